@@ -7,5 +7,6 @@
 pub(crate) mod bytes;
 pub mod identity;
 pub mod ids;
+pub mod membership;
 
 pub use bytes::HexError;

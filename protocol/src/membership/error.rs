@@ -1,0 +1,39 @@
+//! Why the membership log refused an entry. A refused entry changes
+//! nothing; every reason reads as a sentence for the node's log.
+
+use super::{ENTRY_BYTES_MAX, LOG_ENTRIES_MAX, PENDING_ENTRIES_MAX};
+
+/// Why an entry was not taken into the membership log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryRejection {
+    /// The encoded entry is larger than [`ENTRY_BYTES_MAX`].
+    #[error("entry is {bytes} bytes, more than the {ENTRY_BYTES_MAX} allowed")]
+    TooLarge {
+        /// Size of the encoded entry.
+        bytes: usize,
+    },
+    /// The entry does not decode or breaks a structural rule.
+    #[error("entry is malformed: {0}")]
+    Malformed(String),
+    /// A charter other than this pact's own.
+    #[error("a pact has exactly one charter, and this entry is a different one")]
+    SecondCharter,
+    /// The entry names another pact.
+    #[error("entry belongs to another pact")]
+    WrongPact,
+    /// The entry is signed by a key that no entry of this pact introduced.
+    #[error("entry is signed by a key this pact does not know")]
+    UnknownAuthor,
+    /// A signature does not verify.
+    #[error("entry signature does not verify")]
+    BadSignature,
+    /// A charter lacks the signature of one of its founders.
+    #[error("charter is not signed by every founder")]
+    MissingSignatures,
+    /// The entry's parents are missing and the pending set is full.
+    #[error("entry waits for missing parents, but {PENDING_ENTRIES_MAX} entries already wait")]
+    TooManyPending,
+    /// The log holds [`LOG_ENTRIES_MAX`] entries already.
+    #[error("membership log already holds {LOG_ENTRIES_MAX} entries")]
+    LogFull,
+}

@@ -1,0 +1,54 @@
+//! The membership log: who is in the pact, with which keys, which devices
+//! may write for them, and which officers serve them.
+//!
+//! It is a signed operation log of its own (not automerge): a set of
+//! [`SignedEntry`] values forming a DAG (each entry names its parents),
+//! rooted in the pact's charter. [`MembershipLog`] checks and stores
+//! entries; the [`MembershipState`] is recomputed by replaying the whole set
+//! in a deterministic topological order, so two nodes holding the same
+//! entries always agree, whatever order the entries arrived in.
+//!
+//! Never does I/O, never reads a clock: every time is an argument or a field
+//! of an entry, and [`MembershipState::authorise`] compares a delegation's
+//! expiry with the change's own timestamp.
+
+mod authority;
+mod check;
+mod entry;
+mod error;
+mod log;
+mod order;
+mod replay;
+mod state;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+pub use authority::{Authority, AuthorityError};
+pub use entry::{
+    Charter, EntryBody, EntryKind, EntrySignature, Founder, FrozenHeads, Proposal, SignedEntry,
+};
+pub use error::EntryRejection;
+pub use log::{InsertOutcome, MembershipLog};
+pub use state::{
+    Delegation, Freeze, KeyRecord, MemberInfo, MemberRecord, MembershipState, Officer,
+    ProposalStatus,
+};
+
+/// Largest encoded entry, in bytes. Checked before decoding.
+pub const ENTRY_BYTES_MAX: usize = 16 * 1024;
+/// Most entries kept waiting for missing parents, in entries.
+pub const PENDING_ENTRIES_MAX: usize = 1024;
+/// Most entries a log holds (applied and pending together), in entries.
+pub const LOG_ENTRIES_MAX: usize = 10_000;
+/// Most founders a charter may name, in founders.
+pub const FOUNDERS_MAX: usize = 64;
+/// Most parents one entry may name, in entries.
+pub const PARENTS_MAX: usize = 32;
+/// Longest pact, member or officer name, in bytes of UTF-8.
+pub const NAME_BYTES_MAX: usize = 256;
+/// Most members one officer may serve, in members.
+pub const SERVES_MAX: usize = 64;
+/// Most frozen heads per collection in a removal or rotation, in change hashes.
+pub const FROZEN_HEADS_PER_COLLECTION_MAX: usize = 64;

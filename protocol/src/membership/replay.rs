@@ -1,0 +1,299 @@
+//! Deterministic replay: folds the log's entries, in the order of `order`,
+//! into a [`MembershipState`]. The rules of the pact live here. Never checks
+//! signatures or shapes (the log stored only entries that passed those), and
+//! never depends on anything but the entries and their order.
+//!
+//! Rules:
+//! - The charter admits its founders (member id = key = current key).
+//! - `Propose` and `Approve` count only if signed by a current member's
+//!   current key at that point; the proposer counts as approving. An
+//!   approval counts only for a proposal replayed before it.
+//! - A proposal takes effect at the first point where its approvers that
+//!   are still current members are a strict majority of the current members
+//!   (`approvals * 2 > members`); `AppointOfficer` also needs every member
+//!   it serves, as current members. Open proposals are re-checked whenever
+//!   the member set changes, oldest proposal first.
+//! - A proposal that reaches its majority when it can no longer apply is
+//!   inapplicable for good: `Add` of a key that was ever a member key,
+//!   `Remove` of a non-member or of the last member, `RotateKey` of a
+//!   non-member or to a key that was ever a member key, `AppointOfficer` of
+//!   an officer key already appointed.
+//! - `Delegate` is valid iff `member` was ever admitted and the signing key
+//!   is or was one of its member keys; decided on the final key history.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ids::{EntryHash, MemberId, PublicKey};
+
+use super::{
+    Delegation, EntryKind, Freeze, KeyRecord, MemberInfo, MemberRecord, MembershipState, Officer,
+    Proposal, ProposalStatus, SignedEntry,
+};
+
+/// A `Delegate` entry waiting for the final key history.
+struct DelegateCandidate {
+    entry: EntryHash,
+    signer: PublicKey,
+    member: MemberId,
+    device: PublicKey,
+    expires_at_ms: i64,
+}
+
+struct Replay<'a> {
+    state: MembershipState,
+    /// Open proposals by replay position (oldest first).
+    open: BTreeMap<usize, (EntryHash, &'a Proposal)>,
+    /// Open proposal → its replay position.
+    open_at: BTreeMap<EntryHash, usize>,
+    delegates: Vec<DelegateCandidate>,
+}
+
+/// The state after replaying `order` (hashes of `entries`, parents first).
+pub(super) fn replay(
+    order: &[EntryHash],
+    entries: &BTreeMap<EntryHash, SignedEntry>,
+) -> MembershipState {
+    let mut replay = Replay {
+        state: MembershipState::default(),
+        open: BTreeMap::new(),
+        open_at: BTreeMap::new(),
+        delegates: Vec::new(),
+    };
+    for hash in order {
+        if let Some(entry) = entries.get(hash) {
+            replay.entry(*hash, entry);
+        }
+    }
+    replay.finish()
+}
+
+impl<'a> Replay<'a> {
+    fn entry(&mut self, hash: EntryHash, entry: &'a SignedEntry) {
+        let Some(signer) = entry.author().copied() else {
+            return;
+        };
+        match &entry.body.kind {
+            EntryKind::Charter(charter) => {
+                for founder in &charter.founders {
+                    self.admit(founder.key, &founder.name, hash);
+                }
+            }
+            EntryKind::Propose(proposal) => {
+                let Some(author) = self.state.current_member_of_key(&signer) else {
+                    self.state
+                        .proposals
+                        .insert(hash, ProposalStatus::NotCounted);
+                    return;
+                };
+                let approvers = BTreeSet::from([author]);
+                self.state
+                    .proposals
+                    .insert(hash, ProposalStatus::Open { approvers });
+                // Every proposal adds one status, so this grows with each.
+                let position = self.state.proposals.len();
+                self.open.insert(position, (hash, proposal));
+                self.open_at.insert(hash, position);
+                self.settle(hash, hash);
+            }
+            EntryKind::Approve { proposal } => {
+                let Some(author) = self.state.current_member_of_key(&signer) else {
+                    return;
+                };
+                if let Some(ProposalStatus::Open { approvers }) =
+                    self.state.proposals.get_mut(proposal)
+                    && approvers.insert(author)
+                {
+                    self.settle(hash, *proposal);
+                }
+            }
+            EntryKind::Delegate {
+                member,
+                device,
+                expires_at_ms,
+            } => self.delegates.push(DelegateCandidate {
+                entry: hash,
+                signer,
+                member: *member,
+                device: *device,
+                expires_at_ms: *expires_at_ms,
+            }),
+        }
+    }
+
+    /// Called when the approvals of the open proposal `touched` grew while
+    /// replaying entry `at`. Only `touched` can have reached its threshold,
+    /// unless applying it changes the member set: then every open proposal
+    /// is checked again, oldest first, until none has reached it.
+    fn settle(&mut self, at: EntryHash, touched: EntryHash) {
+        let Some(&position) = self.open_at.get(&touched) else {
+            return;
+        };
+        if !self
+            .open
+            .get(&position)
+            .is_some_and(|(h, p)| self.reached(h, p))
+        {
+            return;
+        }
+        if !self.take_effect(at, position) {
+            return;
+        }
+        while let Some(position) = self
+            .open
+            .iter()
+            .find(|(_, (h, p))| self.reached(h, p))
+            .map(|(position, _)| *position)
+        {
+            self.take_effect(at, position);
+        }
+    }
+
+    /// Applies (or finds inapplicable) the open proposal at `position`;
+    /// true if the member set changed.
+    fn take_effect(&mut self, at: EntryHash, position: usize) -> bool {
+        let Some((hash, proposal)) = self.open.remove(&position) else {
+            return false;
+        };
+        self.open_at.remove(&hash);
+        let members_before = self.state.members.len();
+        let status = if self.apply(hash, proposal) {
+            ProposalStatus::Applied { at }
+        } else {
+            ProposalStatus::Inapplicable { at }
+        };
+        self.state.proposals.insert(hash, status);
+        let changes_members = matches!(proposal, Proposal::Add { .. } | Proposal::Remove { .. });
+        changes_members && self.state.members.len() != members_before
+    }
+
+    fn reached(&self, hash: &EntryHash, proposal: &Proposal) -> bool {
+        let Some(ProposalStatus::Open { approvers }) = self.state.proposals.get(hash) else {
+            return false;
+        };
+        let members = &self.state.members;
+        let counted = approvers.iter().filter(|m| members.contains_key(m)).count();
+        if counted * 2 <= members.len() {
+            return false;
+        }
+        match proposal {
+            Proposal::AppointOfficer { serves, .. } => serves
+                .iter()
+                .all(|m| members.contains_key(m) && approvers.contains(m)),
+            Proposal::Add { .. } | Proposal::Remove { .. } | Proposal::RotateKey { .. } => true,
+        }
+    }
+
+    /// Applies a proposal that reached its threshold; false if it could no
+    /// longer apply.
+    fn apply(&mut self, hash: EntryHash, proposal: &Proposal) -> bool {
+        let state = &mut self.state;
+        match proposal {
+            Proposal::Add { key, name } => {
+                if state.member_keys.contains_key(key) {
+                    return false;
+                }
+                self.admit(*key, name, hash);
+            }
+            Proposal::Remove {
+                member,
+                frozen_heads,
+            } => {
+                if !state.members.contains_key(member) || state.members.len() == 1 {
+                    return false;
+                }
+                state.members.remove(member);
+                if let Some(record) = state.records.get_mut(member) {
+                    record.removed = Some(Freeze {
+                        proposal: hash,
+                        frozen_heads: frozen_heads.clone(),
+                    });
+                }
+            }
+            Proposal::RotateKey {
+                member,
+                new_key,
+                frozen_heads,
+            } => {
+                if state.member_keys.contains_key(new_key) {
+                    return false;
+                }
+                let (Some(info), Some(record)) =
+                    (state.members.get_mut(member), state.records.get_mut(member))
+                else {
+                    return false;
+                };
+                info.current_key = *new_key;
+                if let Some(old) = record.keys.last_mut() {
+                    old.revoked = Some(Freeze {
+                        proposal: hash,
+                        frozen_heads: frozen_heads.clone(),
+                    });
+                }
+                record.keys.push(KeyRecord {
+                    key: *new_key,
+                    revoked: None,
+                });
+                state.member_keys.insert(*new_key, *member);
+            }
+            Proposal::AppointOfficer {
+                officer_key,
+                name,
+                serves,
+            } => {
+                if state.officers.contains_key(officer_key) {
+                    return false;
+                }
+                state.officers.insert(
+                    *officer_key,
+                    Officer {
+                        key: *officer_key,
+                        name: name.clone(),
+                        serves: serves.clone(),
+                        appointed_by: hash,
+                    },
+                );
+            }
+        }
+        true
+    }
+
+    fn admit(&mut self, key: PublicKey, name: &str, admitted_by: EntryHash) {
+        let member = MemberId::from_key(key);
+        self.state.members.insert(
+            member,
+            MemberInfo {
+                name: name.to_owned(),
+                current_key: key,
+                admitted_by,
+            },
+        );
+        self.state.records.insert(
+            member,
+            MemberRecord {
+                name: name.to_owned(),
+                admitted_by,
+                keys: vec![KeyRecord { key, revoked: None }],
+                removed: None,
+                delegations: Vec::new(),
+            },
+        );
+        self.state.member_keys.insert(key, member);
+    }
+
+    fn finish(mut self) -> MembershipState {
+        for candidate in self.delegates {
+            let Some(record) = self.state.records.get_mut(&candidate.member) else {
+                continue;
+            };
+            if record.keys.iter().any(|k| k.key == candidate.signer) {
+                record.delegations.push(Delegation {
+                    device: candidate.device,
+                    issued_under: candidate.signer,
+                    expires_at_ms: candidate.expires_at_ms,
+                    entry: candidate.entry,
+                });
+            }
+        }
+        self.state
+    }
+}

@@ -1,0 +1,176 @@
+//! The pact as the membership log says it is: current members, everyone
+//! ever admitted with their keys, freezes and delegations, officers and the
+//! fate of every proposal. Built only by replay; never changed in place by
+//! anyone else, and never reads a clock.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::ids::{EntryHash, MemberId, PublicKey};
+
+use super::FrozenHeads;
+
+/// The result of replaying a membership log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MembershipState {
+    pub(super) members: BTreeMap<MemberId, MemberInfo>,
+    pub(super) records: BTreeMap<MemberId, MemberRecord>,
+    /// Every key that ever was a member key, and whose it was.
+    pub(super) member_keys: BTreeMap<PublicKey, MemberId>,
+    pub(super) officers: BTreeMap<PublicKey, Officer>,
+    pub(super) proposals: BTreeMap<EntryHash, ProposalStatus>,
+}
+
+/// A current member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberInfo {
+    /// Display name.
+    pub name: String,
+    /// The member key that signs for the member now.
+    pub current_key: PublicKey,
+    /// The charter or the `Add` proposal that admitted the member.
+    pub admitted_by: EntryHash,
+}
+
+/// Everything the log says about a member ever admitted, current or removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberRecord {
+    /// Display name.
+    pub name: String,
+    /// The charter or the `Add` proposal that admitted the member.
+    pub admitted_by: EntryHash,
+    /// The member's keys, oldest first; the last one is current, all
+    /// others carry the freeze of the rotation that replaced them.
+    pub keys: Vec<KeyRecord>,
+    /// The freeze of the removal, if the member was removed.
+    pub removed: Option<Freeze>,
+    /// Valid delegations to device keys, in replay order.
+    pub delegations: Vec<Delegation>,
+}
+
+/// One member key of a member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyRecord {
+    /// The key.
+    pub key: PublicKey,
+    /// Set once a rotation replaced this key.
+    pub revoked: Option<Freeze>,
+}
+
+/// A removal or a rotation, and the heads it froze.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Freeze {
+    /// The proposal that took effect.
+    pub proposal: EntryHash,
+    /// The heads after which frozen signers may no longer write.
+    pub frozen_heads: FrozenHeads,
+}
+
+/// A device key a member key authorised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Delegation {
+    /// The device key.
+    pub device: PublicKey,
+    /// The member key that signed the delegation.
+    pub issued_under: PublicKey,
+    /// Last change time covered, ms since the Unix epoch.
+    pub expires_at_ms: i64,
+    /// The `Delegate` entry.
+    pub entry: EntryHash,
+}
+
+/// A joint officer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Officer {
+    /// The officer's key.
+    pub key: PublicKey,
+    /// Display name.
+    pub name: String,
+    /// The members the officer serves.
+    pub serves: Vec<MemberId>,
+    /// The `AppointOfficer` proposal.
+    pub appointed_by: EntryHash,
+}
+
+/// What became of a proposal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProposalStatus {
+    /// Still short of approvals; these current or former members approved.
+    Open {
+        /// Members whose approval was counted when it was replayed.
+        approvers: BTreeSet<MemberId>,
+    },
+    /// Took effect when the entry `at` was replayed.
+    Applied {
+        /// The entry whose replay completed the majority.
+        at: EntryHash,
+    },
+    /// Reached its majority when it could no longer apply (the key was in
+    /// use, the member already gone, …) and so never applies.
+    Inapplicable {
+        /// The entry whose replay completed the majority.
+        at: EntryHash,
+    },
+    /// Proposed by someone who was not a current member with its current
+    /// key at that point of the replay; never counts.
+    NotCounted,
+}
+
+impl MembershipState {
+    /// Whether `member` is a current member.
+    pub fn is_member(&self, member: &MemberId) -> bool {
+        self.members.contains_key(member)
+    }
+
+    /// The current members, by member id.
+    pub fn members(&self) -> impl Iterator<Item = (&MemberId, &MemberInfo)> {
+        self.members.iter()
+    }
+
+    /// Number of current members.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Everything known about a member ever admitted, current or removed.
+    pub fn member_record(&self, member: &MemberId) -> Option<&MemberRecord> {
+        self.records.get(member)
+    }
+
+    /// The appointed officers, by officer key.
+    pub fn officers(&self) -> impl Iterator<Item = &Officer> {
+        self.officers.values()
+    }
+
+    /// What became of the proposal entry `proposal`.
+    pub fn proposal(&self, proposal: &EntryHash) -> Option<&ProposalStatus> {
+        self.proposals.get(proposal)
+    }
+
+    /// The member a key belongs to, for connection gating: a current
+    /// member's current member key, or a device key delegated under it.
+    /// Expiry is not considered here (the protocol has no clock); revoked
+    /// keys, devices delegated under them and removed members yield `None`.
+    /// A device delegated by several members yields the smallest member id.
+    pub fn member_of_key(&self, key: &PublicKey) -> Option<MemberId> {
+        if let Some(member) = self.current_member_of_key(key) {
+            return Some(member);
+        }
+        self.members.iter().find_map(|(member, info)| {
+            let record = self.records.get(member)?;
+            record
+                .delegations
+                .iter()
+                .any(|d| d.device == *key && d.issued_under == info.current_key)
+                .then_some(*member)
+        })
+    }
+
+    /// The current member whose current member key is `key`.
+    pub(super) fn current_member_of_key(&self, key: &PublicKey) -> Option<MemberId> {
+        let member = self.member_keys.get(key)?;
+        let info = self.members.get(member)?;
+        (info.current_key == *key).then_some(*member)
+    }
+}
