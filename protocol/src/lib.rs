@@ -5,7 +5,10 @@
 //! can be replayed exactly in tests.
 
 pub(crate) mod bytes;
+pub mod catalogue;
 pub mod identity;
 pub mod ids;
+pub mod model;
+pub mod read_model;
 
 pub use bytes::HexError;
