@@ -5,8 +5,11 @@
 //! can be replayed exactly in tests.
 
 pub(crate) mod bytes;
+pub mod catalogue;
 pub mod identity;
 pub mod ids;
 pub mod membership;
+pub mod model;
+pub mod read_model;
 
 pub use bytes::HexError;

@@ -1,0 +1,46 @@
+//! The domain model: the records members write into their documents
+//! (profiles, offers, aid requests, pledges, acceptances), their per-record
+//! validation, and the record keys and schema check of a document.
+//!
+//! JSON is the stored form of every record. Fields that name a catalogue
+//! entry hold its id as a string and are checked against
+//! [`crate::catalogue`]. Nothing here looks at more than one record at a
+//! time, reads a clock, or does I/O.
+
+mod acceptance;
+mod common;
+mod offer;
+mod offer_detail;
+mod pledge;
+mod profile;
+pub mod record;
+mod request;
+mod validation;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+pub use acceptance::{
+    Acceptance, AcceptanceStatus, EXPENSES_CENTS_MAX, HOURS_RECORDED_MAX, PledgeRef,
+};
+pub use common::{
+    Contact, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel, TimeWindow,
+};
+pub use offer::{Offer, OfferStatus};
+pub use offer_detail::{
+    COST_EUR_MAX, DEPLOYMENT_DAYS_DEFAULT, DEPLOYMENT_DAYS_MAX, DURATION_DAYS_MAX, EquipmentOffer,
+    HOURS_PER_WEEK_MAX, OfferDetail, PREPARATION_HOURS_MAX, PersonOffer, RESPONSE_TIME_MINUTES_MAX,
+    RemoteCapacityOffer, SHIFT_HOURS_DEFAULT, SHIFT_HOURS_MAX, ServiceRelocationOffer,
+    TRAVEL_RADIUS_KM_MAX, TeamMember, TeamPackageOffer,
+};
+pub use pledge::{Pledge, PledgeStatus, RequestRef};
+pub use profile::{AGS_DIGITS_MAX, AGS_DIGITS_MIN, MemberProfile, POPULATION_MAX};
+pub use record::{
+    BadRecordKey, PROFILE_RECORD_ID, RECORD_JSON_BYTES_MAX, Record, RecordError, RecordKey,
+    RecordTag, decode_keyed, decode_record,
+};
+pub use request::{AidRequest, Need, RequestStatus};
+pub use validation::{
+    LIST_ITEMS_MAX, NAME_CHARS_MAX, QUANTITY_MAX, SHORT_TEXT_CHARS_MAX, TEXT_CHARS_MAX,
+    TIME_MS_MAX, ValidationError,
+};

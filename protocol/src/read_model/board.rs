@@ -1,0 +1,166 @@
+//! The request board: every request with, per need, the requested, pledged,
+//! accepted and open quantities and the pledges themselves with their
+//! acceptance state.
+//!
+//! Pledges that arrive before their request are kept and show up here as
+//! soon as the request does. The board never writes: accepting a pledge is an
+//! acceptance record in the requester's own document.
+
+use serde::Serialize;
+
+use super::ReadModel;
+use super::derive::NeedTotals;
+use super::store::{RecordAddress, request_of};
+use crate::model::{AcceptanceStatus, AidRequest, Need, Pledge, PledgeStatus, RequestRef};
+
+/// Where a pledge stands, seen from the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PledgeState {
+    /// Pledged, not accepted yet.
+    Offered,
+    /// Accepted: at least one active mission order.
+    Accepted,
+    /// Accepted, and every mission order is released or closed.
+    Finished,
+    /// Taken back by the pledger.
+    Withdrawn,
+}
+
+/// One pledge on the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PledgeView<'a> {
+    /// Pledger and pledge id.
+    pub address: &'a RecordAddress,
+    /// The pledger's name, if known.
+    pub pledger_name: Option<&'a str>,
+    /// The pledge.
+    pub pledge: &'a Pledge,
+    /// Where it stands.
+    pub state: PledgeState,
+    /// Units accepted from this pledge.
+    pub accepted_quantity: u32,
+    /// The acceptances that take it up, in the requester's document.
+    pub acceptances: Vec<&'a RecordAddress>,
+}
+
+/// One need of a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NeedView<'a> {
+    /// The need.
+    pub need: &'a Need,
+    /// Its quantities.
+    pub totals: NeedTotals,
+    /// Every pledge pointing at it, withdrawn ones included, by pledger and
+    /// pledge id.
+    pub pledges: Vec<PledgeView<'a>>,
+}
+
+/// One request on the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestView<'a> {
+    /// Requester and request id.
+    pub address: &'a RecordAddress,
+    /// The requester's name, if known.
+    pub requester_name: Option<&'a str>,
+    /// The request.
+    pub request: &'a AidRequest,
+    /// Its needs, in the request's order.
+    pub needs: Vec<NeedView<'a>>,
+}
+
+impl ReadModel {
+    /// Every request, by requester and request id.
+    pub fn request_board(&self) -> Vec<RequestView<'_>> {
+        self.store
+            .requests
+            .iter()
+            .map(|(address, request)| self.request_view_of(address, request))
+            .collect()
+    }
+
+    /// One request.
+    pub fn request_view(&self, address: &RecordAddress) -> Option<RequestView<'_>> {
+        let (address, request) = self.store.requests.get_key_value(address)?;
+        Some(self.request_view_of(address, request))
+    }
+
+    /// The quantities of one need, if its request is known.
+    pub fn need_totals(&self, need: &RequestRef) -> Option<NeedTotals> {
+        self.derived.needs.get(need).copied()
+    }
+
+    /// Pledges whose request has not arrived (yet), by pledger and id.
+    pub fn pledges_awaiting_request(&self) -> Vec<(&RecordAddress, &Pledge)> {
+        self.store
+            .pledges
+            .iter()
+            .filter(|(_, pledge)| !self.store.requests.contains_key(&request_of(pledge)))
+            .collect()
+    }
+
+    fn request_view_of<'a>(
+        &'a self,
+        address: &'a RecordAddress,
+        request: &'a AidRequest,
+    ) -> RequestView<'a> {
+        let needs = request
+            .needs
+            .iter()
+            .map(|need| {
+                let key = RequestRef {
+                    requester: address.owner,
+                    request: address.id.clone(),
+                    need: need.id.clone(),
+                };
+                NeedView {
+                    need,
+                    totals: self.need_totals(&key).unwrap_or_default(),
+                    pledges: self.pledge_views(&key),
+                }
+            })
+            .collect();
+        RequestView {
+            address,
+            requester_name: self.member_name(&address.owner),
+            request,
+            needs,
+        }
+    }
+
+    fn pledge_views(&self, need: &RequestRef) -> Vec<PledgeView<'_>> {
+        self.store
+            .pledges_in(self.store.pledges_by_need.get(need))
+            .map(|(address, pledge)| self.pledge_view(address, pledge))
+            .collect()
+    }
+
+    pub(crate) fn pledge_view<'a>(
+        &'a self,
+        address: &'a RecordAddress,
+        pledge: &'a Pledge,
+    ) -> PledgeView<'a> {
+        let mut acceptances = Vec::new();
+        let mut accepted_quantity = 0u32;
+        let mut any_active = false;
+        for (acceptance_address, acceptance) in self.store.acceptances_of(address, pledge) {
+            acceptances.push(acceptance_address);
+            accepted_quantity = accepted_quantity.saturating_add(acceptance.quantity);
+            any_active |= acceptance.status == AcceptanceStatus::Active;
+        }
+        let state = match (pledge.status, acceptances.is_empty(), any_active) {
+            (PledgeStatus::Withdrawn, _, _) => PledgeState::Withdrawn,
+            (PledgeStatus::Offered, true, _) => PledgeState::Offered,
+            (PledgeStatus::Offered, false, true) => PledgeState::Accepted,
+            (PledgeStatus::Offered, false, false) => PledgeState::Finished,
+        };
+        PledgeView {
+            address,
+            pledger_name: self.member_name(&address.owner),
+            pledge,
+            state,
+            accepted_quantity,
+            acceptances,
+        }
+    }
+}

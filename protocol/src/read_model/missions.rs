@@ -1,0 +1,96 @@
+//! Mission orders: an acceptance (in the requester's document) joined with
+//! the pledge it takes up (in the pledger's document) and the offer the
+//! pledge draws on, if any. Both sides see the same view.
+//!
+//! Replication order is arbitrary, so an acceptance whose pledge has not
+//! arrived is shown as awaiting it, never dropped. This module never decides
+//! whether a mission order is binding; the signed records do.
+
+use serde::Serialize;
+
+use super::ReadModel;
+use super::store::{RecordAddress, offer_of, pledge_of, takes_up};
+use crate::ids::MemberId;
+use crate::model::{Acceptance, Offer, Pledge};
+
+/// How an acceptance's pledge was found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PledgeLink<'a> {
+    /// The pledge has not arrived (yet).
+    AwaitingPledge,
+    /// The pledge is there but points at another request, need or
+    /// requester; the acceptance counts for nothing against it.
+    Mismatch {
+        /// The pledge as found.
+        pledge: &'a Pledge,
+    },
+    /// The pledge is there and fits.
+    Joined {
+        /// The pledge.
+        pledge: &'a Pledge,
+        /// The offer it draws on, if it names one and that has arrived.
+        offer: Option<&'a Offer>,
+    },
+}
+
+/// One mission order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissionOrder<'a> {
+    /// Requester and acceptance id.
+    pub address: &'a RecordAddress,
+    /// The acceptance.
+    pub acceptance: &'a Acceptance,
+    /// The pledging member.
+    pub pledger: MemberId,
+    /// The pledge, as far as it is known.
+    pub pledge: PledgeLink<'a>,
+}
+
+impl ReadModel {
+    /// Every mission order, by requester and acceptance id.
+    pub fn mission_orders(&self) -> Vec<MissionOrder<'_>> {
+        self.store
+            .acceptances
+            .iter()
+            .map(|(address, acceptance)| self.mission_order(address, acceptance))
+            .collect()
+    }
+
+    /// The mission orders a member is party to, as requester or pledger.
+    pub fn mission_orders_of(&self, member: &MemberId) -> Vec<MissionOrder<'_>> {
+        self.store
+            .acceptances
+            .iter()
+            .filter(|(address, acceptance)| {
+                address.owner == *member || acceptance.pledge.pledger == *member
+            })
+            .map(|(address, acceptance)| self.mission_order(address, acceptance))
+            .collect()
+    }
+
+    fn mission_order<'a>(
+        &'a self,
+        address: &'a RecordAddress,
+        acceptance: &'a Acceptance,
+    ) -> MissionOrder<'a> {
+        let pledge_address = pledge_of(acceptance);
+        let link = match self.store.pledges.get(&pledge_address) {
+            None => PledgeLink::AwaitingPledge,
+            Some(pledge) if !takes_up(address.owner, acceptance, pledge) => {
+                PledgeLink::Mismatch { pledge }
+            }
+            Some(pledge) => PledgeLink::Joined {
+                pledge,
+                offer: offer_of(pledge_address.owner, pledge)
+                    .and_then(|offer| self.store.offers.get(&offer)),
+            },
+        };
+        MissionOrder {
+            address,
+            acceptance,
+            pledger: pledge_address.owner,
+            pledge: link,
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The decoded records of every document, keyed by owner and record id, and
+//! the secondary indexes that join them (pledges by need, by request and by
+//! offer; acceptances by pledge and by need).
+//!
+//! The store is a pure function of the set of records it holds: inserting
+//! and removing never depends on order, and empty index entries are dropped
+//! so that two stores with the same records compare equal. It never derives
+//! totals; that is [`super::derive`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::ids::{MemberId, RecordId};
+use crate::model::{
+    Acceptance, AidRequest, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
+};
+
+/// Where a record lives: its owner (the document's member) and its id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RecordAddress {
+    /// The member whose document holds the record.
+    pub owner: MemberId,
+    /// The record's id.
+    pub id: RecordId,
+}
+
+impl RecordAddress {
+    /// An address.
+    pub fn new(owner: MemberId, id: RecordId) -> Self {
+        Self { owner, id }
+    }
+}
+
+/// Records of all documents, with join indexes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Store {
+    pub(crate) profiles: BTreeMap<MemberId, MemberProfile>,
+    pub(crate) offers: BTreeMap<RecordAddress, Offer>,
+    pub(crate) requests: BTreeMap<RecordAddress, AidRequest>,
+    pub(crate) pledges: BTreeMap<RecordAddress, Pledge>,
+    pub(crate) acceptances: BTreeMap<RecordAddress, Acceptance>,
+    /// Pledges pointing at a need, whether or not the request is known.
+    pub(crate) pledges_by_need: BTreeMap<RequestRef, BTreeSet<RecordAddress>>,
+    /// Pledges pointing at a request (any need of it).
+    pub(crate) pledges_by_request: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
+    /// Pledges drawing on an offer (always the pledger's own offer).
+    pub(crate) pledges_by_offer: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
+    /// Acceptances pointing at a pledge, from any requester's document.
+    pub(crate) acceptances_by_pledge: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
+    /// Acceptances of a need, by the acceptance's own request and need ids.
+    pub(crate) acceptances_by_need: BTreeMap<RequestRef, BTreeSet<RecordAddress>>,
+}
+
+/// The request a pledge points at.
+pub(crate) fn request_of(pledge: &Pledge) -> RecordAddress {
+    RecordAddress::new(pledge.request.requester, pledge.request.request.clone())
+}
+
+/// The offer a pledge draws on, in the pledger's Offers document.
+pub(crate) fn offer_of(pledger: MemberId, pledge: &Pledge) -> Option<RecordAddress> {
+    pledge
+        .offer
+        .as_ref()
+        .map(|offer| RecordAddress::new(pledger, offer.clone()))
+}
+
+/// The pledge an acceptance takes up.
+pub(crate) fn pledge_of(acceptance: &Acceptance) -> RecordAddress {
+    RecordAddress::new(acceptance.pledge.pledger, acceptance.pledge.pledge.clone())
+}
+
+/// The need an acceptance says it is for (in the accepting member's request).
+pub(crate) fn need_of(requester: MemberId, acceptance: &Acceptance) -> RequestRef {
+    RequestRef {
+        requester,
+        request: acceptance.request.clone(),
+        need: acceptance.need.clone(),
+    }
+}
+
+impl Store {
+    /// Adds a decoded record of `owner`'s document under `key`.
+    pub(crate) fn insert(&mut self, owner: MemberId, key: &RecordKey, record: Record) {
+        let address = RecordAddress::new(owner, key.id.clone());
+        match record {
+            Record::Profile(profile) => {
+                self.profiles.insert(owner, profile);
+            }
+            Record::Offer(offer) => {
+                self.offers.insert(address, offer);
+            }
+            Record::Request(request) => {
+                self.requests.insert(address, request);
+            }
+            Record::Pledge(pledge) => {
+                link(&mut self.pledges_by_need, pledge.request.clone(), &address);
+                link(&mut self.pledges_by_request, request_of(&pledge), &address);
+                if let Some(offer) = offer_of(owner, &pledge) {
+                    link(&mut self.pledges_by_offer, offer, &address);
+                }
+                self.pledges.insert(address, pledge);
+            }
+            Record::Acceptance(acceptance) => {
+                link(
+                    &mut self.acceptances_by_pledge,
+                    pledge_of(&acceptance),
+                    &address,
+                );
+                link(
+                    &mut self.acceptances_by_need,
+                    need_of(owner, &acceptance),
+                    &address,
+                );
+                self.acceptances.insert(address, acceptance);
+            }
+        }
+    }
+
+    /// Removes the record `key` of `owner`'s document and returns it.
+    pub(crate) fn remove(&mut self, owner: MemberId, key: &RecordKey) -> Option<Record> {
+        use crate::model::RecordTag;
+        let address = RecordAddress::new(owner, key.id.clone());
+        match key.tag {
+            RecordTag::Profile => self.profiles.remove(&owner).map(Record::Profile),
+            RecordTag::Offer => self.offers.remove(&address).map(Record::Offer),
+            RecordTag::Request => self.requests.remove(&address).map(Record::Request),
+            RecordTag::Pledge => {
+                let pledge = self.pledges.remove(&address)?;
+                unlink(&mut self.pledges_by_need, &pledge.request, &address);
+                unlink(&mut self.pledges_by_request, &request_of(&pledge), &address);
+                if let Some(offer) = offer_of(owner, &pledge) {
+                    unlink(&mut self.pledges_by_offer, &offer, &address);
+                }
+                Some(Record::Pledge(pledge))
+            }
+            RecordTag::Acceptance => {
+                let acceptance = self.acceptances.remove(&address)?;
+                unlink(
+                    &mut self.acceptances_by_pledge,
+                    &pledge_of(&acceptance),
+                    &address,
+                );
+                unlink(
+                    &mut self.acceptances_by_need,
+                    &need_of(owner, &acceptance),
+                    &address,
+                );
+                Some(Record::Acceptance(acceptance))
+            }
+        }
+    }
+
+    /// Pledges in an index entry, with their addresses.
+    pub(crate) fn pledges_in<'a>(
+        &'a self,
+        set: Option<&'a BTreeSet<RecordAddress>>,
+    ) -> impl Iterator<Item = (&'a RecordAddress, &'a Pledge)> + 'a {
+        set.into_iter()
+            .flatten()
+            .filter_map(|address| Some((address, self.pledges.get(address)?)))
+    }
+
+    /// Acceptances in an index entry, with their addresses.
+    pub(crate) fn acceptances_in<'a>(
+        &'a self,
+        set: Option<&'a BTreeSet<RecordAddress>>,
+    ) -> impl Iterator<Item = (&'a RecordAddress, &'a Acceptance)> + 'a {
+        set.into_iter()
+            .flatten()
+            .filter_map(|address| Some((address, self.acceptances.get(address)?)))
+    }
+
+    /// The acceptances that really take up this pledge: written by the
+    /// requester the pledge points at, for the same request and need.
+    /// Anything else pointing at the pledge is a mismatch and counts for
+    /// nothing.
+    pub(crate) fn acceptances_of<'a>(
+        &'a self,
+        pledge_address: &'a RecordAddress,
+        pledge: &'a Pledge,
+    ) -> impl Iterator<Item = (&'a RecordAddress, &'a Acceptance)> + 'a {
+        self.acceptances_in(self.acceptances_by_pledge.get(pledge_address))
+            .filter(move |(address, acceptance)| takes_up(address.owner, acceptance, pledge))
+    }
+}
+
+/// Whether an acceptance written by `requester` fits the pledge.
+pub(crate) fn takes_up(requester: MemberId, acceptance: &Acceptance, pledge: &Pledge) -> bool {
+    pledge.request.requester == requester
+        && pledge.request.request == acceptance.request
+        && pledge.request.need == acceptance.need
+}
+
+fn link<K: Ord>(index: &mut BTreeMap<K, BTreeSet<RecordAddress>>, key: K, value: &RecordAddress) {
+    index.entry(key).or_default().insert(value.clone());
+}
+
+fn unlink<K: Ord>(
+    index: &mut BTreeMap<K, BTreeSet<RecordAddress>>,
+    key: &K,
+    value: &RecordAddress,
+) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(value);
+        if set.is_empty() {
+            index.remove(key);
+        }
+    }
+}

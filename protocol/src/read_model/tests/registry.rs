@@ -1,0 +1,281 @@
+//! Registry queries, remaining quantities, document replacement.
+
+use super::*;
+
+#[test]
+fn registry_filters_offers() {
+    let mut model = ReadModel::new();
+    let mut reserved = equipment_offer("laptop", 3);
+    reserved.status = OfferStatus::Reserved;
+    offers(
+        &mut model,
+        HELPER,
+        vec![
+            ("o1", equipment_offer("laptop", 20)),
+            ("o2", person_offer("forensics", Mode::Both)),
+            ("o3", remote_offer()),
+            ("o4", reserved),
+        ],
+    );
+    offers(
+        &mut model,
+        OTHER,
+        vec![
+            ("o1", person_offer("lead", Mode::Onsite)),
+            ("o2", team_offer()),
+            ("o3", equipment_offer("lte_router", 2)),
+        ],
+    );
+    let query = |filter: RegistryFilter| ids_of(&model.registry(&filter));
+    assert_eq!(
+        query(RegistryFilter::default()),
+        ["2/o1", "2/o2", "2/o3", "3/o1", "3/o2", "3/o3"],
+        "available only, by owner then id"
+    );
+    let any_status = RegistryFilter {
+        status: None,
+        ..Default::default()
+    };
+    assert_eq!(query(any_status).len(), 7);
+    let persons = RegistryFilter {
+        kind: Some(OfferKind::Person),
+        ..Default::default()
+    };
+    assert_eq!(query(persons), ["2/o2", "3/o1"]);
+    let leads = RegistryFilter {
+        role: Some("lead".into()),
+        ..Default::default()
+    };
+    assert_eq!(query(leads), ["3/o1", "3/o2"], "a team with a lead counts");
+    let expert_ad = RegistryFilter {
+        skill: Some(SkillLevel {
+            skill: "active_directory".into(),
+            level: 3,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        query(expert_ad),
+        ["2/o3"],
+        "the person has AD at level 2 only"
+    );
+    let any_ad = RegistryFilter {
+        skill: Some(SkillLevel {
+            skill: "active_directory".into(),
+            level: 1,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(query(any_ad), ["2/o2", "2/o3", "3/o1"]);
+    let remote = RegistryFilter {
+        mode: Some(Mode::Remote),
+        ..Default::default()
+    };
+    assert_eq!(
+        query(remote),
+        ["2/o2", "2/o3"],
+        "a both-mode person serves remote"
+    );
+    let onsite_persons = RegistryFilter {
+        mode: Some(Mode::Onsite),
+        kind: Some(OfferKind::Person),
+        ..Default::default()
+    };
+    assert_eq!(query(onsite_persons), ["2/o2", "3/o1"]);
+    let routers = RegistryFilter {
+        equipment_category: Some("lte_router".into()),
+        ..Default::default()
+    };
+    assert_eq!(query(routers), ["3/o3"]);
+    let many = RegistryFilter {
+        min_remaining: 3,
+        ..Default::default()
+    };
+    assert_eq!(query(many), ["2/o1"]);
+    let of_other = RegistryFilter {
+        owner: Some(member(OTHER)),
+        ..Default::default()
+    };
+    assert_eq!(query(of_other).len(), 3);
+    // Persons are available from day 1 to day 10 only.
+    let late = RegistryFilter {
+        window: Some(TimeWindow {
+            start_ms: T0_MS + 20 * DAY_MS,
+            end_ms: T0_MS + 21 * DAY_MS,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(query(late), ["2/o1", "2/o3", "3/o2", "3/o3"]);
+    let before_validity = RegistryFilter {
+        window: Some(TimeWindow {
+            start_ms: 0,
+            end_ms: T0_MS,
+        }),
+        ..Default::default()
+    };
+    assert!(query(before_validity).is_empty());
+}
+
+#[test]
+fn registry_shows_owner_profile() {
+    let mut model = ReadModel::new();
+    offers(
+        &mut model,
+        HELPER,
+        vec![("o1", equipment_offer("laptop", 2))],
+    );
+    assert_eq!(
+        model.registry(&RegistryFilter::default())[0].owner_name,
+        None
+    );
+    profile_of(&mut model, HELPER, profile("Kreis Offenbach", "06438"));
+    let entry = model.offer(&address(HELPER, "o1")).unwrap();
+    assert_eq!(entry.owner_name, Some("Kreis Offenbach"));
+    assert_eq!(entry.owner_ags, Some("06438"));
+    assert_eq!(model.profiles().count(), 1);
+}
+
+#[test]
+fn remaining_quantity_follows_pledges_and_acceptances() {
+    let mut model = ReadModel::new();
+    offers(
+        &mut model,
+        HELPER,
+        vec![("o1", equipment_offer("laptop", 20))],
+    );
+    let o1 = address(HELPER, "o1");
+    assert_eq!(model.remaining_quantity(&o1), Some(20));
+
+    let requester = member(REQUESTER);
+    let mut p1 = pledge(requester, "r1", "n1", Some("o1"), 5);
+    let p2 = pledge(requester, "r1", "n1", Some("o1"), 3);
+    pledges(
+        &mut model,
+        HELPER,
+        vec![("p1", p1.clone()), ("p2", p2.clone())],
+    );
+    assert_eq!(
+        model.remaining_quantity(&o1),
+        Some(12),
+        "request not here yet"
+    );
+
+    requests(
+        &mut model,
+        REQUESTER,
+        vec![("r1", laptops_request())],
+        vec![],
+    );
+    assert_eq!(model.remaining_quantity(&o1), Some(12));
+
+    p1.status = PledgeStatus::Withdrawn;
+    pledges(
+        &mut model,
+        HELPER,
+        vec![("p1", p1.clone()), ("p2", p2.clone())],
+    );
+    assert_eq!(model.remaining_quantity(&o1), Some(17), "withdrawn frees");
+
+    let mut a2 = acceptance(member(HELPER), "p2", "r1", "n1", 3);
+    let mut closed = laptops_request();
+    closed.status = RequestStatus::Closed;
+    requests(
+        &mut model,
+        REQUESTER,
+        vec![("r1", closed.clone())],
+        vec![("a2", a2.clone())],
+    );
+    assert_eq!(
+        model.remaining_quantity(&o1),
+        Some(17),
+        "an active mission order holds even after the request closed"
+    );
+
+    a2.status = AcceptanceStatus::Released;
+    requests(
+        &mut model,
+        REQUESTER,
+        vec![("r1", closed.clone())],
+        vec![("a2", a2)],
+    );
+    assert_eq!(model.remaining_quantity(&o1), Some(20), "released frees");
+
+    // An unaccepted pledge against a cancelled request frees its units.
+    let mut cancelled = laptops_request();
+    cancelled.status = RequestStatus::Cancelled;
+    p1.status = PledgeStatus::Offered;
+    pledges(&mut model, HELPER, vec![("p1", p1)]);
+    requests(
+        &mut model,
+        REQUESTER,
+        vec![("r1", laptops_request())],
+        vec![],
+    );
+    assert_eq!(model.remaining_quantity(&o1), Some(15));
+    requests(&mut model, REQUESTER, vec![("r1", cancelled)], vec![]);
+    assert_eq!(model.remaining_quantity(&o1), Some(20));
+}
+
+#[test]
+fn over_pledging_saturates_at_zero_and_filters() {
+    let mut model = ReadModel::new();
+    offers(
+        &mut model,
+        HELPER,
+        vec![("o1", equipment_offer("laptop", 2))],
+    );
+    let p = pledge(member(REQUESTER), "r1", "n1", Some("o1"), 5);
+    pledges(&mut model, HELPER, vec![("p1", p)]);
+    let entry = model.offer(&address(HELPER, "o1")).unwrap();
+    assert_eq!((entry.quantity, entry.held, entry.remaining), (2, 5, 0));
+    let filter = RegistryFilter {
+        min_remaining: 1,
+        ..Default::default()
+    };
+    assert!(model.registry(&filter).is_empty());
+}
+
+#[test]
+fn update_document_replaces_the_documents_records() {
+    let mut model = ReadModel::new();
+    offers(
+        &mut model,
+        HELPER,
+        vec![
+            ("o1", equipment_offer("laptop", 20)),
+            ("o2", remote_offer()),
+        ],
+    );
+    assert_eq!(model.registry(&RegistryFilter::default()).len(), 2);
+    let mut out = equipment_offer("laptop", 20);
+    out.status = OfferStatus::OutOfService;
+    offers(&mut model, HELPER, vec![("o1", out)]);
+    assert!(model.registry(&RegistryFilter::default()).is_empty());
+    assert!(
+        model.offer(&address(HELPER, "o2")).is_none(),
+        "o2 was removed"
+    );
+    model.remove_document(doc(HELPER, Collection::Offers));
+    assert_eq!(model, ReadModel::new());
+}
+
+#[test]
+fn skipped_records_are_counted_per_document() {
+    let mut model = ReadModel::new();
+    let mut entries = records(vec![(
+        RecordKey::offer(id("o1")),
+        Record::Offer(equipment_offer("laptop", 2)),
+    )]);
+    entries.insert("offer:o2".into(), "{}".into());
+    entries.insert("pledge:p1".into(), "{}".into());
+    let offers_doc = doc(HELPER, Collection::Offers);
+    model.update_document(offers_doc, &entries);
+    assert_eq!(model.skipped_records(), 2);
+    assert_eq!(model.skipped_in(offers_doc), 2);
+    assert_eq!(model.registry(&RegistryFilter::default()).len(), 1);
+    entries.remove("offer:o2");
+    model.update_document(offers_doc, &entries);
+    assert_eq!(model.skipped_records(), 1, "counts what is there now");
+    model.remove_document(offers_doc);
+    assert_eq!(model.skipped_records(), 0);
+}
