@@ -37,6 +37,13 @@ byte_array_newtype!(
 );
 
 byte_array_newtype!(
+    /// An automerge actor id as used here: device public key ‖ 16-byte
+    /// incarnation (see [`crate::identity::actor_id`]).
+    ActorKey,
+    48
+);
+
+byte_array_newtype!(
     /// SHA-256 of a byte string (an envelope's change bytes, a digest).
     Sha256Hash,
     32

@@ -6,10 +6,15 @@
 
 pub(crate) mod bytes;
 pub mod catalogue;
+pub mod document;
+pub mod envelope;
 pub mod identity;
 pub mod ids;
+pub mod ingress;
 pub mod membership;
 pub mod model;
 pub mod read_model;
+pub mod replica;
+pub mod sync;
 
 pub use bytes::HexError;

@@ -37,7 +37,7 @@ pub use pledge::{Pledge, PledgeStatus, RequestRef};
 pub use profile::{AGS_DIGITS_MAX, AGS_DIGITS_MIN, MemberProfile, POPULATION_MAX};
 pub use record::{
     BadRecordKey, PROFILE_RECORD_ID, RECORD_JSON_BYTES_MAX, Record, RecordError, RecordKey,
-    RecordTag, decode_keyed, decode_record,
+    RecordTag, check_record_key, decode_keyed, decode_record,
 };
 pub use request::{AidRequest, Need, RequestStatus};
 pub use validation::{

@@ -254,6 +254,21 @@ pub fn decode_keyed(
             max: RECORD_JSON_BYTES_MAX,
         });
     }
+    let key = check_record_key(collection, key)?;
+    let record = match key.tag {
+        RecordTag::Profile => Record::Profile(parse(json)?),
+        RecordTag::Offer => Record::Offer(parse(json)?),
+        RecordTag::Request => Record::Request(parse(json)?),
+        RecordTag::Acceptance => Record::Acceptance(parse(json)?),
+        RecordTag::Pledge => Record::Pledge(parse(json)?),
+    };
+    record.validate()?;
+    Ok((key, record))
+}
+
+/// The key check alone, for deletes: the key parses, its tag belongs in
+/// the collection, and a profile key is `profile:main`.
+pub fn check_record_key(collection: Collection, key: &str) -> Result<RecordKey, RecordError> {
     let key: RecordKey = key.parse()?;
     if key.tag.collection() != collection {
         return Err(RecordError::TagNotAllowed {
@@ -264,15 +279,7 @@ pub fn decode_keyed(
     if key.tag == RecordTag::Profile && key.id.as_str() != PROFILE_RECORD_ID {
         return Err(BadRecordKey(key.to_string()).into());
     }
-    let record = match key.tag {
-        RecordTag::Profile => Record::Profile(parse(json)?),
-        RecordTag::Offer => Record::Offer(parse(json)?),
-        RecordTag::Request => Record::Request(parse(json)?),
-        RecordTag::Acceptance => Record::Acceptance(parse(json)?),
-        RecordTag::Pledge => Record::Pledge(parse(json)?),
-    };
-    record.validate()?;
-    Ok((key, record))
+    Ok(key)
 }
 
 fn parse<T: DeserializeOwned>(json: &str) -> Result<T, RecordError> {

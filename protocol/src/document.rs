@@ -1,0 +1,313 @@
+//! One member's document of one collection: an automerge document plus the
+//! signed envelopes it was built from, in the order they were applied.
+//!
+//! The envelopes are the truth; the automerge document is a cache that can
+//! always be rebuilt from them. That is how a panic inside automerge is
+//! contained: the call is caught, the document is rebuilt from the stored
+//! envelopes, and the batch that caused it is refused. Never does I/O and
+//! never decides authorisation (see `ingress`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::{
+    AutoCommit, Change, ChangeHash, ROOT, ReadDoc, ValueRef, transaction::Transactable,
+};
+
+use crate::envelope::Envelope;
+use crate::ids::{ActorKey, DocumentId};
+
+/// For each actor, the highest sequence number applied. Because ingress
+/// refuses (actor, seq) forks and every change depends on its actor's
+/// previous change, this describes exactly which changes a replica has.
+pub type VersionVector = BTreeMap<ActorKey, u64>;
+
+/// An envelope whose change has been parsed and checked by ingress.
+#[derive(Debug, Clone)]
+pub struct CheckedChange {
+    /// The signed envelope as received.
+    pub envelope: Envelope,
+    /// The parsed change.
+    pub change: Change,
+    /// The change's actor.
+    pub actor: ActorKey,
+}
+
+impl CheckedChange {
+    /// The automerge hash of the change.
+    pub fn hash(&self) -> ChangeHash {
+        self.change.hash()
+    }
+}
+
+/// Automerge refused a batch or panicked on it. The document has been
+/// rebuilt from its stored envelopes and is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("automerge could not apply the change: {0}")]
+pub struct ApplyFailed(pub String);
+
+/// A record operation of a local write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordOp {
+    /// Set the record under `key` to `json`.
+    Put {
+        /// The record key (`tag:id`).
+        key: String,
+        /// The record's JSON.
+        json: String,
+    },
+    /// Remove the record under `key`.
+    Delete {
+        /// The record key (`tag:id`).
+        key: String,
+    },
+}
+
+/// One document with its history.
+#[derive(Debug)]
+pub struct Document {
+    id: DocumentId,
+    doc: AutoCommit,
+    applied: Vec<CheckedChange>,
+    index_by_hash: HashMap<ChangeHash, usize>,
+    clock: VersionVector,
+    heads: BTreeSet<ChangeHash>,
+}
+
+impl Document {
+    /// An empty document.
+    pub fn new(id: DocumentId) -> Self {
+        Self {
+            id,
+            doc: AutoCommit::new(),
+            applied: Vec::new(),
+            index_by_hash: HashMap::new(),
+            clock: VersionVector::new(),
+            heads: BTreeSet::new(),
+        }
+    }
+
+    /// The document's id.
+    pub fn id(&self) -> DocumentId {
+        self.id
+    }
+
+    /// Whether the change with this hash has been applied.
+    pub fn has_change(&self, hash: &ChangeHash) -> bool {
+        self.index_by_hash.contains_key(hash)
+    }
+
+    /// The applied change of `actor` with sequence number `seq`, if any.
+    pub fn change_at(&self, actor: &ActorKey, seq: u64) -> Option<&CheckedChange> {
+        // Changes of one actor are applied in seq order, so a scan from the
+        // back finds recent ones fast; forks are rare, so this is cold code.
+        self.applied
+            .iter()
+            .rev()
+            .find(|c| &c.actor == actor && c.change.seq() == seq)
+    }
+
+    /// The highest applied seq of `actor` (0 if none).
+    pub fn seq_of(&self, actor: &ActorKey) -> u64 {
+        self.clock.get(actor).copied().unwrap_or(0)
+    }
+
+    /// The version vector of applied changes.
+    pub fn version_vector(&self) -> &VersionVector {
+        &self.clock
+    }
+
+    /// The current heads, sorted.
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.heads.iter().copied().collect()
+    }
+
+    /// Number of applied changes.
+    pub fn len(&self) -> usize {
+        self.applied.len()
+    }
+
+    /// Whether no change has been applied.
+    pub fn is_empty(&self) -> bool {
+        self.applied.is_empty()
+    }
+
+    /// The applied changes in apply order (every change after its deps).
+    pub fn applied(&self) -> &[CheckedChange] {
+        &self.applied
+    }
+
+    /// The envelopes a replica with version vector `have` lacks, in apply
+    /// order, so the receiver can apply them front to back.
+    pub fn envelopes_missing_from<'a>(
+        &'a self,
+        have: &'a VersionVector,
+    ) -> impl Iterator<Item = &'a Envelope> + 'a {
+        self.applied
+            .iter()
+            .filter(move |c| c.change.seq() > have.get(&c.actor).copied().unwrap_or(0))
+            .map(|c| &c.envelope)
+    }
+
+    /// The records: key → JSON. Values that are not strings cannot get in
+    /// (ingress checks every operation) and are skipped.
+    pub fn records(&self) -> BTreeMap<String, String> {
+        self.doc
+            .map_range(ROOT, ..)
+            .filter_map(|item| match item.value {
+                ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
+                    Some((item.key.into_owned(), text.into_owned()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Applies checked changes whose dependencies are all present, as one
+    /// automerge batch. On failure or panic the document is rebuilt and
+    /// left as it was.
+    pub fn apply(&mut self, batch: Vec<CheckedChange>) -> Result<(), ApplyFailed> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let changes: Vec<Change> = batch.iter().map(|c| c.change.clone()).collect();
+        let doc = &mut self.doc;
+        let outcome = catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes)));
+        match outcome {
+            Ok(Ok(())) => {
+                for checked in batch {
+                    self.record_applied(checked);
+                }
+                Ok(())
+            }
+            Ok(Err(error)) => {
+                self.rebuild();
+                Err(ApplyFailed(error.to_string()))
+            }
+            Err(panic) => {
+                self.rebuild();
+                Err(ApplyFailed(format!(
+                    "automerge panicked: {}",
+                    panic_message(&panic)
+                )))
+            }
+        }
+    }
+
+    /// Makes a local change as `actor` at `time_ms` and returns it. The
+    /// caller signs it and hands it back with [`Self::record_local`].
+    pub fn make_change(
+        &mut self,
+        actor: ActorKey,
+        time_ms: i64,
+        ops: &[RecordOp],
+    ) -> Result<Change, ApplyFailed> {
+        let doc = &mut self.doc;
+        let outcome = catch_unwind(AssertUnwindSafe(
+            || -> Result<Option<Change>, automerge::AutomergeError> {
+                doc.set_actor(automerge::ActorId::from(actor.0.as_slice()));
+                for op in ops {
+                    match op {
+                        RecordOp::Put { key, json } => {
+                            doc.put(ROOT, key.as_str(), json.as_str())?
+                        }
+                        RecordOp::Delete { key } => doc.delete(ROOT, key.as_str())?,
+                    }
+                }
+                doc.commit_with(
+                    automerge::transaction::CommitOptions::default().with_time(time_ms),
+                );
+                Ok(doc.get_last_local_change())
+            },
+        ));
+        match outcome {
+            Ok(Ok(Some(change))) => Ok(change),
+            Ok(Ok(None)) => {
+                self.rebuild();
+                Err(ApplyFailed("the write changed nothing".into()))
+            }
+            Ok(Err(error)) => {
+                self.rebuild();
+                Err(ApplyFailed(error.to_string()))
+            }
+            Err(panic) => {
+                self.rebuild();
+                Err(ApplyFailed(format!(
+                    "automerge panicked: {}",
+                    panic_message(&panic)
+                )))
+            }
+        }
+    }
+
+    /// Records a local change made by [`Self::make_change`], now signed.
+    pub fn record_local(&mut self, checked: CheckedChange) {
+        self.record_applied(checked);
+    }
+
+    /// Rebuilds the automerge document from the stored changes, keeping
+    /// only those for which `keep` is true, and returns the others in their
+    /// previous order. Changes whose dependencies are dropped are dropped too.
+    pub fn retain(&mut self, mut keep: impl FnMut(&CheckedChange) -> bool) -> Vec<CheckedChange> {
+        let old = std::mem::take(&mut self.applied);
+        let mut kept_hashes = HashMap::new();
+        let mut dropped = Vec::new();
+        let mut kept = Vec::new();
+        for checked in old {
+            let deps_kept = checked
+                .change
+                .deps()
+                .iter()
+                .all(|d| kept_hashes.contains_key(d));
+            if deps_kept && keep(&checked) {
+                kept_hashes.insert(checked.hash(), ());
+                kept.push(checked);
+            } else {
+                dropped.push(checked);
+            }
+        }
+        self.applied = kept;
+        self.rebuild();
+        dropped
+    }
+
+    fn record_applied(&mut self, checked: CheckedChange) {
+        let hash = checked.hash();
+        for dep in checked.change.deps() {
+            self.heads.remove(dep);
+        }
+        self.heads.insert(hash);
+        let seq = self.clock.entry(checked.actor).or_insert(0);
+        *seq = (*seq).max(checked.change.seq());
+        self.index_by_hash.insert(hash, self.applied.len());
+        self.applied.push(checked);
+    }
+
+    /// Rebuilds the automerge document and the indexes from `applied`.
+    fn rebuild(&mut self) {
+        let applied = std::mem::take(&mut self.applied);
+        self.doc = AutoCommit::new();
+        self.index_by_hash.clear();
+        self.clock.clear();
+        self.heads.clear();
+        let changes: Vec<Change> = applied.iter().map(|c| c.change.clone()).collect();
+        let doc = &mut self.doc;
+        // These changes were all applied before, so this cannot fail unless
+        // automerge itself is broken; then the document stays empty and the
+        // changes remain listed, to be retried on the next rebuild.
+        let _ = catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes)));
+        for checked in applied {
+            self.record_applied(checked);
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}

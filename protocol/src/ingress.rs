@@ -1,0 +1,237 @@
+//! The ingress pipeline's per-envelope stages, cheapest first:
+//! size cap → signature → parse the change → actor bound to signer →
+//! signer delegated by the document's owner, owner a member → every
+//! operation a well-formed record. What happens after (duplicates, forks,
+//! missing dependencies, applying) needs the document and lives in
+//! `replica::place`. Never does I/O, never mutates anything.
+
+use automerge::Change;
+use automerge::legacy::{Key, ObjectId, OpType};
+
+use crate::document::CheckedChange;
+use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope, EnvelopeDecodeError};
+use crate::identity;
+use crate::ids::{ActorKey, Collection, PactId};
+use crate::membership::{Authority, AuthorityError, MembershipState};
+use crate::model;
+
+/// Why an envelope was refused. A closed list: every rejection anywhere is
+/// one of these, logged and counted by its [`Rejection::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The encoded envelope is larger than [`ENVELOPE_BYTES_MAX`].
+    #[error("envelope of {bytes} bytes exceeds the limit of {ENVELOPE_BYTES_MAX} bytes")]
+    Oversized {
+        /// Size of the refused envelope.
+        bytes: usize,
+    },
+    /// The bytes are not an envelope.
+    #[error("malformed envelope: {0}")]
+    MalformedEnvelope(String),
+    /// The signature does not verify for this pact and document.
+    #[error("signature does not verify")]
+    BadSignature,
+    /// The change bytes are not one automerge change.
+    #[error("malformed change: {0}")]
+    MalformedChange(String),
+    /// The change's actor id is not `signer ‖ incarnation`.
+    #[error("the change's actor is not bound to the signing key")]
+    ActorNotBoundToSigner,
+    /// The signer holds no delegation from the document's owner.
+    #[error("the signer is not a device delegated by the document's owner")]
+    SignerNotDelegated,
+    /// The signer's delegations all expired before the change's timestamp.
+    #[error("the signer's delegation expired before this change was made")]
+    DelegationExpired,
+    /// The document's owner is not a member of the pact.
+    #[error("the document's owner is not a member of the pact")]
+    OwnerNotMember,
+    /// The owner was removed, or the signer's delegating key was revoked,
+    /// and this change lies outside the heads frozen at that moment.
+    #[error("the owner was removed or its key revoked; the change is outside the frozen history")]
+    AuthorityFrozen,
+    /// An operation is not a well-formed record of this collection.
+    #[error("malformed record: {0}")]
+    MalformedRecord(String),
+    /// Another change with the same (actor, seq) is already known.
+    #[error("another change with the same actor and sequence number exists (fork)")]
+    Fork,
+    /// The dependencies are missing and the pending queue is full.
+    #[error("dependencies missing and the pending queue is full")]
+    TooManyPending,
+    /// Automerge refused or panicked on the change; the document was rebuilt.
+    #[error("automerge could not apply the change: {0}")]
+    ApplyFailed(String),
+}
+
+impl Rejection {
+    /// Every reason code, for metrics that list zero counts too.
+    pub const CODES: [&'static str; 13] = [
+        "oversized",
+        "malformed_envelope",
+        "bad_signature",
+        "malformed_change",
+        "actor_not_bound_to_signer",
+        "signer_not_delegated",
+        "delegation_expired",
+        "owner_not_member",
+        "authority_frozen",
+        "malformed_record",
+        "fork",
+        "too_many_pending",
+        "apply_failed",
+    ];
+
+    /// A stable snake_case code for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Oversized { .. } => "oversized",
+            Rejection::MalformedEnvelope(_) => "malformed_envelope",
+            Rejection::BadSignature => "bad_signature",
+            Rejection::MalformedChange(_) => "malformed_change",
+            Rejection::ActorNotBoundToSigner => "actor_not_bound_to_signer",
+            Rejection::SignerNotDelegated => "signer_not_delegated",
+            Rejection::DelegationExpired => "delegation_expired",
+            Rejection::OwnerNotMember => "owner_not_member",
+            Rejection::AuthorityFrozen => "authority_frozen",
+            Rejection::MalformedRecord(_) => "malformed_record",
+            Rejection::Fork => "fork",
+            Rejection::TooManyPending => "too_many_pending",
+            Rejection::ApplyFailed(_) => "apply_failed",
+        }
+    }
+}
+
+impl From<EnvelopeDecodeError> for Rejection {
+    fn from(error: EnvelopeDecodeError) -> Self {
+        match error {
+            EnvelopeDecodeError::Oversized { bytes } => Rejection::Oversized { bytes },
+            EnvelopeDecodeError::Malformed(reason) => Rejection::MalformedEnvelope(reason),
+        }
+    }
+}
+
+impl From<AuthorityError> for Rejection {
+    fn from(error: AuthorityError) -> Self {
+        match error {
+            AuthorityError::SignerNotDelegated => Rejection::SignerNotDelegated,
+            AuthorityError::DelegationExpired => Rejection::DelegationExpired,
+            AuthorityError::OwnerNotMember => Rejection::OwnerNotMember,
+        }
+    }
+}
+
+/// Whether signatures are checked. Envelopes read back from the node's own
+/// store were checked before they were stored; skipping the check there
+/// makes a cold start fast. Everything else is checked in both modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Verify every signature (anything from the network or a bundle).
+    Verify,
+    /// Trust signatures (the node's own store only).
+    TrustStored,
+}
+
+/// An envelope that passed every stateless stage, with the authority its
+/// signer holds over the document.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    /// The parsed, checked change.
+    pub checked: CheckedChange,
+    /// Full, or only within frozen heads.
+    pub authority: Authority,
+}
+
+/// Runs the stateless stages on raw bytes.
+pub fn admit_bytes(
+    pact: &PactId,
+    membership: &MembershipState,
+    bytes: &[u8],
+    signatures: SignatureCheck,
+) -> Result<Admitted, Rejection> {
+    let envelope = Envelope::from_bytes(bytes)?;
+    admit(pact, membership, envelope, signatures)
+}
+
+/// Runs the stateless stages on a decoded envelope.
+pub fn admit(
+    pact: &PactId,
+    membership: &MembershipState,
+    envelope: Envelope,
+    signatures: SignatureCheck,
+) -> Result<Admitted, Rejection> {
+    let bytes = envelope.encoded_len();
+    if bytes > ENVELOPE_BYTES_MAX {
+        return Err(Rejection::Oversized { bytes });
+    }
+    if signatures == SignatureCheck::Verify {
+        envelope
+            .verify_signature(pact)
+            .map_err(|_| Rejection::BadSignature)?;
+    }
+    let change = Change::from_bytes(envelope.change.clone())
+        .map_err(|e| Rejection::MalformedChange(e.to_string()))?;
+    let actor = bound_actor(&envelope, &change)?;
+    let authority =
+        membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
+    check_records(envelope.document.collection, &change)?;
+    Ok(Admitted {
+        checked: CheckedChange {
+            envelope,
+            change,
+            actor,
+        },
+        authority,
+    })
+}
+
+fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejection> {
+    match identity::device_of_actor(change.actor_id()) {
+        Some(device) if device == envelope.signer => {
+            ActorKey::from_slice(change.actor_id().to_bytes())
+                .ok_or(Rejection::ActorNotBoundToSigner)
+        }
+        _ => Err(Rejection::ActorNotBoundToSigner),
+    }
+}
+
+/// Every operation must put a well-formed record (a JSON string under a
+/// `tag:id` key of the root map) or delete one. Nested objects, counters,
+/// lists and text are not part of the schema.
+fn check_records(collection: Collection, change: &Change) -> Result<(), Rejection> {
+    if change
+        .other_actor_ids()
+        .iter()
+        .any(|a| a.to_bytes().len() != identity::ACTOR_ID_LEN)
+    {
+        return Err(Rejection::MalformedRecord(
+            "foreign actor id of the wrong shape".into(),
+        ));
+    }
+    for op in change.decode().operations {
+        let key = match (&op.obj, &op.key, op.insert) {
+            (ObjectId::Root, Key::Map(key), false) => key.to_string(),
+            _ => {
+                return Err(Rejection::MalformedRecord(
+                    "only root map keys may be written".into(),
+                ));
+            }
+        };
+        match &op.action {
+            OpType::Put(automerge::ScalarValue::Str(json)) => {
+                model::decode_record(collection, &key, json)
+                    .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+            }
+            OpType::Delete => {
+                model::check_record_key(collection, &key)
+                    .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+            }
+            _ => {
+                return Err(Rejection::MalformedRecord(format!(
+                    "{key}: only JSON strings may be stored"
+                )));
+            }
+        }
+    }
+    Ok(())
+}

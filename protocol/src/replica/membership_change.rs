@@ -1,0 +1,116 @@
+//! Re-checking documents when the membership state changes: a removal or
+//! key rotation can take authority away from changes already applied, and
+//! a late entry can give it back. The affected documents are rebuilt from
+//! every change ever stored for them; none is ever dropped.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::Replica;
+use super::place::{Verdict, apply_with_fallback, sort_candidates};
+use crate::document::Document;
+use crate::ids::{DocumentId, MemberId};
+use crate::ingress::{self, SignatureCheck};
+
+impl Replica {
+    pub(super) fn current_fingerprints(&self) -> BTreeMap<MemberId, [u8; 32]> {
+        let state = self.membership.state();
+        let owners: BTreeSet<MemberId> = state
+            .members()
+            .map(|(id, _)| *id)
+            .chain(self.documents.keys().map(|d| d.owner))
+            .chain(self.pending.keys().map(|d| d.owner))
+            .chain(self.held.keys().map(|d| d.owner))
+            .collect();
+        owners
+            .into_iter()
+            .map(|m| (m, state.authority_fingerprint(&m)))
+            .collect()
+    }
+
+    pub(super) fn after_membership_change(&mut self) {
+        let now = self.current_fingerprints();
+        let changed: Vec<MemberId> = now
+            .iter()
+            .filter(|(member, print)| self.fingerprints.get(member) != Some(print))
+            .map(|(member, _)| *member)
+            .collect();
+        self.fingerprints = now;
+        for member in changed {
+            let ids: BTreeSet<DocumentId> = self
+                .documents
+                .keys()
+                .chain(self.pending.keys())
+                .chain(self.held.keys())
+                .filter(|d| d.owner == member)
+                .copied()
+                .collect();
+            for id in ids {
+                self.recheck_document(id);
+            }
+        }
+    }
+
+    /// Rebuilds one document from all its stored changes (applied, held)
+    /// and those pending, under the current membership state. Applied
+    /// changes that lost their authority are held; held ones that regained
+    /// it are applied again; pending ones stay pending until they can be.
+    pub(super) fn recheck_document(&mut self, id: DocumentId) {
+        let mut stored: Vec<_> = self
+            .documents
+            .remove(&id)
+            .map(|d| d.applied().to_vec())
+            .unwrap_or_default();
+        stored.extend(self.held.remove(&id).unwrap_or_default());
+        let already_stored: HashSet<_> = stored.iter().map(|c| c.envelope.content_hash()).collect();
+        let pending = self.pending.remove(&id).unwrap_or_default();
+        self.pending_len -= pending.len();
+        stored.extend(pending.into_iter().map(|a| a.checked));
+
+        let pact = self.pact_id();
+        let mut admitted = Vec::new();
+        let mut held = Vec::new();
+        for checked in stored {
+            // Signatures were verified when these first arrived.
+            match ingress::admit(
+                &pact,
+                self.membership.state(),
+                checked.envelope.clone(),
+                SignatureCheck::TrustStored,
+            ) {
+                Ok(fresh) => admitted.push(fresh),
+                Err(_) => held.push(checked),
+            }
+        }
+        let mut document = Document::new(id);
+        let (ready, verdicts) = sort_candidates(&document, admitted);
+        let mut waiting = Vec::new();
+        for (candidate, verdict) in verdicts {
+            match verdict {
+                Verdict::Apply | Verdict::Duplicate => {}
+                Verdict::Reject(_) => held.push(candidate.checked),
+                Verdict::Wait
+                    if already_stored.contains(&candidate.checked.envelope.content_hash()) =>
+                {
+                    held.push(candidate.checked)
+                }
+                Verdict::Wait => waiting.push(candidate),
+            }
+        }
+        let mut refused = Vec::new();
+        let applied = apply_with_fallback(&mut document, ready, &mut refused);
+        self.outbox.extend(
+            applied
+                .into_iter()
+                .filter(|e| !already_stored.contains(&e.content_hash())),
+        );
+        self.documents.insert(id, document);
+        self.pending_len += waiting.len();
+        if !waiting.is_empty() {
+            self.pending.insert(id, waiting);
+        }
+        if !held.is_empty() {
+            self.held.insert(id, held);
+        }
+        self.refresh_read_model(id);
+    }
+}

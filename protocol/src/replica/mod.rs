@@ -1,0 +1,278 @@
+//! A replica: everything one node knows about its pact: the membership log,
+//! every member's documents, envelopes waiting for their dependencies, and
+//! the read model. It takes envelopes and membership entries in, and says
+//! what was accepted (so the node can store it) and what was refused and
+//! why. Sans-IO: storing, sending and the clock belong to the node.
+
+mod membership_change;
+mod place;
+mod write;
+
+use std::collections::BTreeMap;
+
+use automerge::ChangeHash;
+use sha2::{Digest, Sha256};
+
+use crate::document::{CheckedChange, Document, VersionVector};
+use crate::envelope::Envelope;
+use crate::ids::{DocumentId, MemberId, PactId, Sha256Hash};
+use crate::ingress::{self, Admitted, Rejection, SignatureCheck};
+use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntry};
+use crate::read_model::ReadModel;
+
+pub use write::{LocalDevice, WriteError};
+
+/// Most envelopes kept waiting for missing dependencies, over all documents.
+pub const PENDING_ENVELOPES_MAX: usize = 10_000;
+
+/// Counters over the replica's lifetime, for metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngressStats {
+    /// Envelopes applied (received or written locally).
+    pub accepted: u64,
+    /// Envelopes received again that were already applied or pending.
+    pub duplicates: u64,
+    /// Refused envelopes by [`Rejection::code`].
+    pub rejected: BTreeMap<&'static str, u64>,
+}
+
+/// What one call to [`Replica::receive_envelopes`] did.
+#[derive(Debug, Default)]
+pub struct IngressReport {
+    /// Envelopes newly applied, in apply order. The node stores these.
+    pub accepted: Vec<Envelope>,
+    /// Envelopes that were already known.
+    pub duplicates: usize,
+    /// Envelopes now waiting for dependencies.
+    pub pending: usize,
+    /// Refused envelopes with their reason (identified by content hash).
+    pub rejected: Vec<(Sha256Hash, Rejection)>,
+}
+
+/// All state of one node's view of its pact.
+#[derive(Debug)]
+pub struct Replica {
+    membership: MembershipLog,
+    documents: BTreeMap<DocumentId, Document>,
+    /// Admitted envelopes whose dependencies (or frozen heads) are missing.
+    pending: BTreeMap<DocumentId, Vec<Admitted>>,
+    pending_len: usize,
+    /// Changes that were applied once but are no longer authorised (their
+    /// owner was removed or their key revoked after they arrived). Kept,
+    /// never lost: a later membership change may authorise them again.
+    held: BTreeMap<DocumentId, Vec<CheckedChange>>,
+    fingerprints: BTreeMap<MemberId, [u8; 32]>,
+    /// Changes newly applied (from any path) that the node must store.
+    outbox: Vec<Envelope>,
+    read_model: ReadModel,
+    stats: IngressStats,
+}
+
+impl Replica {
+    /// A replica of the pact founded by `charter`, knowing nothing else yet.
+    pub fn new(charter: SignedEntry) -> Result<Self, EntryRejection> {
+        let membership = MembershipLog::new(charter)?;
+        let mut replica = Self {
+            membership,
+            documents: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            pending_len: 0,
+            held: BTreeMap::new(),
+            fingerprints: BTreeMap::new(),
+            outbox: Vec::new(),
+            read_model: ReadModel::new(),
+            stats: IngressStats::default(),
+        };
+        replica.fingerprints = replica.current_fingerprints();
+        Ok(replica)
+    }
+
+    /// The pact's id.
+    pub fn pact_id(&self) -> PactId {
+        self.membership.pact_id()
+    }
+
+    /// The membership log.
+    pub fn membership(&self) -> &MembershipLog {
+        &self.membership
+    }
+
+    /// The read model (registry, request board, mission orders).
+    pub fn read_model(&self) -> &ReadModel {
+        &self.read_model
+    }
+
+    /// Lifetime counters.
+    pub fn stats(&self) -> &IngressStats {
+        &self.stats
+    }
+
+    /// Takes the envelopes applied since the last call, received or made
+    /// locally, in apply order: the node stores exactly these. (Held
+    /// changes were stored when first applied; pending ones are stored only
+    /// once they apply.)
+    pub fn take_new_envelopes(&mut self) -> Vec<Envelope> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Number of envelopes waiting for dependencies.
+    pub fn pending_len(&self) -> usize {
+        self.pending_len
+    }
+
+    /// Number of stored changes no longer authorised (kept, not applied).
+    pub fn held_len(&self) -> usize {
+        self.held.values().map(Vec::len).sum()
+    }
+
+    /// One document, if any change of it has been seen.
+    pub fn document(&self, id: &DocumentId) -> Option<&Document> {
+        self.documents.get(id)
+    }
+
+    /// Every document with at least one applied change.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.documents.values().filter(|d| !d.is_empty())
+    }
+
+    /// The heads of every non-empty document.
+    pub fn heads(&self) -> BTreeMap<DocumentId, Vec<ChangeHash>> {
+        self.documents().map(|d| (d.id(), d.heads())).collect()
+    }
+
+    /// The version vector of every non-empty document.
+    pub fn version_vectors(&self) -> BTreeMap<DocumentId, VersionVector> {
+        self.documents()
+            .map(|d| (d.id(), d.version_vector().clone()))
+            .collect()
+    }
+
+    /// A digest of the membership heads and every document's heads: two
+    /// replicas with the same digest hold the same data.
+    pub fn digest(&self) -> Sha256Hash {
+        let mut hasher = Sha256::new();
+        for head in self.membership.heads() {
+            hasher.update(head.0);
+        }
+        for document in self.documents() {
+            hasher.update(document.id().to_bytes());
+            for head in document.heads() {
+                hasher.update(head.0);
+            }
+        }
+        Sha256Hash(hasher.finalize().into())
+    }
+
+    /// Takes in one membership entry. When it changes who may write what,
+    /// the affected documents are checked again.
+    pub fn receive_entry(&mut self, entry: SignedEntry) -> Result<InsertOutcome, EntryRejection> {
+        let outcome = self.membership.insert(entry)?;
+        if matches!(outcome, InsertOutcome::Applied { .. }) {
+            self.after_membership_change();
+        }
+        Ok(outcome)
+    }
+
+    /// Takes in envelopes from a peer, a bundle or the node's own store,
+    /// runs each through ingress and applies what can be applied.
+    pub fn receive_envelopes(
+        &mut self,
+        envelopes: Vec<Envelope>,
+        signatures: SignatureCheck,
+    ) -> IngressReport {
+        let mut report = IngressReport::default();
+        let pact = self.pact_id();
+        let mut by_document: BTreeMap<DocumentId, Vec<Admitted>> = BTreeMap::new();
+        for envelope in envelopes {
+            let hash = envelope.content_hash();
+            match ingress::admit(&pact, self.membership.state(), envelope, signatures) {
+                Ok(admitted) => by_document
+                    .entry(admitted.checked.envelope.document)
+                    .or_default()
+                    .push(admitted),
+                Err(rejection) => self.reject(&mut report, hash, rejection),
+            }
+        }
+        for (document, fresh) in by_document {
+            self.place(document, fresh, &mut report);
+        }
+        report
+    }
+
+    /// Loads envelopes from the node's own store (signatures were checked
+    /// before they were stored). Unlike [`Self::receive_envelopes`],
+    /// nothing stored is refused: changes not authorised under the current
+    /// membership are held, exactly as if they had been applied and then
+    /// lost their authority. Returns how many stored envelopes could not
+    /// even be parsed (a damaged store; the node must not start on one).
+    pub fn restore(&mut self, envelopes: Vec<Envelope>) -> usize {
+        let mut unreadable = 0;
+        let mut touched = std::collections::BTreeSet::new();
+        for envelope in envelopes {
+            let parsed = automerge::Change::from_bytes(envelope.change.clone())
+                .ok()
+                .and_then(|change| {
+                    let actor = crate::ids::ActorKey::from_slice(change.actor_id().to_bytes())?;
+                    Some(CheckedChange {
+                        envelope,
+                        change,
+                        actor,
+                    })
+                });
+            match parsed {
+                Some(checked) => {
+                    touched.insert(checked.envelope.document);
+                    self.held
+                        .entry(checked.envelope.document)
+                        .or_default()
+                        .push(checked);
+                }
+                None => unreadable += 1,
+            }
+        }
+        for id in touched {
+            self.recheck_document(id);
+        }
+        self.fingerprints = self.current_fingerprints();
+        unreadable
+    }
+
+    /// Like [`Self::receive_envelopes`] for undecoded bytes; bytes that do
+    /// not decode are refused with their reason.
+    pub fn receive_envelope_bytes(
+        &mut self,
+        items: &[Vec<u8>],
+        signatures: SignatureCheck,
+    ) -> IngressReport {
+        let mut envelopes = Vec::with_capacity(items.len());
+        let mut decode_failures = Vec::new();
+        for bytes in items {
+            match Envelope::from_bytes(bytes) {
+                Ok(envelope) => envelopes.push(envelope),
+                Err(error) => {
+                    decode_failures.push((Sha256Hash(crate::identity::sha256(bytes)), error.into()))
+                }
+            }
+        }
+        let mut report = self.receive_envelopes(envelopes, signatures);
+        for (hash, rejection) in decode_failures {
+            self.reject(&mut report, hash, rejection);
+        }
+        report
+    }
+
+    fn reject(&mut self, report: &mut IngressReport, hash: Sha256Hash, rejection: Rejection) {
+        *self.stats.rejected.entry(rejection.code()).or_insert(0) += 1;
+        report.rejected.push((hash, rejection));
+    }
+
+    /// Refreshes the read model's view of one document.
+    fn refresh_read_model(&mut self, id: DocumentId) {
+        match self.documents.get(&id) {
+            Some(document) if !document.is_empty() => {
+                self.read_model.update_document(id, &document.records())
+            }
+            _ => self.read_model.remove_document(id),
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Placing admitted changes into their document: duplicates, forks,
+//! missing dependencies, frozen authority, then one automerge batch.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::ChangeHash;
+
+use super::{IngressReport, PENDING_ENVELOPES_MAX, Replica};
+use crate::document::{CheckedChange, Document};
+use crate::ids::DocumentId;
+use crate::ingress::{Admitted, Rejection};
+use crate::membership::Authority;
+
+/// What placement decided for one candidate change.
+pub(super) enum Verdict {
+    Apply,
+    Duplicate,
+    Reject(Rejection),
+    Wait,
+}
+
+impl Replica {
+    /// Places `fresh` changes (and whatever was pending for the document)
+    /// into the document, applying every change whose dependencies are met.
+    pub(super) fn place(
+        &mut self,
+        id: DocumentId,
+        fresh: Vec<Admitted>,
+        report: &mut IngressReport,
+    ) {
+        let mut candidates = self.take_pending(id);
+        let waiting_before = candidates.len();
+        candidates.extend(fresh);
+        let document = self
+            .documents
+            .entry(id)
+            .or_insert_with(|| Document::new(id));
+        let (ready, verdicts) = sort_candidates(document, candidates);
+
+        let mut applied = Vec::new();
+        let mut leftover = Vec::new();
+        let mut rejected = Vec::new();
+        let mut duplicates = 0;
+        for (admitted, verdict) in verdicts {
+            match verdict {
+                Verdict::Apply => {}
+                Verdict::Duplicate => duplicates += 1,
+                Verdict::Reject(reason) => {
+                    rejected.push((admitted.checked.envelope.content_hash(), reason))
+                }
+                Verdict::Wait => leftover.push(admitted),
+            }
+        }
+        if !ready.is_empty() {
+            applied = apply_with_fallback(document, ready, &mut rejected);
+        }
+        report.duplicates += duplicates;
+        self.stats.duplicates += duplicates as u64;
+        for (hash, reason) in rejected {
+            self.reject(report, hash, reason);
+        }
+        self.stats.accepted += applied.len() as u64;
+        let any_applied = !applied.is_empty();
+        self.outbox.extend(applied.iter().cloned());
+        report.accepted.extend(applied);
+        let newly_waiting = leftover.len().saturating_sub(waiting_before);
+        for admitted in leftover {
+            if self.pending_len >= PENDING_ENVELOPES_MAX {
+                let hash = admitted.checked.envelope.content_hash();
+                self.reject(report, hash, Rejection::TooManyPending);
+            } else {
+                self.pending_len += 1;
+                self.pending.entry(id).or_default().push(admitted);
+            }
+        }
+        report.pending += newly_waiting;
+        if any_applied {
+            self.refresh_read_model(id);
+        }
+    }
+
+    fn take_pending(&mut self, id: DocumentId) -> Vec<Admitted> {
+        let taken = self.pending.remove(&id).unwrap_or_default();
+        self.pending_len -= taken.len();
+        taken
+    }
+}
+
+/// Orders candidates so that every change comes after its dependencies and
+/// its actor's previous change; returns those ready to apply (in that
+/// order) and a verdict for every candidate.
+pub(super) fn sort_candidates(
+    document: &Document,
+    candidates: Vec<Admitted>,
+) -> (Vec<CheckedChange>, Vec<(Admitted, Verdict)>) {
+    let frozen_allowed = frozen_closures(document, &candidates);
+    let mut clock: HashMap<_, u64> = HashMap::new();
+    let mut placed: HashSet<ChangeHash> = HashSet::new();
+    let mut ready = Vec::new();
+    // The same change may arrive twice in one batch, or again while pending.
+    let mut seen = HashSet::new();
+    let mut verdicts: Vec<(Admitted, Option<Verdict>)> = candidates
+        .into_iter()
+        .map(|c| {
+            let first = seen.insert(c.checked.hash());
+            (
+                c,
+                if first {
+                    None
+                } else {
+                    Some(Verdict::Duplicate)
+                },
+            )
+        })
+        .collect();
+    loop {
+        let mut progress = false;
+        for (admitted, verdict) in verdicts.iter_mut().filter(|(_, v)| v.is_none()) {
+            let checked = &admitted.checked;
+            let hash = checked.hash();
+            let seq = checked.change.seq();
+            let current = *clock
+                .entry(checked.actor)
+                .or_insert_with(|| document.seq_of(&checked.actor));
+            if document.has_change(&hash) || placed.contains(&hash) {
+                *verdict = Some(Verdict::Duplicate);
+            } else if seq <= current {
+                *verdict = Some(Verdict::Reject(Rejection::Fork));
+            } else if let Some(rejection) =
+                frozen_verdict(&admitted.authority, hash, &frozen_allowed)
+            {
+                *verdict = Some(rejection);
+            } else if seq == current + 1
+                && checked
+                    .change
+                    .deps()
+                    .iter()
+                    .all(|d| document.has_change(d) || placed.contains(d))
+            {
+                clock.insert(checked.actor, seq);
+                placed.insert(hash);
+                ready.push(checked.clone());
+                *verdict = Some(Verdict::Apply);
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    let verdicts = verdicts
+        .into_iter()
+        .map(|(a, v)| (a, v.unwrap_or(Verdict::Wait)))
+        .collect();
+    (ready, verdicts)
+}
+
+/// For a frozen authority: `None` when the change may be applied, a
+/// rejection when it lies outside the frozen history, `Wait` while that
+/// cannot be known yet.
+fn frozen_verdict(
+    authority: &Authority,
+    hash: ChangeHash,
+    closures: &HashMap<Vec<ChangeHash>, Closure>,
+) -> Option<Verdict> {
+    let Authority::Frozen { heads } = authority else {
+        return None;
+    };
+    let closure = closures.get(heads)?;
+    if closure.members.contains(&hash) {
+        None
+    } else if closure.complete {
+        Some(Verdict::Reject(Rejection::AuthorityFrozen))
+    } else {
+        Some(Verdict::Wait)
+    }
+}
+
+/// The changes reachable from a set of frozen heads, over the changes
+/// known so far; `complete` once every reachable change is known.
+struct Closure {
+    members: HashSet<ChangeHash>,
+    complete: bool,
+}
+
+fn frozen_closures(
+    document: &Document,
+    candidates: &[Admitted],
+) -> HashMap<Vec<ChangeHash>, Closure> {
+    let mut closures = HashMap::new();
+    let known: HashMap<ChangeHash, &[ChangeHash]> = document
+        .applied()
+        .iter()
+        .map(|c| (c.hash(), c.change.deps()))
+        .chain(
+            candidates
+                .iter()
+                .map(|a| (a.checked.hash(), a.checked.change.deps())),
+        )
+        .collect();
+    for admitted in candidates {
+        if let Authority::Frozen { heads } = &admitted.authority {
+            closures
+                .entry(heads.clone())
+                .or_insert_with(|| closure_of(heads, &known));
+        }
+    }
+    closures
+}
+
+fn closure_of(heads: &[ChangeHash], known: &HashMap<ChangeHash, &[ChangeHash]>) -> Closure {
+    let mut members = HashSet::new();
+    let mut complete = true;
+    let mut stack: Vec<ChangeHash> = heads.to_vec();
+    while let Some(hash) = stack.pop() {
+        if !members.insert(hash) {
+            continue;
+        }
+        match known.get(&hash) {
+            Some(deps) => stack.extend(deps.iter().copied()),
+            None => complete = false,
+        }
+    }
+    Closure { members, complete }
+}
+
+/// Applies `ready` as one batch; if automerge refuses the batch, applies
+/// the changes one at a time so that only the bad ones are refused.
+pub(super) fn apply_with_fallback(
+    document: &mut Document,
+    ready: Vec<CheckedChange>,
+    rejected: &mut Vec<(crate::ids::Sha256Hash, Rejection)>,
+) -> Vec<crate::envelope::Envelope> {
+    let envelopes: Vec<_> = ready.iter().map(|c| c.envelope.clone()).collect();
+    if document.apply(ready.clone()).is_ok() {
+        return envelopes;
+    }
+    let mut applied = Vec::new();
+    for checked in ready {
+        let envelope = checked.envelope.clone();
+        let deps_present = checked.change.deps().iter().all(|d| document.has_change(d));
+        let outcome = if deps_present {
+            document
+                .apply(vec![checked])
+                .map_err(|e| Rejection::ApplyFailed(e.0))
+        } else {
+            Err(Rejection::ApplyFailed(
+                "a dependency failed to apply".into(),
+            ))
+        };
+        match outcome {
+            Ok(()) => applied.push(envelope),
+            Err(reason) => rejected.push((envelope.content_hash(), reason)),
+        }
+    }
+    applied
+}

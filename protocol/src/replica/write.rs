@@ -1,0 +1,122 @@
+//! Local writes: the node's own device changes one of its member's
+//! documents. Checked like anything received, before anything is written.
+
+use super::Replica;
+use crate::document::{ApplyFailed, CheckedChange, Document, RecordOp};
+use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope};
+use crate::identity::{self, INCARNATION_LEN, KeyPair};
+use crate::ids::{ActorKey, Collection, DocumentId, MemberId};
+use crate::membership::{Authority, AuthorityError};
+use crate::model::{self, RecordError};
+
+/// The device a node writes with: its key, the member it writes for, and
+/// the incarnation of its store (fresh whenever a store is created or
+/// restored from backup).
+#[derive(Debug, Clone)]
+pub struct LocalDevice {
+    /// The member whose documents this device writes.
+    pub member: MemberId,
+    /// The device key, delegated by the member.
+    pub key: KeyPair,
+    /// Random bytes chosen when the store was created.
+    pub incarnation: [u8; INCARNATION_LEN],
+}
+
+impl LocalDevice {
+    /// The automerge actor of this device in this incarnation.
+    pub fn actor(&self) -> ActorKey {
+        let actor = identity::actor_id(&self.key.public(), self.incarnation);
+        let mut bytes = [0u8; ActorKey::LEN];
+        bytes.copy_from_slice(actor.to_bytes());
+        ActorKey(bytes)
+    }
+}
+
+/// Why a local write was refused. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// A record is not valid; the message says which field and why.
+    #[error("invalid record: {0}")]
+    Invalid(#[from] RecordError),
+    /// The write contained no operations.
+    #[error("nothing to write")]
+    Empty,
+    /// This device may not write the member's documents.
+    #[error("this device may not write for its member: {0}")]
+    NotAuthorised(String),
+    /// The change would be larger than an envelope may be.
+    #[error("the change is {bytes} bytes, more than the limit of {ENVELOPE_BYTES_MAX}")]
+    TooLarge {
+        /// Encoded size of the refused envelope.
+        bytes: usize,
+    },
+    /// Automerge refused the change.
+    #[error(transparent)]
+    Apply(#[from] ApplyFailed),
+}
+
+impl Replica {
+    /// Writes `ops` to the device member's `collection` document as one
+    /// signed change stamped `now_ms`, and returns the envelope. The caller
+    /// stores it durably before telling anyone it is saved.
+    pub fn write(
+        &mut self,
+        device: &LocalDevice,
+        collection: Collection,
+        ops: &[RecordOp],
+        now_ms: i64,
+    ) -> Result<Envelope, WriteError> {
+        if ops.is_empty() {
+            return Err(WriteError::Empty);
+        }
+        for op in ops {
+            match op {
+                RecordOp::Put { key, json } => {
+                    model::decode_record(collection, key, json).map(|_| ())?
+                }
+                RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
+            }
+        }
+        let id = DocumentId::new(device.member, collection);
+        match self
+            .membership
+            .state()
+            .authorise(&device.key.public(), &id, now_ms)
+        {
+            Ok(Authority::Full) => {}
+            Ok(Authority::Frozen { .. }) => {
+                return Err(WriteError::NotAuthorised(
+                    "the member was removed or its key revoked".into(),
+                ));
+            }
+            Err(error) => return Err(WriteError::NotAuthorised(authority_text(error))),
+        }
+        let pact = self.pact_id();
+        let document = self
+            .documents
+            .entry(id)
+            .or_insert_with(|| Document::new(id));
+        let change = document.make_change(device.actor(), now_ms, ops)?;
+        let envelope = Envelope::sign(&pact, id, change.raw_bytes().to_vec(), &device.key);
+        if envelope.encoded_len() > ENVELOPE_BYTES_MAX {
+            // Drop the uncommitted local change by rebuilding from history.
+            document.retain(|_| true);
+            return Err(WriteError::TooLarge {
+                bytes: envelope.encoded_len(),
+            });
+        }
+        document.record_local(CheckedChange {
+            envelope: envelope.clone(),
+            change,
+            actor: device.actor(),
+        });
+        self.outbox.push(envelope.clone());
+        self.stats.accepted += 1;
+        self.refresh_read_model(id);
+        Ok(envelope)
+    }
+}
+
+fn authority_text(error: AuthorityError) -> String {
+    crate::ingress::Rejection::from(error).to_string()
+}

@@ -1,0 +1,300 @@
+//! Anti-entropy between two replicas, as a pull state machine: the puller
+//! sends a digest of all heads; if the digests differ it sends what it has
+//! (membership entry hashes, and a version vector per document), and the
+//! other side answers with what is missing, in pages under a byte cap. The
+//! puller applies each page through the normal ingress and asks again
+//! until nothing is missing. Gossip can miss messages; this cannot.
+//!
+//! The node only moves these messages' bytes; nothing here does I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::VersionVector;
+use crate::envelope::Envelope;
+use crate::ids::{DocumentId, EntryHash, PactId, Sha256Hash};
+use crate::ingress::SignatureCheck;
+use crate::membership::SignedEntry;
+use crate::replica::Replica;
+
+/// Most bytes of envelopes and entries in one page.
+pub const PAGE_BYTES_MAX: usize = 1024 * 1024;
+/// Most request rounds in one session, so a misbehaving peer cannot keep a
+/// session going for ever.
+pub const SESSION_ROUNDS_MAX: u32 = 10_000;
+/// Largest encoded sync message accepted, in bytes.
+pub const MESSAGE_BYTES_MAX: usize = PAGE_BYTES_MAX + 256 * 1024;
+
+/// What the puller sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncRequest {
+    /// "Here is the digest of all my heads."
+    Digest {
+        /// The pact both sides must share.
+        pact: PactId,
+        /// [`Replica::digest`] of the puller.
+        digest: Sha256Hash,
+    },
+    /// "Here is what I have; send me what I lack."
+    Want {
+        /// The pact both sides must share.
+        pact: PactId,
+        /// Every membership entry the puller has.
+        entries: BTreeSet<EntryHash>,
+        /// The puller's version vector per document.
+        documents: BTreeMap<DocumentId, VersionVector>,
+    },
+}
+
+/// What the other side answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncResponse {
+    /// The answerer's digest.
+    Digest {
+        /// [`Replica::digest`] of the answerer.
+        digest: Sha256Hash,
+    },
+    /// One page of what the puller lacks.
+    Page {
+        /// Membership entries, parents first.
+        entries: Vec<SignedEntry>,
+        /// Envelopes, in an order that applies front to back.
+        envelopes: Vec<Envelope>,
+        /// Whether more was left out because of the byte cap.
+        more: bool,
+    },
+    /// The request named another pact.
+    WrongPact,
+}
+
+/// A sync message that does not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sync message does not decode: {0}")]
+pub struct SyncDecodeError(pub String);
+
+macro_rules! wire_codec {
+    ($type:ty) => {
+        impl $type {
+            /// The wire encoding.
+            pub fn to_bytes(&self) -> Vec<u8> {
+                postcard::to_stdvec(self).unwrap_or_default()
+            }
+            /// Decodes a message, checking the size cap first.
+            pub fn from_bytes(bytes: &[u8]) -> Result<Self, SyncDecodeError> {
+                if bytes.len() > MESSAGE_BYTES_MAX {
+                    return Err(SyncDecodeError(format!(
+                        "{} bytes is over the limit",
+                        bytes.len()
+                    )));
+                }
+                postcard::from_bytes(bytes).map_err(|e| SyncDecodeError(e.to_string()))
+            }
+        }
+    };
+}
+wire_codec!(SyncRequest);
+wire_codec!(SyncResponse);
+
+impl Replica {
+    /// Answers a peer's sync request from this replica's state.
+    pub fn answer_sync(&self, request: &SyncRequest) -> SyncResponse {
+        match request {
+            SyncRequest::Digest { pact, .. } if *pact != self.pact_id() => SyncResponse::WrongPact,
+            SyncRequest::Want { pact, .. } if *pact != self.pact_id() => SyncResponse::WrongPact,
+            SyncRequest::Digest { .. } => SyncResponse::Digest {
+                digest: self.digest(),
+            },
+            SyncRequest::Want {
+                entries, documents, ..
+            } => self.page_for(entries, documents),
+        }
+    }
+
+    fn page_for(
+        &self,
+        have_entries: &BTreeSet<EntryHash>,
+        have_documents: &BTreeMap<DocumentId, VersionVector>,
+    ) -> SyncResponse {
+        let mut budget = PageBudget::new(PAGE_BYTES_MAX);
+        let mut entries = Vec::new();
+        for (hash, entry) in self.membership().entries_in_order() {
+            if have_entries.contains(&hash) {
+                continue;
+            }
+            if !budget.take(entry.to_bytes().len()) {
+                return SyncResponse::Page {
+                    entries,
+                    envelopes: Vec::new(),
+                    more: true,
+                };
+            }
+            entries.push(entry.clone());
+        }
+        let empty = VersionVector::new();
+        let mut envelopes = Vec::new();
+        for document in self.documents() {
+            let have = have_documents.get(&document.id()).unwrap_or(&empty);
+            for envelope in document.envelopes_missing_from(have) {
+                if !budget.take(envelope.encoded_len()) {
+                    return SyncResponse::Page {
+                        entries,
+                        envelopes,
+                        more: true,
+                    };
+                }
+                envelopes.push(envelope.clone());
+            }
+        }
+        SyncResponse::Page {
+            entries,
+            envelopes,
+            more: false,
+        }
+    }
+}
+
+/// A byte budget that always lets the first item through, so that a page
+/// is never empty while something is missing.
+struct PageBudget {
+    left: usize,
+    first: bool,
+}
+
+impl PageBudget {
+    fn new(bytes: usize) -> Self {
+        Self {
+            left: bytes,
+            first: true,
+        }
+    }
+
+    fn take(&mut self, bytes: usize) -> bool {
+        if self.first || bytes <= self.left {
+            self.first = false;
+            self.left = self.left.saturating_sub(bytes);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Request rounds sent.
+    pub rounds: u32,
+    /// Envelopes newly applied.
+    pub envelopes_applied: usize,
+    /// Membership entries newly applied.
+    pub entries_applied: usize,
+    /// Items the peer sent that were refused.
+    pub refused: usize,
+    /// True when the session stopped because a page brought nothing new
+    /// while the peer said more was missing (a peer sending refused data).
+    pub stalled: bool,
+    /// True when the peer belongs to another pact.
+    pub wrong_pact: bool,
+}
+
+/// The next step of a pulling session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStep {
+    /// Send this request to the peer.
+    Send(SyncRequest),
+    /// The session is over.
+    Done(SyncSummary),
+}
+
+/// The puller's side of one anti-entropy session with one peer.
+#[derive(Debug, Default)]
+pub struct SyncSession {
+    summary: SyncSummary,
+}
+
+impl SyncSession {
+    /// Starts a session: the first request to send.
+    pub fn start(replica: &Replica) -> (Self, SyncRequest) {
+        let session = Self {
+            summary: SyncSummary {
+                rounds: 1,
+                ..SyncSummary::default()
+            },
+        };
+        (
+            session,
+            SyncRequest::Digest {
+                pact: replica.pact_id(),
+                digest: replica.digest(),
+            },
+        )
+    }
+
+    /// Handles the peer's response; applies any page to `replica`.
+    pub fn on_response(&mut self, replica: &mut Replica, response: SyncResponse) -> SyncStep {
+        match response {
+            SyncResponse::WrongPact => {
+                self.summary.wrong_pact = true;
+                self.done()
+            }
+            SyncResponse::Digest { digest } if digest == replica.digest() => self.done(),
+            SyncResponse::Digest { .. } => self.want(replica),
+            SyncResponse::Page {
+                entries,
+                envelopes,
+                more,
+            } => {
+                let progress = self.apply_page(replica, entries, envelopes);
+                if !more {
+                    self.done()
+                } else if !progress {
+                    self.summary.stalled = true;
+                    self.done()
+                } else {
+                    self.want(replica)
+                }
+            }
+        }
+    }
+
+    fn apply_page(
+        &mut self,
+        replica: &mut Replica,
+        entries: Vec<SignedEntry>,
+        envelopes: Vec<Envelope>,
+    ) -> bool {
+        let mut progress = false;
+        for entry in entries {
+            match replica.receive_entry(entry) {
+                Ok(crate::membership::InsertOutcome::Applied { .. }) => {
+                    self.summary.entries_applied += 1;
+                    progress = true;
+                }
+                Ok(_) => {}
+                Err(_) => self.summary.refused += 1,
+            }
+        }
+        let report = replica.receive_envelopes(envelopes, SignatureCheck::Verify);
+        self.summary.envelopes_applied += report.accepted.len();
+        self.summary.refused += report.rejected.len();
+        progress || !report.accepted.is_empty()
+    }
+
+    fn want(&mut self, replica: &Replica) -> SyncStep {
+        if self.summary.rounds >= SESSION_ROUNDS_MAX {
+            self.summary.stalled = true;
+            return self.done();
+        }
+        self.summary.rounds += 1;
+        SyncStep::Send(SyncRequest::Want {
+            pact: replica.pact_id(),
+            entries: replica.membership().hashes(),
+            documents: replica.version_vectors(),
+        })
+    }
+
+    fn done(&self) -> SyncStep {
+        SyncStep::Done(self.summary.clone())
+    }
+}

@@ -1,0 +1,120 @@
+//! The end-of-run checks: identical data everywhere, no forged or
+//! unauthorised change accepted anywhere, no acknowledged write lost.
+
+use std::collections::BTreeSet;
+
+use amtshilfe_protocol::ids::Sha256Hash;
+use amtshilfe_protocol::membership::Authority;
+
+use super::network::Network;
+
+/// What a successful run saw, for the test's own assertions and output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// The seed.
+    pub seed: u64,
+    /// Peers in the run.
+    pub peers: usize,
+    /// Writes acknowledged during the run.
+    pub acknowledged_writes: usize,
+    /// Envelopes applied on every replica at the end.
+    pub applied_envelopes: usize,
+    /// Forged or unauthorised envelopes injected.
+    pub forgeries_injected: usize,
+    /// Members at the end.
+    pub members_at_end: usize,
+}
+
+/// A run whose replicas disagree, or that accepted what it must not.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("seed {seed}: {problem} (replay with harness::run({seed}, &config))")]
+pub struct Divergence {
+    /// The seed that reproduces the failure.
+    pub seed: u64,
+    /// What went wrong.
+    pub problem: String,
+}
+
+impl Network {
+    /// Compares all replicas after [`Network::settle`].
+    pub fn check(&self) -> Result<RunReport, Divergence> {
+        let fail = |problem: String| Divergence {
+            seed: self.seed,
+            problem,
+        };
+        let replicas: Vec<_> = self
+            .peers
+            .iter()
+            .filter_map(|p| p.replica.as_ref())
+            .collect();
+        if replicas.len() != self.peers.len() {
+            return Err(fail("a peer is still down after settling".into()));
+        }
+        let first = replicas[0];
+        for (index, replica) in replicas.iter().enumerate().skip(1) {
+            if replica.membership().hashes() != first.membership().hashes() {
+                return Err(fail(format!(
+                    "peer {index} has other membership entries than peer 0"
+                )));
+            }
+            if replica.heads() != first.heads() {
+                return Err(fail(format!(
+                    "peer {index} has other document heads than peer 0"
+                )));
+            }
+            if replica.read_model() != first.read_model() {
+                return Err(fail(format!(
+                    "peer {index} has another read model than peer 0"
+                )));
+            }
+        }
+        for (index, replica) in replicas.iter().enumerate() {
+            let applied: BTreeSet<Sha256Hash> = replica
+                .documents()
+                .flat_map(|d| d.applied().iter().map(|c| c.envelope.content_hash()))
+                .collect();
+            if let Some(forged) = self.forged.iter().find(|h| applied.contains(h)) {
+                return Err(fail(format!(
+                    "peer {index} accepted forged envelope {forged}"
+                )));
+            }
+            for (writer, envelope) in &self.acknowledged {
+                let hash = envelope.content_hash();
+                if !self.peers[*writer]
+                    .store
+                    .envelopes
+                    .iter()
+                    .any(|e| e.content_hash() == hash)
+                {
+                    return Err(fail(format!(
+                        "peer {writer} lost its acknowledged write {hash}"
+                    )));
+                }
+                let change_time = automerge::Change::from_bytes(envelope.change.clone())
+                    .map(|c| c.timestamp())
+                    .unwrap_or(0);
+                let still_authorised = matches!(
+                    replica.membership().state().authorise(
+                        &envelope.signer,
+                        &envelope.document,
+                        change_time
+                    ),
+                    Ok(Authority::Full)
+                );
+                if still_authorised && !applied.contains(&hash) {
+                    return Err(fail(format!(
+                        "peer {index} lacks acknowledged write {hash} of peer {writer}"
+                    )));
+                }
+            }
+        }
+        Ok(RunReport {
+            seed: self.seed,
+            peers: self.peers.len(),
+            acknowledged_writes: self.acknowledged.len(),
+            applied_envelopes: first.documents().map(|d| d.len()).sum(),
+            forgeries_injected: self.forged.len(),
+            members_at_end: first.membership().state().member_count(),
+        })
+    }
+}

@@ -1,0 +1,327 @@
+//! The simulated network and its seeded scheduler.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::Sha256Hash;
+use amtshilfe_protocol::ingress::SignatureCheck;
+use amtshilfe_protocol::membership::SignedEntry;
+use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
+
+use super::HarnessConfig;
+use super::peer::Peer;
+use crate::fixtures::TestPact;
+use crate::rng::SeededRng;
+
+/// Most messages in flight before the oldest are lost, like a full queue.
+const IN_FLIGHT_MAX: usize = 4_000;
+/// Most open sync sessions; older ones are abandoned, like timeouts.
+const SESSIONS_MAX: usize = 64;
+/// Most settle rounds (each: a full session between every ordered pair).
+const SETTLE_ROUNDS_MAX: usize = 12;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Payload {
+    Envelope(Envelope),
+    Entry(SignedEntry),
+    SyncRequest {
+        session: u64,
+        request: SyncRequest,
+    },
+    SyncResponse {
+        session: u64,
+        response: SyncResponse,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) payload: Payload,
+}
+
+/// Peers, messages in flight, partitions and the scheduler's random source.
+#[derive(Debug)]
+pub struct Network {
+    pub(crate) seed: u64,
+    pub(crate) config: HarnessConfig,
+    pub(crate) rng: SeededRng,
+    pub(crate) pact: TestPact,
+    pub(crate) peers: Vec<Peer>,
+    in_flight: Vec<Message>,
+    /// Partition group of each peer; messages between groups are lost.
+    group: Vec<u8>,
+    sessions: BTreeMap<u64, (usize, SyncSession)>,
+    next_session: u64,
+    /// Simulated clock, advanced by every step.
+    pub(crate) now_ms: i64,
+    /// Every envelope a write call returned, by writer: acknowledged writes.
+    pub(crate) acknowledged: Vec<(usize, Envelope)>,
+    /// Content hashes of every forged or unauthorised envelope injected.
+    pub(crate) forged: BTreeSet<Sha256Hash>,
+    /// Open removal proposals, for peers to approve.
+    pub(crate) proposals: Vec<amtshilfe_protocol::ids::EntryHash>,
+}
+
+impl Network {
+    /// A network of `config.peers` founding members, all connected.
+    pub fn new(seed: u64, config: HarnessConfig) -> Self {
+        let pact = TestPact::new(config.peers, seed);
+        let peers = pact
+            .members
+            .iter()
+            .map(|m| {
+                let mut peer =
+                    Peer::new(pact.charter.clone(), m.device.clone(), m.member_key.clone());
+                if let Some(replica) = peer.replica.as_mut() {
+                    for entry in &pact.delegations {
+                        let _ = replica.receive_entry(entry.clone());
+                    }
+                }
+                peer.persist();
+                peer
+            })
+            .collect();
+        Self {
+            seed,
+            rng: SeededRng::new(seed),
+            group: vec![0; config.peers],
+            config,
+            pact,
+            peers,
+            in_flight: Vec::new(),
+            sessions: BTreeMap::new(),
+            next_session: 0,
+            now_ms: crate::fixtures::T0_MS,
+            acknowledged: Vec::new(),
+            forged: BTreeSet::new(),
+            proposals: Vec::new(),
+        }
+    }
+
+    /// Runs `steps` random scheduler steps.
+    pub fn run_steps(&mut self, steps: usize) {
+        for _ in 0..steps {
+            self.now_ms += 1_000 + self.rng.below(60_000) as i64;
+            self.step();
+        }
+    }
+
+    fn step(&mut self) {
+        let roll = self.rng.below(100);
+        match roll {
+            0..=44 => self.deliver_one(),
+            45..=64 => self.random_write(),
+            65..=79 => self.start_random_session(),
+            80..=86 if self.config.membership_changes => self.random_membership_change(),
+            87..=89 if self.config.forgeries => self.inject_forgeries(),
+            90..=93 if self.config.partitions => self.repartition(),
+            94..=95 if self.config.partitions => self.heal(),
+            96..=97 if self.config.crashes => self.crash_random(),
+            98..=99 if self.config.crashes => self.restart_random(),
+            _ => self.deliver_one(),
+        }
+    }
+
+    pub(crate) fn send(&mut self, message: Message) {
+        if self.in_flight.len() >= IN_FLIGHT_MAX {
+            self.in_flight.remove(0);
+        }
+        self.in_flight.push(message);
+    }
+
+    /// Sends `payload` from `from` to every other peer (gossip).
+    pub(crate) fn broadcast(&mut self, from: usize, payload: Payload) {
+        for to in 0..self.peers.len() {
+            if to != from {
+                self.send(Message {
+                    from,
+                    to,
+                    payload: payload.clone(),
+                });
+            }
+        }
+    }
+
+    fn deliver_one(&mut self) {
+        if self.in_flight.is_empty() {
+            return;
+        }
+        let index = self.rng.below(self.in_flight.len());
+        let message = if self.rng.chance(self.config.duplicate_percent) {
+            self.in_flight[index].clone()
+        } else {
+            self.in_flight.swap_remove(index)
+        };
+        if self.rng.chance(self.config.drop_percent)
+            || self.group[message.from] != self.group[message.to]
+        {
+            return;
+        }
+        self.deliver(message);
+    }
+
+    fn deliver(&mut self, message: Message) {
+        let Message { from, to, payload } = message;
+        if !self.peers[to].is_up() {
+            return;
+        }
+        match payload {
+            Payload::Envelope(envelope) => {
+                if let Some(replica) = self.peers[to].replica.as_mut() {
+                    replica.receive_envelopes(vec![envelope], SignatureCheck::Verify);
+                }
+            }
+            Payload::Entry(entry) => {
+                if let Some(replica) = self.peers[to].replica.as_mut() {
+                    let _ = replica.receive_entry(entry);
+                }
+            }
+            Payload::SyncRequest { session, request } => {
+                if let Some(replica) = self.peers[to].replica.as_ref() {
+                    let response = replica.answer_sync(&request);
+                    self.send(Message {
+                        from: to,
+                        to: from,
+                        payload: Payload::SyncResponse { session, response },
+                    });
+                }
+            }
+            Payload::SyncResponse { session, response } => {
+                self.continue_session(session, to, from, response)
+            }
+        }
+        self.peers[to].persist();
+    }
+
+    fn continue_session(
+        &mut self,
+        session: u64,
+        puller: usize,
+        peer: usize,
+        response: SyncResponse,
+    ) {
+        let Some((owner, mut state)) = self.sessions.remove(&session) else {
+            return;
+        };
+        let Some(replica) = self.peers[puller].replica.as_mut() else {
+            return;
+        };
+        if owner != puller {
+            return;
+        }
+        if let SyncStep::Send(request) = state.on_response(replica, response) {
+            self.sessions.insert(session, (puller, state));
+            self.send(Message {
+                from: puller,
+                to: peer,
+                payload: Payload::SyncRequest { session, request },
+            });
+        }
+    }
+
+    fn start_random_session(&mut self) {
+        let puller = self.rng.below(self.peers.len());
+        let peer = self.rng.below(self.peers.len());
+        if puller == peer {
+            return;
+        }
+        let Some(replica) = self.peers[puller].replica.as_ref() else {
+            return;
+        };
+        let (state, request) = SyncSession::start(replica);
+        let session = self.next_session;
+        self.next_session += 1;
+        if self.sessions.len() >= SESSIONS_MAX {
+            self.sessions.pop_first();
+        }
+        self.sessions.insert(session, (puller, state));
+        self.send(Message {
+            from: puller,
+            to: peer,
+            payload: Payload::SyncRequest { session, request },
+        });
+    }
+
+    fn repartition(&mut self) {
+        let groups = 2 + self.rng.below(2) as u8;
+        for group in self.group.iter_mut() {
+            *group = (self.rng.next_u64() % u64::from(groups)) as u8;
+        }
+    }
+
+    fn heal(&mut self) {
+        self.group.iter_mut().for_each(|g| *g = 0);
+    }
+
+    fn crash_random(&mut self) {
+        let victim = self.rng.below(self.peers.len());
+        self.peers[victim].crash();
+        self.sessions.retain(|_, (puller, _)| *puller != victim);
+    }
+
+    fn restart_random(&mut self) {
+        let index = self.rng.below(self.peers.len());
+        if !self.peers[index].is_up() {
+            self.peers[index].restart();
+        }
+    }
+
+    /// Heals every partition, restarts every peer, drops what is in flight
+    /// and runs direct sync sessions between every ordered pair of peers
+    /// until a whole round changes nothing.
+    pub fn settle(&mut self) {
+        self.heal();
+        self.in_flight.clear();
+        self.sessions.clear();
+        for peer in self.peers.iter_mut().filter(|p| !p.is_up()) {
+            peer.restart();
+        }
+        for _ in 0..SETTLE_ROUNDS_MAX {
+            let mut changed = false;
+            for puller in 0..self.peers.len() {
+                for peer in 0..self.peers.len() {
+                    if puller != peer {
+                        changed |= self.sync_directly(puller, peer);
+                    }
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    /// One complete pull session from `puller` to `peer`, with no losses.
+    pub(crate) fn sync_directly(&mut self, puller: usize, peer: usize) -> bool {
+        let (Some(_), Some(_)) = (
+            self.peers[puller].replica.as_ref(),
+            self.peers[peer].replica.as_ref(),
+        ) else {
+            return false;
+        };
+        let mut changed = false;
+        let (mut session, mut request) = match self.peers[puller].replica.as_ref() {
+            Some(replica) => SyncSession::start(replica),
+            None => return false,
+        };
+        loop {
+            let Some(answerer) = self.peers[peer].replica.as_ref() else {
+                return changed;
+            };
+            let response = answerer.answer_sync(&request);
+            let Some(replica) = self.peers[puller].replica.as_mut() else {
+                return changed;
+            };
+            match session.on_response(replica, response) {
+                SyncStep::Send(next) => request = next,
+                SyncStep::Done(summary) => {
+                    changed |= summary.envelopes_applied > 0 || summary.entries_applied > 0;
+                    self.peers[puller].persist();
+                    return changed;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! One simulated node: a replica that may be crashed, and the durable
+//! store it restarts from.
+
+use std::collections::BTreeMap;
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::EntryHash;
+use amtshilfe_protocol::membership::SignedEntry;
+use amtshilfe_protocol::replica::{LocalDevice, Replica};
+
+/// What survives a crash: everything the node stored before it said so.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DurableStore {
+    pub(crate) entries: BTreeMap<EntryHash, SignedEntry>,
+    pub(crate) envelopes: Vec<Envelope>,
+}
+
+/// A simulated node.
+#[derive(Debug)]
+pub(crate) struct Peer {
+    pub(crate) device: LocalDevice,
+    pub(crate) member_key: amtshilfe_protocol::identity::KeyPair,
+    /// `None` while crashed.
+    pub(crate) replica: Option<Replica>,
+    pub(crate) store: DurableStore,
+    charter: SignedEntry,
+}
+
+impl Peer {
+    pub(crate) fn new(
+        charter: SignedEntry,
+        device: LocalDevice,
+        member_key: amtshilfe_protocol::identity::KeyPair,
+    ) -> Self {
+        let mut peer = Self {
+            device,
+            member_key,
+            replica: None,
+            store: DurableStore::default(),
+            charter,
+        };
+        peer.restart();
+        peer
+    }
+
+    /// Stores whatever the replica applied since the last call, as a node
+    /// does before it acknowledges or forwards anything.
+    pub(crate) fn persist(&mut self) {
+        let Some(replica) = self.replica.as_mut() else {
+            return;
+        };
+        self.store.envelopes.extend(replica.take_new_envelopes());
+        for (hash, entry) in replica.membership().entries_in_order() {
+            self.store
+                .entries
+                .entry(hash)
+                .or_insert_with(|| entry.clone());
+        }
+    }
+
+    pub(crate) fn crash(&mut self) {
+        self.replica = None;
+    }
+
+    /// Rebuilds the replica from the durable store alone.
+    pub(crate) fn restart(&mut self) {
+        let mut replica = match Replica::new(self.charter.clone()) {
+            Ok(replica) => replica,
+            Err(error) => panic!("the charter was accepted before, so it must be again: {error}"),
+        };
+        for entry in self.store.entries.values() {
+            // Pending entries cascade once their parents are in.
+            let _ = replica.receive_entry(entry.clone());
+        }
+        let unreadable = replica.restore(self.store.envelopes.clone());
+        assert_eq!(
+            unreadable, 0,
+            "everything stored was parsed before it was stored"
+        );
+        assert!(
+            replica.take_new_envelopes().is_empty(),
+            "what came back from the store is stored already"
+        );
+        self.replica = Some(replica);
+    }
+
+    pub(crate) fn is_up(&self) -> bool {
+        self.replica.is_some()
+    }
+}
