@@ -167,12 +167,25 @@ impl Document {
     /// automerge batch. On failure or panic the document is rebuilt and
     /// left as it was.
     pub fn apply(&mut self, batch: Vec<CheckedChange>) -> Result<(), ApplyFailed> {
+        self.apply_using(batch, |doc, changes| doc.apply_changes(changes))
+    }
+
+    /// [`Self::apply`] with the automerge call passed in, so that tests can
+    /// make it fail or panic at exactly this point.
+    fn apply_using(
+        &mut self,
+        batch: Vec<CheckedChange>,
+        automerge_apply: impl FnOnce(
+            &mut AutoCommit,
+            Vec<Change>,
+        ) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), ApplyFailed> {
         if batch.is_empty() {
             return Ok(());
         }
         let changes: Vec<Change> = batch.iter().map(|c| c.change.clone()).collect();
         let doc = &mut self.doc;
-        let outcome = catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| automerge_apply(doc, changes)));
         match outcome {
             Ok(Ok(())) => {
                 for checked in batch {
@@ -309,5 +322,120 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         text.clone()
     } else {
         "unknown panic".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{self, KeyPair};
+    use crate::ids::{Collection, MemberId, PactId};
+
+    fn put(key: &str, json: &str) -> RecordOp {
+        RecordOp::Put {
+            key: key.into(),
+            json: json.into(),
+        }
+    }
+
+    /// A change made by `device` in a scratch copy, as a peer would send it.
+    fn remote_change(id: DocumentId, device: &KeyPair, ops: &[RecordOp]) -> CheckedChange {
+        let actor_id = identity::actor_id(&device.public(), [1; 16]);
+        let actor = ActorKey::from_slice(actor_id.to_bytes()).unwrap();
+        let mut scratch = Document::new(id);
+        let change = scratch.make_change(actor, 1_000, ops).unwrap();
+        let envelope = Envelope::sign(&PactId([9; 32]), id, change.raw_bytes().to_vec(), device);
+        CheckedChange {
+            envelope,
+            change,
+            actor,
+        }
+    }
+
+    fn document_with_one_record() -> (Document, KeyPair) {
+        let id = DocumentId::new(MemberId([1; 32]), Collection::Offers);
+        let device = KeyPair::from_seed([2; 32]);
+        let mut document = Document::new(id);
+        let first = remote_change(id, &device, &[put("offer:a", "1")]);
+        document.apply(vec![first]).unwrap();
+        (document, device)
+    }
+
+    #[test]
+    fn a_panic_inside_automerge_is_contained_and_the_document_is_unchanged() {
+        let (mut document, _) = document_with_one_record();
+        let other = KeyPair::from_seed([3; 32]);
+        let incoming = remote_change(document.id(), &other, &[put("offer:b", "2")]);
+        let heads_before = document.heads();
+        let records_before = document.records();
+
+        let outcome = document.apply_using(vec![incoming.clone()], |doc, changes| {
+            // Half-apply, then blow up: the worst case for a cache.
+            let _ = doc.apply_changes(changes);
+            panic!("simulated automerge bug");
+        });
+
+        assert_eq!(
+            outcome,
+            Err(ApplyFailed(
+                "automerge panicked: simulated automerge bug".into()
+            ))
+        );
+        assert_eq!(document.heads(), heads_before);
+        assert_eq!(
+            document.records(),
+            records_before,
+            "the half-applied change was rolled back"
+        );
+        assert!(!document.has_change(&incoming.hash()));
+        // The rebuilt document still works.
+        document.apply(vec![incoming]).unwrap();
+        assert_eq!(
+            document.records().get("offer:b").map(String::as_str),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn an_automerge_error_is_reported_and_the_document_is_unchanged() {
+        let (mut document, _) = document_with_one_record();
+        let other = KeyPair::from_seed([3; 32]);
+        let incoming = remote_change(document.id(), &other, &[put("offer:b", "2")]);
+        let records_before = document.records();
+        let outcome =
+            document.apply_using(vec![incoming], |_, _| Err(automerge::AutomergeError::Fail));
+        assert!(outcome.is_err());
+        assert_eq!(document.records(), records_before);
+        assert_eq!(document.len(), 1);
+    }
+
+    #[test]
+    fn retain_rebuilds_without_the_dropped_changes_and_their_dependants() {
+        let (mut document, device) = document_with_one_record();
+        let actor_id = identity::actor_id(&device.public(), [1; 16]);
+        let actor = ActorKey::from_slice(actor_id.to_bytes()).unwrap();
+        let second = document
+            .make_change(actor, 2_000, &[put("offer:c", "3")])
+            .unwrap();
+        let envelope = Envelope::sign(
+            &PactId([9; 32]),
+            document.id(),
+            second.raw_bytes().to_vec(),
+            &device,
+        );
+        document.record_local(CheckedChange {
+            envelope,
+            change: second,
+            actor,
+        });
+        assert_eq!(document.len(), 2);
+
+        let first_hash = document.applied()[0].hash();
+        let dropped = document.retain(|c| c.hash() != first_hash);
+
+        assert_eq!(dropped.len(), 2, "the second change depends on the first");
+        assert!(document.is_empty());
+        assert!(document.records().is_empty());
+        assert!(document.heads().is_empty());
     }
 }

@@ -99,6 +99,12 @@ wire_codec!(SyncResponse);
 impl Replica {
     /// Answers a peer's sync request from this replica's state.
     pub fn answer_sync(&self, request: &SyncRequest) -> SyncResponse {
+        self.answer_sync_paged(request, PAGE_BYTES_MAX)
+    }
+
+    /// [`Self::answer_sync`] with pages of at most `page_bytes_max` bytes
+    /// (one item always fits, however large).
+    pub fn answer_sync_paged(&self, request: &SyncRequest, page_bytes_max: usize) -> SyncResponse {
         match request {
             SyncRequest::Digest { pact, .. } if *pact != self.pact_id() => SyncResponse::WrongPact,
             SyncRequest::Want { pact, .. } if *pact != self.pact_id() => SyncResponse::WrongPact,
@@ -107,7 +113,7 @@ impl Replica {
             },
             SyncRequest::Want {
                 entries, documents, ..
-            } => self.page_for(entries, documents),
+            } => self.page_for(entries, documents, page_bytes_max),
         }
     }
 
@@ -115,8 +121,9 @@ impl Replica {
         &self,
         have_entries: &BTreeSet<EntryHash>,
         have_documents: &BTreeMap<DocumentId, VersionVector>,
+        page_bytes_max: usize,
     ) -> SyncResponse {
-        let mut budget = PageBudget::new(PAGE_BYTES_MAX);
+        let mut budget = PageBudget::new(page_bytes_max);
         let mut entries = Vec::new();
         for (hash, entry) in self.membership().entries_in_order() {
             if have_entries.contains(&hash) {
@@ -296,5 +303,205 @@ impl SyncSession {
 
     fn done(&self) -> SyncStep {
         SyncStep::Done(self.summary.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::RecordOp;
+    use crate::identity::KeyPair;
+    use crate::ids::{Collection, MemberId, RecordId};
+    use crate::membership::MembershipLog;
+    use crate::model::fixtures::equipment_offer;
+    use crate::model::{Record, RecordKey};
+    use crate::replica::LocalDevice;
+
+    const NOW_MS: i64 = 1_767_225_600_000;
+
+    /// Two founders, each with a delegated device; returns a replica that
+    /// knows all of it, and the first founder's device.
+    fn pact(seed: u8) -> (Replica, LocalDevice) {
+        let keys = [
+            KeyPair::from_seed([seed; 32]),
+            KeyPair::from_seed([seed + 1; 32]),
+        ];
+        let charter = MembershipLog::charter("Pakt", &[(&keys[0], "A"), (&keys[1], "B")], NOW_MS);
+        let mut replica = Replica::new(charter).unwrap();
+        let member = MemberId::from_key(keys[0].public());
+        let device = LocalDevice {
+            member,
+            key: KeyPair::from_seed([seed + 2; 32]),
+            incarnation: [seed; 16],
+        };
+        let delegation = replica.membership().delegate(
+            &keys[0],
+            member,
+            device.key.public(),
+            NOW_MS + 1_000_000_000,
+            NOW_MS,
+        );
+        replica.receive_entry(delegation).unwrap();
+        (replica, device)
+    }
+
+    fn write_offers(replica: &mut Replica, device: &LocalDevice, count: u8) {
+        for n in 0..count {
+            let key = RecordKey::offer(RecordId::new(format!("o-{n}")).unwrap());
+            let json = Record::Offer(equipment_offer("laptop", u32::from(n) + 1)).to_json();
+            let op = RecordOp::Put {
+                key: key.to_string(),
+                json,
+            };
+            replica
+                .write(device, Collection::Offers, &[op], NOW_MS + i64::from(n))
+                .unwrap();
+        }
+    }
+
+    /// A replica of the same pact that has only the charter.
+    fn empty_copy(of: &Replica) -> Replica {
+        let charter = of.membership().entries_in_order()[0].1.clone();
+        Replica::new(charter).unwrap()
+    }
+
+    fn run(
+        puller: &mut Replica,
+        answerer: &Replica,
+        page_bytes_max: usize,
+    ) -> (SyncSummary, Vec<usize>) {
+        let (mut session, mut request) = SyncSession::start(puller);
+        let mut page_sizes = Vec::new();
+        loop {
+            let response = answerer.answer_sync_paged(
+                &SyncRequest::from_bytes(&request.to_bytes()).unwrap(),
+                page_bytes_max,
+            );
+            if let SyncResponse::Page {
+                entries, envelopes, ..
+            } = &response
+            {
+                page_sizes.push(
+                    entries.iter().map(|e| e.to_bytes().len()).sum::<usize>()
+                        + envelopes.iter().map(Envelope::encoded_len).sum::<usize>(),
+                );
+            }
+            match session.on_response(
+                puller,
+                SyncResponse::from_bytes(&response.to_bytes()).unwrap(),
+            ) {
+                SyncStep::Send(next) => request = next,
+                SyncStep::Done(summary) => return (summary, page_sizes),
+            }
+        }
+    }
+
+    #[test]
+    fn a_fresh_replica_gets_everything_in_pages_under_the_cap() {
+        let (mut source, device) = pact(10);
+        write_offers(&mut source, &device, 30);
+        let mut fresh = empty_copy(&source);
+        let cap = 4 * 1024;
+
+        let (summary, page_sizes) = run(&mut fresh, &source, cap);
+
+        assert_eq!(fresh.digest(), source.digest());
+        assert_eq!(fresh.heads(), source.heads());
+        assert_eq!(fresh.read_model(), source.read_model());
+        assert_eq!(summary.envelopes_applied, 30);
+        assert_eq!(summary.entries_applied, 1, "the delegation");
+        assert!(
+            page_sizes.len() > 3,
+            "30 offers do not fit in one 4 KiB page: {page_sizes:?}"
+        );
+        assert!(
+            page_sizes.iter().all(|&bytes| bytes <= cap),
+            "{page_sizes:?}"
+        );
+        assert!(!summary.stalled);
+    }
+
+    #[test]
+    fn equal_replicas_finish_after_comparing_digests() {
+        let (mut source, device) = pact(20);
+        write_offers(&mut source, &device, 3);
+        let mut copy = empty_copy(&source);
+        run(&mut copy, &source, PAGE_BYTES_MAX);
+
+        let (summary, page_sizes) = run(&mut copy, &source, PAGE_BYTES_MAX);
+
+        assert_eq!(summary.rounds, 1);
+        assert!(
+            page_sizes.is_empty(),
+            "no page is needed when the digests match"
+        );
+    }
+
+    #[test]
+    fn only_the_missing_part_is_sent() {
+        let (mut source, device) = pact(30);
+        write_offers(&mut source, &device, 5);
+        let mut copy = empty_copy(&source);
+        run(&mut copy, &source, PAGE_BYTES_MAX);
+        let key = RecordKey::offer(RecordId::new("o-new").unwrap());
+        let op = RecordOp::Put {
+            key: key.to_string(),
+            json: Record::Offer(equipment_offer("laptop", 9)).to_json(),
+        };
+        let newest = source
+            .write(&device, Collection::Offers, &[op], NOW_MS + 99)
+            .unwrap();
+
+        let (summary, page_sizes) = run(&mut copy, &source, PAGE_BYTES_MAX);
+
+        assert_eq!(summary.envelopes_applied, 1);
+        assert_eq!(page_sizes, vec![newest.encoded_len()]);
+        assert_eq!(copy.digest(), source.digest());
+    }
+
+    #[test]
+    fn another_pact_is_refused() {
+        let (source, _) = pact(40);
+        let (mut stranger, _) = pact(50);
+        let (summary, _) = run(&mut stranger, &source, PAGE_BYTES_MAX);
+        assert!(summary.wrong_pact);
+        assert_eq!(summary.envelopes_applied, 0);
+    }
+
+    #[test]
+    fn a_peer_that_only_sends_refused_data_cannot_keep_the_session_going() {
+        let (mut puller, _) = pact(60);
+        let before = puller.digest();
+        let (mut session, _) = SyncSession::start(&puller);
+        let mut forged = Envelope::sign(
+            &puller.pact_id(),
+            crate::ids::DocumentId::new(MemberId([1; 32]), Collection::Offers),
+            vec![1, 2, 3],
+            &KeyPair::from_seed([99; 32]),
+        );
+        forged.signature.0[0] ^= 1;
+        let step = session.on_response(
+            &mut puller,
+            SyncResponse::Page {
+                entries: vec![],
+                envelopes: vec![forged],
+                more: true,
+            },
+        );
+        match step {
+            SyncStep::Done(summary) => {
+                assert!(summary.stalled);
+                assert_eq!(summary.refused, 1);
+            }
+            SyncStep::Send(_) => panic!("a page without progress must end the session"),
+        }
+        assert_eq!(puller.digest(), before);
+    }
+
+    #[test]
+    fn oversized_messages_are_refused_before_decoding() {
+        let bytes = vec![0u8; MESSAGE_BYTES_MAX + 1];
+        assert!(SyncRequest::from_bytes(&bytes).is_err());
+        assert!(SyncResponse::from_bytes(&bytes).is_err());
     }
 }
