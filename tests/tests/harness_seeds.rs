@@ -4,21 +4,43 @@
 //! end with identical replicas, no forged or unauthorised change accepted
 //! anywhere, and no acknowledged write lost.
 
-use amtshilfe_tests::harness::{self, HarnessConfig};
+use amtshilfe_tests::harness::{
+    self, Divergence, HarnessConfig, RunReport, SWEEP_STEPS, peers_for_seed,
+};
 
 /// Seeds swept in CI.
 const SEEDS: u64 = 200;
-use harness::{SWEEP_STEPS as STEPS, peers_for_seed as peers_for};
+
+/// Runs the seeds `first, first + stride, …` below [`SEEDS`].
+fn sweep(first: u64, stride: usize) -> Vec<Result<RunReport, Divergence>> {
+    (first..SEEDS)
+        .step_by(stride)
+        .map(|seed| {
+            let config = HarnessConfig::adversarial(peers_for_seed(seed), SWEEP_STEPS);
+            harness::run(seed, &config)
+        })
+        .collect()
+}
 
 #[test]
 fn every_seed_converges_without_forgeries_or_lost_writes() {
+    // Seeds are independent, so they run on every core.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers as u64)
+            .map(|first| scope.spawn(move || sweep(first, workers)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a sweep worker panicked"))
+            .collect()
+    });
+    assert_eq!(results.len() as u64, SEEDS);
+
     let mut failures = Vec::new();
-    let mut writes = 0;
-    let mut forgeries = 0;
-    let mut shrunk_pacts = 0;
-    for seed in 0..SEEDS {
-        let config = HarnessConfig::adversarial(peers_for(seed), STEPS);
-        match harness::run(seed, &config) {
+    let (mut writes, mut forgeries, mut shrunk_pacts) = (0, 0, 0);
+    for result in results {
+        match result {
             Ok(report) => {
                 writes += report.acknowledged_writes;
                 forgeries += report.forgeries_injected;
@@ -47,7 +69,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
 
 #[test]
 fn a_seed_replays_exactly() {
-    let config = HarnessConfig::adversarial(7, STEPS);
+    let config = HarnessConfig::adversarial(7, SWEEP_STEPS);
     let first = harness::run(42, &config);
     let second = harness::run(42, &config);
     assert_eq!(first, second);
