@@ -1,0 +1,276 @@
+//! The node's configuration file (TOML): where its data lives, who it is,
+//! where it listens and how often it syncs. Loaded once at start; command
+//! line flags may override single fields later.
+//!
+//! Every field is documented here, and these docs are the reference for
+//! operators; [`Config::example`] is the same in file form. This module
+//! never opens sockets or parses multiaddrs beyond their outer shape (the
+//! network layer does), and never reads key material.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Largest configuration file read, in bytes.
+pub const CONFIG_FILE_BYTES_MAX: u64 = 64 * 1024;
+/// Longest member name, in bytes of UTF-8.
+pub const MEMBER_NAME_BYTES_MAX: usize = 256;
+/// Most listen addresses.
+pub const LISTEN_ADDRESSES_MAX: usize = 16;
+/// Most bootstrap addresses.
+pub const BOOTSTRAP_ADDRESSES_MAX: usize = 64;
+/// Longest address, in bytes.
+pub const ADDRESS_BYTES_MAX: usize = 512;
+/// Shortest sync interval, in seconds.
+pub const SYNC_INTERVAL_SECS_MIN: u64 = 5;
+/// Longest sync interval, in seconds (one day).
+pub const SYNC_INTERVAL_SECS_MAX: u64 = 86_400;
+/// How far each sync round is moved at random, in percent of the interval.
+pub const SYNC_JITTER_PERCENT: u64 = 20;
+/// Longest log filter, in bytes.
+pub const LOG_FILTER_BYTES_MAX: usize = 1024;
+
+const EXAMPLE: &str = include_str!("config/example.toml");
+
+/// The node's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory holding the node's store and key files. Back it up; keep it
+    /// on a local disk. A relative path is taken relative to the directory
+    /// of the configuration file.
+    pub data_dir: PathBuf,
+    /// This member's name as shown in logs and on the dashboard, e.g.
+    /// "Kreis Bergstraße". The name in the pact's membership log is the one
+    /// other members see.
+    pub member_name: String,
+    /// Addresses (multiaddrs) on which the node accepts connections from
+    /// other members' nodes. Default: TCP and QUIC on port 4100, all
+    /// interfaces.
+    #[serde(default = "default_listen_addresses")]
+    pub listen_addresses: Vec<String>,
+    /// Addresses (multiaddrs ending in `/p2p/<peer id>`) of other members'
+    /// nodes to contact at start. Only a start: the node remembers every
+    /// address it learns, so after the first contact none is needed.
+    /// Default: none.
+    #[serde(default)]
+    pub bootstrap_addresses: Vec<String>,
+    /// Whether to find other members' nodes on the local network by mDNS.
+    /// Default: off (it announces the node to everyone on the network).
+    #[serde(default)]
+    pub mdns: bool,
+    /// Address and port of the HTTP API and dashboard. Default:
+    /// `127.0.0.1:8080`, reachable from this machine only; put a reverse
+    /// proxy with TLS in front to reach it from elsewhere.
+    #[serde(default = "default_http_bind")]
+    pub http_bind: SocketAddr,
+    /// Seconds between two full comparisons (anti-entropy) with each
+    /// connected peer; each round is moved at random by up to 20 % so that
+    /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
+    #[serde(default = "default_sync_interval_secs")]
+    pub sync_interval_secs: u64,
+    /// What to log, in `tracing` filter syntax (e.g. `info` or
+    /// `info,amtshilfe_node=debug`). The `RUST_LOG` environment variable
+    /// overrides it. Default: `info`.
+    #[serde(default = "default_log_filter")]
+    pub log_filter: String,
+}
+
+fn default_listen_addresses() -> Vec<String> {
+    vec![
+        "/ip4/0.0.0.0/tcp/4100".to_owned(),
+        "/ip4/0.0.0.0/udp/4100/quic-v1".to_owned(),
+    ]
+}
+
+fn default_http_bind() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_sync_interval_secs() -> u64 {
+    30
+}
+
+fn default_log_filter() -> String {
+    "info".to_owned()
+}
+
+/// A configuration file that cannot be used. Says which file and which
+/// line or field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The configuration file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than a configuration can be.
+    #[error(
+        "the configuration file {path} is {bytes} bytes, more than the limit of \
+         {CONFIG_FILE_BYTES_MAX}; is it the right file?"
+    )]
+    TooLarge {
+        /// The configuration file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The file is not valid TOML or does not match the fields.
+    #[error("in the configuration file {path}: {message}")]
+    Parse {
+        /// The configuration file.
+        path: PathBuf,
+        /// The parser's message, with line, column and the offending text.
+        message: String,
+    },
+    /// A field has a value the node cannot use.
+    #[error("in the configuration file {path}: `{field}` {reason}")]
+    Invalid {
+        /// The configuration file.
+        path: PathBuf,
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// A configuration with every optional field at its default.
+    pub fn with_defaults(data_dir: impl Into<PathBuf>, member_name: impl Into<String>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            member_name: member_name.into(),
+            listen_addresses: default_listen_addresses(),
+            bootstrap_addresses: Vec::new(),
+            mdns: false,
+            http_bind: default_http_bind(),
+            sync_interval_secs: default_sync_interval_secs(),
+            log_filter: default_log_filter(),
+        }
+    }
+
+    /// Reads, parses and checks the file at `path`; a relative `data_dir`
+    /// becomes relative to the file's directory.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let read_error = |source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let bytes = std::fs::metadata(path).map_err(read_error)?.len();
+        if bytes > CONFIG_FILE_BYTES_MAX {
+            return Err(ConfigError::TooLarge {
+                path: path.to_path_buf(),
+                bytes,
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        let mut config = Self::parse(&text, path)?;
+        if config.data_dir.is_relative() {
+            let base = path.parent().unwrap_or(Path::new(""));
+            config.data_dir = base.join(&config.data_dir);
+        }
+        Ok(config)
+    }
+
+    /// Parses and checks `text`; `origin` names it in errors. Paths are
+    /// left as written.
+    pub fn parse(text: &str, origin: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Parse {
+            path: origin.to_path_buf(),
+            message: error.to_string().trim_end().to_owned(),
+        })?;
+        config
+            .check()
+            .map_err(|(field, reason)| ConfigError::Invalid {
+                path: origin.to_path_buf(),
+                field,
+                reason,
+            })?;
+        Ok(config)
+    }
+
+    /// A complete configuration file with every field explained, at its
+    /// default where it has one.
+    pub fn example() -> String {
+        EXAMPLE.to_owned()
+    }
+
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(("data_dir", "must not be empty".into()));
+        }
+        if self.member_name.trim().is_empty() || self.member_name.len() > MEMBER_NAME_BYTES_MAX {
+            return Err((
+                "member_name",
+                format!("must be 1 to {MEMBER_NAME_BYTES_MAX} bytes and not blank"),
+            ));
+        }
+        if self.listen_addresses.is_empty() {
+            return Err(("listen_addresses", "must name at least one address".into()));
+        }
+        check_addresses(
+            "listen_addresses",
+            &self.listen_addresses,
+            LISTEN_ADDRESSES_MAX,
+        )?;
+        check_addresses(
+            "bootstrap_addresses",
+            &self.bootstrap_addresses,
+            BOOTSTRAP_ADDRESSES_MAX,
+        )?;
+        if !(SYNC_INTERVAL_SECS_MIN..=SYNC_INTERVAL_SECS_MAX).contains(&self.sync_interval_secs) {
+            return Err((
+                "sync_interval_secs",
+                format!(
+                    "is {}, but must be {SYNC_INTERVAL_SECS_MIN} to {SYNC_INTERVAL_SECS_MAX} seconds",
+                    self.sync_interval_secs
+                ),
+            ));
+        }
+        if self.log_filter.trim().is_empty() || self.log_filter.len() > LOG_FILTER_BYTES_MAX {
+            return Err((
+                "log_filter",
+                format!("must be 1 to {LOG_FILTER_BYTES_MAX} bytes and not blank"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_addresses(
+    field: &'static str,
+    addresses: &[String],
+    count_max: usize,
+) -> Result<(), (&'static str, String)> {
+    if addresses.len() > count_max {
+        return Err((
+            field,
+            format!(
+                "has {} addresses, at most {count_max} are allowed",
+                addresses.len()
+            ),
+        ));
+    }
+    for address in addresses {
+        if !address.starts_with('/') || address.len() > ADDRESS_BYTES_MAX {
+            return Err((
+                field,
+                format!(
+                    "has {address:?}, which is not a multiaddr like \"/ip4/192.0.2.10/tcp/4100\" \
+                     (at most {ADDRESS_BYTES_MAX} bytes)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,83 @@
+//! Bringing a replica back from what the store holds: the membership
+//! entries first, then the envelopes. Refuses to start on a store that does
+//! not belong to the charter or holds unreadable data; never drops anything
+//! silently.
+
+use amtshilfe_protocol::ids::PactId;
+use amtshilfe_protocol::membership::{EntryRejection, SignedEntry};
+use amtshilfe_protocol::replica::Replica;
+
+use super::StoredState;
+
+/// Why a replica could not be restored from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    /// The charter itself is not valid.
+    #[error("the pact charter is not valid: {0}")]
+    Charter(EntryRejection),
+    /// The store belongs to another pact.
+    #[error(
+        "the store belongs to pact {stored}, but the charter is of pact {charter}. \
+         Check that the data directory belongs to this pact"
+    )]
+    WrongPact {
+        /// The pact in the store's metadata.
+        stored: PactId,
+        /// The pact of the charter.
+        charter: PactId,
+    },
+    /// A stored membership entry is refused by the log.
+    #[error(
+        "stored membership entry {hash} is refused: {reason}. The store is damaged or was \
+         written by an incompatible version; restore the data directory from a backup"
+    )]
+    Entry {
+        /// Short hash of the entry.
+        hash: String,
+        /// Why the log refused it.
+        reason: EntryRejection,
+    },
+    /// Stored envelopes whose change bytes do not parse.
+    #[error(
+        "{count} stored envelopes cannot be read. The store is damaged; restore the data \
+         directory from a backup"
+    )]
+    UnreadableEnvelopes {
+        /// How many.
+        count: usize,
+    },
+}
+
+/// A replica of the pact founded by `charter` holding everything in
+/// `stored`: entries in stored order, then the envelopes. Fails, rather
+/// than starting with less, if anything stored cannot be taken back.
+pub fn restore_replica(charter: SignedEntry, stored: StoredState) -> Result<Replica, RestoreError> {
+    let mut replica = Replica::new(charter).map_err(RestoreError::Charter)?;
+    if replica.pact_id() != stored.pact {
+        return Err(RestoreError::WrongPact {
+            stored: stored.pact,
+            charter: replica.pact_id(),
+        });
+    }
+    for entry in stored.entries {
+        let hash = entry.hash().short();
+        replica
+            .receive_entry(entry)
+            .map_err(|reason| RestoreError::Entry { hash, reason })?;
+    }
+    let envelopes = stored.envelopes.len();
+    let unreadable = replica.restore(stored.envelopes);
+    if unreadable > 0 {
+        return Err(RestoreError::UnreadableEnvelopes { count: unreadable });
+    }
+    // Everything restored is already stored; nothing here needs writing again.
+    drop(replica.take_new_envelopes());
+    tracing::info!(
+        pact = %replica.pact_id().short(),
+        entries = replica.membership().entries_in_order().len(),
+        envelopes,
+        held = replica.held_len(),
+        "replica restored from the store"
+    );
+    Ok(replica)
+}
