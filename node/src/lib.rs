@@ -1,13 +1,16 @@
 //! The amtshilfe node: everything that touches the outside world around the
-//! sans-IO protocol core. So far: the on-disk store, the configuration file
-//! and the key files. The network, the HTTP API and the command line come
-//! later.
+//! sans-IO protocol core: the on-disk store, the configuration file, the
+//! key files, the shared node state and the libp2p network. The HTTP API
+//! and the command line are being built.
 //!
 //! The protocol rules (signatures, authority, acceptance) live in
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
 //! keeps bytes.
 
+pub mod clock;
 pub mod config;
+pub mod core;
 pub mod keys;
+pub mod net;
 pub mod random;
 pub mod store;

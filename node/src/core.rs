@@ -1,0 +1,312 @@
+//! The node's protocol state and its store, behind one lock: the replica,
+//! the durable store, this node's device, and the counters for metrics.
+//!
+//! Every change to the replica is stored before the lock is released, so a
+//! write is acknowledged only once it is durable, and nothing a peer could
+//! have pulled from this node is ever missing from its store after a crash.
+//! Never talks to the network or the HTTP clients itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use amtshilfe_protocol::document::RecordOp;
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::ids::{Collection, EntryHash, PublicKey};
+use amtshilfe_protocol::ingress::SignatureCheck;
+use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry};
+use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
+use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
+
+use crate::store::{Store, StoreError};
+
+/// Why a write from a user or an operator command was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The protocol refused the write; nothing was written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The membership log refused the entry; nothing was written.
+    #[error("membership entry refused: {0}")]
+    Entry(#[from] EntryRejection),
+    /// The store failed. The write is not acknowledged, and the node stops
+    /// accepting writes: it can no longer promise durability.
+    #[error("the store failed, the write was not saved: {0}")]
+    Storage(#[from] StoreError),
+    /// An earlier store failure stopped writes.
+    #[error("writes are stopped after a store failure; restart the node")]
+    Stopped,
+}
+
+/// Counters the metrics page shows, beyond the replica's own.
+#[derive(Debug, Default, Clone)]
+pub struct NodeCounters {
+    /// Completed sync sessions.
+    pub sync_sessions: u64,
+    /// Sync request rounds sent.
+    pub sync_rounds: u64,
+    /// Last completed sync per peer (peer id text → ms since the epoch).
+    pub last_sync_ms: BTreeMap<String, i64>,
+    /// Peers connected now.
+    pub peers_connected: usize,
+    /// Gossip messages received, by validation result.
+    pub gossip: BTreeMap<&'static str, u64>,
+}
+
+/// The node's state. Use it through [`SharedCore`].
+#[derive(Debug)]
+pub struct Core {
+    replica: Replica,
+    store: Store,
+    device: LocalDevice,
+    member_key: KeyPair,
+    stored_entries: BTreeSet<EntryHash>,
+    /// Device keys of invited joiners this node lets connect before they
+    /// are members, so they can fetch the pact's log.
+    invited_devices: BTreeSet<PublicKey>,
+    stopped: bool,
+    /// Counters for the metrics page.
+    pub counters: NodeCounters,
+}
+
+/// The core, shared between the network task and the HTTP handlers.
+#[derive(Debug, Clone)]
+pub struct SharedCore(Arc<Mutex<Core>>);
+
+impl SharedCore {
+    /// Shares `core`.
+    pub fn new(core: Core) -> Self {
+        Self(Arc::new(Mutex::new(core)))
+    }
+
+    /// Locks the core. A panic while holding the lock is a bug; the state
+    /// itself is still consistent (every mutation is stored before it
+    /// returns), so the lock is taken over rather than propagating.
+    pub fn lock(&self) -> MutexGuard<'_, Core> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Core {
+    /// A core over a restored replica and its open store.
+    pub fn new(replica: Replica, store: Store, device: LocalDevice, member_key: KeyPair) -> Self {
+        let stored_entries = replica.membership().hashes();
+        Self {
+            replica,
+            store,
+            device,
+            member_key,
+            stored_entries,
+            invited_devices: BTreeSet::new(),
+            stopped: false,
+            counters: NodeCounters::default(),
+        }
+    }
+
+    /// The replica, for reading.
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
+
+    /// This node's device.
+    pub fn device(&self) -> &LocalDevice {
+        &self.device
+    }
+
+    /// The member key (signs membership entries).
+    pub fn member_key(&self) -> &KeyPair {
+        &self.member_key
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Writes records to this member's `collection` document and returns the
+    /// envelope once it is durable.
+    pub fn write(
+        &mut self,
+        collection: Collection,
+        ops: &[RecordOp],
+        now_ms: i64,
+    ) -> Result<Envelope, CoreError> {
+        if self.stopped {
+            return Err(CoreError::Stopped);
+        }
+        let envelope = self.replica.write(&self.device, collection, ops, now_ms)?;
+        self.persist()?;
+        Ok(envelope)
+    }
+
+    /// Adds a membership entry made on this node (an invitation, an
+    /// approval, a delegation) and returns once it is durable.
+    pub fn add_entry(&mut self, entry: SignedEntry) -> Result<InsertOutcome, CoreError> {
+        if self.stopped {
+            return Err(CoreError::Stopped);
+        }
+        let outcome = self.replica.receive_entry(entry)?;
+        self.persist()?;
+        Ok(outcome)
+    }
+
+    /// Takes in envelopes from a peer; stores what was applied.
+    pub fn receive_envelopes(&mut self, envelopes: Vec<Envelope>, from: &str) -> IngressReport {
+        let report = self
+            .replica
+            .receive_envelopes(envelopes, SignatureCheck::Verify);
+        log_report(&report, from);
+        self.persist_or_stop();
+        report
+    }
+
+    /// Takes in a membership entry from a peer; stores it if applied.
+    pub fn receive_entry(
+        &mut self,
+        entry: SignedEntry,
+        from: &str,
+    ) -> Result<InsertOutcome, EntryRejection> {
+        let outcome = self.replica.receive_entry(entry);
+        if let Err(reason) = &outcome {
+            tracing::warn!(peer = from, %reason, "membership entry refused");
+        }
+        self.persist_or_stop();
+        outcome
+    }
+
+    /// Answers a peer's sync request.
+    pub fn answer_sync(&self, request: &SyncRequest) -> SyncResponse {
+        self.replica.answer_sync(request)
+    }
+
+    /// Starts a pull session.
+    pub fn start_sync(&mut self) -> (SyncSession, SyncRequest) {
+        self.counters.sync_rounds += 1;
+        SyncSession::start(&self.replica)
+    }
+
+    /// Feeds a sync response to its session; stores what was applied.
+    pub fn continue_sync(
+        &mut self,
+        session: &mut SyncSession,
+        response: SyncResponse,
+        peer: &str,
+        now_ms: i64,
+    ) -> SyncStep {
+        let step = session.on_response(&mut self.replica, response);
+        self.persist_or_stop();
+        match &step {
+            SyncStep::Send(_) => self.counters.sync_rounds += 1,
+            SyncStep::Done(summary) => {
+                self.counters.sync_sessions += 1;
+                if !summary.wrong_pact {
+                    self.counters.last_sync_ms.insert(peer.to_string(), now_ms);
+                }
+                if summary.envelopes_applied + summary.entries_applied > 0 || summary.refused > 0 {
+                    tracing::info!(
+                        peer,
+                        envelopes = summary.envelopes_applied,
+                        entries = summary.entries_applied,
+                        refused = summary.refused,
+                        rounds = summary.rounds,
+                        stalled = summary.stalled,
+                        "sync session finished"
+                    );
+                }
+            }
+        }
+        step
+    }
+
+    /// Lets an invited joiner's device connect before it is a member.
+    pub fn invite_device(&mut self, device: PublicKey) {
+        self.invited_devices.insert(device);
+    }
+
+    /// Whether a peer with this key may connect: a current member key, a
+    /// device delegated under a current member key, or an invited joiner.
+    pub fn may_connect(&self, key: &PublicKey) -> bool {
+        self.replica
+            .membership()
+            .state()
+            .member_of_key(key)
+            .is_some()
+            || self.invited_devices.contains(key)
+    }
+
+    /// Every key that may connect now (see [`Self::may_connect`]).
+    pub fn allowed_keys(&self) -> BTreeSet<PublicKey> {
+        let state = self.replica.membership().state();
+        let mut keys: BTreeSet<PublicKey> = self.invited_devices.clone();
+        for (member, info) in state.members() {
+            keys.insert(info.current_key);
+            if let Some(record) = state.member_record(member) {
+                keys.extend(
+                    record
+                        .delegations
+                        .iter()
+                        .filter(|d| d.issued_under == info.current_key)
+                        .map(|d| d.device),
+                );
+            }
+        }
+        keys
+    }
+
+    /// Whether an earlier store failure stopped the node.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Stores every envelope and entry the replica applied since the last
+    /// call, in one durable transaction each.
+    fn persist(&mut self) -> Result<(), StoreError> {
+        let envelopes = self.replica.take_new_envelopes();
+        let entries: Vec<SignedEntry> = self
+            .replica
+            .membership()
+            .entries_in_order()
+            .into_iter()
+            .filter(|(hash, _)| !self.stored_entries.contains(hash))
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        let result = self
+            .store
+            .append_entries(&entries)
+            .and_then(|_| self.store.append_envelopes(&envelopes));
+        match result {
+            Ok(_) => {
+                self.stored_entries
+                    .extend(entries.iter().map(SignedEntry::hash));
+                Ok(())
+            }
+            Err(error) => {
+                self.stopped = true;
+                tracing::error!(%error, "the store failed; the node stops accepting writes");
+                Err(error)
+            }
+        }
+    }
+
+    fn persist_or_stop(&mut self) {
+        // A failure is logged and stops the node in `persist`; received data
+        // that was not stored is fetched again by the next sync.
+        let _ = self.persist();
+    }
+}
+
+fn log_report(report: &IngressReport, from: &str) {
+    for (hash, reason) in &report.rejected {
+        tracing::warn!(peer = from, envelope = %hash.short(), code = reason.code(), %reason, "envelope refused");
+    }
+    if !report.accepted.is_empty() {
+        tracing::debug!(
+            peer = from,
+            accepted = report.accepted.len(),
+            pending = report.pending,
+            "envelopes applied"
+        );
+    }
+}

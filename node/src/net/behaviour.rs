@@ -1,0 +1,88 @@
+//! The libp2p behaviours a node runs: a connection gate that admits only
+//! pact members' devices (and invited joiners), identify and ping, one
+//! gossipsub topic per pact for announcements, request-response for sync,
+//! and optional mDNS.
+
+use std::time::Duration;
+
+use amtshilfe_protocol::identity::sha256;
+use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
+use libp2p::{
+    allow_block_list, gossipsub, identify, identity::Keypair, mdns, ping, request_response,
+};
+
+use super::announce::ANNOUNCEMENT_BYTES_MAX;
+use super::codec::{SYNC_PROTOCOL, SyncCodec};
+
+/// identify's protocol version: peers of other protocols are told apart.
+pub const PROTOCOL_VERSION: &str = "/amtshilfe/1.0.0";
+/// How long a sync request may take before it fails.
+pub const SYNC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most sync streams open at once per connection.
+pub const SYNC_STREAMS_MAX: usize = 16;
+
+/// All behaviours of a node.
+// gossipsub's and mDNS's behaviours do not implement Debug.
+#[allow(missing_debug_implementations)]
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    /// Only allowed peers get a connection.
+    pub gate: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    /// Exchange of listen addresses and protocol versions.
+    pub identify: identify::Behaviour,
+    /// Liveness.
+    pub ping: ping::Behaviour,
+    /// Announcements of new envelopes and entries.
+    pub gossipsub: gossipsub::Behaviour,
+    /// Anti-entropy.
+    pub sync: request_response::Behaviour<SyncCodec>,
+    /// Local discovery, if configured.
+    pub mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+impl Behaviour {
+    /// Builds every behaviour for the node with `key`.
+    pub fn new(
+        key: &Keypair,
+        mdns_enabled: bool,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let gossipsub_config = gossipsub::ConfigBuilder::default()
+            .validation_mode(gossipsub::ValidationMode::Strict)
+            .validate_messages()
+            .max_transmit_size(ANNOUNCEMENT_BYTES_MAX)
+            .heartbeat_interval(Duration::from_millis(500))
+            // The same envelope relayed by several nodes is one message.
+            .message_id_fn(|message| gossipsub::MessageId::from(sha256(&message.data).to_vec()))
+            .build()?;
+        let gossipsub = gossipsub::Behaviour::new(
+            gossipsub::MessageAuthenticity::Signed(key.clone()),
+            gossipsub_config,
+        )?;
+        let sync = request_response::Behaviour::with_codec(
+            SyncCodec,
+            [(SYNC_PROTOCOL, request_response::ProtocolSupport::Full)],
+            request_response::Config::default()
+                .with_request_timeout(SYNC_REQUEST_TIMEOUT)
+                .with_max_concurrent_streams(SYNC_STREAMS_MAX),
+        );
+        let mdns = if mdns_enabled {
+            Some(mdns::tokio::Behaviour::new(
+                mdns::Config::default(),
+                key.public().to_peer_id(),
+            )?)
+        } else {
+            None
+        };
+        Ok(Self {
+            gate: allow_block_list::Behaviour::default(),
+            identify: identify::Behaviour::new(identify::Config::new(
+                PROTOCOL_VERSION.into(),
+                key.public(),
+            )),
+            ping: ping::Behaviour::default(),
+            gossipsub,
+            sync,
+            mdns: Toggle::from(mdns),
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! The node's network: one task owns the libp2p swarm; the rest of the
+//! node talks to it through a bounded command channel ([`NetHandle`]).
+//!
+//! Transports are TCP + Noise + Yamux and QUIC. Only pact members' devices
+//! (and invited joiners) get a connection. New writes are announced on the
+//! pact's gossip topic; every connection starts an anti-entropy session,
+//! and a jittered timer repeats them, so what gossip misses sync repairs.
+//! Addresses learned from peers are stored, so after the first contact no
+//! bootstrap address is needed. Never decides what is valid: that is the
+//! protocol's job, reached through [`crate::core`].
+
+pub mod announce;
+pub mod behaviour;
+pub mod codec;
+mod event_loop;
+pub mod identity;
+mod redial;
+
+use std::time::Duration;
+
+use libp2p::Multiaddr;
+use tokio::sync::{mpsc, watch};
+
+pub use announce::Announcement;
+pub use event_loop::{NetworkError, spawn};
+
+/// Most commands waiting for the network task. A full queue drops
+/// announcements (sync repairs what gossip misses) rather than blocking a
+/// user's write.
+pub const COMMANDS_MAX: usize = 1024;
+
+/// What the network task is asked to do.
+#[derive(Debug)]
+pub enum NetCommand {
+    /// Announce a new envelope or entry on the pact's topic.
+    Announce(Announcement),
+    /// Start a sync session with every connected peer now.
+    SyncNow,
+    /// The membership or the invitations changed: re-check who may connect.
+    RefreshGate,
+    /// Dial an address (for example from an invitation).
+    Dial(Multiaddr),
+}
+
+/// How the network is set up.
+#[derive(Debug, Clone)]
+pub struct NetworkSettings {
+    /// Addresses to listen on.
+    pub listen: Vec<Multiaddr>,
+    /// Addresses to dial at start (and again while unreachable).
+    pub bootstrap: Vec<Multiaddr>,
+    /// Whether to discover peers on the local network with mDNS.
+    pub mdns: bool,
+    /// Mean time between anti-entropy rounds; each wait is jittered.
+    pub sync_interval: Duration,
+}
+
+/// A handle to the network task.
+#[derive(Debug, Clone)]
+pub struct NetHandle {
+    commands: mpsc::Sender<NetCommand>,
+    listening: watch::Receiver<Vec<Multiaddr>>,
+    peer_id: libp2p::PeerId,
+}
+
+impl NetHandle {
+    /// Sends a command without waiting; returns false if the queue is full
+    /// or the network task has stopped.
+    pub fn send(&self, command: NetCommand) -> bool {
+        match self.commands.try_send(command) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "network command dropped");
+                false
+            }
+        }
+    }
+
+    /// The addresses the node listens on now.
+    pub fn listen_addresses(&self) -> Vec<Multiaddr> {
+        self.listening.borrow().clone()
+    }
+
+    /// Waits until the node listens on at least `count` addresses.
+    pub async fn wait_listening(&mut self, count: usize) -> Vec<Multiaddr> {
+        let _ = self
+            .listening
+            .wait_for(|addresses| addresses.len() >= count)
+            .await;
+        self.listen_addresses()
+    }
+
+    /// This node's peer id.
+    pub fn peer_id(&self) -> libp2p::PeerId {
+        self.peer_id
+    }
+}
