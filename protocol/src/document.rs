@@ -227,10 +227,16 @@ impl Document {
                         RecordOp::Delete { key } => doc.delete(ROOT, key.as_str())?,
                     }
                 }
-                doc.commit_with(
+                let committed = doc.commit_with(
                     automerge::transaction::CommitOptions::default().with_time(time_ms),
                 );
-                Ok(doc.get_last_local_change())
+                // Ops that change nothing (a delete of a missing key) commit
+                // no change; the last local change is then an older one,
+                // which must not be signed and recorded a second time.
+                Ok(committed.and_then(|hash| {
+                    doc.get_last_local_change()
+                        .filter(|change| change.hash() == hash)
+                }))
             },
         ));
         match outcome {

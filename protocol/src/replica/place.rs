@@ -63,17 +63,20 @@ impl Replica {
         let any_applied = !applied.is_empty();
         self.outbox.extend(applied.iter().cloned());
         report.accepted.extend(applied);
-        let newly_waiting = leftover.len().saturating_sub(waiting_before);
+        let mut queued: usize = 0;
         for admitted in leftover {
             if self.pending_len >= PENDING_ENVELOPES_MAX {
                 let hash = admitted.checked.envelope.content_hash();
                 self.reject(report, hash, Rejection::TooManyPending);
             } else {
                 self.pending_len += 1;
+                queued += 1;
                 self.pending.entry(id).or_default().push(admitted);
             }
         }
-        report.pending += newly_waiting;
+        // Only what was actually queued counts as waiting; an envelope
+        // refused because the queue is full is reported as rejected only.
+        report.pending += queued.saturating_sub(waiting_before);
         if any_applied {
             self.refresh_read_model(id);
         }
