@@ -59,7 +59,7 @@ pub struct Core {
     replica: Replica,
     store: Store,
     device: LocalDevice,
-    member_key: KeyPair,
+    member_key: Option<KeyPair>,
     stored_entries: BTreeSet<EntryHash>,
     /// Device keys of invited joiners this node lets connect before they
     /// are members, so they can fetch the pact's log.
@@ -91,7 +91,12 @@ impl SharedCore {
 
 impl Core {
     /// A core over a restored replica and its open store.
-    pub fn new(replica: Replica, store: Store, device: LocalDevice, member_key: KeyPair) -> Self {
+    pub fn new(
+        replica: Replica,
+        store: Store,
+        device: LocalDevice,
+        member_key: Option<KeyPair>,
+    ) -> Self {
         let stored_entries = replica.membership().hashes();
         Self {
             replica,
@@ -115,9 +120,11 @@ impl Core {
         &self.device
     }
 
-    /// The member key (signs membership entries).
-    pub fn member_key(&self) -> &KeyPair {
-        &self.member_key
+    /// The member key (signs membership entries), if this node holds it.
+    /// It may be kept offline; then invitations and approvals are signed
+    /// elsewhere and imported.
+    pub fn member_key(&self) -> Option<&KeyPair> {
+        self.member_key.as_ref()
     }
 
     /// The store.

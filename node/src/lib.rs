@@ -7,10 +7,13 @@
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
 //! keeps bytes.
 
+pub mod api;
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod core;
 pub mod keys;
 pub mod net;
 pub mod random;
+pub mod setup;
 pub mod store;

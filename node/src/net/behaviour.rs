@@ -1,18 +1,17 @@
-//! The libp2p behaviours a node runs: a connection gate that admits only
-//! pact members' devices (and invited joiners), identify and ping, one
-//! gossipsub topic per pact for announcements, request-response for sync,
-//! and optional mDNS.
+//! The libp2p behaviours a node runs: identify and ping, introduction (the
+//! membership entries both sides exchange when a connection opens, before
+//! anything else is shared), one gossipsub topic per pact for
+//! announcements, request-response for sync, and optional mDNS. Who is
+//! admitted is decided in `admission.rs`.
 
 use std::time::Duration;
 
 use amtshilfe_protocol::identity::sha256;
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
-use libp2p::{
-    allow_block_list, gossipsub, identify, identity::Keypair, mdns, ping, request_response,
-};
+use libp2p::{gossipsub, identify, identity::Keypair, mdns, ping, request_response};
 
 use super::announce::ANNOUNCEMENT_BYTES_MAX;
-use super::codec::{SYNC_PROTOCOL, SyncCodec};
+use super::codec::{INTRODUCE_PROTOCOL, IntroduceCodec, SYNC_PROTOCOL, SyncCodec};
 
 /// identify's protocol version: peers of other protocols are told apart.
 pub const PROTOCOL_VERSION: &str = "/amtshilfe/1.0.0";
@@ -26,8 +25,8 @@ pub const SYNC_STREAMS_MAX: usize = 16;
 #[allow(missing_debug_implementations)]
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
-    /// Only allowed peers get a connection.
-    pub gate: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    /// Membership entries exchanged when a connection opens.
+    pub introduce: request_response::Behaviour<IntroduceCodec>,
     /// Exchange of listen addresses and protocol versions.
     pub identify: identify::Behaviour,
     /// Liveness.
@@ -58,8 +57,13 @@ impl Behaviour {
             gossipsub::MessageAuthenticity::Signed(key.clone()),
             gossipsub_config,
         )?;
+        let introduce = request_response::Behaviour::with_codec(
+            IntroduceCodec::default(),
+            [(INTRODUCE_PROTOCOL, request_response::ProtocolSupport::Full)],
+            request_response::Config::default().with_request_timeout(SYNC_REQUEST_TIMEOUT),
+        );
         let sync = request_response::Behaviour::with_codec(
-            SyncCodec,
+            SyncCodec::default(),
             [(SYNC_PROTOCOL, request_response::ProtocolSupport::Full)],
             request_response::Config::default()
                 .with_request_timeout(SYNC_REQUEST_TIMEOUT)
@@ -74,7 +78,7 @@ impl Behaviour {
             None
         };
         Ok(Self {
-            gate: allow_block_list::Behaviour::default(),
+            introduce,
             identify: identify::Behaviour::new(identify::Config::new(
                 PROTOCOL_VERSION.into(),
                 key.public(),

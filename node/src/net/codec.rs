@@ -1,83 +1,177 @@
-//! The request-response codec of the sync protocol: one postcard-encoded
-//! `SyncRequest` or `SyncResponse` per stream, read to the end under the
-//! protocol's size cap. Raw bytes rather than CBOR, so pages cost what the
+//! Request-response codecs of the node's two stream protocols: sync
+//! (anti-entropy) and introduction (membership entries exchanged when a
+//! connection opens). One postcard message per stream, read to the end
+//! under a size cap. Raw bytes rather than CBOR, so pages cost what the
 //! envelopes cost.
 
 use std::io;
+use std::marker::PhantomData;
 
+use amtshilfe_protocol::ids::PactId;
+use amtshilfe_protocol::membership::SignedEntry;
 use amtshilfe_protocol::sync::{MESSAGE_BYTES_MAX, SyncRequest, SyncResponse};
 use futures::prelude::*;
 use libp2p::StreamProtocol;
 use libp2p::request_response;
+use serde::{Deserialize, Serialize};
 
 /// The sync protocol's name on the wire.
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/amtshilfe/sync/1");
+/// The introduction protocol's name on the wire.
+pub const INTRODUCE_PROTOCOL: StreamProtocol = StreamProtocol::new("/amtshilfe/introduce/1");
 
-/// Codec for [`SyncRequest`] / [`SyncResponse`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SyncCodec;
+/// A message with a wire form and a size cap.
+pub trait Wire: Sized + Send {
+    /// Largest encoded message, in bytes.
+    const BYTES_MAX: usize;
+    /// Encodes the message.
+    fn encode(&self) -> Vec<u8>;
+    /// Decodes a message of at most [`Self::BYTES_MAX`] bytes.
+    fn decode(bytes: &[u8]) -> Result<Self, String>;
+}
 
-async fn read_capped<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+impl Wire for SyncRequest {
+    const BYTES_MAX: usize = MESSAGE_BYTES_MAX;
+    fn encode(&self) -> Vec<u8> {
+        self.to_bytes()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        Self::from_bytes(bytes).map_err(|e| e.to_string())
+    }
+}
+
+impl Wire for SyncResponse {
+    const BYTES_MAX: usize = MESSAGE_BYTES_MAX;
+    fn encode(&self) -> Vec<u8> {
+        self.to_bytes()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        Self::from_bytes(bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// "These are the membership entries I know": sent by both sides when a
+/// connection opens, so that each learns the other's device delegation
+/// before deciding whether to talk to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introduction {
+    /// The pact the sender belongs to.
+    pub pact: PactId,
+    /// The sender's membership entries, parents first.
+    pub entries: Vec<SignedEntry>,
+}
+
+/// The answer to an [`Introduction`]: whether the sender is now admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Admission {
+    /// True if the receiver will talk to the sender.
+    pub admitted: bool,
+}
+
+/// Largest introduction, in bytes.
+pub const INTRODUCTION_BYTES_MAX: usize = 1024 * 1024;
+
+impl Wire for Introduction {
+    const BYTES_MAX: usize = INTRODUCTION_BYTES_MAX;
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+    }
+}
+
+impl Wire for Admission {
+    const BYTES_MAX: usize = 16;
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// A codec for one request type and one response type.
+#[derive(Debug)]
+pub struct RawCodec<Req, Resp>(PhantomData<fn() -> (Req, Resp)>);
+
+impl<Req, Resp> Default for RawCodec<Req, Resp> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<Req, Resp> Clone for RawCodec<Req, Resp> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+/// The sync codec.
+pub type SyncCodec = RawCodec<SyncRequest, SyncResponse>;
+/// The introduction codec.
+pub type IntroduceCodec = RawCodec<Introduction, Admission>;
+
+async fn read_message<T: AsyncRead + Unpin + Send, M: Wire>(io: &mut T) -> io::Result<M> {
     let mut bytes = Vec::new();
     // One byte over the cap tells an oversized message from a full one.
-    io.take(MESSAGE_BYTES_MAX as u64 + 1)
+    io.take(M::BYTES_MAX as u64 + 1)
         .read_to_end(&mut bytes)
         .await?;
-    if bytes.len() > MESSAGE_BYTES_MAX {
+    if bytes.len() > M::BYTES_MAX {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            "sync message over the size cap",
+            "message over the size cap",
         ));
     }
-    Ok(bytes)
+    M::decode(&bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
-fn invalid(error: impl std::fmt::Display) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, error.to_string())
+async fn write_bytes<T: AsyncWrite + Unpin + Send>(io: &mut T, bytes: Vec<u8>) -> io::Result<()> {
+    io.write_all(&bytes).await?;
+    io.close().await
 }
 
-impl request_response::Codec for SyncCodec {
+impl<Req: Wire + 'static, Resp: Wire + 'static> request_response::Codec for RawCodec<Req, Resp> {
     type Protocol = StreamProtocol;
-    type Request = SyncRequest;
-    type Response = SyncResponse;
+    type Request = Req;
+    type Response = Resp;
 
-    async fn read_request<T>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<SyncRequest>
+    async fn read_request<T>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Req>
     where
         T: AsyncRead + Unpin + Send,
     {
-        SyncRequest::from_bytes(&read_capped(io).await?).map_err(invalid)
+        read_message(io).await
     }
 
-    async fn read_response<T>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<SyncResponse>
+    async fn read_response<T>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Resp>
     where
         T: AsyncRead + Unpin + Send,
     {
-        SyncResponse::from_bytes(&read_capped(io).await?).map_err(invalid)
+        read_message(io).await
     }
 
     async fn write_request<T>(
         &mut self,
         _: &Self::Protocol,
         io: &mut T,
-        request: SyncRequest,
+        request: Req,
     ) -> io::Result<()>
     where
         T: AsyncWrite + Unpin + Send,
     {
-        io.write_all(&request.to_bytes()).await?;
-        io.close().await
+        write_bytes(io, request.encode()).await
     }
 
     async fn write_response<T>(
         &mut self,
         _: &Self::Protocol,
         io: &mut T,
-        response: SyncResponse,
+        response: Resp,
     ) -> io::Result<()>
     where
         T: AsyncWrite + Unpin + Send,
     {
-        io.write_all(&response.to_bytes()).await?;
-        io.close().await
+        write_bytes(io, response.encode()).await
     }
 }

@@ -2,25 +2,30 @@
 //! node talks to it through a bounded command channel ([`NetHandle`]).
 //!
 //! Transports are TCP + Noise + Yamux and QUIC. Only pact members' devices
-//! (and invited joiners) get a connection. New writes are announced on the
+//! (and invited joiners) are talked to; see `admission.rs`. New writes are announced on the
 //! pact's gossip topic; every connection starts an anti-entropy session,
 //! and a jittered timer repeats them, so what gossip misses sync repairs.
 //! Addresses learned from peers are stored, so after the first contact no
 //! bootstrap address is needed. Never decides what is valid: that is the
 //! protocol's job, reached through [`crate::core`].
 
+mod addresses;
+mod admission;
 pub mod announce;
 pub mod behaviour;
 pub mod codec;
 mod event_loop;
+mod gossip;
 pub mod identity;
 mod redial;
+mod sync_driver;
 
 use std::time::Duration;
 
 use libp2p::Multiaddr;
 use tokio::sync::{mpsc, watch};
 
+pub use admission::ADMISSION_GRACE;
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
 

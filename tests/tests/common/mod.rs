@@ -160,3 +160,4 @@ pub(crate) fn offers_of(member: amtshilfe_protocol::ids::MemberId) -> DocumentId
 }
 
 pub(crate) mod ingress;
+pub(crate) mod nodes;

@@ -1,0 +1,118 @@
+//! A running node: open the store, restore the replica, start the network
+//! and the HTTP API, and stop them all cleanly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::replica::LocalDevice;
+use libp2p::Multiaddr;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::core::{Core, SharedCore};
+use crate::net::{self, NetHandle, NetworkSettings};
+use crate::setup::{read_keys, store_path};
+use crate::store::{Store, restore_replica};
+
+/// What a node needs to start.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    /// The data directory (keys and store).
+    pub data_dir: PathBuf,
+    /// Addresses to listen on.
+    pub listen: Vec<Multiaddr>,
+    /// Addresses to dial at start.
+    pub bootstrap: Vec<Multiaddr>,
+    /// Local discovery.
+    pub mdns: bool,
+    /// Mean time between sync rounds.
+    pub sync_interval: Duration,
+    /// Where the HTTP API listens; `None` runs without it.
+    pub http_bind: Option<SocketAddr>,
+}
+
+/// A node that is running.
+#[derive(Debug)]
+pub struct RunningNode {
+    /// The shared protocol state.
+    pub core: SharedCore,
+    /// The network task's handle.
+    pub net: NetHandle,
+    /// The HTTP API's address, if it runs.
+    pub http_address: Option<SocketAddr>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningNode {
+    /// Signals every task to stop and waits for them.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Opens the node in `options.data_dir` and starts it. Refuses to start on
+/// a missing, unreadable or damaged store: it never starts empty.
+pub async fn start(options: NodeOptions) -> anyhow::Result<RunningNode> {
+    let (device_key, member_key) = read_keys(&options.data_dir)?;
+    let store = Store::open(store_path(&options.data_dir))?;
+    let stored = store.load()?;
+    let charter = stored.charter().cloned().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the store holds no pact charter; run `amtshilfe pact create` or `amtshilfe join` first"
+        )
+    })?;
+    let replica = restore_replica(charter, stored)?;
+    let member = member_of_device(&replica, &device_key.public(), member_key.as_ref())?;
+    let device = LocalDevice {
+        member,
+        key: device_key,
+        incarnation: store.meta().incarnation,
+    };
+    let core = SharedCore::new(Core::new(replica, store, device, member_key));
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let settings = NetworkSettings {
+        listen: options.listen.clone(),
+        bootstrap: options.bootstrap.clone(),
+        mdns: options.mdns,
+        sync_interval: options.sync_interval,
+    };
+    let (net, net_task) = net::spawn(core.clone(), settings, shutdown_rx.clone())?;
+    let mut tasks = vec![net_task];
+    let mut http_address = None;
+    if let Some(bind) = options.http_bind {
+        let (address, task) =
+            crate::api::serve(core.clone(), net.clone(), bind, shutdown_rx).await?;
+        http_address = Some(address);
+        tasks.push(task);
+    }
+    Ok(RunningNode {
+        core,
+        net,
+        http_address,
+        shutdown,
+        tasks,
+    })
+}
+
+/// The member this node writes for: the one whose delegation names the
+/// device key, or whose member key is held here.
+fn member_of_device(
+    replica: &amtshilfe_protocol::replica::Replica,
+    device: &amtshilfe_protocol::ids::PublicKey,
+    member_key: Option<&amtshilfe_protocol::identity::KeyPair>,
+) -> anyhow::Result<MemberId> {
+    if let Some(member) = replica.membership().state().member_of_key(device) {
+        return Ok(member);
+    }
+    if let Some(key) = member_key {
+        return Ok(MemberId::from_key(key.public()));
+    }
+    anyhow::bail!("this node's device key is not delegated by any member of the pact")
+}

@@ -1,0 +1,185 @@
+//! Who the node talks to. Every connection is authenticated by Noise (the
+//! peer id is the peer's device key), but that says nothing about pact
+//! membership. So when a connection opens, both sides send an
+//! [`Introduction`] with the membership entries they know; each side checks
+//! them through the membership log and then asks it whether the other's
+//! device key belongs to a current member (or an invited joiner).
+//!
+//! Until a peer is admitted it gets nothing: its gossip is blacklisted, its
+//! sync requests go unanswered, and after [`ADMISSION_GRACE`] it is
+//! disconnected. A member removed from the pact is disconnected as soon as
+//! the removal is known.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use libp2p::{PeerId, request_response};
+
+use super::codec::{Admission, INTRODUCTION_BYTES_MAX, Introduction};
+use super::event_loop::EventLoop;
+use super::identity::peer_id_of;
+
+/// How long a connected peer may take to prove membership.
+pub const ADMISSION_GRACE: Duration = Duration::from_secs(10);
+
+impl EventLoop {
+    /// A first connection to `peer` opened: introduce ourselves, and admit
+    /// it at once if the log already knows it.
+    pub(super) fn on_connected(&mut self, peer: PeerId) {
+        let introduction = self.introduction();
+        self.swarm
+            .behaviour_mut()
+            .introduce
+            .send_request(&peer, introduction);
+        if self.allowed.contains(&peer) {
+            self.admit(peer);
+        } else {
+            self.swarm.behaviour_mut().gossipsub.blacklist_peer(&peer);
+            self.awaiting.insert(peer, Instant::now() + ADMISSION_GRACE);
+        }
+    }
+
+    pub(super) fn on_disconnected(&mut self, peer: &PeerId) {
+        self.admitted.remove(peer);
+        self.awaiting.remove(peer);
+        self.syncing.remove(peer);
+    }
+
+    pub(super) fn on_introduce_event(
+        &mut self,
+        event: request_response::Event<Introduction, Admission>,
+    ) {
+        match event {
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                self.take_introduction(peer, request);
+                let admitted = self.admitted.contains(&peer);
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .introduce
+                    .send_response(channel, Admission { admitted });
+            }
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Response {
+                        response: Admission { admitted: false },
+                        ..
+                    },
+                ..
+            } => {
+                tracing::info!(%peer, "the peer did not admit this node (yet)");
+            }
+            request_response::Event::OutboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, %error, "introduction failed");
+            }
+            _ => {}
+        }
+    }
+
+    /// Inserts the entries a peer sent, then re-checks who is admitted.
+    fn take_introduction(&mut self, peer: PeerId, introduction: Introduction) {
+        let from = peer.to_string();
+        {
+            let mut core = self.core.lock();
+            if introduction.pact != core.replica().pact_id() {
+                tracing::warn!(peer = from, "introduction from another pact");
+                return;
+            }
+            for entry in introduction.entries {
+                // Refusals are logged by the core; known entries are duplicates.
+                let _ = core.receive_entry(entry, &from);
+            }
+        }
+        self.refresh_gate();
+    }
+
+    /// Our membership entries, parents first, up to the message cap.
+    fn introduction(&self) -> Introduction {
+        let core = self.core.lock();
+        let mut bytes = 0;
+        let entries = core
+            .replica()
+            .membership()
+            .entries_in_order()
+            .into_iter()
+            .map(|(_, entry)| entry.clone())
+            .take_while(|entry| {
+                bytes += entry.to_bytes().len();
+                bytes < INTRODUCTION_BYTES_MAX - 1024
+            })
+            .collect();
+        Introduction {
+            pact: core.replica().pact_id(),
+            entries,
+        }
+    }
+
+    /// Brings admission in line with the membership log: connected peers
+    /// that became members are admitted, admitted peers that are no longer
+    /// members are disconnected.
+    pub(super) fn refresh_gate(&mut self) {
+        let local = *self.swarm.local_peer_id();
+        self.allowed = self
+            .core
+            .lock()
+            .allowed_keys()
+            .iter()
+            .filter_map(peer_id_of)
+            .filter(|peer| *peer != local)
+            .collect();
+        let newly_allowed: Vec<PeerId> = self
+            .awaiting
+            .keys()
+            .filter(|p| self.allowed.contains(p))
+            .copied()
+            .collect();
+        for peer in newly_allowed {
+            self.admit(peer);
+        }
+        let expelled: BTreeSet<PeerId> = self.admitted.difference(&self.allowed).copied().collect();
+        for peer in expelled {
+            tracing::info!(%peer, "peer is no longer a member of the pact; disconnecting");
+            self.admitted.remove(&peer);
+            self.swarm.behaviour_mut().gossipsub.blacklist_peer(&peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+        self.core.lock().counters.peers_connected = self.admitted.len();
+    }
+
+    /// Disconnects peers that did not prove membership in time.
+    pub(super) fn expire_unadmitted(&mut self) {
+        let now = Instant::now();
+        let late: Vec<PeerId> = self
+            .awaiting
+            .iter()
+            .filter(|(_, due)| **due <= now)
+            .map(|(p, _)| *p)
+            .collect();
+        for peer in late {
+            tracing::info!(%peer, "peer did not prove pact membership; disconnecting");
+            self.awaiting.remove(&peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    fn admit(&mut self, peer: PeerId) {
+        self.awaiting.remove(&peer);
+        if self.admitted.insert(peer) {
+            tracing::info!(%peer, "peer admitted");
+            self.swarm
+                .behaviour_mut()
+                .gossipsub
+                .remove_blacklisted_peer(&peer);
+            self.core.lock().counters.peers_connected = self.admitted.len();
+            self.start_sync(peer);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Gossip: announcements from peers go through the normal ingress, and
+//! gossipsub is told whether to forward them.
+
+use libp2p::{PeerId, gossipsub};
+
+use super::announce::Announcement;
+use super::event_loop::EventLoop;
+
+impl EventLoop {
+    /// Validates a gossip message through the normal ingress and tells
+    /// gossipsub whether to forward it.
+    pub(super) fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, data: &[u8]) {
+        use gossipsub::MessageAcceptance::{Accept, Ignore, Reject};
+        if !self.admitted.contains(&source) {
+            self.swarm
+                .behaviour_mut()
+                .gossipsub
+                .report_message_validation_result(&id, &source, Ignore);
+            return;
+        }
+        let from = source.to_string();
+        let span = tracing::debug_span!("gossip", peer = %from);
+        let _entered = span.enter();
+        let mut gate_changed = false;
+        let verdict = {
+            let mut core = self.core.lock();
+            let verdict = match Announcement::from_bytes(data) {
+                None => Reject,
+                Some(Announcement::Envelope(envelope)) => {
+                    let report = core.receive_envelopes(vec![envelope], &from);
+                    match report.rejected.first() {
+                        // Authority may still be on its way; only provable garbage is punished.
+                        Some((_, reason)) if is_provably_bad(reason.code()) => Reject,
+                        Some(_) => Ignore,
+                        None if !report.accepted.is_empty() => Accept,
+                        None => Ignore,
+                    }
+                }
+                Some(Announcement::Entry(entry)) => match core.receive_entry(entry, &from) {
+                    Ok(amtshilfe_protocol::membership::InsertOutcome::Applied { .. }) => {
+                        gate_changed = true;
+                        Accept
+                    }
+                    Ok(_) => Ignore,
+                    Err(_) => Reject,
+                },
+            };
+            let label = match verdict {
+                Accept => "accepted",
+                Reject => "rejected",
+                Ignore => "ignored",
+            };
+            *core.counters.gossip.entry(label).or_insert(0) += 1;
+            verdict
+        };
+        self.swarm
+            .behaviour_mut()
+            .gossipsub
+            .report_message_validation_result(&id, &source, verdict);
+        if gate_changed {
+            self.refresh_gate();
+        }
+    }
+}
+
+/// Rejections no honest relay would pass on.
+fn is_provably_bad(code: &str) -> bool {
+    matches!(
+        code,
+        "oversized"
+            | "malformed_envelope"
+            | "bad_signature"
+            | "malformed_change"
+            | "actor_not_bound_to_signer"
+            | "malformed_record"
+            | "fork"
+    )
+}

@@ -1,0 +1,96 @@
+//! Anti-entropy sessions over request-response: answering peers' pulls,
+//! and driving this node's pulls one session per peer at a time.
+
+use amtshilfe_protocol::sync::SyncStep;
+use libp2p::{PeerId, request_response};
+
+use super::event_loop::EventLoop;
+use crate::clock::now_ms;
+
+impl EventLoop {
+    pub(super) fn on_sync_event(
+        &mut self,
+        event: request_response::Event<
+            amtshilfe_protocol::sync::SyncRequest,
+            amtshilfe_protocol::sync::SyncResponse,
+        >,
+    ) {
+        match event {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request {
+                    request, channel, ..
+                } => {
+                    if !self.admitted.contains(&peer) {
+                        // Dropping the channel leaves the request unanswered.
+                        tracing::debug!(%peer, "sync request from a peer that is not admitted");
+                        return;
+                    }
+                    let response = self.core.lock().answer_sync(&request);
+                    if self
+                        .swarm
+                        .behaviour_mut()
+                        .sync
+                        .send_response(channel, response)
+                        .is_err()
+                    {
+                        tracing::debug!(%peer, "sync response not sent: the peer went away");
+                    }
+                }
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                } => {
+                    let Some((peer, mut session)) = self.sessions.remove(&request_id) else {
+                        return;
+                    };
+                    let step = self.core.lock().continue_sync(
+                        &mut session,
+                        response,
+                        &peer.to_string(),
+                        now_ms(),
+                    );
+                    match step {
+                        SyncStep::Send(next) => {
+                            let id = self.swarm.behaviour_mut().sync.send_request(&peer, next);
+                            self.sessions.insert(id, (peer, session));
+                        }
+                        SyncStep::Done(_) => {
+                            self.syncing.remove(&peer);
+                            self.refresh_gate();
+                        }
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
+                tracing::debug!(%peer, %error, "sync request failed");
+                self.sessions.remove(&request_id);
+                self.syncing.remove(&peer);
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, %error, "answering a sync request failed");
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    pub(super) fn start_sync(&mut self, peer: PeerId) {
+        if !self.syncing.insert(peer) {
+            return;
+        }
+        let (session, request) = self.core.lock().start_sync();
+        let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
+        self.sessions.insert(id, (peer, session));
+    }
+
+    pub(super) fn sync_all(&mut self) {
+        let peers: Vec<PeerId> = self.connected.iter().copied().collect();
+        for peer in peers {
+            self.start_sync(peer);
+        }
+    }
+}
