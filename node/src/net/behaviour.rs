@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use amtshilfe_protocol::identity::sha256;
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
-use libp2p::{gossipsub, identify, identity::Keypair, mdns, ping, request_response};
+use libp2p::{
+    allow_block_list, gossipsub, identify, identity::Keypair, mdns, ping, request_response,
+};
 
 use super::announce::ANNOUNCEMENT_BYTES_MAX;
 use super::codec::{INTRODUCE_PROTOCOL, IntroduceCodec, SYNC_PROTOCOL, SyncCodec};
@@ -25,6 +27,8 @@ pub const SYNC_STREAMS_MAX: usize = 16;
 #[allow(missing_debug_implementations)]
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+    /// Peers an operator quarantined: no connection at all.
+    pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
     /// Membership entries exchanged when a connection opens.
     pub introduce: request_response::Behaviour<IntroduceCodec>,
     /// Exchange of listen addresses and protocol versions.
@@ -78,6 +82,7 @@ impl Behaviour {
             None
         };
         Ok(Self {
+            blocked: allow_block_list::Behaviour::default(),
             introduce,
             identify: identify::Behaviour::new(identify::Config::new(
                 PROTOCOL_VERSION.into(),

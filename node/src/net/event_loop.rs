@@ -185,6 +185,15 @@ impl EventLoop {
             }
             NetCommand::SyncNow => self.sync_all(),
             NetCommand::RefreshGate => self.refresh_gate(),
+            NetCommand::Block(peer) => {
+                tracing::warn!(%peer, "peer quarantined");
+                self.swarm.behaviour_mut().blocked.block_peer(peer);
+            }
+            NetCommand::Unblock(peer) => {
+                tracing::info!(%peer, "quarantine lifted");
+                self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+                self.peer_backoff.reset(&peer);
+            }
             NetCommand::Dial(address) => {
                 if let Err(error) = self.swarm.dial(address.clone()) {
                     tracing::warn!(%address, %error, "dial failed");

@@ -45,6 +45,11 @@ pub enum NetCommand {
     RefreshGate,
     /// Dial an address (for example from an invitation).
     Dial(Multiaddr),
+    /// Quarantine a peer: close its connections and refuse new ones (an
+    /// operator isolating a compromised node, or a test partition).
+    Block(libp2p::PeerId),
+    /// Lift a quarantine.
+    Unblock(libp2p::PeerId),
 }
 
 /// How the network is set up.
