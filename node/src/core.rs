@@ -61,9 +61,6 @@ pub struct Core {
     device: LocalDevice,
     member_key: Option<KeyPair>,
     stored_entries: BTreeSet<EntryHash>,
-    /// Device keys of invited joiners this node lets connect before they
-    /// are members, so they can fetch the pact's log.
-    invited_devices: BTreeSet<PublicKey>,
     stopped: bool,
     /// Counters for the metrics page.
     pub counters: NodeCounters,
@@ -104,7 +101,6 @@ impl Core {
             device,
             member_key,
             stored_entries,
-            invited_devices: BTreeSet::new(),
             stopped: false,
             counters: NodeCounters::default(),
         }
@@ -227,26 +223,22 @@ impl Core {
         step
     }
 
-    /// Lets an invited joiner's device connect before it is a member.
-    pub fn invite_device(&mut self, device: PublicKey) {
-        self.invited_devices.insert(device);
-    }
-
-    /// Whether a peer with this key may connect: a current member key, a
-    /// device delegated under a current member key, or an invited joiner.
+    /// Whether a peer with this key may be talked to: a current member key
+    /// or a device delegated under a current member key. (A joiner becomes
+    /// one once its admission has a majority; its own delegation reaches
+    /// this node in its introduction.)
     pub fn may_connect(&self, key: &PublicKey) -> bool {
         self.replica
             .membership()
             .state()
             .member_of_key(key)
             .is_some()
-            || self.invited_devices.contains(key)
     }
 
-    /// Every key that may connect now (see [`Self::may_connect`]).
+    /// Every key that may be talked to now (see [`Self::may_connect`]).
     pub fn allowed_keys(&self) -> BTreeSet<PublicKey> {
         let state = self.replica.membership().state();
-        let mut keys: BTreeSet<PublicKey> = self.invited_devices.clone();
+        let mut keys = BTreeSet::new();
         for (member, info) in state.members() {
             keys.insert(info.current_key);
             if let Some(record) = state.member_record(member) {

@@ -1,7 +1,7 @@
 //! The amtshilfe node: everything that touches the outside world around the
 //! sans-IO protocol core: the on-disk store, the configuration file, the
-//! key files, the shared node state and the libp2p network. The HTTP API
-//! and the command line are being built.
+//! key files, the shared node state, the libp2p network, a local HTTP API
+//! and the command line.
 //!
 //! The protocol rules (signatures, authority, acceptance) live in
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
@@ -9,9 +9,11 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod core;
+pub mod invitation;
 pub mod keys;
 pub mod net;
 pub mod random;

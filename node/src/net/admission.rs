@@ -3,7 +3,7 @@
 //! membership. So when a connection opens, both sides send an
 //! [`Introduction`] with the membership entries they know; each side checks
 //! them through the membership log and then asks it whether the other's
-//! device key belongs to a current member (or an invited joiner).
+//! device key belongs to a current member.
 //!
 //! Until a peer is admitted it gets nothing: its gossip is blacklisted, its
 //! sync requests go unanswered, and after [`ADMISSION_GRACE`] it is

@@ -2,7 +2,7 @@
 //! node talks to it through a bounded command channel ([`NetHandle`]).
 //!
 //! Transports are TCP + Noise + Yamux and QUIC. Only pact members' devices
-//! (and invited joiners) are talked to; see `admission.rs`. New writes are announced on the
+//! are talked to; see `admission.rs`. New writes are announced on the
 //! pact's gossip topic; every connection starts an anti-entropy session,
 //! and a jittered timer repeats them, so what gossip misses sync repairs.
 //! Addresses learned from peers are stored, so after the first contact no

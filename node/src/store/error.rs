@@ -19,8 +19,8 @@ pub enum StoreError {
     },
     /// `open` found nothing at the path.
     #[error(
-        "no store at {path}. Check `data_dir` in the configuration, or create the node \
-         with `amtshilfe init` first"
+        "no store at {path}. Check `data_dir` in the configuration, or create the store \
+         with `amtshilfe pact create` or `amtshilfe join` first"
     )]
     Missing {
         /// The store file.

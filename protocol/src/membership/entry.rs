@@ -157,6 +157,61 @@ impl SignedEntry {
     }
 
     /// Signs `body` with each of `keys`, in that order.
+    /// A charter that no founder has signed yet: the draft that founders on
+    /// different machines sign in turn with [`Self::add_charter_signature`].
+    pub fn charter_draft(pact_name: &str, founders: Vec<Founder>, created_at_ms: i64) -> Self {
+        let body = EntryBody {
+            pact: None,
+            parents: Vec::new(),
+            issued_at_ms: created_at_ms,
+            kind: EntryKind::Charter(Charter {
+                pact_name: pact_name.to_owned(),
+                founders,
+                created_at_ms,
+            }),
+        };
+        Self {
+            body,
+            signatures: Vec::new(),
+        }
+    }
+
+    /// Adds (or replaces) `key`'s signature on a charter draft. Signatures
+    /// are kept in the founders' order, so the finished charter, and with
+    /// it the pact id, does not depend on who signed first. Returns false,
+    /// changing nothing, if this is not a charter or `key` is not a founder.
+    pub fn add_charter_signature(&mut self, key: &KeyPair) -> bool {
+        let EntryKind::Charter(charter) = &self.body.kind else {
+            return false;
+        };
+        let order: Vec<PublicKey> = charter.founders.iter().map(|f| f.key).collect();
+        if !order.contains(&key.public()) {
+            return false;
+        }
+        let message = canonical_bytes(&self.body);
+        self.signatures.retain(|s| s.key != key.public());
+        self.signatures.push(EntrySignature {
+            key: key.public(),
+            signature: key.sign(SigningPurpose::MembershipEntry, &[&message]),
+        });
+        self.signatures
+            .sort_by_key(|s| order.iter().position(|k| *k == s.key).unwrap_or(usize::MAX));
+        true
+    }
+
+    /// The founders that have not signed a charter draft yet.
+    pub fn missing_charter_signatures(&self) -> Vec<Founder> {
+        let EntryKind::Charter(charter) = &self.body.kind else {
+            return Vec::new();
+        };
+        charter
+            .founders
+            .iter()
+            .filter(|f| self.signatures.iter().all(|s| s.key != f.key))
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn sign(body: EntryBody, keys: &[&KeyPair]) -> Self {
         let message = canonical_bytes(&body);
         let signatures = keys

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::ids::Collection;
+use crate::membership::Founder;
 
 fn one_of_each_kind() -> Vec<SignedEntry> {
     let (keys, mut log) = pact(2);
@@ -95,4 +96,42 @@ fn a_non_canonical_encoding_has_the_canonical_hash() {
     );
     assert_eq!(log.insert_bytes(&overlong), Ok(InsertOutcome::Duplicate));
     assert_eq!(log.hashes().len(), 2);
+}
+
+#[test]
+fn a_charter_signed_in_turn_equals_one_signed_at_once_whoever_signs_first() {
+    let (a, b, c) = (key(41), key(42), key(43));
+    let at_once = MembershipLog::charter("Pakt", &[(&a, "A"), (&b, "B"), (&c, "C")], 1_000);
+    let founders = vec![
+        Founder {
+            key: a.public(),
+            name: "A".into(),
+        },
+        Founder {
+            key: b.public(),
+            name: "B".into(),
+        },
+        Founder {
+            key: c.public(),
+            name: "C".into(),
+        },
+    ];
+    let mut draft = SignedEntry::charter_draft("Pakt", founders, 1_000);
+    assert_eq!(draft.missing_charter_signatures().len(), 3);
+    assert!(
+        MembershipLog::new(draft.clone()).is_err(),
+        "an unsigned draft is no charter"
+    );
+    for signer in [&c, &a, &b] {
+        assert!(draft.add_charter_signature(signer));
+    }
+    assert!(draft.missing_charter_signatures().is_empty());
+    assert_eq!(draft, at_once);
+    assert_eq!(draft.hash(), at_once.hash());
+    assert!(MembershipLog::new(draft.clone()).is_ok());
+    assert!(
+        !draft.add_charter_signature(&key(44)),
+        "a stranger cannot sign"
+    );
+    assert_eq!(draft, at_once);
 }

@@ -1,0 +1,79 @@
+//! The `amtshilfe` command line: set up a node (`init`), found a pact
+//! (`pact draft`, `pact sign`, `pact create`), admit members (`invite`,
+//! `join`, `approve`), run the node (`run`) and look at it (`status`).
+//! Commands that change the store work on a stopped node; a running node
+//! holds the store's lock and the command says so.
+// The command line talks to its user on standard output.
+#![allow(clippy::print_stdout)]
+
+mod init;
+mod members;
+mod pact;
+mod run;
+mod status;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// amtshilfe: mutual aid between municipalities after a cyber attack.
+#[derive(Debug, Parser)]
+#[command(name = "amtshilfe", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create this member's keys and a node configuration.
+    Init(init::InitArgs),
+    /// Found a pact: draft its charter, have every founder sign it, create
+    /// each founder's store.
+    #[command(subcommand)]
+    Pact(pact::PactCommand),
+    /// Propose admitting a new member and write an invitation for it.
+    Invite(members::InviteArgs),
+    /// Set up this node from an invitation.
+    Join(members::JoinArgs),
+    /// Approve an open membership proposal.
+    Approve(members::ApproveArgs),
+    /// Run the node until Ctrl-C or SIGTERM.
+    Run(run::RunArgs),
+    /// Show the node's state (from the running node, or from its store).
+    Status(status::StatusArgs),
+}
+
+impl Cli {
+    /// The configuration file the command works with, if it names one.
+    pub fn config_path(&self) -> Option<&std::path::Path> {
+        match &self.command {
+            Command::Run(args) => Some(&args.config.config),
+            Command::Status(args) => Some(&args.config.config),
+            _ => None,
+        }
+    }
+}
+
+/// The configuration file option shared by most commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArg {
+    /// The node's configuration file.
+    #[arg(long, short, default_value = "amtshilfe.toml")]
+    pub config: PathBuf,
+}
+
+/// Runs a parsed command line.
+pub async fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Pact(command) => pact::run(command),
+        Command::Invite(args) => members::invite(args),
+        Command::Join(args) => members::join(args),
+        Command::Approve(args) => members::approve(args),
+        Command::Run(args) => run::run(args).await,
+        Command::Status(args) => status::run(args).await,
+    }
+}

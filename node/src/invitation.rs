@@ -1,0 +1,105 @@
+//! The out-of-band invitation a member hands to a joining member (on a USB
+//! stick, by e-mail): the pact's membership log including the proposal to
+//! admit the joiner, and addresses of the inviting node to start from.
+
+use std::path::Path;
+
+use amtshilfe_protocol::ids::{PactId, PublicKey};
+use amtshilfe_protocol::membership::SignedEntry;
+use serde::{Deserialize, Serialize};
+
+/// Largest invitation file, in bytes.
+pub const INVITATION_BYTES_MAX: usize = 8 * 1024 * 1024;
+
+/// An invitation file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitation {
+    /// The pact.
+    pub pact: PactId,
+    /// The pact's name, for the joiner to check.
+    pub pact_name: String,
+    /// Who invites.
+    pub inviter: String,
+    /// The invited member's name.
+    pub invited_name: String,
+    /// The invited member key.
+    pub invited_member_key: PublicKey,
+    /// The hash of the proposal to admit the joiner.
+    pub proposal: amtshilfe_protocol::ids::EntryHash,
+    /// The membership log (hex of each entry's wire form), charter first.
+    pub entries: Vec<String>,
+    /// Multiaddrs (with /p2p/ peer id) of the inviting node.
+    pub bootstrap: Vec<String>,
+}
+
+/// Why an invitation could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InvitationError {
+    /// The file could not be read or written.
+    #[error("invitation file {path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The file is not an invitation.
+    #[error("{path} is not an amtshilfe invitation: {reason}")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Invitation {
+    /// The decoded entries.
+    pub fn decode_entries(&self) -> Result<Vec<SignedEntry>, String> {
+        self.entries
+            .iter()
+            .map(|text| {
+                let bytes = hex::decode(text).map_err(|e| e.to_string())?;
+                SignedEntry::from_bytes(&bytes).map_err(|e| e.to_string())
+            })
+            .collect()
+    }
+
+    /// Reads an invitation file.
+    pub fn read(path: &Path) -> Result<Self, InvitationError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| InvitationError::File {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        if text.len() > INVITATION_BYTES_MAX {
+            return Err(InvitationError::Malformed {
+                path: shown,
+                reason: "the file is too large".into(),
+            });
+        }
+        serde_json::from_str(&text).map_err(|e| InvitationError::Malformed {
+            path: shown,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Writes the invitation; refuses to overwrite a file.
+    pub fn write(&self, path: &Path) -> Result<(), InvitationError> {
+        let shown = path.display().to_string();
+        let text = serde_json::to_string_pretty(self).map_err(|e| InvitationError::File {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+            .map_err(|e| InvitationError::File {
+                path: shown,
+                reason: e.to_string(),
+            })
+    }
+}
