@@ -1,7 +1,7 @@
 //! The amtshilfe node: everything that touches the outside world around the
 //! sans-IO protocol core: the on-disk store, the configuration file, the
-//! key files, the shared node state and the libp2p network. The HTTP API
-//! and the command line are being built.
+//! key files, the shared node state, the libp2p network, the HTTP API and
+//! its metrics page. The command line is being built.
 //!
 //! The protocol rules (signatures, authority, acceptance) live in
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod core;
 pub mod keys;
+pub mod metrics;
 pub mod net;
 pub mod random;
 pub mod setup;
