@@ -1,7 +1,7 @@
 //! The amtshilfe node: everything that touches the outside world around the
 //! sans-IO protocol core: the on-disk store, the configuration file, the
-//! key files, the shared node state, the libp2p network, a local HTTP API
-//! and the command line.
+//! key files, the shared node state, the libp2p network, the local HTTP
+//! API with its metrics page, and the command line.
 //!
 //! The protocol rules (signatures, authority, acceptance) live in
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
@@ -15,6 +15,7 @@ pub mod config;
 pub mod core;
 pub mod invitation;
 pub mod keys;
+pub mod metrics;
 pub mod net;
 pub mod random;
 pub mod setup;

@@ -74,6 +74,23 @@ pub struct NetHandle {
 }
 
 impl NetHandle {
+    /// A handle with no network task behind it, for running the node's
+    /// API without a swarm (tests, offline tools). Commands sent to it land
+    /// in the returned receiver and nothing else happens: no peer hears of
+    /// them, and it listens nowhere. Drop the receiver and every later
+    /// `send` returns false, exactly as when a real network task has
+    /// stopped. Its peer id is random.
+    pub fn detached() -> (Self, mpsc::Receiver<NetCommand>) {
+        let (commands, receiver) = mpsc::channel(COMMANDS_MAX);
+        let (_, listening) = watch::channel(Vec::new());
+        let handle = Self {
+            commands,
+            listening,
+            peer_id: libp2p::PeerId::random(),
+        };
+        (handle, receiver)
+    }
+
     /// Sends a command without waiting; returns false if the queue is full
     /// or the network task has stopped.
     pub fn send(&self, command: NetCommand) -> bool {

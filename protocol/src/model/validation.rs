@@ -117,6 +117,24 @@ pub enum ValidationError {
     },
 }
 
+impl ValidationError {
+    /// The path of the offending field (`needs[2].quantity`).
+    pub fn field(&self) -> &str {
+        match self {
+            ValidationError::Empty { field }
+            | ValidationError::TooLong { field, .. }
+            | ValidationError::TooMany { field, .. }
+            | ValidationError::BelowMin { field, .. }
+            | ValidationError::AboveMax { field, .. }
+            | ValidationError::EndNotAfterStart { field, .. }
+            | ValidationError::UnknownId { field, .. }
+            | ValidationError::BadFormat { field, .. }
+            | ValidationError::Duplicate { field, .. }
+            | ValidationError::Inconsistent { field, .. } => field,
+        }
+    }
+}
+
 /// A required single-line name: not blank, at most [`NAME_CHARS_MAX`].
 pub(crate) fn check_name(field: &str, text: &str) -> Result<(), ValidationError> {
     check_required(field, text)?;
@@ -335,6 +353,7 @@ mod tests {
     fn numbers_windows_lists_ids() {
         let error = check_quantity("quantity", 0).unwrap_err();
         assert_eq!(error.to_string(), "quantity: must be at least 1, got 0");
+        assert_eq!(error.field(), "quantity");
         assert!(check_quantity("quantity", QUANTITY_MAX + 1).is_err());
         assert!(check_range("x", u64::MAX, 0, 10).is_err());
         assert!(check_time("t", -1).is_err());

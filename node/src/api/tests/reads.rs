@@ -1,0 +1,248 @@
+//! Reads: status, registry filters and the metrics page.
+
+use amtshilfe_protocol::ingress::Rejection;
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::*;
+
+#[tokio::test]
+async fn status_names_member_pact_and_counts() {
+    let mut node = TestNode::new();
+    let (status, answer) = node.get("/api/status").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["member_id"], node.me().to_string());
+    assert_eq!(answer["member_name"], "Kreis Bergstraße");
+    let pact = node.core.lock().replica().pact_id();
+    assert_eq!(answer["pact_id"], pact.to_string());
+    assert_eq!(answer["members"], 2);
+    assert_eq!(answer["peers_connected"], 0);
+    assert_eq!(answer["envelopes_accepted"], 0);
+    assert_eq!(answer["envelopes_pending"], 0);
+    assert_eq!(answer["changes_held"], 0);
+    assert_eq!(answer["writes_stopped"], false);
+    assert_eq!(answer["last_sync_ms"], json!({}));
+
+    node.created("/api/offers", laptops(1), StatusCode::CREATED)
+        .await;
+    node.core
+        .lock()
+        .counters
+        .last_sync_ms
+        .insert("12D3KooWpeer".into(), T0_MS);
+    let (_, answer) = node.get("/api/status").await;
+    assert_eq!(answer["envelopes_accepted"], 1);
+    assert_eq!(answer["last_sync_ms"]["12D3KooWpeer"], T0_MS);
+}
+
+/// The owners and ids the registry lists for `query`.
+async fn listed(node: &TestNode, query: &str) -> Vec<String> {
+    let (status, answer) = node.get(&format!("/api/registry{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {answer}");
+    answer
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["address"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn registry_filters() {
+    let mut node = TestNode::new();
+    let laptops_a = node
+        .created("/api/offers", laptops(20), StatusCode::CREATED)
+        .await
+        .to_string();
+    let person = node
+        .created("/api/offers", forensics_person(), StatusCode::CREATED)
+        .await
+        .to_string();
+    node.other_writes(RecordKey::offer(id("o-b1")), laptops(3));
+    let b = node.other_id();
+
+    assert_eq!(listed(&node, "").await.len(), 3);
+    assert_eq!(listed(&node, "?kind=person").await, [person.as_str()]);
+    assert_eq!(listed(&node, "?role=forensics").await, [person.as_str()]);
+    assert_eq!(
+        listed(&node, "?skill=forensics_disk&skill_level=3").await,
+        [person.as_str()]
+    );
+    assert!(
+        listed(&node, "?skill=forensics_disk&skill_level=4")
+            .await
+            .is_empty()
+    );
+    assert_eq!(listed(&node, "?mode=remote").await, [person.as_str()]);
+    assert_eq!(
+        listed(&node, "?category=laptop&min_remaining=5").await,
+        [laptops_a.as_str()]
+    );
+    assert_eq!(listed(&node, &format!("?owner={b}")).await, ["o-b1"]);
+    let after_person = format!(
+        "?window_start_ms={}&window_end_ms={}",
+        T0_MS + 61 * DAY_MS,
+        T0_MS + 62 * DAY_MS
+    );
+    assert_eq!(
+        listed(&node, &after_person).await.len(),
+        2,
+        "the person's validity ended"
+    );
+    node.created(
+        &format!("/api/offers/{person}/withdraw"),
+        json!(null),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(listed(&node, "?kind=person").await.is_empty());
+    assert_eq!(
+        listed(&node, "?kind=person&status=any").await,
+        [person.as_str()]
+    );
+    assert_eq!(listed(&node, "?status=out_of_service").await, [person]);
+
+    for bad in [
+        "?kind=spaceship",
+        "?colour=grey",
+        "?min_remaining=-1",
+        "?owner=abcd",
+        "?status=lost",
+        "?skill_level=2",
+        "?window_start_ms=5",
+    ] {
+        let (status, answer) = node.get(&format!("/api/registry{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(answer["error"]["code"], "invalid_query", "{bad}: {answer}");
+    }
+    let (status, answer) = node
+        .get("/api/registry?window_start_ms=10&window_end_ms=5")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["error"]["code"], "validation_failed");
+    assert_eq!(answer["error"]["field"], "window");
+}
+
+/// The value of the sample line `series` on the metrics page.
+fn sample(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metrics_page(node: &TestNode) -> String {
+    let (status, content_type, bytes) = node.raw(Method::GET, "/metrics", None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn metrics_list_every_family_and_reason_and_move() {
+    let mut node = TestNode::new();
+    let page = metrics_page(&node).await;
+    for family in [
+        "amtshilfe_peers_connected gauge",
+        "amtshilfe_members gauge",
+        "amtshilfe_envelopes_accepted_total counter",
+        "amtshilfe_envelopes_duplicate_total counter",
+        "amtshilfe_envelopes_rejected_total counter",
+        "amtshilfe_pending_envelopes gauge",
+        "amtshilfe_held_changes gauge",
+        "amtshilfe_sync_sessions_total counter",
+        "amtshilfe_sync_rounds_total counter",
+        "amtshilfe_last_sync_timestamp_seconds gauge",
+        "amtshilfe_gossip_messages_total counter",
+    ] {
+        assert!(
+            page.contains(&format!("\n# TYPE {family}\n")),
+            "{family}\n{page}"
+        );
+        let name = family.split(' ').next().unwrap();
+        assert!(page.contains(&format!("# HELP {name} ")), "{name}");
+    }
+    for code in Rejection::CODES {
+        let series = format!("amtshilfe_envelopes_rejected_total{{reason=\"{code}\"}}");
+        assert_eq!(sample(&page, &series), Some(0.0), "{series}");
+    }
+    for result in ["accepted", "ignored", "rejected"] {
+        let series = format!("amtshilfe_gossip_messages_total{{result=\"{result}\"}}");
+        assert_eq!(sample(&page, &series), Some(0.0), "{series}");
+    }
+    assert_eq!(sample(&page, "amtshilfe_members"), Some(2.0));
+    assert_eq!(
+        sample(&page, "amtshilfe_envelopes_accepted_total"),
+        Some(0.0)
+    );
+
+    // A forged envelope: B's real change with a flipped signature byte.
+    let mut forged = node.other_envelope(RecordKey::offer(id("o-b1")), laptops(3));
+    forged.signature.0[0] ^= 1;
+    let before = node.digest();
+    let report = node.core.lock().receive_envelopes(vec![forged], "forger");
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(node.digest(), before);
+    // B's next change depends on the one that never arrived: pending.
+    let next = node.other_envelope(RecordKey::offer(id("o-b2")), laptops(1));
+    let report = node.core.lock().receive_envelopes(vec![next], "member-b");
+    assert_eq!(report.pending, 1);
+    {
+        let mut core = node.core.lock();
+        core.counters.peers_connected = 3;
+        core.counters.sync_sessions = 4;
+        core.counters
+            .last_sync_ms
+            .insert("12D3KooWpeer".into(), 1_767_225_600_250);
+        *core.counters.gossip.entry("rejected").or_insert(0) += 1;
+    }
+
+    let page = metrics_page(&node).await;
+    let bad_signature = "amtshilfe_envelopes_rejected_total{reason=\"bad_signature\"}";
+    assert_eq!(sample(&page, bad_signature), Some(1.0));
+    assert_eq!(
+        sample(&page, "amtshilfe_envelopes_rejected_total{reason=\"fork\"}"),
+        Some(0.0)
+    );
+    assert_eq!(sample(&page, "amtshilfe_pending_envelopes"), Some(1.0));
+    assert_eq!(sample(&page, "amtshilfe_peers_connected"), Some(3.0));
+    assert_eq!(sample(&page, "amtshilfe_sync_sessions_total"), Some(4.0));
+    assert_eq!(
+        sample(
+            &page,
+            "amtshilfe_last_sync_timestamp_seconds{peer=\"12D3KooWpeer\"}"
+        ),
+        Some(1_767_225_600.25)
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "amtshilfe_gossip_messages_total{result=\"rejected\"}"
+        ),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_on_a_real_socket_and_stops() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let node = TestNode::new();
+    let (net, _announced) = NetHandle::detached();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let bind = "127.0.0.1:0".parse().unwrap();
+    let (address, task) = crate::api::serve(node.core.clone(), net, bind, stopped)
+        .await
+        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer}");
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}
