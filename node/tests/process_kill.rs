@@ -14,13 +14,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use amtshilfe_tests::rng::SeededRng;
-use support::{NodeDir, found_pact, get, init_nodes, p2p_address, post, set_bootstrap, start, wait_for};
+use support::{
+    NodeDir, found_pact, get, init_nodes, p2p_address, post, set_bootstrap, start, wait_for,
+};
 
 /// How many times the writing node is killed.
 const KILLS: usize = 10;
 
 fn offer_json(n: usize) -> String {
-    let offer = amtshilfe_tests::sample::laptops(1 + (n % 9) as u32, amtshilfe_node::clock::now_ms());
+    let offer =
+        amtshilfe_tests::sample::laptops(1 + (n % 9) as u32, amtshilfe_node::clock::now_ms());
     serde_json::to_string(&offer).unwrap()
 }
 
@@ -51,14 +54,24 @@ fn registry_has_all(node: &NodeDir, ids: &[String]) -> bool {
 }
 
 fn terminate(child: &mut Child) {
-    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let _ = child.wait();
 }
 
 #[test]
 fn acknowledged_writes_survive_sigkill_and_reach_every_peer() {
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(root.path(), &["Kreis Bergstraße", "Odenwaldkreis", "Darmstadt-Dieburg", "Groß-Gerau"]);
+    let nodes = init_nodes(
+        root.path(),
+        &[
+            "Kreis Bergstraße",
+            "Odenwaldkreis",
+            "Darmstadt-Dieburg",
+            "Groß-Gerau",
+        ],
+    );
     found_pact(root.path(), &nodes);
     let first = p2p_address(&nodes[0]);
     for node in &nodes[1..] {
@@ -92,17 +105,32 @@ fn acknowledged_writes_survive_sigkill_and_reach_every_peer() {
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
     let all: Vec<String> = acked.lock().unwrap().clone();
-    println!("{} writes acknowledged across {KILLS} kills (acknowledged before each kill: {acked_before_kills:?})", all.len());
-    assert!(all.len() >= KILLS, "too few writes to mean anything: {}", all.len());
-    assert!(acked_before_kills.windows(2).any(|w| w[1] > w[0]), "writes must land between kills");
+    println!(
+        "{} writes acknowledged across {KILLS} kills (acknowledged before each kill: {acked_before_kills:?})",
+        all.len()
+    );
+    assert!(
+        all.len() >= KILLS,
+        "too few writes to mean anything: {}",
+        all.len()
+    );
+    assert!(
+        acked_before_kills.windows(2).any(|w| w[1] > w[0]),
+        "writes must land between kills"
+    );
 
     let started = Instant::now();
     for node in &nodes {
-        wait_for(&format!("{} has every acknowledged write", node.name), Duration::from_secs(60), || {
-            registry_has_all(node, &all)
-        });
+        wait_for(
+            &format!("{} has every acknowledged write", node.name),
+            Duration::from_secs(60),
+            || registry_has_all(node, &all),
+        );
     }
-    println!("all four nodes had every acknowledged write {:?} after the last kill", started.elapsed());
+    println!(
+        "all four nodes had every acknowledged write {:?} after the last kill",
+        started.elapsed()
+    );
     for child in &mut children {
         terminate(child);
     }

@@ -5,8 +5,9 @@
 //! them through the membership log and then asks it whether the other's
 //! device key belongs to a current member.
 //!
-//! Until a peer is admitted it gets nothing: its gossip is blacklisted, its
-//! sync requests go unanswered, and after [`ADMISSION_GRACE`] it is
+//! Until a peer is admitted it gets nothing: its gossip score is set below
+//! every gossipsub threshold (nothing is published or forwarded to it, its
+//! messages are dropped), its sync requests go unanswered, and after [`ADMISSION_GRACE`] it is
 //! disconnected. A member removed from the pact is disconnected as soon as
 //! the removal is known.
 
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use libp2p::{PeerId, request_response};
 
+use super::behaviour::{ADMITTED_SCORE, UNADMITTED_SCORE};
 use super::codec::{Admission, INTRODUCTION_BYTES_MAX, Introduction};
 use super::event_loop::EventLoop;
 use super::identity::peer_id_of;
@@ -34,7 +36,10 @@ impl EventLoop {
         if self.allowed.contains(&peer) {
             self.admit(peer);
         } else {
-            self.swarm.behaviour_mut().gossipsub.blacklist_peer(&peer);
+            self.swarm
+                .behaviour_mut()
+                .gossipsub
+                .set_application_score(&peer, UNADMITTED_SCORE);
             self.awaiting.insert(peer, Instant::now() + ADMISSION_GRACE);
         }
     }
@@ -148,7 +153,10 @@ impl EventLoop {
         for peer in expelled {
             tracing::info!(%peer, "peer is no longer a member of the pact; disconnecting");
             self.admitted.remove(&peer);
-            self.swarm.behaviour_mut().gossipsub.blacklist_peer(&peer);
+            self.swarm
+                .behaviour_mut()
+                .gossipsub
+                .set_application_score(&peer, UNADMITTED_SCORE);
             let _ = self.swarm.disconnect_peer_id(peer);
         }
         self.core.lock().counters.peers_connected = self.admitted.len();
@@ -177,7 +185,7 @@ impl EventLoop {
             self.swarm
                 .behaviour_mut()
                 .gossipsub
-                .remove_blacklisted_peer(&peer);
+                .set_application_score(&peer, ADMITTED_SCORE);
             self.core.lock().counters.peers_connected = self.admitted.len();
             self.start_sync(peer);
         }

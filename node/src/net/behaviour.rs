@@ -15,6 +15,12 @@ use libp2p::{
 use super::announce::ANNOUNCEMENT_BYTES_MAX;
 use super::codec::{INTRODUCE_PROTOCOL, IntroduceCodec, SYNC_PROTOCOL, SyncCodec};
 
+/// The gossip score of a connected peer that is not an admitted member:
+/// far below gossipsub's graylist threshold.
+pub const UNADMITTED_SCORE: f64 = -1_000_000.0;
+/// The gossip score of an admitted member.
+pub const ADMITTED_SCORE: f64 = 0.0;
+
 /// identify's protocol version: peers of other protocols are told apart.
 pub const PROTOCOL_VERSION: &str = "/amtshilfe/1.0.0";
 /// How long a sync request may take before it fails.
@@ -57,10 +63,23 @@ impl Behaviour {
             // The same envelope relayed by several nodes is one message.
             .message_id_fn(|message| gossipsub::MessageId::from(sha256(&message.data).to_vec()))
             .build()?;
-        let gossipsub = gossipsub::Behaviour::new(
+        let mut gossipsub = gossipsub::Behaviour::new(
             gossipsub::MessageAuthenticity::Signed(key.clone()),
             gossipsub_config,
         )?;
+        // Peer scoring is how a connected peer that is not (yet) an admitted
+        // member is kept out of gossip: its application score is set below
+        // every threshold, so nothing is published or forwarded to it and its
+        // messages are dropped, while its topic subscription is remembered for
+        // when it is admitted. Every member may share one address (a
+        // provider's data centre, loopback in tests), so co-location is not
+        // held against anyone.
+        let score_params = gossipsub::PeerScoreParams {
+            app_specific_weight: 1.0,
+            ip_colocation_factor_weight: 0.0,
+            ..gossipsub::PeerScoreParams::default()
+        };
+        gossipsub.with_peer_score(score_params, gossipsub::PeerScoreThresholds::default())?;
         let introduce = request_response::Behaviour::with_codec(
             IntroduceCodec::default(),
             [(INTRODUCE_PROTOCOL, request_response::ProtocolSupport::Full)],

@@ -29,7 +29,11 @@ pub(crate) fn amtshilfe(args: &[&str]) -> String {
 
 /// A loopback port that was free a moment ago.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// One node's files and ports.
@@ -69,7 +73,14 @@ pub(crate) fn init_nodes(root: &Path, names: &[&str]) -> Vec<NodeDir> {
                 .and_then(|l| l.split_whitespace().last())
                 .unwrap()
                 .to_string();
-            NodeDir { config: dir.join("amtshilfe.toml"), dir, http, p2p_port, member_key, name: name.to_string() }
+            NodeDir {
+                config: dir.join("amtshilfe.toml"),
+                dir,
+                http,
+                p2p_port,
+                member_key,
+                name: name.to_string(),
+            }
         })
         .collect()
 }
@@ -77,7 +88,12 @@ pub(crate) fn init_nodes(root: &Path, names: &[&str]) -> Vec<NodeDir> {
 /// Founds a pact of all `nodes` through `pact draft`, `sign`, `create`.
 pub(crate) fn found_pact(root: &Path, nodes: &[NodeDir]) {
     let charter = root.join("charter.txt");
-    let mut args = vec!["pact".to_string(), "draft".into(), "--name".into(), "Testpakt".into()];
+    let mut args = vec![
+        "pact".to_string(),
+        "draft".into(),
+        "--name".into(),
+        "Testpakt".into(),
+    ];
     for node in nodes {
         args.push("--founder".into());
         args.push(format!("{}={}", node.name, node.member_key));
@@ -86,25 +102,46 @@ pub(crate) fn found_pact(root: &Path, nodes: &[NodeDir]) {
     args.push(charter.to_str().unwrap().into());
     amtshilfe(&args.iter().map(String::as_str).collect::<Vec<_>>());
     for node in nodes {
-        amtshilfe(&["pact", "sign", charter.to_str().unwrap(), "--config", node.config.to_str().unwrap()]);
+        amtshilfe(&[
+            "pact",
+            "sign",
+            charter.to_str().unwrap(),
+            "--config",
+            node.config.to_str().unwrap(),
+        ]);
     }
     for node in nodes {
-        amtshilfe(&["pact", "create", charter.to_str().unwrap(), "--config", node.config.to_str().unwrap()]);
+        amtshilfe(&[
+            "pact",
+            "create",
+            charter.to_str().unwrap(),
+            "--config",
+            node.config.to_str().unwrap(),
+        ]);
     }
 }
 
 /// Points `node`'s configuration at `bootstrap` (a multiaddr with peer id).
 pub(crate) fn set_bootstrap(node: &NodeDir, bootstrap: &[String]) {
     let text = std::fs::read_to_string(&node.config).unwrap();
-    let list = bootstrap.iter().map(|b| format!("\"{b}\"")).collect::<Vec<_>>().join(", ");
-    let text = text.replace("bootstrap_addresses = []", &format!("bootstrap_addresses = [{list}]"));
+    let list = bootstrap
+        .iter()
+        .map(|b| format!("\"{b}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = text.replace(
+        "bootstrap_addresses = []",
+        &format!("bootstrap_addresses = [{list}]"),
+    );
     std::fs::write(&node.config, text).unwrap();
 }
 
 /// The peer id a node's device key gives it.
 pub(crate) fn peer_id(node: &NodeDir) -> String {
     let device = amtshilfe_node::keys::read_key_file(&node.dir.join("device.key")).unwrap();
-    amtshilfe_node::net::identity::peer_id_of(&device.public()).unwrap().to_string()
+    amtshilfe_node::net::identity::peer_id_of(&device.public())
+        .unwrap()
+        .to_string()
 }
 
 /// Its dialable address.
@@ -115,7 +152,11 @@ pub(crate) fn p2p_address(node: &NodeDir) -> String {
 /// Starts `amtshilfe run` for `node`, logging to files in its directory,
 /// and waits until its HTTP API answers.
 pub(crate) fn start(node: &NodeDir) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(node.dir.join("node.log")).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(node.dir.join("node.log"))
+        .unwrap();
     let child = Command::new(binary())
         .args(["run", "--config", node.config.to_str().unwrap()])
         .env("RUST_LOG", "info")
@@ -123,24 +164,38 @@ pub(crate) fn start(node: &NodeDir) -> Child {
         .stderr(log)
         .spawn()
         .unwrap();
-    wait_for(&format!("{} answers", node.name), Duration::from_secs(30), || {
-        get(node.http, "/health").is_ok_and(|(status, _)| status == 200)
-    });
+    wait_for(
+        &format!("{} answers", node.name),
+        Duration::from_secs(30),
+        || get(node.http, "/health").is_ok_and(|(status, _)| status == 200),
+    );
     child
 }
 
 /// Polls until `condition` holds; panics after `deadline`.
-pub(crate) fn wait_for(what: &str, deadline: Duration, mut condition: impl FnMut() -> bool) -> Duration {
+pub(crate) fn wait_for(
+    what: &str,
+    deadline: Duration,
+    mut condition: impl FnMut() -> bool,
+) -> Duration {
     let started = Instant::now();
     while !condition() {
-        assert!(started.elapsed() < deadline, "timed out after {deadline:?} waiting for: {what}");
+        assert!(
+            started.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for: {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     started.elapsed()
 }
 
 /// A blocking HTTP/1.1 request; returns status and body.
-pub(crate) fn request(address: SocketAddr, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+pub(crate) fn request(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
