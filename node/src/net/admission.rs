@@ -180,6 +180,7 @@ impl EventLoop {
                 .remove_blacklisted_peer(&peer);
             self.core.lock().counters.peers_connected = self.admitted.len();
             self.start_sync(peer);
+            self.ask_for_peers(peer);
         }
     }
 }
