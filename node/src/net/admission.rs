@@ -188,6 +188,7 @@ impl EventLoop {
                 .set_application_score(&peer, ADMITTED_SCORE);
             self.core.lock().counters.peers_connected = self.admitted.len();
             self.start_sync(peer);
+            self.ask_for_peers(peer);
         }
     }
 }

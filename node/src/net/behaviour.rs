@@ -1,8 +1,8 @@
 //! The libp2p behaviours a node runs: identify and ping, introduction (the
 //! membership entries both sides exchange when a connection opens, before
 //! anything else is shared), one gossipsub topic per pact for
-//! announcements, request-response for sync, and optional mDNS. Who is
-//! admitted is decided in `admission.rs`.
+//! announcements, request-response for sync and for peer exchange, and
+//! optional mDNS. Who is admitted is decided in `admission.rs`.
 
 use std::time::Duration;
 
@@ -13,7 +13,9 @@ use libp2p::{
 };
 
 use super::announce::ANNOUNCEMENT_BYTES_MAX;
-use super::codec::{INTRODUCE_PROTOCOL, IntroduceCodec, SYNC_PROTOCOL, SyncCodec};
+use super::codec::{
+    INTRODUCE_PROTOCOL, IntroduceCodec, PEERS_PROTOCOL, PeersCodec, SYNC_PROTOCOL, SyncCodec,
+};
 
 /// The gossip score of a connected peer that is not an admitted member:
 /// far below gossipsub's graylist threshold.
@@ -45,6 +47,8 @@ pub struct Behaviour {
     pub gossipsub: gossipsub::Behaviour,
     /// Anti-entropy.
     pub sync: request_response::Behaviour<SyncCodec>,
+    /// Addresses of other members, asked of admitted peers.
+    pub peers: request_response::Behaviour<PeersCodec>,
     /// Local discovery, if configured.
     pub mdns: Toggle<mdns::tokio::Behaviour>,
 }
@@ -92,6 +96,11 @@ impl Behaviour {
                 .with_request_timeout(SYNC_REQUEST_TIMEOUT)
                 .with_max_concurrent_streams(SYNC_STREAMS_MAX),
         );
+        let peers = request_response::Behaviour::with_codec(
+            PeersCodec::default(),
+            [(PEERS_PROTOCOL, request_response::ProtocolSupport::Full)],
+            request_response::Config::default().with_request_timeout(SYNC_REQUEST_TIMEOUT),
+        );
         let mdns = if mdns_enabled {
             Some(mdns::tokio::Behaviour::new(
                 mdns::Config::default(),
@@ -110,6 +119,7 @@ impl Behaviour {
             ping: ping::Behaviour::default(),
             gossipsub,
             sync,
+            peers,
             mdns: Toggle::from(mdns),
         })
     }

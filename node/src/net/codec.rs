@@ -1,6 +1,6 @@
-//! Request-response codecs of the node's two stream protocols: sync
-//! (anti-entropy) and introduction (membership entries exchanged when a
-//! connection opens). One postcard message per stream, read to the end
+//! Request-response codecs of the node's stream protocols: sync
+//! (anti-entropy), introduction (membership entries exchanged when a
+//! connection opens) and peer exchange (addresses of other members). One postcard message per stream, read to the end
 //! under a size cap. Raw bytes rather than CBOR, so pages cost what the
 //! envelopes cost.
 
@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/amtshilfe/sync/1");
 /// The introduction protocol's name on the wire.
 pub const INTRODUCE_PROTOCOL: StreamProtocol = StreamProtocol::new("/amtshilfe/introduce/1");
+/// The peer exchange protocol's name on the wire.
+pub const PEERS_PROTOCOL: StreamProtocol = StreamProtocol::new("/amtshilfe/peers/1");
 
 /// A message with a wire form and a size cap.
 pub trait Wire: Sized + Send {
@@ -91,6 +93,67 @@ impl Wire for Admission {
     }
 }
 
+/// "Which members do you reach, and where?": asked of admitted peers, so
+/// that members who only share a bootstrap node (a hub) learn each other's
+/// addresses and connect directly, and keep working when the hub is down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeersRequest;
+
+/// Most peers in one [`KnownPeers`] answer.
+pub const PEERS_SHARED_MAX: usize = 64;
+/// Most addresses per peer in one [`KnownPeers`] answer.
+pub const ADDRESSES_SHARED_MAX: usize = 4;
+/// Longest address accepted in a [`KnownPeers`] answer, in bytes.
+pub const SHARED_ADDRESS_BYTES_MAX: usize = 256;
+
+/// The answer to a [`PeersRequest`]: admitted peers of the answering node
+/// with the addresses it knows for them. Noise authenticates whoever is
+/// dialled, so a wrong address only costs a failed dial.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPeers {
+    /// At most [`PEERS_SHARED_MAX`] peers.
+    pub peers: Vec<KnownPeer>,
+}
+
+/// One peer in a [`KnownPeers`] answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPeer {
+    /// The peer id's bytes.
+    pub peer: Vec<u8>,
+    /// At most [`ADDRESSES_SHARED_MAX`] multiaddrs, as bytes.
+    pub addresses: Vec<Vec<u8>>,
+}
+
+impl Wire for PeersRequest {
+    const BYTES_MAX: usize = 16;
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+    }
+}
+
+impl Wire for KnownPeers {
+    const BYTES_MAX: usize =
+        PEERS_SHARED_MAX * (128 + ADDRESSES_SHARED_MAX * (SHARED_ADDRESS_BYTES_MAX + 4));
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, String> {
+        let peers: Self = postcard::from_bytes(bytes).map_err(|e| e.to_string())?;
+        if peers.peers.len() > PEERS_SHARED_MAX
+            || peers
+                .peers
+                .iter()
+                .any(|p| p.addresses.len() > ADDRESSES_SHARED_MAX)
+        {
+            return Err("too many peers or addresses".into());
+        }
+        Ok(peers)
+    }
+}
+
 /// A codec for one request type and one response type.
 #[derive(Debug)]
 pub struct RawCodec<Req, Resp>(PhantomData<fn() -> (Req, Resp)>);
@@ -111,6 +174,8 @@ impl<Req, Resp> Clone for RawCodec<Req, Resp> {
 pub type SyncCodec = RawCodec<SyncRequest, SyncResponse>;
 /// The introduction codec.
 pub type IntroduceCodec = RawCodec<Introduction, Admission>;
+/// The peer exchange codec.
+pub type PeersCodec = RawCodec<PeersRequest, KnownPeers>;
 
 async fn read_message<T: AsyncRead + Unpin + Send, M: Wire>(io: &mut T) -> io::Result<M> {
     let mut bytes = Vec::new();
@@ -173,5 +238,43 @@ impl<Req: Wire + 'static, Resp: Wire + 'static> request_response::Codec for RawC
         T: AsyncWrite + Unpin + Send,
     {
         write_bytes(io, response.encode()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(addresses: usize) -> KnownPeer {
+        KnownPeer {
+            peer: vec![1; 38],
+            addresses: vec![vec![4, 127, 0, 0, 1]; addresses],
+        }
+    }
+
+    #[test]
+    fn known_peers_round_trip_within_their_caps() {
+        let full = KnownPeers {
+            peers: vec![peer(ADDRESSES_SHARED_MAX); PEERS_SHARED_MAX],
+        };
+        let bytes = full.encode();
+        assert!(bytes.len() <= KnownPeers::BYTES_MAX);
+        assert_eq!(KnownPeers::decode(&bytes), Ok(full));
+        assert_eq!(
+            PeersRequest::decode(&PeersRequest.encode()),
+            Ok(PeersRequest)
+        );
+    }
+
+    #[test]
+    fn known_peers_over_their_caps_are_refused() {
+        let too_many_peers = KnownPeers {
+            peers: vec![peer(1); PEERS_SHARED_MAX + 1],
+        };
+        assert!(KnownPeers::decode(&too_many_peers.encode()).is_err());
+        let too_many_addresses = KnownPeers {
+            peers: vec![peer(ADDRESSES_SHARED_MAX + 1)],
+        };
+        assert!(KnownPeers::decode(&too_many_addresses.encode()).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The task that owns the swarm and reacts to its events, to commands from
 //! the rest of the node, and to its timers. The reactions live beside it:
-//! `admission.rs`, `gossip.rs`, `sync_driver.rs`, `addresses.rs`.
+//! `admission.rs`, `gossip.rs`, `sync_driver.rs`, `addresses.rs`,
+//! `peer_exchange.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -24,6 +25,10 @@ use crate::core::SharedCore;
 /// How often unreachable peers, bootstrap addresses and unadmitted
 /// connections are looked at.
 const MAINTENANCE_TICK: Duration = Duration::from_secs(1);
+/// How long a stopping node keeps its connections open after its last
+/// announcement, so that a write made just before the stop still leaves
+/// the node (store and forward needs one other node to hold it).
+const SHUTDOWN_FLUSH: Duration = Duration::from_millis(500);
 /// Idle connections are kept this long; members talk rarely but should
 /// stay reachable.
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3_600);
@@ -111,6 +116,7 @@ pub fn spawn(
         known: HashMap::new(),
         peer_backoff: Backoff::new(),
         address_backoff: Backoff::new(),
+        last_announcement: None,
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -141,6 +147,8 @@ pub(super) struct EventLoop {
     pub(super) known: HashMap<PeerId, Vec<Multiaddr>>,
     pub(super) peer_backoff: Backoff<PeerId>,
     pub(super) address_backoff: Backoff<Multiaddr>,
+    /// When an announcement was last published.
+    last_announcement: Option<Instant>,
 }
 
 impl EventLoop {
@@ -162,9 +170,31 @@ impl EventLoop {
                 _ = shutdown.changed() => {
                     if *shutdown.borrow() {
                         tracing::info!("network task stopping");
+                        self.flush_announcements().await;
                         return;
                     }
                 }
+            }
+        }
+    }
+
+    /// Publishes announcements still queued when the node was told to stop,
+    /// then keeps the swarm running for up to [`SHUTDOWN_FLUSH`] after the
+    /// last one, so that they reach the peers before the connections close.
+    async fn flush_announcements(&mut self) {
+        while let Ok(command) = self.commands.try_recv() {
+            if matches!(command, NetCommand::Announce(_)) {
+                self.on_command(command);
+            }
+        }
+        let Some(last) = self.last_announcement else {
+            return;
+        };
+        let until = tokio::time::Instant::from_std(last + SHUTDOWN_FLUSH);
+        loop {
+            tokio::select! {
+                event = self.swarm.select_next_some() => self.on_swarm_event(event),
+                _ = tokio::time::sleep_until(until) => return,
             }
         }
     }
@@ -181,6 +211,8 @@ impl EventLoop {
                 {
                     // No peers in the mesh yet, or a duplicate: sync covers it.
                     tracing::debug!(%error, "announcement not published");
+                } else {
+                    self.last_announcement = Some(Instant::now());
                 }
             }
             NetCommand::SyncNow => self.sync_all(),
@@ -264,6 +296,7 @@ impl EventLoop {
             }
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
             BehaviourEvent::Introduce(event) => self.on_introduce_event(event),
+            BehaviourEvent::Peers(event) => self.on_peers_event(event),
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
                 self.learn(peer_id, info.listen_addrs);
             }

@@ -5,8 +5,9 @@
 //! are talked to; see `admission.rs`. New writes are announced on the
 //! pact's gossip topic; every connection starts an anti-entropy session,
 //! and a jittered timer repeats them, so what gossip misses sync repairs.
-//! Addresses learned from peers are stored, so after the first contact no
-//! bootstrap address is needed. Never decides what is valid: that is the
+//! Addresses learned from peers (identify, and peer exchange between
+//! admitted members) are stored, so after the first contact no bootstrap
+//! address is needed. Never decides what is valid: that is the
 //! protocol's job, reached through [`crate::core`].
 
 mod addresses;
@@ -17,6 +18,7 @@ pub mod codec;
 mod event_loop;
 mod gossip;
 pub mod identity;
+mod peer_exchange;
 mod redial;
 mod sync_driver;
 

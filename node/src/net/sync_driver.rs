@@ -87,10 +87,14 @@ impl EventLoop {
         self.sessions.insert(id, (peer, session));
     }
 
+    /// Starts a pull session with every admitted peer, and asks each for
+    /// the members it reaches. Peers still proving membership get nothing,
+    /// not even this node's version vectors.
     pub(super) fn sync_all(&mut self) {
-        let peers: Vec<PeerId> = self.connected.iter().copied().collect();
+        let peers: Vec<PeerId> = self.admitted.iter().copied().collect();
         for peer in peers {
             self.start_sync(peer);
+            self.ask_for_peers(peer);
         }
     }
 }
