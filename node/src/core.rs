@@ -20,6 +20,10 @@ use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep}
 
 use crate::store::{Store, StoreError};
 
+/// Most pulled envelopes kept for announcing at a time; beyond that, peers
+/// catch up through their own sync rounds.
+pub const RELAY_ENVELOPES_MAX: usize = 256;
+
 /// Why a write from a user or an operator command was not saved.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -62,6 +66,10 @@ pub struct Core {
     member_key: Option<KeyPair>,
     stored_entries: BTreeSet<EntryHash>,
     stopped: bool,
+    /// Envelopes pulled by sync that the network task should announce, so
+    /// that the rest of the pact hears of them without waiting for its own
+    /// next sync round.
+    relay: Vec<Envelope>,
     /// Counters for the metrics page.
     pub counters: NodeCounters,
 }
@@ -102,6 +110,7 @@ impl Core {
             member_key,
             stored_entries,
             stopped: false,
+            relay: Vec::new(),
             counters: NodeCounters::default(),
         }
     }
@@ -199,7 +208,9 @@ impl Core {
         now_ms: i64,
     ) -> SyncStep {
         let step = session.on_response(&mut self.replica, response);
-        self.persist_or_stop();
+        let stored = self.persist_or_stop();
+        let room = RELAY_ENVELOPES_MAX.saturating_sub(self.relay.len());
+        self.relay.extend(stored.into_iter().take(room));
         match &step {
             SyncStep::Send(_) => self.counters.sync_rounds += 1,
             SyncStep::Done(summary) => {
@@ -254,6 +265,11 @@ impl Core {
         keys
     }
 
+    /// Takes the envelopes pulled by sync since the last call, to announce.
+    pub fn take_relay(&mut self) -> Vec<Envelope> {
+        std::mem::take(&mut self.relay)
+    }
+
     /// Whether an earlier store failure stopped the node.
     pub fn is_stopped(&self) -> bool {
         self.stopped
@@ -261,7 +277,7 @@ impl Core {
 
     /// Stores every envelope and entry the replica applied since the last
     /// call, in one durable transaction each.
-    fn persist(&mut self) -> Result<(), StoreError> {
+    fn persist(&mut self) -> Result<Vec<Envelope>, StoreError> {
         let envelopes = self.replica.take_new_envelopes();
         let entries: Vec<SignedEntry> = self
             .replica
@@ -279,7 +295,7 @@ impl Core {
             Ok(_) => {
                 self.stored_entries
                     .extend(entries.iter().map(SignedEntry::hash));
-                Ok(())
+                Ok(envelopes)
             }
             Err(error) => {
                 self.stopped = true;
@@ -289,10 +305,11 @@ impl Core {
         }
     }
 
-    fn persist_or_stop(&mut self) {
-        // A failure is logged and stops the node in `persist`; received data
-        // that was not stored is fetched again by the next sync.
-        let _ = self.persist();
+    /// Stores what was applied; returns the envelopes newly stored (empty
+    /// after a failure, which is logged and stops the node in `persist`;
+    /// received data that was not stored is fetched again by the next sync).
+    fn persist_or_stop(&mut self) -> Vec<Envelope> {
+        self.persist().unwrap_or_default()
     }
 }
 

@@ -1,14 +1,15 @@
 //! Who the node talks to. Every connection is authenticated by Noise (the
 //! peer id is the peer's device key), but that says nothing about pact
 //! membership. So when a connection opens, both sides send an
-//! [`Introduction`] with the membership entries they know; each side checks
-//! them through the membership log and then asks it whether the other's
-//! device key belongs to a current member.
+//! [`Introduction`] with their own device's delegation entries; each side
+//! checks them through its membership log and then asks the log whether the
+//! other's device key belongs to a current member.
 //!
 //! Until a peer is admitted it gets nothing: its gossip score is set below
 //! every gossipsub threshold (nothing is published or forwarded to it, its
-//! messages are dropped), its sync requests go unanswered, and after [`ADMISSION_GRACE`] it is
-//! disconnected. A member removed from the pact is disconnected as soon as
+//! messages are dropped) and its sync requests go unanswered. It is
+//! disconnected as soon as its introduction fails to prove membership, or
+//! after [`ADMISSION_GRACE`] if it sends none. A member removed from the pact is disconnected as soon as
 //! the removal is known.
 
 use std::collections::BTreeSet;
@@ -17,9 +18,15 @@ use std::time::{Duration, Instant};
 use libp2p::{PeerId, request_response};
 
 use super::behaviour::{ADMITTED_SCORE, UNADMITTED_SCORE};
-use super::codec::{Admission, INTRODUCTION_BYTES_MAX, Introduction};
+use amtshilfe_protocol::membership::EntryKind;
+
+use super::codec::{Admission, Introduction};
 use super::event_loop::EventLoop;
 use super::identity::peer_id_of;
+
+/// Most delegation entries one introduction carries (a device delegated
+/// again and again keeps only its latest ones in the introduction).
+pub(super) const INTRODUCTION_ENTRIES_MAX: usize = 16;
 
 /// How long a connected peer may take to prove membership.
 pub const ADMISSION_GRACE: Duration = Duration::from_secs(10);
@@ -106,21 +113,22 @@ impl EventLoop {
         self.refresh_gate();
     }
 
-    /// Our membership entries, parents first, up to the message cap.
+    /// What this node shows a peer before either has admitted the other:
+    /// only the delegation entries of its own device, which is all the peer
+    /// needs to check that this device belongs to a member. The rest of the
+    /// log (names, keys, proposals) travels by sync, to admitted peers only.
     fn introduction(&self) -> Introduction {
         let core = self.core.lock();
-        let mut bytes = 0;
-        let entries = core
+        let device = core.device().key.public();
+        let mine: Vec<_> = core
             .replica()
             .membership()
             .entries_in_order()
             .into_iter()
+            .filter(|(_, entry)| matches!(&entry.body.kind, EntryKind::Delegate { device: d, .. } if *d == device))
             .map(|(_, entry)| entry.clone())
-            .take_while(|entry| {
-                bytes += entry.to_bytes().len();
-                bytes < INTRODUCTION_BYTES_MAX - 1024
-            })
             .collect();
+        let entries = mine[mine.len().saturating_sub(INTRODUCTION_ENTRIES_MAX)..].to_vec();
         Introduction {
             pact: core.replica().pact_id(),
             entries,

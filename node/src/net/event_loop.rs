@@ -201,20 +201,7 @@ impl EventLoop {
 
     fn on_command(&mut self, command: NetCommand) {
         match command {
-            NetCommand::Announce(announcement) => {
-                let bytes = announcement.to_bytes();
-                if let Err(error) = self
-                    .swarm
-                    .behaviour_mut()
-                    .gossipsub
-                    .publish(self.topic.clone(), bytes)
-                {
-                    // No peers in the mesh yet, or a duplicate: sync covers it.
-                    tracing::debug!(%error, "announcement not published");
-                } else {
-                    self.last_announcement = Some(Instant::now());
-                }
-            }
+            NetCommand::Announce(announcement) => self.publish(announcement),
             NetCommand::SyncNow => self.sync_all(),
             NetCommand::RefreshGate => self.refresh_gate(),
             NetCommand::Block(peer) => {
@@ -231,6 +218,21 @@ impl EventLoop {
                     tracing::warn!(%address, %error, "dial failed");
                 }
             }
+        }
+    }
+
+    /// Publishes an announcement on the pact's topic.
+    pub(super) fn publish(&mut self, announcement: super::Announcement) {
+        let bytes = announcement.to_bytes();
+        match self
+            .swarm
+            .behaviour_mut()
+            .gossipsub
+            .publish(self.topic.clone(), bytes)
+        {
+            Ok(_) => self.last_announcement = Some(Instant::now()),
+            // No peers in the mesh yet, or already published: sync covers it.
+            Err(error) => tracing::debug!(%error, "announcement not published"),
         }
     }
 

@@ -4,6 +4,7 @@
 use amtshilfe_protocol::sync::SyncStep;
 use libp2p::{PeerId, request_response};
 
+use super::announce::Announcement;
 use super::event_loop::EventLoop;
 use crate::clock::now_ms;
 
@@ -43,12 +44,17 @@ impl EventLoop {
                     let Some((peer, mut session)) = self.sessions.remove(&request_id) else {
                         return;
                     };
-                    let step = self.core.lock().continue_sync(
-                        &mut session,
-                        response,
-                        &peer.to_string(),
-                        now_ms(),
-                    );
+                    let (step, relay) = {
+                        let mut core = self.core.lock();
+                        let step =
+                            core.continue_sync(&mut session, response, &peer.to_string(), now_ms());
+                        (step, core.take_relay())
+                    };
+                    // Store and forward: what was pulled from one peer is
+                    // announced to the others at once.
+                    for envelope in relay {
+                        self.publish(Announcement::Envelope(envelope));
+                    }
                     match step {
                         SyncStep::Send(next) => {
                             let id = self.swarm.behaviour_mut().sync.send_request(&peer, next);
