@@ -166,6 +166,8 @@ impl Core {
 
     /// Takes in envelopes from a peer; stores what was applied.
     pub fn receive_envelopes(&mut self, envelopes: Vec<Envelope>, from: &str) -> IngressReport {
+        let span = tracing::debug_span!("ingress", peer = from, envelopes = envelopes.len());
+        let _entered = span.enter();
         let report = self
             .replica
             .receive_envelopes(envelopes, SignatureCheck::Verify);
@@ -207,6 +209,8 @@ impl Core {
         peer: &str,
         now_ms: i64,
     ) -> SyncStep {
+        let span = tracing::debug_span!("sync_page", peer);
+        let _entered = span.enter();
         let step = session.on_response(&mut self.replica, response);
         let stored = self.persist_or_stop();
         let room = RELAY_ENVELOPES_MAX.saturating_sub(self.relay.len());

@@ -27,6 +27,8 @@ impl EventLoop {
             let verdict = match Announcement::from_bytes(data) {
                 None => Reject,
                 Some(Announcement::Envelope(envelope)) => {
+                    let span = tracing::debug_span!("envelope", hash = %envelope.content_hash().short(), document = %envelope.document);
+                    let _entered = span.enter();
                     let report = core.receive_envelopes(vec![envelope], &from);
                     match report.rejected.first() {
                         // Authority may still be on its way; only provable garbage is punished.
