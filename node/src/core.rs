@@ -319,7 +319,13 @@ impl Core {
 
 fn log_report(report: &IngressReport, from: &str) {
     for (hash, reason) in &report.rejected {
-        tracing::warn!(peer = from, envelope = %hash.short(), code = reason.code(), %reason, "envelope refused");
+        let code = reason.code();
+        if crate::net::is_provably_bad(code) {
+            tracing::warn!(peer = from, envelope = %hash.short(), code, %reason, "envelope refused");
+        } else {
+            // Authority this node has not learned yet arrives with the next sync.
+            tracing::info!(peer = from, envelope = %hash.short(), code, %reason, "envelope refused for now");
+        }
     }
     if !report.accepted.is_empty() {
         tracing::debug!(

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod invitation;
 pub mod keys;
 pub mod metrics;

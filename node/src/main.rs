@@ -33,7 +33,10 @@ fn init_logging(cli: &amtshilfe_node::cli::Cli) {
     let configured = cli
         .config_path()
         .and_then(|path| amtshilfe_node::config::Config::load(path).ok())
-        .map_or_else(|| "warn".to_string(), |config| config.log_filter);
+        .map_or_else(
+            || "warn,libp2p_gossipsub=error".to_string(),
+            |config| config.log_filter,
+        );
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(configured));
     tracing_subscriber::fmt()

@@ -6,6 +6,7 @@
 // The command line talks to its user on standard output.
 #![allow(clippy::print_stdout)]
 
+mod demo;
 mod init;
 mod members;
 mod pact;
@@ -44,6 +45,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show the node's state (from the running node, or from its store).
     Status(status::StatusArgs),
+    /// Run a demo pact of six nodes on this machine, with fictional data.
+    Demo(demo::DemoArgs),
 }
 
 impl Cli {
@@ -75,5 +78,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Approve(args) => members::approve(args),
         Command::Run(args) => run::run(args).await,
         Command::Status(args) => status::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
     }
 }

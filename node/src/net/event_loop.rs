@@ -117,6 +117,7 @@ pub fn spawn(
         peer_backoff: Backoff::new(),
         address_backoff: Backoff::new(),
         last_announcement: None,
+        seen: super::seen::SeenMessages::default(),
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -149,6 +150,8 @@ pub(super) struct EventLoop {
     pub(super) address_backoff: Backoff<Multiaddr>,
     /// When an announcement was last published.
     last_announcement: Option<Instant>,
+    /// Gossip messages published or received lately.
+    pub(super) seen: super::seen::SeenMessages,
 }
 
 impl EventLoop {
@@ -224,6 +227,12 @@ impl EventLoop {
     /// Publishes an announcement on the pact's topic.
     pub(super) fn publish(&mut self, announcement: super::Announcement) {
         let bytes = announcement.to_bytes();
+        if !self
+            .seen
+            .insert(amtshilfe_protocol::identity::sha256(&bytes))
+        {
+            return;
+        }
         match self
             .swarm
             .behaviour_mut()

@@ -18,10 +18,12 @@ impl EventLoop {
                 .report_message_validation_result(&id, &source, Ignore);
             return;
         }
+        self.seen.insert(amtshilfe_protocol::identity::sha256(data));
         let from = source.to_string();
         let span = tracing::debug_span!("gossip", peer = %from);
         let _entered = span.enter();
         let mut gate_changed = false;
+        let mut fetch_log = false;
         let verdict = {
             let mut core = self.core.lock();
             let verdict = match Announcement::from_bytes(data) {
@@ -33,7 +35,12 @@ impl EventLoop {
                     match report.rejected.first() {
                         // Authority may still be on its way; only provable garbage is punished.
                         Some((_, reason)) if is_provably_bad(reason.code()) => Reject,
-                        Some(_) => Ignore,
+                        Some(_) => {
+                            // The relaying peer accepted it, so it knows the
+                            // delegation this node lacks: pull from it.
+                            fetch_log = true;
+                            Ignore
+                        }
                         None if !report.accepted.is_empty() => Accept,
                         None => Ignore,
                     }
@@ -59,14 +66,18 @@ impl EventLoop {
             .behaviour_mut()
             .gossipsub
             .report_message_validation_result(&id, &source, verdict);
+        if fetch_log {
+            self.start_sync(source);
+        }
         if gate_changed {
             self.refresh_gate();
         }
     }
 }
 
-/// Rejections no honest relay would pass on.
-fn is_provably_bad(code: &str) -> bool {
+/// Rejections no honest relay would pass on (as opposed to authority this
+/// node may simply not have learned yet).
+pub fn is_provably_bad(code: &str) -> bool {
     matches!(
         code,
         "oversized"

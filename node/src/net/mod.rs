@@ -20,6 +20,7 @@ mod gossip;
 pub mod identity;
 mod peer_exchange;
 mod redial;
+mod seen;
 mod sync_driver;
 
 use std::time::Duration;
@@ -30,6 +31,7 @@ use tokio::sync::{mpsc, watch};
 pub use admission::ADMISSION_GRACE;
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
+pub use gossip::is_provably_bad;
 
 /// Most commands waiting for the network task. A full queue drops
 /// announcements (sync repairs what gossip misses) rather than blocking a

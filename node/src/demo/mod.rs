@@ -1,0 +1,238 @@
+//! `amtshilfe demo`: a South-Hessian pact of six real nodes on this
+//! machine, on loopback: five districts and towns and the central IT
+//! provider, each a full node with its own keys, store, libp2p swarm and
+//! HTTP API, seeded with clearly fictional data. A console lets a newcomer
+//! take any node offline and back and watch the others keep coordinating.
+// The demo talks to its user on standard output.
+#![allow(clippy::print_stdout)]
+
+mod console;
+pub mod seed;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::membership::MembershipLog;
+use anyhow::Context;
+use libp2p::Multiaddr;
+
+use crate::app::{self, NodeOptions, RunningNode};
+use crate::clock::now_ms;
+use crate::keys::{DEVICE_KEY_FILE, MEMBER_KEY_FILE, write_key_file};
+use crate::net::{Announcement, NetCommand};
+use crate::setup::create_pact_store;
+use seed::MEMBERS;
+
+/// How long the demo waits for the seeded pact to converge.
+const CONVERGENCE_DEADLINE: Duration = Duration::from_secs(60);
+/// Sync interval of the demo nodes: short, so changes show quickly.
+const DEMO_SYNC_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How the demo is set up.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Where the nodes keep their data; a fresh temporary directory if
+    /// `None` (removed when the demo ends).
+    pub dir: Option<PathBuf>,
+    /// HTTP port of the first node; the others follow.
+    pub http_port: u16,
+}
+
+/// One demo node: how to start it, and the running node if it is up.
+#[derive(Debug)]
+pub(crate) struct DemoNode {
+    pub(crate) index: usize,
+    pub(crate) options: NodeOptions,
+    pub(crate) running: Option<RunningNode>,
+}
+
+impl DemoNode {
+    pub(crate) fn name(&self) -> &'static str {
+        MEMBERS[self.index].name
+    }
+}
+
+/// Sets the pact up, starts all six nodes, seeds them, and runs the console
+/// until Ctrl-C or `ende`.
+pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
+    let temporary = match &options.dir {
+        Some(_) => None,
+        None => Some(tempfile_dir()?),
+    };
+    let root = options
+        .dir
+        .clone()
+        .or_else(|| temporary.clone())
+        .context("no demo directory")?;
+    let mut nodes = set_up(&root, options.http_port)?;
+    println!(
+        "amtshilfe Demo: Pakt für Cyberresilienz Südhessen (fiktive Daten) — starte sechs Knoten …"
+    );
+    start_all(&mut nodes).await?;
+    seed_all(&nodes)?;
+    for node in nodes.iter().filter_map(|n| n.running.as_ref()) {
+        node.net.send(NetCommand::SyncNow);
+    }
+    let took = wait_converged(&nodes).await?;
+    console::banner(&nodes, took);
+    console::run(&mut nodes).await;
+    for node in &mut nodes {
+        if let Some(running) = node.running.take() {
+            running.stop().await;
+        }
+    }
+    if let Some(dir) = temporary {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    println!("Demo beendet / demo stopped.");
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let suffix = hex::encode(crate::random::os_random::<4>()?);
+    let dir = std::env::temp_dir().join(format!("amtshilfe-demo-{suffix}"));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Keys, a charter signed by all six founders, and a store per node.
+fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
+    let now = now_ms();
+    let keys: Vec<(KeyPair, KeyPair)> = MEMBERS
+        .iter()
+        .map(|_| {
+            Ok((
+                KeyPair::from_seed(crate::random::os_random()?),
+                KeyPair::from_seed(crate::random::os_random()?),
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let founders: Vec<(&KeyPair, &str)> = keys
+        .iter()
+        .zip(MEMBERS.iter())
+        .map(|((m, _), d)| (m, d.name))
+        .collect();
+    let charter =
+        MembershipLog::charter("Pakt für Cyberresilienz Südhessen (Demo)", &founders, now);
+    let mut nodes = Vec::new();
+    for (index, (member, device)) in keys.iter().enumerate() {
+        let dir = root.join(MEMBERS[index].short);
+        std::fs::create_dir_all(&dir)?;
+        write_key_file(&dir.join(MEMBER_KEY_FILE), member)?;
+        write_key_file(&dir.join(DEVICE_KEY_FILE), device)?;
+        create_pact_store(&dir, &charter, &[], member, device, now)?;
+        let p2p_port = free_port()?;
+        let http: SocketAddr = ([127, 0, 0, 1], http_port + index as u16).into();
+        let listen: Multiaddr = format!("/ip4/127.0.0.1/tcp/{p2p_port}").parse()?;
+        let options = NodeOptions {
+            data_dir: dir,
+            listen: vec![listen],
+            bootstrap: Vec::new(),
+            mdns: false,
+            sync_interval: DEMO_SYNC_INTERVAL,
+            http_bind: Some(http),
+        };
+        nodes.push(DemoNode {
+            index,
+            options,
+            running: None,
+        });
+    }
+    Ok(nodes)
+}
+
+/// A loopback TCP port that was free a moment ago (kept for the node's
+/// whole life, so restarted nodes come back on the same address).
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Starts the IT provider's node first; everyone else is given only its
+/// address, as a pact typically would. After the first contact the nodes
+/// know each other and no longer need it.
+async fn start_all(nodes: &mut [DemoNode]) -> anyhow::Result<()> {
+    let provider = nodes.len() - 1;
+    start_node(&mut nodes[provider]).await?;
+    let address = nodes[provider]
+        .running
+        .as_ref()
+        .map(dial_address)
+        .context("the provider's node did not start")?;
+    for node in nodes.iter_mut().take(provider) {
+        node.options.bootstrap = vec![address.clone()];
+        start_node(node).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn start_node(node: &mut DemoNode) -> anyhow::Result<()> {
+    let mut running = app::start(node.options.clone()).await.with_context(|| {
+        format!(
+            "{} could not start (is port {} free? use --http-port)",
+            node.name(),
+            node.options.http_bind.map_or(0, |a| a.port())
+        )
+    })?;
+    running.net.wait_listening(1).await;
+    node.running = Some(running);
+    Ok(())
+}
+
+fn dial_address(node: &RunningNode) -> Multiaddr {
+    let address = node
+        .net
+        .listen_addresses()
+        .first()
+        .cloned()
+        .unwrap_or_else(Multiaddr::empty);
+    address.with(libp2p::multiaddr::Protocol::P2p(node.net.peer_id()))
+}
+
+/// Every member writes its profile and offers; the hit municipality asks
+/// for help.
+fn seed_all(nodes: &[DemoNode]) -> anyhow::Result<()> {
+    let now = now_ms();
+    for node in nodes {
+        let Some(running) = &node.running else {
+            continue;
+        };
+        let mut writes = vec![
+            seed::profile(node.index, now),
+            seed::offers(node.index, now)?,
+        ];
+        if node.index == seed::REQUESTER {
+            writes.push(seed::request(now)?);
+        }
+        for (collection, ops) in writes {
+            let envelope = running.core.lock().write(collection, &ops, now)?;
+            running
+                .net
+                .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+        }
+    }
+    Ok(())
+}
+
+/// Waits until every running node holds the same data.
+pub(crate) async fn wait_converged(nodes: &[DemoNode]) -> anyhow::Result<Duration> {
+    let started = std::time::Instant::now();
+    loop {
+        let digests: Vec<_> = nodes
+            .iter()
+            .filter_map(|n| n.running.as_ref())
+            .map(|r| r.core.lock().replica().digest())
+            .collect();
+        if digests.windows(2).all(|w| w[0] == w[1]) {
+            return Ok(started.elapsed());
+        }
+        anyhow::ensure!(
+            started.elapsed() < CONVERGENCE_DEADLINE,
+            "the demo nodes did not converge within {CONVERGENCE_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,128 @@
+//! `amtshilfe demo` as a newcomer runs it: six nodes come up and agree;
+//! with the IT provider's node taken offline from the console, a new offer
+//! still reaches every other node; the provider comes back and catches up;
+//! `ende` stops everything cleanly.
+// A failed unwrap in a test helper is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use support::{binary, get, post, wait_for};
+
+/// A base port with six free ports after it.
+fn free_port_block() -> u16 {
+    (0..200)
+        .map(|n| 20_000 + 37 * n)
+        .find(|base| (0..6).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
+        .unwrap()
+}
+
+fn registry(address: SocketAddr) -> Option<String> {
+    match get(address, "/api/registry?status=any") {
+        Ok((200, body)) => Some(body),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
+    let base = free_port_block();
+    let nodes: Vec<SocketAddr> = (0..6)
+        .map(|i| SocketAddr::from(([127, 0, 0, 1], base + i)))
+        .collect();
+    let mut child = Command::new(binary())
+        .args(["demo", "--http-port", &base.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut console = child.stdin.take().unwrap();
+    let (lines_tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut shown = Vec::new();
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(90))
+            .expect("the demo prints its banner");
+        shown.push(line.clone());
+        if line.starts_with("Befehle") {
+            break;
+        }
+    }
+    println!("{}", shown.join("\n"));
+    let listed = shown
+        .iter()
+        .filter(|l| l.trim_start().starts_with('[') && l.contains("http://127.0.0.1:"))
+        .count();
+    assert_eq!(listed, 6, "six dashboards listed");
+
+    // All six answer and hold the same registry, with offers of all members.
+    let first = registry(nodes[0]).unwrap();
+    for address in &nodes {
+        assert_eq!(get(*address, "/health").unwrap().0, 200);
+        assert_eq!(registry(*address).unwrap(), first, "{address} disagrees");
+    }
+    assert!(
+        first.matches("\"kind\":\"equipment\"").count() >= 6,
+        "every member offers laptops"
+    );
+    let board = get(nodes[4], "/api/board").unwrap().1;
+    assert!(
+        board.contains("Notbetrieb"),
+        "the open request is on the board"
+    );
+
+    // The provider goes offline; a district's new offer still reaches the others.
+    writeln!(console, "aus 6").unwrap();
+    wait_for("the provider is offline", Duration::from_secs(30), || {
+        get(nodes[5], "/health").is_err()
+    });
+    let offer = serde_json::to_string(&amtshilfe_tests::sample::laptops(
+        7,
+        amtshilfe_node::clock::now_ms(),
+    ))
+    .unwrap();
+    let (status, body) = post(nodes[0], "/api/offers", &offer).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let took = wait_for(
+        "the offer reaches the other districts",
+        Duration::from_secs(30),
+        || {
+            nodes[1..5]
+                .iter()
+                .all(|a| registry(*a).is_some_and(|r| r.contains(&id)))
+        },
+    );
+    println!("with the provider offline, the new offer reached the four other members in {took:?}");
+
+    // The provider comes back and catches up.
+    writeln!(console, "an 6").unwrap();
+    let took = wait_for("the provider catches up", Duration::from_secs(60), || {
+        registry(nodes[5]).is_some_and(|r| r.contains(&id))
+    });
+    println!("the provider caught up {took:?} after coming back");
+
+    writeln!(console, "ende").unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the demo did not stop cleanly: {status}");
+    assert!(
+        nodes.iter().all(|a| get(*a, "/health").is_err()),
+        "every node stopped"
+    );
+}
