@@ -10,6 +10,7 @@ mod demo;
 mod init;
 mod members;
 mod pact;
+mod restore;
 mod run;
 mod status;
 
@@ -45,6 +46,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show the node's state (from the running node, or from its store).
     Status(status::StatusArgs),
+    /// Rebuild this node's store from a backup, under a new incarnation.
+    Restore(restore::RestoreArgs),
     /// Run a demo pact of six nodes on this machine, with fictional data.
     Demo(demo::DemoArgs),
 }
@@ -79,5 +82,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args).await,
         Command::Status(args) => status::run(args).await,
         Command::Demo(args) => demo::run(args).await,
+        Command::Restore(args) => restore::run(args),
     }
 }
