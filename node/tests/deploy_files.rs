@@ -38,5 +38,9 @@ fn the_systemd_unit_runs_the_node_hardened_with_state_under_var_lib() {
 fn the_container_runs_as_a_non_root_user() {
     let containerfile = repository_file("deploy/Containerfile");
     assert!(containerfile.lines().any(|l| l == "USER amtshilfe"));
-    assert_eq!(containerfile.matches("\nFROM ").count() + usize::from(containerfile.starts_with("FROM ")), 2, "multi-stage");
+    assert_eq!(
+        containerfile.matches("\nFROM ").count() + usize::from(containerfile.starts_with("FROM ")),
+        2,
+        "multi-stage"
+    );
 }
