@@ -15,10 +15,11 @@ use std::time::Duration;
 
 use support::{binary, get, post, wait_for};
 
-/// A base port with six free ports after it.
+/// A base port with six free ports after it, below the ephemeral range.
 fn free_port_block() -> u16 {
-    (0..200)
-        .map(|n| 20_000 + 37 * n)
+    let start = 20_000 + (std::process::id() % 500) as u16 * 23;
+    (0..500)
+        .map(|n| 20_000 + (start - 20_000 + 23 * n) % 12_000)
         .find(|base| (0..6).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
         .unwrap()
 }

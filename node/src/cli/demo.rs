@@ -11,7 +11,8 @@ pub struct DemoArgs {
     /// removed at the end).
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// HTTP port of the first node; the other five use the next ports.
+    /// HTTP port of the first node; the other five use the next ports, and
+    /// their libp2p ports are 100 higher.
     #[arg(long, default_value_t = 8101)]
     pub http_port: u16,
 }

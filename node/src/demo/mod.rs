@@ -27,6 +27,9 @@ use seed::MEMBERS;
 
 /// How long the demo waits for the seeded pact to converge.
 const CONVERGENCE_DEADLINE: Duration = Duration::from_secs(60);
+/// The demo's libp2p ports: this far above its HTTP ports, fixed so that
+/// a node taken offline comes back on the same address.
+const P2P_PORT_OFFSET: u16 = 100;
 /// Sync interval of the demo nodes: short, so changes show quickly.
 const DEMO_SYNC_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -36,7 +39,8 @@ pub struct DemoOptions {
     /// Where the nodes keep their data; a fresh temporary directory if
     /// `None` (removed when the demo ends).
     pub dir: Option<PathBuf>,
-    /// HTTP port of the first node; the others follow.
+    /// HTTP port of the first node; the others follow. Their libp2p ports
+    /// are 100 higher.
     pub http_port: u16,
 }
 
@@ -123,7 +127,7 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
         write_key_file(&dir.join(MEMBER_KEY_FILE), member)?;
         write_key_file(&dir.join(DEVICE_KEY_FILE), device)?;
         create_pact_store(&dir, &charter, &[], member, device, now)?;
-        let p2p_port = free_port()?;
+        let p2p_port = http_port + P2P_PORT_OFFSET + index as u16;
         let http: SocketAddr = ([127, 0, 0, 1], http_port + index as u16).into();
         let listen: Multiaddr = format!("/ip4/127.0.0.1/tcp/{p2p_port}").parse()?;
         let options = NodeOptions {
@@ -141,14 +145,6 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
         });
     }
     Ok(nodes)
-}
-
-/// A loopback TCP port that was free a moment ago (kept for the node's
-/// whole life, so restarted nodes come back on the same address).
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// Starts the IT provider's node first; everyone else is given only its

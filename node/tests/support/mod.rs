@@ -27,13 +27,25 @@ pub(crate) fn amtshilfe(args: &[&str]) -> String {
     stdout
 }
 
-/// A loopback port that was free a moment ago.
+/// A loopback port that is free now and lies below the kernel's ephemeral
+/// range (which starts at 32768 by default), so that no outgoing connection
+/// can take it while its node is restarting. Never the same port twice in
+/// one test process.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let seed = u64::from(std::process::id()) * 7_919;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20_000 + ((seed + n * 104_729) % 12_000) as u16;
+        let mut handed_out = HANDED_OUT.lock().unwrap();
+        if !handed_out.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 /// One node's files and ports.
@@ -150,14 +162,16 @@ pub(crate) fn p2p_address(node: &NodeDir) -> String {
 }
 
 /// Starts `amtshilfe run` for `node`, logging to files in its directory,
-/// and waits until its HTTP API answers.
+/// and waits until its HTTP API answers. If the process exits instead, the
+/// test fails with the node's log.
 pub(crate) fn start(node: &NodeDir) -> Child {
+    let log_path = node.dir.join("node.log");
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(node.dir.join("node.log"))
+        .open(&log_path)
         .unwrap();
-    let child = Command::new(binary())
+    let mut child = Command::new(binary())
         .args(["run", "--config", node.config.to_str().unwrap()])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -167,7 +181,16 @@ pub(crate) fn start(node: &NodeDir) -> Child {
     wait_for(
         &format!("{} answers", node.name),
         Duration::from_secs(30),
-        || get(node.http, "/health").is_ok_and(|(status, _)| status == 200),
+        || {
+            if let Ok(Some(status)) = child.try_wait() {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!(
+                    "{} exited ({status}) instead of starting:\n{log}",
+                    node.name
+                );
+            }
+            get(node.http, "/health").is_ok_and(|(status, _)| status == 200)
+        },
     );
     child
 }
