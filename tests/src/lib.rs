@@ -4,6 +4,7 @@
 //! sample records, and the fixtures shared by the test files under
 //! `tests/tests/`.
 
+pub mod bench;
 pub mod fixtures;
 pub mod harness;
 pub mod rng;

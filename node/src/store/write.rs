@@ -4,7 +4,7 @@
 //! an envelope or entry is valid; the replica did that.
 
 use amtshilfe_protocol::envelope::{ENVELOPE_BYTES_MAX, Envelope};
-use amtshilfe_protocol::membership::{ENTRY_BYTES_MAX, SignedEntry};
+use amtshilfe_protocol::membership::SignedEntry;
 use redb::{Durability, ReadableTable, Table, WriteTransaction};
 
 use super::schema::{
@@ -187,13 +187,14 @@ fn envelope_row(envelope: &Envelope) -> Result<EnvelopeRow, StoreError> {
 
 fn entry_row(entry: &SignedEntry) -> Result<([u8; 32], Vec<u8>), StoreError> {
     let bytes = entry.to_bytes();
-    if bytes.len() > ENTRY_BYTES_MAX {
+    if bytes.len() > entry.bytes_max() {
         return Err(StoreError::Refused {
             what: "a membership entry",
             detail: format!(
-                "entry {} is {} bytes, more than the limit of {ENTRY_BYTES_MAX}",
+                "entry {} is {} bytes, more than the limit of {}",
                 entry.hash().short(),
-                bytes.len()
+                bytes.len(),
+                entry.bytes_max()
             ),
         });
     }

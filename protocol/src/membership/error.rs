@@ -1,13 +1,15 @@
 //! Why the membership log refused an entry. A refused entry changes
 //! nothing; every reason reads as a sentence for the node's log.
 
-use super::{ENTRY_BYTES_MAX, LOG_ENTRIES_MAX, PENDING_ENTRIES_MAX};
+use super::{CHARTER_BYTES_MAX, ENTRY_BYTES_MAX, LOG_ENTRIES_MAX, PENDING_ENTRIES_MAX};
 
 /// Why an entry was not taken into the membership log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryRejection {
     /// The encoded entry is larger than [`ENTRY_BYTES_MAX`].
-    #[error("entry is {bytes} bytes, more than the {ENTRY_BYTES_MAX} allowed")]
+    #[error(
+        "entry is {bytes} bytes, more than allowed ({ENTRY_BYTES_MAX}, a charter {CHARTER_BYTES_MAX})"
+    )]
     TooLarge {
         /// Size of the encoded entry.
         bytes: usize,

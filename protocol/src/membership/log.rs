@@ -10,8 +10,8 @@ use crate::identity::{KeyPair, sha256};
 use crate::ids::{EntryHash, MemberId, PactId, PublicKey};
 
 use super::{
-    Charter, ENTRY_BYTES_MAX, EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX,
-    MembershipState, PENDING_ENTRIES_MAX, Proposal, SignedEntry, check, order, replay,
+    Charter, EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX, MembershipState,
+    PENDING_ENTRIES_MAX, Proposal, SignedEntry, check, order, replay,
 };
 
 /// What [`MembershipLog::insert`] did with an entry.
@@ -138,7 +138,7 @@ impl MembershipLog {
     /// without the replay.
     fn take(&mut self, entry: SignedEntry) -> Result<Taken, EntryRejection> {
         let bytes = entry.to_bytes();
-        if bytes.len() > ENTRY_BYTES_MAX {
+        if bytes.len() > entry.bytes_max() {
             return Err(EntryRejection::TooLarge { bytes: bytes.len() });
         }
         let hash = EntryHash(sha256(&bytes));
@@ -341,7 +341,7 @@ impl MembershipLog {
 
 fn check_size(entry: &SignedEntry) -> Result<(), EntryRejection> {
     let bytes = entry.to_bytes().len();
-    if bytes > ENTRY_BYTES_MAX {
+    if bytes > entry.bytes_max() {
         return Err(EntryRejection::TooLarge { bytes });
     }
     Ok(())

@@ -36,14 +36,21 @@ pub use state::{
     ProposalStatus,
 };
 
-/// Largest encoded entry, in bytes. Checked before decoding.
+/// Largest encoded entry other than the charter, in bytes. Checked before
+/// decoding.
 pub const ENTRY_BYTES_MAX: usize = 16 * 1024;
+/// Largest encoded charter, in bytes: room for [`FOUNDERS_MAX`] founders,
+/// each with a key, a name and a signature. Checked before decoding.
+pub const CHARTER_BYTES_MAX: usize = 256 * 1024;
 /// Most entries kept waiting for missing parents, in entries.
 pub const PENDING_ENTRIES_MAX: usize = 1024;
 /// Most entries a log holds (applied and pending together), in entries.
 pub const LOG_ENTRIES_MAX: usize = 10_000;
-/// Most founders a charter may name, in founders.
-pub const FOUNDERS_MAX: usize = 64;
+/// Most founders a charter may name, in founders. A pact the size of a
+/// federal state's municipalities (hundreds of members) can only be founded,
+/// not grown, under [`LOG_ENTRIES_MAX`]: admitting members one by one takes
+/// a majority of approvals each, about n²/4 entries for n members.
+pub const FOUNDERS_MAX: usize = 512;
 /// Most parents one entry may name, in entries.
 pub const PARENTS_MAX: usize = 32;
 /// Longest pact, member or officer name, in bytes of UTF-8.

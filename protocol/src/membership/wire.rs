@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{ENTRY_BYTES_MAX, EntryRejection, SignedEntry};
+use super::{CHARTER_BYTES_MAX, ENTRY_BYTES_MAX, EntryRejection, SignedEntry};
 
 /// The canonical encoding of `value`: postcard.
 ///
@@ -22,11 +22,29 @@ impl SignedEntry {
         canonical_bytes(self)
     }
 
-    /// Decodes an entry, refusing more than [`ENTRY_BYTES_MAX`] bytes before
-    /// decoding and refusing trailing bytes after it. Signatures are not
-    /// checked here.
+    /// Most encoded bytes this entry may have: [`CHARTER_BYTES_MAX`] for
+    /// the charter, [`ENTRY_BYTES_MAX`] for every other entry.
+    pub fn bytes_max(&self) -> usize {
+        if self.is_charter() {
+            CHARTER_BYTES_MAX
+        } else {
+            ENTRY_BYTES_MAX
+        }
+    }
+
+    /// Decodes an entry, refusing more than [`ENTRY_BYTES_MAX`] bytes
+    /// ([`CHARTER_BYTES_MAX`] for what starts like a charter: no pact)
+    /// before decoding and refusing trailing bytes after it. Signatures are
+    /// not checked here.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EntryRejection> {
-        if bytes.len() > ENTRY_BYTES_MAX {
+        // The body's first field is `pact: Option<PactId>`; only the
+        // charter has none, encoded as the byte 0.
+        let cap = if bytes.first() == Some(&0) {
+            CHARTER_BYTES_MAX
+        } else {
+            ENTRY_BYTES_MAX
+        };
+        if bytes.len() > cap {
             return Err(EntryRejection::TooLarge { bytes: bytes.len() });
         }
         let (entry, rest) = postcard::take_from_bytes::<SignedEntry>(bytes)
@@ -36,6 +54,9 @@ impl SignedEntry {
                 "{} trailing bytes after the entry",
                 rest.len()
             )));
+        }
+        if bytes.len() > entry.bytes_max() {
+            return Err(EntryRejection::TooLarge { bytes: bytes.len() });
         }
         Ok(entry)
     }

@@ -7,7 +7,8 @@ use crate::identity::{SigningPurpose, sha256};
 use crate::ids::{EntryHash, PactId};
 use crate::membership::wire::canonical_bytes;
 use crate::membership::{
-    ENTRY_BYTES_MAX, EntryKind, EntryRejection, EntrySignature, PENDING_ENTRIES_MAX,
+    CHARTER_BYTES_MAX, ENTRY_BYTES_MAX, EntryKind, EntryRejection, EntrySignature, FOUNDERS_MAX,
+    PENDING_ENTRIES_MAX,
 };
 
 /// What a rejection must leave untouched.
@@ -200,6 +201,42 @@ fn the_charter_needs_every_founders_signature() {
     let log = MembershipLog::new(charter.clone()).unwrap();
     assert_eq!(log.pact_id(), PactId(charter.hash().0));
     assert_eq!(log.state().member_count(), 3);
+}
+
+#[test]
+fn a_charter_of_founders_max_founders_fits_its_own_cap_but_no_more() {
+    let keys: Vec<KeyPair> = (0..FOUNDERS_MAX + 1)
+        .map(|n| {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&(n as u64 + 1).to_le_bytes());
+            KeyPair::from_seed(seed)
+        })
+        .collect();
+    let names: Vec<String> = (0..keys.len())
+        .map(|n| format!("Gemeinde {n:03}"))
+        .collect();
+    let founders: Vec<(&KeyPair, &str)> = keys
+        .iter()
+        .zip(&names)
+        .map(|(k, n)| (k, n.as_str()))
+        .collect();
+    let charter = MembershipLog::charter("Landespakt", &founders[..FOUNDERS_MAX], T0_MS);
+    let bytes = charter.to_bytes();
+    assert!(bytes.len() > ENTRY_BYTES_MAX && bytes.len() <= CHARTER_BYTES_MAX);
+    assert_eq!(SignedEntry::from_bytes(&bytes).as_ref(), Ok(&charter));
+    let log = MembershipLog::new(charter).unwrap();
+    assert_eq!(log.state().member_count(), FOUNDERS_MAX);
+    assert!(matches!(
+        MembershipLog::new(MembershipLog::charter("Landespakt", &founders, T0_MS)),
+        Err(EntryRejection::Malformed(_))
+    ));
+    // Only what starts like a charter may be larger than an entry.
+    let mut not_a_charter = bytes.clone();
+    not_a_charter[0] = 1;
+    assert!(matches!(
+        SignedEntry::from_bytes(&not_a_charter),
+        Err(EntryRejection::TooLarge { .. })
+    ));
 }
 
 #[test]

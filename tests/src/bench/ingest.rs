@@ -1,0 +1,114 @@
+//! Ingest: signed envelopes verified, authorised, applied and stored per
+//! second by a node's core (the path a sync page takes), against raw
+//! ed25519 `verify_strict` per second in the same process.
+
+use std::path::Path;
+use std::time::Instant;
+
+use amtshilfe_node::core::Core;
+use amtshilfe_node::store::Store;
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::sync::PAGE_BYTES_MAX;
+use ed25519_dalek::{Signer, SigningKey};
+
+use super::Sizes;
+use super::support::write_offers;
+use super::table::Row;
+use crate::fixtures::{T0_MS, TestPact};
+
+/// The figure's name.
+pub(crate) const INGEST: &str = "ingest (envelopes/s)";
+
+const WRITERS: usize = 20;
+
+pub(crate) fn run(sizes: &Sizes, dir: &Path) -> anyhow::Result<Vec<Row>> {
+    let pact = TestPact::new(WRITERS, 61);
+    let mut source = pact.replica();
+    let per_member = sizes.ingest_envelopes.div_ceil(WRITERS);
+    let envelopes = write_offers(&pact, &mut source, 0..WRITERS, per_member)?;
+    let count = envelopes.len();
+    let pages = pages(envelopes);
+    let page_count = pages.len();
+
+    let store = Store::create(
+        dir.join("ingest.redb"),
+        pact.replica().pact_id(),
+        [1; 16],
+        T0_MS,
+    )?;
+    let mut core = Core::new(pact.replica(), store, pact.members[0].device.clone(), None);
+    let started = Instant::now();
+    let mut accepted = 0;
+    for page in pages {
+        let report = core.receive_envelopes(page, "bench");
+        accepted += report.accepted.len();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        accepted == count,
+        "ingest applied {accepted} of {count} envelopes"
+    );
+    let rate = count as f64 / elapsed;
+    let raw = raw_verify_rate(count.max(2_000));
+    Ok(vec![Row {
+        figure: INGEST,
+        value: rate,
+        unit: "1/s",
+        baseline: Some(raw),
+        baseline_name: "raw verify_strict/s",
+        target: ">= 0.5x baseline",
+        met: Some(rate >= 0.5 * raw),
+        note: format!(
+            "{count} offer envelopes of {WRITERS} members into a fresh node core (redb, fsync \
+             per page) in {page_count} sync-sized pages of up to {PAGE_BYTES_MAX} bytes"
+        ),
+    }])
+}
+
+/// Envelopes in pages of at most a sync page's bytes, as a sync session
+/// delivers them.
+fn pages(envelopes: Vec<Envelope>) -> Vec<Vec<Envelope>> {
+    let mut pages = Vec::new();
+    let mut page = Vec::new();
+    let mut bytes = 0;
+    for envelope in envelopes {
+        let len = envelope.encoded_len();
+        if !page.is_empty() && bytes + len > PAGE_BYTES_MAX {
+            pages.push(std::mem::take(&mut page));
+            bytes = 0;
+        }
+        bytes += len;
+        page.push(envelope);
+    }
+    if !page.is_empty() {
+        pages.push(page);
+    }
+    pages
+}
+
+/// `verify_strict` of `count` signatures over messages as long as an
+/// envelope's signed message, per second, on this thread.
+fn raw_verify_rate(count: usize) -> f64 {
+    let keys: Vec<SigningKey> = (0..16u8)
+        .map(|i| SigningKey::from_bytes(&[i.wrapping_add(1); 32]))
+        .collect();
+    let signed: Vec<_> = (0..count)
+        .map(|n| {
+            let key = &keys[n % keys.len()];
+            let mut message = vec![0u8; 132];
+            message[..8].copy_from_slice(&(n as u64).to_le_bytes());
+            let signature = key.sign(&message);
+            (key.verifying_key(), message, signature)
+        })
+        .collect();
+    let started = Instant::now();
+    let mut valid = 0usize;
+    for (key, message, signature) in &signed {
+        if key.verify_strict(message, signature).is_ok() {
+            valid += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    std::hint::black_box(valid);
+    count as f64 / elapsed
+}
