@@ -57,10 +57,13 @@ impl RunningNode {
 }
 
 /// Opens the node in `options.data_dir` and starts it. Refuses to start on
-/// a missing, unreadable or damaged store: it never starts empty.
+/// a missing, unreadable or damaged store: it never starts empty. Imports
+/// the first admin account written by `amtshilfe init`, if the store has
+/// no accounts yet.
 pub async fn start(options: NodeOptions) -> anyhow::Result<RunningNode> {
     let (device_key, member_key) = read_keys(&options.data_dir)?;
     let store = Store::open(store_path(&options.data_dir))?;
+    crate::accounts::bootstrap::import(&store, &options.data_dir, crate::clock::now_ms())?;
     let stored = store.load()?;
     let charter = stored.charter().cloned().ok_or_else(|| {
         anyhow::anyhow!(

@@ -9,6 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::watch;
+
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::identity::KeyPair;
@@ -70,6 +72,9 @@ pub struct Core {
     /// that the rest of the pact hears of them without waiting for its own
     /// next sync round.
     relay: Vec<Envelope>,
+    /// Bumped after every stored change (own write, pulled, gossiped, a
+    /// membership entry), for live pages.
+    changes: watch::Sender<u64>,
     /// Counters for the metrics page.
     pub counters: NodeCounters,
 }
@@ -111,6 +116,7 @@ impl Core {
             stored_entries,
             stopped: false,
             relay: Vec::new(),
+            changes: watch::Sender::new(0),
             counters: NodeCounters::default(),
         }
     }
@@ -221,6 +227,7 @@ impl Core {
                 self.counters.sync_sessions += 1;
                 if !summary.wrong_pact {
                     self.counters.last_sync_ms.insert(peer.to_string(), now_ms);
+                    self.changes.send_modify(|version| *version += 1);
                 }
                 if summary.envelopes_applied + summary.entries_applied > 0 || summary.refused > 0 {
                     tracing::info!(
@@ -269,6 +276,12 @@ impl Core {
         keys
     }
 
+    /// A receiver whose value is bumped after every change stored. Cheap; a
+    /// slow receiver only ever sees the latest value.
+    pub fn subscribe_changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// Takes the envelopes pulled by sync since the last call, to announce.
     pub fn take_relay(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.relay)
@@ -299,6 +312,9 @@ impl Core {
             Ok(_) => {
                 self.stored_entries
                     .extend(entries.iter().map(SignedEntry::hash));
+                if !envelopes.is_empty() || !entries.is_empty() {
+                    self.changes.send_modify(|version| *version += 1);
+                }
                 Ok(envelopes)
             }
             Err(error) => {

@@ -7,6 +7,7 @@
 //! `amtshilfe-protocol`; this crate never decides them, it only moves and
 //! keeps bytes.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod cli;
@@ -21,3 +22,4 @@ pub mod net;
 pub mod random;
 pub mod setup;
 pub mod store;
+pub mod web;

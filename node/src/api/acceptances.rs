@@ -49,14 +49,22 @@ pub(super) async fn create(
     body: Result<Json<AcceptanceBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Saved>), ApiError> {
     let Json(body) = body?;
+    let saved = create_acceptance(&state, body).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Checks and saves an acceptance (also used by the pages).
+pub(crate) async fn create_acceptance(
+    state: &ApiState,
+    body: AcceptanceBody,
+) -> Result<Saved, ApiError> {
     let id = fresh_id(ACCEPTANCE_ID_PREFIX)?;
-    let saved = save(&state, move |core, now_ms| {
+    save(state, move |core, now_ms| {
         let model = core.replica().read_model();
         let acceptance = build_acceptance(model, core.device().member, body, now_ms)?;
         Ok((RecordKey::acceptance(id), Record::Acceptance(acceptance)))
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    .await
 }
 
 fn build_acceptance(

@@ -64,6 +64,30 @@ pub enum ApiError {
     /// member removed).
     #[error("This node may not write for its member: {0}.")]
     NotAuthorised(String),
+    /// No valid session cookie or API token came with the request.
+    #[error("Log in first, or send an API token as Authorization: Bearer <token>.")]
+    Unauthenticated,
+    /// The account name or password is wrong (which one is not said).
+    #[error("The account name or the password is wrong.")]
+    LoginFailed,
+    /// Too many failed logins for this account or from this address.
+    #[error("Too many failed logins; try again in {retry_after_secs} seconds.")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is allowed.
+        retry_after_secs: i64,
+    },
+    /// The account's role does not allow this.
+    #[error("Your role ({role}) may not do this.")]
+    Forbidden {
+        /// The caller's role id.
+        role: &'static str,
+    },
+    /// A form or cookie-authenticated write came without the session's
+    /// CSRF token.
+    #[error(
+        "The form is out of date or did not come from this site; reload the page and try again."
+    )]
+    CsrfFailed,
     /// An earlier store failure stopped writes.
     #[error(
         "This node stopped saving changes after a storage failure; the operator must restart it."
@@ -107,7 +131,11 @@ impl ApiError {
             ApiError::BodyTooLarge | ApiError::RecordTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::NotAuthorised(_) => StatusCode::FORBIDDEN,
+            ApiError::NotAuthorised(_) | ApiError::Forbidden { .. } | ApiError::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
+            ApiError::Unauthenticated | ApiError::LoginFailed => StatusCode::UNAUTHORIZED,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::WritesStopped => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -125,6 +153,11 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::NotFound { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::NotAuthorised(_) => "not_authorised",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::LoginFailed => "login_failed",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::CsrfFailed => "csrf_failed",
             ApiError::WritesStopped => "writes_stopped",
             ApiError::Storage(_) => "storage_failed",
             ApiError::Internal(_) => "internal_error",
@@ -145,7 +178,15 @@ impl IntoResponse for ApiError {
         if let ApiError::Validation(error) = &self {
             body["field"] = json!(error.field());
         }
-        (self.status(), Json(json!({ "error": body }))).into_response()
+        let mut response = (self.status(), Json(json!({ "error": body }))).into_response();
+        if let ApiError::TooManyAttempts { retry_after_secs } = &self
+            && let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 

@@ -20,13 +20,18 @@ pub(super) async fn create(
     body: Result<Json<Offer>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Saved>), ApiError> {
     let Json(offer) = body?;
+    let saved = create_offer(&state, offer).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Validates and saves a new offer of this member (also used by the pages).
+pub(crate) async fn create_offer(state: &ApiState, offer: Offer) -> Result<Saved, ApiError> {
     offer.validate()?;
     let id = fresh_id(OFFER_ID_PREFIX)?;
-    let saved = save(&state, move |_, _| {
+    save(state, move |_, _| {
         Ok((RecordKey::offer(id), Record::Offer(offer)))
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    .await
 }
 
 /// `POST /api/offers/{id}/withdraw`: sets one of this member's offers to
@@ -36,7 +41,12 @@ pub(super) async fn withdraw(
     State(state): State<ApiState>,
     Path(id): Path<String>,
 ) -> Result<Json<Saved>, ApiError> {
-    let saved = save(&state, move |core, now_ms| {
+    withdraw_offer(&state, id).await.map(Json)
+}
+
+/// Sets one of this member's offers `out_of_service` (also used by the pages).
+pub(crate) async fn withdraw_offer(state: &ApiState, id: String) -> Result<Saved, ApiError> {
+    save(state, move |core, now_ms| {
         let not_found = || {
             ApiError::not_found(
                 "offer_not_found",
@@ -55,6 +65,5 @@ pub(super) async fn withdraw(
         offer.updated_at_ms = offer.updated_at_ms.max(now_ms);
         Ok((RecordKey::offer(id), Record::Offer(offer)))
     })
-    .await?;
-    Ok(Json(saved))
+    .await
 }

@@ -38,6 +38,12 @@ pub(super) async fn create(
     body: Result<Json<Pledge>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Saved>), ApiError> {
     let Json(pledge) = body?;
+    let saved = create_pledge(&state, pledge).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Checks and saves a pledge of this member (also used by the pages).
+pub(crate) async fn create_pledge(state: &ApiState, pledge: Pledge) -> Result<Saved, ApiError> {
     pledge.validate()?;
     if pledge.status != PledgeStatus::Offered {
         return Err(ValidationError::Inconsistent {
@@ -47,12 +53,11 @@ pub(super) async fn create(
         .into());
     }
     let id = fresh_id(PLEDGE_ID_PREFIX)?;
-    let saved = save(&state, move |core, _| {
+    save(state, move |core, _| {
         check_pledge(core.replica().read_model(), core.device().member, &pledge)?;
         Ok((RecordKey::pledge(id), Record::Pledge(pledge)))
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    .await
 }
 
 /// Rules 2 to 6 of the module docs.

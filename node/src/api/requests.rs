@@ -17,11 +17,19 @@ pub(super) async fn create(
     body: Result<Json<AidRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Saved>), ApiError> {
     let Json(request) = body?;
+    let saved = create_request(&state, request).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Validates and saves a new request of this member (also used by the pages).
+pub(crate) async fn create_request(
+    state: &ApiState,
+    request: AidRequest,
+) -> Result<Saved, ApiError> {
     request.validate()?;
     let id = fresh_id(REQUEST_ID_PREFIX)?;
-    let saved = save(&state, move |_, _| {
+    save(state, move |_, _| {
         Ok((RecordKey::request(id), Record::Request(request)))
     })
-    .await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    .await
 }

@@ -53,6 +53,7 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<()> {
     }
     let text = render_config(&config)?;
     let keys = init_keys(&dir)?;
+    let admin = crate::accounts::bootstrap::prepare(&dir, crate::clock::now_ms())?;
     write_new(&config_path, &text)?;
 
     let member = MemberId::from_key(keys.member.public());
@@ -69,6 +70,14 @@ pub(super) fn run(args: InitArgs) -> anyhow::Result<()> {
     println!(
         "  configuration:                   {}",
         config_path.display()
+    );
+    println!();
+    println!("Dashboard login (Anmeldung), shown only this once (wird nur jetzt angezeigt):");
+    println!("  account (Konto):   {}", admin.name);
+    println!("  password (Passwort): {}", admin.password);
+    println!(
+        "  API token for this machine's command line: {}",
+        admin.token_file.display()
     );
     println!();
     println!("Back up now (Jetzt sichern):");

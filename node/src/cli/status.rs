@@ -38,8 +38,10 @@ pub(super) async fn run(args: StatusArgs) -> anyhow::Result<()> {
 
 async fn fetch_status(config: &Config) -> anyhow::Result<String> {
     let mut stream = tokio::net::TcpStream::connect(config.http_bind).await?;
+    let token = crate::accounts::bootstrap::read_cli_token(&config.data_dir)
+        .ok_or_else(|| anyhow::anyhow!("no API token in the data directory (cli.token)"))?;
     let request = format!(
-        "GET /api/status HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        "GET /api/status HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
         config.http_bind
     );
     stream.write_all(request.as_bytes()).await?;

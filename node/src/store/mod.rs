@@ -1,6 +1,7 @@
 //! The node's embedded database (redb) on disk: every envelope and
-//! membership entry the replica applied, the learned peer addresses, and the
-//! store's identity (pact, incarnation, schema version).
+//! membership entry the replica applied, the learned peer addresses, the
+//! operator accounts, API tokens and audit log, and the store's identity
+//! (pact, incarnation, schema version).
 //!
 //! A write returns only after its transaction is committed with
 //! [`redb::Durability::Immediate`] (fsync): only then may anyone be told it
@@ -10,6 +11,7 @@
 //! This module never checks signatures or authority (the replica does that
 //! before anything reaches the store) and never talks to the network.
 
+mod accounts;
 mod error;
 mod peers;
 mod read;
@@ -28,6 +30,7 @@ use amtshilfe_protocol::identity::INCARNATION_LEN;
 use amtshilfe_protocol::ids::PactId;
 use redb::{Database, DatabaseError, Durability, ReadableDatabase, StorageError, TableError};
 
+pub use accounts::{AUDIT_ROWS_MAX, AccountRecord, AuditRecord, TokenRecord};
 pub use error::StoreError;
 pub use peers::{
     PEER_ADDRESS_BYTES_MAX, PEER_ADDRESSES_MAX, PEER_ID_BYTES_MAX, PEERS_MAX, PeerAddresses,

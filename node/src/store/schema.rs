@@ -2,6 +2,8 @@
 //! schema version. Pure definitions and byte encodings; never opens a file.
 //!
 //! Changing any table, key or value layout means raising [`SCHEMA_VERSION`].
+//! Adding a table does not: a table that a store does not have yet reads as
+//! empty and is created by its first write (the account tables came so).
 
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::identity::ACTOR_ID_LEN;
@@ -37,6 +39,13 @@ pub(super) const ENTRY_ORDER: TableDefinition<u64, [u8; 32]> = TableDefinition::
 pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// libp2p peer id (text) → postcard-encoded [`PeerRecord`].
 pub(super) const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("peers");
+
+/// Account name → postcard-encoded [`crate::store::AccountRecord`].
+pub(super) const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("accounts");
+/// SHA-256 of an API token → postcard-encoded [`crate::store::TokenRecord`].
+pub(super) const API_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("api_tokens");
+/// Append counter → postcard-encoded [`crate::store::AuditRecord`].
+pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
 /// `u32` big-endian.
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";

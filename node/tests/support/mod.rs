@@ -79,6 +79,11 @@ pub(crate) fn init_nodes(root: &Path, names: &[&str]) -> Vec<NodeDir> {
                 "--http",
                 &http.to_string(),
             ]);
+            let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
+            TOKENS
+                .lock()
+                .unwrap()
+                .insert(http, token.trim().to_string());
             let member_key = out
                 .lines()
                 .find(|l| l.contains("member key ("))
@@ -212,7 +217,13 @@ pub(crate) fn wait_for(
     started.elapsed()
 }
 
-/// A blocking HTTP/1.1 request; returns status and body.
+/// The command line's API token of each node, by HTTP address, which
+/// `request` sends along (`amtshilfe init` writes it to `cli.token`).
+static TOKENS: std::sync::Mutex<std::collections::BTreeMap<SocketAddr, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// A blocking HTTP/1.1 request with the node's API token; returns status
+/// and body.
 pub(crate) fn request(
     address: SocketAddr,
     method: &str,
@@ -222,8 +233,14 @@ pub(crate) fn request(
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
+    let auth = TOKENS
+        .lock()
+        .unwrap()
+        .get(&address)
+        .map(|token| format!("Authorization: Bearer {token}\r\n"))
+        .unwrap_or_default();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;

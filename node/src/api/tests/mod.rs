@@ -4,7 +4,10 @@
 //! writes with its own replica and its envelopes are fed to A's core, as if
 //! they had arrived from the network.
 
+mod auth;
+mod client;
 mod flow;
+mod pages;
 mod reads;
 mod writes;
 
@@ -20,15 +23,17 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tower::ServiceExt;
 
 use super::{ApiState, router};
+use crate::accounts::{Role, new_token, password, token_hash};
 use crate::clock;
 use crate::core::{Core, SharedCore};
 use crate::net::{Announcement, NetCommand, NetHandle};
 use crate::setup::create_pact_store;
 use crate::store::restore_replica;
+use crate::store::{AccountRecord, TokenRecord};
 
 /// 2026-01-01T00:00:00Z, for the records' own time fields.
 const T0_MS: i64 = 1_767_225_600_000;
@@ -46,8 +51,14 @@ struct TestNode {
     core: SharedCore,
     announced: mpsc::Receiver<NetCommand>,
     other: OtherMember,
+    /// The admin's API token, sent by `call` and `raw`.
+    token: String,
+    _stop: watch::Sender<bool>,
     _dir: tempfile::TempDir,
 }
+
+/// The password of every account made by `add_account`.
+const PASSWORD: &str = "korrekt-pferd-batterie";
 
 impl TestNode {
     fn new() -> Self {
@@ -71,10 +82,8 @@ impl TestNode {
         };
         let core = SharedCore::new(Core::new(replica, store, device, Some(key_a)));
         let (net, announced) = NetHandle::detached();
-        let app = router(ApiState {
-            core: core.clone(),
-            net,
-        });
+        let (stop_tx, stop) = watch::channel(false);
+        let app = router(ApiState::new(core.clone(), net, stop));
         let other = OtherMember {
             replica: Replica::new(charter).unwrap(),
             device: LocalDevice {
@@ -83,13 +92,52 @@ impl TestNode {
                 incarnation: [7; 16],
             },
         };
-        Self {
+        let mut node = Self {
             app,
             core,
             announced,
             other,
+            token: String::new(),
+            _stop: stop_tx,
             _dir: dir,
-        }
+        };
+        node.token = node.add_account("admin", Role::Admin, false);
+        node
+    }
+
+    /// Makes an account with `role` and returns an API token for it; with
+    /// `with_password` it can also log in with [`PASSWORD`].
+    fn add_account(&self, name: &str, role: Role, with_password: bool) -> String {
+        let password_hash = if with_password {
+            password::hash(PASSWORD).unwrap()
+        } else {
+            "-".to_string()
+        };
+        let token = new_token().unwrap();
+        let core = self.core.lock();
+        let store = core.store();
+        store
+            .put_account(
+                name,
+                &AccountRecord {
+                    role: role.id().to_string(),
+                    password_hash,
+                    created_at_ms: 0,
+                    disabled: false,
+                },
+            )
+            .unwrap();
+        store
+            .put_token(
+                token_hash(&token),
+                &TokenRecord {
+                    account: name.to_string(),
+                    label: "test".into(),
+                    created_at_ms: 0,
+                },
+            )
+            .unwrap();
+        token
     }
 
     fn me(&self) -> MemberId {
@@ -155,7 +203,10 @@ impl TestNode {
         body: Option<String>,
         content_type: &str,
     ) -> (StatusCode, String, Vec<u8>) {
-        let mut request = Request::builder().method(method).uri(uri);
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token));
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, content_type);
         }

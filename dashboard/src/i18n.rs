@@ -1,0 +1,216 @@
+//! Every text of the interface, German and English, by key, in this one
+//! file. Catalogue labels (roles, equipment, …) come from the protocol's
+//! catalogues, which carry both languages themselves.
+
+use amtshilfe_protocol::catalogue::{CatalogueName, catalogues};
+
+/// Interface language. German is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Deutsch.
+    #[default]
+    De,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `de` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language for a code; anything unknown is German.
+    pub fn from_code(code: &str) -> Lang {
+        if code == "en" { Lang::En } else { Lang::De }
+    }
+
+    /// The language to switch to.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::De => Lang::En,
+            Lang::En => Lang::De,
+        }
+    }
+}
+
+/// The label of catalogue entry `id`, or the id itself if unknown.
+pub fn label(lang: Lang, name: CatalogueName, id: &str) -> String {
+    catalogues().entry(name, id).map_or_else(
+        || id.to_owned(),
+        |entry| match lang {
+            Lang::De => entry.de.clone(),
+            Lang::En => entry.en.clone(),
+        },
+    )
+}
+
+/// A role of an operator account, in words.
+pub fn role_label(lang: Lang, role: &str) -> &'static str {
+    let (de, en) = match role {
+        "admin" => ("Administration", "Administrator"),
+        "it_lead" => ("IT-Leitung", "IT lead"),
+        "requester" => ("Anfordernde Stelle", "Requester"),
+        "security_officer" => ("Informationssicherheitsbeauftragte/r", "Security officer"),
+        _ => ("Nur lesen", "Viewer"),
+    };
+    if lang == Lang::De { de } else { en }
+}
+
+macro_rules! texts {
+    ($($key:ident => $de:literal, $en:literal;)*) => {
+        /// A text of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $(#[allow(missing_docs)] $key,)* }
+
+        impl Text {
+            /// Every text, for completeness checks.
+            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Text::$key, Lang::De) => $de, (Text::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    Accept => "Annehmen", "Accept";
+    Accepted => "Angenommen", "Accepted";
+    AcceptedAt => "angenommen am", "accepted on";
+    AccountName => "Benutzername", "Account name";
+    Actions => "Aktionen", "Actions";
+    Addresses => "Adressen", "Addresses";
+    AvailableCapacity => "Verfügbare Kapazität nach Art", "Available capacity by kind";
+    AvailableFrom => "Verfügbar ab", "Available from";
+    AvailableUntil => "Verfügbar bis", "Available until";
+    AwaitingPledge => "Zusage noch nicht eingetroffen", "Pledge not yet received";
+    Category => "Gerätekategorie", "Equipment category";
+    CategoryIfEquipment => "Kategorie (bei Ausstattung)", "Category (equipment)";
+    ConnectedNow => "jetzt verbunden", "connected now";
+    Contact => "Kontakt", "Contact";
+    ContactEmail => "Funktionspostfach", "Functional mailbox";
+    ContactPhone => "Telefon (Bereitschaft)", "Phone (on call)";
+    ContactRole => "Bereitschaftsrolle", "On-call role";
+    Count => "Anzahl", "Count";
+    CoverageHours => "Servicezeiten", "Coverage hours";
+    EmploymentBasis => "Personalüberlassung", "Employment basis";
+    Free => "Frei", "Free";
+    FromOffer => "Aus Angebot", "From offer";
+    General => "Allgemein", "General";
+    Helper => "Helfende Stelle", "Helper";
+    HoursPerWeek => "Stunden pro Woche", "Hours per week";
+    ImageState => "Image-Zustand", "Image state";
+    Kind => "Art", "Kind";
+    LanguageName => "Deutsch", "English";
+    LastSeen => "Zuletzt gesehen", "Last seen";
+    LastSync => "Letzter Abgleich", "Last sync";
+    Location => "Standort", "Location";
+    Login => "Anmelden", "Log in";
+    LoginIntro => "Bitte melden Sie sich mit Ihrem Konto dieses Knotens an.", "Please log in with your account on this node.";
+    Logout => "Abmelden", "Log out";
+    MayNotRequest => "Ihre Rolle darf keine Hilfe anfordern.", "Your role may not request help.";
+    Member => "Mitglied", "Member";
+    Members => "Mitglieder und Erreichbarkeit", "Members and reachability";
+    MissionOrder => "Einsatzauftrag", "Mission order";
+    MissionOrders => "Einsatzaufträge", "Mission orders";
+    Mode => "Einsatzart", "Mode";
+    NavAnfordern => "Hilfe anfordern", "Request help";
+    NavLagebild => "Lagebild", "Situation";
+    NavNetzwerk => "Netzwerk", "Network";
+    NavRegister => "Register", "Registry";
+    NavRessourcen => "Ressourcen", "Resources";
+    Navigation => "Hauptnavigation", "Main navigation";
+    Need => "Bedarf", "Need";
+    NeededFrom => "Benötigt ab", "Needed from";
+    NeededUntil => "Benötigt bis", "Needed until";
+    Needs => "Bedarfe", "Needs";
+    NewOffer => "Neues Angebot", "New offer";
+    No => "nein", "no";
+    Notes => "Hinweise", "Notes";
+    NothingHere => "Keine Einträge.", "No entries.";
+    OpenRequests => "Offene Anfragen", "Open requests";
+    OwnCommunications => "Eigene Kommunikation (LTE/Satellit)", "Own communications (LTE/satellite)";
+    OwnOffers => "Eigene Angebote", "Own offers";
+    OwnPeerId => "Peer-ID dieses Knotens", "This node's peer id";
+    Password => "Passwort", "Password";
+    Peers => "Gegenstellen", "Peers";
+    Pending => "Wartend", "Pending";
+    Pledge => "Zusagen", "Pledge";
+    PledgeStanding => "steht", "standing";
+    PledgeWithdrawn => "zurückgezogen", "withdrawn";
+    Pledged => "Zugesagt", "Pledged";
+    Pledges => "Zusagen", "Pledges";
+    Priority => "Priorität", "Priority";
+    Quantity => "Menge", "Quantity";
+    Reachable => "Erreichbar", "Reachable";
+    Reason => "Grund", "Reason";
+    Region => "Region (Name oder AGS-Anfang)", "Region (name or AGS prefix)";
+    RejectedInputs => "Abgewiesene Eingänge nach Grund", "Refused inputs by reason";
+    Request => "Anfrage", "Request";
+    RequestNotOpen => "Diese Anfrage ist nicht mehr offen.", "This request is no longer open.";
+    Requested => "Angefordert", "Requested";
+    Requester => "Anfordernd", "Requester";
+    ResponseMinutes => "Reaktionszeit (Minuten)", "Response time (minutes)";
+    Results => "Treffer", "Results";
+    Role => "Rolle", "Role";
+    RoleIfPerson => "Rolle (bei Person)", "Role (person)";
+    SaveOffer => "Angebot speichern", "Save offer";
+    Search => "Suchen", "Search";
+    SendRequest => "Anfrage senden", "Send request";
+    SetupHours => "Rüstzeit (Stunden)", "Setup (hours)";
+    Situation => "Lage", "Situation";
+    Skill => "Fähigkeit", "Skill";
+    SkillLevel => "Stufe", "Level";
+    SkipToContent => "Zum Inhalt springen", "Skip to content";
+    Status => "Status", "Status";
+    StatusAssigned => "im Einsatz", "assigned";
+    StatusAvailable => "verfügbar", "available";
+    StatusOutOfService => "zurückgezogen", "withdrawn";
+    StatusReserved => "zurückgehalten", "reserved";
+    StillOpen => "Noch offen", "Still open";
+    Suggestions => "Passende Angebote", "Matching offers";
+    ThisNode => "dieser Knoten", "this node";
+    Title => "Titel", "Title";
+    Transport => "Transport", "Transport";
+    TravelRadius => "Reiseradius (km)", "Travel radius (km)";
+    Updated => "Aktualisiert um", "Updated at";
+    ValidFrom => "Gültig ab", "Valid from";
+    ValidUntil => "Gültig bis", "Valid until";
+    Week => "Woche", "week";
+    What => "Was", "What";
+    WipedOnReturn => "Wird bei Rückgabe gelöscht", "Wiped on return";
+    Withdraw => "Zurückziehen", "Withdraw";
+    Yes => "ja", "yes";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages() {
+        for text in Text::ALL {
+            assert!(
+                !text.get(Lang::De).is_empty() && !text.get(Lang::En).is_empty(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(Lang::from_code("en"), Lang::En);
+        assert_eq!(Lang::from_code("xx"), Lang::De);
+        assert_eq!(
+            label(Lang::De, CatalogueName::EquipmentCategory, "laptop"),
+            "Notebook"
+        );
+        assert_eq!(
+            label(Lang::En, CatalogueName::EquipmentCategory, "laptop"),
+            "Laptop"
+        );
+    }
+}

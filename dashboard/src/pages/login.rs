@@ -1,0 +1,40 @@
+//! Anmelden: the only page without a session.
+
+use maud::{DOCTYPE, html};
+
+use crate::i18n::{Lang, Text};
+
+/// The login page. `token` is the pre-session CSRF token (also in a
+/// cookie); `error` a message from a failed attempt.
+pub fn login(lang: Lang, token: &str, account: &str, error: Option<&str>) -> String {
+    let t = |key: Text| key.get(lang);
+    let other = lang.other();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (t(Text::Login)) " – amtshilfe" }
+                style { "body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}label{display:block;margin-top:.8rem;font-weight:600}input{font:inherit;width:100%;padding:6px;border:1px solid #767676}button{margin-top:1rem;font:inherit;padding:8px 18px;background:#0b4f9c;color:#fff;border:0}a{color:#0b4f9c}[role=alert]{color:#8a1c1c;font-weight:bold}:focus{outline:3px solid #f0b400}" }
+            }
+            body {
+                main {
+                    h1 { "amtshilfe – " (t(Text::Login)) }
+                    p { (t(Text::LoginIntro)) }
+                    @if let Some(error) = error { p role="alert" { (error) } }
+                    form method="post" action="/anmelden" {
+                        input type="hidden" name="login_token" value=(token);
+                        label for="account" { (t(Text::AccountName)) }
+                        input id="account" name="account" value=(account) autocomplete="username" required autofocus;
+                        label for="password" { (t(Text::Password)) }
+                        input id="password" name="password" type="password" autocomplete="current-password" required;
+                        button type="submit" { (t(Text::Login)) }
+                    }
+                    p { a href={ "/anmelden?lang=" (other.code()) } lang=(other.code()) { (Text::LanguageName.get(other)) } }
+                }
+            }
+        }
+    }
+    .into_string()
+}

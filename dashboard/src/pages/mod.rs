@@ -1,0 +1,81 @@
+//! The pages. Each is a function from read-model views and [`Ctx`] to a
+//! whole HTML document. Sections that change with replicated data carry
+//! `data-live` and an `id`, and are swapped in place by the live script.
+
+mod login;
+mod network;
+mod offers;
+mod overview;
+mod request;
+mod request_form;
+
+use amtshilfe_protocol::catalogue::CatalogueName;
+use amtshilfe_protocol::model::{Offer, OfferDetail, OfferStatus};
+use maud::{Markup, html};
+
+use crate::Ctx;
+use crate::i18n::{Lang, Text, label};
+pub use login::login;
+pub use network::{NetworkView, PeerRow, network};
+pub use offers::{RegisterForm, register, resources};
+pub use overview::{MemberRow, overview};
+pub use request::{RequestPage, request};
+pub use request_form::{NEED_ROWS, request_form};
+
+/// What an offer is, in a few words: "Notebook", "Forensik (Person)".
+pub(crate) fn offer_what(lang: Lang, offer: &Offer) -> String {
+    match &offer.detail {
+        OfferDetail::Person(person) => format!(
+            "{} ({})",
+            label(lang, CatalogueName::Role, &person.role),
+            label(lang, CatalogueName::OfferKind, "person")
+        ),
+        OfferDetail::Equipment(equipment) => {
+            label(lang, CatalogueName::EquipmentCategory, &equipment.category)
+        }
+        OfferDetail::RemoteCapacity(remote) => format!(
+            "{} ({} h/{})",
+            label(lang, CatalogueName::OfferKind, "remote_capacity"),
+            remote.hours_per_week,
+            Text::Week.get(lang)
+        ),
+        OfferDetail::TeamPackage(_) => label(lang, CatalogueName::OfferKind, "team_package"),
+        OfferDetail::ServiceRelocation(service) => format!(
+            "{}: {}",
+            label(lang, CatalogueName::OfferKind, "service_relocation"),
+            service.service
+        ),
+    }
+}
+
+/// An offer status in words.
+pub(crate) fn status_text(lang: Lang, status: OfferStatus) -> &'static str {
+    match status {
+        OfferStatus::Available => Text::StatusAvailable.get(lang),
+        OfferStatus::Reserved => Text::StatusReserved.get(lang),
+        OfferStatus::Assigned => Text::StatusAssigned.get(lang),
+        OfferStatus::OutOfService => Text::StatusOutOfService.get(lang),
+    }
+}
+
+/// `<option>`s of a catalogue, with `selected` chosen.
+pub(crate) fn options(lang: Lang, name: CatalogueName, selected: &str) -> Markup {
+    let catalogue = amtshilfe_protocol::catalogue::catalogues().get(name);
+    html! {
+        @for entry in catalogue.entries() {
+            option value=(entry.id) selected[entry.id == selected] {
+                (if lang == Lang::De { &entry.de } else { &entry.en })
+            }
+        }
+    }
+}
+
+/// A labelled field: `<label for=id>` and the control.
+pub(crate) fn field(id: &str, text: &str, control: Markup) -> Markup {
+    html! { div { label for=(id) { (text) } (control) } }
+}
+
+/// "no entries" paragraph.
+pub(crate) fn none(ctx: &Ctx) -> Markup {
+    html! { p.muted { (ctx.t(Text::NothingHere)) } }
+}

@@ -1,0 +1,75 @@
+//! Netzwerk: peers and when each last synced, and the inputs this node
+//! refused, by reason.
+
+use maud::html;
+
+use super::none;
+use crate::Ctx;
+use crate::format::date_time;
+use crate::i18n::Text;
+use crate::layout::page;
+
+/// One known peer.
+#[derive(Debug, Clone)]
+pub struct PeerRow {
+    /// libp2p peer id.
+    pub peer: String,
+    /// The member whose device it is, if known.
+    pub member: Option<String>,
+    /// Last completed sync, ms.
+    pub last_sync_ms: Option<i64>,
+    /// Last seen, ms.
+    pub last_seen_ms: Option<i64>,
+    /// Known addresses.
+    pub addresses: Vec<String>,
+}
+
+/// What the network page shows.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkView {
+    /// This node's peer id.
+    pub own_peer: String,
+    /// Peers connected now.
+    pub connected: usize,
+    /// Known peers.
+    pub peers: Vec<PeerRow>,
+    /// Refused envelopes by reason code.
+    pub rejected: Vec<(String, u64)>,
+    /// Accepted envelopes.
+    pub accepted: u64,
+    /// Waiting for dependencies.
+    pub pending: usize,
+}
+
+/// The Netzwerk page.
+pub fn network(ctx: &Ctx, view: &NetworkView) -> String {
+    let content = html! {
+        p { (ctx.t(Text::OwnPeerId)) ": " code { (view.own_peer) } }
+        section id="peers" data-live aria-labelledby="h-peers" {
+            h2 id="h-peers" { (ctx.t(Text::Peers)) " (" (ctx.t(Text::ConnectedNow)) ": " (view.connected) ")" }
+            @if view.peers.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr { th scope="col" { (ctx.t(Text::Member)) } th scope="col" { "Peer-ID" } th scope="col" { (ctx.t(Text::LastSync)) } th scope="col" { (ctx.t(Text::LastSeen)) } th scope="col" { (ctx.t(Text::Addresses)) } } }
+                    tbody { @for peer in &view.peers { tr {
+                        td { (peer.member.as_deref().unwrap_or("?")) }
+                        td { code { (peer.peer.chars().take(16).collect::<String>()) "…" } }
+                        td { (peer.last_sync_ms.map(date_time).unwrap_or_else(|| "–".into())) }
+                        td { (peer.last_seen_ms.map(date_time).unwrap_or_else(|| "–".into())) }
+                        td { @for address in peer.addresses.iter().take(3) { code { (address) } br; } }
+                    } } }
+                }
+            }
+        }
+        section id="rejected" data-live aria-labelledby="h-rejected" {
+            h2 id="h-rejected" { (ctx.t(Text::RejectedInputs)) }
+            p { (ctx.t(Text::Accepted)) ": " (view.accepted) " · " (ctx.t(Text::Pending)) ": " (view.pending) }
+            @if view.rejected.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr { th scope="col" { (ctx.t(Text::Reason)) } th scope="col" { (ctx.t(Text::Count)) } } }
+                    tbody { @for (code, count) in &view.rejected { tr { td { code { (code) } } td { (count) } } } }
+                }
+            }
+        }
+    };
+    page(ctx, ctx.t(Text::NavNetzwerk), content)
+}

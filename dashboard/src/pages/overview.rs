@@ -1,0 +1,124 @@
+//! Lagebild: open requests across the pact, available capacity by kind,
+//! and which members are reachable and when each last synced.
+
+use std::collections::BTreeMap;
+
+use amtshilfe_protocol::catalogue::CatalogueName;
+use amtshilfe_protocol::model::{OfferDetail, RequestStatus};
+use amtshilfe_protocol::read_model::{OfferEntry, RequestView};
+use maud::html;
+
+use super::none;
+use crate::Ctx;
+use crate::format::date_time;
+use crate::i18n::{Text, label};
+use crate::layout::page;
+
+/// One member on the overview.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    /// Display name.
+    pub name: String,
+    /// This node's own member.
+    pub is_self: bool,
+    /// Last completed sync with one of its devices, ms.
+    pub last_sync_ms: Option<i64>,
+    /// Synced recently enough to count as reachable.
+    pub reachable: bool,
+}
+
+/// The Lagebild page.
+pub fn overview(
+    ctx: &Ctx,
+    board: &[RequestView<'_>],
+    available: &[OfferEntry<'_>],
+    members: &[MemberRow],
+) -> String {
+    let open: Vec<&RequestView<'_>> = board
+        .iter()
+        .filter(|view| view.request.status == RequestStatus::Open)
+        .collect();
+    let mut capacity: BTreeMap<String, u32> = BTreeMap::new();
+    for entry in available {
+        let what = match &entry.offer.detail {
+            OfferDetail::Equipment(equipment) => label(
+                ctx.lang,
+                CatalogueName::EquipmentCategory,
+                &equipment.category,
+            ),
+            OfferDetail::Person(person) => label(ctx.lang, CatalogueName::Role, &person.role),
+            other => label(ctx.lang, CatalogueName::OfferKind, kind_id(other)),
+        };
+        *capacity.entry(what).or_default() += entry.remaining;
+    }
+    let content = html! {
+        section id="open-requests" data-live aria-labelledby="h-open" {
+            h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.len()) ")" }
+            @if open.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (ctx.t(Text::Request)) }
+                        th scope="col" { (ctx.t(Text::Requester)) }
+                        th scope="col" { (ctx.t(Text::Priority)) }
+                        th scope="col" { (ctx.t(Text::Needs)) }
+                        th scope="col" { (ctx.t(Text::StillOpen)) }
+                    } }
+                    tbody {
+                        @for view in &open {
+                            @let open_units: u32 = view.needs.iter().map(|n| n.totals.open).sum();
+                            @let requested: u32 = view.needs.iter().map(|n| n.totals.requested).sum();
+                            tr {
+                                td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } }
+                                td { (view.requester_name.unwrap_or("?")) }
+                                td { (label(ctx.lang, CatalogueName::Priority, &view.request.priority)) }
+                                td { (view.needs.len()) " · " (date_time(view.request.start_ms)) }
+                                td class=(if open_units > 0 { "open" } else { "done" }) { (open_units) " / " (requested) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section id="capacity" data-live aria-labelledby="h-cap" {
+            h2 id="h-cap" { (ctx.t(Text::AvailableCapacity)) }
+            @if capacity.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr { th scope="col" { (ctx.t(Text::What)) } th scope="col" { (ctx.t(Text::Free)) } } }
+                    tbody { @for (what, count) in &capacity { tr { td { (what) } td { (count) } } } }
+                }
+            }
+        }
+        section id="members" data-live aria-labelledby="h-members" {
+            h2 id="h-members" { (ctx.t(Text::Members)) }
+            table {
+                thead { tr {
+                    th scope="col" { (ctx.t(Text::Member)) }
+                    th scope="col" { (ctx.t(Text::Reachable)) }
+                    th scope="col" { (ctx.t(Text::LastSync)) }
+                } }
+                tbody {
+                    @for member in members {
+                        tr {
+                            td { (member.name) @if member.is_self { " (" (ctx.t(Text::ThisNode)) ")" } }
+                            td class=(if member.reachable || member.is_self { "done" } else { "open" }) {
+                                (if member.is_self { ctx.t(Text::ThisNode) } else if member.reachable { ctx.t(Text::Yes) } else { ctx.t(Text::No) })
+                            }
+                            td { (member.last_sync_ms.map(date_time).unwrap_or_else(|| "–".into())) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, ctx.t(Text::NavLagebild), content)
+}
+
+pub(crate) fn kind_id(detail: &OfferDetail) -> &'static str {
+    match detail {
+        OfferDetail::Person(_) => "person",
+        OfferDetail::RemoteCapacity(_) => "remote_capacity",
+        OfferDetail::Equipment(_) => "equipment",
+        OfferDetail::TeamPackage(_) => "team_package",
+        OfferDetail::ServiceRelocation(_) => "service_relocation",
+    }
+}

@@ -1,0 +1,177 @@
+//! One request: its needs with requested, pledged, accepted and open
+//! quantities, ranked suggestions, pledges (with the accept form for the
+//! requester), the pledge form for other members, and the mission orders.
+
+use amtshilfe_protocol::catalogue::CatalogueName;
+use amtshilfe_protocol::model::{OfferKind, PledgeStatus, RequestStatus};
+use amtshilfe_protocol::read_model::{
+    MissionOrder, NeedView, OfferEntry, PledgeLink, RequestView, Suggestion,
+};
+use maud::{Markup, html};
+
+use super::{field, none, offer_what};
+use crate::Ctx;
+use crate::format::{date, date_time};
+use crate::i18n::{Text, label};
+use crate::layout::{Nav, page};
+
+/// What the request page shows.
+#[derive(Debug)]
+pub struct RequestPage<'a> {
+    /// The request with its needs and pledges.
+    pub view: &'a RequestView<'a>,
+    /// Whether it is this member's own request.
+    pub mine: bool,
+    /// Ranked suggestions per need (same order as `view.needs`).
+    pub suggestions: Vec<Vec<Suggestion<'a>>>,
+    /// This member's available offers, to pledge from.
+    pub my_offers: Vec<OfferEntry<'a>>,
+    /// Mission orders of this request.
+    pub missions: Vec<MissionOrder<'a>>,
+    /// Display name of a member id, for mission orders.
+    pub names: Vec<(String, String)>,
+}
+
+impl RequestPage<'_> {
+    fn name_of(&self, id: &str) -> String {
+        self.names
+            .iter()
+            .find(|(member, _)| member == id)
+            .map_or_else(|| id.chars().take(12).collect(), |(_, name)| name.clone())
+    }
+}
+
+fn need_what(ctx: &Ctx, need: &NeedView<'_>) -> String {
+    let need = need.need;
+    let kind = label(ctx.lang, CatalogueName::OfferKind, need.kind.id());
+    match (&need.equipment_category, &need.role) {
+        (Some(category), _) => format!(
+            "{} ({kind})",
+            label(ctx.lang, CatalogueName::EquipmentCategory, category)
+        ),
+        (None, Some(role)) => format!("{} ({kind})", label(ctx.lang, CatalogueName::Role, role)),
+        (None, None) => kind,
+    }
+}
+
+fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView<'_>) -> Markup {
+    let view = page.view;
+    let open = view.request.status == RequestStatus::Open;
+    let base = format!("/anfragen/{}/{}", view.address.owner, view.address.id);
+    let suggestions = page
+        .suggestions
+        .get(index)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let totals = need.totals;
+    html! {
+        section aria-labelledby={ "h-need-" (index) } {
+            h2 id={ "h-need-" (index) } { (need_what(ctx, need)) ": " (totals.requested) " · "
+                (label(ctx.lang, CatalogueName::Mode, need.need.mode.id())) }
+            p { (ctx.t(Text::Requested)) ": " (totals.requested) " · " (ctx.t(Text::Pledged)) ": " (totals.pledged)
+                " · " (ctx.t(Text::Accepted)) ": " (totals.accepted) " · "
+                span class=(if totals.open > 0 { "open" } else { "done" }) data-testid="still-open" { (ctx.t(Text::StillOpen)) ": " (totals.open) } }
+            h3 { (ctx.t(Text::Pledges)) }
+            @if need.pledges.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr { th scope="col" { (ctx.t(Text::Member)) } th scope="col" { (ctx.t(Text::Quantity)) } th scope="col" { (ctx.t(Text::Accepted)) } th scope="col" { (ctx.t(Text::Status)) }
+                        @if page.mine && ctx.can_accept { th scope="col" { (ctx.t(Text::Accept)) } } } }
+                    tbody { @for pledge in &need.pledges {
+                        @let left = pledge.pledge.quantity.saturating_sub(pledge.accepted_quantity);
+                        tr {
+                            td { (pledge.pledger_name.unwrap_or("?")) }
+                            td { (pledge.pledge.quantity) }
+                            td { (pledge.accepted_quantity) }
+                            td { (if pledge.pledge.status == PledgeStatus::Offered { ctx.t(Text::PledgeStanding) } else { ctx.t(Text::PledgeWithdrawn) }) }
+                            @if page.mine && ctx.can_accept {
+                                td { @if open && left > 0 && pledge.pledge.status == PledgeStatus::Offered {
+                                    form method="post" action={ (base) "/annahme" } {
+                                        (ctx.csrf_field())
+                                        input type="hidden" name="pledger" value=(pledge.address.owner);
+                                        input type="hidden" name="pledge" value=(pledge.address.id);
+                                        label for={ "acc-" (pledge.address.id) } { (ctx.t(Text::Quantity)) }
+                                        input id={ "acc-" (pledge.address.id) } name="quantity" type="number" min="1" max=(left) value=(left);
+                                        " " button type="submit" { (ctx.t(Text::Accept)) }
+                                    }
+                                } }
+                            }
+                        }
+                    } }
+                }
+            }
+            @if !page.mine && open && ctx.can_pledge && totals.open > 0 {
+                h3 { (ctx.t(Text::Pledge)) }
+                form method="post" action={ (base) "/zusage" } {
+                    (ctx.csrf_field())
+                    input type="hidden" name="need" value=(need.need.id);
+                    div.grid {
+                        (field(&format!("pq-{index}"), ctx.t(Text::Quantity), html! { input id={ "pq-" (index) } name="quantity" type="number" min="1" max=(totals.open) value=(totals.open); }))
+                        (field(&format!("po-{index}"), ctx.t(Text::FromOffer), html! { select id={ "po-" (index) } name="offer" {
+                            option value="" { "–" }
+                            @for offer in page.my_offers.iter().filter(|o| kind_fits(need, o)) {
+                                option value=(offer.address.id) { (offer.offer.title) " (" (offer.remaining) ")" }
+                            }
+                        } }))
+                    }
+                    p { button type="submit" { (ctx.t(Text::Pledge)) } }
+                }
+            }
+            @if !suggestions.is_empty() {
+                details {
+                    summary { (ctx.t(Text::Suggestions)) " (" (suggestions.len()) ")" }
+                    ol { @for suggestion in suggestions.iter().take(10) {
+                        li { (suggestion.offer.offer.title) " – " (offer_what(ctx.lang, suggestion.offer.offer)) ", "
+                             (suggestion.offer.owner_name.unwrap_or("?")) ", " (ctx.t(Text::Free)) " " (suggestion.offer.remaining) }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+fn kind_fits(need: &NeedView<'_>, offer: &OfferEntry<'_>) -> bool {
+    let kind = super::overview::kind_id(&offer.offer.detail);
+    kind == need.need.kind.id() || (need.need.kind == OfferKind::Person && kind == "team_package")
+}
+
+fn missions_section(ctx: &Ctx, page: &RequestPage<'_>) -> Markup {
+    html! {
+        h2 id="h-missions" { (ctx.t(Text::MissionOrders)) }
+        @if page.missions.is_empty() { (none(ctx)) }
+        @for order in &page.missions {
+            div.mission role="group" aria-label=(ctx.t(Text::MissionOrder)) data-testid="mission-order" {
+                strong { (ctx.t(Text::MissionOrder)) " " (order.address.id) }
+                p { (ctx.t(Text::Requester)) ": " (page.name_of(&order.address.owner.to_string()))
+                    " · " (ctx.t(Text::Helper)) ": " (page.name_of(&order.pledger.to_string()))
+                    " · " (ctx.t(Text::Quantity)) ": " (order.acceptance.quantity)
+                    " · " (ctx.t(Text::AcceptedAt)) " " (date_time(order.acceptance.accepted_at_ms)) }
+                @match &order.pledge {
+                    PledgeLink::Joined { offer: Some(offer), .. } => p { (offer.title) ", " (offer.contact.role) ", " (offer.contact.phone) }
+                    PledgeLink::Joined { offer: None, .. } => {}
+                    _ => p.muted { (ctx.t(Text::AwaitingPledge)) }
+                }
+                @if let Some(terms) = &order.acceptance.terms { p { (terms) } }
+            }
+        }
+    }
+}
+
+/// The request page.
+pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
+    let view = page_data.view;
+    let request = view.request;
+    let content = html! {
+        p { (ctx.t(Text::Requester)) ": " strong { (view.requester_name.unwrap_or("?")) }
+            " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))
+            " · " (date(request.start_ms)) " – " (date(request.end_ms)) }
+        @if !request.situation.is_empty() { p { (request.situation) } }
+        @if request.status != RequestStatus::Open { p role="status" class="open" { (ctx.t(Text::RequestNotOpen)) } }
+        div id="request-live" data-live {
+            @for (index, need) in view.needs.iter().enumerate() { (need_section(ctx, page_data, index, need)) }
+            (missions_section(ctx, page_data))
+        }
+    };
+    let mut ctx = ctx.clone();
+    ctx.nav = Nav::Other;
+    page(&ctx, &request.title, content)
+}

@@ -1,0 +1,262 @@
+//! Who may call what. One middleware ([`authenticate`]) runs before every
+//! route: it lets only [`PUBLIC_PATHS`] through without a session cookie or
+//! an API token, checks the CSRF token of every cookie-authenticated write
+//! (form field `csrf` or header `x-csrf-token`), and writes one audit row
+//! per write. Route layers ([`require`]) check the role's permission.
+//! Never decides what a role may do: `accounts::Role::may` does.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::{API_BODY_BYTES_MAX, ApiError, ApiState, with_core};
+use crate::accounts::{Permission, Principal, Role, SessionId, constant_time_eq, token_hash};
+use crate::clock;
+use crate::store::AuditRecord;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "amtshilfe_session";
+/// The header a cookie-authenticated script sends the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Routes that answer without a session.
+pub const PUBLIC_PATHS: [&str; 3] = ["/health", "/api/login", "/anmelden"];
+/// The login page, where pages send a visitor without a session.
+pub const LOGIN_PAGE: &str = "/anmelden";
+/// Longest action text in an audit row, in bytes.
+const AUDIT_ACTION_BYTES_MAX: usize = 200;
+
+/// The caller's address, if the server recorded it ("unknown" in tests).
+#[derive(Debug, Clone)]
+pub(crate) struct ClientAddr(pub(crate) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Whether `path` is a JSON route (errors as JSON) rather than a page.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/metrics" || path == "/events"
+}
+
+/// The value of cookie `name` in `headers`.
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, path `/`.
+pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+}
+
+/// Runs before every route; see the module docs.
+pub(super) async fn authenticate(
+    State(state): State<ApiState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    if PUBLIC_PATHS.contains(&path.as_str()) {
+        return next.run(request).await;
+    }
+    let principal = match principal_of(&state, request.headers()).await {
+        Ok(Some(principal)) => principal,
+        Ok(None) => return unauthenticated(&path),
+        Err(error) => return error.into_response(),
+    };
+    let method = request.method().clone();
+    let writes = !matches!(method, Method::GET | Method::HEAD);
+    let mut request = if writes && principal.csrf.is_some() {
+        match check_csrf(request, &principal).await {
+            Ok(request) => request,
+            Err(error) => return refuse(&path, error),
+        }
+    } else {
+        request
+    };
+    request.extensions_mut().insert(principal.clone());
+    let response = next.run(request).await;
+    if writes {
+        let mut action = format!("{method} {path}");
+        action.truncate(AUDIT_ACTION_BYTES_MAX);
+        audit(
+            &state,
+            &principal.account,
+            action,
+            response.status().as_str().to_owned(),
+        )
+        .await;
+    }
+    response
+}
+
+/// The role check of one route: `route_layer(from_fn_with_state(permission, require))`.
+pub(super) async fn require(
+    State(permission): State<Permission>,
+    Extension(principal): Extension<Principal>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if principal.may(permission) {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_owned();
+    refuse(
+        &path,
+        ApiError::Forbidden {
+            role: principal.role.id(),
+        },
+    )
+}
+
+/// An error as JSON on API paths, as a short HTML page elsewhere.
+pub(crate) fn refuse(path: &str, error: ApiError) -> Response {
+    if is_api_path(path) {
+        return error.into_response();
+    }
+    let status = error.status();
+    let body = amtshilfe_dashboard::error_page(status.as_u16(), &error.to_string());
+    (status, Html(body)).into_response()
+}
+
+fn unauthenticated(path: &str) -> Response {
+    if is_api_path(path) {
+        ApiError::Unauthenticated.into_response()
+    } else {
+        Redirect::to(LOGIN_PAGE).into_response()
+    }
+}
+
+/// The principal of a request: from `Authorization: Bearer` if present
+/// (a bad token is refused, never ignored), else from the session cookie.
+async fn principal_of(
+    state: &ApiState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|text| text.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated)?
+            .trim()
+            .to_owned();
+        return principal_of_token(state, token).await.map(Some);
+    }
+    let Some(id) = cookie(headers, SESSION_COOKIE).and_then(SessionId::from_hex) else {
+        return Ok(None);
+    };
+    let session = state.accounts.sessions().get(&id, clock::now_ms());
+    Ok(session.map(|session| Principal {
+        account: session.account,
+        role: session.role,
+        csrf: Some(session.csrf),
+    }))
+}
+
+async fn principal_of_token(state: &ApiState, token: String) -> Result<Principal, ApiError> {
+    let hash = token_hash(&token);
+    with_core(state, move |core| {
+        let store = core.store();
+        let storage = |error: crate::store::StoreError| ApiError::Storage(error.to_string());
+        let record = store
+            .token(hash)
+            .map_err(storage)?
+            .ok_or(ApiError::Unauthenticated)?;
+        let account = store
+            .account(&record.account)
+            .map_err(storage)?
+            .filter(|account| !account.disabled)
+            .ok_or(ApiError::Unauthenticated)?;
+        let role = Role::from_id(&account.role)
+            .ok_or_else(|| ApiError::Internal(format!("unknown role {:?}", account.role)))?;
+        Ok(Principal {
+            account: record.account,
+            role,
+            csrf: None,
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+/// Checks the CSRF token of a cookie-authenticated write: the header, or
+/// the form field (the body is read and put back).
+async fn check_csrf(request: Request, principal: &Principal) -> Result<Request, ApiError> {
+    let expected = principal.csrf.as_deref().unwrap_or_default().as_bytes();
+    if let Some(sent) = request.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(sent.as_bytes(), expected) {
+            Ok(request)
+        } else {
+            Err(ApiError::CsrfFailed)
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(ApiError::CsrfFailed);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, API_BODY_BYTES_MAX)
+        .await
+        .map_err(|_| ApiError::BodyTooLarge)?;
+    let probe = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    let sent = Form::<CsrfOnly>::from_request(probe, &())
+        .await
+        .ok()
+        .and_then(|Form(form)| form.csrf)
+        .unwrap_or_default();
+    if !constant_time_eq(sent.as_bytes(), expected) {
+        return Err(ApiError::CsrfFailed);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Appends an audit row; a failure is logged, never shown to the caller
+/// (the action itself already happened or failed on its own).
+pub(crate) async fn audit(state: &ApiState, account: &str, action: String, detail: String) {
+    let record = AuditRecord {
+        at_ms: clock::now_ms(),
+        account: account.chars().take(64).collect(),
+        action,
+        detail,
+    };
+    let result = with_core(state, move |core| {
+        core.store()
+            .append_audit(&record)
+            .map_err(|error| ApiError::Storage(error.to_string()))
+    })
+    .await;
+    if let Err(error) = result {
+        tracing::error!(%error, "could not append to the audit log");
+    }
+}

@@ -1,0 +1,191 @@
+//! Operator accounts, API tokens and the audit log, in the node's store.
+//! Values are postcard; every write is one durable transaction. A store made
+//! before these tables existed reads as having none (the first write makes
+//! the table). Never checks passwords or roles: `crate::accounts` does.
+
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, TableError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::schema::{ACCOUNTS, API_TOKENS, AUDIT};
+use super::{Store, StoreError};
+
+/// Most audit rows kept; the oldest go first.
+pub const AUDIT_ROWS_MAX: u64 = 100_000;
+
+const SAVING: &str = "saving an account";
+const READING: &str = "reading accounts";
+const AUDITING: &str = "appending to the audit log";
+
+/// One operator account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    /// The role id (`admin`, `it_lead`, …).
+    pub role: String,
+    /// The argon2id hash in PHC string form.
+    pub password_hash: String,
+    /// When it was made, ms since the epoch.
+    pub created_at_ms: i64,
+    /// A disabled account can neither log in nor use its tokens.
+    pub disabled: bool,
+}
+
+/// One API token (only its SHA-256 is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// The account it acts as.
+    pub account: String,
+    /// What the operator called it.
+    pub label: String,
+    /// When it was made, ms since the epoch.
+    pub created_at_ms: i64,
+}
+
+/// One audit log row: who did what when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// The account, or the name tried at a failed login.
+    pub account: String,
+    /// What, e.g. `login`, `login_failed`, `POST /api/offers`.
+    pub action: String,
+    /// The outcome (HTTP status) or a short detail.
+    pub detail: String,
+}
+
+impl Store {
+    /// Saves (creates or replaces) the account `name`.
+    pub fn put_account(&self, name: &str, record: &AccountRecord) -> Result<(), StoreError> {
+        self.put_row(ACCOUNTS, name, record, SAVING)
+    }
+
+    /// The account `name`, if it exists.
+    pub fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.get_row(ACCOUNTS, name)
+    }
+
+    /// Every account, by name.
+    pub fn accounts(&self) -> Result<Vec<(String, AccountRecord)>, StoreError> {
+        let txn = self.read_txn(READING)?;
+        let table = match txn.open_table(ACCOUNTS) {
+            Ok(table) => table,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
+        };
+        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
+        let mut rows = Vec::new();
+        for row in table.iter().map_err(failed())? {
+            let (key, value) = row.map_err(failed())?;
+            rows.push((key.value().to_owned(), self.decode(value.value())?));
+        }
+        Ok(rows)
+    }
+
+    /// Saves an API token by the SHA-256 of its secret.
+    pub fn put_token(&self, hash: [u8; 32], record: &TokenRecord) -> Result<(), StoreError> {
+        self.put_row(API_TOKENS, hash, record, SAVING)
+    }
+
+    /// The token with this SHA-256, if any.
+    pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
+        self.get_row(API_TOKENS, hash)
+    }
+
+    /// Appends an audit row; beyond [`AUDIT_ROWS_MAX`] the oldest is dropped.
+    pub fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        let failed = || StoreError::database::<redb::StorageError>(&self.path, AUDITING);
+        let bytes = encode(record)?;
+        let txn = self.begin_durable(AUDITING)?;
+        {
+            let mut table = txn
+                .open_table(AUDIT)
+                .map_err(StoreError::database(&self.path, AUDITING))?;
+            let next = table
+                .last()
+                .map_err(failed())?
+                .map_or(0, |(key, _)| key.value() + 1);
+            table.insert(next, bytes.as_slice()).map_err(failed())?;
+            if table.len().map_err(failed())? > AUDIT_ROWS_MAX {
+                table.pop_first().map_err(failed())?;
+            }
+        }
+        txn.commit()
+            .map_err(StoreError::database(&self.path, AUDITING))
+    }
+
+    /// The newest `limit` audit rows, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        let txn = self.read_txn(READING)?;
+        let table = match txn.open_table(AUDIT) {
+            Ok(table) => table,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
+        };
+        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
+        let mut rows = Vec::new();
+        for row in table.iter().map_err(failed())?.rev().take(limit) {
+            let (_, value) = row.map_err(failed())?;
+            rows.push(self.decode(value.value())?);
+        }
+        Ok(rows)
+    }
+
+    fn put_row<K, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+        value: &V,
+        operation: &'static str,
+    ) -> Result<(), StoreError>
+    where
+        K: redb::Key + 'static,
+        V: Serialize,
+    {
+        let bytes = encode(value)?;
+        let txn = self.begin_durable(operation)?;
+        {
+            let mut table = txn
+                .open_table(definition)
+                .map_err(StoreError::database(&self.path, operation))?;
+            table
+                .insert(key, bytes.as_slice())
+                .map_err(StoreError::database(&self.path, operation))?;
+        }
+        txn.commit()
+            .map_err(StoreError::database(&self.path, operation))
+    }
+
+    fn get_row<K, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+    ) -> Result<Option<V>, StoreError>
+    where
+        K: redb::Key + 'static,
+        V: DeserializeOwned,
+    {
+        let txn = self.read_txn(READING)?;
+        let table = match txn.open_table(definition) {
+            Ok(table) => table,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
+        };
+        let row = table
+            .get(key)
+            .map_err(StoreError::database(&self.path, READING))?;
+        row.map(|value| self.decode(value.value())).transpose()
+    }
+
+    fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
+        postcard::from_bytes(bytes)
+            .map_err(|error| self.damaged(format!("an account row does not decode: {error}")))
+    }
+}
+
+fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
+    postcard::to_stdvec(value).map_err(|error| StoreError::Refused {
+        what: "account data",
+        detail: error.to_string(),
+    })
+}

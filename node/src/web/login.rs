@@ -1,0 +1,106 @@
+//! The login and logout forms. The login form carries a pre-session token
+//! that must match a short-lived cookie (so another site cannot log a
+//! browser into an account of its choosing); the logout form carries the
+//! session's CSRF token like every other form.
+
+use std::collections::HashMap;
+
+use axum::Extension;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::LangChoice;
+use crate::accounts::{Principal, SessionId, constant_time_eq};
+use crate::api::auth::{ClientAddr, SESSION_COOKIE, cookie, set_cookie};
+use crate::api::sessions::{login as check_login, logout as end_session, session_cookie};
+use crate::api::{ApiError, ApiState};
+use crate::clock;
+use crate::random::os_random;
+
+/// The pre-session cookie of the login form.
+pub(super) const LOGIN_COOKIE: &str = "amtshilfe_login";
+/// How long a login form stays usable, in seconds.
+const LOGIN_FORM_SECS: i64 = 3_600;
+
+fn login_form(
+    lang: LangChoice,
+    status: StatusCode,
+    account: &str,
+    error: Option<&str>,
+) -> Response {
+    let token = match os_random::<16>() {
+        Ok(bytes) => hex::encode(bytes),
+        Err(error) => return ApiError::Internal(error.to_string()).into_response(),
+    };
+    let body = amtshilfe_dashboard::pages::login(lang_of(lang), &token, account, error);
+    let mut response = lang.html(body);
+    *response.status_mut() = status;
+    if let Ok(value) = set_cookie(LOGIN_COOKIE, &token, LOGIN_FORM_SECS).parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn lang_of(choice: LangChoice) -> amtshilfe_dashboard::Lang {
+    choice.lang
+}
+
+/// `GET /anmelden`: the form, or the Lagebild for a live session.
+pub(super) async fn page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    headers: HeaderMap,
+) -> Response {
+    let live = cookie(&headers, SESSION_COOKIE)
+        .and_then(SessionId::from_hex)
+        .and_then(|id| state.accounts.sessions().get(&id, clock::now_ms()));
+    if live.is_some() && !lang.chosen {
+        return Redirect::to("/").into_response();
+    }
+    login_form(lang, StatusCode::OK, "", None)
+}
+
+/// `POST /anmelden`.
+pub(super) async fn submit(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let account = field("account");
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    let sent = field("login_token");
+    if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        let error = ApiError::CsrfFailed;
+        return login_form(lang, error.status(), &account, Some(&error.to_string()));
+    }
+    match check_login(&state, &account, field("password"), &client).await {
+        Ok((id, session)) => {
+            let mut response = Redirect::to("/").into_response();
+            for value in [
+                session_cookie(id, &session),
+                set_cookie(LOGIN_COOKIE, "", 0),
+            ] {
+                if let Ok(value) = value.parse() {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            response
+        }
+        Err(error) => login_form(lang, error.status(), &account, Some(&error.to_string())),
+    }
+}
+
+/// `POST /abmelden`.
+pub(super) async fn logout(
+    State(state): State<ApiState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    let clear = end_session(&state, &headers, &principal).await;
+    ([(header::SET_COOKIE, clear)], Redirect::to("/anmelden")).into_response()
+}

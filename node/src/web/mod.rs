@@ -1,0 +1,137 @@
+//! The dashboard's HTTP side: routes for the pages, the login and logout
+//! forms, and the form posts that turn into the same writes as the JSON
+//! API (`crate::api::offers::create_offer` and friends, so the rules are
+//! the API's). The HTML comes from `amtshilfe-dashboard`, which gets
+//! read-model views and a `Ctx`; it never sees the core or the store.
+//! Authentication, CSRF and the audit log are the API's `auth` layer, which
+//! wraps these routes too.
+//!
+//! | route | permission |
+//! | --- | --- |
+//! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
+//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/netzwerk` | `Read` |
+//! | `POST /ressourcen`, `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
+//! | `POST /anfordern` | `Request` |
+//! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
+//! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
+
+mod actions;
+mod forms;
+mod login;
+mod pages;
+
+use amtshilfe_dashboard::{Ctx, Lang, Nav};
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::accounts::{Permission, Principal};
+use crate::api::auth::{cookie, set_cookie};
+use crate::api::{ApiState, guarded};
+use crate::core::Core;
+
+/// The language cookie.
+pub const LANG_COOKIE: &str = "amtshilfe_lang";
+/// How long the language choice is kept, in seconds (one year).
+const LANG_COOKIE_SECS: i64 = 365 * 86_400;
+
+/// The dashboard's routes (the authentication layer is added by
+/// [`crate::api::router`]).
+pub(crate) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/anmelden", get(login::page).post(login::submit))
+        .route("/abmelden", post(login::logout))
+        .route("/", get(pages::overview))
+        .route(
+            "/ressourcen",
+            get(pages::resources).merge(guarded(post(actions::create_offer), Permission::Offer)),
+        )
+        .route(
+            "/ressourcen/{id}/zurueckziehen",
+            guarded(post(actions::withdraw_offer), Permission::Offer),
+        )
+        .route("/register", get(pages::register))
+        .route(
+            "/anfordern",
+            get(pages::request_form)
+                .merge(guarded(post(actions::create_request), Permission::Request)),
+        )
+        .route("/anfragen/{owner}/{id}", get(pages::request))
+        .route(
+            "/anfragen/{owner}/{id}/zusage",
+            guarded(post(actions::pledge), Permission::Pledge),
+        )
+        .route(
+            "/anfragen/{owner}/{id}/annahme",
+            guarded(post(actions::accept), Permission::Accept),
+        )
+        .route("/netzwerk", get(pages::network))
+}
+
+/// The viewer's language: `?lang=` (remembered in a cookie), else the
+/// cookie, else German.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LangChoice {
+    lang: Lang,
+    /// Chosen in this request's query, so the cookie is set.
+    chosen: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LangChoice {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let asked = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .map(Lang::from_code);
+        Ok(match asked {
+            Some(lang) => LangChoice { lang, chosen: true },
+            None => LangChoice {
+                lang: cookie(&parts.headers, LANG_COOKIE).map_or(Lang::De, Lang::from_code),
+                chosen: false,
+            },
+        })
+    }
+}
+
+impl LangChoice {
+    /// An HTML answer, setting the language cookie if it was chosen now.
+    pub(crate) fn html(self, body: String) -> Response {
+        let mut response = Html(body).into_response();
+        if self.chosen
+            && let Ok(value) = set_cookie(LANG_COOKIE, self.lang.code(), LANG_COOKIE_SECS).parse()
+        {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
+    }
+}
+
+/// The page context for `principal` on this node.
+pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) -> Ctx {
+    let member = core.device().member;
+    let member_name = core
+        .replica()
+        .membership()
+        .state()
+        .members()
+        .find(|(id, _)| **id == member)
+        .map_or_else(|| member.short(), |(_, info)| info.name.clone());
+    Ctx {
+        lang,
+        account: principal.account.clone(),
+        role: principal.role.id().to_owned(),
+        csrf: principal.csrf.clone().unwrap_or_default(),
+        member_name,
+        can_offer: principal.may(Permission::Offer),
+        can_pledge: principal.may(Permission::Pledge),
+        can_request: principal.may(Permission::Request),
+        can_accept: principal.may(Permission::Accept),
+        nav,
+    }
+}

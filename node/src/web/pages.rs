@@ -1,0 +1,350 @@
+//! The GET pages: each reads the core once under its lock and renders.
+
+use std::collections::HashMap;
+
+use amtshilfe_dashboard::Nav;
+use amtshilfe_dashboard::pages::{
+    self as html, MemberRow, NetworkView, PeerRow, RegisterForm, RequestPage,
+};
+use amtshilfe_protocol::ids::{MemberId, RecordId};
+use amtshilfe_protocol::model::{Mode, OfferKind, RequestRef};
+use amtshilfe_protocol::read_model::{RecordAddress, RegistryFilter};
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::{LangChoice, ctx_for};
+use crate::accounts::Principal;
+use crate::api::auth::refuse;
+use crate::api::{ANY_STATUS, ApiError, ApiState, RegistryQuery, with_core};
+use crate::clock;
+use crate::core::Core;
+
+/// A member counts as reachable if a sync with one of its devices finished
+/// this recently, in ms (a few default sync intervals).
+pub(super) const REACHABLE_WITHIN_MS: i64 = 5 * 60 * 1_000;
+
+async fn render<F>(state: &ApiState, path: &str, lang: LangChoice, f: F) -> Response
+where
+    F: FnOnce(&Core) -> Result<String, ApiError> + Send + 'static,
+{
+    match with_core(state, move |core| f(core)).await {
+        Ok(body) => lang.html(body),
+        Err(error) => refuse(path, error),
+    }
+}
+
+fn filter(query: &RegistryQuery) -> Result<RegistryFilter, ApiError> {
+    query.to_filter()
+}
+
+/// Peer id (text) → member name, for every current member's delegated devices.
+fn peer_members(core: &Core) -> HashMap<String, (MemberId, String)> {
+    let state = core.replica().membership().state();
+    let mut map = HashMap::new();
+    for (member, info) in state.members() {
+        let Some(record) = state.member_record(member) else {
+            continue;
+        };
+        for delegation in record
+            .delegations
+            .iter()
+            .filter(|d| d.issued_under == info.current_key)
+        {
+            if let Some(peer) = crate::net::identity::peer_id_of(&delegation.device) {
+                map.insert(peer.to_string(), (*member, info.name.clone()));
+            }
+        }
+    }
+    map
+}
+
+/// `GET /`: Lagebild.
+pub(super) async fn overview(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    render(&state, "/", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Lagebild);
+        let model = core.replica().read_model();
+        let available = model.registry(&filter(&RegistryQuery::default())?);
+        let now_ms = clock::now_ms();
+        let peers = peer_members(core);
+        let own = core.device().member;
+        let members: Vec<MemberRow> = core
+            .replica()
+            .membership()
+            .state()
+            .members()
+            .map(|(id, info)| {
+                let last_sync_ms = core
+                    .counters
+                    .last_sync_ms
+                    .iter()
+                    .filter(|(peer, _)| peers.get(*peer).is_some_and(|(member, _)| member == id))
+                    .map(|(_, at)| *at)
+                    .max();
+                MemberRow {
+                    name: info.name.clone(),
+                    is_self: *id == own,
+                    last_sync_ms,
+                    reachable: last_sync_ms.is_some_and(|at| now_ms - at <= REACHABLE_WITHIN_MS),
+                }
+            })
+            .collect();
+        Ok(html::overview(
+            &ctx,
+            &model.request_board(),
+            &available,
+            &members,
+        ))
+    })
+    .await
+}
+
+/// `GET /ressourcen`.
+pub(super) async fn resources(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    render(&state, "/ressourcen", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
+        let query = RegistryQuery {
+            owner: Some(core.device().member),
+            status: Some(ANY_STATUS.to_owned()),
+            ..RegistryQuery::default()
+        };
+        let own = core.replica().read_model().registry(&filter(&query)?);
+        Ok(html::resources(&ctx, &own, clock::now_ms()))
+    })
+    .await
+}
+
+/// A snake_case enum value from a form field; empty means none.
+fn enum_of<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> Result<Option<T>, ApiError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_value(json!(text))
+        .map(Some)
+        .map_err(|_| ApiError::InvalidQuery(format!("{name}: {text:?} is not known")))
+}
+
+fn register_query(form: &RegisterForm) -> Result<RegistryQuery, ApiError> {
+    let pick = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    let kind: Option<OfferKind> = enum_of(&form.kind, "kind")?;
+    let mode: Option<Mode> = enum_of(&form.mode, "mode")?;
+    let date = |text: &str| -> Result<Option<i64>, ApiError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        amtshilfe_dashboard::format::parse_date(text)
+            .map(Some)
+            .ok_or_else(|| ApiError::InvalidQuery(format!("{text:?} is not a date")))
+    };
+    let (window_start_ms, window_end_ms) = match (date(&form.from)?, date(&form.until)?) {
+        (Some(from), Some(until)) => (Some(from), Some(until + 86_400_000)),
+        (Some(from), None) => (Some(from), Some(from + 86_400_000)),
+        (None, Some(until)) => (Some(until), Some(until + 86_400_000)),
+        (None, None) => (None, None),
+    };
+    Ok(RegistryQuery {
+        kind,
+        role: pick(&form.role),
+        skill: pick(&form.skill),
+        category: pick(&form.category),
+        mode,
+        window_start_ms,
+        window_end_ms,
+        ..RegistryQuery::default()
+    })
+}
+
+/// `GET /register`.
+pub(super) async fn register(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let form = RegisterForm {
+        kind: get("kind"),
+        role: get("role"),
+        skill: get("skill"),
+        category: get("category"),
+        mode: get("mode"),
+        from: get("from"),
+        until: get("until"),
+        region: get("region"),
+    };
+    render(&state, "/register", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Register);
+        let model = core.replica().read_model();
+        let (results, error) = match register_query(&form).and_then(|q| filter(&q)) {
+            Ok(filter) => (model.registry(&filter), None),
+            Err(error) => (Vec::new(), Some(error.to_string())),
+        };
+        let region = form.region.to_lowercase();
+        let results: Vec<_> = results
+            .into_iter()
+            .filter(|entry| {
+                region.is_empty()
+                    || entry
+                        .owner_name
+                        .is_some_and(|name| name.to_lowercase().contains(&region))
+                    || entry.owner_ags.is_some_and(|ags| ags.starts_with(&region))
+            })
+            .collect();
+        Ok(html::register(&ctx, &form, &results, error.as_deref()))
+    })
+    .await
+}
+
+/// `GET /anfordern`.
+pub(super) async fn request_form(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    render(&state, "/anfordern", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Anfordern);
+        Ok(html::request_form(&ctx, clock::now_ms()))
+    })
+    .await
+}
+
+/// The address in a request page's path.
+pub(super) fn request_address(owner: &str, id: &str) -> Result<RecordAddress, ApiError> {
+    let not_found = || {
+        ApiError::not_found(
+            "request_not_found",
+            "There is no such request on this node (yet).",
+        )
+    };
+    let owner: MemberId = owner.parse().map_err(|_| not_found())?;
+    let id = RecordId::new(id).map_err(|_| not_found())?;
+    Ok(RecordAddress::new(owner, id))
+}
+
+/// `GET /anfragen/{owner}/{id}`.
+pub(super) async fn request(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((owner, id)): Path<(String, String)>,
+) -> Response {
+    let path = format!("/anfragen/{owner}/{id}");
+    render(&state, &path, lang, move |core| {
+        let address = request_address(&owner, &id)?;
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+        let model = core.replica().read_model();
+        let view = model.request_view(&address).ok_or_else(|| {
+            ApiError::not_found(
+                "request_not_found",
+                "There is no such request on this node (yet).",
+            )
+        })?;
+        let member = core.device().member;
+        let suggestions = view
+            .needs
+            .iter()
+            .map(|need| {
+                model.suggest(&RequestRef {
+                    requester: address.owner,
+                    request: address.id.clone(),
+                    need: need.need.id.clone(),
+                })
+            })
+            .collect();
+        let mine_filter = filter(&RegistryQuery {
+            owner: Some(member),
+            ..RegistryQuery::default()
+        })?;
+        let missions = model
+            .mission_orders()
+            .into_iter()
+            .filter(|order| {
+                order.address.owner == address.owner && order.acceptance.request == address.id
+            })
+            .collect();
+        let names = core
+            .replica()
+            .membership()
+            .state()
+            .members()
+            .map(|(id, info)| (id.to_string(), info.name.clone()))
+            .collect();
+        let page = RequestPage {
+            view: &view,
+            mine: address.owner == member,
+            suggestions,
+            my_offers: model.registry(&mine_filter),
+            missions,
+            names,
+        };
+        Ok(html::request(&ctx, &page))
+    })
+    .await
+}
+
+/// `GET /netzwerk`.
+pub(super) async fn network(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    let own_peer = state.net.peer_id().to_string();
+    render(&state, "/netzwerk", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Netzwerk);
+        let members = peer_members(core);
+        let stored = core
+            .store()
+            .peer_addresses()
+            .map_err(|error| ApiError::Storage(error.to_string()))?;
+        let mut peers: Vec<PeerRow> = stored
+            .into_iter()
+            .map(|peer| PeerRow {
+                member: members.get(&peer.peer).map(|(_, name)| name.clone()),
+                last_sync_ms: core.counters.last_sync_ms.get(&peer.peer).copied(),
+                last_seen_ms: Some(peer.last_seen_ms),
+                addresses: peer.addresses,
+                peer: peer.peer,
+            })
+            .collect();
+        for (peer, at) in &core.counters.last_sync_ms {
+            if !peers.iter().any(|row| &row.peer == peer) {
+                peers.push(PeerRow {
+                    peer: peer.clone(),
+                    member: members.get(peer).map(|(_, name)| name.clone()),
+                    last_sync_ms: Some(*at),
+                    last_seen_ms: None,
+                    addresses: Vec::new(),
+                });
+            }
+        }
+        let stats = core.replica().stats();
+        let view = NetworkView {
+            own_peer,
+            connected: core.counters.peers_connected,
+            peers,
+            rejected: stats
+                .rejected
+                .iter()
+                .map(|(code, n)| ((*code).to_owned(), *n))
+                .collect(),
+            accepted: stats.accepted,
+            pending: core.replica().pending_len(),
+        };
+        Ok(html::network(&ctx, &view))
+    })
+    .await
+}
+
+/// Answers an error on a page path.
+pub(super) fn page_error(path: &str, error: ApiError) -> Response {
+    refuse(path, error).into_response()
+}
