@@ -37,8 +37,15 @@ fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
     let nodes: Vec<SocketAddr> = (0..6)
         .map(|i| SocketAddr::from(([127, 0, 0, 1], base + i)))
         .collect();
+    let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(binary())
-        .args(["demo", "--http-port", &base.to_string()])
+        .args([
+            "demo",
+            "--http-port",
+            &base.to_string(),
+            "--dir",
+            data.path().to_str().unwrap(),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -68,6 +75,46 @@ fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
         .filter(|l| l.trim_start().starts_with('[') && l.contains("http://127.0.0.1:"))
         .count();
     assert_eq!(listed, 6, "six dashboards listed");
+    assert_eq!(
+        shown
+            .iter()
+            .filter(|l| l.contains("login: admin / "))
+            .count(),
+        6,
+        "a login per node"
+    );
+    assert!(
+        shown.iter().any(|l| l.contains("login: isb / ")),
+        "the joint security officer's login"
+    );
+
+    // The printed officer login works and has the officer's role.
+    let officer_password = shown
+        .iter()
+        .find_map(|l| l.split("login: isb / ").nth(1))
+        .map(str::trim)
+        .unwrap()
+        .to_string();
+    let login = serde_json::json!({ "account": "isb", "password": officer_password }).to_string();
+    let (status, body) = post(nodes[0], "/api/login", &login).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("security_officer"), "{body}");
+
+    // Scripts use each node's command-line token.
+    for (address, short) in nodes.iter().zip([
+        "bergstrasse",
+        "odenwald",
+        "dadi",
+        "gross-gerau",
+        "darmstadt",
+        "provider",
+    ]) {
+        let token = std::fs::read_to_string(data.path().join(short).join("cli.token")).unwrap();
+        support::TOKENS
+            .lock()
+            .unwrap()
+            .insert(*address, token.trim().to_string());
+    }
 
     // All six answer and hold the same registry, with offers of all members.
     let first = registry(nodes[0]).unwrap();

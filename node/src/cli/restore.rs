@@ -41,10 +41,25 @@ pub(super) fn run(args: RestoreArgs) -> anyhow::Result<()> {
     let store = Store::create(&target, stored.pact, random::incarnation()?, now_ms())?;
     store.append_entries(&stored.entries)?;
     store.append_envelopes(&stored.envelopes)?;
+    // Accounts, API tokens and the audit trail are this node's own and live
+    // only here; they come back with the backup too.
+    let accounts = backup.accounts()?;
+    for (name, record) in &accounts {
+        store.put_account(name, record)?;
+    }
+    for (hash, record) in backup.tokens()? {
+        store.put_token(hash, &record)?;
+    }
+    let mut audit = backup.audit_log(crate::store::AUDIT_ROWS_MAX as usize)?;
+    audit.reverse();
+    for record in &audit {
+        store.append_audit(record)?;
+    }
     println!(
-        "Restored {} entries and {} envelopes of pact {} into {}.",
+        "Restored {} entries, {} envelopes and {} accounts of pact {} into {}.",
         stored.entries.len(),
         stored.envelopes.len(),
+        accounts.len(),
         stored.pact,
         target.display()
     );

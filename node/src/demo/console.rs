@@ -10,34 +10,40 @@ use super::seed::MEMBERS;
 use super::{DemoNode, start_node, wait_converged};
 
 /// Prints each node with its address, and the console's commands.
-pub(super) fn banner(nodes: &[DemoNode], converged: Duration) {
+pub(super) fn banner(nodes: &[DemoNode], converged: Duration, officer_password: &str) {
+    let address = |node: &DemoNode| {
+        node.options
+            .http_bind
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    };
     println!();
     println!(
         "Sechs Knoten laufen und sind abgeglichen ({} ms) / six nodes running and in sync:",
         converged.as_millis()
     );
     for node in nodes {
-        let http = node
-            .options
-            .http_bind
-            .map(|a| a.to_string())
-            .unwrap_or_default();
         println!(
-            "  [{}] {:<36} http://{http}/   (Daten: {})",
+            "  [{}] {:<36} http://{}/   Anmeldung / login: admin / {}",
             node.index + 1,
             node.name(),
-            node.options.data_dir.display()
+            address(node),
+            node.admin_password
         );
     }
     println!();
     println!(
-        "Try: curl http://{}/api/board",
-        nodes[super::seed::REQUESTER]
-            .options
-            .http_bind
-            .map(|a| a.to_string())
-            .unwrap_or_default()
+        "Gemeinsame ISB / joint security officer (Kreis Bergstraße, Odenwaldkreis, Kreis Groß-Gerau):"
     );
+    println!(
+        "  http://{}/   Anmeldung / login: {} / {officer_password}",
+        address(&nodes[0]),
+        super::seed::OFFICER_ACCOUNT
+    );
+    if let Some(root) = nodes[0].options.data_dir.parent() {
+        println!("Daten / data: {}", root.display());
+    }
+    println!();
     help();
 }
 

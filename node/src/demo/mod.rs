@@ -18,11 +18,17 @@ use amtshilfe_protocol::membership::MembershipLog;
 use anyhow::Context;
 use libp2p::Multiaddr;
 
+use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::membership::Proposal;
+
+use crate::accounts::Role;
+use crate::accounts::{bootstrap, password};
 use crate::app::{self, NodeOptions, RunningNode};
 use crate::clock::now_ms;
 use crate::keys::{DEVICE_KEY_FILE, MEMBER_KEY_FILE, write_key_file};
 use crate::net::{Announcement, NetCommand};
-use crate::setup::create_pact_store;
+use crate::setup::{DEVICE_DELEGATION_MS, create_pact_store};
+use crate::store::AccountRecord;
 use seed::MEMBERS;
 
 /// How long the demo waits for the seeded pact to converge.
@@ -50,6 +56,8 @@ pub(crate) struct DemoNode {
     pub(crate) index: usize,
     pub(crate) options: NodeOptions,
     pub(crate) running: Option<RunningNode>,
+    /// The first admin's password, shown once in the banner.
+    pub(crate) admin_password: String,
 }
 
 impl DemoNode {
@@ -75,12 +83,14 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         "amtshilfe Demo: Pakt für Cyberresilienz Südhessen (fiktive Daten) — starte sechs Knoten …"
     );
     start_all(&mut nodes).await?;
+    let officer_password = crate::accounts::password::generate()?;
+    add_officer_account(&nodes[0], &officer_password)?;
     seed_all(&nodes)?;
     for node in nodes.iter().filter_map(|n| n.running.as_ref()) {
         node.net.send(NetCommand::SyncNow);
     }
     let took = wait_converged(&nodes).await?;
-    console::banner(&nodes, took);
+    console::banner(&nodes, took, &officer_password);
     console::run(&mut nodes).await;
     for node in &mut nodes {
         if let Some(running) = node.running.take() {
@@ -101,7 +111,9 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Keys, a charter signed by all six founders, and a store per node.
+/// Keys, a charter signed by all six founders, every device's delegation,
+/// the appointment of a joint security officer, a store per node, and the
+/// first admin account of every node.
 fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
     let now = now_ms();
     let keys: Vec<(KeyPair, KeyPair)> = MEMBERS
@@ -120,13 +132,15 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
         .collect();
     let charter =
         MembershipLog::charter("Pakt für Cyberresilienz Südhessen (Demo)", &founders, now);
+    let shared = shared_entries(&charter, &keys, now)?;
     let mut nodes = Vec::new();
     for (index, (member, device)) in keys.iter().enumerate() {
         let dir = root.join(MEMBERS[index].short);
         std::fs::create_dir_all(&dir)?;
         write_key_file(&dir.join(MEMBER_KEY_FILE), member)?;
         write_key_file(&dir.join(DEVICE_KEY_FILE), device)?;
-        create_pact_store(&dir, &charter, &[], member, device, now)?;
+        create_pact_store(&dir, &charter, &shared, member, device, now)?;
+        let admin = bootstrap::prepare(&dir, now)?;
         let p2p_port = http_port + P2P_PORT_OFFSET + index as u16;
         let http: SocketAddr = ([127, 0, 0, 1], http_port + index as u16).into();
         let listen: Multiaddr = format!("/ip4/127.0.0.1/tcp/{p2p_port}").parse()?;
@@ -142,9 +156,74 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
             index,
             options,
             running: None,
+            admin_password: admin.password,
         });
     }
     Ok(nodes)
+}
+
+/// The entries every demo store starts with besides its own delegation:
+/// all other devices' delegations (so nodes admit each other at first
+/// contact) and the joint security officer's appointment, proposed by the
+/// first member and approved by a majority including every member it serves.
+fn shared_entries(
+    charter: &amtshilfe_protocol::membership::SignedEntry,
+    keys: &[(KeyPair, KeyPair)],
+    now: i64,
+) -> anyhow::Result<Vec<amtshilfe_protocol::membership::SignedEntry>> {
+    let mut log = MembershipLog::new(charter.clone())?;
+    let member = |index: usize| MemberId::from_key(keys[index].0.public());
+    for (index, (member_key, device)) in keys.iter().enumerate() {
+        let delegation = log.delegate(
+            member_key,
+            member(index),
+            device.public(),
+            now + DEVICE_DELEGATION_MS,
+            now,
+        );
+        log.insert(delegation)?;
+    }
+    let officer = KeyPair::from_seed(crate::random::os_random()?);
+    let serves = seed::OFFICER_SERVES.iter().map(|&i| member(i)).collect();
+    let proposal = Proposal::AppointOfficer {
+        officer_key: officer.public(),
+        name: seed::OFFICER_NAME.into(),
+        serves,
+    };
+    let entry = log.propose(&keys[0].0, proposal, now);
+    let hash = entry.hash();
+    log.insert(entry)?;
+    for approver in seed::OFFICER_APPROVERS {
+        let approval = log.approve(&keys[approver].0, hash, now);
+        log.insert(approval)?;
+    }
+    anyhow::ensure!(
+        log.state().officers().count() == 1,
+        "the demo officer's appointment did not take effect"
+    );
+    Ok(log
+        .entries_in_order()
+        .into_iter()
+        .skip(1)
+        .map(|(_, e)| e.clone())
+        .collect())
+}
+
+/// Gives the joint security officer a login on the first member's node.
+fn add_officer_account(node: &DemoNode, password: &str) -> anyhow::Result<()> {
+    let running = node.running.as_ref().context("the node is not running")?;
+    let record = AccountRecord {
+        role: Role::SecurityOfficer.id().into(),
+        password_hash: password::hash(password)?,
+        created_at_ms: now_ms(),
+        disabled: false,
+    };
+    running
+        .core
+        .lock()
+        .store()
+        .put_account(seed::OFFICER_ACCOUNT, &record)?;
+    Ok(())
 }
 
 /// Starts the IT provider's node first; everyone else is given only its

@@ -91,6 +91,16 @@ pub const MEMBERS: [DemoMember; 6] = [
     },
 ];
 
+/// The joint security officer's name in the membership log.
+pub const OFFICER_NAME: &str = "Gemeinsame Informationssicherheitsbeauftragte (Demo)";
+/// The officer's login, on the first member's node.
+pub const OFFICER_ACCOUNT: &str = "isb";
+/// The members the officer serves (indexes into [`MEMBERS`]).
+pub const OFFICER_SERVES: [usize; 3] = [0, 1, 3];
+/// Who approves the appointment besides the proposer (member 0): every
+/// served member and enough others for a majority of six.
+pub const OFFICER_APPROVERS: [usize; 3] = [1, 2, 3];
+
 /// Index of the member that asks for help in the demo.
 pub const REQUESTER: usize = 4;
 

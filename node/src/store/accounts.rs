@@ -87,6 +87,23 @@ impl Store {
         self.put_row(API_TOKENS, hash, record, SAVING)
     }
 
+    /// Every API token, by the SHA-256 of its secret.
+    pub fn tokens(&self) -> Result<Vec<([u8; 32], TokenRecord)>, StoreError> {
+        let txn = self.read_txn(READING)?;
+        let table = match txn.open_table(API_TOKENS) {
+            Ok(table) => table,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
+        };
+        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
+        let mut rows = Vec::new();
+        for row in table.iter().map_err(failed())? {
+            let (key, value) = row.map_err(failed())?;
+            rows.push((key.value(), self.decode(value.value())?));
+        }
+        Ok(rows)
+    }
+
     /// The token with this SHA-256, if any.
     pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.get_row(API_TOKENS, hash)

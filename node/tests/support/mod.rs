@@ -219,7 +219,7 @@ pub(crate) fn wait_for(
 
 /// The command line's API token of each node, by HTTP address, which
 /// `request` sends along (`amtshilfe init` writes it to `cli.token`).
-static TOKENS: std::sync::Mutex<std::collections::BTreeMap<SocketAddr, String>> =
+pub(crate) static TOKENS: std::sync::Mutex<std::collections::BTreeMap<SocketAddr, String>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// A blocking HTTP/1.1 request with the node's API token; returns status

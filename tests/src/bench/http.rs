@@ -7,6 +7,9 @@ use anyhow::Context;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+/// The API token the scale benchmark's store is given for its clients.
+pub(crate) const BENCH_TOKEN: &str = "amt_benchmark_clients_read_only";
+
 /// One keep-alive connection.
 pub(crate) struct Client {
     stream: BufReader<TcpStream>,
@@ -23,7 +26,9 @@ impl Client {
 
     /// GETs `path`; returns the status and the body's length.
     pub(crate) async fn get(&mut self, path: &str) -> anyhow::Result<(u16, usize)> {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {BENCH_TOKEN}\r\n\r\n"
+        );
         self.stream.get_mut().write_all(request.as_bytes()).await?;
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;

@@ -21,6 +21,8 @@ use super::support::{
 };
 use super::table::Row;
 use crate::fixtures::TestPact;
+use amtshilfe_node::accounts::{Role, password, token_hash};
+use amtshilfe_node::store::{AccountRecord, TokenRecord};
 
 pub(crate) const START: &str = "scale cold start (ms)";
 pub(crate) const MEMORY: &str = "scale resident memory (MiB)";
@@ -194,6 +196,20 @@ fn fill_store(sizes: &Sizes, dir: &Path) -> anyhow::Result<std::path::PathBuf> {
     for batch in envelopes.chunks(FILL_BATCH) {
         store.append_envelopes(batch)?;
     }
+    // The API answers only known accounts: a read-only one for the clients.
+    let account = AccountRecord {
+        role: Role::Viewer.id().into(),
+        password_hash: password::hash(&password::generate()?)?,
+        created_at_ms: 0,
+        disabled: false,
+    };
+    store.put_account("bench", &account)?;
+    let token = TokenRecord {
+        account: "bench".into(),
+        label: "benchmark clients".into(),
+        created_at_ms: 0,
+    };
+    store.put_token(token_hash(super::http::BENCH_TOKEN), &token)?;
     Ok(data_dir)
 }
 
