@@ -143,6 +143,7 @@ texts! {
     Peers => "Gegenstellen", "Peers";
     Pending => "Wartend", "Pending";
     Pledge => "Zusagen", "Pledge";
+    PledgeHeading => "Zusage abgeben", "Make a pledge";
     PledgeStanding => "steht", "standing";
     PledgeWithdrawn => "zurückgezogen", "withdrawn";
     Pledged => "Zugesagt", "Pledged";

@@ -100,7 +100,7 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                 }
             }
             @if !page.mine && open && ctx.can_pledge && totals.open > 0 {
-                h3 { (ctx.t(Text::Pledge)) }
+                h3 { (ctx.t(Text::PledgeHeading)) }
                 form method="post" action={ (base) "/zusage" } {
                     (ctx.csrf_field())
                     input type="hidden" name="need" value=(need.need.id);

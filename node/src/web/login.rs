@@ -24,15 +24,26 @@ pub(super) const LOGIN_COOKIE: &str = "amtshilfe_login";
 /// How long a login form stays usable, in seconds.
 const LOGIN_FORM_SECS: i64 = 3_600;
 
+/// The login form. It keeps a login token the browser already holds:
+/// browsers fetch other things (a favicon, a second tab) between showing the
+/// form and sending it, and a new token for each would invalidate the form
+/// on the screen.
 fn login_form(
     lang: LangChoice,
+    headers: &HeaderMap,
     status: StatusCode,
     account: &str,
     error: Option<&str>,
 ) -> Response {
-    let token = match os_random::<16>() {
-        Ok(bytes) => hex::encode(bytes),
-        Err(error) => return ApiError::Internal(error.to_string()).into_response(),
+    let held = cookie(headers, LOGIN_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned);
+    let token = match held {
+        Some(token) => token,
+        None => match os_random::<16>() {
+            Ok(bytes) => hex::encode(bytes),
+            Err(error) => return ApiError::Internal(error.to_string()).into_response(),
+        },
     };
     let body = amtshilfe_dashboard::pages::login(lang_of(lang), &token, account, error);
     let mut response = lang.html(body);
@@ -59,7 +70,7 @@ pub(super) async fn page(
     if live.is_some() && !lang.chosen {
         return Redirect::to("/").into_response();
     }
-    login_form(lang, StatusCode::OK, "", None)
+    login_form(lang, &headers, StatusCode::OK, "", None)
 }
 
 /// `POST /anmelden`.
@@ -76,7 +87,13 @@ pub(super) async fn submit(
     let sent = field("login_token");
     if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
         let error = ApiError::CsrfFailed;
-        return login_form(lang, error.status(), &account, Some(&error.to_string()));
+        return login_form(
+            lang,
+            &headers,
+            error.status(),
+            &account,
+            Some(&error.to_string()),
+        );
     }
     match check_login(&state, &account, field("password"), &client).await {
         Ok((id, session)) => {
@@ -91,7 +108,13 @@ pub(super) async fn submit(
             }
             response
         }
-        Err(error) => login_form(lang, error.status(), &account, Some(&error.to_string())),
+        Err(error) => login_form(
+            lang,
+            &headers,
+            error.status(),
+            &account,
+            Some(&error.to_string()),
+        ),
     }
 }
 

@@ -375,3 +375,38 @@ async fn events_report_stored_changes() {
     assert!(text.starts_with("event: change\ndata: "), "{text}");
     let _ = &mut node;
 }
+
+/// Browsers fetch other things (a favicon, a second tab) between showing
+/// the login form and sending it; those requests land on the login page
+/// too and must not invalidate the form on the screen.
+#[tokio::test]
+async fn other_requests_between_showing_and_sending_the_login_form_keep_it_valid() {
+    let node = TestNode::new();
+    node.add_account("anna", Role::Viewer, true);
+    let form = node.send(Request::get("/anmelden"), Body::empty()).await;
+    let login_cookie = form.cookie("amtshilfe_login").unwrap();
+    let token = client::value_of(&form.body, "login_token");
+    for path in ["/favicon.ico", "/anmelden"] {
+        let other = node
+            .send(
+                Request::get(path).header(header::COOKIE, &login_cookie),
+                Body::empty(),
+            )
+            .await;
+        if let Some(cookie) = other.cookie("amtshilfe_login") {
+            assert_eq!(cookie, login_cookie, "{path} replaced the login token");
+        }
+    }
+    let answer = node
+        .send(
+            Request::post("/anmelden")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &login_cookie),
+            Body::from(format!(
+                "login_token={token}&account=anna&password={}",
+                PASSWORD
+            )),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+}
