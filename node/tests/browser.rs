@@ -14,14 +14,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Command;
 
 use support::{found_pact, init_nodes, p2p_address, post, set_bootstrap, start};
 
 const IT_LEAD_PASSWORD: &str = "it-leitung-test-passwort";
 const REQUESTER_PASSWORD: &str = "anfrage-test-passwort";
 
-fn stop(child: &mut Child) {
+fn stop(child: &mut support::Running) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

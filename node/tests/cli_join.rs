@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::process::Child;
 use std::time::Duration;
 
 use support::{
@@ -15,7 +14,7 @@ use support::{
     wait_for,
 };
 
-fn stop(child: &mut Child) {
+fn stop(child: &mut support::Running) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

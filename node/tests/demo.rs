@@ -38,19 +38,21 @@ fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
         .map(|i| SocketAddr::from(([127, 0, 0, 1], base + i)))
         .collect();
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(binary())
-        .args([
-            "demo",
-            "--http-port",
-            &base.to_string(),
-            "--dir",
-            data.path().to_str().unwrap(),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = support::Running(
+        Command::new(binary())
+            .args([
+                "demo",
+                "--http-port",
+                &base.to_string(),
+                "--dir",
+                data.path().to_str().unwrap(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut console = child.stdin.take().unwrap();
     let (lines_tx, lines) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();

@@ -8,7 +8,6 @@
 
 mod support;
 
-use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,7 +52,7 @@ fn registry_has_all(node: &NodeDir, ids: &[String]) -> bool {
     }
 }
 
-fn terminate(child: &mut Child) {
+fn terminate(child: &mut support::Running) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -77,7 +76,7 @@ fn acknowledged_writes_survive_sigkill_and_reach_every_peer() {
     for node in &nodes[1..] {
         set_bootstrap(node, std::slice::from_ref(&first));
     }
-    let mut children: Vec<Child> = nodes.iter().map(start).collect();
+    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
 
     let victim = nodes.len() - 1;
     let stop = Arc::new(AtomicBool::new(false));

@@ -166,23 +166,52 @@ pub(crate) fn p2p_address(node: &NodeDir) -> String {
     format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port, peer_id(node))
 }
 
+/// A child process that is killed when the guard is dropped, so a failing
+/// test never leaves nodes running.
+#[derive(Debug)]
+pub(crate) struct Running(pub(crate) Child);
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `amtshilfe run` for `node`, logging to files in its directory,
 /// and waits until its HTTP API answers. If the process exits instead, the
 /// test fails with the node's log.
-pub(crate) fn start(node: &NodeDir) -> Child {
+pub(crate) fn start(node: &NodeDir) -> Running {
     let log_path = node.dir.join("node.log");
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&log_path)
         .unwrap();
-    let mut child = Command::new(binary())
-        .args(["run", "--config", node.config.to_str().unwrap()])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut child = Running(
+        Command::new(binary())
+            .args(["run", "--config", node.config.to_str().unwrap()])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
     wait_for(
         &format!("{} answers", node.name),
         Duration::from_secs(30),
