@@ -184,27 +184,28 @@ impl Document {
             return Ok(());
         }
         let changes: Vec<Change> = batch.iter().map(|c| c.change.clone()).collect();
-        let doc = &mut self.doc;
-        let outcome = catch_unwind(AssertUnwindSafe(|| automerge_apply(doc, changes)));
-        match outcome {
-            Ok(Ok(())) => {
-                for checked in batch {
-                    self.record_applied(checked);
-                }
-                Ok(())
-            }
-            Ok(Err(error)) => {
-                self.rebuild();
-                Err(ApplyFailed(error.to_string()))
-            }
-            Err(panic) => {
-                self.rebuild();
-                Err(ApplyFailed(format!(
-                    "automerge panicked: {}",
-                    panic_message(&panic)
-                )))
-            }
+        self.contained(|doc| automerge_apply(doc, changes))?;
+        for checked in batch {
+            self.record_applied(checked);
         }
+        Ok(())
+    }
+
+    /// Runs `call` on the automerge document with any panic caught. If it
+    /// fails or panics, the document is rebuilt from the stored changes (so
+    /// whatever the call half-did is gone) and the failure is returned.
+    fn contained<T>(
+        &mut self,
+        call: impl FnOnce(&mut AutoCommit) -> Result<T, automerge::AutomergeError>,
+    ) -> Result<T, ApplyFailed> {
+        let doc = &mut self.doc;
+        let failure = match catch_unwind(AssertUnwindSafe(|| call(doc))) {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => ApplyFailed(error.to_string()),
+            Err(panic) => ApplyFailed(format!("automerge panicked: {}", panic_message(&panic))),
+        };
+        self.rebuild();
+        Err(failure)
     }
 
     /// Makes a local change as `actor` at `time_ms` and returns it. The
@@ -215,46 +216,29 @@ impl Document {
         time_ms: i64,
         ops: &[RecordOp],
     ) -> Result<Change, ApplyFailed> {
-        let doc = &mut self.doc;
-        let outcome = catch_unwind(AssertUnwindSafe(
-            || -> Result<Option<Change>, automerge::AutomergeError> {
-                doc.set_actor(automerge::ActorId::from(actor.0.as_slice()));
-                for op in ops {
-                    match op {
-                        RecordOp::Put { key, json } => {
-                            doc.put(ROOT, key.as_str(), json.as_str())?
-                        }
-                        RecordOp::Delete { key } => doc.delete(ROOT, key.as_str())?,
-                    }
+        let made = self.contained(|doc| -> Result<Option<Change>, automerge::AutomergeError> {
+            doc.set_actor(automerge::ActorId::from(actor.0.as_slice()));
+            for op in ops {
+                match op {
+                    RecordOp::Put { key, json } => doc.put(ROOT, key.as_str(), json.as_str())?,
+                    RecordOp::Delete { key } => doc.delete(ROOT, key.as_str())?,
                 }
-                let committed = doc.commit_with(
-                    automerge::transaction::CommitOptions::default().with_time(time_ms),
-                );
-                // Ops that change nothing (a delete of a missing key) commit
-                // no change; the last local change is then an older one,
-                // which must not be signed and recorded a second time.
-                Ok(committed.and_then(|hash| {
-                    doc.get_last_local_change()
-                        .filter(|change| change.hash() == hash)
-                }))
-            },
-        ));
-        match outcome {
-            Ok(Ok(Some(change))) => Ok(change),
-            Ok(Ok(None)) => {
+            }
+            let committed = doc
+                .commit_with(automerge::transaction::CommitOptions::default().with_time(time_ms));
+            // Ops that change nothing (a delete of a missing key) commit
+            // no change; the last local change is then an older one,
+            // which must not be signed and recorded a second time.
+            Ok(committed.and_then(|hash| {
+                doc.get_last_local_change()
+                    .filter(|change| change.hash() == hash)
+            }))
+        })?;
+        match made {
+            Some(change) => Ok(change),
+            None => {
                 self.rebuild();
                 Err(ApplyFailed("the write changed nothing".into()))
-            }
-            Ok(Err(error)) => {
-                self.rebuild();
-                Err(ApplyFailed(error.to_string()))
-            }
-            Err(panic) => {
-                self.rebuild();
-                Err(ApplyFailed(format!(
-                    "automerge panicked: {}",
-                    panic_message(&panic)
-                )))
             }
         }
     }
