@@ -67,6 +67,8 @@ pub struct Core {
     device: LocalDevice,
     member_key: Option<KeyPair>,
     stored_entries: BTreeSet<EntryHash>,
+    /// The membership heads when the log was last fully stored.
+    stored_heads: Vec<EntryHash>,
     stopped: bool,
     /// Envelopes pulled by sync that the network task should announce, so
     /// that the rest of the pact hears of them without waiting for its own
@@ -108,12 +110,14 @@ impl Core {
         member_key: Option<KeyPair>,
     ) -> Self {
         let stored_entries = replica.membership().hashes();
+        let stored_heads = replica.membership().heads();
         Self {
             replica,
             store,
             device,
             member_key,
             stored_entries,
+            stored_heads,
             stopped: false,
             relay: Vec::new(),
             changes: watch::Sender::new(0),
@@ -296,14 +300,22 @@ impl Core {
     /// call, in one durable transaction each.
     fn persist(&mut self) -> Result<Vec<Envelope>, StoreError> {
         let envelopes = self.replica.take_new_envelopes();
-        let entries: Vec<SignedEntry> = self
-            .replica
-            .membership()
-            .entries_in_order()
-            .into_iter()
-            .filter(|(hash, _)| !self.stored_entries.contains(hash))
-            .map(|(_, entry)| entry.clone())
-            .collect();
+        // An applied entry is always a head until something names it, so
+        // unchanged heads mean no new entries, and the log (walked in order
+        // only to find unstored entries) is not touched on this path, which
+        // runs for every received envelope and sync page.
+        let heads = self.replica.membership().heads();
+        let entries: Vec<SignedEntry> = if heads == self.stored_heads {
+            Vec::new()
+        } else {
+            self.replica
+                .membership()
+                .entries_in_order()
+                .into_iter()
+                .filter(|(hash, _)| !self.stored_entries.contains(hash))
+                .map(|(_, entry)| entry.clone())
+                .collect()
+        };
         let result = self
             .store
             .append_entries(&entries)
@@ -312,6 +324,7 @@ impl Core {
             Ok(_) => {
                 self.stored_entries
                     .extend(entries.iter().map(SignedEntry::hash));
+                self.stored_heads = heads;
                 if !envelopes.is_empty() || !entries.is_empty() {
                     self.changes.send_modify(|version| *version += 1);
                 }
