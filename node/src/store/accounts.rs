@@ -67,19 +67,7 @@ impl Store {
 
     /// Every account, by name.
     pub fn accounts(&self) -> Result<Vec<(String, AccountRecord)>, StoreError> {
-        let txn = self.read_txn(READING)?;
-        let table = match txn.open_table(ACCOUNTS) {
-            Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
-        };
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
-        let mut rows = Vec::new();
-        for row in table.iter().map_err(failed())? {
-            let (key, value) = row.map_err(failed())?;
-            rows.push((key.value().to_owned(), self.decode(value.value())?));
-        }
-        Ok(rows)
+        self.all_rows(ACCOUNTS, |name| name.to_owned())
     }
 
     /// Saves an API token by the SHA-256 of its secret.
@@ -89,19 +77,7 @@ impl Store {
 
     /// Every API token, by the SHA-256 of its secret.
     pub fn tokens(&self) -> Result<Vec<([u8; 32], TokenRecord)>, StoreError> {
-        let txn = self.read_txn(READING)?;
-        let table = match txn.open_table(API_TOKENS) {
-            Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
-        };
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
-        let mut rows = Vec::new();
-        for row in table.iter().map_err(failed())? {
-            let (key, value) = row.map_err(failed())?;
-            rows.push((key.value(), self.decode(value.value())?));
-        }
-        Ok(rows)
+        self.all_rows(API_TOKENS, |hash| hash)
     }
 
     /// The token with this SHA-256, if any.
@@ -192,6 +168,32 @@ impl Store {
             .get(key)
             .map_err(StoreError::database(&self.path, READING))?;
         row.map(|value| self.decode(value.value())).transpose()
+    }
+
+    /// Every row of a table, with `owned_key` turning each stored key into
+    /// an owned value; an absent table has no rows.
+    fn all_rows<K, O, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        owned_key: impl Fn(K::SelfType<'_>) -> O,
+    ) -> Result<Vec<(O, V)>, StoreError>
+    where
+        K: redb::Key + 'static,
+        V: DeserializeOwned,
+    {
+        let txn = self.read_txn(READING)?;
+        let table = match txn.open_table(definition) {
+            Ok(table) => table,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
+        };
+        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
+        let mut rows = Vec::new();
+        for row in table.iter().map_err(failed())? {
+            let (key, value) = row.map_err(failed())?;
+            rows.push((owned_key(key.value()), self.decode(value.value())?));
+        }
+        Ok(rows)
     }
 
     fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
