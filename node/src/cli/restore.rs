@@ -52,9 +52,7 @@ pub(super) fn run(args: RestoreArgs) -> anyhow::Result<()> {
     }
     let mut audit = backup.audit_log(crate::store::AUDIT_ROWS_MAX as usize)?;
     audit.reverse();
-    for record in &audit {
-        store.append_audit(record)?;
-    }
+    store.append_audits(&audit)?;
     println!(
         "Restored {} entries, {} envelopes and {} accounts of pact {} into {}.",
         stored.entries.len(),

@@ -87,8 +87,14 @@ impl Store {
 
     /// Appends an audit row; beyond [`AUDIT_ROWS_MAX`] the oldest is dropped.
     pub fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        self.append_audits(std::slice::from_ref(record))
+    }
+
+    /// Appends audit rows in order, in one durable transaction (a restore
+    /// copies thousands); beyond [`AUDIT_ROWS_MAX`] the oldest are dropped.
+    pub fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
         let failed = || StoreError::database::<redb::StorageError>(&self.path, AUDITING);
-        let bytes = encode(record)?;
+        let rows = records.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
         let txn = self.begin_durable(AUDITING)?;
         {
             let mut table = txn
@@ -98,8 +104,10 @@ impl Store {
                 .last()
                 .map_err(failed())?
                 .map_or(0, |(key, _)| key.value() + 1);
-            table.insert(next, bytes.as_slice()).map_err(failed())?;
-            if table.len().map_err(failed())? > AUDIT_ROWS_MAX {
+            for (key, bytes) in (next..).zip(&rows) {
+                table.insert(key, bytes.as_slice()).map_err(failed())?;
+            }
+            while table.len().map_err(failed())? > AUDIT_ROWS_MAX {
                 table.pop_first().map_err(failed())?;
             }
         }

@@ -153,3 +153,38 @@ fn an_envelope_without_a_storage_key_refuses_the_whole_batch() {
     );
     assert_eq!(store.counts().unwrap().envelopes, 0);
 }
+
+#[test]
+fn audit_rows_keep_their_order_across_single_and_batch_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let pact = Pact::new();
+    let store = pact.create_store(&dir);
+    let row = |n: i64| crate::store::AuditRecord {
+        at_ms: T0_MS + n,
+        account: "admin".into(),
+        action: format!("action {n}"),
+        detail: String::new(),
+    };
+    store.append_audit(&row(0)).unwrap();
+    store.append_audits(&[row(1), row(2), row(3)]).unwrap();
+    store.append_audit(&row(4)).unwrap();
+    store.append_audits(&[]).unwrap();
+
+    let newest_first: Vec<String> = store
+        .audit_log(10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        newest_first,
+        ["action 4", "action 3", "action 2", "action 1", "action 0"]
+    );
+    let last_two: Vec<i64> = store
+        .audit_log(2)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.at_ms - T0_MS)
+        .collect();
+    assert_eq!(last_two, [4, 3]);
+}
