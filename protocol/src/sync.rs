@@ -76,11 +76,12 @@ pub struct SyncDecodeError(pub String);
 macro_rules! wire_codec {
     ($type:ty) => {
         impl $type {
-            /// The wire encoding.
+            /// The wire encoding: postcard, deflated (see [`deflate`]).
             pub fn to_bytes(&self) -> Vec<u8> {
-                postcard::to_stdvec(self).unwrap_or_default()
+                deflate(&postcard::to_stdvec(self).unwrap_or_default())
             }
-            /// Decodes a message, checking the size cap first.
+            /// Decodes a message, checking the size cap on the wire bytes
+            /// and again on the inflated bytes.
             pub fn from_bytes(bytes: &[u8]) -> Result<Self, SyncDecodeError> {
                 if bytes.len() > MESSAGE_BYTES_MAX {
                     return Err(SyncDecodeError(format!(
@@ -88,13 +89,47 @@ macro_rules! wire_codec {
                         bytes.len()
                     )));
                 }
-                postcard::from_bytes(bytes).map_err(|e| SyncDecodeError(e.to_string()))
+                let plain = inflate(bytes)?;
+                postcard::from_bytes(&plain).map_err(|e| SyncDecodeError(e.to_string()))
             }
         }
     };
 }
 wire_codec!(SyncRequest);
 wire_codec!(SyncResponse);
+
+/// Compresses a sync message. A page is mostly envelopes of few documents
+/// and signers: their document ids, signer keys, actor ids and record JSON
+/// repeat, and deflate removes most of that repetition. Signatures and
+/// change hashes are random and stay as they are (see ARCHITECTURE.md,
+/// "Sync bytes").
+fn deflate(plain: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(plain.len() / 2),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(plain);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Inflates a sync message, refusing more than [`MESSAGE_BYTES_MAX`]
+/// inflated bytes so that a small message cannot unpack into a huge one.
+fn inflate(wire: &[u8]) -> Result<Vec<u8>, SyncDecodeError> {
+    use std::io::Read;
+    let mut plain = Vec::new();
+    flate2::read::DeflateDecoder::new(wire)
+        .take(MESSAGE_BYTES_MAX as u64 + 1)
+        .read_to_end(&mut plain)
+        .map_err(|e| SyncDecodeError(format!("not a deflated message: {e}")))?;
+    if plain.len() > MESSAGE_BYTES_MAX {
+        return Err(SyncDecodeError(format!(
+            "inflates to more than {MESSAGE_BYTES_MAX} bytes"
+        )));
+    }
+    Ok(plain)
+}
 
 impl Replica {
     /// Answers a peer's sync request from this replica's state.
@@ -503,5 +538,42 @@ mod tests {
         let bytes = vec![0u8; MESSAGE_BYTES_MAX + 1];
         assert!(SyncRequest::from_bytes(&bytes).is_err());
         assert!(SyncResponse::from_bytes(&bytes).is_err());
+    }
+
+    #[test]
+    fn a_small_message_that_inflates_past_the_cap_is_refused() {
+        // Zeros deflate about a thousandfold: a few kilobytes on the wire.
+        let bomb = deflate(&vec![0u8; MESSAGE_BYTES_MAX + 1]);
+        assert!(bomb.len() < 64 * 1024);
+        let error = SyncResponse::from_bytes(&bomb).expect_err("must be refused");
+        assert!(error.0.contains("inflates to more than"), "{error}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_deflated_are_refused() {
+        // 0xff starts a deflate block of the reserved type.
+        let garbage = [0xff_u8; 16];
+        assert!(SyncResponse::from_bytes(&garbage).is_err());
+        assert!(SyncRequest::from_bytes(&garbage).is_err());
+    }
+
+    #[test]
+    fn a_page_round_trips_and_is_smaller_on_the_wire() {
+        let (mut source, device) = pact(70);
+        write_offers(&mut source, &device, 20);
+        let request = SyncRequest::Want {
+            pact: source.pact_id(),
+            entries: BTreeSet::new(),
+            documents: BTreeMap::new(),
+        };
+        let page = source.answer_sync(&request);
+        let SyncResponse::Page { envelopes, .. } = &page else {
+            panic!("expected a page, got {page:?}");
+        };
+        assert!(!envelopes.is_empty());
+        let plain = postcard::to_stdvec(&page).expect("encodes").len();
+        let wire = page.to_bytes();
+        assert!(wire.len() < plain, "{} wire vs {plain} plain", wire.len());
+        assert_eq!(SyncResponse::from_bytes(&wire).expect("decodes"), page);
     }
 }
