@@ -46,10 +46,31 @@ fn write_stream(node: NodeDir, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Strin
 }
 
 fn registry_has_all(node: &NodeDir, ids: &[String]) -> bool {
-    match get(node.http, "/api/registry") {
-        Ok((200, body)) => ids.iter().all(|id| body.contains(&format!("\"{id}\""))),
-        _ => false,
+    registry_ids(node).is_some_and(|listed| ids.iter().all(|id| listed.contains(id)))
+}
+
+/// Every offer id in the node's registry, page by page; `None` while the
+/// node does not answer.
+fn registry_ids(node: &NodeDir) -> Option<std::collections::HashSet<String>> {
+    const LIMIT: usize = amtshilfe_node::api::REGISTRY_LIMIT_MAX;
+    let mut ids = std::collections::HashSet::new();
+    for page in 0.. {
+        let path = format!("/api/registry?limit={LIMIT}&offset={}", page * LIMIT);
+        let Ok((200, body)) = get(node.http, &path) else {
+            return None;
+        };
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
+        let count = entries.len();
+        ids.extend(
+            entries
+                .iter()
+                .filter_map(|entry| entry["address"]["id"].as_str().map(str::to_owned)),
+        );
+        if count < LIMIT {
+            break;
+        }
     }
+    Some(ids)
 }
 
 fn terminate(child: &mut support::Running) {

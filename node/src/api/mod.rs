@@ -12,7 +12,7 @@
 //! | `POST /api/requests` | a new aid request → 201 |
 //! | `POST /api/pledges` | a pledge against another member's need → 201 (rules in `pledges.rs`) |
 //! | `POST /api/acceptances` | accepts a pledge for this member's request → 201 (rules in `acceptances.rs`) |
-//! | `GET /api/registry` | offers, filtered (parameters in `reads.rs`) |
+//! | `GET /api/registry` | offers, filtered and paged (parameters in `reads.rs`) |
 //! | `GET /api/board` | every request with pledged, accepted and open quantities |
 //! | `GET /api/missions` | every mission order |
 //! | `GET /metrics` | Prometheus text format (see [`crate::metrics`]) |
@@ -69,7 +69,9 @@ use crate::net::NetHandle;
 
 pub use acceptances::AcceptanceBody;
 pub use error::ApiError;
-pub use reads::{ANY_STATUS, RegistryQuery};
+pub use reads::{
+    ANY_STATUS, NEXT_OFFSET_HEADER, REGISTRY_LIMIT_DEFAULT, REGISTRY_LIMIT_MAX, RegistryQuery,
+};
 pub use write::Saved;
 
 /// Largest request body, in bytes: twice the largest record JSON, so a

@@ -10,8 +10,9 @@ use amtshilfe_protocol::read_model::RegistryFilter;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -116,9 +117,34 @@ pub struct RegistryQuery {
     pub owner: Option<MemberId>,
     /// An offer status, or `any`.
     pub status: Option<String>,
+    /// Most offers in one answer (default [`REGISTRY_LIMIT_DEFAULT`], at
+    /// most [`REGISTRY_LIMIT_MAX`]).
+    pub limit: Option<usize>,
+    /// How many matching offers to skip (default 0). When more follow the
+    /// answer, its `X-Next-Offset` header says where the next page starts.
+    pub offset: Option<usize>,
 }
 
+/// Offers in one registry answer unless `limit` says otherwise.
+pub const REGISTRY_LIMIT_DEFAULT: usize = 100;
+/// Most offers one registry answer may hold: a whole federal state's pact
+/// has tens of thousands, far too many for one answer.
+pub const REGISTRY_LIMIT_MAX: usize = 1_000;
+/// The header naming the offset of the next page, if there is one.
+pub const NEXT_OFFSET_HEADER: &str = "x-next-offset";
+
 impl RegistryQuery {
+    /// The page asked for: (offset, limit).
+    pub fn page(&self) -> Result<(usize, usize), ApiError> {
+        let limit = self.limit.unwrap_or(REGISTRY_LIMIT_DEFAULT);
+        if !(1..=REGISTRY_LIMIT_MAX).contains(&limit) {
+            return Err(ApiError::InvalidQuery(format!(
+                "limit must be between 1 and {REGISTRY_LIMIT_MAX}, got {limit}"
+            )));
+        }
+        Ok((self.offset.unwrap_or(0), limit))
+    }
+
     /// The read model's filter for this query.
     pub fn to_filter(&self) -> Result<RegistryFilter, ApiError> {
         let skill = match (&self.skill, self.skill_level) {
@@ -167,18 +193,37 @@ impl RegistryQuery {
     }
 }
 
-/// `GET /api/registry`: the offers that pass the filter, by owner and id.
+/// `GET /api/registry`: one page of the offers that pass the filter, by
+/// owner and id; `X-Next-Offset` names the next page if there is one.
 pub(super) async fn registry(
     State(state): State<ApiState>,
     query: Result<Query<RegistryQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(query) = query?;
     let filter = query.to_filter()?;
-    with_core(&state, move |core| {
-        to_json(&core.replica().read_model().registry(&filter))
+    let (offset, limit) = query.page()?;
+    let (body, more) = with_core(&state, move |core| {
+        let mut matching = core
+            .replica()
+            .read_model()
+            .registry_iter(&filter)
+            .skip(offset);
+        let page: Vec<_> = matching.by_ref().take(limit).collect();
+        let more = matching.next().is_some();
+        // Straight to bytes while the entries borrow the read model: no
+        // intermediate JSON tree, no copies of the offers.
+        let body =
+            serde_json::to_vec(&page).map_err(|error| ApiError::Internal(error.to_string()))?;
+        Ok((body, more))
     })
-    .await
-    .map(Json)
+    .await?;
+    let mut response = ([(CONTENT_TYPE, "application/json")], body).into_response();
+    if more {
+        response
+            .headers_mut()
+            .insert(NEXT_OFFSET_HEADER, HeaderValue::from(offset + limit));
+    }
+    Ok(response)
 }
 
 /// `GET /api/board`: every request with its needs' quantities and pledges.

@@ -97,12 +97,21 @@ impl RegistryFilter {
 impl ReadModel {
     /// The offers that pass `filter`, ordered by owner, then record id.
     pub fn registry(&self, filter: &RegistryFilter) -> Vec<OfferEntry<'_>> {
+        self.registry_iter(filter).collect()
+    }
+
+    /// The offers that pass `filter`, lazily, in the order of
+    /// [`Self::registry`]: a page of a large registry stops early instead
+    /// of filtering every offer of the pact.
+    pub fn registry_iter<'a, 'f>(
+        &'a self,
+        filter: &'f RegistryFilter,
+    ) -> impl Iterator<Item = OfferEntry<'a>> + use<'a, 'f> {
         self.store
             .offers
             .iter()
             .map(|(address, offer)| self.offer_entry(address, offer))
             .filter(|entry| filter.matches(entry))
-            .collect()
     }
 
     /// One offer, whatever its status.

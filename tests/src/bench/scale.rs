@@ -31,6 +31,8 @@ pub(crate) const QUERY_P99: &str = "scale registry query p99 (ms)";
 
 /// Most offers stored in one transaction while the store is filled.
 const FILL_BATCH: usize = 5_000;
+/// Offers per registry answer: one page, as the register shows them.
+const PAGE: usize = 50;
 
 pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::Result<Vec<Row>> {
     let members = sizes.scale_members;
@@ -112,8 +114,8 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
             met: Some(q99 <= 50.0),
             note: format!(
                 "{} clients x {} requests each, keep-alive; query \
-                 /api/registry?category=C&min_remaining=20 (C rotating over {} categories), \
-                 {results}",
+                 /api/registry?category=C&min_remaining=20&limit={PAGE} (a page of the \
+                 register; C rotating over {} categories), {results}",
                 sizes.scale_clients,
                 sizes.scale_queries_per_client,
                 CATEGORIES.len()
@@ -143,7 +145,7 @@ async fn measure(sizes: &Sizes, ready: &str, pid: u32) -> anyhow::Result<Measure
 
 fn query_path(n: usize) -> String {
     format!(
-        "/api/registry?category={}&min_remaining=20",
+        "/api/registry?category={}&min_remaining=20&limit={PAGE}",
         CATEGORIES[n % CATEGORIES.len()]
     )
 }

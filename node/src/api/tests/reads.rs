@@ -123,6 +123,69 @@ async fn registry_filters() {
     assert_eq!(answer["error"]["field"], "window");
 }
 
+#[tokio::test]
+async fn the_registry_answers_in_pages() {
+    let mut node = TestNode::new();
+    let mut ids = Vec::new();
+    for quantity in 1..=5 {
+        let id = node
+            .created("/api/offers", laptops(quantity), StatusCode::CREATED)
+            .await;
+        ids.push(id.to_string());
+    }
+    ids.sort();
+
+    let (first, next) = registry_page(&node, "?limit=2").await;
+    assert_eq!(first, ids[..2]);
+    assert_eq!(next.as_deref(), Some("2"));
+    let (second, next) = registry_page(&node, "?limit=2&offset=2").await;
+    assert_eq!(second, ids[2..4]);
+    assert_eq!(next.as_deref(), Some("4"));
+    let (last, next) = registry_page(&node, "?limit=2&offset=4").await;
+    assert_eq!(last, ids[4..]);
+    assert_eq!(next, None, "no page follows the last");
+    let (all, next) = registry_page(&node, "").await;
+    assert_eq!(all, ids, "the default page holds a small registry whole");
+    assert_eq!(next, None);
+
+    for bad in ["?limit=0", "?limit=1001", "?offset=-1", "?limit=many"] {
+        let (status, answer) = node.get(&format!("/api/registry{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(answer["error"]["code"], "invalid_query", "{bad}: {answer}");
+    }
+}
+
+/// The ids on one registry page and its `X-Next-Offset` header.
+async fn registry_page(node: &TestNode, query: &str) -> (Vec<String>, Option<String>) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .uri(format!("/api/registry{query}"))
+        .header(
+            axum::http::header::AUTHORIZATION,
+            format!("Bearer {}", node.token),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = node.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let next = response
+        .headers()
+        .get(crate::api::NEXT_OFFSET_HEADER)
+        .map(|value| value.to_str().unwrap().to_string());
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let entries: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let ids = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["address"]["id"].as_str().unwrap().to_string())
+        .collect();
+    (ids, next)
+}
+
 /// The value of the sample line `series` on the metrics page.
 fn sample(page: &str, series: &str) -> Option<f64> {
     page.lines()
