@@ -40,6 +40,49 @@ impl CheckedChange {
     }
 }
 
+/// A change the document has applied, as it is kept in memory: the signed
+/// envelope (the truth the document is rebuilt from) and the few facts the
+/// indexes and sync need. The parsed change itself lives once, in the
+/// automerge document's history; a second parsed copy per change here used
+/// to cost about as much memory as the rest of a large replica together.
+#[derive(Debug, Clone)]
+pub struct AppliedChange {
+    /// The signed envelope as received or made.
+    pub envelope: Envelope,
+    /// The change's actor.
+    pub actor: ActorKey,
+    /// The change's sequence number for its actor.
+    pub seq: u64,
+    /// The automerge hash of the change.
+    pub hash: ChangeHash,
+    /// The hashes the change depends on.
+    pub deps: Vec<ChangeHash>,
+}
+
+impl AppliedChange {
+    fn of(checked: &CheckedChange) -> Self {
+        Self {
+            envelope: checked.envelope.clone(),
+            actor: checked.actor,
+            seq: checked.change.seq(),
+            hash: checked.change.hash(),
+            deps: checked.change.deps().to_vec(),
+        }
+    }
+
+    /// The change parsed again from the envelope's bytes. These bytes
+    /// parsed when the change was first checked and parsing depends on
+    /// nothing else, so this is `None` only if memory was corrupted.
+    pub fn to_checked(&self) -> Option<CheckedChange> {
+        let change = Change::from_bytes(self.envelope.change.clone()).ok()?;
+        Some(CheckedChange {
+            envelope: self.envelope.clone(),
+            change,
+            actor: self.actor,
+        })
+    }
+}
+
 /// Automerge refused a batch or panicked on it. The document has been
 /// rebuilt from its stored envelopes and is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +111,7 @@ pub enum RecordOp {
 pub struct Document {
     id: DocumentId,
     doc: AutoCommit,
-    applied: Vec<CheckedChange>,
+    applied: Vec<AppliedChange>,
     index_by_hash: HashMap<ChangeHash, usize>,
     clock: VersionVector,
     heads: BTreeSet<ChangeHash>,
@@ -98,13 +141,13 @@ impl Document {
     }
 
     /// The applied change of `actor` with sequence number `seq`, if any.
-    pub fn change_at(&self, actor: &ActorKey, seq: u64) -> Option<&CheckedChange> {
+    pub fn change_at(&self, actor: &ActorKey, seq: u64) -> Option<&AppliedChange> {
         // Changes of one actor are applied in seq order, so a scan from the
         // back finds recent ones fast; forks are rare, so this is cold code.
         self.applied
             .iter()
             .rev()
-            .find(|c| &c.actor == actor && c.change.seq() == seq)
+            .find(|c| &c.actor == actor && c.seq == seq)
     }
 
     /// The highest applied seq of `actor` (0 if none).
@@ -133,8 +176,13 @@ impl Document {
     }
 
     /// The applied changes in apply order (every change after its deps).
-    pub fn applied(&self) -> &[CheckedChange] {
+    pub fn applied(&self) -> &[AppliedChange] {
         &self.applied
+    }
+
+    /// The applied changes in apply order, taking the document apart.
+    pub fn into_applied(self) -> Vec<AppliedChange> {
+        self.applied
     }
 
     /// The envelopes a replica with version vector `have` lacks, in apply
@@ -145,7 +193,7 @@ impl Document {
     ) -> impl Iterator<Item = &'a Envelope> + 'a {
         self.applied
             .iter()
-            .filter(move |c| c.change.seq() > have.get(&c.actor).copied().unwrap_or(0))
+            .filter(move |c| c.seq > have.get(&c.actor).copied().unwrap_or(0))
             .map(|c| &c.envelope)
     }
 
@@ -163,10 +211,22 @@ impl Document {
             .collect()
     }
 
+    /// The JSON of one record, if the root map holds a string under `key`
+    /// (the value [`Self::records`] would list for it).
+    pub fn record(&self, key: &str) -> Option<String> {
+        match self.doc.get(ROOT, key) {
+            Ok(Some((automerge::Value::Scalar(value), _))) => match value.as_ref() {
+                automerge::ScalarValue::Str(text) => Some(text.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Applies checked changes whose dependencies are all present, as one
     /// automerge batch. On failure or panic the document is rebuilt and
     /// left as it was.
-    pub fn apply(&mut self, batch: Vec<CheckedChange>) -> Result<(), ApplyFailed> {
+    pub fn apply(&mut self, batch: &[CheckedChange]) -> Result<(), ApplyFailed> {
         self.apply_using(batch, |doc, changes| doc.apply_changes(changes))
     }
 
@@ -174,7 +234,7 @@ impl Document {
     /// make it fail or panic at exactly this point.
     fn apply_using(
         &mut self,
-        batch: Vec<CheckedChange>,
+        batch: &[CheckedChange],
         automerge_apply: impl FnOnce(
             &mut AutoCommit,
             Vec<Change>,
@@ -186,7 +246,7 @@ impl Document {
         let changes: Vec<Change> = batch.iter().map(|c| c.change.clone()).collect();
         self.contained(|doc| automerge_apply(doc, changes))?;
         for checked in batch {
-            self.record_applied(checked);
+            self.record_applied(AppliedChange::of(checked));
         }
         Ok(())
     }
@@ -245,25 +305,21 @@ impl Document {
 
     /// Records a local change made by [`Self::make_change`], now signed.
     pub fn record_local(&mut self, checked: CheckedChange) {
-        self.record_applied(checked);
+        self.record_applied(AppliedChange::of(&checked));
     }
 
     /// Rebuilds the automerge document from the stored changes, keeping
     /// only those for which `keep` is true, and returns the others in their
     /// previous order. Changes whose dependencies are dropped are dropped too.
-    pub fn retain(&mut self, mut keep: impl FnMut(&CheckedChange) -> bool) -> Vec<CheckedChange> {
+    pub fn retain(&mut self, mut keep: impl FnMut(&AppliedChange) -> bool) -> Vec<AppliedChange> {
         let old = std::mem::take(&mut self.applied);
         let mut kept_hashes = HashMap::new();
         let mut dropped = Vec::new();
         let mut kept = Vec::new();
         for checked in old {
-            let deps_kept = checked
-                .change
-                .deps()
-                .iter()
-                .all(|d| kept_hashes.contains_key(d));
+            let deps_kept = checked.deps.iter().all(|d| kept_hashes.contains_key(d));
             if deps_kept && keep(&checked) {
-                kept_hashes.insert(checked.hash(), ());
+                kept_hashes.insert(checked.hash, ());
                 kept.push(checked);
             } else {
                 dropped.push(checked);
@@ -274,14 +330,14 @@ impl Document {
         dropped
     }
 
-    fn record_applied(&mut self, checked: CheckedChange) {
-        let hash = checked.hash();
-        for dep in checked.change.deps() {
+    fn record_applied(&mut self, checked: AppliedChange) {
+        let hash = checked.hash;
+        for dep in &checked.deps {
             self.heads.remove(dep);
         }
         self.heads.insert(hash);
         let seq = self.clock.entry(checked.actor).or_insert(0);
-        *seq = (*seq).max(checked.change.seq());
+        *seq = (*seq).max(checked.seq);
         self.index_by_hash.insert(hash, self.applied.len());
         self.applied.push(checked);
     }
@@ -293,7 +349,11 @@ impl Document {
         self.index_by_hash.clear();
         self.clock.clear();
         self.heads.clear();
-        let changes: Vec<Change> = applied.iter().map(|c| c.change.clone()).collect();
+        // The envelopes are the truth: parse their changes again.
+        let changes: Vec<Change> = applied
+            .iter()
+            .filter_map(|c| Change::from_bytes(c.envelope.change.clone()).ok())
+            .collect();
         let doc = &mut self.doc;
         // These changes were all applied before, so this cannot fail unless
         // automerge itself is broken; then the document stays empty and the
@@ -347,7 +407,7 @@ mod tests {
         let device = KeyPair::from_seed([2; 32]);
         let mut document = Document::new(id);
         let first = remote_change(id, &device, &[put("offer:a", "1")]);
-        document.apply(vec![first]).unwrap();
+        document.apply(&[first]).unwrap();
         (document, device)
     }
 
@@ -359,7 +419,7 @@ mod tests {
         let heads_before = document.heads();
         let records_before = document.records();
 
-        let outcome = document.apply_using(vec![incoming.clone()], |doc, changes| {
+        let outcome = document.apply_using(std::slice::from_ref(&incoming), |doc, changes| {
             // Half-apply, then blow up: the worst case for a cache.
             let _ = doc.apply_changes(changes);
             panic!("simulated automerge bug");
@@ -379,7 +439,7 @@ mod tests {
         );
         assert!(!document.has_change(&incoming.hash()));
         // The rebuilt document still works.
-        document.apply(vec![incoming]).unwrap();
+        document.apply(&[incoming]).unwrap();
         assert_eq!(
             document.records().get("offer:b").map(String::as_str),
             Some("2")
@@ -392,8 +452,9 @@ mod tests {
         let other = KeyPair::from_seed([3; 32]);
         let incoming = remote_change(document.id(), &other, &[put("offer:b", "2")]);
         let records_before = document.records();
-        let outcome =
-            document.apply_using(vec![incoming], |_, _| Err(automerge::AutomergeError::Fail));
+        let outcome = document.apply_using(std::slice::from_ref(&incoming), |_, _| {
+            Err(automerge::AutomergeError::Fail)
+        });
         assert!(outcome.is_err());
         assert_eq!(document.records(), records_before);
         assert_eq!(document.len(), 1);
@@ -420,8 +481,8 @@ mod tests {
         });
         assert_eq!(document.len(), 2);
 
-        let first_hash = document.applied()[0].hash();
-        let dropped = document.retain(|c| c.hash() != first_hash);
+        let first_hash = document.applied()[0].hash;
+        let dropped = document.retain(|c| c.hash != first_hash);
 
         assert_eq!(dropped.len(), 2, "the second change depends on the first");
         assert!(document.is_empty());

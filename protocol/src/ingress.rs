@@ -140,6 +140,9 @@ pub struct Admitted {
     pub checked: CheckedChange,
     /// Full, or only within frozen heads.
     pub authority: Authority,
+    /// The record keys the change puts or deletes: the only records of
+    /// the read model that applying it can change.
+    pub keys: Vec<String>,
 }
 
 /// Runs the stateless stages on raw bytes.
@@ -174,7 +177,7 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    check_records(envelope.document.collection, &change)?;
+    let keys = check_records(envelope.document.collection, &change)?;
     Ok(Admitted {
         checked: CheckedChange {
             envelope,
@@ -182,7 +185,34 @@ pub fn admit(
             actor,
         },
         authority,
+        keys,
     })
+}
+
+/// Admits again a change this replica has already parsed and checked (one
+/// it applied, held or stored), under the current membership: only the
+/// stages that depend on membership run again. Parsing, the signature and
+/// the record schema depend on the bytes alone and were checked when the
+/// change first arrived. Hands the change back if it is not authorised
+/// (boxed: a change is large, and refusals are the rare case).
+pub fn readmit(
+    membership: &MembershipState,
+    checked: CheckedChange,
+    keys: Vec<String>,
+) -> Result<Admitted, Box<CheckedChange>> {
+    let envelope = &checked.envelope;
+    match membership.authorise(
+        &envelope.signer,
+        &envelope.document,
+        checked.change.timestamp(),
+    ) {
+        Ok(authority) => Ok(Admitted {
+            checked,
+            authority,
+            keys,
+        }),
+        Err(_) => Err(Box::new(checked)),
+    }
 }
 
 fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejection> {
@@ -197,8 +227,8 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
-/// lists and text are not part of the schema.
-fn check_records(collection: Collection, change: &Change) -> Result<(), Rejection> {
+/// lists and text are not part of the schema. Returns the keys written.
+fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>, Rejection> {
     if change
         .other_actor_ids()
         .iter()
@@ -208,6 +238,7 @@ fn check_records(collection: Collection, change: &Change) -> Result<(), Rejectio
             "foreign actor id of the wrong shape".into(),
         ));
     }
+    let mut keys = Vec::new();
     for op in change.decode().operations {
         let key = match (&op.obj, &op.key, op.insert) {
             (ObjectId::Root, Key::Map(key), false) => key.to_string(),
@@ -232,6 +263,7 @@ fn check_records(collection: Collection, change: &Change) -> Result<(), Rejectio
                 )));
             }
         }
+        keys.push(key);
     }
-    Ok(())
+    Ok(keys)
 }

@@ -50,8 +50,10 @@ const READING_META: &str = "reading the store's metadata";
 
 /// Name of the store file inside the data directory.
 pub const STORE_FILE_NAME: &str = "store.redb";
-/// Page cache redb may use, in bytes.
-pub const STORE_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Page cache redb may use, in bytes. The store is read whole once at start
+/// and then mostly appended to, so a large cache would only hold pages
+/// that are never read again (the replica keeps everything in memory).
+pub const STORE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// Unix permissions of a new store file: owner read and write only.
 pub const STORE_FILE_MODE: u32 = 0o600;
 

@@ -59,11 +59,10 @@ pub fn restore_replica(charter: SignedEntry, stored: StoredState) -> Result<Repl
             charter: replica.pact_id(),
         });
     }
-    for entry in stored.entries {
-        let hash = entry.hash().short();
-        replica
-            .receive_entry(entry)
-            .map_err(|reason| RestoreError::Entry { hash, reason })?;
+    let hashes: Vec<_> = stored.entries.iter().map(|e| e.hash().short()).collect();
+    let outcomes = replica.receive_entries(stored.entries);
+    for (hash, outcome) in hashes.into_iter().zip(outcomes) {
+        outcome.map_err(|reason| RestoreError::Entry { hash, reason })?;
     }
     let envelopes = stored.envelopes.len();
     let unreadable = replica.restore(stored.envelopes);

@@ -37,12 +37,19 @@ use crate::model::{MemberProfile, RecordKey, decode_keyed};
 use derive::{Affected, Derived};
 use store::Store;
 
-/// What the read model keeps about one document: which records came from it
-/// (to take them out again on the next update) and how many were skipped.
+/// What the read model keeps about one document: for each key of the
+/// document's root map, the record it was decoded into, or `None` if it
+/// failed the schema check and was skipped. This is what lets an update
+/// take out exactly the records a change replaced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct DocumentEntry {
-    keys: Vec<RecordKey>,
-    skipped: usize,
+    records: BTreeMap<String, Option<RecordKey>>,
+}
+
+impl DocumentEntry {
+    fn skipped(&self) -> usize {
+        self.records.values().filter(|key| key.is_none()).count()
+    }
 }
 
 /// The pact-wide read model. Compare two with `==` to check that replicas
@@ -66,57 +73,79 @@ impl ReadModel {
     /// skipped and counted; they cannot normally get in, since ingress runs
     /// the same check.
     pub fn update_document(&mut self, document: DocumentId, records: &BTreeMap<String, String>) {
-        let mut affected = self.take_out(document);
-        let mut entry = DocumentEntry::default();
-        for (key, json) in records {
-            let Ok((key, record)) = decode_keyed(document.collection, key, json) else {
-                entry.skipped += 1;
+        let gone: Vec<String> = self
+            .documents
+            .get(&document)
+            .map(|entry| {
+                entry
+                    .records
+                    .keys()
+                    .filter(|key| !records.contains_key(*key))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let gone = gone.iter().map(|key| (key.as_str(), None));
+        let present = records
+            .iter()
+            .map(|(key, json)| (key.as_str(), Some(json.as_str())));
+        self.update_records(document, gone.chain(present));
+    }
+
+    /// Updates only the given keys of one document: each to its record's
+    /// current JSON, or `None` where the document no longer has it. The
+    /// result is the same as [`Self::update_document`] with the whole
+    /// document, as long as every key whose value changed is among them;
+    /// a change names the keys it writes, so applying one costs its own
+    /// records, not the document's.
+    pub fn update_records<'a>(
+        &mut self,
+        document: DocumentId,
+        updates: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) {
+        let mut affected = Affected::default();
+        let mut entry = self.documents.remove(&document).unwrap_or_default();
+        for (key, json) in updates {
+            if let Some(Some(old)) = entry.records.remove(key)
+                && let Some(record) = self.store.remove(document.owner, &old)
+            {
+                let address = RecordAddress::new(document.owner, old.id);
+                affected.touch(&self.store, &address, &record);
+            }
+            let Some(json) = json else { continue };
+            let Ok((record_key, record)) = decode_keyed(document.collection, key, json) else {
+                entry.records.insert(key.to_owned(), None);
                 continue;
             };
-            let address = RecordAddress::new(document.owner, key.id.clone());
+            let address = RecordAddress::new(document.owner, record_key.id.clone());
             // What a record affects never depends on the record itself
             // being in the store, so touch first and move it in after.
             affected.touch(&self.store, &address, &record);
-            self.store.insert(document.owner, &key, record);
-            entry.keys.push(key);
+            self.store.insert(document.owner, &record_key, record);
+            entry.records.insert(key.to_owned(), Some(record_key));
         }
         affected.apply(&self.store, &mut self.derived);
-        if !entry.keys.is_empty() || entry.skipped > 0 {
+        if !entry.records.is_empty() {
             self.documents.insert(document, entry);
         }
     }
 
     /// Forgets everything from one document (e.g. a removed member's).
     pub fn remove_document(&mut self, document: DocumentId) {
-        let affected = self.take_out(document);
-        affected.apply(&self.store, &mut self.derived);
-    }
-
-    /// Removes the document's records from the store and notes what they
-    /// affected.
-    fn take_out(&mut self, document: DocumentId) -> Affected {
-        let mut affected = Affected::default();
-        let Some(entry) = self.documents.remove(&document) else {
-            return affected;
-        };
-        for key in entry.keys {
-            if let Some(record) = self.store.remove(document.owner, &key) {
-                let address = RecordAddress::new(document.owner, key.id);
-                affected.touch(&self.store, &address, &record);
-            }
-        }
-        affected
+        self.update_document(document, &BTreeMap::new());
     }
 
     /// Records skipped because they failed the schema check, over all
     /// documents as they are now.
     pub fn skipped_records(&self) -> usize {
-        self.documents.values().map(|entry| entry.skipped).sum()
+        self.documents.values().map(DocumentEntry::skipped).sum()
     }
 
     /// Records skipped in one document.
     pub fn skipped_in(&self, document: DocumentId) -> usize {
-        self.documents.get(&document).map_or(0, |e| e.skipped)
+        self.documents
+            .get(&document)
+            .map_or(0, DocumentEntry::skipped)
     }
 
     /// A member's profile.

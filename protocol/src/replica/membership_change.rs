@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::Replica;
 use super::place::{Verdict, apply_with_fallback, sort_candidates};
-use crate::document::Document;
+use crate::document::{AppliedChange, Document};
 use crate::ids::{DocumentId, MemberId};
-use crate::ingress::{self, SignatureCheck};
+use crate::ingress;
 
 impl Replica {
     pub(super) fn current_fingerprints(&self) -> BTreeMap<MemberId, [u8; 32]> {
@@ -55,30 +55,35 @@ impl Replica {
     /// changes that lost their authority are held; held ones that regained
     /// it are applied again; pending ones stay pending until they can be.
     pub(super) fn recheck_document(&mut self, id: DocumentId) {
+        // Parsing an applied change again cannot fail (it parsed before);
+        // were memory corrupted, the change would still be in the store.
         let mut stored: Vec<_> = self
             .documents
             .remove(&id)
-            .map(|d| d.applied().to_vec())
+            .map(|d| {
+                d.into_applied()
+                    .iter()
+                    .filter_map(AppliedChange::to_checked)
+                    .collect()
+            })
             .unwrap_or_default();
         stored.extend(self.held.remove(&id).unwrap_or_default());
         let already_stored: HashSet<_> = stored.iter().map(|c| c.envelope.content_hash()).collect();
         let pending = self.pending.remove(&id).unwrap_or_default();
         self.pending_len -= pending.len();
-        stored.extend(pending.into_iter().map(|a| a.checked));
+        // Stored changes never wait again (they are held instead), so they
+        // need no record keys; pending ones keep theirs for when they apply.
+        let candidates = stored
+            .into_iter()
+            .map(|checked| (checked, Vec::new()))
+            .chain(pending.into_iter().map(|a| (a.checked, a.keys)));
 
-        let pact = self.pact_id();
         let mut admitted = Vec::new();
         let mut held = Vec::new();
-        for checked in stored {
-            // Signatures were verified when these first arrived.
-            match ingress::admit(
-                &pact,
-                self.membership.state(),
-                checked.envelope.clone(),
-                SignatureCheck::TrustStored,
-            ) {
+        for (checked, keys) in candidates {
+            match ingress::readmit(self.membership.state(), checked, keys) {
                 Ok(fresh) => admitted.push(fresh),
-                Err(_) => held.push(checked),
+                Err(checked) => held.push(*checked),
             }
         }
         let mut document = Document::new(id);

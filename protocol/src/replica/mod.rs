@@ -8,7 +8,7 @@ mod membership_change;
 mod place;
 mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::ChangeHash;
 use sha2::{Digest, Sha256};
@@ -173,6 +173,23 @@ impl Replica {
         Ok(outcome)
     }
 
+    /// Takes in many membership entries at once (the whole log when a node
+    /// starts): the log is replayed and the documents re-checked once for
+    /// all of them, not once per entry. One result per entry, in order.
+    pub fn receive_entries(
+        &mut self,
+        entries: impl IntoIterator<Item = SignedEntry>,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
+        let outcomes = self.membership.insert_batch(entries);
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
+        {
+            self.after_membership_change();
+        }
+        outcomes
+    }
+
     /// Takes in envelopes from a peer, a bundle or the node's own store,
     /// runs each through ingress and applies what can be applied.
     pub fn receive_envelopes(
@@ -266,7 +283,23 @@ impl Replica {
         report.rejected.push((hash, rejection));
     }
 
-    /// Refreshes the read model's view of one document.
+    /// Refreshes the read model's view of some records of one document:
+    /// those an applied change wrote.
+    fn refresh_read_model_keys(&mut self, id: DocumentId, keys: &BTreeSet<String>) {
+        let Some(document) = self.documents.get(&id) else {
+            return self.read_model.remove_document(id);
+        };
+        let current: Vec<(&str, Option<String>)> = keys
+            .iter()
+            .map(|key| (key.as_str(), document.record(key)))
+            .collect();
+        self.read_model.update_records(
+            id,
+            current.iter().map(|(key, json)| (*key, json.as_deref())),
+        );
+    }
+
+    /// Refreshes the read model's view of one whole document.
     fn refresh_read_model(&mut self, id: DocumentId) {
         match self.documents.get(&id) {
             Some(document) if !document.is_empty() => {

@@ -1,7 +1,7 @@
 //! Placing admitted changes into their document: duplicates, forks,
 //! missing dependencies, frozen authority, then one automerge batch.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::ChangeHash;
 
@@ -41,9 +41,10 @@ impl Replica {
         let mut leftover = Vec::new();
         let mut rejected = Vec::new();
         let mut duplicates = 0;
+        let mut touched_keys = BTreeSet::new();
         for (admitted, verdict) in verdicts {
             match verdict {
-                Verdict::Apply => {}
+                Verdict::Apply => touched_keys.extend(admitted.keys),
                 Verdict::Duplicate => duplicates += 1,
                 Verdict::Reject(reason) => {
                     rejected.push((admitted.checked.envelope.content_hash(), reason))
@@ -78,7 +79,9 @@ impl Replica {
         // refused because the queue is full is reported as rejected only.
         report.pending += queued.saturating_sub(waiting_before);
         if any_applied {
-            self.refresh_read_model(id);
+            // A change refused inside the batch leaves its keys as they
+            // were; reading them again is harmless.
+            self.refresh_read_model_keys(id, &touched_keys);
         }
     }
 
@@ -191,10 +194,17 @@ fn frozen_closures(
     candidates: &[Admitted],
 ) -> HashMap<Vec<ChangeHash>, Closure> {
     let mut closures = HashMap::new();
+    let any_frozen = candidates
+        .iter()
+        .any(|a| matches!(a.authority, Authority::Frozen { .. }));
+    if !any_frozen {
+        // The usual case; the map below costs the whole document.
+        return closures;
+    }
     let known: HashMap<ChangeHash, &[ChangeHash]> = document
         .applied()
         .iter()
-        .map(|c| (c.hash(), c.change.deps()))
+        .map(|c| (c.hash, c.deps.as_slice()))
         .chain(
             candidates
                 .iter()
@@ -235,7 +245,7 @@ pub(super) fn apply_with_fallback(
     rejected: &mut Vec<(crate::ids::Sha256Hash, Rejection)>,
 ) -> Vec<crate::envelope::Envelope> {
     let envelopes: Vec<_> = ready.iter().map(|c| c.envelope.clone()).collect();
-    if document.apply(ready.clone()).is_ok() {
+    if document.apply(&ready).is_ok() {
         return envelopes;
     }
     let mut applied = Vec::new();
@@ -244,7 +254,7 @@ pub(super) fn apply_with_fallback(
         let deps_present = checked.change.deps().iter().all(|d| document.has_change(d));
         let outcome = if deps_present {
             document
-                .apply(vec![checked])
+                .apply(std::slice::from_ref(&checked))
                 .map_err(|e| Rejection::ApplyFailed(e.0))
         } else {
             Err(Rejection::ApplyFailed(

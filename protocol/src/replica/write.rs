@@ -1,6 +1,8 @@
 //! Local writes: the node's own device changes one of its member's
 //! documents. Checked like anything received, before anything is written.
 
+use std::collections::BTreeSet;
+
 use super::Replica;
 use crate::document::{ApplyFailed, CheckedChange, Document, RecordOp};
 use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope};
@@ -112,7 +114,13 @@ impl Replica {
         });
         self.outbox.push(envelope.clone());
         self.stats.accepted += 1;
-        self.refresh_read_model(id);
+        let keys: BTreeSet<String> = ops
+            .iter()
+            .map(|op| match op {
+                RecordOp::Put { key, .. } | RecordOp::Delete { key } => key.clone(),
+            })
+            .collect();
+        self.refresh_read_model_keys(id, &keys);
         Ok(envelope)
     }
 }

@@ -69,6 +69,17 @@ impl Network {
             }
         }
         for (index, replica) in replicas.iter().enumerate() {
+            // The read model is updated record by record as changes
+            // arrive; it must equal one built from the documents at once.
+            let mut rebuilt = amtshilfe_protocol::read_model::ReadModel::new();
+            for document in replica.documents() {
+                rebuilt.update_document(document.id(), &document.records());
+            }
+            if replica.read_model() != &rebuilt {
+                return Err(fail(format!(
+                    "peer {index}'s read model differs from one rebuilt from its documents"
+                )));
+            }
             let applied: BTreeSet<Sha256Hash> = replica
                 .documents()
                 .flat_map(|d| d.applied().iter().map(|c| c.envelope.content_hash()))
