@@ -110,7 +110,11 @@ pub enum RecordOp {
 #[derive(Debug)]
 pub struct Document {
     id: DocumentId,
-    doc: AutoCommit,
+    /// The automerge state, while it is held in memory. Only the changes'
+    /// envelopes are always kept; the replica unloads the automerge state
+    /// of documents it has not touched lately (it is most of a document's
+    /// memory) and it is rebuilt from the envelopes when next needed.
+    doc: Option<AutoCommit>,
     applied: Vec<AppliedChange>,
     index_by_hash: HashMap<ChangeHash, usize>,
     clock: VersionVector,
@@ -122,7 +126,7 @@ impl Document {
     pub fn new(id: DocumentId) -> Self {
         Self {
             id,
-            doc: AutoCommit::new(),
+            doc: Some(AutoCommit::new()),
             applied: Vec::new(),
             index_by_hash: HashMap::new(),
             clock: VersionVector::new(),
@@ -200,27 +204,48 @@ impl Document {
     /// The records: key → JSON. Values that are not strings cannot get in
     /// (ingress checks every operation) and are skipped.
     pub fn records(&self) -> BTreeMap<String, String> {
-        self.doc
-            .map_range(ROOT, ..)
-            .filter_map(|item| match item.value {
-                ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
-                    Some((item.key.into_owned(), text.into_owned()))
-                }
-                _ => None,
-            })
-            .collect()
+        self.reading(|doc| {
+            doc.map_range(ROOT, ..)
+                .filter_map(|item| match item.value {
+                    ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
+                        Some((item.key.into_owned(), text.into_owned()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
     }
 
     /// The JSON of one record, if the root map holds a string under `key`
     /// (the value [`Self::records`] would list for it).
     pub fn record(&self, key: &str) -> Option<String> {
-        match self.doc.get(ROOT, key) {
+        self.reading(|doc| match doc.get(ROOT, key) {
             Ok(Some((automerge::Value::Scalar(value), _))) => match value.as_ref() {
                 automerge::ScalarValue::Str(text) => Some(text.to_string()),
                 _ => None,
             },
             _ => None,
+        })
+    }
+
+    /// Reads the automerge state, from a scratch rebuild if it is unloaded
+    /// (the replica reads right after applying, when it is loaded).
+    fn reading<T>(&self, read: impl FnOnce(&AutoCommit) -> T) -> T {
+        match &self.doc {
+            Some(doc) => read(doc),
+            None => read(&self.built_from_envelopes()),
         }
+    }
+
+    /// Whether the automerge state is in memory.
+    pub fn is_loaded(&self) -> bool {
+        self.doc.is_some()
+    }
+
+    /// Drops the automerge state from memory; the envelopes stay, and the
+    /// state is rebuilt from them when it is next needed.
+    pub fn unload(&mut self) {
+        self.doc = None;
     }
 
     /// Applies checked changes whose dependencies are all present, as one
@@ -258,7 +283,9 @@ impl Document {
         &mut self,
         call: impl FnOnce(&mut AutoCommit) -> Result<T, automerge::AutomergeError>,
     ) -> Result<T, ApplyFailed> {
-        let doc = &mut self.doc;
+        let doc = self
+            .doc
+            .get_or_insert_with(|| built_from_envelopes(&self.applied));
         let failure = match catch_unwind(AssertUnwindSafe(|| call(doc))) {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(error)) => ApplyFailed(error.to_string()),
@@ -345,24 +372,33 @@ impl Document {
     /// Rebuilds the automerge document and the indexes from `applied`.
     fn rebuild(&mut self) {
         let applied = std::mem::take(&mut self.applied);
-        self.doc = AutoCommit::new();
+        self.doc = Some(built_from_envelopes(&applied));
         self.index_by_hash.clear();
         self.clock.clear();
         self.heads.clear();
-        // The envelopes are the truth: parse their changes again.
-        let changes: Vec<Change> = applied
-            .iter()
-            .filter_map(|c| Change::from_bytes(c.envelope.change.clone()).ok())
-            .collect();
-        let doc = &mut self.doc;
-        // These changes were all applied before, so this cannot fail unless
-        // automerge itself is broken; then the document stays empty and the
-        // changes remain listed, to be retried on the next rebuild.
-        let _ = catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes)));
         for checked in applied {
             self.record_applied(checked);
         }
     }
+
+    fn built_from_envelopes(&self) -> AutoCommit {
+        built_from_envelopes(&self.applied)
+    }
+}
+
+/// A fresh automerge document with the changes of `applied`, parsed again
+/// from their envelopes (the envelopes are the truth). These changes were
+/// all applied before, so this cannot fail unless automerge itself is
+/// broken; then the document stays empty and the changes remain listed, to
+/// be retried on the next rebuild.
+fn built_from_envelopes(applied: &[AppliedChange]) -> AutoCommit {
+    let changes: Vec<Change> = applied
+        .iter()
+        .filter_map(|c| Change::from_bytes(c.envelope.change.clone()).ok())
+        .collect();
+    let mut doc = AutoCommit::new();
+    let _ = catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes)));
+    doc
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -409,6 +445,33 @@ mod tests {
         let first = remote_change(id, &device, &[put("offer:a", "1")]);
         document.apply(&[first]).unwrap();
         (document, device)
+    }
+
+    #[test]
+    fn an_unloaded_document_reads_and_changes_as_a_loaded_one() {
+        let (mut document, device) = document_with_one_record();
+        let records = document.records();
+        document.unload();
+        assert!(!document.is_loaded());
+        assert_eq!(document.records(), records, "read from the envelopes");
+        assert_eq!(document.record("offer:a").as_deref(), Some("1"));
+        assert!(!document.is_loaded(), "reading does not load it for good");
+
+        let other = KeyPair::from_seed([3; 32]);
+        let incoming = remote_change(document.id(), &other, &[put("offer:b", "2")]);
+        document.apply(&[incoming]).unwrap();
+        assert!(document.is_loaded(), "a change loads it");
+        assert_eq!(document.record("offer:a").as_deref(), Some("1"));
+        assert_eq!(document.record("offer:b").as_deref(), Some("2"));
+
+        document.unload();
+        let actor =
+            ActorKey::from_slice(identity::actor_id(&device.public(), [1; 16]).to_bytes()).unwrap();
+        document
+            .make_change(actor, 2_000, &[put("offer:a", "3")])
+            .unwrap();
+        assert_eq!(document.record("offer:a").as_deref(), Some("3"));
+        assert_eq!(document.records().len(), 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod membership_change;
 mod place;
 mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use automerge::ChangeHash;
 use sha2::{Digest, Sha256};
@@ -24,6 +24,13 @@ pub use write::{LocalDevice, WriteError};
 
 /// Most envelopes kept waiting for missing dependencies, over all documents.
 pub const PENDING_ENVELOPES_MAX: usize = 10_000;
+
+/// Documents whose automerge state stays in memory: those touched last.
+/// The others keep only their envelopes and are rebuilt from them when a
+/// change for them arrives (about a millisecond per hundred changes). With
+/// hundreds of members, most documents change rarely; their automerge
+/// state was most of a large replica's memory.
+pub const LOADED_DOCUMENTS_MAX: usize = 64;
 
 /// Counters over the replica's lifetime, for metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,6 +73,13 @@ pub struct Replica {
     outbox: Vec<Envelope>,
     read_model: ReadModel,
     stats: IngressStats,
+    /// Documents with automerge state in memory, most recently used first.
+    loaded: VecDeque<DocumentId>,
+    /// How many may be; [`LOADED_DOCUMENTS_MAX`] unless set.
+    loaded_max: usize,
+    /// Envelopes whose signatures the caller has just checked (by
+    /// [`Envelope::verification_id`]), for the next receive only.
+    verified: HashSet<Sha256Hash>,
 }
 
 impl Replica {
@@ -82,6 +96,9 @@ impl Replica {
             outbox: Vec::new(),
             read_model: ReadModel::new(),
             stats: IngressStats::default(),
+            loaded: VecDeque::new(),
+            loaded_max: LOADED_DOCUMENTS_MAX,
+            verified: HashSet::new(),
         };
         replica.fingerprints = replica.current_fingerprints();
         Ok(replica)
@@ -190,6 +207,15 @@ impl Replica {
         outcomes
     }
 
+    /// Tells the replica that the envelopes with these verification ids
+    /// have valid signatures, checked by the caller just now (the node
+    /// checks a large page on all cores at once). The next receive skips
+    /// those checks and forgets the ids; any envelope not named is checked
+    /// as usual, so naming too few is always safe.
+    pub fn note_verified(&mut self, ids: impl IntoIterator<Item = Sha256Hash>) {
+        self.verified.extend(ids);
+    }
+
     /// Takes in envelopes from a peer, a bundle or the node's own store,
     /// runs each through ingress and applies what can be applied.
     pub fn receive_envelopes(
@@ -200,8 +226,17 @@ impl Replica {
         let mut report = IngressReport::default();
         let pact = self.pact_id();
         let mut by_document: BTreeMap<DocumentId, Vec<Admitted>> = BTreeMap::new();
+        let verified = std::mem::take(&mut self.verified);
         for envelope in envelopes {
             let hash = envelope.content_hash();
+            let signatures = match signatures {
+                SignatureCheck::Verify
+                    if !verified.is_empty() && verified.contains(&envelope.verification_id()) =>
+                {
+                    SignatureCheck::TrustStored
+                }
+                other => other,
+            };
             match ingress::admit(&pact, self.membership.state(), envelope, signatures) {
                 Ok(admitted) => by_document
                     .entry(admitted.checked.envelope.document)
@@ -283,6 +318,28 @@ impl Replica {
         report.rejected.push((hash, rejection));
     }
 
+    /// Sets how many documents keep their automerge state in memory (at
+    /// least 1). Tests set it low so that unloading happens all the time.
+    pub fn set_loaded_documents_max(&mut self, max: usize) {
+        self.loaded_max = max.max(1);
+    }
+
+    /// Notes that a document's automerge state was just used, and unloads
+    /// that of the least recently used one beyond the limit.
+    fn used(&mut self, id: DocumentId) {
+        if let Some(position) = self.loaded.iter().position(|d| *d == id) {
+            self.loaded.remove(position);
+        }
+        self.loaded.push_front(id);
+        while self.loaded.len() > self.loaded_max {
+            if let Some(oldest) = self.loaded.pop_back()
+                && let Some(document) = self.documents.get_mut(&oldest)
+            {
+                document.unload();
+            }
+        }
+    }
+
     /// Refreshes the read model's view of some records of one document:
     /// those an applied change wrote.
     fn refresh_read_model_keys(&mut self, id: DocumentId, keys: &BTreeSet<String>) {
@@ -297,6 +354,7 @@ impl Replica {
             id,
             current.iter().map(|(key, json)| (*key, json.as_deref())),
         );
+        self.used(id);
     }
 
     /// Refreshes the read model's view of one whole document.
@@ -306,6 +364,9 @@ impl Replica {
                 self.read_model.update_document(id, &document.records())
             }
             _ => self.read_model.remove_document(id),
+        }
+        if self.documents.contains_key(&id) {
+            self.used(id);
         }
     }
 }

@@ -72,6 +72,9 @@ impl Peer {
             // Pending entries cascade once their parents are in.
             let _ = replica.receive_entry(entry.clone());
         }
+        // Far fewer than the harness's documents, so that automerge state
+        // is unloaded and rebuilt from envelopes all through every run.
+        replica.set_loaded_documents_max(2);
         let unreadable = replica.restore(self.store.envelopes.clone());
         assert_eq!(
             unreadable, 0,
