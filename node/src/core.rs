@@ -178,6 +178,8 @@ impl Core {
     pub fn receive_envelopes(&mut self, envelopes: Vec<Envelope>, from: &str) -> IngressReport {
         let span = tracing::debug_span!("ingress", peer = from, envelopes = envelopes.len());
         let _entered = span.enter();
+        let checked = crate::verify::verified_in_parallel(&self.replica.pact_id(), &envelopes);
+        self.replica.note_verified(checked);
         let report = self
             .replica
             .receive_envelopes(envelopes, SignatureCheck::Verify);
@@ -221,6 +223,10 @@ impl Core {
     ) -> SyncStep {
         let span = tracing::debug_span!("sync_page", peer);
         let _entered = span.enter();
+        if let SyncResponse::Page { envelopes, .. } = &response {
+            let checked = crate::verify::verified_in_parallel(&self.replica.pact_id(), envelopes);
+            self.replica.note_verified(checked);
+        }
         let step = session.on_response(&mut self.replica, response);
         let stored = self.persist_or_stop();
         let room = RELAY_ENVELOPES_MAX.saturating_sub(self.relay.len());

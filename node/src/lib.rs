@@ -22,4 +22,5 @@ pub mod net;
 pub mod random;
 pub mod setup;
 pub mod store;
+pub mod verify;
 pub mod web;

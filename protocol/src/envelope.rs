@@ -78,6 +78,20 @@ impl Envelope {
         )
     }
 
+    /// The identity of what [`Self::verify_signature`] checks: signer,
+    /// document, change hash and signature. Two envelopes with the same id
+    /// pass or fail that check alike, so a replica may be told which ids
+    /// were checked already (see `Replica::note_verified`).
+    pub fn verification_id(&self) -> Sha256Hash {
+        let change_hash = identity::sha256(&self.change);
+        let mut statement = Vec::with_capacity(32 + 33 + 32 + 64);
+        statement.extend_from_slice(&self.signer.0);
+        statement.extend_from_slice(&self.document.to_bytes());
+        statement.extend_from_slice(&change_hash);
+        statement.extend_from_slice(&self.signature.0);
+        Sha256Hash(identity::sha256(&statement))
+    }
+
     /// SHA-256 of the change bytes: the envelope's identity in logs.
     pub fn content_hash(&self) -> Sha256Hash {
         Sha256Hash(identity::sha256(&self.change))

@@ -128,7 +128,8 @@ impl From<AuthorityError> for Rejection {
 pub enum SignatureCheck {
     /// Verify every signature (anything from the network or a bundle).
     Verify,
-    /// Trust signatures (the node's own store only).
+    /// Trust signatures: the node's own store, or envelopes whose
+    /// signatures the caller has just checked (`Replica::note_verified`).
     TrustStored,
 }
 

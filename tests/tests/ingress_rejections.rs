@@ -109,6 +109,50 @@ fn tampered_change_bytes_fail_the_signature() {
 }
 
 #[test]
+fn checks_noted_by_the_caller_cover_only_the_named_envelopes_and_only_once() {
+    let Fixture {
+        pact,
+        pact_id,
+        mut replica,
+    } = fixture();
+    let before = Snapshot::of(&replica);
+    let m2 = &pact.members[2];
+    let genuine = signed_change(
+        &pact_id,
+        offers_of(m2.id()),
+        &m2.device.key,
+        m2.device.incarnation,
+        T0_MS,
+        &[offer_put("o-noted", 2, T0_MS)],
+    );
+    let mut forged = genuine.clone();
+    forged.signature.0[0] ^= 0x01;
+    assert_ne!(forged.verification_id(), genuine.verification_id());
+
+    // The genuine envelope's check noted: the forged twin is still checked.
+    replica.note_verified([genuine.verification_id()]);
+    let report = receive(&mut replica, &forged);
+    assert_refused(&replica, &report, forged.content_hash(), "bad_signature");
+    assert_eq!(Snapshot::of(&replica), before);
+
+    // A noted id lasts for one receive only: noting the forged envelope's
+    // id and then receiving something else leaves nothing trusted.
+    replica.note_verified([forged.verification_id()]);
+    let _ = replica.receive_envelopes(Vec::new(), SignatureCheck::Verify);
+    let report = receive(&mut replica, &forged);
+    assert!(report.accepted.is_empty());
+    assert_eq!(
+        report.rejected,
+        vec![(forged.content_hash(), Rejection::BadSignature)]
+    );
+    assert_eq!(Snapshot::of(&replica), before);
+
+    replica.note_verified([genuine.verification_id()]);
+    let report = receive(&mut replica, &genuine);
+    assert_eq!(report.accepted, vec![genuine]);
+}
+
+#[test]
 fn envelope_moved_to_another_document_fails_the_signature() {
     let Fixture {
         pact, mut replica, ..
