@@ -107,7 +107,7 @@ fn deflate(plain: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::DeflateEncoder::new(
         Vec::with_capacity(plain.len() / 2),
-        flate2::Compression::fast(),
+        flate2::Compression::default(),
     );
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(plain);
