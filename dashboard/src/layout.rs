@@ -43,6 +43,11 @@ pub struct Ctx {
     pub can_request: bool,
     /// May accept pledges.
     pub can_accept: bool,
+    /// May manage accounts and read the audit log.
+    pub can_administer: bool,
+    /// Member id (text) → name from the membership log: the fallback for
+    /// members that have published no profile record.
+    pub member_names: Vec<(String, String)>,
     /// The current page.
     pub nav: Nav,
 }
@@ -51,6 +56,21 @@ impl Ctx {
     /// The text `key` in the viewer's language.
     pub fn t(&self, key: Text) -> &'static str {
         key.get(self.lang)
+    }
+
+    /// A member's display name: its profile's name if it published one,
+    /// else its name in the membership log, else the start of its id.
+    pub fn name_of(&self, profile_name: Option<&str>, member: &str) -> String {
+        if let Some(name) = profile_name {
+            return name.to_owned();
+        }
+        self.member_names
+            .iter()
+            .find(|(id, _)| id == member)
+            .map_or_else(
+                || member.chars().take(12).collect(),
+                |(_, name)| name.clone(),
+            )
     }
 
     /// The hidden CSRF field of a form.

@@ -31,7 +31,7 @@ fn offer_table(ctx: &Ctx, entries: &[OfferEntry<'_>], own: bool) -> Markup {
                         tr {
                             td { (entry.offer.title) }
                             td { (offer_what(ctx.lang, entry.offer)) }
-                            @if !own { td { (entry.owner_name.unwrap_or("?")) } }
+                            @if !own { td { (ctx.name_of(entry.owner_name, &entry.address.owner.to_string())) } }
                             td { (entry.remaining) " / " (entry.quantity) }
                             td { (status_text(ctx.lang, entry.offer.status)) }
                             td { (date(entry.offer.valid_from_ms))

@@ -115,13 +115,17 @@ impl LangChoice {
 /// The page context for `principal` on this node.
 pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) -> Ctx {
     let member = core.device().member;
-    let member_name = core
+    let member_names: Vec<(String, String)> = core
         .replica()
         .membership()
         .state()
         .members()
-        .find(|(id, _)| **id == member)
-        .map_or_else(|| member.short(), |(_, info)| info.name.clone());
+        .map(|(id, info)| (id.to_string(), info.name.clone()))
+        .collect();
+    let member_name = member_names
+        .iter()
+        .find(|(id, _)| *id == member.to_string())
+        .map_or_else(|| member.short(), |(_, name)| name.clone());
     Ctx {
         lang,
         account: principal.account.clone(),
@@ -132,6 +136,8 @@ pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) 
         can_pledge: principal.may(Permission::Pledge),
         can_request: principal.may(Permission::Request),
         can_accept: principal.may(Permission::Accept),
+        can_administer: principal.may(Permission::Administer),
+        member_names,
         nav,
     }
 }

@@ -271,20 +271,12 @@ pub(super) async fn request(
                 order.address.owner == address.owner && order.acceptance.request == address.id
             })
             .collect();
-        let names = core
-            .replica()
-            .membership()
-            .state()
-            .members()
-            .map(|(id, info)| (id.to_string(), info.name.clone()))
-            .collect();
         let page = RequestPage {
             view: &view,
             mine: address.owner == member,
             suggestions,
             my_offers: model.registry(&mine_filter),
             missions,
-            names,
         };
         Ok(html::request(&ctx, &page))
     })
