@@ -97,6 +97,8 @@ button.secondary{background:#fff;color:var(--accent);border:1px solid var(--acce
 .open{color:var(--warn);font-weight:bold}.done{color:var(--ok);font-weight:bold}.muted{color:var(--muted)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:8px 16px}
 .mission{border:2px solid var(--ok);padding:8px 12px;margin:8px 0}
+.error{border:2px solid var(--warn);padding:8px 12px;margin:8px 0 16px;color:var(--warn)}
+[aria-invalid=true]{border:2px solid var(--warn)}
 "#;
 
 /// Reloads the `[data-live]` sections of the page when the node reports a

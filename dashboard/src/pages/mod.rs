@@ -4,6 +4,8 @@
 
 mod login;
 mod network;
+mod offer_form;
+mod offer_values;
 mod offers;
 mod overview;
 mod request;
@@ -17,6 +19,10 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use login::login;
 pub use network::{NetworkView, PeerRow, network};
+pub use offer_form::{
+    FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
+};
+pub use offer_values::{offer_values, status_id};
 pub use offers::{RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use request::{RequestPage, request};

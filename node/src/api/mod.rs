@@ -8,6 +8,7 @@
 //! | `GET /health` | `{"status":"ok"}` |
 //! | `GET /api/status` | this member, the pact, peers, envelope counts, last syncs |
 //! | `POST /api/offers` | a new offer → 201 `{"id","envelope"}` |
+//! | `PUT /api/offers/{id}` | replaces one of this member's offers (same kind) → 200 `{"id","envelope"}` |
 //! | `POST /api/offers/{id}/withdraw` | sets one of this member's offers `out_of_service` |
 //! | `POST /api/requests` | a new aid request → 201 |
 //! | `POST /api/pledges` | a pledge against another member's need → 201 (rules in `pledges.rs`) |
@@ -26,7 +27,7 @@
 //!
 //! | route | permission | roles |
 //! | --- | --- | --- |
-//! | offers, withdraw | `Offer` | `it_lead`, `admin` |
+//! | offers, replace, withdraw | `Offer` | `it_lead`, `admin` |
 //! | pledges | `Pledge` | `it_lead`, `admin` |
 //! | requests | `Request` | `requester`, `admin` |
 //! | acceptances | `Accept` | `requester`, `admin` |
@@ -59,7 +60,7 @@ use amtshilfe_protocol::model::RECORD_JSON_BYTES_MAX;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn_with_state, map_response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -137,6 +138,10 @@ pub fn router(state: ApiState) -> Router {
         .route(
             "/api/offers",
             guarded(post(offers::create), Permission::Offer),
+        )
+        .route(
+            "/api/offers/{id}",
+            guarded(put(offers::replace), Permission::Offer),
         )
         .route(
             "/api/offers/{id}/withdraw",

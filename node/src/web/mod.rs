@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/netzwerk` | `Read` |
-//! | `POST /ressourcen`, `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
+//! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
@@ -18,6 +18,7 @@
 mod actions;
 mod forms;
 mod login;
+mod offer_fields;
 mod pages;
 
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
@@ -48,6 +49,13 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route(
             "/ressourcen",
             get(pages::resources).merge(guarded(post(actions::create_offer), Permission::Offer)),
+        )
+        .route(
+            "/ressourcen/{id}/bearbeiten",
+            guarded(
+                get(pages::edit_offer).post(actions::edit_offer),
+                Permission::Offer,
+            ),
         )
         .route(
             "/ressourcen/{id}/zurueckziehen",

@@ -5,9 +5,10 @@
 use super::*;
 use crate::accounts::{LOGIN_FAILURES_MAX, Role};
 
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 8] = [
     "/",
     "/ressourcen",
+    "/ressourcen/o-1/bearbeiten",
     "/register",
     "/anfordern",
     "/netzwerk",
@@ -27,13 +28,16 @@ const API_GETS: [&str; 10] = [
     "/api/nothing-here",
 ];
 
-/// Every write route with the roles that may use it.
+/// Every write route with the roles that may use it (all `POST` but the
+/// ones in [`put_routes`]).
 fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
     let offer = vec![Role::Admin, Role::ItLead];
     let request = vec![Role::Admin, Role::Requester];
     let admin = vec![Role::Admin];
     vec![
         ("api", "/api/offers".into(), offer.clone()),
+        ("api", "/api/offers/o-1".into(), offer.clone()),
+        ("page", "/ressourcen/o-1/bearbeiten".into(), offer.clone()),
         ("api", "/api/offers/o-1/withdraw".into(), offer.clone()),
         ("api", "/api/pledges".into(), offer.clone()),
         ("api", "/api/requests".into(), request.clone()),
@@ -51,6 +55,15 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
     ]
 }
 
+/// Routes of [`write_routes`] that take `PUT`.
+fn method_of(path: &str) -> Method {
+    if path == "/api/offers/o-1" {
+        Method::PUT
+    } else {
+        Method::POST
+    }
+}
+
 #[tokio::test]
 async fn nothing_but_health_and_login_answers_without_a_session() {
     let node = TestNode::new();
@@ -66,7 +79,10 @@ async fn nothing_but_health_and_login_answers_without_a_session() {
         assert_eq!(answer.json()["error"]["code"], "unauthenticated", "{path}");
     }
     for (_, path, _) in write_routes(b) {
-        let answer = node.send(Request::post(path.as_str()), Body::empty()).await;
+        let request = Request::builder()
+            .method(method_of(&path))
+            .uri(path.as_str());
+        let answer = node.send(request, Body::empty()).await;
         assert!(
             matches!(
                 answer.status,
@@ -107,7 +123,7 @@ async fn a_session_logs_in_reads_pages_and_logs_out() {
     assert_eq!(csrf.len(), 64);
     for path in PAGES
         .iter()
-        .filter(|p| **p != "/abmelden" && !p.starts_with("/anfragen"))
+        .filter(|p| **p != "/abmelden" && !p.starts_with("/anfragen") && !p.ends_with("bearbeiten"))
     {
         let page = node
             .send(
@@ -280,7 +296,9 @@ async fn every_write_route_checks_the_role() {
             };
             let answer = node
                 .send(
-                    Request::post(path.as_str())
+                    Request::builder()
+                        .method(method_of(&path))
+                        .uri(path.as_str())
                         .header(header::AUTHORIZATION, format!("Bearer {token}"))
                         .header(header::CONTENT_TYPE, content_type),
                     Body::from(if kind == "api" { "{}" } else { "" }),

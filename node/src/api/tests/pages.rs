@@ -10,7 +10,12 @@ use crate::accounts::Role;
 const FORM: &str = "application/x-www-form-urlencoded";
 
 impl TestNode {
-    async fn form(&self, session: &str, path: &str, body: String) -> (StatusCode, String) {
+    pub(super) async fn form(
+        &self,
+        session: &str,
+        path: &str,
+        body: String,
+    ) -> (StatusCode, String) {
         let answer = self
             .send(
                 Request::post(path)
@@ -27,7 +32,7 @@ impl TestNode {
         (answer.status, location)
     }
 
-    async fn page(&self, session: &str, path: &str) -> String {
+    pub(super) async fn page(&self, session: &str, path: &str) -> String {
         let answer = self
             .send(
                 Request::get(path).header(header::COOKIE, session),
