@@ -25,8 +25,9 @@ use crate::store::AuditRecord;
 pub const SESSION_COOKIE: &str = "amtshilfe_session";
 /// The header a cookie-authenticated script sends the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Routes that answer without a session.
-pub const PUBLIC_PATHS: [&str; 3] = ["/health", "/api/login", "/anmelden"];
+/// Routes that answer without a session: the public JSON routes of
+/// `routes.rs` (a test keeps both in step) and the login page.
+pub const PUBLIC_PATHS: [&str; 4] = ["/health", "/api/login", "/api/openapi.json", "/anmelden"];
 /// The login page, where pages send a visitor without a session.
 pub const LOGIN_PAGE: &str = "/anmelden";
 /// Longest action text in an audit row, in bytes.

@@ -3,35 +3,21 @@
 //! acceptances), reads of the registry, the request board and the mission
 //! orders, and the Prometheus metrics.
 //!
-//! | route | what |
-//! | --- | --- |
-//! | `GET /health` | `{"status":"ok"}` |
-//! | `GET /api/status` | this member, the pact, peers, envelope counts, last syncs |
-//! | `POST /api/offers` | a new offer → 201 `{"id","envelope"}` |
-//! | `PUT /api/offers/{id}` | replaces one of this member's offers (same kind) → 200 `{"id","envelope"}` |
-//! | `POST /api/offers/{id}/withdraw` | sets one of this member's offers `out_of_service` |
-//! | `POST /api/requests` | a new aid request → 201 |
-//! | `POST /api/pledges` | a pledge against another member's need → 201 (rules in `pledges.rs`) |
-//! | `POST /api/acceptances` | accepts a pledge for this member's request → 201 (rules in `acceptances.rs`) |
-//! | `GET /api/registry` | offers, filtered (parameters in `reads.rs`) |
-//! | `GET /api/board` | every request with pledged, accepted and open quantities |
-//! | `GET /api/missions` | every mission order |
-//! | `GET /metrics` | Prometheus text format (see [`crate::metrics`]) |
-//! | `GET /events` | server-sent events: `change` after every stored change (`events.rs`) |
-//! | login, logout, tokens, accounts, audit | see `sessions.rs` |
+//! Every JSON route is one entry of the table in `routes.rs` (method,
+//! path, access, body and answer schemas, error codes, handler); the
+//! router mounts that table and `GET /api/openapi.json` documents it.
+//! `/health`, `/api/login` and `/api/openapi.json` answer without a
+//! session; every other route needs a session cookie or an API token
+//! (`auth.rs`), and each write route a role that may do it
+//! (`accounts::Role::may`):
+//!
+//! | routes | permission | roles |
+//! | --- | --- | --- |
+//! | offers (create, replace, withdraw), pledges | `Offer`, `Pledge` | `it_lead`, `admin` |
+//! | requests, acceptances | `Request`, `Accept` | `requester`, `admin` |
+//! | accounts, tokens list and revoke, audit | `Administer` | `admin` |
 //!
 //! The dashboard's pages (`crate::web`) are served by the same router.
-//! Every route but `/health`, `/api/login` and the login page needs a
-//! session cookie or an API token (`auth.rs`); each write route also needs
-//! a role that may do it:
-//!
-//! | route | permission | roles |
-//! | --- | --- | --- |
-//! | offers, replace, withdraw | `Offer` | `it_lead`, `admin` |
-//! | pledges | `Pledge` | `it_lead`, `admin` |
-//! | requests | `Request` | `requester`, `admin` |
-//! | acceptances | `Accept` | `requester`, `admin` |
-//! | accounts, audit | `Administer` | `admin` |
 //!
 //! Every write returns only after it is durable, and is then announced to
 //! the pact; on any error nothing is written and nothing announced. Errors
@@ -40,13 +26,16 @@
 //! the read model (what is open, whose request it is).
 
 pub(crate) mod acceptances;
+pub(crate) mod accounts_admin;
 pub mod auth;
 mod error;
 pub mod events;
 pub(crate) mod offers;
+mod openapi;
 pub(crate) mod pledges;
 mod reads;
 pub(crate) mod requests;
+pub(crate) mod routes;
 pub mod sessions;
 mod write;
 
@@ -60,7 +49,7 @@ use amtshilfe_protocol::model::RECORD_JSON_BYTES_MAX;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn_with_state, map_response};
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::MethodRouter;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -111,55 +100,17 @@ pub(crate) fn guarded(
 }
 
 /// The API's and the dashboard's routes, behind the authentication layer.
+/// The JSON routes come from the one table in `routes.rs`.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/health", get(reads::health))
-        .route("/metrics", get(reads::metrics))
-        .route("/events", get(events::events))
-        .route("/api/login", post(sessions::login_json))
-        .route("/api/logout", post(sessions::logout_json))
-        .route("/api/me", get(sessions::me))
-        .route("/api/tokens", post(sessions::create_token))
-        .route(
-            "/api/accounts",
-            guarded(
-                get(sessions::list_accounts).post(sessions::create_account),
-                Permission::Administer,
-            ),
-        )
-        .route(
-            "/api/audit",
-            guarded(get(sessions::audit_log), Permission::Administer),
-        )
-        .route("/api/status", get(reads::status))
-        .route("/api/registry", get(reads::registry))
-        .route("/api/board", get(reads::board))
-        .route("/api/missions", get(reads::missions))
-        .route(
-            "/api/offers",
-            guarded(post(offers::create), Permission::Offer),
-        )
-        .route(
-            "/api/offers/{id}",
-            guarded(put(offers::replace), Permission::Offer),
-        )
-        .route(
-            "/api/offers/{id}/withdraw",
-            guarded(post(offers::withdraw), Permission::Offer),
-        )
-        .route(
-            "/api/requests",
-            guarded(post(requests::create), Permission::Request),
-        )
-        .route(
-            "/api/pledges",
-            guarded(post(pledges::create), Permission::Pledge),
-        )
-        .route(
-            "/api/acceptances",
-            guarded(post(acceptances::create), Permission::Accept),
-        )
-        .merge(crate::web::routes())
+    let mut api = Router::new();
+    for route in routes::api_routes() {
+        let handler = match route.access {
+            routes::Access::Role(permission) => guarded(route.handler, permission),
+            routes::Access::Public | routes::Access::Session => route.handler,
+        };
+        api = api.route(route.path, handler);
+    }
+    api.merge(crate::web::routes())
         .fallback(reads::no_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

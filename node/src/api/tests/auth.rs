@@ -15,7 +15,8 @@ const PAGES: [&str; 8] = [
     "/anfragen/00/r-1",
     "/abmelden",
 ];
-const API_GETS: [&str; 10] = [
+const API_GETS: [&str; 11] = [
+    "/api/tokens",
     "/api/status",
     "/api/registry",
     "/api/board",
@@ -29,7 +30,7 @@ const API_GETS: [&str; 10] = [
 ];
 
 /// Every write route with the roles that may use it (all `POST` but the
-/// ones in [`put_routes`]).
+/// ones in [`method_of`]).
 fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
     let offer = vec![Role::Admin, Role::ItLead];
     let request = vec![Role::Admin, Role::Requester];
@@ -42,7 +43,9 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
         ("api", "/api/pledges".into(), offer.clone()),
         ("api", "/api/requests".into(), request.clone()),
         ("api", "/api/acceptances".into(), request.clone()),
-        ("api", "/api/accounts".into(), admin),
+        ("api", "/api/accounts".into(), admin.clone()),
+        ("api", "/api/accounts/x".into(), admin.clone()),
+        ("api", "/api/tokens/x".into(), admin),
         ("page", "/ressourcen".into(), offer.clone()),
         (
             "page",
@@ -55,12 +58,13 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
     ]
 }
 
-/// Routes of [`write_routes`] that take `PUT`.
+/// The method of a route of [`write_routes`].
 fn method_of(path: &str) -> Method {
-    if path == "/api/offers/o-1" {
-        Method::PUT
-    } else {
-        Method::POST
+    match path {
+        "/api/offers/o-1" => Method::PUT,
+        "/api/accounts/x" => Method::PATCH,
+        "/api/tokens/x" => Method::DELETE,
+        _ => Method::POST,
     }
 }
 

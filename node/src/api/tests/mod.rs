@@ -4,10 +4,12 @@
 //! writes with its own replica and its envelopes are fed to A's core, as if
 //! they had arrived from the network.
 
+mod admin;
 mod auth;
 mod client;
 mod flow;
 mod offer_edits;
+mod openapi;
 mod pages;
 mod reads;
 mod writes;
