@@ -18,6 +18,8 @@ pub enum Nav {
     Anfordern,
     /// Peers and sync.
     Netzwerk,
+    /// Accounts, tokens, audit log (admins).
+    Verwaltung,
     /// A page outside the navigation (request detail).
     Other,
 }
@@ -97,6 +99,8 @@ button.secondary{background:#fff;color:var(--accent);border:1px solid var(--acce
 .open{color:var(--warn);font-weight:bold}.done{color:var(--ok);font-weight:bold}.muted{color:var(--muted)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:8px 16px}
 .mission{border:2px solid var(--ok);padding:8px 12px;margin:8px 0}
+.notice{border:2px solid var(--ok);padding:8px 12px;margin:8px 0 16px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .error{border:2px solid var(--warn);padding:8px 12px;margin:8px 0 16px;color:var(--warn)}
 [aria-invalid=true]{border:2px solid var(--warn)}
 "#;
@@ -142,6 +146,7 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             (nav_link(ctx, Nav::Register, "/register", Text::NavRegister))
                             (nav_link(ctx, Nav::Anfordern, "/anfordern", Text::NavAnfordern))
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
+                            @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
                         }
                     }
                     div.who {

@@ -2,6 +2,7 @@
 //! whole HTML document. Sections that change with replicated data carry
 //! `data-live` and an `id`, and are swapped in place by the live script.
 
+mod admin;
 mod login;
 mod network;
 mod offer_form;
@@ -17,6 +18,7 @@ use maud::{Markup, html};
 
 use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
+pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
 pub use network::{NetworkView, PeerRow, network};
 pub use offer_form::{

@@ -14,8 +14,10 @@
 //! | `POST /anfordern` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
+//! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
 mod actions;
+mod admin;
 mod forms;
 mod login;
 mod offer_fields;
@@ -77,6 +79,30 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(actions::accept), Permission::Accept),
         )
         .route("/netzwerk", get(pages::network))
+        .route(
+            "/verwaltung",
+            guarded(get(admin::page), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten",
+            guarded(post(admin::create), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/rolle",
+            guarded(post(admin::change_role), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/sperren",
+            guarded(post(admin::disable), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/entsperren",
+            guarded(post(admin::enable), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/token/{id}/widerrufen",
+            guarded(post(admin::revoke_token), Permission::Administer),
+        )
 }
 
 /// The viewer's language: `?lang=` (remembered in a cookie), else the

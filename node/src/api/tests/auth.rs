@@ -45,7 +45,7 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
         ("api", "/api/acceptances".into(), request.clone()),
         ("api", "/api/accounts".into(), admin.clone()),
         ("api", "/api/accounts/x".into(), admin.clone()),
-        ("api", "/api/tokens/x".into(), admin),
+        ("api", "/api/tokens/x".into(), admin.clone()),
         ("page", "/ressourcen".into(), offer.clone()),
         (
             "page",
@@ -54,6 +54,19 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
         ),
         ("page", format!("/anfragen/{b}/r-1/zusage"), offer),
         ("page", "/anfordern".into(), request.clone()),
+        ("page", "/verwaltung/konten".into(), admin.clone()),
+        ("page", "/verwaltung/konten/x/rolle".into(), admin.clone()),
+        ("page", "/verwaltung/konten/x/sperren".into(), admin.clone()),
+        (
+            "page",
+            "/verwaltung/konten/x/entsperren".into(),
+            admin.clone(),
+        ),
+        (
+            "page",
+            "/verwaltung/token/x/widerrufen".into(),
+            admin.clone(),
+        ),
         ("page", format!("/anfragen/{b}/r-1/annahme"), request),
     ]
 }

@@ -5,6 +5,7 @@
 //! they had arrived from the network.
 
 mod admin;
+mod admin_page;
 mod auth;
 mod client;
 mod flow;
