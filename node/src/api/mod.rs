@@ -77,6 +77,11 @@ pub struct ApiState {
     pub accounts: Arc<Accounts>,
     /// Turns true when the node stops (ends event streams).
     pub stop: watch::Receiver<bool>,
+    /// Whether cookies carry the `Secure` flag: on when browsers reach the
+    /// node over HTTPS, directly or through a TLS proxy (configuration
+    /// `secure_cookies`). Off by default, since the node itself serves
+    /// plain HTTP on 127.0.0.1, where a browser would drop Secure cookies.
+    pub secure_cookies: bool,
 }
 
 impl ApiState {
@@ -87,8 +92,22 @@ impl ApiState {
             net,
             accounts: Arc::new(Accounts::new()),
             stop,
+            secure_cookies: false,
         }
     }
+
+    /// The same state with `Secure` cookies on or off.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+}
+
+/// The HTTP server's settings from the configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// See [`ApiState::secure_cookies`].
+    pub secure_cookies: bool,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -121,11 +140,22 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Headers on every answer: no framing, no sniffing, no referrer leaks,
-/// no caching of pages that show pact data.
+/// The Content-Security-Policy of every answer: script, style, images
+/// and connections (the event stream) from this node only, nothing inline,
+/// forms post only here, no framing, no plugins.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// Headers on every answer: a strict CSP, no framing, no sniffing, no
+/// referrer leaks, no caching of pages that show pact data.
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -159,12 +189,14 @@ pub async fn serve(
     core: SharedCore,
     net: NetHandle,
     bind: SocketAddr,
+    settings: HttpSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
-    let app = router(ApiState::new(core, net, shutdown.clone()))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let state =
+        ApiState::new(core, net, shutdown.clone()).with_secure_cookies(settings.secure_cookies);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

@@ -109,9 +109,9 @@ pub(crate) async fn login(
 }
 
 /// The `Set-Cookie` value of a new session.
-pub(crate) fn session_cookie(id: SessionId, session: &Session) -> String {
+pub(crate) fn session_cookie(state: &ApiState, id: SessionId, session: &Session) -> String {
     let max_age = ms_to_secs(session.expires_at_ms - clock::now_ms()).max(0);
-    set_cookie(SESSION_COOKIE, &id.to_hex(), max_age)
+    set_cookie(SESSION_COOKIE, &id.to_hex(), max_age, state.secure_cookies)
 }
 
 /// Ends the session of the request's cookie, if any; returns the
@@ -121,7 +121,7 @@ pub(crate) async fn logout(state: &ApiState, headers: &HeaderMap, principal: &Pr
         state.accounts.sessions().end(&id);
     }
     audit(state, &principal.account, "logout".into(), String::new()).await;
-    set_cookie(SESSION_COOKIE, "", 0)
+    set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies)
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,7 +145,7 @@ pub(super) async fn login_json(
         "csrf_token": session.csrf,
     });
     Ok((
-        [(header::SET_COOKIE, session_cookie(id, &session))],
+        [(header::SET_COOKIE, session_cookie(&state, id, &session))],
         Json(answer),
     )
         .into_response())

@@ -26,8 +26,9 @@ mod pages;
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::extract::Path;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -79,6 +80,7 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(actions::accept), Permission::Accept),
         )
         .route("/netzwerk", get(pages::network))
+        .route("/static/{file}", get(static_file))
         .route(
             "/verwaltung",
             guarded(get(admin::page), Permission::Administer),
@@ -105,6 +107,26 @@ pub(crate) fn routes() -> Router<ApiState> {
         )
 }
 
+/// `GET /static/{file}`: a style sheet or the live script
+/// (`amtshilfe_dashboard::assets`); no session needed.
+async fn static_file(Path(file): Path<String>) -> Response {
+    let path = format!("/static/{file}");
+    match amtshilfe_dashboard::assets::ALL
+        .iter()
+        .find(|(served, _, _)| *served == path)
+    {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// The viewer's language: `?lang=` (remembered in a cookie), else the
 /// cookie, else German.
 #[derive(Debug, Clone, Copy)]
@@ -112,22 +134,33 @@ pub(crate) struct LangChoice {
     lang: Lang,
     /// Chosen in this request's query, so the cookie is set.
     chosen: bool,
+    /// Cookies get the `Secure` flag (see `ApiState::secure_cookies`).
+    secure: bool,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for LangChoice {
+impl FromRequestParts<ApiState> for LangChoice {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let secure = state.secure_cookies;
         let query = parts.uri.query().unwrap_or_default();
         let asked = query
             .split('&')
             .find_map(|pair| pair.strip_prefix("lang="))
             .map(Lang::from_code);
         Ok(match asked {
-            Some(lang) => LangChoice { lang, chosen: true },
+            Some(lang) => LangChoice {
+                lang,
+                chosen: true,
+                secure,
+            },
             None => LangChoice {
                 lang: cookie(&parts.headers, LANG_COOKIE).map_or(Lang::De, Lang::from_code),
                 chosen: false,
+                secure,
             },
         })
     }
@@ -138,7 +171,8 @@ impl LangChoice {
     pub(crate) fn html(self, body: String) -> Response {
         let mut response = Html(body).into_response();
         if self.chosen
-            && let Ok(value) = set_cookie(LANG_COOKIE, self.lang.code(), LANG_COOKIE_SECS).parse()
+            && let Ok(value) =
+                set_cookie(LANG_COOKIE, self.lang.code(), LANG_COOKIE_SECS, self.secure).parse()
         {
             response.headers_mut().append(header::SET_COOKIE, value);
         }

@@ -9,6 +9,7 @@ mod admin_page;
 mod auth;
 mod client;
 mod flow;
+mod hardening;
 mod offer_edits;
 mod openapi;
 mod pages;
