@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::audit;
+use super::session_store::change_sessions;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{Principal, Role};
 use crate::store::{AccountRecord, Store, StoreError};
@@ -100,7 +101,8 @@ pub(crate) async fn change(
         Ok((after, what))
     })
     .await?;
-    state.accounts.sessions().end_all_of(&name);
+    let account = name.clone();
+    change_sessions(state, move |sessions| sessions.end_all_of(&account)).await?;
     audit(state, &by.account, "account_changed".into(), what).await;
     Ok(account_json(&name, &record))
 }

@@ -36,6 +36,7 @@ pub(crate) mod pledges;
 mod reads;
 pub(crate) mod requests;
 pub(crate) mod routes;
+mod session_store;
 pub mod sessions;
 mod write;
 
@@ -86,11 +87,14 @@ pub struct ApiState {
 
 impl ApiState {
     /// The state of a node's HTTP server; `stop` turns true at shutdown.
+    /// Sessions stored before a restart are taken back.
     pub fn new(core: SharedCore, net: NetHandle, stop: watch::Receiver<bool>) -> Self {
+        let accounts = Accounts::new();
+        session_store::restore_sessions(&core.lock(), &accounts);
         Self {
             core,
             net,
-            accounts: Arc::new(Accounts::new()),
+            accounts: Arc::new(accounts),
             stop,
             secure_cookies: false,
         }

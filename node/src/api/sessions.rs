@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 
 use super::accounts_admin::account_json;
 use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
+use super::session_store::change_sessions;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{
     PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId, new_token,
@@ -99,10 +100,9 @@ pub(crate) async fn login(
         return Err(ApiError::LoginFailed);
     };
     state.accounts.limiter().clear(&account_key);
-    let started = state
-        .accounts
-        .sessions()
-        .start(account, role, now_ms)
+    let name = account.to_owned();
+    let started = change_sessions(state, move |sessions| sessions.start(&name, role, now_ms))
+        .await?
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     audit(state, account, "login".into(), client.0.clone()).await;
     Ok(started)
@@ -118,7 +118,10 @@ pub(crate) fn session_cookie(state: &ApiState, id: SessionId, session: &Session)
 /// `Set-Cookie` value that clears it.
 pub(crate) async fn logout(state: &ApiState, headers: &HeaderMap, principal: &Principal) -> String {
     if let Some(id) = cookie(headers, SESSION_COOKIE).and_then(SessionId::from_hex) {
-        state.accounts.sessions().end(&id);
+        let ended = change_sessions(state, move |sessions| sessions.end(&id)).await;
+        if let Err(error) = ended {
+            tracing::error!(%error, "could not end a session");
+        }
     }
     audit(state, &principal.account, "logout".into(), String::new()).await;
     set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies)

@@ -239,13 +239,13 @@ impl Store {
         Ok(rows)
     }
 
-    fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
+    pub(super) fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
         postcard::from_bytes(bytes)
             .map_err(|error| self.damaged(format!("an account row does not decode: {error}")))
     }
 }
 
-fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
     postcard::to_stdvec(value).map_err(|error| StoreError::Refused {
         what: "account data",
         detail: error.to_string(),
