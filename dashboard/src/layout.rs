@@ -1,7 +1,9 @@
 //! The frame of every page: skip link, header with navigation, language
-//! switch and logout, the main region, and the live-update script.
+//! switch and logout, the main region, and the live-update script (served
+//! as a file, see `assets.rs`, so the Content-Security-Policy can forbid
+//! inline script and style).
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 
 use crate::i18n::{Lang, Text};
 
@@ -18,6 +20,8 @@ pub enum Nav {
     Anfordern,
     /// Peers and sync.
     Netzwerk,
+    /// Accounts, tokens, audit log (admins).
+    Verwaltung,
     /// A page outside the navigation (request detail).
     Other,
 }
@@ -43,6 +47,11 @@ pub struct Ctx {
     pub can_request: bool,
     /// May accept pledges.
     pub can_accept: bool,
+    /// May manage accounts and read the audit log.
+    pub can_administer: bool,
+    /// Member id (text) → name from the membership log: the fallback for
+    /// members that have published no profile record.
+    pub member_names: Vec<(String, String)>,
     /// The current page.
     pub nav: Nav,
 }
@@ -53,43 +62,26 @@ impl Ctx {
         key.get(self.lang)
     }
 
+    /// A member's display name: its profile's name if it published one,
+    /// else its name in the membership log, else the start of its id.
+    pub fn name_of(&self, profile_name: Option<&str>, member: &str) -> String {
+        if let Some(name) = profile_name {
+            return name.to_owned();
+        }
+        self.member_names
+            .iter()
+            .find(|(id, _)| id == member)
+            .map_or_else(
+                || member.chars().take(12).collect(),
+                |(_, name)| name.clone(),
+            )
+    }
+
     /// The hidden CSRF field of a form.
     pub fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
 }
-
-const STYLE: &str = r#"
-:root{--fg:#1a1a1a;--bg:#fff;--accent:#0b4f9c;--muted:#555;--line:#c8c8c8;--warn:#8a1c1c;--ok:#1d5e20}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
-a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0b400;outline-offset:2px}
-.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px 8px;z-index:9}
-header{background:var(--accent);color:#fff;padding:8px 16px;display:flex;flex-wrap:wrap;gap:12px;align-items:center}
-header a{color:#fff}header nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:12px;margin:0;padding:0}
-header nav a[aria-current=page]{font-weight:bold;text-decoration:underline}
-header .who{margin-left:auto;display:flex;gap:8px;align-items:center}
-main{padding:16px;max-width:1200px}table{border-collapse:collapse;width:100%;margin:8px 0 16px}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:#eef2f7}
-fieldset{border:1px solid var(--line);margin:0 0 12px;padding:8px 12px}label{display:block;margin:6px 0 2px;font-weight:600}
-input,select,textarea{font:inherit;padding:4px;border:1px solid #767676;max-width:100%}
-button{font:inherit;padding:6px 14px;background:var(--accent);color:#fff;border:0;border-radius:3px;cursor:pointer}
-button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
-.open{color:var(--warn);font-weight:bold}.done{color:var(--ok);font-weight:bold}.muted{color:var(--muted)}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:8px 16px}
-.mission{border:2px solid var(--ok);padding:8px 12px;margin:8px 0}
-"#;
-
-/// Reloads the `[data-live]` sections of the page when the node reports a
-/// change; forms outside those sections keep what the user typed.
-const LIVE_SCRIPT: &str = r#"
-(function(){if(!window.EventSource||!window.fetch)return;var es=new EventSource('/events'),busy=false;
-es.addEventListener('change',function(){if(busy)return;busy=true;setTimeout(function(){
-fetch(location.href,{credentials:'same-origin'}).then(function(r){return r.ok?r.text():null}).then(function(t){busy=false;if(!t)return;
-var d=new DOMParser().parseFromString(t,'text/html');
-document.querySelectorAll('[data-live]').forEach(function(el){var n=d.getElementById(el.id);if(n)el.replaceWith(n);});
-var s=document.getElementById('live-status');if(s)s.textContent=s.getAttribute('data-updated')+' '+new Date().toLocaleTimeString('de-DE');
-}).catch(function(){busy=false;});},250);});})();
-"#;
 
 fn nav_link(ctx: &Ctx, nav: Nav, href: &str, text: Text) -> Markup {
     html! {
@@ -107,7 +99,8 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – amtshilfe" }
-                style { (PreEscaped(STYLE)) }
+                link rel="stylesheet" href=(crate::assets::APP_CSS_PATH);
+                script src=(crate::assets::LIVE_JS_PATH) defer {}
             }
             body {
                 a.skip href="#inhalt" { (ctx.t(Text::SkipToContent)) }
@@ -120,6 +113,7 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             (nav_link(ctx, Nav::Register, "/register", Text::NavRegister))
                             (nav_link(ctx, Nav::Anfordern, "/anfordern", Text::NavAnfordern))
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
+                            @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
                         }
                     }
                     div.who {
@@ -136,7 +130,6 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                     p.muted id="live-status" role="status" aria-live="polite" data-updated=(ctx.t(Text::Updated)) {}
                     (content)
                 }
-                script { (PreEscaped(LIVE_SCRIPT)) }
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The amtshilfe web interface: server-rendered HTML pages (maud, no
-//! JavaScript build step; a few lines of inline script for live updates),
+//! JavaScript build step; one small script file for live updates),
 //! the German and English texts, and date formatting for Europe/Berlin.
 //!
 //! Pages are pure functions from the read model's types (the same ones the
@@ -8,6 +8,7 @@
 //! handlers do and pass what the user may do in [`Ctx`]), and never reads
 //! protocol internals beyond `model` and `read_model` types.
 
+pub mod assets;
 pub mod format;
 pub mod i18n;
 mod layout;
@@ -26,7 +27,7 @@ pub fn error_page(status: u16, message: &str) -> String {
                 main {
                     h1 { "Fehler / Error " (status) }
                     p role="alert" { (message) }
-                    p { a href="javascript:history.back()" { "Zurück / Back" } " · " a href="/" { "Lagebild" } }
+                    p { a href="/" { "Lagebild / Situation" } }
                 }
             }
         }

@@ -11,6 +11,7 @@ use libp2p::Multiaddr;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::api::HttpSettings;
 use crate::core::{Core, SharedCore};
 use crate::net::{self, NetHandle, NetworkSettings};
 use crate::setup::{read_keys, store_path};
@@ -61,6 +62,11 @@ impl RunningNode {
 /// the first admin account written by `amtshilfe init`, if the store has
 /// no accounts yet.
 pub async fn start(options: NodeOptions) -> anyhow::Result<RunningNode> {
+    start_with(options, HttpSettings::default()).await
+}
+
+/// [`start`] with the HTTP server's settings from the configuration.
+pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Result<RunningNode> {
     let (device_key, member_key) = read_keys(&options.data_dir)?;
     let store = Store::open(store_path(&options.data_dir))?;
     crate::accounts::bootstrap::import(&store, &options.data_dir, crate::clock::now_ms())?;
@@ -91,7 +97,7 @@ pub async fn start(options: NodeOptions) -> anyhow::Result<RunningNode> {
     let mut http_address = None;
     if let Some(bind) = options.http_bind {
         let (address, task) =
-            crate::api::serve(core.clone(), net.clone(), bind, shutdown_rx).await?;
+            crate::api::serve(core.clone(), net.clone(), bind, http, shutdown_rx).await?;
         http_address = Some(address);
         tasks.push(task);
     }

@@ -65,6 +65,13 @@ pub struct Config {
     /// proxy with TLS in front to reach it from elsewhere.
     #[serde(default = "default_http_bind")]
     pub http_bind: SocketAddr,
+    /// Whether browsers reach the dashboard over HTTPS, directly or through
+    /// a reverse proxy with TLS: then its cookies carry the `Secure` flag
+    /// and are never sent over plain HTTP. Leave it off for the default
+    /// `127.0.0.1` address, where browsers would drop such cookies.
+    /// Default: off.
+    #[serde(default)]
+    pub secure_cookies: bool,
     /// Seconds between two full comparisons (anti-entropy) with each
     /// connected peer; each round is moved at random by up to 20 % so that
     /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
@@ -150,6 +157,7 @@ impl Config {
             bootstrap_addresses: Vec::new(),
             mdns: false,
             http_bind: default_http_bind(),
+            secure_cookies: false,
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
         }

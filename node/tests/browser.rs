@@ -1,8 +1,8 @@
 //! The dashboard in a real browser (headless Chromium, driven by
-//! Playwright): two nodes; on A an IT lead offers 3 laptops; on B a
-//! requester asks for 5; the request appears on A without a reload; A
-//! pledges 3; B accepts; both pages show the mission order and 2 still
-//! open. Screenshots of each step land in `target/browser-screenshots/`.
+//! Playwright): two nodes; on A an IT lead offers 3 laptops and edits the
+//! offer once; on B a requester asks for 5; the request appears on A
+//! without a reload; A pledges 3; B accepts; both pages show the mission
+//! order and 2 still open. Screenshots of each step land in `target/browser-screenshots/`.
 //!
 //! Needs Debian's `chromium` and `npm install` in `tests/browser/`; `.ci/run`
 //! installs both and sets `AMTSHILFE_BROWSER_TEST=required`, which turns a

@@ -1,5 +1,5 @@
 // The two-node aid flow in a real browser: on node A an IT lead offers 3
-// laptops; on node B a requester asks for 5; the request appears on A's
+// laptops and edits the offer once; on node B a requester asks for 5; the request appears on A's
 // Lagebild without a reload; A pledges 3; B accepts; both request pages
 // show the mission order and 2 still open. A screenshot of every step goes
 // to $SHOTS. Run by node/tests/browser.rs, which starts the nodes.
@@ -41,10 +41,9 @@ function expect(condition, message) {
   await login(a, A_URL, 'it-leitung', IT_LEAD_PASSWORD);
   await login(b, B_URL, 'anfrage', REQUESTER_PASSWORD);
 
-  // A's IT lead offers 3 laptops.
-  await a.goto(A_URL + '/ressourcen');
-  await a.selectOption('#kind', 'equipment');
-  await a.fill('#title', '3 Notebooks, sauber (Browser-Test)');
+  // A's IT lead offers 3 laptops (the form of the kind chosen with ?art=).
+  await a.goto(A_URL + '/ressourcen?art=equipment');
+  await a.fill('#title', '3 Notebooks (Browser-Test)');
   await a.fill('#contact_phone', '+49 30 23125 999');
   await a.fill('#contact_email', 'it-notfall@a.example');
   await a.selectOption('#category', 'laptop');
@@ -53,7 +52,16 @@ function expect(condition, message) {
   await a.fill('#transport', 'Abholung');
   await submit(a, '/ressourcen');
   await shot(a, 'A-offers-3-laptops');
-  expect((await a.content()).includes('3 Notebooks, sauber (Browser-Test)'), 'the offer is listed on A');
+  expect((await a.content()).includes('3 Notebooks (Browser-Test)'), 'the offer is listed on A');
+
+  // A edits the offer once: the form comes prefilled.
+  await Promise.all([a.waitForLoadState('load'), a.click('a[href$="/bearbeiten"]')]);
+  expect(await a.inputValue('#location') === 'Lager Heppenheim', 'the edit form is prefilled');
+  await shot(a, 'A-edit-form');
+  await a.fill('#title', '3 Notebooks, sauber (Browser-Test)');
+  await Promise.all([a.waitForLoadState('load'), a.locator('form[data-testid=offer-form] button[type=submit]').click()]);
+  expect(a.url() === A_URL + '/ressourcen', 'back on Ressourcen after saving');
+  expect((await a.content()).includes('3 Notebooks, sauber (Browser-Test)'), 'the edited offer is listed on A');
 
   // A watches its Lagebild; a marker shows whether the page was reloaded.
   await a.goto(A_URL + '/');

@@ -16,7 +16,7 @@ pub fn login(lang: Lang, token: &str, account: &str, error: Option<&str>) -> Str
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (t(Text::Login)) " – amtshilfe" }
-                style { "body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}label{display:block;margin-top:.8rem;font-weight:600}input{font:inherit;width:100%;padding:6px;border:1px solid #767676}button{margin-top:1rem;font:inherit;padding:8px 18px;background:#0b4f9c;color:#fff;border:0}a{color:#0b4f9c}[role=alert]{color:#8a1c1c;font-weight:bold}:focus{outline:3px solid #f0b400}" }
+                link rel="stylesheet" href=(crate::assets::LOGIN_CSS_PATH);
             }
             body {
                 main {

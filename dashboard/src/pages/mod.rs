@@ -2,8 +2,11 @@
 //! whole HTML document. Sections that change with replicated data carry
 //! `data-live` and an `id`, and are swapped in place by the live script.
 
+mod admin;
 mod login;
 mod network;
+mod offer_form;
+mod offer_values;
 mod offers;
 mod overview;
 mod request;
@@ -15,8 +18,13 @@ use maud::{Markup, html};
 
 use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
+pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
 pub use network::{NetworkView, PeerRow, network};
+pub use offer_form::{
+    FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
+};
+pub use offer_values::{offer_values, status_id};
 pub use offers::{RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use request::{RequestPage, request};

@@ -28,17 +28,6 @@ pub struct RequestPage<'a> {
     pub my_offers: Vec<OfferEntry<'a>>,
     /// Mission orders of this request.
     pub missions: Vec<MissionOrder<'a>>,
-    /// Display name of a member id, for mission orders.
-    pub names: Vec<(String, String)>,
-}
-
-impl RequestPage<'_> {
-    fn name_of(&self, id: &str) -> String {
-        self.names
-            .iter()
-            .find(|(member, _)| member == id)
-            .map_or_else(|| id.chars().take(12).collect(), |(_, name)| name.clone())
-    }
 }
 
 fn need_what(ctx: &Ctx, need: &NeedView<'_>) -> String {
@@ -79,7 +68,7 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                     tbody { @for pledge in &need.pledges {
                         @let left = pledge.pledge.quantity.saturating_sub(pledge.accepted_quantity);
                         tr {
-                            td { (pledge.pledger_name.unwrap_or("?")) }
+                            td { (ctx.name_of(pledge.pledger_name, &pledge.address.owner.to_string())) }
                             td { (pledge.pledge.quantity) }
                             td { (pledge.accepted_quantity) }
                             td { (if pledge.pledge.status == PledgeStatus::Offered { ctx.t(Text::PledgeStanding) } else { ctx.t(Text::PledgeWithdrawn) }) }
@@ -121,7 +110,7 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                     summary { (ctx.t(Text::Suggestions)) " (" (suggestions.len()) ")" }
                     ol { @for suggestion in suggestions.iter().take(10) {
                         li { (suggestion.offer.offer.title) " – " (offer_what(ctx.lang, suggestion.offer.offer)) ", "
-                             (suggestion.offer.owner_name.unwrap_or("?")) ", " (ctx.t(Text::Free)) " " (suggestion.offer.remaining) }
+                             (ctx.name_of(suggestion.offer.owner_name, &suggestion.offer.address.owner.to_string())) ", " (ctx.t(Text::Free)) " " (suggestion.offer.remaining) }
                     } }
                 }
             }
@@ -141,8 +130,8 @@ fn missions_section(ctx: &Ctx, page: &RequestPage<'_>) -> Markup {
         @for order in &page.missions {
             div.mission role="group" aria-label=(ctx.t(Text::MissionOrder)) data-testid="mission-order" {
                 strong { (ctx.t(Text::MissionOrder)) " " (order.address.id) }
-                p { (ctx.t(Text::Requester)) ": " (page.name_of(&order.address.owner.to_string()))
-                    " · " (ctx.t(Text::Helper)) ": " (page.name_of(&order.pledger.to_string()))
+                p { (ctx.t(Text::Requester)) ": " (ctx.name_of(None, &order.address.owner.to_string()))
+                    " · " (ctx.t(Text::Helper)) ": " (ctx.name_of(None, &order.pledger.to_string()))
                     " · " (ctx.t(Text::Quantity)) ": " (order.acceptance.quantity)
                     " · " (ctx.t(Text::AcceptedAt)) " " (date_time(order.acceptance.accepted_at_ms)) }
                 @match &order.pledge {
@@ -161,7 +150,7 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     let view = page_data.view;
     let request = view.request;
     let content = html! {
-        p { (ctx.t(Text::Requester)) ": " strong { (view.requester_name.unwrap_or("?")) }
+        p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
             " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))
             " · " (date(request.start_ms)) " – " (date(request.end_ms)) }
         @if !request.situation.is_empty() { p { (request.situation) } }

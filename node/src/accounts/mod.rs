@@ -4,8 +4,9 @@
 //! `amtshilfe init`.
 //!
 //! Accounts, token hashes and the audit log are kept in the node's store
-//! (`crate::store`); sessions and the rate limiter live in memory only, so a
-//! restart logs everyone out and forgets failed attempts. This module never
+//! (`crate::store`); sessions live in memory and are written to the store
+//! by the API after every change, so they survive a restart; the rate
+//! limiter lives in memory only, so a restart forgets failed attempts. This module never
 //! speaks HTTP (the API's `auth` module does) and never touches the replica:
 //! accounts are local to one node and are not replicated to the pact.
 
@@ -19,7 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use limiter::{LOGIN_FAILURES_MAX, LOGIN_LIMIT_KEYS_MAX, LOGIN_WINDOW_MS, Limiter};
 pub use role::{Permission, Role};
-pub use sessions::{SESSION_LIFETIME_MS, SESSIONS_MAX, Session, SessionId, Sessions};
+pub use sessions::{SESSION_LIFETIME_MS, SESSIONS_MAX, Session, SessionId, SessionKey, Sessions};
 
 use crate::random::{RandomError, os_random};
 

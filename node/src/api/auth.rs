@@ -25,8 +25,12 @@ use crate::store::AuditRecord;
 pub const SESSION_COOKIE: &str = "amtshilfe_session";
 /// The header a cookie-authenticated script sends the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Routes that answer without a session.
-pub const PUBLIC_PATHS: [&str; 3] = ["/health", "/api/login", "/anmelden"];
+/// The static files (style sheets, the live script) answer without a
+/// session: the login page needs its style, and they hold no data.
+pub const PUBLIC_PREFIX: &str = "/static/";
+/// Routes that answer without a session: the public JSON routes of
+/// `routes.rs` (a test keeps both in step) and the login page.
+pub const PUBLIC_PATHS: [&str; 4] = ["/health", "/api/login", "/api/openapi.json", "/anmelden"];
 /// The login page, where pages send a visitor without a session.
 pub const LOGIN_PAGE: &str = "/anmelden";
 /// Longest action text in an audit row, in bytes.
@@ -66,9 +70,11 @@ pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
         .map(|(_, value)| value)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, path `/`.
-pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> String {
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, path `/`, and
+/// `Secure` when browsers reach the node over HTTPS (`secure_cookies`).
+pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
 /// Runs before every route; see the module docs.
@@ -78,7 +84,7 @@ pub(super) async fn authenticate(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    if PUBLIC_PATHS.contains(&path.as_str()) {
+    if PUBLIC_PATHS.contains(&path.as_str()) || path.starts_with(PUBLIC_PREFIX) {
         return next.run(request).await;
     }
     let principal = match principal_of(&state, request.headers()).await {

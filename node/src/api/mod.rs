@@ -3,34 +3,21 @@
 //! acceptances), reads of the registry, the request board and the mission
 //! orders, and the Prometheus metrics.
 //!
-//! | route | what |
-//! | --- | --- |
-//! | `GET /health` | `{"status":"ok"}` |
-//! | `GET /api/status` | this member, the pact, peers, envelope counts, last syncs |
-//! | `POST /api/offers` | a new offer → 201 `{"id","envelope"}` |
-//! | `POST /api/offers/{id}/withdraw` | sets one of this member's offers `out_of_service` |
-//! | `POST /api/requests` | a new aid request → 201 |
-//! | `POST /api/pledges` | a pledge against another member's need → 201 (rules in `pledges.rs`) |
-//! | `POST /api/acceptances` | accepts a pledge for this member's request → 201 (rules in `acceptances.rs`) |
-//! | `GET /api/registry` | offers, filtered and paged (parameters in `reads.rs`) |
-//! | `GET /api/board` | every request with pledged, accepted and open quantities |
-//! | `GET /api/missions` | every mission order |
-//! | `GET /metrics` | Prometheus text format (see [`crate::metrics`]) |
-//! | `GET /events` | server-sent events: `change` after every stored change (`events.rs`) |
-//! | login, logout, tokens, accounts, audit | see `sessions.rs` |
+//! Every JSON route is one entry of the table in `routes.rs` (method,
+//! path, access, body and answer schemas, error codes, handler); the
+//! router mounts that table and `GET /api/openapi.json` documents it.
+//! `/health`, `/api/login` and `/api/openapi.json` answer without a
+//! session; every other route needs a session cookie or an API token
+//! (`auth.rs`), and each write route a role that may do it
+//! (`accounts::Role::may`):
+//!
+//! | routes | permission | roles |
+//! | --- | --- | --- |
+//! | offers (create, replace, withdraw), pledges | `Offer`, `Pledge` | `it_lead`, `admin` |
+//! | requests, acceptances | `Request`, `Accept` | `requester`, `admin` |
+//! | accounts, tokens list and revoke, audit | `Administer` | `admin` |
 //!
 //! The dashboard's pages (`crate::web`) are served by the same router.
-//! Every route but `/health`, `/api/login` and the login page needs a
-//! session cookie or an API token (`auth.rs`); each write route also needs
-//! a role that may do it:
-//!
-//! | route | permission | roles |
-//! | --- | --- | --- |
-//! | offers, withdraw | `Offer` | `it_lead`, `admin` |
-//! | pledges | `Pledge` | `it_lead`, `admin` |
-//! | requests | `Request` | `requester`, `admin` |
-//! | acceptances | `Accept` | `requester`, `admin` |
-//! | accounts, audit | `Administer` | `admin` |
 //!
 //! Every write returns only after it is durable, and is then announced to
 //! the pact; on any error nothing is written and nothing announced. Errors
@@ -39,13 +26,17 @@
 //! the read model (what is open, whose request it is).
 
 pub(crate) mod acceptances;
+pub(crate) mod accounts_admin;
 pub mod auth;
 mod error;
 pub mod events;
 pub(crate) mod offers;
+mod openapi;
 pub(crate) mod pledges;
 mod reads;
 pub(crate) mod requests;
+pub(crate) mod routes;
+mod session_store;
 pub mod sessions;
 mod write;
 
@@ -59,7 +50,7 @@ use amtshilfe_protocol::model::RECORD_JSON_BYTES_MAX;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn_with_state, map_response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::MethodRouter;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -89,18 +80,40 @@ pub struct ApiState {
     pub accounts: Arc<Accounts>,
     /// Turns true when the node stops (ends event streams).
     pub stop: watch::Receiver<bool>,
+    /// Whether cookies carry the `Secure` flag: on when browsers reach the
+    /// node over HTTPS, directly or through a TLS proxy (configuration
+    /// `secure_cookies`). Off by default, since the node itself serves
+    /// plain HTTP on 127.0.0.1, where a browser would drop Secure cookies.
+    pub secure_cookies: bool,
 }
 
 impl ApiState {
     /// The state of a node's HTTP server; `stop` turns true at shutdown.
+    /// Sessions stored before a restart are taken back.
     pub fn new(core: SharedCore, net: NetHandle, stop: watch::Receiver<bool>) -> Self {
+        let accounts = Accounts::new();
+        session_store::restore_sessions(&core.lock(), &accounts);
         Self {
             core,
             net,
-            accounts: Arc::new(Accounts::new()),
+            accounts: Arc::new(accounts),
             stop,
+            secure_cookies: false,
         }
     }
+
+    /// The same state with `Secure` cookies on or off.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+}
+
+/// The HTTP server's settings from the configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// See [`ApiState::secure_cookies`].
+    pub secure_cookies: bool,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -112,51 +125,17 @@ pub(crate) fn guarded(
 }
 
 /// The API's and the dashboard's routes, behind the authentication layer.
+/// The JSON routes come from the one table in `routes.rs`.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/health", get(reads::health))
-        .route("/metrics", get(reads::metrics))
-        .route("/events", get(events::events))
-        .route("/api/login", post(sessions::login_json))
-        .route("/api/logout", post(sessions::logout_json))
-        .route("/api/me", get(sessions::me))
-        .route("/api/tokens", post(sessions::create_token))
-        .route(
-            "/api/accounts",
-            guarded(
-                get(sessions::list_accounts).post(sessions::create_account),
-                Permission::Administer,
-            ),
-        )
-        .route(
-            "/api/audit",
-            guarded(get(sessions::audit_log), Permission::Administer),
-        )
-        .route("/api/status", get(reads::status))
-        .route("/api/registry", get(reads::registry))
-        .route("/api/board", get(reads::board))
-        .route("/api/missions", get(reads::missions))
-        .route(
-            "/api/offers",
-            guarded(post(offers::create), Permission::Offer),
-        )
-        .route(
-            "/api/offers/{id}/withdraw",
-            guarded(post(offers::withdraw), Permission::Offer),
-        )
-        .route(
-            "/api/requests",
-            guarded(post(requests::create), Permission::Request),
-        )
-        .route(
-            "/api/pledges",
-            guarded(post(pledges::create), Permission::Pledge),
-        )
-        .route(
-            "/api/acceptances",
-            guarded(post(acceptances::create), Permission::Accept),
-        )
-        .merge(crate::web::routes())
+    let mut api = Router::new();
+    for route in routes::api_routes() {
+        let handler = match route.access {
+            routes::Access::Role(permission) => guarded(route.handler, permission),
+            routes::Access::Public | routes::Access::Session => route.handler,
+        };
+        api = api.route(route.path, handler);
+    }
+    api.merge(crate::web::routes())
         .fallback(reads::no_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -167,11 +146,22 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Headers on every answer: no framing, no sniffing, no referrer leaks,
-/// no caching of pages that show pact data.
+/// The Content-Security-Policy of every answer: script, style, images
+/// and connections (the event stream) from this node only, nothing inline,
+/// forms post only here, no framing, no plugins.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// Headers on every answer: a strict CSP, no framing, no sniffing, no
+/// referrer leaks, no caching of pages that show pact data.
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -205,12 +195,14 @@ pub async fn serve(
     core: SharedCore,
     net: NetHandle,
     bind: SocketAddr,
+    settings: HttpSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
-    let app = router(ApiState::new(core, net, shutdown.clone()))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let state =
+        ApiState::new(core, net, shutdown.clone()).with_secure_cookies(settings.secure_cookies);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

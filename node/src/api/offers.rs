@@ -1,4 +1,5 @@
-//! Offers: a member adds its own offers and takes them out of service.
+//! Offers: a member adds its own offers, replaces them, and takes them out
+//! of service.
 //! Only this member's offers can be changed here: the owner's node is the
 //! single writer of its own availability.
 
@@ -12,6 +13,7 @@ use axum::http::StatusCode;
 
 use super::write::{OFFER_ID_PREFIX, Saved, fresh_id, save};
 use super::{ApiError, ApiState};
+use crate::core::Core;
 
 /// `POST /api/offers`: a new offer of this member, as the model's `Offer`
 /// JSON. 201 with the new id; 400 if it breaks a model rule.
@@ -34,6 +36,61 @@ pub(crate) async fn create_offer(state: &ApiState, offer: Offer) -> Result<Saved
     .await
 }
 
+/// `PUT /api/offers/{id}`: replaces one of this member's offers with the
+/// body (the model's `Offer` JSON); the kind stays. The node sets
+/// `updated_at_ms` to the time of the write. 200 with the id; 404
+/// `offer_not_found` if this member has no offer with that id; 409
+/// `offer_kind_fixed` for another kind; 400 if it breaks a model rule.
+pub(super) async fn replace(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    body: Result<Json<Offer>, JsonRejection>,
+) -> Result<Json<Saved>, ApiError> {
+    let Json(offer) = body?;
+    replace_offer(&state, id, offer).await.map(Json)
+}
+
+/// Replaces one of this member's offers (also used by the edit page).
+/// Nothing is written unless the new offer validates.
+pub(crate) async fn replace_offer(
+    state: &ApiState,
+    id: String,
+    mut offer: Offer,
+) -> Result<Saved, ApiError> {
+    offer.validate()?;
+    save(state, move |core, now_ms| {
+        let (id, current) = own_offer(core, &id)?;
+        if current.kind() != offer.kind() {
+            return Err(ApiError::conflict(
+                "offer_kind_fixed",
+                "An offer keeps its kind; withdraw it and make a new one instead.",
+            ));
+        }
+        // Strictly later than the version it replaces, whatever the clocks say.
+        offer.updated_at_ms = now_ms.max(current.updated_at_ms.saturating_add(1));
+        Ok((RecordKey::offer(id), Record::Offer(offer)))
+    })
+    .await
+}
+
+/// This member's offer `id` as the read model has it, or 404.
+pub(crate) fn own_offer(core: &Core, id: &str) -> Result<(RecordId, Offer), ApiError> {
+    let not_found = || {
+        ApiError::not_found(
+            "offer_not_found",
+            format!("This member has no offer with the id {id:?}."),
+        )
+    };
+    let id = RecordId::new(id).map_err(|_| not_found())?;
+    let address = RecordAddress::new(core.device().member, id.clone());
+    let entry = core
+        .replica()
+        .read_model()
+        .offer(&address)
+        .ok_or_else(not_found)?;
+    Ok((id, entry.offer.clone()))
+}
+
 /// `POST /api/offers/{id}/withdraw`: sets one of this member's offers to
 /// `out_of_service` (the rest of the offer as the read model has it).
 /// 404 `offer_not_found` if this member has no offer with that id.
@@ -47,20 +104,7 @@ pub(super) async fn withdraw(
 /// Sets one of this member's offers `out_of_service` (also used by the pages).
 pub(crate) async fn withdraw_offer(state: &ApiState, id: String) -> Result<Saved, ApiError> {
     save(state, move |core, now_ms| {
-        let not_found = || {
-            ApiError::not_found(
-                "offer_not_found",
-                format!("This member has no offer with the id {id:?}."),
-            )
-        };
-        let id = RecordId::new(id.as_str()).map_err(|_| not_found())?;
-        let address = RecordAddress::new(core.device().member, id.clone());
-        let entry = core
-            .replica()
-            .read_model()
-            .offer(&address)
-            .ok_or_else(not_found)?;
-        let mut offer = entry.offer.clone();
+        let (id, mut offer) = own_offer(core, &id)?;
         offer.status = OfferStatus::OutOfService;
         offer.updated_at_ms = offer.updated_at_ms.max(now_ms);
         Ok((RecordKey::offer(id), Record::Offer(offer)))

@@ -8,21 +8,25 @@
 //! | `POST /api/tokens` | any | `{"label"}` → 201 `{"token"}` acting as the caller (shown once) |
 //! | `GET /api/accounts` | admin | every account |
 //! | `POST /api/accounts` | admin | `{"account","role","password"?}` → 201, with a generated password if none was given |
-//! | `GET /api/audit` | admin | the newest audit rows (`?limit=`, at most [`AUDIT_ROWS_SHOWN_MAX`]) |
+//! | `GET /api/audit` | admin | audit rows newest first (`?limit=` at most [`AUDIT_ROWS_SHOWN_MAX`], `&offset=`) |
+//!
+//! Changing and disabling accounts and revoking tokens: `accounts_admin.rs`.
 //!
 //! A login is refused with 429 after `accounts::LOGIN_FAILURES_MAX` failures for
 //! the account or from the client address within the window.
 
 use axum::Extension;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::accounts_admin::account_json;
 use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
+use super::session_store::change_sessions;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{
     PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId, new_token,
@@ -96,29 +100,31 @@ pub(crate) async fn login(
         return Err(ApiError::LoginFailed);
     };
     state.accounts.limiter().clear(&account_key);
-    let started = state
-        .accounts
-        .sessions()
-        .start(account, role, now_ms)
+    let name = account.to_owned();
+    let started = change_sessions(state, move |sessions| sessions.start(&name, role, now_ms))
+        .await?
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     audit(state, account, "login".into(), client.0.clone()).await;
     Ok(started)
 }
 
 /// The `Set-Cookie` value of a new session.
-pub(crate) fn session_cookie(id: SessionId, session: &Session) -> String {
+pub(crate) fn session_cookie(state: &ApiState, id: SessionId, session: &Session) -> String {
     let max_age = ms_to_secs(session.expires_at_ms - clock::now_ms()).max(0);
-    set_cookie(SESSION_COOKIE, &id.to_hex(), max_age)
+    set_cookie(SESSION_COOKIE, &id.to_hex(), max_age, state.secure_cookies)
 }
 
 /// Ends the session of the request's cookie, if any; returns the
 /// `Set-Cookie` value that clears it.
 pub(crate) async fn logout(state: &ApiState, headers: &HeaderMap, principal: &Principal) -> String {
     if let Some(id) = cookie(headers, SESSION_COOKIE).and_then(SessionId::from_hex) {
-        state.accounts.sessions().end(&id);
+        let ended = change_sessions(state, move |sessions| sessions.end(&id)).await;
+        if let Err(error) = ended {
+            tracing::error!(%error, "could not end a session");
+        }
     }
     audit(state, &principal.account, "logout".into(), String::new()).await;
-    set_cookie(SESSION_COOKIE, "", 0)
+    set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies)
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,7 +148,7 @@ pub(super) async fn login_json(
         "csrf_token": session.csrf,
     });
     Ok((
-        [(header::SET_COOKIE, session_cookie(id, &session))],
+        [(header::SET_COOKIE, session_cookie(&state, id, &session))],
         Json(answer),
     )
         .into_response())
@@ -206,34 +212,39 @@ pub(super) async fn create_token(
 pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let rows = with_core(&state, |core| core.store().accounts().map_err(storage)).await?;
     let list: Vec<Value> = rows
-        .into_iter()
-        .map(|(name, record)| {
-            json!({
-                "account": name,
-                "role": record.role,
-                "disabled": record.disabled,
-                "created_at_ms": record.created_at_ms,
-            })
-        })
+        .iter()
+        .map(|(name, record)| account_json(name, record))
         .collect();
     Ok(Json(Value::Array(list)))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewAccount {
-    account: String,
-    role: Role,
+pub(crate) struct NewAccount {
+    pub(crate) account: String,
+    pub(crate) role: Role,
     #[serde(default)]
-    password: Option<String>,
+    pub(crate) password: Option<String>,
 }
 
 /// `POST /api/accounts`.
 pub(super) async fn create_account(
     State(state): State<ApiState>,
+    Extension(by): Extension<Principal>,
     body: Result<Json<NewAccount>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(body) = body?;
+    let answer = new_account(&state, &by, body).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// Makes an account (also used by the Verwaltung page); the answer has
+/// the generated password if none was given, to be shown once.
+pub(crate) async fn new_account(
+    state: &ApiState,
+    by: &Principal,
+    body: NewAccount,
+) -> Result<Value, ApiError> {
     if !valid_account_name(&body.account) {
         return Err(ApiError::InvalidBody(
             "account: 1 to 64 characters of a-z, 0-9, '.', '_', '-'".into(),
@@ -262,7 +273,7 @@ pub(super) async fn create_account(
         disabled: false,
     };
     let name = body.account.clone();
-    with_core(&state, move |core| {
+    with_core(state, move |core| {
         let store = core.store();
         if store.account(&name).map_err(storage)?.is_some() {
             return Err(ApiError::conflict(
@@ -273,29 +284,43 @@ pub(super) async fn create_account(
         store.put_account(&name, &record).map_err(storage)
     })
     .await?;
+    let what = format!("{} ({})", body.account, body.role.id());
+    audit(state, &by.account, "account_created".into(), what).await;
     let mut answer = json!({ "account": body.account, "role": body.role });
     if generated {
         answer["password"] = json!(password_text);
     }
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct AuditQuery {
     limit: Option<usize>,
+    offset: Option<usize>,
 }
 
-/// `GET /api/audit`.
+/// One page of the audit log, newest first, and the number of rows in all.
+pub(crate) async fn audit_page(
+    state: &ApiState,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<crate::store::AuditRecord>, u64), ApiError> {
+    let limit = limit.min(AUDIT_ROWS_SHOWN_MAX);
+    with_core(state, move |core| {
+        core.store().audit_page(offset, limit).map_err(storage)
+    })
+    .await
+}
+
+/// `GET /api/audit?limit=&offset=`.
 pub(super) async fn audit_log(
     State(state): State<ApiState>,
-    Query(query): Query<AuditQuery>,
+    query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let limit = query.limit.unwrap_or(100).min(AUDIT_ROWS_SHOWN_MAX);
-    let rows = with_core(&state, move |core| {
-        core.store().audit_log(limit).map_err(storage)
-    })
-    .await?;
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(100);
+    let (rows, _) = audit_page(&state, query.offset.unwrap_or(0), limit).await?;
     serde_json::to_value(
         rows.iter()
             .map(|row| {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::ConfigArg;
+use crate::api::HttpSettings;
 use crate::app::{self, NodeOptions};
 use crate::config::Config;
 
@@ -18,7 +19,10 @@ pub struct RunArgs {
 pub(super) async fn run(args: RunArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.config.config)?;
     let options = node_options(&config)?;
-    let node = app::start(options).await?;
+    let http = HttpSettings {
+        secure_cookies: config.secure_cookies,
+    };
+    let node = app::start_with(options, http).await?;
     let member = node.core.lock().device().member;
     println!(
         "amtshilfe node of {} (member {}) is running.",

@@ -80,6 +80,24 @@ impl Store {
         self.all_rows(API_TOKENS, |hash| hash)
     }
 
+    /// Removes the token with this SHA-256; returns it if there was one.
+    pub fn remove_token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
+        const REMOVING: &str = "revoking an API token";
+        let txn = self.begin_durable(REMOVING)?;
+        let removed = {
+            let mut table = txn
+                .open_table(API_TOKENS)
+                .map_err(StoreError::database(&self.path, REMOVING))?;
+            let old = table
+                .remove(hash)
+                .map_err(StoreError::database(&self.path, REMOVING))?;
+            old.map(|value| self.decode(value.value())).transpose()?
+        };
+        txn.commit()
+            .map_err(StoreError::database(&self.path, REMOVING))?;
+        Ok(removed)
+    }
+
     /// The token with this SHA-256, if any.
     pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.get_row(API_TOKENS, hash)
@@ -117,19 +135,36 @@ impl Store {
 
     /// The newest `limit` audit rows, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit_page(0, limit).map(|(rows, _)| rows)
+    }
+
+    /// Audit rows newest first, skipping the newest `offset`, at most
+    /// `limit`; and how many rows there are in all.
+    pub fn audit_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<AuditRecord>, u64), StoreError> {
         let txn = self.read_txn(READING)?;
         let table = match txn.open_table(AUDIT) {
             Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(TableError::TableDoesNotExist(_)) => return Ok((Vec::new(), 0)),
             Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
         };
         let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
+        let total = table.len().map_err(failed())?;
         let mut rows = Vec::new();
-        for row in table.iter().map_err(failed())?.rev().take(limit) {
+        for row in table
+            .iter()
+            .map_err(failed())?
+            .rev()
+            .skip(offset)
+            .take(limit)
+        {
             let (_, value) = row.map_err(failed())?;
             rows.push(self.decode(value.value())?);
         }
-        Ok(rows)
+        Ok((rows, total))
     }
 
     fn put_row<K, V>(
@@ -204,13 +239,13 @@ impl Store {
         Ok(rows)
     }
 
-    fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
+    pub(super) fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
         postcard::from_bytes(bytes)
             .map_err(|error| self.damaged(format!("an account row does not decode: {error}")))
     }
 }
 
-fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
     postcard::to_stdvec(value).map_err(|error| StoreError::Refused {
         what: "account data",
         detail: error.to_string(),

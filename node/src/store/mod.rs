@@ -17,6 +17,7 @@ mod peers;
 mod read;
 mod restore;
 mod schema;
+mod sessions;
 mod write;
 
 #[cfg(test)]
@@ -38,6 +39,7 @@ pub use peers::{
 pub use read::{StoreCounts, StoredState};
 pub use restore::{RestoreError, restore_replica};
 pub use schema::{ENVELOPE_KEY_LEN, SCHEMA_VERSION};
+pub use sessions::SessionRecord;
 pub use write::AppendReport;
 
 use schema::{

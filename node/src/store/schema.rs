@@ -44,6 +44,8 @@ pub(super) const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("pee
 pub(super) const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("accounts");
 /// SHA-256 of an API token → postcard-encoded [`crate::store::TokenRecord`].
 pub(super) const API_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("api_tokens");
+/// SHA-256 of a session id → postcard-encoded [`crate::store::SessionRecord`].
+pub(super) const SESSIONS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("sessions");
 /// Append counter → postcard-encoded [`crate::store::AuditRecord`].
 pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 

@@ -2,35 +2,86 @@
 //! API write, runs it (same rules, same durability, same announcement) and
 //! sends the browser back to the page (303), or shows the error.
 
+use amtshilfe_dashboard::pages::kind_of;
 use amtshilfe_protocol::ids::RecordId;
 use amtshilfe_protocol::model::Pledge;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use serde_json::json;
 
+use super::LangChoice;
 use super::forms::{self, Fields};
-use super::pages::{page_error, request_address};
+use super::offer_fields::{self, Refused};
+use super::pages::{FormState, edit_page, page_error, request_address, resources_page};
+use crate::accounts::Principal;
 use crate::api::acceptances::create_acceptance;
-use crate::api::offers::{create_offer as save_offer, withdraw_offer as save_withdrawal};
+use crate::api::offers::{
+    create_offer as save_offer, own_offer, replace_offer as save_replacement,
+    withdraw_offer as save_withdrawal,
+};
 use crate::api::pledges::create_pledge;
 use crate::api::requests::create_request as save_request;
-use crate::api::{AcceptanceBody, ApiError, ApiState};
+use crate::api::{AcceptanceBody, ApiError, ApiState, with_core};
 use crate::clock;
 
-/// `POST /ressourcen`.
+/// `POST /ressourcen`: on success back to the list; when refused, the
+/// page again with the message and what was typed.
 pub(super) async fn create_offer(
     State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let result = async {
-        let offer = forms::offer(&fields, clock::now_ms())?;
-        save_offer(&state, offer).await
-    }
-    .await;
+    let result = match offer_fields::offer(&fields, clock::now_ms(), None) {
+        Ok(offer) => save_offer(&state, offer).await.map_err(Refused::from),
+        Err(refused) => Err(refused),
+    };
     match result {
         Ok(_) => Redirect::to("/ressourcen").into_response(),
-        Err(error) => page_error("/ressourcen", error),
+        Err(refused) => {
+            let form = FormState {
+                kind: kind_of(&forms::field(&fields, "kind")),
+                values: fields,
+                error: Some((refused.error, refused.field)),
+            };
+            resources_page(&state, lang, me, form).await
+        }
+    }
+}
+
+/// `POST /ressourcen/{id}/bearbeiten`: replaces the offer (same rules as
+/// `PUT /api/offers/{id}`); when refused, the edit page again with the
+/// message and what was typed.
+pub(super) async fn edit_offer(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let wanted = id.clone();
+    let base = with_core(&state, move |core| own_offer(core, &wanted)).await;
+    let (_, base) = match base {
+        Ok(found) => found,
+        Err(error) => return page_error(&format!("/ressourcen/{id}/bearbeiten"), error),
+    };
+    let result = match offer_fields::offer(&fields, clock::now_ms(), Some(&base)) {
+        Ok(offer) => save_replacement(&state, id.clone(), offer)
+            .await
+            .map_err(Refused::from),
+        Err(refused) => Err(refused),
+    };
+    match result {
+        Ok(_) => Redirect::to("/ressourcen").into_response(),
+        Err(refused) => {
+            let form = FormState {
+                kind: None,
+                values: fields,
+                error: Some((refused.error, refused.field)),
+            };
+            edit_page(&state, lang, me, id, form).await
+        }
     }
 }
 

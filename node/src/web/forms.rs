@@ -1,4 +1,4 @@
-//! Form fields → model records. Every value is checked again by the
+//! Form fields → model records (the offer form's are in `offer_fields.rs`). Every value is checked again by the
 //! model's `validate()` on the way to the store; these functions only
 //! translate and report a missing or malformed field by name.
 
@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use amtshilfe_dashboard::format::parse_date;
 use amtshilfe_dashboard::pages::NEED_ROWS;
-use amtshilfe_protocol::model::{AidRequest, Offer};
+use amtshilfe_protocol::model::AidRequest;
 use serde_json::{Value, json};
 
 use crate::api::ApiError;
@@ -41,71 +41,8 @@ fn date(fields: &Fields, name: &str) -> Result<Option<i64>, ApiError> {
     })
 }
 
-fn checked(fields: &Fields, name: &str) -> bool {
-    fields.get(name).is_some_and(|v| v == "on")
-}
-
 fn into<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|error| ApiError::InvalidBody(error.to_string()))
-}
-
-/// The offer of the Ressourcen form (kind `equipment`, `person` or
-/// `remote_capacity`).
-pub(super) fn offer(fields: &Fields, now_ms: i64) -> Result<Offer, ApiError> {
-    let detail = match text(fields, "kind").as_str() {
-        "equipment" => json!({
-            "kind": "equipment",
-            "category": text(fields, "category"),
-            "quantity": number(fields, "quantity")?,
-            "image_state": text(fields, "image_state"),
-            "own_communications": checked(fields, "own_communications"),
-            "location": text(fields, "location"),
-            "setup_hours": number(fields, "setup_hours")?,
-            "transport": text(fields, "transport"),
-            "wiped_on_return": checked(fields, "wiped_on_return"),
-        }),
-        "person" => {
-            let skill = text(fields, "skill");
-            let skills = if skill.is_empty() {
-                json!([])
-            } else {
-                json!([{ "skill": skill, "level": number(fields, "skill_level")? }])
-            };
-            json!({
-                "kind": "person",
-                "role": text(fields, "role"),
-                "mode": text(fields, "mode"),
-                "skills": skills,
-                "employment_basis": text(fields, "employment_basis"),
-                "travel_radius_km": number(fields, "travel_radius_km")?,
-            })
-        }
-        "remote_capacity" => json!({
-            "kind": "remote_capacity",
-            "hours_per_week": number(fields, "hours_per_week")?,
-            "response_time_minutes": number(fields, "response_time_minutes")?,
-            "coverage_hours": text(fields, "coverage_hours"),
-        }),
-        other => {
-            return Err(ApiError::InvalidBody(format!(
-                "kind: {other:?} is not offered here"
-            )));
-        }
-    };
-    into(json!({
-        "title": text(fields, "title"),
-        "status": "available",
-        "valid_from_ms": date(fields, "valid_from")?.unwrap_or(now_ms),
-        "valid_until_ms": date(fields, "valid_until")?,
-        "contact": {
-            "role": text(fields, "contact_role"),
-            "phone": text(fields, "contact_phone"),
-            "email": text(fields, "contact_email"),
-        },
-        "notes": text(fields, "notes"),
-        "updated_at_ms": now_ms,
-        "detail": detail,
-    }))
 }
 
 /// The request of the Hilfe-anfordern form; need rows with quantity 0 are
@@ -170,29 +107,6 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
-    }
-
-    #[test]
-    fn equipment_form_becomes_a_valid_offer() {
-        let offer = offer(
-            &fields(&[
-                ("kind", "equipment"),
-                ("title", "3 Notebooks"),
-                ("valid_from", "2026-01-01"),
-                ("contact_role", "IT-Rufbereitschaft"),
-                ("contact_phone", "+49 6252 15-0"),
-                ("contact_email", "it@example.de"),
-                ("category", "laptop"),
-                ("quantity", "3"),
-                ("image_state", "clean_standalone"),
-                ("location", "Heppenheim"),
-                ("wiped_on_return", "on"),
-            ]),
-            1_767_225_600_000,
-        )
-        .unwrap();
-        offer.validate().unwrap();
-        assert!(offer.valid_until_ms.is_none());
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn login_form(
     let body = amtshilfe_dashboard::pages::login(lang_of(lang), &token, account, error);
     let mut response = lang.html(body);
     *response.status_mut() = status;
-    if let Ok(value) = set_cookie(LOGIN_COOKIE, &token, LOGIN_FORM_SECS).parse() {
+    if let Ok(value) = set_cookie(LOGIN_COOKIE, &token, LOGIN_FORM_SECS, lang.secure).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
@@ -99,8 +99,8 @@ pub(super) async fn submit(
         Ok((id, session)) => {
             let mut response = Redirect::to("/").into_response();
             for value in [
-                session_cookie(id, &session),
-                set_cookie(LOGIN_COOKIE, "", 0),
+                session_cookie(&state, id, &session),
+                set_cookie(LOGIN_COOKIE, "", 0, state.secure_cookies),
             ] {
                 if let Ok(value) = value.parse() {
                     response.headers_mut().append(header::SET_COOKIE, value);

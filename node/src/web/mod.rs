@@ -10,21 +10,25 @@
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/netzwerk` | `Read` |
-//! | `POST /ressourcen`, `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
+//! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
+//! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
 mod actions;
+mod admin;
 mod forms;
 mod login;
+mod offer_fields;
 mod pages;
 
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::extract::Path;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -50,6 +54,13 @@ pub(crate) fn routes() -> Router<ApiState> {
             get(pages::resources).merge(guarded(post(actions::create_offer), Permission::Offer)),
         )
         .route(
+            "/ressourcen/{id}/bearbeiten",
+            guarded(
+                get(pages::edit_offer).post(actions::edit_offer),
+                Permission::Offer,
+            ),
+        )
+        .route(
             "/ressourcen/{id}/zurueckziehen",
             guarded(post(actions::withdraw_offer), Permission::Offer),
         )
@@ -69,6 +80,51 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(actions::accept), Permission::Accept),
         )
         .route("/netzwerk", get(pages::network))
+        .route("/static/{file}", get(static_file))
+        .route(
+            "/verwaltung",
+            guarded(get(admin::page), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten",
+            guarded(post(admin::create), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/rolle",
+            guarded(post(admin::change_role), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/sperren",
+            guarded(post(admin::disable), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/konten/{name}/entsperren",
+            guarded(post(admin::enable), Permission::Administer),
+        )
+        .route(
+            "/verwaltung/token/{id}/widerrufen",
+            guarded(post(admin::revoke_token), Permission::Administer),
+        )
+}
+
+/// `GET /static/{file}`: a style sheet or the live script
+/// (`amtshilfe_dashboard::assets`); no session needed.
+async fn static_file(Path(file): Path<String>) -> Response {
+    let path = format!("/static/{file}");
+    match amtshilfe_dashboard::assets::ALL
+        .iter()
+        .find(|(served, _, _)| *served == path)
+    {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// The viewer's language: `?lang=` (remembered in a cookie), else the
@@ -78,22 +134,33 @@ pub(crate) struct LangChoice {
     lang: Lang,
     /// Chosen in this request's query, so the cookie is set.
     chosen: bool,
+    /// Cookies get the `Secure` flag (see `ApiState::secure_cookies`).
+    secure: bool,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for LangChoice {
+impl FromRequestParts<ApiState> for LangChoice {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let secure = state.secure_cookies;
         let query = parts.uri.query().unwrap_or_default();
         let asked = query
             .split('&')
             .find_map(|pair| pair.strip_prefix("lang="))
             .map(Lang::from_code);
         Ok(match asked {
-            Some(lang) => LangChoice { lang, chosen: true },
+            Some(lang) => LangChoice {
+                lang,
+                chosen: true,
+                secure,
+            },
             None => LangChoice {
                 lang: cookie(&parts.headers, LANG_COOKIE).map_or(Lang::De, Lang::from_code),
                 chosen: false,
+                secure,
             },
         })
     }
@@ -104,7 +171,8 @@ impl LangChoice {
     pub(crate) fn html(self, body: String) -> Response {
         let mut response = Html(body).into_response();
         if self.chosen
-            && let Ok(value) = set_cookie(LANG_COOKIE, self.lang.code(), LANG_COOKIE_SECS).parse()
+            && let Ok(value) =
+                set_cookie(LANG_COOKIE, self.lang.code(), LANG_COOKIE_SECS, self.secure).parse()
         {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -115,13 +183,17 @@ impl LangChoice {
 /// The page context for `principal` on this node.
 pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) -> Ctx {
     let member = core.device().member;
-    let member_name = core
+    let member_names: Vec<(String, String)> = core
         .replica()
         .membership()
         .state()
         .members()
-        .find(|(id, _)| **id == member)
-        .map_or_else(|| member.short(), |(_, info)| info.name.clone());
+        .map(|(id, info)| (id.to_string(), info.name.clone()))
+        .collect();
+    let member_name = member_names
+        .iter()
+        .find(|(id, _)| *id == member.to_string())
+        .map_or_else(|| member.short(), |(_, name)| name.clone());
     Ctx {
         lang,
         account: principal.account.clone(),
@@ -132,6 +204,8 @@ pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) 
         can_pledge: principal.may(Permission::Pledge),
         can_request: principal.may(Permission::Request),
         can_accept: principal.may(Permission::Accept),
+        can_administer: principal.may(Permission::Administer),
+        member_names,
         nav,
     }
 }

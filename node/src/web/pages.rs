@@ -4,19 +4,22 @@ use std::collections::HashMap;
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{
-    self as html, MemberRow, NetworkView, PeerRow, RegisterForm, RequestPage,
+    self as html, FormError, FormValues, MemberRow, NetworkView, OfferForm, PeerRow, RegisterForm,
+    RequestPage,
 };
 use amtshilfe_protocol::ids::{MemberId, RecordId};
 use amtshilfe_protocol::model::{Mode, OfferKind, RequestRef};
 use amtshilfe_protocol::read_model::{RecordAddress, RegistryFilter};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::api::auth::refuse;
+use crate::api::offers::own_offer;
 use crate::api::{ANY_STATUS, ApiError, ApiState, RegistryQuery, with_core};
 use crate::clock;
 use crate::core::Core;
@@ -104,13 +107,54 @@ pub(super) async fn overview(
     .await
 }
 
-/// `GET /ressourcen`.
+/// What the offer form on a page shows: the kind, the values (empty for
+/// a new form) and why the last submission was refused.
+#[derive(Debug, Default)]
+pub(super) struct FormState {
+    pub(super) kind: Option<OfferKind>,
+    pub(super) values: FormValues,
+    pub(super) error: Option<(ApiError, Option<String>)>,
+}
+
+impl FormState {
+    fn status(&self) -> StatusCode {
+        self.error
+            .as_ref()
+            .map_or(StatusCode::OK, |(error, _)| error.status())
+    }
+
+    fn form_error(&self) -> Option<FormError> {
+        self.error.as_ref().map(|(error, field)| FormError {
+            message: error.to_string(),
+            field: field.clone(),
+        })
+    }
+}
+
+/// `GET /ressourcen?art=…`.
 pub(super) async fn resources(
     State(state): State<ApiState>,
     lang: LangChoice,
     Extension(me): Extension<Principal>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    render(&state, "/ressourcen", lang, move |core| {
+    let kind = params.get("art").and_then(|id| html::kind_of(id));
+    let form = FormState {
+        kind,
+        ..FormState::default()
+    };
+    resources_page(&state, lang, me, form).await
+}
+
+/// The Ressourcen page with the offer form in `form`'s state.
+pub(super) async fn resources_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    form: FormState,
+) -> Response {
+    let status = form.status();
+    let mut response = render(state, "/ressourcen", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
         let query = RegistryQuery {
             owner: Some(core.device().member),
@@ -118,9 +162,65 @@ pub(super) async fn resources(
             ..RegistryQuery::default()
         };
         let own = core.replica().read_model().registry(&filter(&query)?);
-        Ok(html::resources(&ctx, &own, clock::now_ms()))
+        let error = form.form_error();
+        let view = OfferForm {
+            kind: form.kind.unwrap_or(OfferKind::Equipment),
+            values: &form.values,
+            editing: None,
+            error: error.as_ref(),
+        };
+        Ok(html::resources(&ctx, &own, &view, clock::now_ms()))
     })
-    .await
+    .await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// `GET /ressourcen/{id}/bearbeiten`: the edit form of one own offer.
+pub(super) async fn edit_offer(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Response {
+    edit_page(&state, lang, me, id, FormState::default()).await
+}
+
+/// The edit page of offer `id`, prefilled with its current values unless
+/// `form` carries values that were sent.
+pub(super) async fn edit_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    id: String,
+    form: FormState,
+) -> Response {
+    let status = form.status();
+    let path = format!("/ressourcen/{id}/bearbeiten");
+    let mut response = render(state, &path, lang, move |core| {
+        let (_, offer) = own_offer(core, &id)?;
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
+        let values = if form.values.is_empty() {
+            html::offer_values(&offer)
+        } else {
+            form.values.clone()
+        };
+        let error = form.form_error();
+        let view = OfferForm {
+            kind: offer.kind(),
+            values: &values,
+            editing: Some(&id),
+            error: error.as_ref(),
+        };
+        Ok(html::offer_edit(&ctx, &view, clock::now_ms()))
+    })
+    .await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
 }
 
 /// A snake_case enum value from a form field; empty means none.
@@ -271,20 +371,12 @@ pub(super) async fn request(
                 order.address.owner == address.owner && order.acceptance.request == address.id
             })
             .collect();
-        let names = core
-            .replica()
-            .membership()
-            .state()
-            .members()
-            .map(|(id, info)| (id.to_string(), info.name.clone()))
-            .collect();
         let page = RequestPage {
             view: &view,
             mine: address.owner == member,
             suggestions,
             my_offers: model.registry(&mine_filter),
             missions,
-            names,
         };
         Ok(html::request(&ctx, &page))
     })

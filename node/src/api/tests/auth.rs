@@ -5,16 +5,18 @@
 use super::*;
 use crate::accounts::{LOGIN_FAILURES_MAX, Role};
 
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 8] = [
     "/",
     "/ressourcen",
+    "/ressourcen/o-1/bearbeiten",
     "/register",
     "/anfordern",
     "/netzwerk",
     "/anfragen/00/r-1",
     "/abmelden",
 ];
-const API_GETS: [&str; 10] = [
+const API_GETS: [&str; 11] = [
+    "/api/tokens",
     "/api/status",
     "/api/registry",
     "/api/board",
@@ -27,18 +29,23 @@ const API_GETS: [&str; 10] = [
     "/api/nothing-here",
 ];
 
-/// Every write route with the roles that may use it.
+/// Every write route with the roles that may use it (all `POST` but the
+/// ones in [`method_of`]).
 fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
     let offer = vec![Role::Admin, Role::ItLead];
     let request = vec![Role::Admin, Role::Requester];
     let admin = vec![Role::Admin];
     vec![
         ("api", "/api/offers".into(), offer.clone()),
+        ("api", "/api/offers/o-1".into(), offer.clone()),
+        ("page", "/ressourcen/o-1/bearbeiten".into(), offer.clone()),
         ("api", "/api/offers/o-1/withdraw".into(), offer.clone()),
         ("api", "/api/pledges".into(), offer.clone()),
         ("api", "/api/requests".into(), request.clone()),
         ("api", "/api/acceptances".into(), request.clone()),
-        ("api", "/api/accounts".into(), admin),
+        ("api", "/api/accounts".into(), admin.clone()),
+        ("api", "/api/accounts/x".into(), admin.clone()),
+        ("api", "/api/tokens/x".into(), admin.clone()),
         ("page", "/ressourcen".into(), offer.clone()),
         (
             "page",
@@ -47,8 +54,31 @@ fn write_routes(b: MemberId) -> Vec<(&'static str, String, Vec<Role>)> {
         ),
         ("page", format!("/anfragen/{b}/r-1/zusage"), offer),
         ("page", "/anfordern".into(), request.clone()),
+        ("page", "/verwaltung/konten".into(), admin.clone()),
+        ("page", "/verwaltung/konten/x/rolle".into(), admin.clone()),
+        ("page", "/verwaltung/konten/x/sperren".into(), admin.clone()),
+        (
+            "page",
+            "/verwaltung/konten/x/entsperren".into(),
+            admin.clone(),
+        ),
+        (
+            "page",
+            "/verwaltung/token/x/widerrufen".into(),
+            admin.clone(),
+        ),
         ("page", format!("/anfragen/{b}/r-1/annahme"), request),
     ]
+}
+
+/// The method of a route of [`write_routes`].
+fn method_of(path: &str) -> Method {
+    match path {
+        "/api/offers/o-1" => Method::PUT,
+        "/api/accounts/x" => Method::PATCH,
+        "/api/tokens/x" => Method::DELETE,
+        _ => Method::POST,
+    }
 }
 
 #[tokio::test]
@@ -66,7 +96,10 @@ async fn nothing_but_health_and_login_answers_without_a_session() {
         assert_eq!(answer.json()["error"]["code"], "unauthenticated", "{path}");
     }
     for (_, path, _) in write_routes(b) {
-        let answer = node.send(Request::post(path.as_str()), Body::empty()).await;
+        let request = Request::builder()
+            .method(method_of(&path))
+            .uri(path.as_str());
+        let answer = node.send(request, Body::empty()).await;
         assert!(
             matches!(
                 answer.status,
@@ -107,7 +140,7 @@ async fn a_session_logs_in_reads_pages_and_logs_out() {
     assert_eq!(csrf.len(), 64);
     for path in PAGES
         .iter()
-        .filter(|p| **p != "/abmelden" && !p.starts_with("/anfragen"))
+        .filter(|p| **p != "/abmelden" && !p.starts_with("/anfragen") && !p.ends_with("bearbeiten"))
     {
         let page = node
             .send(
@@ -280,7 +313,9 @@ async fn every_write_route_checks_the_role() {
             };
             let answer = node
                 .send(
-                    Request::post(path.as_str())
+                    Request::builder()
+                        .method(method_of(&path))
+                        .uri(path.as_str())
                         .header(header::AUTHORIZATION, format!("Bearer {token}"))
                         .header(header::CONTENT_TYPE, content_type),
                     Body::from(if kind == "api" { "{}" } else { "" }),

@@ -4,11 +4,17 @@
 //! writes with its own replica and its envelopes are fed to A's core, as if
 //! they had arrived from the network.
 
+mod admin;
+mod admin_page;
 mod auth;
 mod client;
 mod flow;
+mod hardening;
+mod offer_edits;
+mod openapi;
 mod pages;
 mod reads;
+mod sessions_kept;
 mod writes;
 
 use amtshilfe_protocol::document::RecordOp;
@@ -227,7 +233,18 @@ impl TestNode {
     /// A write that must succeed with `status`: checks the answer, that the
     /// envelope was announced, and returns the new id.
     async fn created(&mut self, uri: &str, body: Value, status: StatusCode) -> RecordId {
-        let (got, answer) = self.post(uri, body).await;
+        self.created_with(Method::POST, uri, body, status).await
+    }
+
+    /// [`Self::created`] with another method (`PUT`).
+    async fn created_with(
+        &mut self,
+        method: Method,
+        uri: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> RecordId {
+        let (got, answer) = self.call(method, uri, Some(body)).await;
         assert_eq!(got, status, "{answer}");
         let Some(NetCommand::Announce(Announcement::Envelope(envelope))) =
             self.announced.try_recv().ok()
@@ -253,9 +270,21 @@ impl TestNode {
         status: StatusCode,
         code: &str,
     ) -> Value {
+        self.refused_with(Method::POST, uri, body, status, code)
+            .await
+    }
+
+    /// [`Self::refused_raw`] with another method (`PUT`).
+    async fn refused_with(
+        &mut self,
+        method: Method,
+        uri: &str,
+        body: Option<String>,
+        status: StatusCode,
+        code: &str,
+    ) -> Value {
         let before = self.digest();
-        let (got, content_type, bytes) =
-            self.raw(Method::POST, uri, body, "application/json").await;
+        let (got, content_type, bytes) = self.raw(method, uri, body, "application/json").await;
         let answer: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(got, status, "{answer}");
         assert_eq!(content_type, "application/json");

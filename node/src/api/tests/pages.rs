@@ -10,7 +10,12 @@ use crate::accounts::Role;
 const FORM: &str = "application/x-www-form-urlencoded";
 
 impl TestNode {
-    async fn form(&self, session: &str, path: &str, body: String) -> (StatusCode, String) {
+    pub(super) async fn form(
+        &self,
+        session: &str,
+        path: &str,
+        body: String,
+    ) -> (StatusCode, String) {
         let answer = self
             .send(
                 Request::post(path)
@@ -27,7 +32,7 @@ impl TestNode {
         (answer.status, location)
     }
 
-    async fn page(&self, session: &str, path: &str) -> String {
+    pub(super) async fn page(&self, session: &str, path: &str) -> String {
         let answer = self
             .send(
                 Request::get(path).header(header::COOKIE, session),
@@ -48,6 +53,10 @@ async fn an_it_lead_sees_a_request_and_pledges_from_the_page() {
     node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
     let overview = node.page(&session, "/").await;
     assert!(overview.contains("Ransomware: Clients neu aufsetzen"));
+    assert!(
+        overview.contains("<td>Stadt Darmstadt</td>"),
+        "the requester's name from the membership log: {overview}"
+    );
     assert!(overview.contains(&format!("/anfragen/{b}/r-b1")));
 
     let (status, _) = node
@@ -113,10 +122,10 @@ async fn a_requester_asks_accepts_and_sees_the_mission_order() {
     let b = node.other_id();
     node.other_writes(RecordKey::pledge(id("p-b1")), pledge(me, &request, "n1", 3));
     let detail = node.page(&session, &location).await;
-    assert!(
-        detail.contains("Stadt Darmstadt") || detail.contains("Zugesagt: 3"),
-        "{detail}"
-    );
+    // B has published no profile: its name comes from the membership log.
+    assert!(detail.contains("<td>Stadt Darmstadt</td>"), "{detail}");
+    assert!(!detail.contains("<td>?</td>"), "{detail}");
+    assert!(detail.contains("Zugesagt: 3"), "{detail}");
     let (status, _) = node
         .form(
             &session,

@@ -294,7 +294,8 @@ async fn serve_answers_on_a_real_socket_and_stops() {
     let (net, _announced) = NetHandle::detached();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let bind = "127.0.0.1:0".parse().unwrap();
-    let (address, task) = crate::api::serve(node.core.clone(), net, bind, stopped)
+    let settings = crate::api::HttpSettings::default();
+    let (address, task) = crate::api::serve(node.core.clone(), net, bind, settings, stopped)
         .await
         .unwrap();
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();

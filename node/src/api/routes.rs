@@ -1,0 +1,262 @@
+//! The API's route table: every JSON route with its method, handler,
+//! permission and documentation, in one list. [`super::router`] mounts
+//! exactly these, and `GET /api/openapi.json` (`openapi.rs`) is made from
+//! the same list, so a route cannot exist without its documentation.
+//! Never decides who may do what: `accounts::Role::may` does.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+
+use super::{
+    ApiState, acceptances, accounts_admin, events, offers, openapi, pledges, reads, requests,
+    sessions,
+};
+use crate::accounts::Permission;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Anyone, without a session (see `auth::PUBLIC_PATHS`).
+    Public,
+    /// Any session or API token.
+    Session,
+    /// A session or token whose role has this permission.
+    Role(Permission),
+}
+
+/// One route of the JSON API.
+#[derive(Debug)]
+pub(crate) struct ApiRoute {
+    pub(crate) method: Method,
+    /// In axum's syntax, which is also OpenAPI's: `/api/offers/{id}`.
+    pub(crate) path: &'static str,
+    pub(crate) summary: &'static str,
+    pub(crate) access: Access,
+    /// Schema name of the JSON body, if it takes one.
+    pub(crate) body: Option<&'static str>,
+    /// Status and schema name of a successful answer.
+    pub(crate) answer: (u16, &'static str),
+    /// Query parameters: name and meaning.
+    pub(crate) query: &'static [(&'static str, &'static str)],
+    /// Error codes particular to this route (the common ones are implied).
+    pub(crate) errors: &'static [(u16, &'static str)],
+    pub(crate) handler: MethodRouter<ApiState>,
+}
+
+fn route(method: Method, path: &'static str, handler: MethodRouter<ApiState>) -> ApiRoute {
+    ApiRoute {
+        method,
+        path,
+        summary: "",
+        access: Access::Session,
+        body: None,
+        answer: (200, "Object"),
+        query: &[],
+        errors: &[],
+        handler,
+    }
+}
+
+impl ApiRoute {
+    fn doc(mut self, summary: &'static str) -> Self {
+        self.summary = summary;
+        self
+    }
+    fn access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
+    }
+    fn role(self, permission: Permission) -> Self {
+        self.access(Access::Role(permission))
+    }
+    fn body(mut self, schema: &'static str) -> Self {
+        self.body = Some(schema);
+        self
+    }
+    fn answers(mut self, status: u16, schema: &'static str) -> Self {
+        self.answer = (status, schema);
+        self
+    }
+    fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
+        self.query = query;
+        self
+    }
+    fn errors(mut self, errors: &'static [(u16, &'static str)]) -> Self {
+        self.errors = errors;
+        self
+    }
+}
+
+const OFFER_NOT_FOUND: (u16, &str) = (404, "offer_not_found");
+const VALIDATION: (u16, &str) = (400, "validation_failed");
+
+const REGISTRY_QUERY: &[(&str, &str)] = &[
+    (
+        "kind",
+        "offer kind: person, remote_capacity, equipment, team_package, service_relocation",
+    ),
+    ("role", "a role id the offer provides"),
+    ("skill", "a skill id the offer brings"),
+    ("skill_level", "at this level or higher (needs skill)"),
+    ("category", "an equipment category id"),
+    ("mode", "remote, onsite or both"),
+    (
+        "window_start_ms",
+        "start of the window the offer must be usable in, ms",
+    ),
+    ("window_end_ms", "end of that window, ms"),
+    ("min_remaining", "at least this many units still free"),
+    ("owner", "offers of this member only (hex member id)"),
+    ("status", "an offer status, or any (default: available)"),
+    (
+        "limit",
+        "most offers in the answer: 1 to 1000, default 100 (header X-Next-Offset names the next page)",
+    ),
+    ("offset", "matching offers to skip (default 0)"),
+];
+
+/// Every JSON route. The order is the order of the OpenAPI document.
+pub(crate) fn api_routes() -> Vec<ApiRoute> {
+    use Method as M;
+    vec![
+        route(M::GET, "/health", get(reads::health))
+            .doc("Whether the node answers")
+            .access(Access::Public)
+            .answers(200, "Health"),
+        route(M::GET, "/api/openapi.json", get(openapi::document))
+            .doc("This document")
+            .access(Access::Public)
+            .answers(200, "OpenApi"),
+        route(M::POST, "/api/login", post(sessions::login_json))
+            .doc("Log in; sets the session cookie")
+            .access(Access::Public)
+            .body("LoginBody")
+            .answers(200, "LoginAnswer")
+            .errors(&[(401, "login_failed"), (429, "too_many_attempts")]),
+        route(M::POST, "/api/logout", post(sessions::logout_json))
+            .doc("End this session")
+            .answers(200, "LoggedOut"),
+        route(M::GET, "/api/me", get(sessions::me))
+            .doc("The caller's account and role")
+            .answers(200, "Me"),
+        route(M::GET, "/api/status", get(reads::status))
+            .doc("This member, the pact, peers, envelope counts, last syncs")
+            .answers(200, "Status"),
+        route(M::GET, "/api/registry", get(reads::registry))
+            .doc("Offers of every member, filtered, one page at a time")
+            .query(REGISTRY_QUERY)
+            .answers(200, "RegistryEntries")
+            .errors(&[(400, "invalid_query")]),
+        route(M::GET, "/api/board", get(reads::board))
+            .doc("Every request with pledged, accepted and open quantities")
+            .answers(200, "Board"),
+        route(M::GET, "/api/missions", get(reads::missions))
+            .doc("Every mission order")
+            .answers(200, "MissionOrders"),
+        route(M::POST, "/api/offers", post(offers::create))
+            .doc("A new offer of this member")
+            .role(Permission::Offer)
+            .body("Offer")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION]),
+        route(M::PUT, "/api/offers/{id}", put(offers::replace))
+            .doc("Replace one of this member's offers (same kind); the node sets updated_at_ms")
+            .role(Permission::Offer)
+            .body("Offer")
+            .answers(200, "Saved")
+            .errors(&[VALIDATION, OFFER_NOT_FOUND, (409, "offer_kind_fixed")]),
+        route(M::POST, "/api/offers/{id}/withdraw", post(offers::withdraw))
+            .doc("Set one of this member's offers out_of_service")
+            .role(Permission::Offer)
+            .answers(200, "Saved")
+            .errors(&[OFFER_NOT_FOUND]),
+        route(M::POST, "/api/requests", post(requests::create))
+            .doc("A new aid request of this member")
+            .role(Permission::Request)
+            .body("AidRequest")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION]),
+        route(M::POST, "/api/pledges", post(pledges::create))
+            .doc("A pledge against another member's need")
+            .role(Permission::Pledge)
+            .body("Pledge")
+            .answers(201, "Saved")
+            .errors(&[
+                VALIDATION,
+                (404, "request_not_found"),
+                (404, "need_not_found"),
+                OFFER_NOT_FOUND,
+                (409, "own_request"),
+                (409, "request_not_open"),
+                (409, "over_open_quantity"),
+                (409, "offer_not_available"),
+                (409, "over_offer_remaining"),
+            ]),
+        route(M::POST, "/api/acceptances", post(acceptances::create))
+            .doc("Accept a pledge for this member's request")
+            .role(Permission::Accept)
+            .body("AcceptanceBody")
+            .answers(201, "Saved")
+            .errors(&[
+                VALIDATION,
+                (404, "pledge_not_found"),
+                (409, "not_your_request"),
+                (409, "request_not_open"),
+                (409, "pledge_withdrawn"),
+                (409, "over_pledged_quantity"),
+            ]),
+        route(M::POST, "/api/tokens", post(sessions::create_token))
+            .doc("A new API token acting as the caller (shown once)")
+            .body("TokenBody")
+            .answers(201, "TokenAnswer")
+            .errors(&[(400, "invalid_body")]),
+        route(M::GET, "/api/tokens", get(accounts_admin::list_tokens))
+            .doc("Every API token (without its secret)")
+            .role(Permission::Administer)
+            .answers(200, "Tokens"),
+        route(
+            M::DELETE,
+            "/api/tokens/{id}",
+            delete(accounts_admin::revoke_token),
+        )
+        .doc("Revoke an API token")
+        .role(Permission::Administer)
+        .answers(200, "Revoked")
+        .errors(&[(404, "token_not_found")]),
+        route(M::GET, "/api/accounts", get(sessions::list_accounts))
+            .doc("Every account of this node")
+            .role(Permission::Administer)
+            .answers(200, "Accounts"),
+        route(M::POST, "/api/accounts", post(sessions::create_account))
+            .doc("A new account; a password is generated and shown once if none is given")
+            .role(Permission::Administer)
+            .body("NewAccount")
+            .answers(201, "NewAccountAnswer")
+            .errors(&[(400, "invalid_body"), (409, "account_exists")]),
+        route(
+            M::PATCH,
+            "/api/accounts/{name}",
+            patch(accounts_admin::change_account),
+        )
+        .doc("Change an account's role, or disable or enable it (ends its sessions)")
+        .role(Permission::Administer)
+        .body("AccountChange")
+        .answers(200, "Account")
+        .errors(&[(404, "account_not_found"), (409, "last_admin")]),
+        route(M::GET, "/api/audit", get(sessions::audit_log))
+            .doc("The audit log, newest first, paged")
+            .role(Permission::Administer)
+            .query(&[
+                ("limit", "rows per page (default 100, at most 1000)"),
+                ("offset", "rows to skip from the newest"),
+            ])
+            .answers(200, "AuditRows")
+            .errors(&[(400, "invalid_query")]),
+        route(M::GET, "/events", get(events::events))
+            .doc("Server-sent events: `change` after every stored change")
+            .answers(200, "EventStream"),
+        route(M::GET, "/metrics", get(reads::metrics))
+            .doc("Prometheus text format")
+            .answers(200, "Metrics"),
+    ]
+}

@@ -1,0 +1,72 @@
+//! Keeps the stored sessions in step with the live ones, so a restart
+//! does not log everyone out. Every change to the sessions runs under the
+//! core's lock (which orders concurrent logins and logouts) and ends by
+//! writing the whole live set to the store (`Store::replace_sessions`).
+//! A failed write is logged and does not undo the change: the session
+//! works until the next restart, and a store failure stops the node's
+//! writes anyway.
+
+use crate::accounts::{Accounts, Role, Session, SessionKey, Sessions};
+use crate::clock;
+use crate::core::Core;
+use crate::store::SessionRecord;
+
+use super::{ApiError, ApiState, with_core};
+
+fn record_of(session: &Session) -> SessionRecord {
+    SessionRecord {
+        account: session.account.clone(),
+        role: session.role.id().to_owned(),
+        csrf: session.csrf.clone(),
+        expires_at_ms: session.expires_at_ms,
+    }
+}
+
+fn session_of(record: SessionRecord) -> Option<Session> {
+    Some(Session {
+        role: Role::from_id(&record.role)?,
+        account: record.account,
+        csrf: record.csrf,
+        expires_at_ms: record.expires_at_ms,
+    })
+}
+
+/// Runs `change` on the sessions, then stores the live set.
+pub(crate) async fn change_sessions<T, F>(state: &ApiState, change: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Sessions) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let accounts = state.accounts.clone();
+    with_core(state, move |core| {
+        let (out, rows) = {
+            let mut sessions = accounts.sessions();
+            let out = change(&mut sessions);
+            let rows: Vec<(SessionKey, SessionRecord)> = sessions
+                .snapshot(clock::now_ms())
+                .iter()
+                .map(|(key, session)| (*key, record_of(session)))
+                .collect();
+            (out, rows)
+        };
+        if let Err(error) = core.store().replace_sessions(&rows) {
+            tracing::error!(%error, "could not store the sessions; they end at the next restart");
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// Takes the stored sessions back into `accounts` (when the API starts).
+pub(crate) fn restore_sessions(core: &Core, accounts: &Accounts) {
+    match core.store().sessions() {
+        Ok(rows) => {
+            let live = rows
+                .into_iter()
+                .filter_map(|(key, record)| Some((key, session_of(record)?)))
+                .collect();
+            accounts.sessions().restore(live, clock::now_ms());
+        }
+        Err(error) => tracing::error!(%error, "could not read the stored sessions"),
+    }
+}

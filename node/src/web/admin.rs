@@ -1,0 +1,246 @@
+//! The Verwaltung page (admins only) and its forms. Each form runs the
+//! same function as its JSON route (`api::accounts_admin`,
+//! `api::sessions::new_account`), so the rules (last admin, sessions end,
+//! audit rows) are the API's. A refused change shows the page again with
+//! the reason; a generated password is shown once, on the page that
+//! answers the form.
+
+use std::collections::HashMap;
+
+use amtshilfe_dashboard::Nav;
+use amtshilfe_dashboard::pages::{self as html, AccountRow, AdminView, AuditRow, TokenRow};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+
+use super::{LangChoice, ctx_for};
+use crate::accounts::{Principal, Role};
+use crate::api::accounts_admin::{AccountChange, change, revoke, tokens};
+use crate::api::auth::refuse;
+use crate::api::sessions::{NewAccount, audit_page, new_account};
+use crate::api::{ApiError, ApiState, with_core};
+
+/// Audit rows on one page.
+const AUDIT_ROWS_PER_PAGE: usize = 50;
+const PATH: &str = "/verwaltung";
+
+type Fields = HashMap<String, String>;
+
+fn field(fields: &Fields, name: &str) -> String {
+    fields
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn role(fields: &Fields) -> Result<Role, ApiError> {
+    let id = field(fields, "role");
+    Role::from_id(&id).ok_or_else(|| ApiError::InvalidBody(format!("role: {id:?} is not a role")))
+}
+
+async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
+    let accounts = with_core(state, |core| {
+        core.store()
+            .accounts()
+            .map_err(|error| ApiError::Storage(error.to_string()))
+    })
+    .await?;
+    let token_rows = tokens(state).await?;
+    let (rows, total) = audit_page(
+        state,
+        page.saturating_mul(AUDIT_ROWS_PER_PAGE),
+        AUDIT_ROWS_PER_PAGE,
+    )
+    .await?;
+    let total = usize::try_from(total).unwrap_or(usize::MAX);
+    let text =
+        |row: &serde_json::Value, key: &str| row[key].as_str().unwrap_or_default().to_owned();
+    Ok(AdminView {
+        accounts: accounts
+            .into_iter()
+            .map(|(name, record)| AccountRow {
+                name,
+                role: record.role,
+                disabled: record.disabled,
+                created_at_ms: record.created_at_ms,
+            })
+            .collect(),
+        tokens: token_rows
+            .iter()
+            .map(|row| TokenRow {
+                id: text(row, "id"),
+                account: text(row, "account"),
+                label: text(row, "label"),
+                created_at_ms: row["created_at_ms"].as_i64().unwrap_or_default(),
+            })
+            .collect(),
+        audit: rows
+            .into_iter()
+            .map(|row| AuditRow {
+                at_ms: row.at_ms,
+                account: row.account,
+                action: row.action,
+                detail: row.detail,
+            })
+            .collect(),
+        audit_page: page,
+        audit_pages: total.div_ceil(AUDIT_ROWS_PER_PAGE),
+        new_password: None,
+        error: None,
+    })
+}
+
+/// The page, with `error` (and its status) or a password to show once.
+async fn render(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    page: usize,
+    error: Option<ApiError>,
+    new_password: Option<(String, String)>,
+) -> Response {
+    let mut view = match view(state, page).await {
+        Ok(view) => view,
+        Err(error) => return refuse(PATH, error),
+    };
+    let status = error.as_ref().map(ApiError::status);
+    view.error = error.map(|e| e.to_string());
+    view.new_password = new_password;
+    let body = with_core(state, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Verwaltung);
+        Ok(html::admin(&ctx, &view))
+    })
+    .await;
+    match body {
+        Ok(body) => {
+            let mut response = lang.html(body);
+            if let Some(status) = status {
+                *response.status_mut() = status;
+            }
+            response
+        }
+        Err(error) => refuse(PATH, error),
+    }
+}
+
+/// After a form: back to the page, or the page with the reason.
+async fn done(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    result: Result<(), ApiError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(PATH).into_response(),
+        Err(error) => render(state, lang, me, 0, Some(error), None).await,
+    }
+}
+
+/// `GET /verwaltung?seite=N`.
+pub(super) async fn page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let page = params
+        .get("seite")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    render(&state, lang, me, page, None, None).await
+}
+
+/// `POST /verwaltung/konten`: a new account; a generated password is
+/// shown once.
+pub(super) async fn create(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let password = Some(field(&fields, "password")).filter(|p| !p.is_empty());
+        let body = NewAccount {
+            account: field(&fields, "account"),
+            role: role(&fields)?,
+            password,
+        };
+        new_account(&state, &me, body).await
+    }
+    .await;
+    match result {
+        Ok(answer) => match answer["password"].as_str() {
+            Some(password) => {
+                let shown = (field(&fields, "account"), password.to_owned());
+                render(&state, lang, me, 0, None, Some(shown)).await
+            }
+            None => Redirect::to(PATH).into_response(),
+        },
+        Err(error) => render(&state, lang, me, 0, Some(error), None).await,
+    }
+}
+
+/// `POST /verwaltung/konten/{name}/rolle`.
+pub(super) async fn change_role(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(name): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let wanted = AccountChange {
+            role: Some(role(&fields)?),
+            disabled: None,
+        };
+        change(&state, &me, name, wanted).await.map(|_| ())
+    }
+    .await;
+    done(&state, lang, me, result).await
+}
+
+async fn set_disabled(
+    state: ApiState,
+    lang: LangChoice,
+    me: Principal,
+    name: String,
+    disabled: bool,
+) -> Response {
+    let wanted = AccountChange {
+        role: None,
+        disabled: Some(disabled),
+    };
+    let result = change(&state, &me, name, wanted).await.map(|_| ());
+    done(&state, lang, me, result).await
+}
+
+/// `POST /verwaltung/konten/{name}/sperren`.
+pub(super) async fn disable(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(name): Path<String>,
+) -> Response {
+    set_disabled(state, lang, me, name, true).await
+}
+
+/// `POST /verwaltung/konten/{name}/entsperren`.
+pub(super) async fn enable(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(name): Path<String>,
+) -> Response {
+    set_disabled(state, lang, me, name, false).await
+}
+
+/// `POST /verwaltung/token/{id}/widerrufen`.
+pub(super) async fn revoke_token(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Response {
+    let result = revoke(&state, &me, id).await;
+    done(&state, lang, me, result).await
+}
