@@ -82,6 +82,7 @@ macro_rules! texts {
 
 texts! {
     Accept => "Annehmen", "Accept";
+    AcceptanceNotSaved => "Die Annahme wurde nicht gespeichert.", "The acceptance was not saved.";
     Accepted => "Angenommen", "Accepted";
     AcceptedAt => "angenommen am", "accepted on";
     AccountActive => "aktiv", "active";
@@ -187,6 +188,7 @@ texts! {
     Pending => "Wartend", "Pending";
     Pledge => "Zusagen", "Pledge";
     PledgeHeading => "Zusage abgeben", "Make a pledge";
+    PledgeNotSaved => "Die Zusage wurde nicht gespeichert.", "The pledge was not saved.";
     PledgeStanding => "steht", "standing";
     PledgeWithdrawn => "zurückgezogen", "withdrawn";
     Pledged => "Zugesagt", "Pledged";
@@ -200,6 +202,7 @@ texts! {
     ReleaseApproved => "Freistellung durch den Dienstherrn genehmigt", "Release approved by the employer";
     Request => "Anfrage", "Request";
     RequestNotOpen => "Diese Anfrage ist nicht mehr offen.", "This request is no longer open.";
+    RequestNotSent => "Die Anfrage wurde nicht gesendet.", "The request was not sent.";
     Requested => "Angefordert", "Requested";
     Requester => "Anfordernd", "Requester";
     RequiredNote => "Felder mit * müssen ausgefüllt werden.", "Fields marked * are required.";

@@ -27,7 +27,7 @@ pub use offer_form::{
 pub use offer_values::{offer_values, status_id};
 pub use offers::{RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
-pub use request::{RequestPage, request};
+pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};
 
 /// What an offer is, in a few words: "Notebook", "Forensik (Person)".
@@ -81,6 +81,21 @@ pub(crate) fn options(lang: Lang, name: CatalogueName, selected: &str) -> Markup
 /// A labelled field: `<label for=id>` and the control.
 pub(crate) fn field(id: &str, text: &str, control: Markup) -> Markup {
     html! { div { label for=(id) { (text) } (control) } }
+}
+
+/// Why a form was refused, above the form: `heading`, then the node's
+/// message, with a link to the field it is about (by the field's id).
+pub(crate) fn refusal(ctx: &Ctx, heading: Text, error: &FormError) -> Markup {
+    html! {
+        div.error id="form-error" role="alert" tabindex="-1" {
+            strong { (ctx.t(heading)) }
+            @if let Some(name) = error.field.as_deref() {
+                " " a href={ "#" (name) } { (ctx.t(Text::CheckField)) } "."
+            }
+            br;
+            span.muted { (error.message) }
+        }
+    }
 }
 
 /// "no entries" paragraph.

@@ -9,7 +9,7 @@ use amtshilfe_protocol::read_model::{
 };
 use maud::{Markup, html};
 
-use super::{field, none, offer_what};
+use super::{FormError, field, none, offer_what, refusal};
 use crate::Ctx;
 use crate::format::{date, date_time};
 use crate::i18n::{Text, label};
@@ -28,6 +28,60 @@ pub struct RequestPage<'a> {
     pub my_offers: Vec<OfferEntry<'a>>,
     /// Mission orders of this request.
     pub missions: Vec<MissionOrder<'a>>,
+    /// A pledge or acceptance of this page that was just refused.
+    pub refused: Option<PageRefusal>,
+}
+
+/// Which form on the request page was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRefusal {
+    /// The form.
+    pub form: RefusedForm,
+    /// The reason; its `field` is the id of the control to point at.
+    pub error: FormError,
+}
+
+/// A form of the request page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefusedForm {
+    /// The pledge form of one need.
+    Pledge,
+    /// The accept form of one pledge.
+    Acceptance,
+}
+
+impl PageRefusal {
+    /// The refusal of the pledge form of the need with id `need`, about
+    /// its quantity (the one field a person types there).
+    pub fn pledge(view: &RequestView<'_>, need: &str, message: String) -> Self {
+        let index = view.needs.iter().position(|n| n.need.id.as_str() == need);
+        Self {
+            form: RefusedForm::Pledge,
+            error: FormError {
+                message,
+                field: index.map(|index| format!("pq-{index}")),
+            },
+        }
+    }
+
+    /// The refusal of the accept form of the pledge with id `pledge`.
+    pub fn acceptance(pledge: &str, message: String) -> Self {
+        Self {
+            form: RefusedForm::Acceptance,
+            error: FormError {
+                message,
+                field: Some(format!("acc-{pledge}")),
+            },
+        }
+    }
+
+    fn points_at(&self, id: &str) -> Option<&'static str> {
+        (self.error.field.as_deref() == Some(id)).then_some("true")
+    }
+}
+
+fn points_at(page: &RequestPage<'_>, id: &str) -> Option<&'static str> {
+    page.refused.as_ref().and_then(|r| r.points_at(id))
 }
 
 fn need_what(ctx: &Ctx, need: &NeedView<'_>) -> String {
@@ -79,7 +133,8 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                                         input type="hidden" name="pledger" value=(pledge.address.owner);
                                         input type="hidden" name="pledge" value=(pledge.address.id);
                                         label for={ "acc-" (pledge.address.id) } { (ctx.t(Text::Quantity)) }
-                                        input id={ "acc-" (pledge.address.id) } name="quantity" type="number" min="1" max=(left) value=(left);
+                                        @let id = format!("acc-{}", pledge.address.id);
+                                        input id=(id) name="quantity" type="number" min="1" max=(left) value=(left) aria-invalid=[points_at(page, &id)];
                                         " " button type="submit" { (ctx.t(Text::Accept)) }
                                     }
                                 } }
@@ -94,7 +149,8 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                     (ctx.csrf_field())
                     input type="hidden" name="need" value=(need.need.id);
                     div.grid {
-                        (field(&format!("pq-{index}"), ctx.t(Text::Quantity), html! { input id={ "pq-" (index) } name="quantity" type="number" min="1" max=(totals.open) value=(totals.open); }))
+                        @let id = format!("pq-{index}");
+                        (field(&id, ctx.t(Text::Quantity), html! { input id=(id) name="quantity" type="number" min="1" max=(totals.open) value=(totals.open) aria-invalid=[points_at(page, &id)]; }))
                         (field(&format!("po-{index}"), ctx.t(Text::FromOffer), html! { select id={ "po-" (index) } name="offer" {
                             option value="" { "–" }
                             @for offer in page.my_offers.iter().filter(|o| kind_fits(need, o)) {
@@ -155,6 +211,12 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
             " · " (date(request.start_ms)) " – " (date(request.end_ms)) }
         @if !request.situation.is_empty() { p { (request.situation) } }
         @if request.status != RequestStatus::Open { p role="status" class="open" { (ctx.t(Text::RequestNotOpen)) } }
+        @if let Some(refused) = &page_data.refused {
+            (refusal(ctx, match refused.form {
+                RefusedForm::Pledge => Text::PledgeNotSaved,
+                RefusedForm::Acceptance => Text::AcceptanceNotSaved,
+            }, &refused.error))
+        }
         div id="request-live" data-live {
             @for (index, need) in view.needs.iter().enumerate() { (need_section(ctx, page_data, index, need)) }
             (missions_section(ctx, page_data))

@@ -5,7 +5,7 @@ use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::OfferKind;
 use maud::html;
 
-use super::{field, options};
+use super::{FormError, FormValues, field, options, refusal};
 use crate::Ctx;
 use crate::format::iso_date;
 use crate::i18n::{Text, label};
@@ -14,37 +14,50 @@ use crate::layout::page;
 /// Need rows on the form.
 pub const NEED_ROWS: usize = 4;
 
-/// The Hilfe-anfordern page.
-pub fn request_form(ctx: &Ctx, today_ms: i64) -> String {
+/// The Hilfe-anfordern page: empty, or after a refused submission with
+/// what was typed (`values`) and why it was refused (`error`).
+pub fn request_form(
+    ctx: &Ctx,
+    today_ms: i64,
+    values: &FormValues,
+    error: Option<&FormError>,
+) -> String {
     let lang = ctx.lang;
+    let value = |name: &str, default: String| values.get(name).cloned().unwrap_or(default);
+    let invalid =
+        |name: &str| (error.and_then(|e| e.field.as_deref()) == Some(name)).then_some("true");
     let content = html! {
         @if !ctx.can_request { p role="alert" { (ctx.t(Text::MayNotRequest)) } } @else {
+        @if let Some(error) = error { (refusal(ctx, Text::RequestNotSent, error)) }
         form method="post" action="/anfordern" {
             (ctx.csrf_field())
             fieldset {
                 legend { (ctx.t(Text::Request)) }
                 div.grid {
-                    (field("title", ctx.t(Text::Title), html! { input id="title" name="title" required maxlength="200"; }))
-                    (field("priority", ctx.t(Text::Priority), html! { select id="priority" name="priority" { (options(lang, CatalogueName::Priority, "")) } }))
-                    (field("start", ctx.t(Text::NeededFrom), html! { input id="start" name="start" type="date" required value=(iso_date(today_ms)); }))
-                    (field("end", ctx.t(Text::NeededUntil), html! { input id="end" name="end" type="date" required value=(iso_date(today_ms + 14 * 86_400_000)); }))
+                    (field("title", ctx.t(Text::Title), html! { input id="title" name="title" required maxlength="200" value=(value("title", String::new())) aria-invalid=[invalid("title")]; }))
+                    (field("priority", ctx.t(Text::Priority), html! { select id="priority" name="priority" { (options(lang, CatalogueName::Priority, &value("priority", String::new()))) } }))
+                    (field("start", ctx.t(Text::NeededFrom), html! { input id="start" name="start" type="date" required value=(value("start", iso_date(today_ms))) aria-invalid=[invalid("start")]; }))
+                    (field("end", ctx.t(Text::NeededUntil), html! { input id="end" name="end" type="date" required value=(value("end", iso_date(today_ms + 14 * 86_400_000))) aria-invalid=[invalid("end")]; }))
                 }
-                (field("situation", ctx.t(Text::Situation), html! { textarea id="situation" name="situation" rows="3" cols="60" {} }))
+                (field("situation", ctx.t(Text::Situation), html! { textarea id="situation" name="situation" rows="3" cols="60" aria-invalid=[invalid("situation")] { (value("situation", String::new())) } }))
             }
             @for row in 0..NEED_ROWS {
+                @let name = |part: &str| format!("need{row}_{part}");
                 fieldset {
                     legend { (ctx.t(Text::Need)) " " (row + 1) }
                     div.grid {
-                        (field(&format!("need{row}_kind"), ctx.t(Text::Kind), html! { select id={ "need" (row) "_kind" } name={ "need" (row) "_kind" } {
-                            @for kind in OfferKind::ALL { option value=(kind.id()) { (label(lang, CatalogueName::OfferKind, kind.id())) } }
+                        (field(&name("kind"), ctx.t(Text::Kind), html! { select id=(name("kind")) name=(name("kind")) {
+                            @let chosen = value(&name("kind"), String::new());
+                            @for kind in OfferKind::ALL { option value=(kind.id()) selected[kind.id() == chosen] { (label(lang, CatalogueName::OfferKind, kind.id())) } }
                         } }))
-                        (field(&format!("need{row}_category"), ctx.t(Text::CategoryIfEquipment), html! { select id={ "need" (row) "_category" } name={ "need" (row) "_category" } {
-                            (options(lang, CatalogueName::EquipmentCategory, "laptop")) } }))
-                        (field(&format!("need{row}_role"), ctx.t(Text::RoleIfPerson), html! { select id={ "need" (row) "_role" } name={ "need" (row) "_role" } {
-                            (options(lang, CatalogueName::Role, "responder")) } }))
-                        (field(&format!("need{row}_mode"), ctx.t(Text::Mode), html! { select id={ "need" (row) "_mode" } name={ "need" (row) "_mode" } {
-                            (options(lang, CatalogueName::Mode, "onsite")) } }))
-                        (field(&format!("need{row}_quantity"), ctx.t(Text::Quantity), html! { input id={ "need" (row) "_quantity" } name={ "need" (row) "_quantity" } type="number" min="0" value=(if row == 0 { "1" } else { "0" }); }))
+                        (field(&name("category"), ctx.t(Text::CategoryIfEquipment), html! { select id=(name("category")) name=(name("category")) aria-invalid=[invalid(&name("category"))] {
+                            (options(lang, CatalogueName::EquipmentCategory, &value(&name("category"), "laptop".into()))) } }))
+                        (field(&name("role"), ctx.t(Text::RoleIfPerson), html! { select id=(name("role")) name=(name("role")) aria-invalid=[invalid(&name("role"))] {
+                            (options(lang, CatalogueName::Role, &value(&name("role"), "responder".into()))) } }))
+                        (field(&name("mode"), ctx.t(Text::Mode), html! { select id=(name("mode")) name=(name("mode")) {
+                            (options(lang, CatalogueName::Mode, &value(&name("mode"), "onsite".into()))) } }))
+                        (field(&name("quantity"), ctx.t(Text::Quantity), html! { input id=(name("quantity")) name=(name("quantity")) type="number" min="0"
+                            value=(value(&name("quantity"), (if row == 0 { "1" } else { "0" }).into())) aria-invalid=[invalid(&name("quantity"))]; }))
                     }
                 }
             }

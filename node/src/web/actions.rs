@@ -13,7 +13,8 @@ use serde_json::json;
 use super::LangChoice;
 use super::forms::{self, Fields};
 use super::offer_fields::{self, Refused};
-use super::pages::{FormState, edit_page, page_error, request_address, resources_page};
+use super::pages::{FormState, edit_page, page_error, resources_page};
+use super::request_pages::{RequestRefusal, request_address, request_form_page, request_page};
 use crate::accounts::Principal;
 use crate::api::acceptances::create_acceptance;
 use crate::api::offers::{
@@ -96,30 +97,40 @@ pub(super) async fn withdraw_offer(
     }
 }
 
-/// `POST /anfordern`: on success, to the new request's page.
+/// `POST /anfordern`: on success, to the new request's page; when
+/// refused, the form again with the reason and what was typed.
 pub(super) async fn create_request(
     State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let me = state.core.lock().device().member;
+    let member = state.core.lock().device().member;
     let result = async {
         let request = forms::request(&fields, clock::now_ms())?;
         save_request(&state, request).await
     }
     .await;
     match result {
-        Ok(saved) => Redirect::to(&format!("/anfragen/{me}/{}", saved.id)).into_response(),
-        Err(error) => page_error("/anfordern", error),
+        Ok(saved) => Redirect::to(&format!("/anfragen/{member}/{}", saved.id)).into_response(),
+        Err(error) => {
+            let field = forms::request_field(&error, &fields);
+            request_form_page(&state, lang, me, fields, Some((error, field))).await
+        }
     }
 }
 
-/// `POST /anfragen/{owner}/{id}/zusage`.
+/// `POST /anfragen/{owner}/{id}/zusage`; when refused, the request page
+/// again with the reason.
 pub(super) async fn pledge(
     State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
     let back = format!("/anfragen/{owner}/{id}");
+    let need = forms::field(&fields, "need");
     let result = async {
         let address = request_address(&owner, &id)?;
         let offer = forms::field(&fields, "offer");
@@ -129,7 +140,7 @@ pub(super) async fn pledge(
             Some(RecordId::new(offer).map_err(|e| ApiError::InvalidBody(e.to_string()))?)
         };
         let pledge: Pledge = serde_json::from_value(json!({
-            "request": { "requester": address.owner, "request": address.id, "need": forms::field(&fields, "need") },
+            "request": { "requester": address.owner, "request": address.id, "need": need },
             "offer": offer,
             "quantity": forms::quantity(&fields)?,
             "status": "offered",
@@ -141,21 +152,28 @@ pub(super) async fn pledge(
     .await;
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(error) => page_error(&back, error),
+        Err(error) => {
+            let refused = RequestRefusal::Pledge { need, error };
+            request_page(&state, lang, me, &owner, &id, Some(refused)).await
+        }
     }
 }
 
-/// `POST /anfragen/{owner}/{id}/annahme`.
+/// `POST /anfragen/{owner}/{id}/annahme`; when refused, the request page
+/// again with the reason.
 pub(super) async fn accept(
     State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
     let back = format!("/anfragen/{owner}/{id}");
+    let pledge = forms::field(&fields, "pledge");
     let result = async {
         let body: AcceptanceBody = serde_json::from_value(json!({
             "pledger": forms::field(&fields, "pledger"),
-            "pledge": forms::field(&fields, "pledge"),
+            "pledge": pledge,
             "quantity": forms::quantity(&fields)?,
         }))
         .map_err(|error| ApiError::InvalidBody(error.to_string()))?;
@@ -164,6 +182,9 @@ pub(super) async fn accept(
     .await;
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(error) => page_error(&back, error),
+        Err(error) => {
+            let refused = RequestRefusal::Acceptance { pledge, error };
+            request_page(&state, lang, me, &owner, &id, Some(refused)).await
+        }
     }
 }

@@ -87,6 +87,41 @@ pub(super) fn request(fields: &Fields, now_ms: i64) -> Result<AidRequest, ApiErr
     }))
 }
 
+/// The field of the Hilfe-anfordern form a refusal is about: the form's
+/// own complaint names it (`need2_quantity: …`), a rule of the model names
+/// its path (`needs[1].quantity`: the second need row that was filled in).
+pub(super) fn request_field(error: &ApiError, fields: &Fields) -> Option<String> {
+    let path = match error {
+        ApiError::Validation(invalid) => invalid.field().to_owned(),
+        ApiError::InvalidBody(message) => {
+            let name = message.split(':').next().unwrap_or_default();
+            return fields.contains_key(name).then(|| name.to_owned());
+        }
+        _ => return None,
+    };
+    match path.as_str() {
+        "title" | "situation" | "priority" => return Some(path),
+        "window" | "start_ms" | "end_ms" => return Some("end".to_owned()),
+        "needs" => return Some("need0_quantity".to_owned()),
+        _ => {}
+    }
+    let rest = path.strip_prefix("needs[")?;
+    let (index, leaf) = rest.split_once(']')?;
+    let index: usize = index.parse().ok()?;
+    // Rows left at quantity 0 are not part of the request.
+    let row = (0..NEED_ROWS)
+        .filter(|row| number(fields, &format!("need{row}_quantity")).is_ok_and(|q| q > 0))
+        .nth(index)?;
+    let part = match leaf.trim_start_matches('.') {
+        "equipment_category" => "category",
+        "role" => "role",
+        "kind" => "kind",
+        "mode" => "mode",
+        _ => "quantity",
+    };
+    Some(format!("need{row}_{part}"))
+}
+
 /// A whole positive number field, e.g. a pledge's quantity.
 pub(super) fn quantity(fields: &Fields) -> Result<u32, ApiError> {
     u32::try_from(number(fields, "quantity")?)

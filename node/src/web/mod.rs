@@ -22,6 +22,7 @@ mod forms;
 mod login;
 mod offer_fields;
 mod pages;
+mod request_pages;
 
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
 use axum::Router;
@@ -67,10 +68,10 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/register", get(pages::register))
         .route(
             "/anfordern",
-            get(pages::request_form)
+            get(request_pages::request_form)
                 .merge(guarded(post(actions::create_request), Permission::Request)),
         )
-        .route("/anfragen/{owner}/{id}", get(pages::request))
+        .route("/anfragen/{owner}/{id}", get(request_pages::request))
         .route(
             "/anfragen/{owner}/{id}/zusage",
             guarded(post(actions::pledge), Permission::Pledge),

@@ -5,11 +5,10 @@ use std::collections::HashMap;
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{
     self as html, FormError, FormValues, MemberRow, NetworkView, OfferForm, PeerRow, RegisterForm,
-    RequestPage,
 };
-use amtshilfe_protocol::ids::{MemberId, RecordId};
-use amtshilfe_protocol::model::{Mode, OfferKind, RequestRef};
-use amtshilfe_protocol::read_model::{RecordAddress, RegistryFilter};
+use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::model::{Mode, OfferKind};
+use amtshilfe_protocol::read_model::RegistryFilter;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -28,7 +27,7 @@ use crate::core::Core;
 /// this recently, in ms (a few default sync intervals).
 pub(super) const REACHABLE_WITHIN_MS: i64 = 5 * 60 * 1_000;
 
-async fn render<F>(state: &ApiState, path: &str, lang: LangChoice, f: F) -> Response
+pub(super) async fn render<F>(state: &ApiState, path: &str, lang: LangChoice, f: F) -> Response
 where
     F: FnOnce(&Core) -> Result<String, ApiError> + Send + 'static,
 {
@@ -38,7 +37,7 @@ where
     }
 }
 
-fn filter(query: &RegistryQuery) -> Result<RegistryFilter, ApiError> {
+pub(super) fn filter(query: &RegistryQuery) -> Result<RegistryFilter, ApiError> {
     query.to_filter()
 }
 
@@ -300,85 +299,6 @@ pub(super) async fn register(
             })
             .collect();
         Ok(html::register(&ctx, &form, &results, error.as_deref()))
-    })
-    .await
-}
-
-/// `GET /anfordern`.
-pub(super) async fn request_form(
-    State(state): State<ApiState>,
-    lang: LangChoice,
-    Extension(me): Extension<Principal>,
-) -> Response {
-    render(&state, "/anfordern", lang, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Anfordern);
-        Ok(html::request_form(&ctx, clock::now_ms()))
-    })
-    .await
-}
-
-/// The address in a request page's path.
-pub(super) fn request_address(owner: &str, id: &str) -> Result<RecordAddress, ApiError> {
-    let not_found = || {
-        ApiError::not_found(
-            "request_not_found",
-            "There is no such request on this node (yet).",
-        )
-    };
-    let owner: MemberId = owner.parse().map_err(|_| not_found())?;
-    let id = RecordId::new(id).map_err(|_| not_found())?;
-    Ok(RecordAddress::new(owner, id))
-}
-
-/// `GET /anfragen/{owner}/{id}`.
-pub(super) async fn request(
-    State(state): State<ApiState>,
-    lang: LangChoice,
-    Extension(me): Extension<Principal>,
-    Path((owner, id)): Path<(String, String)>,
-) -> Response {
-    let path = format!("/anfragen/{owner}/{id}");
-    render(&state, &path, lang, move |core| {
-        let address = request_address(&owner, &id)?;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        let model = core.replica().read_model();
-        let view = model.request_view(&address).ok_or_else(|| {
-            ApiError::not_found(
-                "request_not_found",
-                "There is no such request on this node (yet).",
-            )
-        })?;
-        let member = core.device().member;
-        let suggestions = view
-            .needs
-            .iter()
-            .map(|need| {
-                model.suggest(&RequestRef {
-                    requester: address.owner,
-                    request: address.id.clone(),
-                    need: need.need.id.clone(),
-                })
-            })
-            .collect();
-        let mine_filter = filter(&RegistryQuery {
-            owner: Some(member),
-            ..RegistryQuery::default()
-        })?;
-        let missions = model
-            .mission_orders()
-            .into_iter()
-            .filter(|order| {
-                order.address.owner == address.owner && order.acceptance.request == address.id
-            })
-            .collect();
-        let page = RequestPage {
-            view: &view,
-            mine: address.owner == member,
-            suggestions,
-            my_offers: model.registry(&mine_filter),
-            missions,
-        };
-        Ok(html::request(&ctx, &page))
     })
     .await
 }

@@ -14,6 +14,7 @@ mod offer_edits;
 mod openapi;
 mod pages;
 mod reads;
+mod request_refusals;
 mod sessions_kept;
 mod writes;
 

@@ -1,0 +1,171 @@
+//! The two request pages: Hilfe anfordern (the form) and one request with
+//! its pledges and mission orders. Both are shown again, with the reason
+//! and (for the form) what was typed, when a submission is refused.
+
+use amtshilfe_dashboard::Nav;
+use amtshilfe_dashboard::pages::{self as html, FormError, FormValues, PageRefusal, RequestPage};
+use amtshilfe_protocol::ids::{MemberId, RecordId};
+use amtshilfe_protocol::model::RequestRef;
+use amtshilfe_protocol::read_model::RecordAddress;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::pages::{filter, render};
+use super::{LangChoice, ctx_for};
+use crate::accounts::Principal;
+use crate::api::{ApiError, ApiState, RegistryQuery};
+use crate::clock;
+
+/// `GET /anfordern`.
+pub(super) async fn request_form(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    request_form_page(&state, lang, me, FormValues::new(), None).await
+}
+
+/// The Hilfe-anfordern page; after a refusal, with what was typed and why
+/// (answered with the refusal's status).
+pub(super) async fn request_form_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    values: FormValues,
+    refused: Option<(ApiError, Option<String>)>,
+) -> Response {
+    let status = refused
+        .as_ref()
+        .map_or(StatusCode::OK, |(error, _)| error.status());
+    let error = refused.map(|(error, field)| FormError {
+        message: error.to_string(),
+        field,
+    });
+    let response = render(state, "/anfordern", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Anfordern);
+        Ok(html::request_form(
+            &ctx,
+            clock::now_ms(),
+            &values,
+            error.as_ref(),
+        ))
+    })
+    .await;
+    with_status(response, status)
+}
+
+/// The address in a request page's path.
+pub(super) fn request_address(owner: &str, id: &str) -> Result<RecordAddress, ApiError> {
+    let not_found = || {
+        ApiError::not_found(
+            "request_not_found",
+            "There is no such request on this node (yet).",
+        )
+    };
+    let owner: MemberId = owner.parse().map_err(|_| not_found())?;
+    let id = RecordId::new(id).map_err(|_| not_found())?;
+    Ok(RecordAddress::new(owner, id))
+}
+
+/// A refused form of the request page.
+#[derive(Debug)]
+pub(super) enum RequestRefusal {
+    /// The pledge form of the need with this id.
+    Pledge { need: String, error: ApiError },
+    /// The accept form of the pledge with this id.
+    Acceptance { pledge: String, error: ApiError },
+}
+
+/// `GET /anfragen/{owner}/{id}`.
+pub(super) async fn request(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((owner, id)): Path<(String, String)>,
+) -> Response {
+    request_page(&state, lang, me, &owner, &id, None).await
+}
+
+/// The request page; after a refused pledge or acceptance, with the reason
+/// above the needs and the form's field marked (answered with the
+/// refusal's status).
+pub(super) async fn request_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    owner: &str,
+    id: &str,
+    refused: Option<RequestRefusal>,
+) -> Response {
+    let path = format!("/anfragen/{owner}/{id}");
+    let (owner, id) = (owner.to_owned(), id.to_owned());
+    let status = match &refused {
+        Some(RequestRefusal::Pledge { error, .. } | RequestRefusal::Acceptance { error, .. }) => {
+            error.status()
+        }
+        None => StatusCode::OK,
+    };
+    let response = render(state, &path, lang, move |core| {
+        let address = request_address(&owner, &id)?;
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+        let model = core.replica().read_model();
+        let view = model.request_view(&address).ok_or_else(|| {
+            ApiError::not_found(
+                "request_not_found",
+                "There is no such request on this node (yet).",
+            )
+        })?;
+        let member = core.device().member;
+        let suggestions = view
+            .needs
+            .iter()
+            .map(|need| {
+                model.suggest(&RequestRef {
+                    requester: address.owner,
+                    request: address.id.clone(),
+                    need: need.need.id.clone(),
+                })
+            })
+            .collect();
+        let mine_filter = filter(&RegistryQuery {
+            owner: Some(member),
+            ..RegistryQuery::default()
+        })?;
+        let missions = model
+            .mission_orders()
+            .into_iter()
+            .filter(|order| {
+                order.address.owner == address.owner && order.acceptance.request == address.id
+            })
+            .collect();
+        let refused = refused.map(|refused| match refused {
+            RequestRefusal::Pledge { need, error } => {
+                PageRefusal::pledge(&view, &need, error.to_string())
+            }
+            RequestRefusal::Acceptance { pledge, error } => {
+                PageRefusal::acceptance(&pledge, error.to_string())
+            }
+        });
+        let page = RequestPage {
+            view: &view,
+            mine: address.owner == member,
+            suggestions,
+            my_offers: model.registry(&mine_filter),
+            missions,
+            refused,
+        };
+        Ok(html::request(&ctx, &page))
+    })
+    .await;
+    with_status(response, status)
+}
+
+/// A rendered page answered with `status`, unless rendering itself failed.
+fn with_status(mut response: Response, status: StatusCode) -> Response {
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
