@@ -156,7 +156,6 @@ impl SignedEntry {
         matches!(self.body.kind, EntryKind::Charter(_))
     }
 
-    /// Signs `body` with each of `keys`, in that order.
     /// A charter that no founder has signed yet: the draft that founders on
     /// different machines sign in turn with [`Self::add_charter_signature`].
     pub fn charter_draft(pact_name: &str, founders: Vec<Founder>, created_at_ms: i64) -> Self {
@@ -212,6 +211,7 @@ impl SignedEntry {
             .collect()
     }
 
+    /// Signs `body` with each of `keys`, in that order.
     pub(crate) fn sign(body: EntryBody, keys: &[&KeyPair]) -> Self {
         let message = canonical_bytes(&body);
         let signatures = keys

@@ -10,7 +10,7 @@ use crate::identity::{KeyPair, sha256};
 use crate::ids::{EntryHash, MemberId, PactId, PublicKey};
 
 use super::{
-    Charter, EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX, MembershipState,
+    EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX, MembershipState,
     PENDING_ENTRIES_MAX, Proposal, SignedEntry, check, order, replay,
 };
 
@@ -225,24 +225,18 @@ impl MembershipLog {
         founders: &[(&KeyPair, &str)],
         created_at_ms: i64,
     ) -> SignedEntry {
-        let body = EntryBody {
-            pact: None,
-            parents: Vec::new(),
-            issued_at_ms: created_at_ms,
-            kind: EntryKind::Charter(Charter {
-                pact_name: pact_name.to_owned(),
-                founders: founders
-                    .iter()
-                    .map(|(key, name)| Founder {
-                        key: key.public(),
-                        name: (*name).to_owned(),
-                    })
-                    .collect(),
-                created_at_ms,
-            }),
-        };
-        let keys: Vec<&KeyPair> = founders.iter().map(|(key, _)| *key).collect();
-        SignedEntry::sign(body, &keys)
+        let names = founders
+            .iter()
+            .map(|(key, name)| Founder {
+                key: key.public(),
+                name: (*name).to_owned(),
+            })
+            .collect();
+        let mut charter = SignedEntry::charter_draft(pact_name, names, created_at_ms);
+        for (key, _) in founders {
+            charter.add_charter_signature(key);
+        }
+        charter
     }
 
     /// A proposal by `author`, on the current heads.
