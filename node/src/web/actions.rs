@@ -3,18 +3,17 @@
 //! sends the browser back to the page (303), or shows the error.
 
 use amtshilfe_dashboard::pages::kind_of;
-use amtshilfe_protocol::ids::RecordId;
-use amtshilfe_protocol::model::Pledge;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use serde_json::json;
 
 use super::LangChoice;
 use super::forms::{self, Fields};
 use super::offer_fields::{self, Refused};
 use super::pages::{FormState, edit_page, page_error, resources_page};
-use super::request_pages::{RequestRefusal, request_address, request_form_page, request_page};
+use super::request_pages::{
+    RequestRefusal, request_address, request_form_page, request_page_after,
+};
 use crate::accounts::Principal;
 use crate::api::acceptances::create_acceptance;
 use crate::api::offers::{
@@ -23,7 +22,7 @@ use crate::api::offers::{
 };
 use crate::api::pledges::create_pledge;
 use crate::api::requests::create_request as save_request;
-use crate::api::{AcceptanceBody, ApiError, ApiState, with_core};
+use crate::api::{ApiState, with_core};
 use crate::clock;
 
 /// `POST /ressourcen`: on success back to the list; when refused, the
@@ -129,34 +128,17 @@ pub(super) async fn pledge(
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let back = format!("/anfragen/{owner}/{id}");
     let need = forms::field(&fields, "need");
     let result = async {
         let address = request_address(&owner, &id)?;
-        let offer = forms::field(&fields, "offer");
-        let offer = if offer.is_empty() {
-            None
-        } else {
-            Some(RecordId::new(offer).map_err(|e| ApiError::InvalidBody(e.to_string()))?)
-        };
-        let pledge: Pledge = serde_json::from_value(json!({
-            "request": { "requester": address.owner, "request": address.id, "need": need },
-            "offer": offer,
-            "quantity": forms::quantity(&fields)?,
-            "status": "offered",
-            "created_at_ms": clock::now_ms(),
-        }))
-        .map_err(|error| ApiError::InvalidBody(error.to_string()))?;
+        let pledge = forms::pledge(&fields, &address, clock::now_ms())?;
         create_pledge(&state, pledge).await
     }
     .await;
-    match result {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(error) => {
-            let refused = RequestRefusal::Pledge { need, error };
-            request_page(&state, lang, me, &owner, &id, Some(refused)).await
-        }
-    }
+    let refused = result
+        .err()
+        .map(|error| RequestRefusal::Pledge { need, error });
+    request_page_after(&state, lang, me, &owner, &id, refused).await
 }
 
 /// `POST /anfragen/{owner}/{id}/annahme`; when refused, the request page
@@ -168,23 +150,10 @@ pub(super) async fn accept(
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let back = format!("/anfragen/{owner}/{id}");
     let pledge = forms::field(&fields, "pledge");
-    let result = async {
-        let body: AcceptanceBody = serde_json::from_value(json!({
-            "pledger": forms::field(&fields, "pledger"),
-            "pledge": pledge,
-            "quantity": forms::quantity(&fields)?,
-        }))
-        .map_err(|error| ApiError::InvalidBody(error.to_string()))?;
-        create_acceptance(&state, body).await
-    }
-    .await;
-    match result {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(error) => {
-            let refused = RequestRefusal::Acceptance { pledge, error };
-            request_page(&state, lang, me, &owner, &id, Some(refused)).await
-        }
-    }
+    let result = async { create_acceptance(&state, forms::acceptance(&fields)?).await }.await;
+    let refused = result
+        .err()
+        .map(|error| RequestRefusal::Acceptance { pledge, error });
+    request_page_after(&state, lang, me, &owner, &id, refused).await
 }

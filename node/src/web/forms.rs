@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use amtshilfe_dashboard::format::parse_date;
 use amtshilfe_dashboard::pages::NEED_ROWS;
-use amtshilfe_protocol::model::AidRequest;
+use amtshilfe_protocol::model::{AidRequest, Pledge};
+use amtshilfe_protocol::read_model::RecordAddress;
 use serde_json::{Value, json};
 
-use crate::api::ApiError;
+use crate::api::{AcceptanceBody, ApiError};
 
 /// The submitted fields.
 pub(super) type Fields = HashMap<String, String>;
@@ -120,6 +121,32 @@ pub(super) fn request_field(error: &ApiError, fields: &Fields) -> Option<String>
         _ => "quantity",
     };
     Some(format!("need{row}_{part}"))
+}
+
+/// The pledge of a request page's pledge form, for the request at
+/// `request`.
+pub(super) fn pledge(
+    fields: &Fields,
+    request: &RecordAddress,
+    now_ms: i64,
+) -> Result<Pledge, ApiError> {
+    let offer = text(fields, "offer");
+    into(json!({
+        "request": { "requester": request.owner, "request": request.id, "need": text(fields, "need") },
+        "offer": (!offer.is_empty()).then_some(offer),
+        "quantity": quantity(fields)?,
+        "status": "offered",
+        "created_at_ms": now_ms,
+    }))
+}
+
+/// The acceptance of a request page's accept form.
+pub(super) fn acceptance(fields: &Fields) -> Result<AcceptanceBody, ApiError> {
+    into(json!({
+        "pledger": text(fields, "pledger"),
+        "pledge": text(fields, "pledge"),
+        "quantity": quantity(fields)?,
+    }))
 }
 
 /// A whole positive number field, e.g. a pledge's quantity.

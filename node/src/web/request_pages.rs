@@ -10,7 +10,7 @@ use amtshilfe_protocol::read_model::RecordAddress;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::{filter, render};
 use super::{LangChoice, ctx_for};
@@ -91,7 +91,7 @@ pub(super) async fn request(
 /// The request page; after a refused pledge or acceptance, with the reason
 /// above the needs and the form's field marked (answered with the
 /// refusal's status).
-pub(super) async fn request_page(
+async fn request_page(
     state: &ApiState,
     lang: LangChoice,
     me: Principal,
@@ -160,6 +160,22 @@ pub(super) async fn request_page(
     })
     .await;
     with_status(response, status)
+}
+
+/// After a pledge or acceptance form: back to the request page (303) if
+/// it was saved, else the page again with the refusal.
+pub(super) async fn request_page_after(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    owner: &str,
+    id: &str,
+    refused: Option<RequestRefusal>,
+) -> Response {
+    match refused {
+        None => Redirect::to(&format!("/anfragen/{owner}/{id}")).into_response(),
+        refused => request_page(state, lang, me, owner, id, refused).await,
+    }
 }
 
 /// A rendered page answered with `status`, unless rendering itself failed.
