@@ -217,7 +217,7 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
                 RefusedForm::Acceptance => Text::AcceptanceNotSaved,
             }, &refused.error))
         }
-        div id="request-live" data-live {
+        div id="request-live" data-live data-src=(format!("/anfragen/{}/{}", view.address.owner, view.address.id)) {
             @for (index, need) in view.needs.iter().enumerate() { (need_section(ctx, page_data, index, need)) }
             (missions_section(ctx, page_data))
         }

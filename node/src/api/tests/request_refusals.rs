@@ -57,6 +57,10 @@ async fn a_refused_pledge_or_acceptance_comes_back_on_the_request_page() {
     );
     assert!(page.contains("href=\"#pq-0\""), "{page}");
     assert!(page.contains("Noch offen: 5"), "the request page: {page}");
+    assert!(
+        page.contains(&format!("data-src=\"/anfragen/{b}/r-b1\"")),
+        "live updates fetch the page, not the POST-only address it stands at"
+    );
     assert!(node.announced.try_recv().is_err(), "nothing was written");
 
     // A requester accepting more than was pledged.
