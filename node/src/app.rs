@@ -83,7 +83,7 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
         key: device_key,
         incarnation: store.meta().incarnation,
     };
-    let core = SharedCore::new(Core::new(replica, store, device, member_key));
+    let core = SharedCore::new(Core::new(replica, store, device));
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let settings = NetworkSettings {

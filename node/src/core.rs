@@ -13,14 +13,13 @@ use tokio::sync::watch;
 
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
-use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::{Collection, EntryHash, PublicKey};
 use amtshilfe_protocol::ingress::SignatureCheck;
 use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry};
 use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 
-use crate::store::{Store, StoreError};
+use crate::store::{AppendReport, Store, StoreError};
 
 /// Most pulled envelopes kept for announcing at a time; beyond that, peers
 /// catch up through their own sync rounds.
@@ -32,13 +31,19 @@ pub enum CoreError {
     /// The protocol refused the write; nothing was written.
     #[error(transparent)]
     Write(#[from] WriteError),
-    /// The membership log refused the entry; nothing was written.
-    #[error("membership entry refused: {0}")]
-    Entry(#[from] EntryRejection),
     /// The store failed. The write is not acknowledged, and the node stops
     /// accepting writes: it can no longer promise durability.
     #[error("the store failed, the write was not saved: {0}")]
     Storage(#[from] StoreError),
+    /// The store already holds another change with this device's next
+    /// sequence number: the device would fork its own history. Nothing was
+    /// saved, and writes stop.
+    #[error(
+        "the store already holds another change of this device with the same sequence \
+         number; the write was not saved. Restore the data directory from a backup \
+         (`amtshilfe restore` gives the device a new incarnation)"
+    )]
+    OwnHistoryConflict,
     /// An earlier store failure stopped writes.
     #[error("writes are stopped after a store failure; restart the node")]
     Stopped,
@@ -65,7 +70,6 @@ pub struct Core {
     replica: Replica,
     store: Store,
     device: LocalDevice,
-    member_key: Option<KeyPair>,
     stored_entries: BTreeSet<EntryHash>,
     /// The membership heads when the log was last fully stored.
     stored_heads: Vec<EntryHash>,
@@ -103,19 +107,13 @@ impl SharedCore {
 
 impl Core {
     /// A core over a restored replica and its open store.
-    pub fn new(
-        replica: Replica,
-        store: Store,
-        device: LocalDevice,
-        member_key: Option<KeyPair>,
-    ) -> Self {
+    pub fn new(replica: Replica, store: Store, device: LocalDevice) -> Self {
         let stored_entries = replica.membership().hashes();
         let stored_heads = replica.membership().heads();
         Self {
             replica,
             store,
             device,
-            member_key,
             stored_entries,
             stored_heads,
             stopped: false,
@@ -135,13 +133,6 @@ impl Core {
         &self.device
     }
 
-    /// The member key (signs membership entries), if this node holds it.
-    /// It may be kept offline; then invitations and approvals are signed
-    /// elsewhere and imported.
-    pub fn member_key(&self) -> Option<&KeyPair> {
-        self.member_key.as_ref()
-    }
-
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -159,19 +150,21 @@ impl Core {
             return Err(CoreError::Stopped);
         }
         let envelope = self.replica.write(&self.device, collection, ops, now_ms)?;
-        self.persist()?;
-        Ok(envelope)
-    }
-
-    /// Adds a membership entry made on this node (an invitation, an
-    /// approval, a delegation) and returns once it is durable.
-    pub fn add_entry(&mut self, entry: SignedEntry) -> Result<InsertOutcome, CoreError> {
-        if self.stopped {
-            return Err(CoreError::Stopped);
-        }
-        let outcome = self.replica.receive_entry(entry)?;
-        self.persist()?;
-        Ok(outcome)
+        let failure = match self.persist() {
+            Ok((_, report)) if report.conflicts == 0 => return Ok(envelope),
+            Ok(_) => {
+                self.stopped = true;
+                tracing::error!(
+                    "the store holds another change with this device's next seq; writes stop"
+                );
+                CoreError::OwnHistoryConflict
+            }
+            Err(error) => CoreError::Storage(error),
+        };
+        // In memory but not on disk: no peer may pull it (see
+        // `Replica::take_back_write`).
+        self.replica.take_back_write(&envelope);
+        Err(failure)
     }
 
     /// Takes in envelopes from a peer; stores what was applied.
@@ -304,7 +297,7 @@ impl Core {
 
     /// Stores every envelope and entry the replica applied since the last
     /// call, in one durable transaction each.
-    fn persist(&mut self) -> Result<Vec<Envelope>, StoreError> {
+    fn persist(&mut self) -> Result<(Vec<Envelope>, AppendReport), StoreError> {
         let envelopes = self.replica.take_new_envelopes();
         // An applied entry is always a head until something names it, so
         // unchanged heads mean no new entries, and the log (walked in order
@@ -327,14 +320,14 @@ impl Core {
             .append_entries(&entries)
             .and_then(|_| self.store.append_envelopes(&envelopes));
         match result {
-            Ok(_) => {
+            Ok(report) => {
                 self.stored_entries
                     .extend(entries.iter().map(SignedEntry::hash));
                 self.stored_heads = heads;
                 if !envelopes.is_empty() || !entries.is_empty() {
                     self.changes.send_modify(|version| *version += 1);
                 }
-                Ok(envelopes)
+                Ok((envelopes, report))
             }
             Err(error) => {
                 self.stopped = true;
@@ -348,9 +341,15 @@ impl Core {
     /// after a failure, which is logged and stops the node in `persist`;
     /// received data that was not stored is fetched again by the next sync).
     fn persist_or_stop(&mut self) -> Vec<Envelope> {
-        self.persist().unwrap_or_default()
+        self.persist()
+            .map(|(envelopes, _)| envelopes)
+            .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+#[path = "core_tests.rs"]
+mod tests;
 
 fn log_report(report: &IngressReport, from: &str) {
     for (hash, reason) in &report.rejected {

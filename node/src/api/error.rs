@@ -228,10 +228,9 @@ impl From<CoreError> for ApiError {
             CoreError::Write(WriteError::NotAuthorised(reason)) => ApiError::NotAuthorised(reason),
             CoreError::Stopped => ApiError::WritesStopped,
             CoreError::Storage(error) => ApiError::Storage(error.to_string()),
+            conflict @ CoreError::OwnHistoryConflict => ApiError::Storage(conflict.to_string()),
             // The API builds keys and JSON itself; anything else is a bug.
-            other @ (CoreError::Write(_) | CoreError::Entry(_)) => {
-                ApiError::Internal(other.to_string())
-            }
+            other @ CoreError::Write(_) => ApiError::Internal(other.to_string()),
         }
     }
 }

@@ -206,7 +206,6 @@ impl EventLoop {
         match command {
             NetCommand::Announce(announcement) => self.publish(announcement),
             NetCommand::SyncNow => self.sync_all(),
-            NetCommand::RefreshGate => self.refresh_gate(),
             NetCommand::Block(peer) => {
                 tracing::warn!(%peer, "peer quarantined");
                 self.swarm.behaviour_mut().blocked.block_peer(peer);
@@ -215,11 +214,6 @@ impl EventLoop {
                 tracing::info!(%peer, "quarantine lifted");
                 self.swarm.behaviour_mut().blocked.unblock_peer(peer);
                 self.peer_backoff.reset(&peer);
-            }
-            NetCommand::Dial(address) => {
-                if let Err(error) = self.swarm.dial(address.clone()) {
-                    tracing::warn!(%address, %error, "dial failed");
-                }
             }
         }
     }

@@ -45,10 +45,6 @@ pub enum NetCommand {
     Announce(Announcement),
     /// Start a sync session with every connected peer now.
     SyncNow,
-    /// The membership or the invitations changed: re-check who may connect.
-    RefreshGate,
-    /// Dial an address (for example from an invitation).
-    Dial(Multiaddr),
     /// Quarantine a peer: close its connections and refuse new ones (an
     /// operator isolating a compromised node, or a test partition).
     Block(libp2p::PeerId),

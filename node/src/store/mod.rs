@@ -77,6 +77,10 @@ pub struct Store {
     db: Database,
     path: PathBuf,
     meta: StoreMeta,
+    /// Tests set this to make every later write fail, as a full or broken
+    /// disk would.
+    #[cfg(test)]
+    pub(crate) failing: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Store {
@@ -122,7 +126,13 @@ impl Store {
             created_at_ms,
         };
         match Self::initialise(file, &path, &meta) {
-            Ok(db) => Ok(Store { db, path, meta }),
+            Ok(db) => Ok(Store {
+                db,
+                path,
+                meta,
+                #[cfg(test)]
+                failing: Default::default(),
+            }),
             Err(error) => {
                 // The file is ours (created above) and holds nothing yet.
                 if let Err(remove) = std::fs::remove_file(&path) {
@@ -207,7 +217,13 @@ impl Store {
             .map_err(|error| classify_open_error(&path, error))?;
         let meta = read_meta(&db, &path)?;
         tracing::debug!(path = %path.display(), pact = %meta.pact.short(), "store opened");
-        Ok(Store { db, path, meta })
+        Ok(Store {
+            db,
+            path,
+            meta,
+            #[cfg(test)]
+            failing: Default::default(),
+        })
     }
 
     /// The store's identity.

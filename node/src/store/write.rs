@@ -143,6 +143,14 @@ impl Store {
                 .abort()
                 .map_err(StoreError::database(&self.path, operation));
         }
+        #[cfg(test)]
+        if self.failing.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = txn.abort();
+            return Err(StoreError::Unreadable {
+                path: self.path.clone(),
+                source: std::io::Error::other("a failure injected by a test"),
+            });
+        }
         txn.commit()
             .map_err(StoreError::database(&self.path, operation))
     }

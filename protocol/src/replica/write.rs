@@ -125,6 +125,27 @@ impl Replica {
     }
 }
 
+impl Replica {
+    /// Takes back a local write the node could not store: its document is
+    /// rebuilt without it and the read model refreshed. Nothing can depend
+    /// on it (the node writes and stores under one lock), and a change that
+    /// is in memory but not on disk must never reach a peer: after a restart
+    /// the device would sign another change with the same sequence number,
+    /// and every peer that had the first would refuse it as a fork.
+    pub fn take_back_write(&mut self, envelope: &Envelope) {
+        let Some(document) = self.documents.get_mut(&envelope.document) else {
+            return;
+        };
+        let before = document.len();
+        document.retain(|applied| applied.envelope != *envelope);
+        if document.len() < before {
+            self.stats.accepted = self.stats.accepted.saturating_sub(1);
+            self.outbox.retain(|pending| pending != envelope);
+            self.refresh_read_model(envelope.document);
+        }
+    }
+}
+
 fn authority_text(error: AuthorityError) -> String {
     crate::ingress::Rejection::from(error).to_string()
 }

@@ -27,7 +27,7 @@ pub(crate) fn run(sizes: &Sizes, dir: &Path) -> anyhow::Result<Vec<Row>> {
         T0_MS,
     )?;
     let device = pact.members[0].device.clone();
-    let mut core = Core::new(pact.replica(), store, device, None);
+    let mut core = Core::new(pact.replica(), store, device);
     let mut writes = Vec::with_capacity(sizes.durability_writes);
     for n in 0..sizes.durability_writes {
         let now = T0_MS + n as i64;

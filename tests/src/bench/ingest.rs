@@ -36,7 +36,7 @@ pub(crate) fn run(sizes: &Sizes, dir: &Path) -> anyhow::Result<Vec<Row>> {
         [1; 16],
         T0_MS,
     )?;
-    let mut core = Core::new(pact.replica(), store, pact.members[0].device.clone(), None);
+    let mut core = Core::new(pact.replica(), store, pact.members[0].device.clone());
     let signed = signed_messages(count);
     // Each page is followed by as many raw verifications, so that both
     // figures see the same moments of a busy machine.

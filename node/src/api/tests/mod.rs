@@ -87,7 +87,7 @@ impl TestNode {
             key: device_a,
             incarnation: store.meta().incarnation,
         };
-        let core = SharedCore::new(Core::new(replica, store, device, Some(key_a)));
+        let core = SharedCore::new(Core::new(replica, store, device));
         let (net, announced) = NetHandle::detached();
         let (stop_tx, stop) = watch::channel(false);
         let app = router(ApiState::new(core.clone(), net, stop));

@@ -1,0 +1,158 @@
+//! The core's failure paths: a store that fails, and a store that already
+//! holds another change with the device's next sequence number. Neither
+//! may leave an unsaved write where a peer could pull it.
+
+use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::ids::{Collection, MemberId};
+use amtshilfe_protocol::membership::MembershipLog;
+use amtshilfe_protocol::model::{Record, RecordKey};
+use amtshilfe_protocol::read_model::RegistryFilter;
+use amtshilfe_protocol::replica::{LocalDevice, Replica};
+use amtshilfe_protocol::sync::{SyncRequest, SyncResponse};
+use amtshilfe_tests::fixtures::T0_MS;
+use amtshilfe_tests::sample;
+
+use super::*;
+use crate::setup::create_pact_store;
+use crate::store::restore_replica;
+
+struct Fixture {
+    core: Core,
+    charter: SignedEntry,
+    dir: tempfile::TempDir,
+}
+
+fn fixture() -> Fixture {
+    let key = KeyPair::from_seed([1; 32]);
+    let device_key = KeyPair::from_seed([3; 32]);
+    let charter = MembershipLog::charter("Pakt", &[(&key, "Kreis Bergstraße")], T0_MS);
+    let dir = tempfile::tempdir().unwrap();
+    let store = create_pact_store(dir.path(), &charter, &[], &key, &device_key, T0_MS).unwrap();
+    let replica = restore_replica(charter.clone(), store.load().unwrap()).unwrap();
+    let device = LocalDevice {
+        member: MemberId::from_key(key.public()),
+        key: device_key,
+        incarnation: store.meta().incarnation,
+    };
+    Fixture {
+        core: Core::new(replica, store, device),
+        charter,
+        dir,
+    }
+}
+
+fn offer(n: u32) -> Vec<RecordOp> {
+    let record = Record::Offer(sample::laptops(n, T0_MS));
+    let id = amtshilfe_protocol::ids::RecordId::new(format!("o-{n}")).unwrap();
+    vec![RecordOp::Put {
+        key: RecordKey::offer(id).to_string(),
+        json: record.to_json(),
+    }]
+}
+
+/// Every envelope an empty peer would pull from `core`.
+fn pulled_by_a_new_peer(core: &Core) -> Vec<Envelope> {
+    let want = SyncRequest::Want {
+        pact: core.replica().pact_id(),
+        entries: Default::default(),
+        documents: Default::default(),
+    };
+    match core.answer_sync(&want) {
+        SyncResponse::Page { envelopes, .. } => envelopes,
+        other => panic!("expected a page, got {other:?}"),
+    }
+}
+
+/// A replica of another node that knows `core`'s membership log.
+fn peer_of(core: &Core, charter: SignedEntry) -> Replica {
+    let mut peer = Replica::new(charter).unwrap();
+    let entries: Vec<SignedEntry> = core
+        .replica()
+        .membership()
+        .entries_in_order()
+        .into_iter()
+        .map(|(_, entry)| entry.clone())
+        .collect();
+    for outcome in peer.receive_entries(entries) {
+        outcome.unwrap();
+    }
+    peer
+}
+
+fn offers(core: &Core) -> usize {
+    let filter = RegistryFilter {
+        status: None,
+        ..RegistryFilter::default()
+    };
+    core.replica().read_model().registry(&filter).len()
+}
+
+#[test]
+fn a_write_the_store_refuses_is_taken_back_and_writes_stop() {
+    let Fixture {
+        mut core,
+        charter,
+        dir,
+    } = fixture();
+    let saved = core.write(Collection::Offers, &offer(1), T0_MS).unwrap();
+    core.store
+        .failing
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+
+    let refused = core.write(Collection::Offers, &offer(2), T0_MS + 1);
+    assert!(matches!(refused, Err(CoreError::Storage(_))), "{refused:?}");
+    assert_eq!(pulled_by_a_new_peer(&core), vec![saved.clone()]);
+    assert_eq!(offers(&core), 1, "the read model no longer shows it");
+    assert!(core.is_stopped());
+    let again = core.write(Collection::Offers, &offer(3), T0_MS + 2);
+    assert!(matches!(again, Err(CoreError::Stopped)), "{again:?}");
+
+    // After a restart the device's next change follows the saved one; a
+    // peer that pulled before the failure takes it (no fork).
+    let peer_before = {
+        let mut peer = peer_of(&core, charter.clone());
+        let report = peer.receive_envelopes(
+            pulled_by_a_new_peer(&core),
+            amtshilfe_protocol::ingress::SignatureCheck::Verify,
+        );
+        assert!(report.rejected.is_empty());
+        peer
+    };
+    let device = core.device().clone();
+    drop(core);
+    let store = Store::open(dir.path().join(crate::store::STORE_FILE_NAME)).unwrap();
+    let replica = restore_replica(charter, store.load().unwrap()).unwrap();
+    let mut core = Core::new(replica, store, device);
+    let next = core
+        .write(Collection::Offers, &offer(4), T0_MS + 3)
+        .unwrap();
+    let mut peer = peer_before;
+    let report = peer.receive_envelopes(
+        vec![next],
+        amtshilfe_protocol::ingress::SignatureCheck::Verify,
+    );
+    assert_eq!(report.accepted.len(), 1, "{:?}", report.rejected);
+}
+
+#[test]
+fn a_write_whose_sequence_number_is_taken_in_the_store_is_not_acknowledged() {
+    let Fixture {
+        mut core, charter, ..
+    } = fixture();
+    // The same device and incarnation wrote another change with seq 1
+    // that reached the store but not this replica.
+    let mut other = peer_of(&core, charter);
+    let stray = other
+        .write(core.device(), Collection::Offers, &offer(9), T0_MS)
+        .unwrap();
+    core.store.append_envelopes(&[stray]).unwrap();
+
+    let refused = core.write(Collection::Offers, &offer(1), T0_MS + 1);
+    assert!(
+        matches!(refused, Err(CoreError::OwnHistoryConflict)),
+        "{refused:?}"
+    );
+    assert!(pulled_by_a_new_peer(&core).is_empty());
+    assert_eq!(offers(&core), 0);
+    assert!(core.is_stopped());
+}
