@@ -194,13 +194,13 @@ pub fn admit(
 /// it applied, held or stored), under the current membership: only the
 /// stages that depend on membership run again. Parsing, the signature and
 /// the record schema depend on the bytes alone and were checked when the
-/// change first arrived. Hands the change back if it is not authorised
-/// (boxed: a change is large, and refusals are the rare case).
+/// change first arrived. Hands the change back with the reason if it is
+/// not authorised (boxed: a change is large, and refusals are rare).
 pub fn readmit(
     membership: &MembershipState,
     checked: CheckedChange,
     keys: Vec<String>,
-) -> Result<Admitted, Box<CheckedChange>> {
+) -> Result<Admitted, Box<(CheckedChange, Rejection)>> {
     let envelope = &checked.envelope;
     match membership.authorise(
         &envelope.signer,
@@ -212,7 +212,7 @@ pub fn readmit(
             authority,
             keys,
         }),
-        Err(_) => Err(Box::new(checked)),
+        Err(error) => Err(Box::new((checked, error.into()))),
     }
 }
 

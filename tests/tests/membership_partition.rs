@@ -331,3 +331,51 @@ fn removed_member_is_frozen_at_its_removal_everywhere() {
         Some(frozen)
     );
 }
+
+#[test]
+fn a_pending_change_cut_off_by_a_removal_is_refused_not_held() {
+    let (pact, mut replicas) = five();
+    let target = pact.members[4].id();
+    // Member 4 writes twice before it is removed; nobody has either yet.
+    let mut late = Vec::new();
+    for (n, id) in ["o-4-late-a", "o-4-late-b"].into_iter().enumerate() {
+        let at = T0_MS + 500 + n as i64;
+        late.push(
+            replicas[4]
+                .write(
+                    &pact.members[4].device,
+                    Collection::Offers,
+                    &[offer_put(id, 9, at)],
+                    at,
+                )
+                .expect("member 4 may still write"),
+        );
+    }
+    let removal = propose_removal(&pact, &mut replicas[0], 0, 4);
+    for approver in [1, 2] {
+        pull(&mut replicas, approver, 0);
+        approve(&pact, &mut replicas[approver], approver, removal);
+        exchange(&mut replicas, 0, approver);
+    }
+    // Replica 3 gets only the second write: it waits for the first.
+    let report = replicas[3].receive_envelopes(vec![late[1].clone()], SignatureCheck::Verify);
+    assert_eq!(report.pending, 1);
+    assert!(replicas[3].stats().rejected.is_empty());
+
+    // Then it learns of the removal: the waiting write falls outside the
+    // frozen heads. It was never stored, so it is refused and counted, as
+    // on a replica that got it after the removal; nothing is held.
+    pull(&mut replicas, 3, 0);
+    assert!(!replicas[3].membership().state().is_member(&target));
+    assert_eq!(replicas[3].pending_len(), 0);
+    assert_eq!(replicas[3].held_len(), 0);
+    assert_eq!(
+        replicas[3]
+            .stats()
+            .rejected
+            .get("authority_frozen")
+            .copied(),
+        Some(1)
+    );
+    assert_eq!(offer_ids(&replicas[3], target), ["o-4-early"]);
+}

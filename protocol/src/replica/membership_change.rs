@@ -51,9 +51,11 @@ impl Replica {
     }
 
     /// Rebuilds one document from all its stored changes (applied, held)
-    /// and those pending, under the current membership state. Applied
+    /// and those pending, under the current membership state. Stored
     /// changes that lost their authority are held; held ones that regained
-    /// it are applied again; pending ones stay pending until they can be.
+    /// it are applied again. Pending ones were never stored: they stay
+    /// pending until they can apply, or are refused (and counted) exactly
+    /// as they would be had they arrived after this membership change.
     pub(super) fn recheck_document(&mut self, id: DocumentId) {
         // Parsing an applied change again cannot fail (it parsed before);
         // were memory corrupted, the change would still be in the store.
@@ -80,34 +82,38 @@ impl Replica {
 
         let mut admitted = Vec::new();
         let mut held = Vec::new();
+        let mut refused = Vec::new();
         for (checked, keys) in candidates {
+            let was_stored = already_stored.contains(&checked.envelope.content_hash());
             match ingress::readmit(self.membership.state(), checked, keys) {
                 Ok(fresh) => admitted.push(fresh),
-                Err(checked) => held.push(*checked),
+                Err(refusal) if was_stored => held.push(refusal.0),
+                Err(refusal) => refused.push((refusal.0.envelope.content_hash(), refusal.1)),
             }
         }
         let mut document = Document::new(id);
         let (ready, verdicts) = sort_candidates(&document, admitted);
         let mut waiting = Vec::new();
         for (candidate, verdict) in verdicts {
+            let was_stored = already_stored.contains(&candidate.checked.envelope.content_hash());
             match verdict {
                 Verdict::Apply | Verdict::Duplicate => {}
-                Verdict::Reject(_) => held.push(candidate.checked),
-                Verdict::Wait
-                    if already_stored.contains(&candidate.checked.envelope.content_hash()) =>
-                {
-                    held.push(candidate.checked)
+                Verdict::Reject(_) | Verdict::Wait if was_stored => held.push(candidate.checked),
+                Verdict::Reject(reason) => {
+                    refused.push((candidate.checked.envelope.content_hash(), reason))
                 }
                 Verdict::Wait => waiting.push(candidate),
             }
         }
-        let mut refused = Vec::new();
         let applied = apply_with_fallback(&mut document, ready, &mut refused);
         self.outbox.extend(
             applied
                 .into_iter()
                 .filter(|e| !already_stored.contains(&e.content_hash())),
         );
+        for (_, reason) in refused {
+            *self.stats.rejected.entry(reason.code()).or_insert(0) += 1;
+        }
         self.documents.insert(id, document);
         self.pending_len += waiting.len();
         if !waiting.is_empty() {
