@@ -177,6 +177,15 @@ impl Replica {
         let mut envelopes = Vec::new();
         for document in self.documents() {
             let have = have_documents.get(&document.id()).unwrap_or(&empty);
+            // Most documents are complete on the puller: compare the version
+            // vectors (one entry per actor) before scanning the changes.
+            let complete = document
+                .version_vector()
+                .iter()
+                .all(|(actor, seq)| have.get(actor).is_some_and(|had| had >= seq));
+            if complete {
+                continue;
+            }
             for envelope in document.envelopes_missing_from(have) {
                 if !budget.take(envelope.encoded_len()) {
                     return SyncResponse::Page {
@@ -307,8 +316,9 @@ impl SyncSession {
         envelopes: Vec<Envelope>,
     ) -> bool {
         let mut progress = false;
-        for entry in entries {
-            match replica.receive_entry(entry) {
+        // One replay and one re-check of the documents for the whole page.
+        for outcome in replica.receive_entries(entries) {
+            match outcome {
                 Ok(crate::membership::InsertOutcome::Applied { .. }) => {
                     self.summary.entries_applied += 1;
                     progress = true;
