@@ -144,16 +144,6 @@ impl Document {
         self.index_by_hash.contains_key(hash)
     }
 
-    /// The applied change of `actor` with sequence number `seq`, if any.
-    pub fn change_at(&self, actor: &ActorKey, seq: u64) -> Option<&AppliedChange> {
-        // Changes of one actor are applied in seq order, so a scan from the
-        // back finds recent ones fast; forks are rare, so this is cold code.
-        self.applied
-            .iter()
-            .rev()
-            .find(|c| &c.actor == actor && c.seq == seq)
-    }
-
     /// The highest applied seq of `actor` (0 if none).
     pub fn seq_of(&self, actor: &ActorKey) -> u64 {
         self.clock.get(actor).copied().unwrap_or(0)

@@ -146,17 +146,6 @@ pub struct Admitted {
     pub keys: Vec<String>,
 }
 
-/// Runs the stateless stages on raw bytes.
-pub fn admit_bytes(
-    pact: &PactId,
-    membership: &MembershipState,
-    bytes: &[u8],
-    signatures: SignatureCheck,
-) -> Result<Admitted, Rejection> {
-    let envelope = Envelope::from_bytes(bytes)?;
-    admit(pact, membership, envelope, signatures)
-}
-
 /// Runs the stateless stages on a decoded envelope.
 pub fn admit(
     pact: &PactId,
