@@ -7,7 +7,7 @@ use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::Collection;
 use amtshilfe_protocol::replica::WriteError;
 use amtshilfe_tests::fixtures::{T0_MS, TestPact};
-use common::{Snapshot, offer_put, offers_of};
+use common::{Snapshot, offer_put, offers_of, request_put};
 
 #[test]
 fn delete_of_a_missing_record_signs_nothing() {
@@ -57,4 +57,44 @@ fn delete_of_a_missing_record_signs_nothing() {
         .expect("a real write");
     let change = automerge::Change::from_bytes(next.change).expect("parses");
     assert_eq!(change.seq(), 2);
+}
+
+/// Documents whose automerge state is in memory.
+fn loaded(replica: &amtshilfe_protocol::replica::Replica) -> usize {
+    replica.documents().filter(|d| d.is_loaded()).count()
+}
+
+#[test]
+fn a_refused_write_counts_against_the_loaded_documents() {
+    let pact = TestPact::new(3, 6);
+    let mut replica = pact.replica();
+    replica.set_loaded_documents_max(1);
+    let device = &pact.members[0].device;
+    replica
+        .write(
+            device,
+            Collection::Offers,
+            &[offer_put("o-1", 1, T0_MS)],
+            T0_MS,
+        )
+        .expect("a real write");
+    replica
+        .write(
+            device,
+            Collection::Requests,
+            &[request_put("r-1", 2, T0_MS)],
+            T0_MS,
+        )
+        .expect("a real write");
+    assert_eq!(loaded(&replica), 1, "the offers document was unloaded");
+
+    // A refused write rebuilds the offers document's automerge state; it
+    // must then count as used, so the requests document makes room.
+    let delete = RecordOp::Delete {
+        key: "offer:o-gone".into(),
+    };
+    let refused = replica.write(device, Collection::Offers, &[delete], T0_MS + 1);
+    assert!(matches!(refused, Err(WriteError::Apply(_))), "{refused:?}");
+    assert_eq!(loaded(&replica), 1);
+    assert_eq!(replica.read_model().registry(&Default::default()).len(), 1);
 }

@@ -326,7 +326,7 @@ impl Replica {
 
     /// Notes that a document's automerge state was just used, and unloads
     /// that of the least recently used one beyond the limit.
-    fn used(&mut self, id: DocumentId) {
+    pub(super) fn used(&mut self, id: DocumentId) {
         if let Some(position) = self.loaded.iter().position(|d| *d == id) {
             self.loaded.remove(position);
         }

@@ -83,6 +83,9 @@ impl Replica {
             // were; reading them again is harmless.
             self.refresh_read_model_keys(id, &touched_keys);
         }
+        // Placing may have loaded the automerge state (a refused batch
+        // rebuilds it), so the document counts as used either way.
+        self.used(id);
     }
 
     fn take_pending(&mut self, id: DocumentId) -> Vec<Admitted> {

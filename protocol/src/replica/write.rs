@@ -93,6 +93,20 @@ impl Replica {
             }
             Err(error) => return Err(WriteError::NotAuthorised(authority_text(error))),
         }
+        let written = self.write_change(id, device, ops, now_ms);
+        // Whatever happened, the document's automerge state is loaded now.
+        self.used(id);
+        written
+    }
+
+    /// The part of [`Self::write`] that changes the document.
+    fn write_change(
+        &mut self,
+        id: DocumentId,
+        device: &LocalDevice,
+        ops: &[RecordOp],
+        now_ms: i64,
+    ) -> Result<Envelope, WriteError> {
         let pact = self.pact_id();
         let document = self
             .documents

@@ -69,6 +69,14 @@ impl Network {
             }
         }
         for (index, replica) in replicas.iter().enumerate() {
+            // Only the documents used last keep their automerge state.
+            let loaded = replica.documents().filter(|d| d.is_loaded()).count();
+            if loaded > super::peer::LOADED_DOCUMENTS {
+                return Err(fail(format!(
+                    "peer {index} holds {loaded} documents' automerge state, more than {}",
+                    super::peer::LOADED_DOCUMENTS
+                )));
+            }
             // The read model is updated record by record as changes
             // arrive; it must equal one built from the documents at once.
             let mut rebuilt = amtshilfe_protocol::read_model::ReadModel::new();

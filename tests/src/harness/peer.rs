@@ -15,6 +15,10 @@ pub(crate) struct DurableStore {
     pub(crate) envelopes: Vec<Envelope>,
 }
 
+/// Documents whose automerge state a harness peer keeps: far fewer than a
+/// run's documents, so that unloading and rebuilding happen all the time.
+pub(crate) const LOADED_DOCUMENTS: usize = 2;
+
 /// A simulated node.
 #[derive(Debug)]
 pub(crate) struct Peer {
@@ -72,9 +76,7 @@ impl Peer {
             // Pending entries cascade once their parents are in.
             let _ = replica.receive_entry(entry.clone());
         }
-        // Far fewer than the harness's documents, so that automerge state
-        // is unloaded and rebuilt from envelopes all through every run.
-        replica.set_loaded_documents_max(2);
+        replica.set_loaded_documents_max(LOADED_DOCUMENTS);
         let unreadable = replica.restore(self.store.envelopes.clone());
         assert_eq!(
             unreadable, 0,
