@@ -195,6 +195,20 @@ impl Core {
         outcome
     }
 
+    /// Takes in membership entries from a peer as one batch (one replay,
+    /// one durable transaction); refusals are logged. Returns whether any
+    /// entry was applied.
+    pub fn receive_entries(&mut self, entries: Vec<SignedEntry>, from: &str) -> bool {
+        let outcomes = self.replica.receive_entries(entries);
+        for reason in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+            tracing::warn!(peer = from, %reason, "membership entry refused");
+        }
+        self.persist_or_stop();
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
+    }
+
     /// Answers a peer's sync request.
     pub fn answer_sync(&self, request: &SyncRequest) -> SyncResponse {
         self.replica.answer_sync(request)

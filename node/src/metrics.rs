@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use amtshilfe_protocol::ingress::Rejection;
+use amtshilfe_protocol::membership::EntryRejection;
 
 use crate::core::Core;
 
@@ -58,6 +59,19 @@ pub fn render(core: &Core) -> String {
     for (reason, count) in rejected {
         page.sample(
             "amtshilfe_envelopes_rejected_total",
+            &[("reason", reason)],
+            count,
+        );
+    }
+    page.family(
+        "amtshilfe_entries_rejected_total",
+        "counter",
+        "Membership entries refused, by reason.",
+    );
+    let entries_rejected = with_zeros(&EntryRejection::CODES, &stats.entries_rejected);
+    for (reason, count) in entries_rejected {
+        page.sample(
+            "amtshilfe_entries_rejected_total",
             &[("reason", reason)],
             count,
         );

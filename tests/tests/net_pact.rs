@@ -392,8 +392,9 @@ async fn a_node_outside_the_pact_gets_nothing_and_is_dropped() {
     println!("outsider: dropped by the member after {dropped_after:?}");
 
     // No document, no record, no envelope reached it. (Its digest does
-    // change: the member's introduction carries the pact's membership
-    // entries, which every connecting peer receives before admission.)
+    // change: a member's introduction carries the delegations of that
+    // member's own device, which every connecting peer receives before
+    // admission; nothing else of the log.)
     let after = observe(&outsider);
     assert!(after.1.is_empty(), "the outsider received documents");
     assert_eq!(after.2, before.2, "the outsider's read model changed");
@@ -406,6 +407,24 @@ async fn a_node_outside_the_pact_gets_nothing_and_is_dropped() {
         )
     };
     assert_eq!(accepted, 0, "the outsider applied envelopes");
+    let learned_only_delegations = {
+        use amtshilfe_protocol::membership::EntryKind;
+        let core = outsider.core.lock();
+        core.replica()
+            .membership()
+            .entries_in_order()
+            .into_iter()
+            .all(|(_, entry)| {
+                matches!(
+                    entry.body.kind,
+                    EntryKind::Charter(_) | EntryKind::Delegate { .. }
+                )
+            })
+    };
+    assert!(
+        learned_only_delegations,
+        "the outsider learned more of the log than device delegations"
+    );
     assert_ne!(after.0, observe(&members[0]).0);
     println!(
         "outsider: 0 documents, 0 envelopes; {entries} membership entries learned from introductions"

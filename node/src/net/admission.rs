@@ -18,15 +18,11 @@ use std::time::{Duration, Instant};
 use libp2p::{PeerId, request_response};
 
 use super::behaviour::{ADMITTED_SCORE, UNADMITTED_SCORE};
-use amtshilfe_protocol::membership::EntryKind;
+use amtshilfe_protocol::membership::{EntryKind, SignedEntry};
 
-use super::codec::{Admission, Introduction};
+use super::codec::{Admission, INTRODUCTION_ENTRIES_MAX, Introduction};
 use super::event_loop::EventLoop;
-use super::identity::peer_id_of;
-
-/// Most delegation entries one introduction carries (a device delegated
-/// again and again keeps only its latest ones in the introduction).
-pub(super) const INTRODUCTION_ENTRIES_MAX: usize = 16;
+use super::identity::{key_of_peer, peer_id_of};
 
 /// How long a connected peer may take to prove membership.
 pub const ADMISSION_GRACE: Duration = Duration::from_secs(10);
@@ -96,21 +92,26 @@ impl EventLoop {
         }
     }
 
-    /// Inserts the entries a peer sent, then re-checks who is admitted.
+    /// Inserts the delegations of the peer's own device that it sent (in
+    /// one batch), then re-checks who is admitted. Anything else in an
+    /// introduction is not the peer's to introduce and is dropped unread:
+    /// the peer is not admitted yet, so it must not make this node check
+    /// signatures or write to its log on its behalf.
     fn take_introduction(&mut self, peer: PeerId, introduction: Introduction) {
         let from = peer.to_string();
-        {
+        let own = own_delegations(&peer, introduction.entries);
+        let applied = {
             let mut core = self.core.lock();
             if introduction.pact != core.replica().pact_id() {
                 tracing::warn!(peer = from, "introduction from another pact");
                 return;
             }
-            for entry in introduction.entries {
-                // Refusals are logged by the core; known entries are duplicates.
-                let _ = core.receive_entry(entry, &from);
-            }
+            // Refusals are logged and counted by the core.
+            core.receive_entries(own, &from)
+        };
+        if applied {
+            self.refresh_gate();
         }
-        self.refresh_gate();
     }
 
     /// What this node shows a peer before either has admitted the other:
@@ -198,5 +199,43 @@ impl EventLoop {
             self.start_sync(peer);
             self.ask_for_peers(peer);
         }
+    }
+}
+
+/// The entries of an introduction that delegate the sending peer's own
+/// device; nothing else in it is the peer's to introduce.
+fn own_delegations(peer: &PeerId, entries: Vec<SignedEntry>) -> Vec<SignedEntry> {
+    let Some(device) = key_of_peer(peer) else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .filter(|entry| matches!(&entry.body.kind, EntryKind::Delegate { device: d, .. } if *d == device))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use amtshilfe_protocol::identity::KeyPair;
+    use amtshilfe_protocol::ids::MemberId;
+    use amtshilfe_protocol::membership::MembershipLog;
+
+    use super::*;
+
+    #[test]
+    fn only_the_senders_own_delegations_are_taken() {
+        let member = KeyPair::from_seed([1; 32]);
+        let charter = MembershipLog::charter("Pakt", &[(&member, "A")], 0);
+        let log = MembershipLog::new(charter.clone()).unwrap();
+        let id = MemberId::from_key(member.public());
+        let sender = KeyPair::from_seed([2; 32]);
+        let other = KeyPair::from_seed([3; 32]);
+        let mine = log.delegate(&member, id, sender.public(), 10, 0);
+        let theirs = log.delegate(&member, id, other.public(), 10, 0);
+
+        let peer = peer_id_of(&sender.public()).unwrap();
+
+        let taken = own_delegations(&peer, vec![theirs, mine.clone(), charter]);
+        assert_eq!(taken, vec![mine]);
     }
 }

@@ -8,7 +8,7 @@ use std::io;
 use std::marker::PhantomData;
 
 use amtshilfe_protocol::ids::PactId;
-use amtshilfe_protocol::membership::SignedEntry;
+use amtshilfe_protocol::membership::{ENTRY_BYTES_MAX, SignedEntry};
 use amtshilfe_protocol::sync::{MESSAGE_BYTES_MAX, SyncRequest, SyncResponse};
 use futures::prelude::*;
 use libp2p::StreamProtocol;
@@ -70,8 +70,12 @@ pub struct Admission {
     pub admitted: bool,
 }
 
-/// Largest introduction, in bytes.
-pub const INTRODUCTION_BYTES_MAX: usize = 1024 * 1024;
+/// Most delegation entries one introduction carries (a device delegated
+/// again and again keeps only its latest ones in the introduction).
+pub const INTRODUCTION_ENTRIES_MAX: usize = 16;
+
+/// Largest introduction, in bytes: its entries at their largest.
+pub const INTRODUCTION_BYTES_MAX: usize = INTRODUCTION_ENTRIES_MAX * ENTRY_BYTES_MAX + 1024;
 
 impl Wire for Introduction {
     const BYTES_MAX: usize = INTRODUCTION_BYTES_MAX;
@@ -79,7 +83,14 @@ impl Wire for Introduction {
         postcard::to_stdvec(self).unwrap_or_default()
     }
     fn decode(bytes: &[u8]) -> Result<Self, String> {
-        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+        let introduction: Self = postcard::from_bytes(bytes).map_err(|e| e.to_string())?;
+        if introduction.entries.len() > INTRODUCTION_ENTRIES_MAX {
+            return Err(format!(
+                "{} entries in an introduction, at most {INTRODUCTION_ENTRIES_MAX} allowed",
+                introduction.entries.len()
+            ));
+        }
+        Ok(introduction)
     }
 }
 
@@ -264,6 +275,22 @@ mod tests {
             PeersRequest::decode(&PeersRequest.encode()),
             Ok(PeersRequest)
         );
+    }
+
+    #[test]
+    fn an_introduction_with_more_entries_than_allowed_is_refused() {
+        let key = amtshilfe_protocol::identity::KeyPair::from_seed([5; 32]);
+        let charter =
+            amtshilfe_protocol::membership::MembershipLog::charter("Pakt", &[(&key, "A")], 0);
+        let full = Introduction {
+            pact: PactId([1; 32]),
+            entries: vec![charter; INTRODUCTION_ENTRIES_MAX],
+        };
+        assert_eq!(Introduction::decode(&full.encode()), Ok(full.clone()));
+        let mut over = full;
+        over.entries.push(over.entries[0].clone());
+        let error = Introduction::decode(&over.encode()).expect_err("one entry too many");
+        assert!(error.contains("at most 16"), "{error}");
     }
 
     #[test]

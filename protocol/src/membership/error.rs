@@ -39,3 +39,33 @@ pub enum EntryRejection {
     #[error("membership log already holds {LOG_ENTRIES_MAX} entries")]
     LogFull,
 }
+
+impl EntryRejection {
+    /// Every [`Self::code`], for metrics that list zeros too.
+    pub const CODES: [&'static str; 9] = [
+        "too_large",
+        "malformed",
+        "second_charter",
+        "wrong_pact",
+        "unknown_author",
+        "bad_signature",
+        "missing_signatures",
+        "too_many_pending",
+        "log_full",
+    ];
+
+    /// A stable, machine-readable name of the reason, for metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "too_large",
+            Self::Malformed(_) => "malformed",
+            Self::SecondCharter => "second_charter",
+            Self::WrongPact => "wrong_pact",
+            Self::UnknownAuthor => "unknown_author",
+            Self::BadSignature => "bad_signature",
+            Self::MissingSignatures => "missing_signatures",
+            Self::TooManyPending => "too_many_pending",
+            Self::LogFull => "log_full",
+        }
+    }
+}

@@ -41,6 +41,8 @@ pub struct IngressStats {
     pub duplicates: u64,
     /// Refused envelopes by [`Rejection::code`].
     pub rejected: BTreeMap<&'static str, u64>,
+    /// Refused membership entries by [`EntryRejection::code`].
+    pub entries_rejected: BTreeMap<&'static str, u64>,
 }
 
 /// What one call to [`Replica::receive_envelopes`] did.
@@ -183,11 +185,22 @@ impl Replica {
     /// Takes in one membership entry. When it changes who may write what,
     /// the affected documents are checked again.
     pub fn receive_entry(&mut self, entry: SignedEntry) -> Result<InsertOutcome, EntryRejection> {
-        let outcome = self.membership.insert(entry)?;
-        if matches!(outcome, InsertOutcome::Applied { .. }) {
+        let outcome = self.membership.insert(entry);
+        self.count_entry(&outcome);
+        if matches!(outcome, Ok(InsertOutcome::Applied { .. })) {
             self.after_membership_change();
         }
-        Ok(outcome)
+        outcome
+    }
+
+    fn count_entry(&mut self, outcome: &Result<InsertOutcome, EntryRejection>) {
+        if let Err(rejection) = outcome {
+            *self
+                .stats
+                .entries_rejected
+                .entry(rejection.code())
+                .or_insert(0) += 1;
+        }
     }
 
     /// Takes in many membership entries at once (the whole log when a node
@@ -198,6 +211,9 @@ impl Replica {
         entries: impl IntoIterator<Item = SignedEntry>,
     ) -> Vec<Result<InsertOutcome, EntryRejection>> {
         let outcomes = self.membership.insert_batch(entries);
+        for outcome in &outcomes {
+            self.count_entry(outcome);
+        }
         if outcomes
             .iter()
             .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))

@@ -1,6 +1,7 @@
 //! Reads: status, registry filters and the metrics page.
 
 use amtshilfe_protocol::ingress::Rejection;
+use amtshilfe_protocol::membership::EntryRejection;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -212,6 +213,7 @@ async fn metrics_list_every_family_and_reason_and_move() {
         "amtshilfe_envelopes_accepted_total counter",
         "amtshilfe_envelopes_duplicate_total counter",
         "amtshilfe_envelopes_rejected_total counter",
+        "amtshilfe_entries_rejected_total counter",
         "amtshilfe_pending_envelopes gauge",
         "amtshilfe_held_changes gauge",
         "amtshilfe_sync_sessions_total counter",
@@ -228,6 +230,10 @@ async fn metrics_list_every_family_and_reason_and_move() {
     }
     for code in Rejection::CODES {
         let series = format!("amtshilfe_envelopes_rejected_total{{reason=\"{code}\"}}");
+        assert_eq!(sample(&page, &series), Some(0.0), "{series}");
+    }
+    for code in EntryRejection::CODES {
+        let series = format!("amtshilfe_entries_rejected_total{{reason=\"{code}\"}}");
         assert_eq!(sample(&page, &series), Some(0.0), "{series}");
     }
     for result in ["accepted", "ignored", "rejected"] {
@@ -251,6 +257,17 @@ async fn metrics_list_every_family_and_reason_and_move() {
     let next = node.other_envelope(RecordKey::offer(id("o-b2")), laptops(1));
     let report = node.core.lock().receive_envelopes(vec![next], "member-b");
     assert_eq!(report.pending, 1);
+    // A membership entry signed by a key this pact does not know.
+    let stranger = amtshilfe_protocol::identity::KeyPair::from_seed([99; 32]);
+    let entry = {
+        let core = node.core.lock();
+        let member = MemberId::from_key(stranger.public());
+        core.replica()
+            .membership()
+            .delegate(&stranger, member, stranger.public(), T0_MS + 1, T0_MS)
+    };
+    let refused = node.core.lock().receive_entry(entry, "stranger");
+    assert_eq!(refused, Err(EntryRejection::UnknownAuthor));
     {
         let mut core = node.core.lock();
         core.counters.peers_connected = 3;
@@ -269,6 +286,13 @@ async fn metrics_list_every_family_and_reason_and_move() {
         Some(0.0)
     );
     assert_eq!(sample(&page, "amtshilfe_pending_envelopes"), Some(1.0));
+    assert_eq!(
+        sample(
+            &page,
+            "amtshilfe_entries_rejected_total{reason=\"unknown_author\"}"
+        ),
+        Some(1.0)
+    );
     assert_eq!(sample(&page, "amtshilfe_peers_connected"), Some(3.0));
     assert_eq!(sample(&page, "amtshilfe_sync_sessions_total"), Some(4.0));
     assert_eq!(
