@@ -16,9 +16,45 @@ pub const LOGIN_LIMIT_KEYS_MAX: usize = 4_096;
 #[derive(Debug, Default)]
 pub struct Limiter {
     failures: HashMap<String, VecDeque<i64>>,
+    /// Attempts begun and not yet ended, per key: they count against the
+    /// limit, so that parallel attempts cannot all pass before the first
+    /// failure is counted.
+    in_flight: HashMap<String, usize>,
 }
 
+/// When an attempt refused only because others are still running may be
+/// tried again, in ms.
+const IN_FLIGHT_RETRY_MS: i64 = 1_000;
+
 impl Limiter {
+    /// Starts an attempt for `key`: `Err(retry_after_ms)` if its failures
+    /// and the attempts still running use up its allowance; otherwise the
+    /// attempt counts until [`Self::end`].
+    pub fn begin(&mut self, key: &str, now_ms: i64) -> Result<(), i64> {
+        self.check(key, now_ms)?;
+        let running = self.in_flight.get(key).copied().unwrap_or(0);
+        let failed = self.failures.get(key).map_or(0, VecDeque::len);
+        if failed + running >= LOGIN_FAILURES_MAX {
+            return Err(IN_FLIGHT_RETRY_MS);
+        }
+        *self.in_flight.entry(key.to_owned()).or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// Ends an attempt begun with [`Self::begin`], counting it as a failure
+    /// if it failed.
+    pub fn end(&mut self, key: &str, now_ms: i64, failed: bool) {
+        if let Some(running) = self.in_flight.get_mut(key) {
+            *running -= 1;
+            if *running == 0 {
+                self.in_flight.remove(key);
+            }
+        }
+        if failed {
+            self.fail(key, now_ms);
+        }
+    }
+
     /// `Err(retry_after_ms)` if `key` has used up its attempts.
     pub fn check(&mut self, key: &str, now_ms: i64) -> Result<(), i64> {
         let Some(times) = self.failures.get_mut(key) else {
@@ -97,6 +133,28 @@ mod tests {
         assert!(limiter.check("anna", LOGIN_WINDOW_MS).is_ok());
         limiter.clear("anna");
         assert!(limiter.check("anna", 10).is_ok());
+    }
+
+    #[test]
+    fn attempts_still_running_count_against_the_limit() {
+        let mut limiter = Limiter::default();
+        for _ in 0..LOGIN_FAILURES_MAX {
+            assert!(limiter.begin("anna", 0).is_ok());
+        }
+        assert_eq!(limiter.begin("anna", 0), Err(IN_FLIGHT_RETRY_MS));
+        // They all fail: the key is locked for the window.
+        for _ in 0..LOGIN_FAILURES_MAX {
+            limiter.end("anna", 1, true);
+        }
+        assert_eq!(limiter.begin("anna", 2), Err(LOGIN_WINDOW_MS - 1));
+        // A successful attempt leaves no trace.
+        assert!(limiter.begin("bob", 0).is_ok());
+        limiter.end("bob", 0, false);
+        assert_eq!(limiter.len(), 1);
+        for _ in 0..LOGIN_FAILURES_MAX {
+            assert!(limiter.begin("bob", 0).is_ok());
+            limiter.end("bob", 0, false);
+        }
     }
 
     #[test]

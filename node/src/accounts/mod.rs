@@ -52,17 +52,50 @@ impl Principal {
     }
 }
 
-/// The in-memory part of the accounts: sessions and the login limiter.
-#[derive(Debug, Default)]
+/// Password hashes checked or made at the same time, at most. Each takes
+/// argon2id's memory (19 MiB) and a core for a while; unauthenticated
+/// logins must not be able to take the machine's memory.
+pub const PASSWORD_WORK_MAX: usize = 2;
+
+/// The in-memory part of the accounts: sessions, the login limiter, and
+/// the permits for password work.
+#[derive(Debug)]
 pub struct Accounts {
     sessions: Mutex<Sessions>,
     limiter: Mutex<Limiter>,
+    password_work: tokio::sync::Semaphore,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Self {
+            sessions: Mutex::default(),
+            limiter: Mutex::default(),
+            password_work: tokio::sync::Semaphore::new(PASSWORD_WORK_MAX),
+        }
+    }
 }
 
 impl Accounts {
     /// No sessions, no failed attempts.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Runs `work` (an argon2id hash or check) on the blocking pool once
+    /// one of [`PASSWORD_WORK_MAX`] permits is free.
+    pub async fn password_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let _permit = self
+            .password_work
+            .acquire()
+            .await
+            .map_err(|error| error.to_string())?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|error| error.to_string())
     }
 
     /// The sessions. Never held across an `.await`.

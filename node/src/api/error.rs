@@ -82,6 +82,13 @@ pub enum ApiError {
         /// The caller's role id.
         role: &'static str,
     },
+    /// An API token asked for a new token. Tokens are made from a login
+    /// session, so that revoking a leaked token ends what it can do.
+    #[error(
+        "An API token cannot make new tokens. Log in (POST /api/login) and make the token \
+         from that session."
+    )]
+    TokenNeedsSession,
     /// A form or cookie-authenticated write came without the session's
     /// CSRF token.
     #[error(
@@ -131,9 +138,10 @@ impl ApiError {
             ApiError::BodyTooLarge | ApiError::RecordTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::NotAuthorised(_) | ApiError::Forbidden { .. } | ApiError::CsrfFailed => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::NotAuthorised(_)
+            | ApiError::Forbidden { .. }
+            | ApiError::TokenNeedsSession
+            | ApiError::CsrfFailed => StatusCode::FORBIDDEN,
             ApiError::Unauthenticated | ApiError::LoginFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::WritesStopped => StatusCode::SERVICE_UNAVAILABLE,
@@ -157,6 +165,7 @@ impl ApiError {
             ApiError::LoginFailed => "login_failed",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::Forbidden { .. } => "forbidden",
+            ApiError::TokenNeedsSession => "token_needs_session",
             ApiError::CsrfFailed => "csrf_failed",
             ApiError::WritesStopped => "writes_stopped",
             ApiError::Storage(_) => "storage_failed",

@@ -206,10 +206,10 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
                 (409, "over_pledged_quantity"),
             ]),
         route(M::POST, "/api/tokens", post(sessions::create_token))
-            .doc("A new API token acting as the caller (shown once)")
+            .doc("A new API token acting as the caller (shown once); from a login session only")
             .body("TokenBody")
             .answers(201, "TokenAnswer")
-            .errors(&[(400, "invalid_body")]),
+            .errors(&[(400, "invalid_body"), (403, "token_needs_session")]),
         route(M::GET, "/api/tokens", get(accounts_admin::list_tokens))
             .doc("Every API token (without its secret)")
             .role(Permission::Administer)

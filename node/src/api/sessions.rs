@@ -58,18 +58,53 @@ pub(crate) async fn login(
     client: &ClientAddr,
 ) -> Result<(SessionId, Session), ApiError> {
     let now_ms = clock::now_ms();
-    let account_key = format!("account:{account}");
-    let client_key = format!("client:{}", client.0);
+    let keys = [format!("account:{account}"), format!("client:{}", client.0)];
     {
+        // The attempt counts from here on, so that parallel attempts
+        // cannot all pass before the first failure is counted.
         let mut limiter = state.accounts.limiter();
-        for key in [&account_key, &client_key] {
-            limiter
-                .check(key, now_ms)
-                .map_err(|retry_ms| ApiError::TooManyAttempts {
+        for (n, key) in keys.iter().enumerate() {
+            if let Err(retry_ms) = limiter.begin(key, now_ms) {
+                for begun in &keys[..n] {
+                    limiter.end(begun, now_ms, false);
+                }
+                return Err(ApiError::TooManyAttempts {
                     retry_after_secs: ms_to_secs(retry_ms),
-                })?;
+                });
+            }
         }
     }
+    let checked = check_password(state, account, password_text).await;
+    {
+        let failed = !matches!(checked, Ok(Some(_)));
+        let mut limiter = state.accounts.limiter();
+        for key in &keys {
+            limiter.end(key, now_ms, failed);
+        }
+        if !failed {
+            limiter.clear(&keys[0]);
+        }
+    }
+    let Some(role) = checked? else {
+        audit(state, account, "login_failed".into(), client.0.clone()).await;
+        return Err(ApiError::LoginFailed);
+    };
+    let name = account.to_owned();
+    let started = change_sessions(state, move |sessions| sessions.start(&name, role, now_ms))
+        .await?
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    audit(state, account, "login".into(), client.0.clone()).await;
+    Ok(started)
+}
+
+/// The role of `account` if it exists, is enabled and `password_text` is
+/// its password. An unknown account costs a check against a decoy hash,
+/// so that timing does not tell which accounts exist.
+async fn check_password(
+    state: &ApiState,
+    account: &str,
+    password_text: String,
+) -> Result<Option<Role>, ApiError> {
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
         with_core(state, move |core| {
@@ -83,29 +118,16 @@ pub(crate) async fn login(
         .as_ref()
         .filter(|r| !r.disabled)
         .map(|r| r.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || {
-        let hash = stored.as_deref().unwrap_or_else(|| password::decoy_hash());
-        password::verify(&password_text, hash) && stored.is_some()
-    })
-    .await
-    .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let matches = state
+        .accounts
+        .password_work(move || {
+            let hash = stored.as_deref().unwrap_or_else(|| password::decoy_hash());
+            password::verify(&password_text, hash) && stored.is_some()
+        })
+        .await
+        .map_err(ApiError::Internal)?;
     let role = record.as_ref().and_then(|r| Role::from_id(&r.role));
-    let (true, Some(role)) = (matches, role) else {
-        {
-            let mut limiter = state.accounts.limiter();
-            limiter.fail(&account_key, now_ms);
-            limiter.fail(&client_key, now_ms);
-        }
-        audit(state, account, "login_failed".into(), client.0.clone()).await;
-        return Err(ApiError::LoginFailed);
-    };
-    state.accounts.limiter().clear(&account_key);
-    let name = account.to_owned();
-    let started = change_sessions(state, move |sessions| sessions.start(&name, role, now_ms))
-        .await?
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    audit(state, account, "login".into(), client.0.clone()).await;
-    Ok(started)
+    Ok(role.filter(|_| matches))
 }
 
 /// The `Set-Cookie` value of a new session.
@@ -185,6 +207,11 @@ pub(super) async fn create_token(
     Extension(principal): Extension<Principal>,
     body: Result<Json<TokenBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // A token is made from a session (which has a CSRF token); a token
+    // minting tokens would outlive its own revocation.
+    if principal.csrf.is_none() {
+        return Err(ApiError::TokenNeedsSession);
+    }
     let Json(body) = body?;
     if body.label.is_empty() || body.label.len() > TOKEN_LABEL_BYTES_MAX {
         return Err(ApiError::InvalidBody(format!(
@@ -262,9 +289,11 @@ pub(crate) async fn new_account(
         )));
     }
     let to_hash = password_text.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&to_hash))
+    let hash = state
+        .accounts
+        .password_work(move || password::hash(&to_hash))
         .await
-        .map_err(|error| ApiError::Internal(error.to_string()))?
+        .map_err(ApiError::Internal)?
         .map_err(|error| ApiError::Internal(error.to_string()))?;
     let record = AccountRecord {
         role: body.role.id().to_owned(),

@@ -265,6 +265,32 @@ async fn failed_logins_are_limited() {
     assert_eq!(other.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_failed_logins_are_limited_too() {
+    let node = TestNode::new();
+    node.add_account("bernd", Role::Requester, true);
+    let attempts = (0..20).map(|_| {
+        node.send(
+            Request::post("/api/login").header(header::CONTENT_TYPE, "application/json"),
+            Body::from(json!({ "account": "bernd", "password": "falsch" }).to_string()),
+        )
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let checked = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + limited, 20);
+    assert!(
+        checked <= LOGIN_FAILURES_MAX,
+        "{checked} passwords were checked in one window"
+    );
+}
+
 #[tokio::test]
 async fn api_login_gives_a_cookie_and_a_csrf_token() {
     let node = TestNode::new();
@@ -345,7 +371,7 @@ async fn every_write_route_checks_the_role() {
 }
 
 #[tokio::test]
-async fn admins_make_accounts_and_anyone_makes_tokens() {
+async fn admins_make_accounts_and_any_session_makes_tokens() {
     let node = TestNode::new();
     let (status, made) = node
         .post(
@@ -369,16 +395,30 @@ async fn admins_make_accounts_and_anyone_makes_tokens() {
         )
         .await;
     assert_eq!(login.status, StatusCode::OK);
-    let (status, token) = node.post("/api/tokens", json!({ "label": "Skript" })).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let token = token["token"].as_str().unwrap();
+    // A token cannot make tokens; a login session can.
+    let (status, refused) = node.post("/api/tokens", json!({ "label": "Skript" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(refused["error"]["code"], "token_needs_session");
+    let session = login.cookie(crate::api::auth::SESSION_COOKIE).unwrap();
+    let csrf = login.json()["csrf_token"].as_str().unwrap().to_string();
+    let answer = node
+        .send(
+            Request::post("/api/tokens")
+                .header(header::COOKIE, &session)
+                .header("x-csrf-token", &csrf)
+                .header(header::CONTENT_TYPE, "application/json"),
+            Body::from(json!({ "label": "Skript" }).to_string()),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let token = answer.json()["token"].as_str().unwrap().to_string();
     let me = node
         .send(
             Request::get("/api/me").header(header::AUTHORIZATION, format!("Bearer {token}")),
             Body::empty(),
         )
         .await;
-    assert_eq!(me.json()["account"], "admin");
+    assert_eq!(me.json()["account"], "emil");
     let (_, accounts) = node.get("/api/accounts").await;
     assert_eq!(accounts.as_array().unwrap().len(), 2);
 }
