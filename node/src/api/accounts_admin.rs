@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::audit;
-use super::session_store::change_sessions;
+use super::session_store::change_sessions_with;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{Principal, Role};
 use crate::store::{AccountRecord, Store, StoreError};
@@ -75,7 +75,9 @@ pub(crate) async fn change(
     change: AccountChange,
 ) -> Result<Value, ApiError> {
     let wanted = name.clone();
-    let (record, what) = with_core(state, move |core| {
+    // The account and its sessions change together: a session of a
+    // disabled or demoted account must not outlive the change.
+    let (record, what) = change_sessions_with(state, move |core, sessions| {
         let store = core.store();
         let before = store.account(&wanted).map_err(storage)?.ok_or_else(|| {
             ApiError::not_found(
@@ -94,6 +96,7 @@ pub(crate) async fn change(
             keep_an_admin(store, &wanted, &after)?;
         }
         store.put_account(&wanted, &after).map_err(storage)?;
+        sessions.end_all_of(&wanted);
         let what = format!(
             "{wanted}: role {} → {}, disabled {} → {}",
             before.role, after.role, before.disabled, after.disabled
@@ -101,8 +104,6 @@ pub(crate) async fn change(
         Ok((after, what))
     })
     .await?;
-    let account = name.clone();
-    change_sessions(state, move |sessions| sessions.end_all_of(&account)).await?;
     audit(state, &by.account, "account_changed".into(), what).await;
     Ok(account_json(&name, &record))
 }

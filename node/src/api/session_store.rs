@@ -37,11 +37,23 @@ where
     F: FnOnce(&mut Sessions) -> T + Send + 'static,
     T: Send + 'static,
 {
+    change_sessions_with(state, move |_, sessions| Ok(change(sessions))).await
+}
+
+/// Runs `change` on the core and the sessions in one section under the
+/// core's lock (so that, say, disabling an account and ending its
+/// sessions happen together or not at all), then stores the live set if
+/// `change` succeeded.
+pub(crate) async fn change_sessions_with<T, F>(state: &ApiState, change: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&Core, &mut Sessions) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let accounts = state.accounts.clone();
     with_core(state, move |core| {
         let (out, rows) = {
             let mut sessions = accounts.sessions();
-            let out = change(&mut sessions);
+            let out = change(core, &mut sessions)?;
             let rows: Vec<(SessionKey, SessionRecord)> = sessions
                 .snapshot(clock::now_ms())
                 .iter()
@@ -57,12 +69,22 @@ where
     .await
 }
 
-/// Takes the stored sessions back into `accounts` (when the API starts).
+/// Takes the stored sessions back into `accounts` (when the API starts),
+/// except those whose account is gone, disabled or has another role now:
+/// the sessions may have been stored before such a change.
 pub(crate) fn restore_sessions(core: &Core, accounts: &Accounts) {
+    let still_valid = |record: &SessionRecord| {
+        core.store()
+            .account(&record.account)
+            .ok()
+            .flatten()
+            .is_some_and(|account| !account.disabled && account.role == record.role)
+    };
     match core.store().sessions() {
         Ok(rows) => {
             let live = rows
                 .into_iter()
+                .filter(|(_, record)| still_valid(record))
                 .filter_map(|(key, record)| Some((key, session_of(record)?)))
                 .collect();
             accounts.sessions().restore(live, clock::now_ms());

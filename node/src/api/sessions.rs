@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use super::accounts_admin::account_json;
 use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
-use super::session_store::change_sessions;
+use super::session_store::{change_sessions, change_sessions_with};
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{
     PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId, new_token,
@@ -90,9 +90,18 @@ pub(crate) async fn login(
         return Err(ApiError::LoginFailed);
     };
     let name = account.to_owned();
-    let started = change_sessions(state, move |sessions| sessions.start(&name, role, now_ms))
-        .await?
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    // The password was checked outside the lock; an admin may have
+    // disabled the account or changed its role since.
+    let started = change_sessions_with(state, move |core, sessions| {
+        let current = core.store().account(&name).map_err(storage)?;
+        if !current.is_some_and(|a| !a.disabled && a.role == role.id()) {
+            return Err(ApiError::LoginFailed);
+        }
+        sessions
+            .start(&name, role, now_ms)
+            .map_err(|error| ApiError::Internal(error.to_string()))
+    })
+    .await?;
     audit(state, account, "login".into(), client.0.clone()).await;
     Ok(started)
 }

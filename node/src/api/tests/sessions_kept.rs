@@ -62,3 +62,34 @@ async fn a_restart_keeps_live_sessions_and_not_ended_ones() {
     let stored = node.core.lock().store().sessions().unwrap();
     assert!(stored.is_empty(), "{stored:?}");
 }
+
+#[tokio::test]
+async fn a_stored_session_of_an_account_changed_behind_its_back_is_not_taken_back() {
+    let node = TestNode::new();
+    node.add_account("carla", Role::ItLead, true);
+    node.add_account("dieter", Role::ItLead, true);
+    let (carla, _) = node.login_page("carla").await;
+    let (dieter, _) = node.login_page("dieter").await;
+    // The accounts change in the store while their sessions stay stored,
+    // as after a failed write of the session set.
+    {
+        let core = node.core.lock();
+        let store = core.store();
+        let mut disabled = store.account("carla").unwrap().unwrap();
+        disabled.disabled = true;
+        store.put_account("carla", &disabled).unwrap();
+        let mut demoted = store.account("dieter").unwrap().unwrap();
+        demoted.role = Role::Viewer.id().to_owned();
+        store.put_account("dieter", &demoted).unwrap();
+        assert_eq!(store.sessions().unwrap().len(), 2);
+    }
+    let restarted = node.restarted();
+    assert_eq!(
+        status_of(&restarted, &carla, "/").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        status_of(&restarted, &dieter, "/").await,
+        StatusCode::SEE_OTHER
+    );
+}
