@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -104,7 +104,12 @@ pub(super) async fn authenticate(
     };
     request.extensions_mut().insert(principal.clone());
     let response = next.run(request).await;
-    if writes {
+    let routed = response
+        .extensions()
+        .get::<super::reads::NoRoute>()
+        .is_none()
+        && response.status() != StatusCode::METHOD_NOT_ALLOWED;
+    if writes && routed {
         let mut action = format!("{method} {path}");
         action.truncate(AUDIT_ACTION_BYTES_MAX);
         audit(

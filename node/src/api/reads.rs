@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use amtshilfe_protocol::ids::{MemberId, PactId};
 use amtshilfe_protocol::model::{Mode, OfferKind, OfferStatus, SkillLevel, TimeWindow};
 use amtshilfe_protocol::read_model::RegistryFilter;
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -28,9 +28,18 @@ pub(super) async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Marks the answer to a request that matched no route, so that the audit
+/// layer does not log it (any account could otherwise fill the audit log
+/// with requests that did nothing).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NoRoute;
+
 /// Any route that does not exist: 404 `route_not_found`.
-pub(super) async fn no_route() -> ApiError {
-    ApiError::not_found("route_not_found", "There is no such route in this API.")
+pub(super) async fn no_route() -> (Extension<NoRoute>, ApiError) {
+    (
+        Extension(NoRoute),
+        ApiError::not_found("route_not_found", "There is no such route in this API."),
+    )
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -167,3 +167,34 @@ async fn every_change_is_in_the_audit_log_newest_first_and_paged() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["error"]["code"], "invalid_query");
 }
+
+#[tokio::test]
+async fn requests_that_match_no_route_leave_no_audit_row() {
+    let node = TestNode::new();
+    let viewer = node.add_account("vera", Role::Viewer, false);
+    let audit_rows = |node: &TestNode| node.core.lock().store().audit_log(1_000).unwrap().len();
+    let before = audit_rows(&node);
+    for _ in 0..3 {
+        let answer = node
+            .send(
+                Request::post("/api/nope")
+                    .header(header::AUTHORIZATION, format!("Bearer {viewer}"))
+                    .header(header::CONTENT_TYPE, "application/json"),
+                Body::from("{}"),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(audit_rows(&node), before);
+    // A refused write on a real route is still logged.
+    let answer = node
+        .send(
+            Request::post("/api/offers")
+                .header(header::AUTHORIZATION, format!("Bearer {viewer}"))
+                .header(header::CONTENT_TYPE, "application/json"),
+            Body::from(laptops(1).to_string()),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(audit_rows(&node), before + 1);
+}
