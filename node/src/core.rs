@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
-use amtshilfe_protocol::ids::{Collection, EntryHash, PublicKey};
+use amtshilfe_protocol::ids::{Collection, EntryHash, PublicKey, Sha256Hash};
 use amtshilfe_protocol::ingress::SignatureCheck;
 use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry};
 use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
@@ -221,19 +221,19 @@ impl Core {
     }
 
     /// Feeds a sync response to its session; stores what was applied.
+    /// `verified` names the page's envelopes whose signatures the caller
+    /// has checked already (`crate::verify`); the others are checked here.
     pub fn continue_sync(
         &mut self,
         session: &mut SyncSession,
         response: SyncResponse,
+        verified: Vec<Sha256Hash>,
         peer: &str,
         now_ms: i64,
     ) -> SyncStep {
         let span = tracing::debug_span!("sync_page", peer);
         let _entered = span.enter();
-        if let SyncResponse::Page { envelopes, .. } = &response {
-            let checked = crate::verify::verified_in_parallel(&self.replica.pact_id(), envelopes);
-            self.replica.note_verified(checked);
-        }
+        self.replica.note_verified(verified);
         let step = session.on_response(&mut self.replica, response);
         let stored = self.persist_or_stop();
         let room = RELAY_ENVELOPES_MAX.saturating_sub(self.relay.len());

@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
+use amtshilfe_protocol::ids::PactId;
 use amtshilfe_protocol::sync::SyncSession;
 use futures::StreamExt;
 use libp2p::request_response::OutboundRequestId;
@@ -104,6 +105,7 @@ pub fn spawn(
         swarm,
         core,
         topic,
+        pact,
         settings,
         commands,
         listening: listening_tx,
@@ -130,6 +132,8 @@ pub(super) struct EventLoop {
     pub(super) swarm: Swarm<Behaviour>,
     pub(super) core: SharedCore,
     pub(super) topic: gossipsub::IdentTopic,
+    /// The pact (fixed for the node's life), for checks outside the lock.
+    pub(super) pact: PactId,
     pub(super) settings: NetworkSettings,
     commands: mpsc::Receiver<NetCommand>,
     listening: watch::Sender<Vec<Multiaddr>>,

@@ -1,7 +1,7 @@
 //! Anti-entropy sessions over request-response: answering peers' pulls,
 //! and driving this node's pulls one session per peer at a time.
 
-use amtshilfe_protocol::sync::SyncStep;
+use amtshilfe_protocol::sync::{SyncResponse, SyncStep};
 use libp2p::{PeerId, request_response};
 
 use super::announce::Announcement;
@@ -44,10 +44,23 @@ impl EventLoop {
                     let Some((peer, mut session)) = self.sessions.remove(&request_id) else {
                         return;
                     };
+                    // Signatures first, on every core and outside the lock, so
+                    // that the API is not kept waiting while a page is checked.
+                    let verified = match &response {
+                        SyncResponse::Page { envelopes, .. } => {
+                            crate::verify::verified_in_parallel(&self.pact, envelopes)
+                        }
+                        _ => Vec::new(),
+                    };
                     let (step, relay) = {
                         let mut core = self.core.lock();
-                        let step =
-                            core.continue_sync(&mut session, response, &peer.to_string(), now_ms());
+                        let step = core.continue_sync(
+                            &mut session,
+                            response,
+                            verified,
+                            &peer.to_string(),
+                            now_ms(),
+                        );
                         (step, core.take_relay())
                     };
                     // Store and forward: what was pulled from one peer is
@@ -60,9 +73,12 @@ impl EventLoop {
                             let id = self.swarm.behaviour_mut().sync.send_request(&peer, next);
                             self.sessions.insert(id, (peer, session));
                         }
-                        SyncStep::Done(_) => {
+                        SyncStep::Done(summary) => {
                             self.syncing.remove(&peer);
-                            self.refresh_gate();
+                            // Only new membership entries change who may connect.
+                            if summary.entries_applied > 0 {
+                                self.refresh_gate();
+                            }
                         }
                     }
                 }
