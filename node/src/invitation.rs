@@ -69,16 +69,18 @@ impl Invitation {
     /// Reads an invitation file.
     pub fn read(path: &Path) -> Result<Self, InvitationError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| InvitationError::File {
+        let unreadable = |e: std::io::Error| InvitationError::File {
             path: shown.clone(),
             reason: e.to_string(),
-        })?;
-        if text.len() > INVITATION_BYTES_MAX {
+        };
+        // Checked before reading: a wrong path may name a huge file.
+        if std::fs::metadata(path).map_err(unreadable)?.len() > INVITATION_BYTES_MAX as u64 {
             return Err(InvitationError::Malformed {
                 path: shown,
                 reason: "the file is too large".into(),
             });
         }
+        let text = std::fs::read_to_string(path).map_err(unreadable)?;
         serde_json::from_str(&text).map_err(|e| InvitationError::Malformed {
             path: shown,
             reason: e.to_string(),
@@ -101,5 +103,22 @@ impl Invitation {
                 path: shown,
                 reason: e.to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_unread_and_a_missing_one_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("gross.json");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(INVITATION_BYTES_MAX as u64 + 1).unwrap();
+        let error = Invitation::read(&big).expect_err("too large");
+        assert!(error.to_string().contains("too large"), "{error}");
+        let missing = Invitation::read(&dir.path().join("fehlt.json")).expect_err("missing");
+        assert!(missing.to_string().contains("fehlt.json"), "{missing}");
     }
 }

@@ -65,7 +65,7 @@ pub fn read_keys(data_dir: &Path) -> Result<(KeyPair, Option<KeyPair>), KeyFileE
 
 /// Creates the store of `charter`'s pact in `data_dir`, holding the
 /// charter, `entries` (e.g. the log copied from an invitation) and this
-/// device's delegation signed by `member_key`.
+/// device's delegation signed by `member_key`, unless `entries` hold one.
 pub fn create_pact_store(
     data_dir: &Path,
     charter: &SignedEntry,
@@ -83,14 +83,19 @@ pub fn create_pact_store(
         log.insert(entry.clone())?;
     }
     let member = MemberId::from_key(member_key.public());
-    let delegation = log.delegate(
-        member_key,
-        member,
-        device.public(),
-        now_ms + DEVICE_DELEGATION_MS,
-        now_ms,
-    );
-    log.insert(delegation)?;
+    // `entries` may delegate this device already (the demo shares every
+    // device's delegation); a second one would only travel in every
+    // introduction.
+    if log.state().member_of_key(&device.public()) != Some(member) {
+        let delegation = log.delegate(
+            member_key,
+            member,
+            device.public(),
+            now_ms + DEVICE_DELEGATION_MS,
+            now_ms,
+        );
+        log.insert(delegation)?;
+    }
     let store = Store::create(
         store_path(data_dir),
         log.pact_id(),
@@ -104,4 +109,39 @@ pub fn create_pact_store(
         .collect();
     store.append_entries(&ordered)?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use amtshilfe_protocol::membership::EntryKind;
+
+    use super::*;
+
+    fn delegations_of(store: &Store, device: &KeyPair) -> usize {
+        store
+            .load()
+            .unwrap()
+            .entries
+            .iter()
+            .filter(|e| matches!(&e.body.kind, EntryKind::Delegate { device: d, .. } if *d == device.public()))
+            .count()
+    }
+
+    #[test]
+    fn a_device_is_delegated_once_whether_or_not_the_entries_delegate_it() {
+        let member = KeyPair::from_seed([1; 32]);
+        let device = KeyPair::from_seed([2; 32]);
+        let charter = MembershipLog::charter("Pakt", &[(&member, "A")], 0);
+        let alone = tempfile::tempdir().unwrap();
+        let store = create_pact_store(alone.path(), &charter, &[], &member, &device, 0).unwrap();
+        assert_eq!(delegations_of(&store, &device), 1);
+
+        let log = MembershipLog::new(charter.clone()).unwrap();
+        let id = MemberId::from_key(member.public());
+        let shared = log.delegate(&member, id, device.public(), DEVICE_DELEGATION_MS, 0);
+        let with = tempfile::tempdir().unwrap();
+        let store =
+            create_pact_store(with.path(), &charter, &[shared], &member, &device, 0).unwrap();
+        assert_eq!(delegations_of(&store, &device), 1);
+    }
 }

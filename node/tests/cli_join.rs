@@ -67,6 +67,30 @@ fn an_invited_member_is_admitted_after_approval_and_receives_the_pacts_data() {
     let offer: serde_json::Value = serde_json::from_str(&body).unwrap();
     let offer_id = offer["id"].as_str().unwrap().to_string();
 
+    // An invitation whose entries belong to another pact is refused, and
+    // leaves no store behind that would block the right one.
+    let text = std::fs::read_to_string(&invitation).unwrap();
+    let mut forged: serde_json::Value = serde_json::from_str(&text).unwrap();
+    forged["pact"] = serde_json::Value::String("ab".repeat(32));
+    let wrong = root.path().join("wrong-invitation.json");
+    std::fs::write(&wrong, forged.to_string()).unwrap();
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_amtshilfe"))
+        .args([
+            "join",
+            wrong.to_str().unwrap(),
+            "--config",
+            c.config.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("another pact"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!c.dir.join("store.redb").exists(), "a store was left");
+
     // C joins and runs before anyone approved: it is not admitted.
     amtshilfe(&[
         "join",

@@ -141,6 +141,23 @@ fn replace_setting(text: &str, key: &str, replacement: &str) -> String {
     out.join("\n") + "\n"
 }
 
+/// Replaces `path` with `text` so that a crash leaves either the old or the
+/// new file whole: written beside it, flushed to disk, then renamed over.
+pub(crate) fn replace_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let temporary = path.with_extension("new");
+    let mut file = std::fs::File::create(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
 /// Writes a new file; refuses to overwrite.
 pub(crate) fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use amtshilfe_protocol::identity::KeyPair;
-use amtshilfe_protocol::ids::{EntryHash, MemberId, PublicKey};
+use amtshilfe_protocol::ids::{EntryHash, MemberId, PactId, PublicKey};
 use amtshilfe_protocol::membership::{Proposal, ProposalStatus, SignedEntry};
 use amtshilfe_protocol::replica::Replica;
 use anyhow::Context;
@@ -171,20 +171,19 @@ pub(super) fn join(args: JoinArgs) -> anyhow::Result<()> {
     let (charter, rest) = entries
         .split_first()
         .context("the invitation holds no charter")?;
-    let store = create_pact_store(&config.data_dir, charter, rest, &member, &device, now_ms())?;
+    // Checked before anything is created, so a wrong invitation leaves no
+    // store behind to block the right one.
     anyhow::ensure!(
-        store.meta().pact == invitation.pact,
+        PactId(charter.hash().0) == invitation.pact,
         "the invitation's entries belong to another pact"
     );
+    create_pact_store(&config.data_dir, charter, rest, &member, &device, now_ms())?;
     for address in &invitation.bootstrap {
         if !config.bootstrap_addresses.contains(address) {
             config.bootstrap_addresses.push(address.clone());
         }
     }
-    let text = super::init::render_config(&config)?;
-    let temporary = config_path.with_extension("joining");
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, &config_path)?;
+    super::init::replace_file(&config_path, &super::init::render_config(&config)?)?;
     println!(
         "Joined the store of pact {} ({}).",
         invitation.pact_name, invitation.pact

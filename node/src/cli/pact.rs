@@ -104,10 +104,7 @@ fn sign(path: &std::path::Path, config: &ConfigArg) -> anyhow::Result<()> {
         charter.add_charter_signature(&member),
         "this member is not a founder of the drafted pact"
     );
-    let text = hex::encode(charter.to_bytes());
-    let temporary = path.with_extension("signing");
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path)?;
+    super::init::replace_file(path, &hex::encode(charter.to_bytes()))?;
     let missing = charter.missing_charter_signatures();
     if missing.is_empty() {
         println!(

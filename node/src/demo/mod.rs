@@ -162,9 +162,8 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
     Ok(nodes)
 }
 
-/// The entries every demo store starts with besides its own delegation:
-/// all other devices' delegations (so nodes admit each other at first
-/// contact) and the joint security officer's appointment, proposed by the
+/// The entries every demo store starts with: every device's delegation
+/// (so nodes admit each other at first contact) and the joint security officer's appointment, proposed by the
 /// first member and approved by a majority including every member it serves.
 fn shared_entries(
     charter: &amtshilfe_protocol::membership::SignedEntry,

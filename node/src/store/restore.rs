@@ -59,6 +59,7 @@ pub fn restore_replica(charter: SignedEntry, stored: StoredState) -> Result<Repl
             charter: replica.pact_id(),
         });
     }
+    let entries = stored.entries.len();
     let hashes: Vec<_> = stored.entries.iter().map(|e| e.hash().short()).collect();
     let outcomes = replica.receive_entries(stored.entries);
     for (hash, outcome) in hashes.into_iter().zip(outcomes) {
@@ -73,7 +74,7 @@ pub fn restore_replica(charter: SignedEntry, stored: StoredState) -> Result<Repl
     drop(replica.take_new_envelopes());
     tracing::info!(
         pact = %replica.pact_id().short(),
-        entries = replica.membership().entries_in_order().len(),
+        entries,
         envelopes,
         held = replica.held_len(),
         "replica restored from the store"
