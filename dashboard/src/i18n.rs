@@ -123,6 +123,7 @@ texts! {
     Detail => "Einzelheiten", "Detail";
     Disable => "Sperren", "Disable";
     DurationDays => "Einsatzdauer (Tage)", "Duration (days)";
+    EarlierResults => "Vorherige Treffer", "Earlier results";
     Edit => "Bearbeiten", "Edit";
     EditOffer => "Angebot bearbeiten", "Edit offer";
     EmploymentBasis => "Personalüberlassung", "Employment basis";
@@ -154,6 +155,7 @@ texts! {
     MissionOrders => "Einsatzaufträge", "Mission orders";
     MobilisationHours => "Vorlauf bis einsatzbereit (Stunden)", "Mobilisation (hours)";
     Mode => "Einsatzart", "Mode";
+    MoreResults => "Weitere Treffer", "More results";
     NavAnfordern => "Hilfe anfordern", "Request help";
     NavLagebild => "Lagebild", "Situation";
     NavNetzwerk => "Netzwerk", "Network";

@@ -25,7 +25,7 @@ pub use offer_form::{
     FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
 };
 pub use offer_values::{offer_values, status_id};
-pub use offers::{RegisterForm, register, resources};
+pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};

@@ -96,13 +96,56 @@ pub struct RegisterForm {
     pub until: String,
     /// Member name or AGS prefix.
     pub region: String,
+    /// Matching offers skipped (the page shown starts after them).
+    pub offset: usize,
 }
 
-/// The Register page: a filter form and the matching offers.
+/// Offers on one page of the Register.
+pub const REGISTER_PAGE: usize = 100;
+
+impl RegisterForm {
+    /// The Register's address for this search, starting at `offset`.
+    fn address(&self, offset: usize) -> String {
+        let fields = [
+            ("kind", &self.kind),
+            ("role", &self.role),
+            ("skill", &self.skill),
+            ("category", &self.category),
+            ("mode", &self.mode),
+            ("from", &self.from),
+            ("until", &self.until),
+            ("region", &self.region),
+        ];
+        let mut query: Vec<String> = fields
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={}", query_value(value)))
+            .collect();
+        query.push(format!("offset={offset}"));
+        format!("/register?{}", query.join("&"))
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The Register page: a filter form and one page of the matching offers
+/// (`more`: another page follows).
 pub fn register(
     ctx: &Ctx,
     form: &RegisterForm,
     results: &[OfferEntry<'_>],
+    more: bool,
     error: Option<&str>,
 ) -> String {
     let lang = ctx.lang;
@@ -128,8 +171,15 @@ pub fn register(
         }
         @if let Some(error) = error { p role="alert" class="open" { (error) } }
         section id="results" data-live aria-labelledby="h-results" {
-            h2 id="h-results" { (ctx.t(Text::Results)) " (" (results.len()) ")" }
+            h2 id="h-results" { (ctx.t(Text::Results)) " "
+                @if results.is_empty() { "(0)" } @else { (form.offset + 1) "–" (form.offset + results.len()) } }
             (offer_table(ctx, results, false))
+            nav aria-label=(ctx.t(Text::Results)) {
+                @if form.offset > 0 {
+                    a href=(form.address(form.offset.saturating_sub(REGISTER_PAGE))) { (ctx.t(Text::EarlierResults)) } " "
+                }
+                @if more { a href=(form.address(form.offset + REGISTER_PAGE)) { (ctx.t(Text::MoreResults)) } }
+            }
         }
     };
     page(ctx, ctx.t(Text::NavRegister), content)

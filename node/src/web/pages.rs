@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{
-    self as html, FormError, FormValues, MemberRow, NetworkView, OfferForm, PeerRow, RegisterForm,
+    self as html, FormError, FormValues, MemberRow, NetworkView, OfferForm, PeerRow, REGISTER_PAGE,
+    RegisterForm,
 };
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::model::{Mode, OfferKind};
-use amtshilfe_protocol::read_model::RegistryFilter;
+use amtshilfe_protocol::read_model::{OfferEntry, RegistryFilter};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -279,26 +280,42 @@ pub(super) async fn register(
         from: get("from"),
         until: get("until"),
         region: get("region"),
+        offset: get("offset").parse().unwrap_or(0),
     };
     render(&state, "/register", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Register);
         let model = core.replica().read_model();
-        let (results, error) = match register_query(&form).and_then(|q| filter(&q)) {
-            Ok(filter) => (model.registry(&filter), None),
+        let region = form.region.to_lowercase();
+        let in_region = |entry: &OfferEntry<'_>| {
+            region.is_empty()
+                || entry
+                    .owner_name
+                    .is_some_and(|name| name.to_lowercase().contains(&region))
+                || entry.owner_ags.is_some_and(|ags| ags.starts_with(&region))
+        };
+        // One page, filtered lazily: a pact may have tens of thousands of
+        // offers, and this renders under the core's lock.
+        let (mut results, error) = match register_query(&form).and_then(|q| filter(&q)) {
+            Ok(filter) => (
+                model
+                    .registry_iter(&filter)
+                    .filter(in_region)
+                    .skip(form.offset)
+                    .take(REGISTER_PAGE + 1)
+                    .collect::<Vec<_>>(),
+                None,
+            ),
             Err(error) => (Vec::new(), Some(error.to_string())),
         };
-        let region = form.region.to_lowercase();
-        let results: Vec<_> = results
-            .into_iter()
-            .filter(|entry| {
-                region.is_empty()
-                    || entry
-                        .owner_name
-                        .is_some_and(|name| name.to_lowercase().contains(&region))
-                    || entry.owner_ags.is_some_and(|ags| ags.starts_with(&region))
-            })
-            .collect();
-        Ok(html::register(&ctx, &form, &results, error.as_deref()))
+        let more = results.len() > REGISTER_PAGE;
+        results.truncate(REGISTER_PAGE);
+        Ok(html::register(
+            &ctx,
+            &form,
+            &results,
+            more,
+            error.as_deref(),
+        ))
     })
     .await
 }

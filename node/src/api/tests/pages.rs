@@ -141,3 +141,31 @@ async fn a_requester_asks_accepts_and_sees_the_mission_order() {
     let english = node.page(&session, &format!("{location}?lang=en")).await;
     assert!(english.contains("Mission order") && english.contains("Still open: 2"));
 }
+
+#[tokio::test]
+async fn the_register_shows_one_page_at_a_time() {
+    let mut node = TestNode::new();
+    node.add_account("it", Role::ItLead, true);
+    let (session, _) = node.login_page("it").await;
+    for _ in 0..amtshilfe_dashboard::pages::REGISTER_PAGE + 1 {
+        node.created("/api/offers", laptops(2), StatusCode::CREATED)
+            .await;
+    }
+    let first = node.page(&session, "/register?category=laptop").await;
+    assert_eq!(
+        first.matches("<tr").count() - 1,
+        100,
+        "a header row and 100 offers"
+    );
+    assert!(first.contains("1–100"), "{first}");
+    assert!(
+        first.contains("href=\"/register?category=laptop&amp;offset=100\""),
+        "{first}"
+    );
+    let second = node
+        .page(&session, "/register?category=laptop&offset=100")
+        .await;
+    assert!(second.contains("101–101"), "{second}");
+    assert!(!second.contains("Weitere Treffer"), "the last page");
+    assert!(second.contains("offset=0"), "back to the first page");
+}
