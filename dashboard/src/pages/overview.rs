@@ -27,29 +27,35 @@ pub struct MemberRow {
     pub reachable: bool,
 }
 
-/// The Lagebild page.
-pub fn overview(
+/// The Lagebild page; `available` are the pact's available offers, summed
+/// here by what they provide (taken one by one, never collected: a large
+/// pact has tens of thousands).
+pub fn overview<'a>(
     ctx: &Ctx,
     board: &[RequestView<'_>],
-    available: &[OfferEntry<'_>],
+    available: impl IntoIterator<Item = OfferEntry<'a>>,
     members: &[MemberRow],
 ) -> String {
     let open: Vec<&RequestView<'_>> = board
         .iter()
         .filter(|view| view.request.status == RequestStatus::Open)
         .collect();
-    let mut capacity: BTreeMap<String, u32> = BTreeMap::new();
+    // Summed by catalogue entry first, labelled once per entry after.
+    let mut by_entry: BTreeMap<(CatalogueName, &'a str), u32> = BTreeMap::new();
     for entry in available {
         let what = match &entry.offer.detail {
-            OfferDetail::Equipment(equipment) => label(
-                ctx.lang,
+            OfferDetail::Equipment(equipment) => (
                 CatalogueName::EquipmentCategory,
-                &equipment.category,
+                equipment.category.as_str(),
             ),
-            OfferDetail::Person(person) => label(ctx.lang, CatalogueName::Role, &person.role),
-            other => label(ctx.lang, CatalogueName::OfferKind, kind_id(other)),
+            OfferDetail::Person(person) => (CatalogueName::Role, person.role.as_str()),
+            other => (CatalogueName::OfferKind, kind_id(other)),
         };
-        *capacity.entry(what).or_default() += entry.remaining;
+        *by_entry.entry(what).or_default() += entry.remaining;
+    }
+    let mut capacity: BTreeMap<String, u32> = BTreeMap::new();
+    for ((catalogue, id), units) in by_entry {
+        *capacity.entry(label(ctx.lang, catalogue, id)).or_default() += units;
     }
     let content = html! {
         section id="open-requests" data-live aria-labelledby="h-open" {

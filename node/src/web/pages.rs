@@ -72,7 +72,7 @@ pub(super) async fn overview(
     render(&state, "/", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Lagebild);
         let model = core.replica().read_model();
-        let available = model.registry(&filter(&RegistryQuery::default())?);
+        let available = filter(&RegistryQuery::default())?;
         let now_ms = clock::now_ms();
         let peers = peer_members(core);
         let own = core.device().member;
@@ -100,7 +100,7 @@ pub(super) async fn overview(
         Ok(html::overview(
             &ctx,
             &model.request_board(),
-            &available,
+            model.registry_iter(&available),
             &members,
         ))
     })
