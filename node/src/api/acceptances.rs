@@ -74,37 +74,37 @@ fn build_acceptance(
     now_ms: i64,
 ) -> Result<Acceptance, ApiError> {
     let wanted = RecordAddress::new(body.pledger, body.pledge.clone());
-    let board = model.request_board();
-    let mut elsewhere = model
-        .pledges_awaiting_request()
-        .iter()
-        .any(|(address, _)| **address == wanted);
-    for view in &board {
-        for need in &view.needs {
-            for pledge in need.pledges.iter().filter(|p| *p.address == wanted) {
-                if view.address.owner == me {
-                    return accept(view, pledge, body, now_ms);
-                }
-                elsewhere = true;
-            }
-        }
-    }
-    if elsewhere {
-        return Err(ApiError::conflict(
-            "not_your_request",
+    let not_found = || {
+        ApiError::not_found(
+            "pledge_not_found",
             format!(
-                "The pledge {} is not for one of this member's requests.",
-                body.pledge
+                "The pledge {} of member {} is not known to this node (yet).",
+                body.pledge, body.pledger
             ),
-        ));
-    }
-    Err(ApiError::not_found(
-        "pledge_not_found",
-        format!(
-            "The pledge {} of member {} is not known to this node (yet).",
-            body.pledge, body.pledger
-        ),
-    ))
+        )
+    };
+    let pledge = model.pledge(&wanted).ok_or_else(not_found)?;
+    let request = RecordAddress::new(pledge.request.requester, pledge.request.request.clone());
+    let view = model
+        .request_view(&request)
+        .filter(|_| request.owner == me)
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "not_your_request",
+                format!(
+                    "The pledge {} is not for one of this member's requests.",
+                    body.pledge
+                ),
+            )
+        })?;
+    // The pledge counts only under a need its request really has.
+    let found = view
+        .needs
+        .iter()
+        .flat_map(|need| &need.pledges)
+        .find(|p| *p.address == wanted)
+        .ok_or_else(not_found)?;
+    accept(&view, found, body, now_ms)
 }
 
 /// Rules 3 to 5 for a pledge found under one of this member's requests.

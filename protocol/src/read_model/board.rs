@@ -90,6 +90,11 @@ impl ReadModel {
         self.derived.needs.get(need).copied()
     }
 
+    /// One pledge, by its pledger and id.
+    pub fn pledge(&self, address: &RecordAddress) -> Option<&Pledge> {
+        self.store.pledges.get(address)
+    }
+
     /// Pledges whose request has not arrived (yet), by pledger and id.
     pub fn pledges_awaiting_request(&self) -> Vec<(&RecordAddress, &Pledge)> {
         self.store
