@@ -21,7 +21,9 @@ pub const EVENTS_KEEP_ALIVE_SECS: u64 = 15;
 pub(super) async fn events(
     State(state): State<ApiState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let changes = state.core.lock().subscribe_changes();
+    let mut changes = state.changes.clone();
+    // Only changes from now on are news to this stream.
+    changes.mark_unchanged();
     let stop = state.stop.clone();
     let stream = futures::stream::unfold((changes, stop), |(mut changes, mut stop)| async move {
         tokio::select! {

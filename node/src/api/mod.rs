@@ -46,6 +46,7 @@ mod tests;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::model::RECORD_JSON_BYTES_MAX;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -85,6 +86,12 @@ pub struct ApiState {
     /// `secure_cookies`). Off by default, since the node itself serves
     /// plain HTTP on 127.0.0.1, where a browser would drop Secure cookies.
     pub secure_cookies: bool,
+    /// This node's member (fixed for the node's life), so that handlers
+    /// need not take the core's lock on the async runtime to learn it.
+    pub member: MemberId,
+    /// The core's change counter (`Core::subscribe_changes`), cloned per
+    /// event stream.
+    pub changes: watch::Receiver<u64>,
 }
 
 impl ApiState {
@@ -92,13 +99,19 @@ impl ApiState {
     /// Sessions stored before a restart are taken back.
     pub fn new(core: SharedCore, net: NetHandle, stop: watch::Receiver<bool>) -> Self {
         let accounts = Accounts::new();
-        session_store::restore_sessions(&core.lock(), &accounts);
+        let (member, changes) = {
+            let core = core.lock();
+            session_store::restore_sessions(&core, &accounts);
+            (core.device().member, core.subscribe_changes())
+        };
         Self {
             core,
             net,
             accounts: Arc::new(accounts),
             stop,
             secure_cookies: false,
+            member,
+            changes,
         }
     }
 

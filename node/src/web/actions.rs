@@ -104,7 +104,7 @@ pub(super) async fn create_request(
     Extension(me): Extension<Principal>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let member = state.core.lock().device().member;
+    let member = state.member;
     let result = async {
         let request = forms::request(&fields, clock::now_ms())?;
         save_request(&state, request).await
