@@ -20,11 +20,7 @@ use super::auth::audit;
 use super::session_store::change_sessions_with;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{Principal, Role};
-use crate::store::{AccountRecord, Store, StoreError};
-
-fn storage(error: StoreError) -> ApiError {
-    ApiError::Storage(error.to_string())
-}
+use crate::store::{AccountRecord, Store};
 
 /// What to change about an account; absent fields stay.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -55,7 +51,7 @@ fn keep_an_admin(store: &Store, name: &str, after: &AccountRecord) -> Result<(),
     }
     let others = store
         .accounts()
-        .map_err(storage)?
+        .map_err(ApiError::from)?
         .iter()
         .any(|(other, record)| other != name && is_active_admin(record));
     if others {
@@ -79,12 +75,15 @@ pub(crate) async fn change(
     // disabled or demoted account must not outlive the change.
     let (record, what) = change_sessions_with(state, move |core, sessions| {
         let store = core.store();
-        let before = store.account(&wanted).map_err(storage)?.ok_or_else(|| {
-            ApiError::not_found(
-                "account_not_found",
-                format!("There is no account named {wanted:?}."),
-            )
-        })?;
+        let before = store
+            .account(&wanted)
+            .map_err(ApiError::from)?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "account_not_found",
+                    format!("There is no account named {wanted:?}."),
+                )
+            })?;
         let mut after = before.clone();
         if let Some(role) = change.role {
             after.role = role.id().to_owned();
@@ -95,7 +94,7 @@ pub(crate) async fn change(
         if is_active_admin(&before) {
             keep_an_admin(store, &wanted, &after)?;
         }
-        store.put_account(&wanted, &after).map_err(storage)?;
+        store.put_account(&wanted, &after).map_err(ApiError::from)?;
         sessions.end_all_of(&wanted);
         let what = format!(
             "{wanted}: role {} → {}, disabled {} → {}",
@@ -122,7 +121,7 @@ pub(super) async fn change_account(
 /// Every API token: its id (the SHA-256 of the secret, hex), account,
 /// label and creation time; oldest first.
 pub(crate) async fn tokens(state: &ApiState) -> Result<Vec<Value>, ApiError> {
-    let mut rows = with_core(state, |core| core.store().tokens().map_err(storage)).await?;
+    let mut rows = with_core(state, |core| core.store().tokens().map_err(ApiError::from)).await?;
     rows.sort_by_key(|(_, record)| record.created_at_ms);
     Ok(rows
         .into_iter()
@@ -148,7 +147,7 @@ pub(crate) async fn revoke(state: &ApiState, by: &Principal, id: String) -> Resu
     let mut hash = [0u8; 32];
     hex::decode_to_slice(&id, &mut hash).map_err(|_| not_found())?;
     let record = with_core(state, move |core| {
-        core.store().remove_token(hash).map_err(storage)
+        core.store().remove_token(hash).map_err(ApiError::from)
     })
     .await?
     .ok_or_else(not_found)?;

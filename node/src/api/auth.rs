@@ -191,14 +191,13 @@ async fn principal_of_token(state: &ApiState, token: String) -> Result<Principal
     let hash = token_hash(&token);
     with_core(state, move |core| {
         let store = core.store();
-        let storage = |error: crate::store::StoreError| ApiError::Storage(error.to_string());
         let record = store
             .token(hash)
-            .map_err(storage)?
+            .map_err(ApiError::from)?
             .ok_or(ApiError::Unauthenticated)?;
         let account = store
             .account(&record.account)
-            .map_err(storage)?
+            .map_err(ApiError::from)?
             .filter(|account| !account.disabled)
             .ok_or(ApiError::Unauthenticated)?;
         let role = Role::from_id(&account.role)
@@ -262,9 +261,7 @@ pub(crate) async fn audit(state: &ApiState, account: &str, action: String, detai
         detail,
     };
     let result = with_core(state, move |core| {
-        core.store()
-            .append_audit(&record)
-            .map_err(|error| ApiError::Storage(error.to_string()))
+        core.store().append_audit(&record).map_err(ApiError::from)
     })
     .await;
     if let Err(error) = result {

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::core::CoreError;
+use crate::store::StoreError;
 
 /// Why an API call failed. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +223,12 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::Storage(error.to_string())
+    }
+}
+
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
         match error {
@@ -236,7 +243,7 @@ impl From<CoreError> for ApiError {
             }
             CoreError::Write(WriteError::NotAuthorised(reason)) => ApiError::NotAuthorised(reason),
             CoreError::Stopped => ApiError::WritesStopped,
-            CoreError::Storage(error) => ApiError::Storage(error.to_string()),
+            CoreError::Storage(error) => error.into(),
             conflict @ CoreError::OwnHistoryConflict => ApiError::Storage(conflict.to_string()),
             // The API builds keys and JSON itself; anything else is a bug.
             other @ CoreError::Write(_) => ApiError::Internal(other.to_string()),
@@ -255,7 +262,6 @@ fn inner_text(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::StoreError;
     use http_body_util::BodyExt;
 
     async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {

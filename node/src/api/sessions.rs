@@ -33,16 +33,12 @@ use crate::accounts::{
     password, token_hash, valid_account_name,
 };
 use crate::clock;
-use crate::store::{AccountRecord, StoreError, TokenRecord};
+use crate::store::{AccountRecord, TokenRecord};
 
 /// Most audit rows one call returns.
 pub const AUDIT_ROWS_SHOWN_MAX: usize = 1_000;
 /// Longest token label, in bytes.
 pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
-
-fn storage(error: StoreError) -> ApiError {
-    ApiError::Storage(error.to_string())
-}
 
 fn ms_to_secs(ms: i64) -> i64 {
     (ms + 999) / 1_000
@@ -93,7 +89,7 @@ pub(crate) async fn login(
     // The password was checked outside the lock; an admin may have
     // disabled the account or changed its role since.
     let started = change_sessions_with(state, move |core, sessions| {
-        let current = core.store().account(&name).map_err(storage)?;
+        let current = core.store().account(&name).map_err(ApiError::from)?;
         if !current.is_some_and(|a| !a.disabled && a.role == role.id()) {
             return Err(ApiError::LoginFailed);
         }
@@ -117,7 +113,7 @@ async fn check_password(
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
         with_core(state, move |core| {
-            core.store().account(&name).map_err(storage)
+            core.store().account(&name).map_err(ApiError::from)
         })
         .await?
     } else {
@@ -235,7 +231,9 @@ pub(super) async fn create_token(
     };
     let hash = token_hash(&token);
     with_core(&state, move |core| {
-        core.store().put_token(hash, &record).map_err(storage)
+        core.store()
+            .put_token(hash, &record)
+            .map_err(ApiError::from)
     })
     .await?;
     Ok((
@@ -246,7 +244,10 @@ pub(super) async fn create_token(
 
 /// `GET /api/accounts`.
 pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let rows = with_core(&state, |core| core.store().accounts().map_err(storage)).await?;
+    let rows = with_core(&state, |core| {
+        core.store().accounts().map_err(ApiError::from)
+    })
+    .await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|(name, record)| account_json(name, record))
@@ -313,13 +314,13 @@ pub(crate) async fn new_account(
     let name = body.account.clone();
     with_core(state, move |core| {
         let store = core.store();
-        if store.account(&name).map_err(storage)?.is_some() {
+        if store.account(&name).map_err(ApiError::from)?.is_some() {
             return Err(ApiError::conflict(
                 "account_exists",
                 format!("There is already an account named {name:?}."),
             ));
         }
-        store.put_account(&name, &record).map_err(storage)
+        store.put_account(&name, &record).map_err(ApiError::from)
     })
     .await?;
     let what = format!("{} ({})", body.account, body.role.id());
@@ -346,7 +347,9 @@ pub(crate) async fn audit_page(
 ) -> Result<(Vec<crate::store::AuditRecord>, u64), ApiError> {
     let limit = limit.min(AUDIT_ROWS_SHOWN_MAX);
     with_core(state, move |core| {
-        core.store().audit_page(offset, limit).map_err(storage)
+        core.store()
+            .audit_page(offset, limit)
+            .map_err(ApiError::from)
     })
     .await
 }

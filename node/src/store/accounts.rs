@@ -215,7 +215,7 @@ impl Store {
 
     /// Every row of a table, with `owned_key` turning each stored key into
     /// an owned value; an absent table has no rows.
-    fn all_rows<K, O, V>(
+    pub(super) fn all_rows<K, O, V>(
         &self,
         definition: TableDefinition<K, &[u8]>,
         owned_key: impl Fn(K::SelfType<'_>) -> O,
@@ -241,7 +241,7 @@ impl Store {
 
     pub(super) fn decode<V: DeserializeOwned>(&self, bytes: &[u8]) -> Result<V, StoreError> {
         postcard::from_bytes(bytes)
-            .map_err(|error| self.damaged(format!("an account row does not decode: {error}")))
+            .map_err(|error| self.damaged(format!("a stored row does not decode: {error}")))
     }
 }
 

@@ -6,7 +6,6 @@
 //! logouts are rare; the set is bounded by `accounts::SESSIONS_MAX`).
 //! Never decides whether a session is valid: `crate::accounts` does.
 
-use redb::{ReadableTable, TableError};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::encode;
@@ -14,7 +13,6 @@ use super::schema::SESSIONS;
 use super::{Store, StoreError};
 
 const SAVING: &str = "saving the sessions";
-const READING: &str = "reading the sessions";
 
 /// One stored session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,18 +54,6 @@ impl Store {
 
     /// Every stored session, by the SHA-256 of its id.
     pub fn sessions(&self) -> Result<Vec<([u8; 32], SessionRecord)>, StoreError> {
-        let txn = self.read_txn(READING)?;
-        let table = match txn.open_table(SESSIONS) {
-            Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
-        };
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
-        let mut rows = Vec::new();
-        for row in table.iter().map_err(failed())? {
-            let (key, value) = row.map_err(failed())?;
-            rows.push((key.value(), self.decode(value.value())?));
-        }
-        Ok(rows)
+        self.all_rows(SESSIONS, |key| key)
     }
 }

@@ -40,9 +40,7 @@ fn role(fields: &Fields) -> Result<Role, ApiError> {
 
 async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
     let accounts = with_core(state, |core| {
-        core.store()
-            .accounts()
-            .map_err(|error| ApiError::Storage(error.to_string()))
+        core.store().accounts().map_err(ApiError::from)
     })
     .await?;
     let token_rows = tokens(state).await?;

@@ -330,10 +330,7 @@ pub(super) async fn network(
     render(&state, "/netzwerk", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Netzwerk);
         let members = peer_members(core);
-        let stored = core
-            .store()
-            .peer_addresses()
-            .map_err(|error| ApiError::Storage(error.to_string()))?;
+        let stored = core.store().peer_addresses()?;
         let mut peers: Vec<PeerRow> = stored
             .into_iter()
             .map(|peer| PeerRow {
