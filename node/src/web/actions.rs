@@ -10,12 +10,13 @@ use axum::{Extension, Form};
 use super::LangChoice;
 use super::forms::{self, Fields};
 use super::offer_fields::{self, Refused};
-use super::pages::{FormState, edit_page, page_error, resources_page};
+use super::pages::{FormState, edit_page, resources_page};
 use super::request_pages::{
     RequestRefusal, request_address, request_form_page, request_page_after,
 };
 use crate::accounts::Principal;
 use crate::api::acceptances::create_acceptance;
+use crate::api::auth::refuse;
 use crate::api::offers::{
     create_offer as save_offer, own_offer, replace_offer as save_replacement,
     withdraw_offer as save_withdrawal,
@@ -41,7 +42,7 @@ pub(super) async fn create_offer(
         Ok(_) => Redirect::to("/ressourcen").into_response(),
         Err(refused) => {
             let form = FormState {
-                kind: kind_of(&forms::field(&fields, "kind")),
+                kind: kind_of(&forms::text(&fields, "kind")),
                 values: fields,
                 error: Some((refused.error, refused.field)),
             };
@@ -64,7 +65,7 @@ pub(super) async fn edit_offer(
     let base = with_core(&state, move |core| own_offer(core, &wanted)).await;
     let (_, base) = match base {
         Ok(found) => found,
-        Err(error) => return page_error(&format!("/ressourcen/{id}/bearbeiten"), error),
+        Err(error) => return refuse(&format!("/ressourcen/{id}/bearbeiten"), error),
     };
     let result = match offer_fields::offer(&fields, clock::now_ms(), Some(&base)) {
         Ok(offer) => save_replacement(&state, id.clone(), offer)
@@ -92,7 +93,7 @@ pub(super) async fn withdraw_offer(
 ) -> Response {
     match save_withdrawal(&state, id).await {
         Ok(_) => Redirect::to("/ressourcen").into_response(),
-        Err(error) => page_error("/ressourcen", error),
+        Err(error) => refuse("/ressourcen", error),
     }
 }
 
@@ -128,7 +129,7 @@ pub(super) async fn pledge(
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let need = forms::field(&fields, "need");
+    let need = forms::text(&fields, "need");
     let result = async {
         let address = request_address(&owner, &id)?;
         let pledge = forms::pledge(&fields, &address, clock::now_ms())?;
@@ -150,7 +151,7 @@ pub(super) async fn accept(
     Path((owner, id)): Path<(String, String)>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let pledge = forms::field(&fields, "pledge");
+    let pledge = forms::text(&fields, "pledge");
     let result = async { create_acceptance(&state, forms::acceptance(&fields)?).await }.await;
     let refused = result
         .err()

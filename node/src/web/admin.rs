@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
+use super::forms::{Fields, text};
 use super::{LangChoice, ctx_for};
 use crate::accounts::{Principal, Role};
 use crate::api::accounts_admin::{AccountChange, change, revoke, tokens};
@@ -24,17 +25,8 @@ use crate::api::{ApiError, ApiState, with_core};
 const AUDIT_ROWS_PER_PAGE: usize = 50;
 const PATH: &str = "/verwaltung";
 
-type Fields = HashMap<String, String>;
-
-fn field(fields: &Fields, name: &str) -> String {
-    fields
-        .get(name)
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
 fn role(fields: &Fields) -> Result<Role, ApiError> {
-    let id = field(fields, "role");
+    let id = text(fields, "role");
     Role::from_id(&id).ok_or_else(|| ApiError::InvalidBody(format!("role: {id:?} is not a role")))
 }
 
@@ -157,9 +149,9 @@ pub(super) async fn create(
     Form(fields): Form<Fields>,
 ) -> Response {
     let result = async {
-        let password = Some(field(&fields, "password")).filter(|p| !p.is_empty());
+        let password = Some(text(&fields, "password")).filter(|p| !p.is_empty());
         let body = NewAccount {
-            account: field(&fields, "account"),
+            account: text(&fields, "account"),
             role: role(&fields)?,
             password,
         };
@@ -169,7 +161,7 @@ pub(super) async fn create(
     match result {
         Ok(answer) => match answer["password"].as_str() {
             Some(password) => {
-                let shown = (field(&fields, "account"), password.to_owned());
+                let shown = (text(&fields, "account"), password.to_owned());
                 render(&state, lang, me, 0, None, Some(shown)).await
             }
             None => Redirect::to(PATH).into_response(),

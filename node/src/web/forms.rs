@@ -15,7 +15,8 @@ use crate::api::{AcceptanceBody, ApiError};
 /// The submitted fields.
 pub(super) type Fields = HashMap<String, String>;
 
-fn text(fields: &Fields, name: &str) -> String {
+/// A text field, trimmed; empty if absent.
+pub(super) fn text(fields: &Fields, name: &str) -> String {
     fields
         .get(name)
         .map(|v| v.trim().to_owned())
@@ -153,11 +154,6 @@ pub(super) fn acceptance(fields: &Fields) -> Result<AcceptanceBody, ApiError> {
 pub(super) fn quantity(fields: &Fields) -> Result<u32, ApiError> {
     u32::try_from(number(fields, "quantity")?)
         .map_err(|_| ApiError::InvalidBody("quantity: too large".into()))
-}
-
-/// A text field.
-pub(super) fn field(fields: &Fields, name: &str) -> String {
-    text(fields, name)
 }
 
 #[cfg(test)]

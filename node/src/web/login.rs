@@ -45,17 +45,13 @@ fn login_form(
             Err(error) => return ApiError::Internal(error.to_string()).into_response(),
         },
     };
-    let body = amtshilfe_dashboard::pages::login(lang_of(lang), &token, account, error);
+    let body = amtshilfe_dashboard::pages::login(lang.lang, &token, account, error);
     let mut response = lang.html(body);
     *response.status_mut() = status;
     if let Ok(value) = set_cookie(LOGIN_COOKIE, &token, LOGIN_FORM_SECS, lang.secure).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-fn lang_of(choice: LangChoice) -> amtshilfe_dashboard::Lang {
-    choice.lang
 }
 
 /// `GET /anmelden`: the form, or the Lagebild for a live session.

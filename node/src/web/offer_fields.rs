@@ -15,7 +15,7 @@ use amtshilfe_protocol::model::{Offer, OfferKind};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::forms::Fields;
+use super::forms::{Fields, text};
 use crate::api::ApiError;
 
 /// A day, in ms: the form's "valid until" date counts in full.
@@ -68,13 +68,6 @@ pub(super) fn form_field(path: &str) -> Option<String> {
         ("composition", _) => format!("member{row}_role"),
         (other, _) => other.replace('.', "_"),
     })
-}
-
-fn text(fields: &Fields, name: &str) -> String {
-    fields
-        .get(name)
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_default()
 }
 
 fn checked(fields: &Fields, name: &str) -> bool {

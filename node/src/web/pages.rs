@@ -9,11 +9,11 @@ use amtshilfe_dashboard::pages::{
 };
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::model::{Mode, OfferKind};
-use amtshilfe_protocol::read_model::{OfferEntry, RegistryFilter};
+use amtshilfe_protocol::read_model::OfferEntry;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use super::{LangChoice, ctx_for};
@@ -28,18 +28,35 @@ use crate::core::Core;
 /// this recently, in ms (a few default sync intervals).
 pub(super) const REACHABLE_WITHIN_MS: i64 = 5 * 60 * 1_000;
 
+/// Renders a page from the core (under its lock); an error becomes the
+/// error page of `path`.
 pub(super) async fn render<F>(state: &ApiState, path: &str, lang: LangChoice, f: F) -> Response
 where
     F: FnOnce(&Core) -> Result<String, ApiError> + Send + 'static,
 {
-    match with_core(state, move |core| f(core)).await {
-        Ok(body) => lang.html(body),
-        Err(error) => refuse(path, error),
-    }
+    render_as(state, path, lang, StatusCode::OK, f).await
 }
 
-pub(super) fn filter(query: &RegistryQuery) -> Result<RegistryFilter, ApiError> {
-    query.to_filter()
+/// [`render`] answered with `status` (a page shown again with the reason a
+/// form was refused carries the refusal's status).
+pub(super) async fn render_as<F>(
+    state: &ApiState,
+    path: &str,
+    lang: LangChoice,
+    status: StatusCode,
+    f: F,
+) -> Response
+where
+    F: FnOnce(&Core) -> Result<String, ApiError> + Send + 'static,
+{
+    match with_core(state, move |core| f(core)).await {
+        Ok(body) => {
+            let mut response = lang.html(body);
+            *response.status_mut() = status;
+            response
+        }
+        Err(error) => refuse(path, error),
+    }
 }
 
 /// Peer id (text) → member name, for every current member's delegated devices.
@@ -72,7 +89,7 @@ pub(super) async fn overview(
     render(&state, "/", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Lagebild);
         let model = core.replica().read_model();
-        let available = filter(&RegistryQuery::default())?;
+        let available = RegistryQuery::default().to_filter()?;
         let now_ms = clock::now_ms();
         let peers = peer_members(core);
         let own = core.device().member;
@@ -153,15 +170,14 @@ pub(super) async fn resources_page(
     me: Principal,
     form: FormState,
 ) -> Response {
-    let status = form.status();
-    let mut response = render(state, "/ressourcen", lang, move |core| {
+    render_as(state, "/ressourcen", lang, form.status(), move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
         let query = RegistryQuery {
             owner: Some(core.device().member),
             status: Some(ANY_STATUS.to_owned()),
             ..RegistryQuery::default()
         };
-        let own = core.replica().read_model().registry(&filter(&query)?);
+        let own = core.replica().read_model().registry(&query.to_filter()?);
         let error = form.form_error();
         let view = OfferForm {
             kind: form.kind.unwrap_or(OfferKind::Equipment),
@@ -171,11 +187,7 @@ pub(super) async fn resources_page(
         };
         Ok(html::resources(&ctx, &own, &view, clock::now_ms()))
     })
-    .await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    .await
 }
 
 /// `GET /ressourcen/{id}/bearbeiten`: the edit form of one own offer.
@@ -197,9 +209,8 @@ pub(super) async fn edit_page(
     id: String,
     form: FormState,
 ) -> Response {
-    let status = form.status();
     let path = format!("/ressourcen/{id}/bearbeiten");
-    let mut response = render(state, &path, lang, move |core| {
+    render_as(state, &path, lang, form.status(), move |core| {
         let (_, offer) = own_offer(core, &id)?;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
         let values = if form.values.is_empty() {
@@ -216,11 +227,7 @@ pub(super) async fn edit_page(
         };
         Ok(html::offer_edit(&ctx, &view, clock::now_ms()))
     })
-    .await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    .await
 }
 
 /// A snake_case enum value from a form field; empty means none.
@@ -295,7 +302,7 @@ pub(super) async fn register(
         };
         // One page, filtered lazily: a pact may have tens of thousands of
         // offers, and this renders under the core's lock.
-        let (mut results, error) = match register_query(&form).and_then(|q| filter(&q)) {
+        let (mut results, error) = match register_query(&form).and_then(|q| q.to_filter()) {
             Ok(filter) => (
                 model
                     .registry_iter(&filter)
@@ -368,9 +375,4 @@ pub(super) async fn network(
         Ok(html::network(&ctx, &view))
     })
     .await
-}
-
-/// Answers an error on a page path.
-pub(super) fn page_error(path: &str, error: ApiError) -> Response {
-    refuse(path, error).into_response()
 }

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{filter, render};
+use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::api::{ApiError, ApiState, RegistryQuery};
@@ -43,7 +43,7 @@ pub(super) async fn request_form_page(
         message: error.to_string(),
         field,
     });
-    let response = render(state, "/anfordern", lang, move |core| {
+    render_as(state, "/anfordern", lang, status, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Anfordern);
         Ok(html::request_form(
             &ctx,
@@ -52,8 +52,7 @@ pub(super) async fn request_form_page(
             error.as_ref(),
         ))
     })
-    .await;
-    with_status(response, status)
+    .await
 }
 
 /// The address in a request page's path.
@@ -107,7 +106,7 @@ async fn request_page(
         }
         None => StatusCode::OK,
     };
-    let response = render(state, &path, lang, move |core| {
+    render_as(state, &path, lang, status, move |core| {
         let address = request_address(&owner, &id)?;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
         let model = core.replica().read_model();
@@ -129,10 +128,11 @@ async fn request_page(
                 })
             })
             .collect();
-        let mine_filter = filter(&RegistryQuery {
+        let mine_filter = RegistryQuery {
             owner: Some(member),
             ..RegistryQuery::default()
-        })?;
+        }
+        .to_filter()?;
         let missions = model
             .mission_orders()
             .into_iter()
@@ -158,8 +158,7 @@ async fn request_page(
         };
         Ok(html::request(&ctx, &page))
     })
-    .await;
-    with_status(response, status)
+    .await
 }
 
 /// After a pledge or acceptance form: back to the request page (303) if
@@ -176,12 +175,4 @@ pub(super) async fn request_page_after(
         None => Redirect::to(&format!("/anfragen/{owner}/{id}")).into_response(),
         refused => request_page(state, lang, me, owner, id, refused).await,
     }
-}
-
-/// A rendered page answered with `status`, unless rendering itself failed.
-fn with_status(mut response: Response, status: StatusCode) -> Response {
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
 }
