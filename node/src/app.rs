@@ -15,7 +15,7 @@ use crate::api::HttpSettings;
 use crate::core::{Core, SharedCore};
 use crate::net::{self, NetHandle, NetworkSettings};
 use crate::setup::{read_keys, store_path};
-use crate::store::{Store, restore_replica};
+use crate::store::{Store, load_replica};
 
 /// What a node needs to start.
 #[derive(Debug, Clone)]
@@ -70,13 +70,7 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
     let (device_key, member_key) = read_keys(&options.data_dir)?;
     let store = Store::open(store_path(&options.data_dir))?;
     crate::accounts::bootstrap::import(&store, &options.data_dir, crate::clock::now_ms())?;
-    let stored = store.load()?;
-    let charter = stored.charter().cloned().ok_or_else(|| {
-        anyhow::anyhow!(
-            "the store holds no pact charter; run `amtshilfe pact create` or `amtshilfe join` first"
-        )
-    })?;
-    let replica = restore_replica(charter, stored)?;
+    let replica = load_replica(&store)?;
     let member = member_of_device(&replica, &device_key.public(), member_key.as_ref())?;
     let device = LocalDevice {
         member,

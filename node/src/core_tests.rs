@@ -14,7 +14,7 @@ use amtshilfe_tests::sample;
 
 use super::*;
 use crate::setup::create_pact_store;
-use crate::store::restore_replica;
+use crate::store::load_replica;
 
 struct Fixture {
     core: Core,
@@ -28,7 +28,7 @@ fn fixture() -> Fixture {
     let charter = MembershipLog::charter("Pakt", &[(&key, "Kreis Bergstraße")], T0_MS);
     let dir = tempfile::tempdir().unwrap();
     let store = create_pact_store(dir.path(), &charter, &[], &key, &device_key, T0_MS).unwrap();
-    let replica = restore_replica(charter.clone(), store.load().unwrap()).unwrap();
+    let replica = load_replica(&store).unwrap();
     let device = LocalDevice {
         member: MemberId::from_key(key.public()),
         key: device_key,
@@ -121,7 +121,7 @@ fn a_write_the_store_refuses_is_taken_back_and_writes_stop() {
     let device = core.device().clone();
     drop(core);
     let store = Store::open(dir.path().join(crate::store::STORE_FILE_NAME)).unwrap();
-    let replica = restore_replica(charter, store.load().unwrap()).unwrap();
+    let replica = load_replica(&store).unwrap();
     let mut core = Core::new(replica, store, device);
     let next = core
         .write(Collection::Offers, &offer(4), T0_MS + 3)

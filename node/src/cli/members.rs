@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::invitation::Invitation;
 use crate::net::identity::peer_id_of;
 use crate::setup::{create_pact_store, read_keys, store_path};
-use crate::store::{Store, restore_replica};
+use crate::store::{Store, load_replica};
 
 /// Options of `amtshilfe invite`.
 #[derive(Debug, clap::Args)]
@@ -72,12 +72,7 @@ fn open_offline(config: &Config) -> anyhow::Result<Offline> {
     )?;
     let store = Store::open(store_path(&config.data_dir))
         .context("cannot open the store; is the node running? Stop it first")?;
-    let stored = store.load()?;
-    let charter = stored
-        .charter()
-        .cloned()
-        .context("the store holds no charter")?;
-    let replica = restore_replica(charter, stored)?;
+    let replica = load_replica(&store)?;
     Ok(Offline {
         store,
         replica,

@@ -37,7 +37,7 @@ pub use peers::{
     PEER_ADDRESS_BYTES_MAX, PEER_ADDRESSES_MAX, PEER_ID_BYTES_MAX, PEERS_MAX, PeerAddresses,
 };
 pub use read::{StoreCounts, StoredState};
-pub use restore::{RestoreError, restore_replica};
+pub use restore::{RestoreError, load_replica, restore_replica};
 pub use schema::{ENVELOPE_KEY_LEN, SCHEMA_VERSION};
 pub use sessions::SessionRecord;
 pub use write::AppendReport;

@@ -12,6 +12,14 @@ use super::StoredState;
 /// Why a replica could not be restored from the store.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
+    /// The store was never given a pact.
+    #[error(
+        "the store holds no pact charter; run `amtshilfe pact create` or `amtshilfe join` first"
+    )]
+    NoCharter,
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
     /// The charter itself is not valid.
     #[error("the pact charter is not valid: {0}")]
     Charter(EntryRejection),
@@ -46,6 +54,13 @@ pub enum RestoreError {
         /// How many.
         count: usize,
     },
+}
+
+/// The replica of everything `store` holds (its charter's pact).
+pub fn load_replica(store: &super::Store) -> Result<Replica, RestoreError> {
+    let stored = store.load()?;
+    let charter = stored.charter().cloned().ok_or(RestoreError::NoCharter)?;
+    restore_replica(charter, stored)
 }
 
 /// A replica of the pact founded by `charter` holding everything in

@@ -39,7 +39,7 @@ use crate::clock;
 use crate::core::{Core, SharedCore};
 use crate::net::{Announcement, NetCommand, NetHandle};
 use crate::setup::create_pact_store;
-use crate::store::restore_replica;
+use crate::store::load_replica;
 use crate::store::{AccountRecord, TokenRecord};
 
 /// 2026-01-01T00:00:00Z, for the records' own time fields.
@@ -81,7 +81,7 @@ impl TestNode {
         let now_ms = clock::now_ms();
         let store =
             create_pact_store(dir.path(), &charter, &[], &key_a, &device_a, now_ms).unwrap();
-        let replica = restore_replica(charter.clone(), store.load().unwrap()).unwrap();
+        let replica = load_replica(&store).unwrap();
         let device = LocalDevice {
             member: MemberId::from_key(key_a.public()),
             key: device_a,
