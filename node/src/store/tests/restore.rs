@@ -50,3 +50,17 @@ fn a_store_of_another_pact_is_refused() {
     let error = restore_replica(other, stored).unwrap_err();
     assert!(matches!(error, RestoreError::WrongPact { .. }), "{error}");
 }
+
+#[test]
+fn a_store_without_a_charter_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let pact = Pact::new();
+    let store = pact.create_store(&dir);
+    let error = crate::store::load_replica(&store).expect_err("no charter");
+    assert!(matches!(error, RestoreError::NoCharter), "{error}");
+    assert!(error.to_string().contains("amtshilfe join"), "{error}");
+
+    store.append_entries(&pact.entries()).unwrap();
+    let replica = crate::store::load_replica(&store).unwrap();
+    assert_eq!(replica.pact_id(), pact.pact_id());
+}
