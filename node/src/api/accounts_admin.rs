@@ -20,7 +20,7 @@ use super::auth::audit;
 use super::session_store::change_sessions_with;
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{Principal, Role};
-use crate::store::{AccountRecord, Store};
+use crate::store::{AccountRecord, Store, TokenRecord};
 
 /// What to change about an account; absent fields stay.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -120,25 +120,30 @@ pub(super) async fn change_account(
 
 /// Every API token: its id (the SHA-256 of the secret, hex), account,
 /// label and creation time; oldest first.
-pub(crate) async fn tokens(state: &ApiState) -> Result<Vec<Value>, ApiError> {
+pub(crate) async fn tokens(state: &ApiState) -> Result<Vec<(String, TokenRecord)>, ApiError> {
     let mut rows = with_core(state, |core| core.store().tokens().map_err(ApiError::from)).await?;
     rows.sort_by_key(|(_, record)| record.created_at_ms);
     Ok(rows
         .into_iter()
-        .map(|(hash, record)| {
-            json!({
-                "id": hex::encode(hash),
-                "account": record.account,
-                "label": record.label,
-                "created_at_ms": record.created_at_ms,
-            })
-        })
+        .map(|(hash, record)| (hex::encode(hash), record))
         .collect())
 }
 
 /// `GET /api/tokens`.
 pub(super) async fn list_tokens(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    tokens(&state).await.map(|rows| Json(Value::Array(rows)))
+    let rows = tokens(&state).await?;
+    Ok(Json(Value::Array(
+        rows.into_iter()
+            .map(|(id, record)| {
+                json!({
+                    "id": id,
+                    "account": record.account,
+                    "label": record.label,
+                    "created_at_ms": record.created_at_ms,
+                })
+            })
+            .collect(),
+    )))
 }
 
 /// Revokes the token with id `id` (see [`tokens`]).

@@ -43,8 +43,6 @@ async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
     )
     .await?;
     let total = usize::try_from(total).unwrap_or(usize::MAX);
-    let text =
-        |row: &serde_json::Value, key: &str| row[key].as_str().unwrap_or_default().to_owned();
     Ok(AdminView {
         accounts: accounts
             .into_iter()
@@ -56,12 +54,12 @@ async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
             })
             .collect(),
         tokens: token_rows
-            .iter()
-            .map(|row| TokenRow {
-                id: text(row, "id"),
-                account: text(row, "account"),
-                label: text(row, "label"),
-                created_at_ms: row["created_at_ms"].as_i64().unwrap_or_default(),
+            .into_iter()
+            .map(|(id, record)| TokenRow {
+                id,
+                account: record.account,
+                label: record.label,
+                created_at_ms: record.created_at_ms,
             })
             .collect(),
         audit: rows
