@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::Replica;
 use super::place::{Verdict, apply_with_fallback, sort_candidates};
-use crate::document::{AppliedChange, Document};
+use automerge::ChangeHash;
+
+use crate::document::{AppliedChange, CheckedChange, Document};
 use crate::ids::{DocumentId, MemberId};
 use crate::ingress;
 
@@ -70,7 +72,9 @@ impl Replica {
             })
             .unwrap_or_default();
         stored.extend(self.held.remove(&id).unwrap_or_default());
-        let already_stored: HashSet<_> = stored.iter().map(|c| c.envelope.content_hash()).collect();
+        // By change hash: a field of the parsed change, where a content
+        // hash would cost a SHA-256 of every change at every start.
+        let already_stored: HashSet<ChangeHash> = stored.iter().map(CheckedChange::hash).collect();
         let pending = self.pending.remove(&id).unwrap_or_default();
         self.pending_len -= pending.len();
         // Stored changes never wait again (they are held instead), so they
@@ -84,7 +88,7 @@ impl Replica {
         let mut held = Vec::new();
         let mut refused = Vec::new();
         for (checked, keys) in candidates {
-            let was_stored = already_stored.contains(&checked.envelope.content_hash());
+            let was_stored = already_stored.contains(&checked.hash());
             match ingress::readmit(self.membership.state(), checked, keys) {
                 Ok(fresh) => admitted.push(fresh),
                 Err(refusal) if was_stored => held.push(refusal.0),
@@ -95,7 +99,7 @@ impl Replica {
         let (ready, verdicts) = sort_candidates(&document, admitted);
         let mut waiting = Vec::new();
         for (candidate, verdict) in verdicts {
-            let was_stored = already_stored.contains(&candidate.checked.envelope.content_hash());
+            let was_stored = already_stored.contains(&candidate.checked.hash());
             match verdict {
                 Verdict::Apply | Verdict::Duplicate => {}
                 Verdict::Reject(_) | Verdict::Wait if was_stored => held.push(candidate.checked),
@@ -105,11 +109,14 @@ impl Replica {
                 Verdict::Wait => waiting.push(candidate),
             }
         }
-        let applied = apply_with_fallback(&mut document, ready, &mut refused);
+        apply_with_fallback(&mut document, ready, &mut refused);
+        // What was pending and now applies has to be stored.
         self.outbox.extend(
-            applied
-                .into_iter()
-                .filter(|e| !already_stored.contains(&e.content_hash())),
+            document
+                .applied()
+                .iter()
+                .filter(|applied| !already_stored.contains(&applied.hash))
+                .map(|applied| applied.envelope.clone()),
         );
         for (_, reason) in refused {
             *self.stats.rejected.entry(reason.code()).or_insert(0) += 1;

@@ -188,3 +188,46 @@ fn audit_rows_keep_their_order_across_single_and_batch_appends() {
         .collect();
     assert_eq!(last_two, [4, 3]);
 }
+
+#[test]
+fn envelopes_and_their_order_that_disagree_are_reported_as_damage() {
+    use crate::store::schema::{ENVELOPE_ORDER, ENVELOPES};
+    use redb::{ReadableDatabase, ReadableTable};
+    let dir = tempfile::tempdir().unwrap();
+    let mut pact = Pact::new();
+    let envelopes = pact.write_profiles(3);
+    let store = pact.create_store(&dir);
+    store.append_envelopes(&envelopes).unwrap();
+    let first_key = {
+        let txn = store.db.begin_read().unwrap();
+        let order = txn.open_table(ENVELOPE_ORDER).unwrap();
+        let (_, key) = order.first().unwrap().unwrap();
+        key.value()
+    };
+
+    // An envelope listed in the order but missing from its table.
+    let txn = store.db.begin_write().unwrap();
+    let removed = txn
+        .open_table(ENVELOPES)
+        .unwrap()
+        .remove(first_key)
+        .unwrap()
+        .map(|bytes| bytes.value().to_vec())
+        .unwrap();
+    txn.commit().unwrap();
+    let error = store.load().expect_err("damaged").to_string();
+    assert!(error.contains("listed but missing"), "{error}");
+
+    // An envelope stored but listed nowhere.
+    let txn = store.db.begin_write().unwrap();
+    {
+        txn.open_table(ENVELOPES)
+            .unwrap()
+            .insert(first_key, removed.as_slice())
+            .unwrap();
+        txn.open_table(ENVELOPE_ORDER).unwrap().pop_first().unwrap();
+    }
+    txn.commit().unwrap();
+    let error = store.load().expect_err("damaged").to_string();
+    assert!(error.contains("disagree"), "{error}");
+}
