@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::ids::{MemberId, PublicKey};
 use amtshilfe_protocol::replica::LocalDevice;
 use libp2p::Multiaddr;
 use tokio::sync::watch;
@@ -71,7 +71,11 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
     let store = Store::open(store_path(&options.data_dir))?;
     crate::accounts::bootstrap::import(&store, &options.data_dir, crate::clock::now_ms())?;
     let replica = load_replica(&store)?;
-    let member = member_of_device(&replica, &device_key.public(), member_key.as_ref())?;
+    let own = match &member_key {
+        Some(key) => Some(key.public()),
+        None => crate::keys::read_member_public(&options.data_dir)?,
+    };
+    let member = member_of_device(&replica, &device_key.public(), own)?;
     let device = LocalDevice {
         member,
         key: device_key,
@@ -104,18 +108,36 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
     })
 }
 
-/// The member this node writes for: the one whose delegation names the
-/// device key, or whose member key is held here.
+/// The member this node writes for, from its own files (the member key,
+/// or `member.pub` once the key went offline). The membership log must not
+/// say otherwise: a device belongs to at most one member, and a node that
+/// the log assigns to another member refuses to start rather than write
+/// its operators' records into someone else's documents.
 fn member_of_device(
     replica: &amtshilfe_protocol::replica::Replica,
-    device: &amtshilfe_protocol::ids::PublicKey,
-    member_key: Option<&amtshilfe_protocol::identity::KeyPair>,
+    device: &PublicKey,
+    own: Option<PublicKey>,
 ) -> anyhow::Result<MemberId> {
-    if let Some(member) = replica.membership().state().member_of_key(device) {
-        return Ok(member);
+    let state = replica.membership().state();
+    let logged = state.member_of_key(device);
+    let own = own.map(MemberId::from_key);
+    let name = |member: &MemberId| {
+        state
+            .member_record(member)
+            .map_or_else(|| member.to_string(), |record| record.name.clone())
+    };
+    match (own, logged) {
+        (Some(own), Some(logged)) if own != logged => anyhow::bail!(
+            "the pact's membership log says this device ({device}) writes for {}, but this \
+             node's keys belong to {}; refusing to start. Set this device up again for its \
+             own member (a fresh device key) and tell the pact",
+            name(&logged),
+            name(&own)
+        ),
+        (Some(member), _) | (None, Some(member)) => Ok(member),
+        (None, None) => anyhow::bail!(
+            "this node's device key is not delegated by any member of the pact, and neither \
+             member.key nor member.pub is in the data directory"
+        ),
     }
-    if let Some(key) = member_key {
-        return Ok(MemberId::from_key(key.public()));
-    }
-    anyhow::bail!("this node's device key is not delegated by any member of the pact")
 }

@@ -262,20 +262,22 @@ impl Core {
         step
     }
 
-    /// Whether a peer with this key may be talked to: a current member key
-    /// or a device delegated under a current member key. (A joiner becomes
-    /// one once its admission has a majority; its own delegation reaches
-    /// this node in its introduction.)
-    pub fn may_connect(&self, key: &PublicKey) -> bool {
+    /// Whether a peer with this key may be talked to at `now_ms`: a current
+    /// member key or a device delegated under a current member key whose
+    /// delegation has not expired. (A joiner becomes one once its admission
+    /// has a majority; its own delegation reaches this node in its
+    /// introduction.)
+    pub fn may_connect(&self, key: &PublicKey, now_ms: i64) -> bool {
         self.replica
             .membership()
             .state()
-            .member_of_key(key)
+            .member_of_key_at(key, now_ms)
             .is_some()
     }
 
-    /// Every key that may be talked to now (see [`Self::may_connect`]).
-    pub fn allowed_keys(&self) -> BTreeSet<PublicKey> {
+    /// Every key that may be talked to at `now_ms` (see
+    /// [`Self::may_connect`]).
+    pub fn allowed_keys(&self, now_ms: i64) -> BTreeSet<PublicKey> {
         let state = self.replica.membership().state();
         let mut keys = BTreeSet::new();
         for (member, info) in state.members() {
@@ -285,7 +287,7 @@ impl Core {
                     record
                         .delegations
                         .iter()
-                        .filter(|d| d.issued_under == info.current_key)
+                        .filter(|d| d.issued_under == info.current_key && d.expires_at_ms >= now_ms)
                         .map(|d| d.device),
                 );
             }

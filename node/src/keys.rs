@@ -11,6 +11,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::ids::PublicKey;
 
 use crate::random::{RandomError, os_random};
 
@@ -18,6 +19,9 @@ use crate::random::{RandomError, os_random};
 pub const MEMBER_KEY_FILE: &str = "member.key";
 /// File name of the device key in the data directory.
 pub const DEVICE_KEY_FILE: &str = "device.key";
+/// The member's public key, as hex: how a node whose `member.key` was
+/// moved offline still knows, from its own files, whom it writes for.
+pub const MEMBER_PUBLIC_FILE: &str = "member.pub";
 /// Unix permissions of a key file: owner read and write only.
 pub const KEY_FILE_MODE: u32 = 0o600;
 /// Permission bits that must be clear on a key file: any access by group or others.
@@ -104,6 +108,7 @@ pub fn init_keys(dir: &Path) -> Result<NodeKeys, KeyFileError> {
         }
     }
     let member = generate_key_file(&member_path)?;
+    write_member_public(dir, &member.public())?;
     match generate_key_file(&device_path) {
         Ok(device) => Ok(NodeKeys { member, device }),
         Err(error) => {
@@ -114,6 +119,34 @@ pub fn init_keys(dir: &Path) -> Result<NodeKeys, KeyFileError> {
             Err(error)
         }
     }
+}
+
+/// Writes [`MEMBER_PUBLIC_FILE`] (public, so readable by all), durably.
+pub fn write_member_public(dir: &Path, key: &PublicKey) -> Result<(), KeyFileError> {
+    let path = dir.join(MEMBER_PUBLIC_FILE);
+    std::fs::write(&path, format!("{key}\n")).map_err(io_error(&path, "write"))?;
+    File::open(&path)
+        .and_then(|file| file.sync_all())
+        .map_err(io_error(&path, "sync"))
+}
+
+/// The member this data directory's node writes for, from its own files:
+/// the member key if it is here, else [`MEMBER_PUBLIC_FILE`]; `None` if
+/// neither exists (a directory set up before that file existed).
+pub fn read_member_public(dir: &Path) -> Result<Option<PublicKey>, KeyFileError> {
+    let member_key = dir.join(MEMBER_KEY_FILE);
+    if member_key.exists() {
+        return Ok(Some(read_key_file(&member_key)?.public()));
+    }
+    let path = dir.join(MEMBER_PUBLIC_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(io_error(&path, "read"))?;
+    text.trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| malformed(&path, "expected a public key as 64 hex digits".into()))
 }
 
 /// Creates a key file at `path` holding a fresh key from OS randomness.

@@ -90,7 +90,7 @@ pub fn create_pact_store(
         let delegation = log.delegate(
             member_key,
             member,
-            device.public(),
+            device,
             now_ms + DEVICE_DELEGATION_MS,
             now_ms,
         );
@@ -138,7 +138,7 @@ mod tests {
 
         let log = MembershipLog::new(charter.clone()).unwrap();
         let id = MemberId::from_key(member.public());
-        let shared = log.delegate(&member, id, device.public(), DEVICE_DELEGATION_MS, 0);
+        let shared = log.delegate(&member, id, &device, DEVICE_DELEGATION_MS, 0);
         let with = tempfile::tempdir().unwrap();
         let store =
             create_pact_store(with.path(), &charter, &[shared], &member, &device, 0).unwrap();

@@ -37,6 +37,15 @@ fn offer(node: &NodeDir, quantity: u32) -> String {
         .to_string()
 }
 
+/// The command line's token after `restore` wrote a new one.
+fn reread_token(node: &NodeDir) {
+    let token = std::fs::read_to_string(node.dir.join("cli.token")).unwrap();
+    support::TOKENS
+        .lock()
+        .unwrap()
+        .insert(node.http, token.trim().to_string());
+}
+
 fn has_all(node: &NodeDir, ids: &[String]) -> bool {
     get(node.http, "/api/registry")
         .is_ok_and(|(s, body)| s == 200 && ids.iter().all(|id| body.contains(id.as_str())))
@@ -78,6 +87,10 @@ fn a_node_restored_from_backup_gets_its_later_writes_back_and_does_not_fork() {
         a.config.to_str().unwrap(),
     ]);
     assert!(out.contains("New incarnation"), "{out}");
+    // Accounts are not taken from a backup unless asked for: a new first
+    // admin and command-line token replace them.
+    assert!(out.contains("No accounts were restored"), "{out}");
+    reread_token(a);
     let mut a_node = start(a);
     let restored_write = offer(a, 4);
 
@@ -94,4 +107,91 @@ fn a_node_restored_from_backup_gets_its_later_writes_back_and_does_not_fork() {
     );
     stop(&mut a_node);
     stop(&mut b_node);
+}
+
+/// A backup is an outside file after an attack: an envelope planted in it
+/// and an account added to it do not come back.
+#[test]
+fn a_tampered_backup_restores_only_what_passes_ingress() {
+    use amtshilfe_node::store::{AccountRecord, Store};
+    use amtshilfe_protocol::document::{Document, RecordOp};
+    use amtshilfe_protocol::envelope::Envelope;
+    use amtshilfe_protocol::identity::{self, KeyPair};
+    use amtshilfe_protocol::ids::{ActorKey, Collection, DocumentId, MemberId};
+
+    let root = tempfile::tempdir().unwrap();
+    let nodes = init_nodes(root.path(), &["Kreis Bergstraße", "Odenwaldkreis"]);
+    let a = &nodes[0];
+    found_pact(root.path(), &nodes);
+    let mut a_node = start(a);
+    let honest = offer(a, 2);
+    stop(&mut a_node);
+
+    let backup = root.path().join("store-backup.redb");
+    std::fs::copy(a.dir.join("store.redb"), &backup).unwrap();
+    {
+        let tampered = Store::open(&backup).unwrap();
+        let stored = tampered.load().unwrap();
+        let real = stored.envelopes.last().unwrap().clone();
+        // An envelope for A's offers signed by a stranger, and a copy of a
+        // real one whose signature no longer matches its bytes.
+        let member = MemberId::from_key(a.member_key.parse().unwrap());
+        let offers = DocumentId::new(member, Collection::Offers);
+        let stranger = KeyPair::from_seed([66; 32]);
+        let actor = identity::actor_id(&stranger.public(), [6; 16]);
+        let actor = ActorKey::from_slice(actor.to_bytes()).unwrap();
+        let json = serde_json::to_string(&amtshilfe_tests::sample::laptops(9, 0)).unwrap();
+        let change = Document::new(offers)
+            .make_change(
+                actor,
+                0,
+                &[RecordOp::Put {
+                    key: "offer:o-planted".into(),
+                    json,
+                }],
+            )
+            .unwrap();
+        let planted = Envelope::sign(&stored.pact, offers, change.raw_bytes().to_vec(), &stranger);
+        let mut bent = real.clone();
+        bent.document = DocumentId::new(member, Collection::Requests);
+        tampered.append_envelopes(&[planted, bent]).unwrap();
+        let intruder = AccountRecord {
+            role: "admin".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+                .into(),
+            created_at_ms: 0,
+            disabled: false,
+        };
+        tampered.put_account("eindringling", &intruder).unwrap();
+    }
+
+    std::fs::remove_file(a.dir.join("store.redb")).unwrap();
+    let out = amtshilfe(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--config",
+        a.config.to_str().unwrap(),
+    ]);
+    assert!(out.contains("signer_not_delegated: 1"), "{out}");
+    assert!(out.contains("bad_signature: 1"), "{out}");
+    {
+        let restored = Store::open(a.dir.join("store.redb")).unwrap();
+        let stored = restored.load().unwrap();
+        assert!(
+            stored
+                .envelopes
+                .iter()
+                .all(|e| e.signer != KeyPair::from_seed([66; 32]).public()),
+            "the planted envelope was restored"
+        );
+        assert!(restored.accounts().unwrap().is_empty());
+    }
+    reread_token(a);
+    let mut a_node = start(a);
+    wait_for("A serves its honest offer", Duration::from_secs(30), || {
+        has_all(a, std::slice::from_ref(&honest))
+    });
+    let accounts = get(a.http, "/api/accounts").unwrap().1;
+    assert!(!accounts.contains("eindringling"), "{accounts}");
+    stop(&mut a_node);
 }

@@ -1,13 +1,16 @@
 //! The ingress pipeline's per-envelope stages, cheapest first:
-//! size cap → signature → parse the change → actor bound to signer →
-//! signer delegated by the document's owner, owner a member → every
-//! operation a well-formed record. What happens after (duplicates, forks,
+//! size cap → signature → signer known to the document's owner → what the
+//! change declares within bounds → parse the change (panics contained) →
+//! actor bound to signer → signer delegated at the change's time, owner a
+//! member → every operation a well-formed record. A stranger's bytes never
+//! reach automerge, and a member's reach it only within bounds. What happens after (duplicates, forks,
 //! missing dependencies, applying) needs the document and lives in
 //! `replica::place`. Never does I/O, never mutates anything.
 
 use automerge::Change;
 use automerge::legacy::{Key, ObjectId, OpType};
 
+use crate::change_bounds;
 use crate::document::CheckedChange;
 use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope, EnvelopeDecodeError};
 use crate::identity;
@@ -162,12 +165,16 @@ pub fn admit(
             .verify_signature(pact)
             .map_err(|_| Rejection::BadSignature)?;
     }
-    let change = Change::from_bytes(envelope.change.clone())
+    membership.signer_known(&envelope.signer, &envelope.document)?;
+    change_bounds::check(&envelope.change)
         .map_err(|e| Rejection::MalformedChange(e.to_string()))?;
+    let change = parse_change(envelope.change.clone())?;
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let keys = check_records(envelope.document.collection, &change)?;
+    let collection = envelope.document.collection;
+    let keys = contained(|| check_records(collection, &change))
+        .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
             envelope,
@@ -203,6 +210,19 @@ pub fn readmit(
         }),
         Err(error) => Err(Box::new((checked, error.into()))),
     }
+}
+
+/// Parses one change chunk; a panic inside automerge is a malformed
+/// change, not a dead node.
+fn parse_change(bytes: Vec<u8>) -> Result<Change, Rejection> {
+    contained(move || Change::from_bytes(bytes))
+        .ok_or_else(|| Rejection::MalformedChange("automerge panicked parsing it".into()))?
+        .map_err(|e| Rejection::MalformedChange(e.to_string()))
+}
+
+/// Runs `work`, turning a panic into `None`.
+fn contained<T>(work: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
 }
 
 fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejection> {

@@ -6,6 +6,7 @@
 
 pub(crate) mod bytes;
 pub mod catalogue;
+pub mod change_bounds;
 pub mod document;
 pub mod envelope;
 pub mod identity;

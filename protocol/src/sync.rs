@@ -382,7 +382,7 @@ mod tests {
         let delegation = replica.membership().delegate(
             &keys[0],
             member,
-            device.key.public(),
+            &device.key,
             NOW_MS + 1_000_000_000,
             NOW_MS,
         );

@@ -76,7 +76,7 @@ impl TestPact {
             let entry = log.delegate(
                 &member.member_key,
                 member.id(),
-                member.device.key.public(),
+                &member.device.key,
                 T0_MS + DELEGATION_MS,
                 T0_MS,
             );

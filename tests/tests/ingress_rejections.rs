@@ -327,13 +327,10 @@ fn change_made_after_the_delegation_expired_is_refused() {
     let m2 = &pact.members[2];
     let second_device = KeyPair::from_seed([42; 32]);
     let expires_ms = T0_MS + 1_000;
-    let delegation = replica.membership().delegate(
-        &m2.member_key,
-        m2.id(),
-        second_device.public(),
-        expires_ms,
-        T0_MS,
-    );
+    let delegation =
+        replica
+            .membership()
+            .delegate(&m2.member_key, m2.id(), &second_device, expires_ms, T0_MS);
     replica
         .receive_entry(delegation)
         .expect("a member delegates a second device");

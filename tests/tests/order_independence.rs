@@ -57,7 +57,7 @@ fn scenario(size: usize, seed: u64) -> Scenario {
     let extra = probe.membership().delegate(
         &m0.member_key,
         m0.id(),
-        second.key.public(),
+        &second.key,
         T0_MS + DELEGATION_MS,
         T0_MS,
     );

@@ -176,7 +176,7 @@ fn shared_entries(
         let delegation = log.delegate(
             member_key,
             member(index),
-            device.public(),
+            device,
             now + DEVICE_DELEGATION_MS,
             now,
         );

@@ -25,7 +25,10 @@ impl EventLoop {
             }
         }
         known.truncate(crate::store::PEER_ADDRESSES_MAX);
-        if changed && key_of_peer(&peer).is_some_and(|k| self.core.lock().may_connect(&k)) {
+        if changed
+            && key_of_peer(&peer)
+                .is_some_and(|k| self.core.lock().may_connect(&k, crate::clock::now_ms()))
+        {
             let texts: Vec<String> = known.iter().map(ToString::to_string).collect();
             if let Err(error) = self.core.lock().store().remember_peer_addresses(
                 &peer.to_string(),

@@ -10,7 +10,9 @@
 //! messages are dropped) and its sync requests go unanswered. It is
 //! disconnected as soon as its introduction fails to prove membership, or
 //! after [`ADMISSION_GRACE`] if it sends none. A member removed from the pact is disconnected as soon as
-//! the removal is known.
+//! the removal is known. Admission reads the node's clock: a device whose
+//! delegation has expired is neither admitted nor kept (checked again on
+//! every sync round), so a stolen old device key stops reading the pact.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -144,7 +146,7 @@ impl EventLoop {
         self.allowed = self
             .core
             .lock()
-            .allowed_keys()
+            .allowed_keys(crate::clock::now_ms())
             .iter()
             .filter_map(peer_id_of)
             .filter(|peer| *peer != local)
@@ -230,8 +232,8 @@ mod tests {
         let id = MemberId::from_key(member.public());
         let sender = KeyPair::from_seed([2; 32]);
         let other = KeyPair::from_seed([3; 32]);
-        let mine = log.delegate(&member, id, sender.public(), 10, 0);
-        let theirs = log.delegate(&member, id, other.public(), 10, 0);
+        let mine = log.delegate(&member, id, &sender, 10, 0);
+        let theirs = log.delegate(&member, id, &other, 10, 0);
 
         let peer = peer_id_of(&sender.public()).unwrap();
 

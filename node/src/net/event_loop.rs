@@ -171,6 +171,8 @@ impl EventLoop {
                     self.redial();
                 }
                 _ = tokio::time::sleep_until(next_sync) => {
+                    // Delegations expire with time, not only with entries.
+                    self.refresh_gate();
                     self.sync_all();
                     next_sync = tokio::time::Instant::now() + jittered(self.settings.sync_interval);
                 }

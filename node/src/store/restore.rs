@@ -76,7 +76,7 @@ pub fn restore_replica(charter: SignedEntry, stored: StoredState) -> Result<Repl
     }
     let entries = stored.entries.len();
     let hashes: Vec<_> = stored.entries.iter().map(|e| e.hash().short()).collect();
-    let outcomes = replica.receive_entries(stored.entries);
+    let outcomes = replica.restore_entries(stored.entries);
     for (hash, outcome) in hashes.into_iter().zip(outcomes) {
         outcome.map_err(|reason| RestoreError::Entry { hash, reason })?;
     }

@@ -101,6 +101,28 @@ impl MembershipState {
         }
     }
 
+    /// The part of [`Self::authorise`] that needs only the signer and the
+    /// document, not the change: the owner was admitted and the signer is
+    /// one of its keys or delegated by one. Ingress asks this before it
+    /// parses a change, so a stranger's bytes never reach automerge.
+    pub fn signer_known(
+        &self,
+        signer: &PublicKey,
+        document: &DocumentId,
+    ) -> Result<(), AuthorityError> {
+        let record = self
+            .records
+            .get(&document.owner)
+            .ok_or(AuthorityError::OwnerNotMember)?;
+        let known = record.keys.iter().any(|k| k.key == *signer)
+            || record.delegations.iter().any(|d| d.device == *signer);
+        if known {
+            Ok(())
+        } else {
+            Err(AuthorityError::SignerNotDelegated)
+        }
+    }
+
     /// A value that changes whenever anything that affects
     /// [`Self::authorise`] for documents of `member` changes: admission,
     /// removal, rotation, delegations. Unrelated entries leave it alone.

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::identity::{SigningPurpose, verify};
+use crate::ids::PublicKey;
 
 use super::wire::canonical_bytes;
 use super::{
@@ -70,7 +71,9 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
     if entry.body.pact.is_none() {
         return Err(malformed("only the charter may name no pact"));
     }
-    if entry.signatures.len() != 1 {
+    if let EntryKind::Delegate { device, .. } = &entry.body.kind {
+        delegation_signers(entry, device)?;
+    } else if entry.signatures.len() != 1 {
         return Err(malformed(format!(
             "an entry carries exactly one signature, not {}",
             entry.signatures.len()
@@ -89,6 +92,16 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
     match &entry.body.kind {
         EntryKind::Propose(proposal) => proposal_structure(proposal),
         EntryKind::Charter(_) | EntryKind::Approve { .. } | EntryKind::Delegate { .. } => Ok(()),
+    }
+}
+
+/// A delegation carries two signatures: the member key's (the author) and
+/// the device's own, its consent. A device key is public (it is the peer
+/// id), so without the consent any member could claim another's device.
+fn delegation_signers(entry: &SignedEntry, device: &PublicKey) -> Result<(), EntryRejection> {
+    match entry.signatures.as_slice() {
+        [author, consent] if consent.key == *device && author.key != *device => Ok(()),
+        _ => Err(EntryRejection::NoDeviceConsent),
     }
 }
 

@@ -211,8 +211,9 @@ impl SignedEntry {
             .collect()
     }
 
-    /// Signs `body` with each of `keys`, in that order.
-    pub(crate) fn sign(body: EntryBody, keys: &[&KeyPair]) -> Self {
+    /// Signs `body` with each of `keys`, in that order. Whether the result
+    /// is acceptable is for the log to decide.
+    pub fn sign(body: EntryBody, keys: &[&KeyPair]) -> Self {
         let message = canonical_bytes(&body);
         let signatures = keys
             .iter()

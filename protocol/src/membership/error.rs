@@ -1,7 +1,10 @@
 //! Why the membership log refused an entry. A refused entry changes
 //! nothing; every reason reads as a sentence for the node's log.
 
-use super::{CHARTER_BYTES_MAX, ENTRY_BYTES_MAX, LOG_ENTRIES_MAX, PENDING_ENTRIES_MAX};
+use super::{
+    CHARTER_BYTES_MAX, ENTRIES_PER_AUTHOR_MAX, ENTRY_BYTES_MAX, LOG_ENTRIES_MAX,
+    PENDING_ENTRIES_MAX,
+};
 
 /// Why an entry was not taken into the membership log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +29,17 @@ pub enum EntryRejection {
     /// The entry is signed by a key that no entry of this pact introduced.
     #[error("entry is signed by a key this pact does not know")]
     UnknownAuthor,
+    /// A delegation lacks the device's own signature (its consent), or
+    /// carries other signatures than the member key's and the device's.
+    #[error("a delegation must be signed by the member key and by the device it names")]
+    NoDeviceConsent,
+    /// In the entry's own causal past, its author was not a current
+    /// member's current key (removed, rotated away, or never admitted).
+    #[error("entry is signed by a key that was not a current member key where the entry stands")]
+    AuthorNotCurrent,
+    /// The author already has [`ENTRIES_PER_AUTHOR_MAX`] entries in the log.
+    #[error("the entry's author already has {ENTRIES_PER_AUTHOR_MAX} entries in the log")]
+    AuthorOverLimit,
     /// A signature does not verify.
     #[error("entry signature does not verify")]
     BadSignature,
@@ -42,12 +56,15 @@ pub enum EntryRejection {
 
 impl EntryRejection {
     /// Every [`Self::code`], for metrics that list zeros too.
-    pub const CODES: [&'static str; 9] = [
+    pub const CODES: [&'static str; 12] = [
         "too_large",
         "malformed",
         "second_charter",
         "wrong_pact",
         "unknown_author",
+        "no_device_consent",
+        "author_not_current",
+        "author_over_limit",
         "bad_signature",
         "missing_signatures",
         "too_many_pending",
@@ -62,6 +79,9 @@ impl EntryRejection {
             Self::SecondCharter => "second_charter",
             Self::WrongPact => "wrong_pact",
             Self::UnknownAuthor => "unknown_author",
+            Self::NoDeviceConsent => "no_device_consent",
+            Self::AuthorNotCurrent => "author_not_current",
+            Self::AuthorOverLimit => "author_over_limit",
             Self::BadSignature => "bad_signature",
             Self::MissingSignatures => "missing_signatures",
             Self::TooManyPending => "too_many_pending",

@@ -10,9 +10,21 @@ use crate::identity::{KeyPair, sha256};
 use crate::ids::{EntryHash, MemberId, PactId, PublicKey};
 
 use super::{
-    EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX, MembershipState,
-    PENDING_ENTRIES_MAX, Proposal, SignedEntry, check, order, replay,
+    ENTRIES_PER_AUTHOR_MAX, EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX,
+    MembershipState, PENDING_ENTRIES_MAX, Proposal, ProposalStatus, SignedEntry, check, order,
+    replay,
 };
+
+/// Whether [`MembershipLog::take`] checks that the author may write the
+/// entry (in the entry's own causal past).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AuthorCheck {
+    /// Entries from anywhere outside: peers, bundles, invitations.
+    Check,
+    /// The node's own store: every entry in it passed the check before it
+    /// was stored, and checking again costs a replay per entry.
+    TrustStored,
+}
 
 /// What [`MembershipLog::insert`] did with an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +54,18 @@ pub struct MembershipLog {
     pact: PactId,
     entries: BTreeMap<EntryHash, SignedEntry>,
     heads: BTreeSet<EntryHash>,
-    /// Member keys introduced by stored or pending entries; only they may
-    /// author entries.
+    /// Member keys introduced by stored entries: the cheap pre-filter for
+    /// entries whose parents are missing (the full author check needs
+    /// their causal past).
     known_keys: BTreeSet<PublicKey>,
+    /// Stored and pending entries per author key, for
+    /// [`ENTRIES_PER_AUTHOR_MAX`].
+    by_author: BTreeMap<PublicKey, usize>,
+    /// Whether entries were stored since `order` and `state` were computed.
+    stale: bool,
+    /// The state before the first replay inside a batch, so the batch can
+    /// say whether it changed the state as a whole.
+    batch_baseline: Option<MembershipState>,
     pending: BTreeMap<EntryHash, SignedEntry>,
     /// Missing parent → pending entries waiting for it.
     waiting: BTreeMap<EntryHash, BTreeSet<EntryHash>>,
@@ -71,6 +92,9 @@ impl MembershipLog {
             entries: BTreeMap::from([(hash, charter)]),
             heads: BTreeSet::from([hash]),
             known_keys,
+            by_author: BTreeMap::new(),
+            stale: false,
+            batch_baseline: None,
             pending: BTreeMap::new(),
             waiting: BTreeMap::new(),
             order: Vec::new(),
@@ -95,48 +119,68 @@ impl MembershipLog {
     /// (then any pending entries it completes are applied too), pending
     /// otherwise.
     ///
-    /// Checks, cheapest first: size, duplicate, shape, pact, author (a
-    /// founder key, or a key an `Add` or `RotateKey` proposal introduced in
-    /// a stored or pending entry), signature, log cap, parents (missing
-    /// parents make it pending, up to [`PENDING_ENTRIES_MAX`]). An entry
-    /// refused as [`EntryRejection::UnknownAuthor`] may be accepted later,
-    /// once the proposal that introduces its author has arrived.
+    /// Checks, cheapest first: size, duplicate, shape (a delegation needs
+    /// the device's consent), pact, author known (a founder key, or a key
+    /// an `Add` or `RotateKey` proposal in a stored entry introduced),
+    /// signatures, log cap, per-author cap, parents (missing parents make
+    /// it pending, up to [`PENDING_ENTRIES_MAX`]), and then, in the entry's
+    /// own causal past, that its author was a current member's current key
+    /// (or, for a `Delegate`, a key an open `Add` or `RotateKey` proposal
+    /// introduces). That last rule depends only on the entry and its past,
+    /// so every node decides it alike. An entry refused as
+    /// [`EntryRejection::UnknownAuthor`] may be accepted later, once the
+    /// proposal that introduces its author has arrived.
     pub fn insert(&mut self, entry: SignedEntry) -> Result<InsertOutcome, EntryRejection> {
-        match self.take(entry)? {
-            Taken::Stored => Ok(InsertOutcome::Applied {
-                state_changed: self.replay(),
-            }),
-            Taken::Duplicate => Ok(InsertOutcome::Duplicate),
-            Taken::Pending => Ok(InsertOutcome::Pending),
-        }
+        let taken = self.take(entry, AuthorCheck::Check);
+        let state_changed = matches!(taken, Ok(Taken::Stored)) && self.finish_batch();
+        taken.map(|taken| outcome(taken, state_changed))
     }
 
-    /// Inserts many entries (a sync page, or the whole log when a node
-    /// starts) and replays once at the end; one result per entry, in order.
-    /// Each applied entry reports whether the batch as a whole changed the
-    /// state.
+    /// Inserts many entries (a sync page) and replays once at the end; one
+    /// result per entry, in order. Each applied entry reports whether the
+    /// batch as a whole changed the state.
     pub fn insert_batch(
         &mut self,
         entries: impl IntoIterator<Item = SignedEntry>,
     ) -> Vec<Result<InsertOutcome, EntryRejection>> {
-        let taken: Vec<_> = entries.into_iter().map(|entry| self.take(entry)).collect();
+        self.batch(entries, AuthorCheck::Check)
+    }
+
+    /// [`Self::insert_batch`] for the node's own store when it starts:
+    /// every entry passed all checks before it was stored, so the author
+    /// check (a replay of each entry's past) is not repeated; shape,
+    /// signatures and caps are.
+    pub fn restore_batch(
+        &mut self,
+        entries: impl IntoIterator<Item = SignedEntry>,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
+        self.batch(entries, AuthorCheck::TrustStored)
+    }
+
+    fn batch(
+        &mut self,
+        entries: impl IntoIterator<Item = SignedEntry>,
+        author_check: AuthorCheck,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
+        let taken: Vec<_> = entries
+            .into_iter()
+            .map(|entry| self.take(entry, author_check))
+            .collect();
         let any_stored = taken.iter().any(|t| matches!(t, Ok(Taken::Stored)));
-        let state_changed = any_stored && self.replay();
+        let state_changed = any_stored && self.finish_batch();
         taken
             .into_iter()
-            .map(|result| {
-                result.map(|taken| match taken {
-                    Taken::Stored => InsertOutcome::Applied { state_changed },
-                    Taken::Duplicate => InsertOutcome::Duplicate,
-                    Taken::Pending => InsertOutcome::Pending,
-                })
-            })
+            .map(|result| result.map(|taken| outcome(taken, state_changed)))
             .collect()
     }
 
     /// The checks of [`Self::insert`], cheapest first, and the storing,
-    /// without the replay.
-    fn take(&mut self, entry: SignedEntry) -> Result<Taken, EntryRejection> {
+    /// without the final replay.
+    fn take(
+        &mut self,
+        entry: SignedEntry,
+        author_check: AuthorCheck,
+    ) -> Result<Taken, EntryRejection> {
         let bytes = entry.to_bytes();
         if bytes.len() > entry.bytes_max() {
             return Err(EntryRejection::TooLarge { bytes: bytes.len() });
@@ -149,35 +193,101 @@ impl MembershipLog {
         if entry.body.pact != Some(self.pact) {
             return Err(EntryRejection::WrongPact);
         }
-        if !entry.author().is_some_and(|k| self.known_keys.contains(k)) {
+        let Some(author) = entry.author().copied() else {
+            return Err(EntryRejection::UnknownAuthor);
+        };
+        if !self.known_keys.contains(&author) {
             return Err(EntryRejection::UnknownAuthor);
         }
         check::signatures(&entry)?;
         if self.entries.len() + self.pending.len() >= self.entries_max {
             return Err(EntryRejection::LogFull);
         }
-        let missing: Vec<EntryHash> = entry
+        // An entry another one already names as parent is let through: an
+        // honest member built on it, and refusing it would leave that
+        // member's entries pending here for ever.
+        let needed = self.waiting.contains_key(&hash);
+        if !needed && self.by_author.get(&author).copied().unwrap_or(0) >= ENTRIES_PER_AUTHOR_MAX {
+            return Err(EntryRejection::AuthorOverLimit);
+        }
+        let complete = entry
             .body
             .parents
             .iter()
-            .filter(|p| !self.entries.contains_key(p))
-            .copied()
-            .collect();
-        if !missing.is_empty() {
+            .all(|p| self.entries.contains_key(p));
+        if !complete {
             if self.pending.len() >= PENDING_ENTRIES_MAX {
                 return Err(EntryRejection::TooManyPending);
             }
-            self.learn_keys(&entry);
-            for parent in missing {
-                self.waiting.entry(parent).or_default().insert(hash);
+            for parent in entry
+                .body
+                .parents
+                .iter()
+                .filter(|p| !self.entries.contains_key(p))
+            {
+                self.waiting.entry(*parent).or_default().insert(hash);
             }
+            *self.by_author.entry(author).or_insert(0) += 1;
             self.pending.insert(hash, entry);
             return Ok(Taken::Pending);
         }
-        self.learn_keys(&entry);
+        if author_check == AuthorCheck::Check {
+            self.check_author(&entry)?;
+        }
+        *self.by_author.entry(author).or_insert(0) += 1;
         self.store(hash, entry);
-        self.cascade(hash);
+        self.cascade(hash, author_check);
         Ok(Taken::Stored)
+    }
+
+    /// The author of `entry` (whose parents are all stored) must be a
+    /// current member's current key in the entry's causal past; a
+    /// `Delegate` may also come from a key that an open `Add` or
+    /// `RotateKey` proposal in that past introduces (a joiner, or a member
+    /// recovering without its old key, delegates its device before the
+    /// majority has approved).
+    fn check_author(&mut self, entry: &SignedEntry) -> Result<(), EntryRejection> {
+        let Some(author) = entry.author() else {
+            return Err(EntryRejection::UnknownAuthor);
+        };
+        let past = self.past_state(&entry.body.parents);
+        if past.current_member_of_key(author).is_some() {
+            return Ok(());
+        }
+        if matches!(entry.body.kind, EntryKind::Delegate { .. })
+            && self.introduced_by_open_proposal(&past, author)
+        {
+            return Ok(());
+        }
+        Err(EntryRejection::AuthorNotCurrent)
+    }
+
+    /// The state the causal past of `parents` replays to. Replay order is
+    /// Kahn's algorithm taking the smallest ready hash, and a causal past
+    /// is closed under parents, so the full order filtered to the past is
+    /// exactly the order a node holding only that past would compute.
+    fn past_state(&mut self, parents: &[EntryHash]) -> MembershipState {
+        self.refresh();
+        if parents.iter().eq(self.heads.iter()) {
+            return self.state.clone();
+        }
+        let past = replay::causal_past(&self.entries, parents.iter().copied());
+        let order: Vec<EntryHash> = self
+            .order
+            .iter()
+            .filter(|hash| past.contains(hash))
+            .copied()
+            .collect();
+        replay::replay(&order, &self.entries)
+    }
+
+    fn introduced_by_open_proposal(&self, state: &MembershipState, key: &PublicKey) -> bool {
+        state.proposals.iter().any(|(hash, status)| {
+            matches!(status, ProposalStatus::Open { .. })
+                && self.entries.get(hash).is_some_and(|entry| {
+                    matches!(&entry.body.kind, EntryKind::Propose(p) if p.introduced_key() == Some(key))
+                })
+        })
     }
 
     /// Whether `hash` is applied (pending entries do not count).
@@ -250,32 +360,35 @@ impl MembershipLog {
         self.build(author, EntryKind::Approve { proposal }, now_ms)
     }
 
-    /// A delegation of `device` for `member`, signed by `member_key`, on the
-    /// current heads.
+    /// A delegation of `device` for `member`, on the current heads, signed
+    /// by `member_key` and by the device itself (its consent).
     pub fn delegate(
         &self,
         member_key: &KeyPair,
         member: MemberId,
-        device: PublicKey,
+        device: &KeyPair,
         expires_at_ms: i64,
         now_ms: i64,
     ) -> SignedEntry {
         let kind = EntryKind::Delegate {
             member,
-            device,
+            device: device.public(),
             expires_at_ms,
         };
-        self.build(member_key, kind, now_ms)
+        SignedEntry::sign(self.body(kind, now_ms), &[member_key, device])
     }
 
     fn build(&self, author: &KeyPair, kind: EntryKind, now_ms: i64) -> SignedEntry {
-        let body = EntryBody {
+        SignedEntry::sign(self.body(kind, now_ms), &[author])
+    }
+
+    fn body(&self, kind: EntryKind, now_ms: i64) -> EntryBody {
+        EntryBody {
             pact: Some(self.pact),
             parents: self.heads(),
             issued_at_ms: now_ms,
             kind,
-        };
-        SignedEntry::sign(body, &[author])
+        }
     }
 
     /// Lowers the entry cap, so tests can reach it quickly.
@@ -284,15 +397,13 @@ impl MembershipLog {
         self.entries_max = entries_max;
     }
 
-    fn learn_keys(&mut self, entry: &SignedEntry) {
+    fn store(&mut self, hash: EntryHash, entry: SignedEntry) {
         if let EntryKind::Propose(proposal) = &entry.body.kind
             && let Some(key) = proposal.introduced_key()
         {
             self.known_keys.insert(*key);
         }
-    }
-
-    fn store(&mut self, hash: EntryHash, entry: SignedEntry) {
+        self.stale = true;
         for parent in &entry.body.parents {
             self.heads.remove(parent);
         }
@@ -301,35 +412,79 @@ impl MembershipLog {
     }
 
     /// Applies every pending entry whose last missing parent was `arrived`,
-    /// and so on down.
-    fn cascade(&mut self, arrived: EntryHash) {
+    /// and so on down. A completed entry whose author may not write it is
+    /// dropped (it comes again and is refused with its reason then).
+    fn cascade(&mut self, arrived: EntryHash, author_check: AuthorCheck) {
         let mut arrivals = vec![arrived];
         while let Some(parent) = arrivals.pop() {
             for child in self.waiting.remove(&parent).unwrap_or_default() {
-                let Some(entry) = self.pending.get(&child) else {
+                let complete = self.pending.get(&child).is_some_and(|entry| {
+                    entry
+                        .body
+                        .parents
+                        .iter()
+                        .all(|p| self.entries.contains_key(p))
+                });
+                if !complete {
+                    continue;
+                }
+                let Some(entry) = self.pending.remove(&child) else {
                     continue;
                 };
-                if entry
-                    .body
-                    .parents
-                    .iter()
-                    .all(|p| self.entries.contains_key(p))
-                    && let Some(entry) = self.pending.remove(&child)
-                {
+                let allowed =
+                    author_check == AuthorCheck::TrustStored || self.check_author(&entry).is_ok();
+                if allowed {
                     self.store(child, entry);
                     arrivals.push(child);
+                } else if let Some(author) = entry.author()
+                    && let Some(count) = self.by_author.get_mut(author)
+                {
+                    *count = count.saturating_sub(1);
                 }
             }
         }
     }
 
+    /// Recomputes order and state if entries were stored since, keeping
+    /// the state from before the batch to compare with at its end.
+    fn refresh(&mut self) {
+        if !self.stale {
+            return;
+        }
+        let before = self.recompute();
+        self.batch_baseline.get_or_insert(before);
+    }
+
+    /// Ends an insert or a batch: replays if needed; true if the state
+    /// differs from the one before the batch.
+    fn finish_batch(&mut self) -> bool {
+        let recomputed = self.stale.then(|| self.recompute());
+        match (self.batch_baseline.take(), recomputed) {
+            (Some(before), _) | (None, Some(before)) => self.state != before,
+            (None, None) => false,
+        }
+    }
+
+    /// Recomputes order and state from the stored entries; returns the
+    /// state it replaces.
+    fn recompute(&mut self) -> MembershipState {
+        self.order = order::topological(&self.entries);
+        self.stale = false;
+        std::mem::replace(&mut self.state, replay::replay(&self.order, &self.entries))
+    }
+
     /// Recomputes order and state; true if the state changed.
     fn replay(&mut self) -> bool {
-        self.order = order::topological(&self.entries);
-        let state = replay::replay(&self.order, &self.entries);
-        let changed = state != self.state;
-        self.state = state;
-        changed
+        self.stale = true;
+        self.finish_batch()
+    }
+}
+
+fn outcome(taken: Taken, state_changed: bool) -> InsertOutcome {
+    match taken {
+        Taken::Stored => InsertOutcome::Applied { state_changed },
+        Taken::Duplicate => InsertOutcome::Duplicate,
+        Taken::Pending => InsertOutcome::Pending,
     }
 }
 

@@ -51,6 +51,12 @@ pub const LOG_ENTRIES_MAX: usize = 10_000;
 /// not grown, under [`LOG_ENTRIES_MAX`]: admitting members one by one takes
 /// a majority of approvals each, about n²/4 entries for n members.
 pub const FOUNDERS_MAX: usize = 512;
+/// Most entries one key may author in a log (stored and pending), in
+/// entries: a brake on a member flooding the log. A member approves each
+/// proposal at most once, so even a pact grown to hundreds of members stays
+/// far below it. An entry another entry names as parent is taken even past
+/// the cap (see `MembershipLog::insert`).
+pub const ENTRIES_PER_AUTHOR_MAX: usize = 1_000;
 /// Most parents one entry may name, in entries.
 pub const PARENTS_MAX: usize = 32;
 /// Longest pact, member or officer name, in bytes of UTF-8.

@@ -6,7 +6,9 @@
 //! Rules:
 //! - The charter admits its founders (member id = key = current key).
 //! - `Propose` and `Approve` count only if signed by a current member's
-//!   current key at that point; the proposer counts as approving. An
+//!   current key at that point; the proposer counts as approving.
+//! - An entry signed by a key that a removal or rotation revoked counts
+//!   only inside the causal past of that proposal (see [`replay`]). An
 //!   approval counts only for a proposal replayed before it.
 //! - A proposal takes effect at the first point where its approvers that
 //!   are still current members are a strict majority of the current members
@@ -18,8 +20,12 @@
 //!   `Remove` of a non-member or of the last member, `RotateKey` of a
 //!   non-member or to a key that was ever a member key, `AppointOfficer` of
 //!   an officer key already appointed.
-//! - `Delegate` is valid iff `member` was ever admitted and the signing key
-//!   is or was one of its member keys; decided on the final key history.
+//! - `Delegate` is valid iff `member` was ever admitted, the signing key
+//!   is or was one of its member keys, and the device key was never a
+//!   member key; decided on the final key history. (The device's consent
+//!   is checked with the entry's shape.) A device belongs to at most one
+//!   member: the first valid delegation of it in replay order decides, and
+//!   later delegations of it by other members are ignored.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,10 +54,48 @@ struct Replay<'a> {
     delegates: Vec<DelegateCandidate>,
 }
 
+/// How many times [`replay`] may replay again with a larger set of
+/// out-of-closure entries left out. Each round can only leave out entries
+/// of keys that an earlier round revoked; a handful settles any real log.
+const REPLAY_ROUNDS_MAX: usize = 8;
+
 /// The state after replaying `order` (hashes of `entries`, parents first).
+///
+/// An entry signed by a key that a removal or rotation revoked counts only
+/// if it lies in the causal past of that `Remove` or `RotateKey` proposal
+/// (the log heads its proposer had seen). Otherwise a removed member or a
+/// stolen old key could sign an approval on old parents and grind its hash
+/// until it sorts before its own removal — and with that vote even keep
+/// the removal from passing. So the first replay discounts, for every
+/// removal or rotation proposed, its subject's entries outside the
+/// proposal's past; the next ones discount only those of the revocations
+/// that took effect, until the set discounted is stable. A discounted entry
+/// votes for nothing (see `Replay::entry`).
 pub(super) fn replay(
     order: &[EntryHash],
     entries: &BTreeMap<EntryHash, SignedEntry>,
+) -> MembershipState {
+    let plain = replay_once(order, entries, &BTreeSet::new());
+    let proposed = proposed_revocations(&plain, entries);
+    if proposed.is_empty() {
+        return plain;
+    }
+    let mut left_out = outside(entries, &proposed);
+    for _ in 0..REPLAY_ROUNDS_MAX {
+        let state = replay_once(order, entries, &left_out);
+        let next = outside(entries, &applied_revocations(&state));
+        if next == left_out {
+            return state;
+        }
+        left_out = next;
+    }
+    replay_once(order, entries, &left_out)
+}
+
+fn replay_once(
+    order: &[EntryHash],
+    entries: &BTreeMap<EntryHash, SignedEntry>,
+    left_out: &BTreeSet<EntryHash>,
 ) -> MembershipState {
     let mut replay = Replay {
         state: MembershipState::default(),
@@ -61,17 +105,124 @@ pub(super) fn replay(
     };
     for hash in order {
         if let Some(entry) = entries.get(hash) {
-            replay.entry(*hash, entry);
+            replay.entry(*hash, entry, !left_out.contains(hash));
         }
     }
     replay.finish()
 }
 
+/// A key and a proposal that revokes (or would revoke) it.
+type Revocation = (PublicKey, EntryHash);
+
+/// Every `Remove` and `RotateKey` proposal in the log, applied or not,
+/// with the keys of its subject it would revoke.
+fn proposed_revocations(
+    state: &MembershipState,
+    entries: &BTreeMap<EntryHash, SignedEntry>,
+) -> BTreeSet<Revocation> {
+    let mut revocations = BTreeSet::new();
+    for (hash, entry) in entries {
+        let EntryKind::Propose(proposal) = &entry.body.kind else {
+            continue;
+        };
+        let (member, kept) = match proposal {
+            Proposal::Remove { member, .. } => (member, None),
+            Proposal::RotateKey {
+                member, new_key, ..
+            } => (member, Some(new_key)),
+            Proposal::Add { .. } | Proposal::AppointOfficer { .. } => continue,
+        };
+        let Some(record) = state.records.get(member) else {
+            continue;
+        };
+        for key in &record.keys {
+            if Some(&key.key) != kept {
+                revocations.insert((key.key, *hash));
+            }
+        }
+    }
+    revocations
+}
+
+/// The revocations that took effect in `state`.
+fn applied_revocations(state: &MembershipState) -> BTreeSet<Revocation> {
+    let mut revocations = BTreeSet::new();
+    for record in state.records.values() {
+        for key in &record.keys {
+            if let Some(freeze) = &key.revoked {
+                revocations.insert((key.key, freeze.proposal));
+            } else if let Some(removal) = &record.removed {
+                revocations.insert((key.key, removal.proposal));
+            }
+        }
+    }
+    revocations
+}
+
+/// Entries signed by a revoked key outside the causal past of a proposal
+/// that revokes it.
+fn outside(
+    entries: &BTreeMap<EntryHash, SignedEntry>,
+    revocations: &BTreeSet<Revocation>,
+) -> BTreeSet<EntryHash> {
+    let mut left_out = BTreeSet::new();
+    if revocations.is_empty() {
+        return left_out;
+    }
+    let mut by_key: BTreeMap<PublicKey, Vec<EntryHash>> = BTreeMap::new();
+    for (key, proposal) in revocations {
+        by_key.entry(*key).or_default().push(*proposal);
+    }
+    let mut closures: BTreeMap<EntryHash, BTreeSet<EntryHash>> = BTreeMap::new();
+    for (hash, entry) in entries {
+        let Some(proposals) = entry.author().and_then(|author| by_key.get(author)) else {
+            continue;
+        };
+        for proposal in proposals {
+            let closure = closures
+                .entry(*proposal)
+                .or_insert_with(|| causal_past(entries, [*proposal]));
+            if !closure.contains(hash) {
+                left_out.insert(*hash);
+            }
+        }
+    }
+    left_out
+}
+
+/// `from` and every entry reachable from it over parent links, among
+/// `entries`.
+pub(super) fn causal_past(
+    entries: &BTreeMap<EntryHash, SignedEntry>,
+    from: impl IntoIterator<Item = EntryHash>,
+) -> BTreeSet<EntryHash> {
+    let mut past = BTreeSet::new();
+    let mut stack: Vec<EntryHash> = from.into_iter().collect();
+    while let Some(hash) = stack.pop() {
+        if !past.insert(hash) {
+            continue;
+        }
+        if let Some(entry) = entries.get(&hash) {
+            stack.extend(entry.body.parents.iter().copied());
+        }
+    }
+    past
+}
+
 impl<'a> Replay<'a> {
-    fn entry(&mut self, hash: EntryHash, entry: &'a SignedEntry) {
+    /// Replays one entry. An entry whose signer's vote does not count
+    /// (`votes` false: signed by a revoked key outside the revoking
+    /// proposal's past) approves nothing and delegates nothing; a proposal
+    /// among them stays a proposal, without its proposer's approval, so
+    /// that members who approve it still decide (two members proposing
+    /// each other's removal are both removed if the others back both).
+    fn entry(&mut self, hash: EntryHash, entry: &'a SignedEntry, votes: bool) {
         let Some(signer) = entry.author().copied() else {
             return;
         };
+        if !votes && !matches!(entry.body.kind, EntryKind::Propose(_)) {
+            return;
+        }
         match &entry.body.kind {
             EntryKind::Charter(charter) => {
                 for founder in &charter.founders {
@@ -85,7 +236,11 @@ impl<'a> Replay<'a> {
                         .insert(hash, ProposalStatus::NotCounted);
                     return;
                 };
-                let approvers = BTreeSet::from([author]);
+                let approvers = if votes {
+                    BTreeSet::from([author])
+                } else {
+                    BTreeSet::new()
+                };
                 self.state
                     .proposals
                     .insert(hash, ProposalStatus::Open { approvers });
@@ -281,11 +436,23 @@ impl<'a> Replay<'a> {
     }
 
     fn finish(mut self) -> MembershipState {
+        // A device belongs to at most one member: the first valid delegation
+        // in replay order decides, and a member key is never anyone's device.
+        let mut device_owner: BTreeMap<PublicKey, MemberId> = BTreeMap::new();
         for candidate in self.delegates {
+            if self.state.member_keys.contains_key(&candidate.device) {
+                continue;
+            }
             let Some(record) = self.state.records.get_mut(&candidate.member) else {
                 continue;
             };
-            if record.keys.iter().any(|k| k.key == candidate.signer) {
+            if !record.keys.iter().any(|k| k.key == candidate.signer) {
+                continue;
+            }
+            let owner = *device_owner
+                .entry(candidate.device)
+                .or_insert(candidate.member);
+            if owner == candidate.member {
                 record.delegations.push(Delegation {
                     device: candidate.device,
                     issued_under: candidate.signer,

@@ -152,7 +152,7 @@ impl MembershipState {
     /// member's current member key, or a device key delegated under it.
     /// Expiry is not considered here (the protocol has no clock); revoked
     /// keys, devices delegated under them and removed members yield `None`.
-    /// A device delegated by several members yields the smallest member id.
+    /// A device belongs to at most one member (see `replay`).
     pub fn member_of_key(&self, key: &PublicKey) -> Option<MemberId> {
         if let Some(member) = self.current_member_of_key(key) {
             return Some(member);
@@ -163,6 +163,29 @@ impl MembershipState {
                 .delegations
                 .iter()
                 .any(|d| d.device == *key && d.issued_under == info.current_key)
+                .then_some(*member)
+        })
+    }
+
+    /// The member a peer with key `key` may be admitted for at `now_ms`
+    /// (the node's clock: admission is a local decision, unlike accepting
+    /// a write): a current member's current key, or a device delegated
+    /// under it whose delegation has not expired by `now_ms`. A stolen
+    /// device key whose delegation ran out no longer reads the pact.
+    pub fn member_of_key_at(&self, key: &PublicKey, now_ms: i64) -> Option<MemberId> {
+        if let Some(member) = self.current_member_of_key(key) {
+            return Some(member);
+        }
+        self.members.iter().find_map(|(member, info)| {
+            let record = self.records.get(member)?;
+            record
+                .delegations
+                .iter()
+                .any(|d| {
+                    d.device == *key
+                        && d.issued_under == info.current_key
+                        && d.expires_at_ms >= now_ms
+                })
                 .then_some(*member)
         })
     }

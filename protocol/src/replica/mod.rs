@@ -211,6 +211,27 @@ impl Replica {
         entries: impl IntoIterator<Item = SignedEntry>,
     ) -> Vec<Result<InsertOutcome, EntryRejection>> {
         let outcomes = self.membership.insert_batch(entries);
+        self.after_entries(outcomes)
+    }
+
+    /// [`Self::receive_entries`] for the node's own store when it starts:
+    /// the entries passed every check before they were stored, so the
+    /// author check (a replay of each entry's past) is skipped; see
+    /// [`MembershipLog::restore_batch`]. Never for a backup or a bundle.
+    pub fn restore_entries(
+        &mut self,
+        entries: impl IntoIterator<Item = SignedEntry>,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
+        let outcomes = self.membership.restore_batch(entries);
+        self.after_entries(outcomes)
+    }
+
+    /// Counts refused entries and re-checks the documents once if any entry
+    /// was applied.
+    fn after_entries(
+        &mut self,
+        outcomes: Vec<Result<InsertOutcome, EntryRejection>>,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
         for outcome in &outcomes {
             self.count_entry(outcome);
         }

@@ -1,5 +1,6 @@
 //! Reads: status, registry filters and the metrics page.
 
+use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ingress::Rejection;
 use amtshilfe_protocol::membership::EntryRejection;
 use axum::http::StatusCode;
@@ -258,13 +259,17 @@ async fn metrics_list_every_family_and_reason_and_move() {
     let report = node.core.lock().receive_envelopes(vec![next], "member-b");
     assert_eq!(report.pending, 1);
     // A membership entry signed by a key this pact does not know.
-    let stranger = amtshilfe_protocol::identity::KeyPair::from_seed([99; 32]);
+    let stranger = KeyPair::from_seed([99; 32]);
     let entry = {
         let core = node.core.lock();
         let member = MemberId::from_key(stranger.public());
-        core.replica()
-            .membership()
-            .delegate(&stranger, member, stranger.public(), T0_MS + 1, T0_MS)
+        core.replica().membership().delegate(
+            &stranger,
+            member,
+            &KeyPair::from_seed([98; 32]),
+            T0_MS + 1,
+            T0_MS,
+        )
     };
     let refused = node.core.lock().receive_entry(entry, "stranger");
     assert_eq!(refused, Err(EntryRejection::UnknownAuthor));

@@ -36,13 +36,7 @@ impl Pact {
         let member = MemberId::from_key(member_key.public());
         let charter = MembershipLog::charter("Testpakt", &[(&member_key, "Kreis A")], T0_MS);
         let log = MembershipLog::new(charter.clone()).unwrap();
-        let delegation = log.delegate(
-            &member_key,
-            member,
-            device_key.public(),
-            T0_MS + YEAR_MS,
-            T0_MS,
-        );
+        let delegation = log.delegate(&member_key, member, &device_key, T0_MS + YEAR_MS, T0_MS);
         let mut replica = Replica::new(charter.clone()).unwrap();
         replica.receive_entry(delegation.clone()).unwrap();
         Self {

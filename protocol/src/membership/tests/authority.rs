@@ -16,7 +16,7 @@ fn offers_of(member: &KeyPair) -> DocumentId {
 fn delegation_expiry_is_compared_with_the_change_time() {
     let (keys, mut log) = pact(3);
     let a = &keys[0];
-    let entry = log.delegate(a, id(a), device(80), EXPIRY_MS, T0_MS);
+    let entry = log.delegate(a, id(a), &key(80), EXPIRY_MS, T0_MS);
     apply(&mut log, entry);
     let doc = offers_of(a);
     let state = log.state();
@@ -33,7 +33,7 @@ fn delegation_expiry_is_compared_with_the_change_time() {
         Err(AuthorityError::DelegationExpired)
     );
     // A renewal covers later changes; the earlier ones stay covered.
-    let renewal = log.delegate(a, id(a), device(80), EXPIRY_MS * 2, T0_MS);
+    let renewal = log.delegate(a, id(a), &key(80), EXPIRY_MS * 2, T0_MS);
     apply(&mut log, renewal);
     assert_eq!(
         log.state().authorise(&device(80), &doc, EXPIRY_MS + 1),
@@ -62,11 +62,11 @@ fn only_the_owners_keys_can_delegate() {
     let (keys, mut log) = pact(3);
     let (a, b) = (&keys[0], &keys[1]);
     // B signs a delegation for A's documents: stored, but grants nothing.
-    let forged = log.delegate(b, id(a), device(80), EXPIRY_MS, T0_MS);
+    let forged = log.delegate(b, id(a), &key(80), EXPIRY_MS, T0_MS);
     apply(&mut log, forged);
     // A delegation for someone never admitted grants nothing either.
     let stranger = key(66);
-    let ghost = log.delegate(a, id(&stranger), device(81), EXPIRY_MS, T0_MS);
+    let ghost = log.delegate(a, id(&stranger), &key(81), EXPIRY_MS, T0_MS);
     apply(&mut log, ghost);
     let state = log.state();
     assert_eq!(
@@ -86,7 +86,7 @@ fn only_the_owners_keys_can_delegate() {
 fn a_removed_members_documents_are_frozen_at_the_removal_heads() {
     let (keys, mut log) = pact(3);
     let c = &keys[2];
-    let entry = log.delegate(c, id(c), device(80), EXPIRY_MS, T0_MS);
+    let entry = log.delegate(c, id(c), &key(80), EXPIRY_MS, T0_MS);
     apply(&mut log, entry);
     assert_eq!(log.state().member_of_key(&device(80)), Some(id(c)));
     let head = automerge::ChangeHash([3; 32]);
@@ -123,7 +123,7 @@ fn the_fingerprint_follows_exactly_what_authorise_depends_on() {
 
     // Unrelated: another member's delegation, a proposal, an approval, an
     // admission of someone else.
-    let other = log.delegate(b, id(b), device(90), EXPIRY_MS, T0_MS);
+    let other = log.delegate(b, id(b), &key(90), EXPIRY_MS, T0_MS);
     apply(&mut log, other);
     let admit = propose(&mut log, b, add(&key(40)));
     approve_all(&mut log, &[&keys[2], &keys[3]], admit);
@@ -131,7 +131,7 @@ fn the_fingerprint_follows_exactly_what_authorise_depends_on() {
     assert_eq!(print(&log), last);
 
     // A delegation of A's.
-    let delegation = log.delegate(a, id(a), device(80), EXPIRY_MS, T0_MS);
+    let delegation = log.delegate(a, id(a), &key(80), EXPIRY_MS, T0_MS);
     apply(&mut log, delegation);
     assert_ne!(print(&log), last);
     last = print(&log);
@@ -159,7 +159,7 @@ fn the_fingerprint_follows_exactly_what_authorise_depends_on() {
 fn member_of_key_ignores_strangers_and_finds_devices() {
     let (keys, mut log) = pact(2);
     let b = &keys[1];
-    let entry = log.delegate(b, id(b), device(80), EXPIRY_MS, T0_MS);
+    let entry = log.delegate(b, id(b), &key(80), EXPIRY_MS, T0_MS);
     apply(&mut log, entry);
     let state = log.state();
     assert_eq!(state.member_of_key(&device(80)), Some(id(b)));

@@ -45,7 +45,7 @@ fn concurrent_removals(split: bool) -> (SignedEntry, Vec<SignedEntry>, Membershi
         sync(node, &mut all);
     }
     // F joins (in this replay), delegates a device and approves A's removal.
-    let delegation = all.delegate(&f, id(&f), device(90), T0_MS + 1_000, T0_MS);
+    let delegation = all.delegate(&f, id(&f), &key(90), T0_MS + 1_000, T0_MS);
     apply(&mut all, delegation);
     approve_all(&mut all, &[&f], remove_a);
 
@@ -146,7 +146,7 @@ fn pending_entries_apply_in_a_cascade_when_their_parents_arrive() {
     let (keys, mut source) = pact(3);
     let proposal = propose(&mut source, &keys[0], add(&key(40)));
     approve_all(&mut source, &[&keys[1]], proposal);
-    let newcomer_delegates = source.delegate(&key(40), id(&key(40)), device(80), T0_MS, T0_MS);
+    let newcomer_delegates = source.delegate(&key(40), id(&key(40)), &key(80), T0_MS, T0_MS);
     apply(&mut source, newcomer_delegates);
     let entries: Vec<SignedEntry> = source.entries_in_order()[1..]
         .iter()

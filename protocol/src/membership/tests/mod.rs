@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::identity::KeyPair;
 use crate::ids::{EntryHash, MemberId, PublicKey};
 
-use super::{InsertOutcome, MembershipLog, MembershipState, Proposal, SignedEntry};
+use super::{EntryRejection, InsertOutcome, MembershipLog, MembershipState, Proposal, SignedEntry};
 
 /// Start of the pact in the tests, ms since the Unix epoch.
 const T0_MS: i64 = 1_750_000_000_000;

@@ -154,7 +154,7 @@ fn strangers_cannot_author_entries() {
     let stranger = key(66);
     let entry = log.propose(&stranger, add(&stranger), T0_MS);
     assert_rejected(&mut log, entry, EntryRejection::UnknownAuthor);
-    let entry = log.delegate(&stranger, id(&stranger), device(67), T0_MS, T0_MS);
+    let entry = log.delegate(&stranger, id(&stranger), &key(67), T0_MS, T0_MS);
     assert_rejected(&mut log, entry, EntryRejection::UnknownAuthor);
 }
 
@@ -241,11 +241,13 @@ fn a_charter_of_founders_max_founders_fits_its_own_cap_but_no_more() {
 
 #[test]
 fn the_pending_set_is_bounded() {
+    // Spread over three authors: one author alone stops at its own cap.
     let (keys, mut log) = pact(3);
     let mut orphan = |n: usize| {
-        let mut entry = log.approve(&keys[0], EntryHash([7; 32]), T0_MS + n as i64);
+        let author = &keys[n % keys.len()];
+        let mut entry = log.approve(author, EntryHash([7; 32]), T0_MS + n as i64);
         entry.body.parents = vec![EntryHash(sha256(&n.to_le_bytes()))];
-        resign(entry, &keys[0])
+        resign(entry, author)
     };
     let orphans: Vec<SignedEntry> = (0..=PENDING_ENTRIES_MAX).map(&mut orphan).collect();
     let mut orphans = orphans.into_iter();

@@ -26,7 +26,7 @@ fn rotate(member: &KeyPair, new_key: &KeyPair, offers_head: [u8; 32]) -> Proposa
 fn rotated() -> (Vec<KeyPair>, KeyPair, MembershipLog) {
     let (keys, mut log) = pact(3);
     let a = &keys[0];
-    let delegation = log.delegate(a, id(a), device(80), T0_MS + 365 * DAY_MS, T0_MS);
+    let delegation = log.delegate(a, id(a), &key(80), T0_MS + 365 * DAY_MS, T0_MS);
     apply(&mut log, delegation);
     let new_a = key(11);
     let rotation = propose(&mut log, &keys[1], rotate(a, &new_a, [5; 32]));
@@ -59,17 +59,17 @@ fn approvals_signed_with_the_old_key_stop_counting() {
     let (keys, new_a, mut log) = rotated();
     let newcomer = key(40);
     let proposal = propose(&mut log, &keys[1], add(&newcomer));
-    approve_all(&mut log, &[&keys[0]], proposal);
+    let by_old_key = log.approve(&keys[0], proposal, T0_MS);
+    assert_eq!(
+        log.insert(by_old_key),
+        Err(EntryRejection::AuthorNotCurrent)
+    );
     assert!(
         !log.state().is_member(&id(&newcomer)),
         "old key's approval ignored"
     );
     let entry = log.propose(&keys[0], add(&key(41)), T0_MS);
-    let by_old_key = apply(&mut log, entry);
-    assert_eq!(
-        log.state().proposal(&by_old_key),
-        Some(&ProposalStatus::NotCounted)
-    );
+    assert_eq!(log.insert(entry), Err(EntryRejection::AuthorNotCurrent));
     approve_all(&mut log, &[&new_a], proposal);
     assert!(log.state().is_member(&id(&newcomer)));
 }
@@ -93,16 +93,16 @@ fn old_delegations_are_frozen_and_new_ones_are_full() {
         Ok(Authority::Full)
     );
 
-    // A thief holding the old key keeps delegating: still only frozen.
-    let stolen = log.delegate(a, id(a), device(81), T0_MS + DAY_MS, T0_MS);
-    apply(&mut log, stolen);
+    // A thief holding the old key cannot delegate on top of the rotation.
+    let stolen = log.delegate(a, id(a), &key(81), T0_MS + DAY_MS, T0_MS);
+    assert_eq!(log.insert(stolen), Err(EntryRejection::AuthorNotCurrent));
     assert_eq!(
         log.state().authorise(&device(81), &offers, T0_MS),
-        frozen_offers
+        Err(crate::membership::AuthorityError::SignerNotDelegated)
     );
     // The new key delegates a fresh device, and may re-delegate the old one.
     for seed in [82, 80] {
-        let fresh = log.delegate(&new_a, id(a), device(seed), T0_MS + DAY_MS, T0_MS);
+        let fresh = log.delegate(&new_a, id(a), &key(seed), T0_MS + DAY_MS, T0_MS);
         apply(&mut log, fresh);
         assert_eq!(
             log.state().authorise(&device(seed), &offers, T0_MS),
@@ -138,13 +138,16 @@ fn rotating_to_a_key_in_use_or_for_a_non_member_is_inapplicable() {
 }
 
 #[test]
-fn a_proposed_new_key_may_author_entries_before_the_rotation_passes() {
+fn a_proposed_new_key_may_only_delegate_before_the_rotation_passes() {
     let (keys, mut log) = pact(3);
     let new_a = key(11);
     let rotation = propose(&mut log, &keys[1], rotate(&keys[0], &new_a, [1; 32]));
-    // Known (proposed) but not yet current: stored, but does not count.
+    // Known (proposed) but not yet current: it may not vote for itself…
     let early = log.approve(&new_a, rotation, T0_MS);
-    apply(&mut log, early);
+    assert_eq!(log.insert(early), Err(EntryRejection::AuthorNotCurrent));
+    // …but may delegate the device it recovers on.
+    let delegation = log.delegate(&new_a, id(&keys[0]), &key(83), T0_MS + DAY_MS, T0_MS);
+    apply(&mut log, delegation);
     assert!(matches!(
         log.state().proposal(&rotation),
         Some(ProposalStatus::Open { approvers }) if approvers.len() == 1
@@ -154,4 +157,5 @@ fn a_proposed_new_key_may_author_entries_before_the_rotation_passes() {
         log.state().member_of_key(&new_a.public()),
         Some(id(&keys[0]))
     );
+    assert_eq!(log.state().member_of_key(&device(83)), Some(id(&keys[0])));
 }

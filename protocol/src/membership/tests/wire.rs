@@ -37,7 +37,7 @@ fn one_of_each_kind() -> Vec<SignedEntry> {
         entries.push(log.propose(&keys[0], proposal, T0_MS));
     }
     entries.push(log.approve(&keys[1], EntryHash([1; 32]), T0_MS));
-    entries.push(log.delegate(&keys[0], id(&keys[0]), device(80), T0_MS, T0_MS));
+    entries.push(log.delegate(&keys[0], id(&keys[0]), &key(80), T0_MS, T0_MS));
     for entry in &entries[1..] {
         let _ = log.insert(entry.clone());
     }
