@@ -111,7 +111,21 @@ fn an_invited_member_is_admitted_after_approval_and_receives_the_pacts_data() {
         registry_contains(b, &offer_id)
     });
     stop(&mut b_node);
-    let out = amtshilfe(&["approve", prefix, "--config", b.config.to_str().unwrap()]);
+    // Without a yes nothing is signed, but the whole proposal is shown.
+    let blind = std::process::Command::new(support::binary())
+        .args(["approve", prefix, "--config", b.config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!blind.status.success());
+    let shown = String::from_utf8_lossy(&blind.stdout);
+    assert!(shown.contains("admit \"Kreis Offenbach\""), "{shown}");
+    let out = amtshilfe(&[
+        "approve",
+        prefix,
+        "--yes",
+        "--config",
+        b.config.to_str().unwrap(),
+    ]);
     assert!(out.contains("took effect"), "{out}");
     let mut b_node = start(b);
 
@@ -125,4 +139,48 @@ fn an_invited_member_is_admitted_after_approval_and_receives_the_pacts_data() {
     for child in [&mut a_node, &mut b_node, &mut c_node] {
         stop(child);
     }
+}
+
+/// A founder sees the whole charter before signing, and nothing is signed
+/// without a yes.
+#[test]
+fn signing_a_charter_shows_every_founder_and_needs_a_yes() {
+    let root = tempfile::tempdir().unwrap();
+    let nodes = init_nodes(root.path(), &["Kreis Bergstraße", "Odenwaldkreis"]);
+    let charter = root.path().join("charter.txt");
+    let mut args = vec!["pact", "draft", "--name", "Testpakt"];
+    let founders: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{}={}", n.name, n.member_key))
+        .collect();
+    for founder in &founders {
+        args.extend(["--founder", founder.as_str()]);
+    }
+    args.extend(["--out", charter.to_str().unwrap()]);
+    amtshilfe(&args);
+    let draft = std::fs::read_to_string(&charter).unwrap();
+
+    let blind = std::process::Command::new(support::binary())
+        .args(["pact", "sign", charter.to_str().unwrap(), "--config"])
+        .arg(&nodes[0].config)
+        .output()
+        .unwrap();
+    assert!(!blind.status.success());
+    let shown = String::from_utf8_lossy(&blind.stdout);
+    for node in &nodes {
+        assert!(shown.contains(&node.name), "{shown}");
+        assert!(shown.contains(&node.member_key), "{shown}");
+    }
+    assert_eq!(std::fs::read_to_string(&charter).unwrap(), draft);
+
+    let out = amtshilfe(&[
+        "pact",
+        "sign",
+        charter.to_str().unwrap(),
+        "--yes",
+        "--config",
+        nodes[0].config.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Still missing: Odenwaldkreis"), "{out}");
+    assert_ne!(std::fs::read_to_string(&charter).unwrap(), draft);
 }

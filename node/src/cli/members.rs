@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::{EntryHash, MemberId, PactId, PublicKey};
-use amtshilfe_protocol::membership::{Proposal, ProposalStatus, SignedEntry};
+use amtshilfe_protocol::membership::{EntryKind, Proposal, ProposalStatus, SignedEntry};
 use amtshilfe_protocol::replica::Replica;
 use anyhow::Context;
 
@@ -53,6 +53,9 @@ pub struct JoinArgs {
 pub struct ApproveArgs {
     /// The proposal's hash (a unique prefix is enough).
     pub proposal: String,
+    /// Sign without asking (for scripts); the proposal is still shown.
+    #[arg(long)]
+    pub yes: bool,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -207,6 +210,7 @@ pub(super) fn approve(args: ApproveArgs) -> anyhow::Result<()> {
             args.proposal
         )
     };
+    super::confirm::confirm(&describe_proposal(&node.replica, proposal)?, args.yes)?;
     let entry = node
         .replica
         .membership()
@@ -225,6 +229,72 @@ pub(super) fn approve(args: ApproveArgs) -> anyhow::Result<()> {
     }
     println!("Start the node to share the approval with the pact.");
     Ok(())
+}
+
+/// What an approval signs, in full: the proposal's kind and subject, the
+/// keys it introduces, the heads a removal or rotation freezes, who
+/// proposed it and how many have approved.
+fn describe_proposal(replica: &Replica, hash: &EntryHash) -> anyhow::Result<String> {
+    let log = replica.membership();
+    let entry = log
+        .get(hash)
+        .context("no such entry in this node's membership log")?;
+    let EntryKind::Propose(proposal) = &entry.body.kind else {
+        anyhow::bail!("{hash} is not a proposal")
+    };
+    let proposer = entry
+        .author()
+        .map_or_else(|| "?".to_string(), |key| key.to_string());
+    let frozen = |heads: &amtshilfe_protocol::membership::FrozenHeads| {
+        heads
+            .iter()
+            .map(|(collection, hashes)| format!("{collection:?}: {} heads", hashes.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let what = match proposal {
+        Proposal::Add { key, name } => format!("admit \"{name}\" with member key {key}"),
+        Proposal::Remove {
+            member,
+            frozen_heads,
+        } => format!(
+            "remove {} (its documents frozen at {})",
+            member_name(replica, *member),
+            frozen(frozen_heads)
+        ),
+        Proposal::RotateKey {
+            member,
+            new_key,
+            frozen_heads,
+        } => format!(
+            "replace the member key of {} by {new_key} (old key's writes frozen at {})",
+            member_name(replica, *member),
+            frozen(frozen_heads)
+        ),
+        Proposal::AppointOfficer {
+            officer_key,
+            name,
+            serves,
+        } => format!(
+            "appoint \"{name}\" (key {officer_key}) as security officer for {}",
+            serves
+                .iter()
+                .map(|m| member_name(replica, *m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let approvals = match log.state().proposal(hash) {
+        Some(ProposalStatus::Open { approvers }) => format!(
+            "{} of {} members approved so far",
+            approvers.len(),
+            log.state().member_count()
+        ),
+        other => format!("state: {other:?}"),
+    };
+    Ok(format!(
+        "Proposal {hash}: {what}.\nProposed by the key {proposer}; {approvals}."
+    ))
 }
 
 fn member_name(replica: &Replica, member: MemberId) -> String {

@@ -6,6 +6,7 @@
 // The command line talks to its user on standard output.
 #![allow(clippy::print_stdout)]
 
+mod confirm;
 mod demo;
 mod init;
 mod members;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use amtshilfe_protocol::ids::PublicKey;
-use amtshilfe_protocol::membership::{Founder, MembershipLog, SignedEntry};
+use amtshilfe_protocol::membership::{EntryKind, Founder, MembershipLog, SignedEntry};
 use anyhow::Context;
 
 use super::ConfigArg;
@@ -33,6 +33,9 @@ pub enum PactCommand {
     Sign {
         /// The draft file (updated in place).
         draft: PathBuf,
+        /// Sign without asking (for scripts); the charter is still shown.
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -52,7 +55,7 @@ pub(super) fn run(command: PactCommand) -> anyhow::Result<()> {
             founders,
             out,
         } => draft(&name, &founders, &out),
-        PactCommand::Sign { draft, config } => sign(&draft, &config),
+        PactCommand::Sign { draft, yes, config } => sign(&draft, yes, &config),
         PactCommand::Create { charter, config } => create(&charter, &config),
     }
 }
@@ -93,13 +96,14 @@ fn read_charter(path: &std::path::Path) -> anyhow::Result<SignedEntry> {
         .map_err(|e| anyhow::anyhow!("{} is not a charter: {e}", path.display()))
 }
 
-fn sign(path: &std::path::Path, config: &ConfigArg) -> anyhow::Result<()> {
+fn sign(path: &std::path::Path, yes: bool, config: &ConfigArg) -> anyhow::Result<()> {
     let config = Config::load(&config.config)?;
     let (_, member) = read_keys(&config.data_dir)?;
     let member = member.context(
         "the member key is not in the data directory; sign on the machine that holds it",
     )?;
     let mut charter = read_charter(path)?;
+    super::confirm::confirm(&describe_charter(&charter), yes)?;
     anyhow::ensure!(
         charter.add_charter_signature(&member),
         "this member is not a founder of the drafted pact"
@@ -116,6 +120,33 @@ fn sign(path: &std::path::Path, config: &ConfigArg) -> anyhow::Result<()> {
         println!("Signed. Still missing: {}", names.join(", "));
     }
     Ok(())
+}
+
+/// What a founder signs: the pact's name, when it was drafted, and every
+/// founder with its member key, marked if it has signed already.
+fn describe_charter(charter: &SignedEntry) -> String {
+    let EntryKind::Charter(body) = &charter.body.kind else {
+        return "This file is not a charter.".into();
+    };
+    let signed = |key| charter.signatures.iter().any(|s| s.key == key);
+    let mut text = format!(
+        "Gründungsurkunde / charter of \"{}\", drafted {} (ms since 1970), {} founders:",
+        body.pact_name,
+        body.created_at_ms,
+        body.founders.len()
+    );
+    for founder in &body.founders {
+        let mark = if signed(founder.key) {
+            "signed"
+        } else {
+            "not yet signed"
+        };
+        text.push_str(&format!(
+            "\n  {} — member key {} ({mark})",
+            founder.name, founder.key
+        ));
+    }
+    text
 }
 
 fn create(path: &std::path::Path, config: &ConfigArg) -> anyhow::Result<()> {

@@ -123,6 +123,7 @@ pub(crate) fn found_pact(root: &Path, nodes: &[NodeDir]) {
             "pact",
             "sign",
             charter.to_str().unwrap(),
+            "--yes",
             "--config",
             node.config.to_str().unwrap(),
         ]);
