@@ -201,6 +201,12 @@ texts! {
     Reason => "Grund", "Reason";
     Region => "Region (Name oder AGS-Anfang)", "Region (name or AGS prefix)";
     RejectedInputs => "Abgewiesene Eingänge nach Grund", "Refused inputs by reason";
+    Forks => "Gabelungen", "Forks";
+    ForksExplained => "Ein Gerät hat zwei verschiedene Änderungen mit derselben Nummer signiert. Beide bleiben als Beweis erhalten; ab dieser Nummer werden seine Änderungen auf jedem Knoten zurückgehalten. Das Gerät schreibt unter einer neuen Inkarnation weiter.", "A device signed two different changes with one number. Both are kept as evidence; from that number on its changes are held on every node. The device goes on writing under a new incarnation.";
+    ForkDocument => "Dokument", "Document";
+    ForkActor => "Akteur", "Actor";
+    ForkHeldFrom => "Zurückgehalten ab Nr.", "Held from no.";
+    ForkEvidence => "Beweis (Inhalts-Hashes)", "Evidence (content hashes)";
     ReleaseApproved => "Freistellung durch den Dienstherrn genehmigt", "Release approved by the employer";
     Request => "Anfrage", "Request";
     RequestNotOpen => "Diese Anfrage ist nicht mehr offen.", "This request is no longer open.";

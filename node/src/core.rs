@@ -73,6 +73,8 @@ pub struct Core {
     stored_entries: BTreeSet<EntryHash>,
     /// The membership heads when the log was last fully stored.
     stored_heads: Vec<EntryHash>,
+    /// Fork evidence already stored (forks are rare: a plain list).
+    stored_forks: Vec<amtshilfe_protocol::replica::ForkEvidence>,
     stopped: bool,
     /// Envelopes pulled by sync that the network task should announce, so
     /// that the rest of the pact hears of them without waiting for its own
@@ -110,12 +112,14 @@ impl Core {
     pub fn new(replica: Replica, store: Store, device: LocalDevice) -> Self {
         let stored_entries = replica.membership().hashes();
         let stored_heads = replica.membership().heads();
+        let stored_forks = replica.forks().map(|f| f.evidence.clone()).collect();
         Self {
             replica,
             store,
             device,
             stored_entries,
             stored_heads,
+            stored_forks,
             stopped: false,
             relay: Vec::new(),
             changes: watch::Sender::new(0),
@@ -331,14 +335,31 @@ impl Core {
                 .map(|(_, entry)| entry.clone())
                 .collect()
         };
+        let forks: Vec<_> = self
+            .replica
+            .forks()
+            .filter(|fork| !self.stored_forks.contains(&fork.evidence))
+            .map(|fork| fork.evidence.clone())
+            .collect();
         let result = self
             .store
             .append_entries(&entries)
+            .and_then(|_| self.store.put_forks(&forks))
             .and_then(|_| self.store.append_envelopes(&envelopes));
         match result {
             Ok(report) => {
                 self.stored_entries
                     .extend(entries.iter().map(SignedEntry::hash));
+                if !forks.is_empty() {
+                    tracing::warn!(
+                        forks = forks.len(),
+                        "a device signed two different changes with one sequence number; \
+                         its changes from there on are held (see the Netzwerk page)"
+                    );
+                    self.changes.send_modify(|version| *version += 1);
+                }
+                self.stored_forks.extend(forks);
+                self.leave_forked_actor();
                 self.stored_heads = heads;
                 if !envelopes.is_empty() || !entries.is_empty() {
                     self.changes.send_modify(|version| *version += 1);
@@ -349,6 +370,43 @@ impl Core {
                 self.stopped = true;
                 tracing::error!(%error, "the store failed; the node stops accepting writes");
                 Err(error)
+            }
+        }
+    }
+
+    /// If this device's own actor is among the forks (its store was rolled
+    /// back and it wrote the same numbers again), it takes a new
+    /// incarnation: the old actor is frozen on every node.
+    fn leave_forked_actor(&mut self) {
+        let own = amtshilfe_protocol::identity::actor_id(
+            &self.device.key.public(),
+            self.device.incarnation,
+        );
+        let forked = self
+            .replica
+            .forks()
+            .any(|fork| fork.actor.as_bytes().as_slice() == own.to_bytes());
+        if !forked {
+            return;
+        }
+        let renewed = crate::random::incarnation()
+            .map_err(|e| e.to_string())
+            .and_then(|fresh| {
+                self.store
+                    .set_incarnation(fresh)
+                    .map(|()| fresh)
+                    .map_err(|e| e.to_string())
+            });
+        match renewed {
+            Ok(fresh) => {
+                tracing::warn!(
+                    "this device's own history forked; it writes on under a new incarnation"
+                );
+                self.device.incarnation = fresh;
+            }
+            Err(error) => {
+                self.stopped = true;
+                tracing::error!(%error, "cannot take a new incarnation after a fork; the node stops accepting writes");
             }
         }
     }

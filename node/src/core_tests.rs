@@ -56,6 +56,8 @@ fn pulled_by_a_new_peer(core: &Core) -> Vec<Envelope> {
         pact: core.replica().pact_id(),
         entries: Default::default(),
         documents: Default::default(),
+        tips: Default::default(),
+        forks: Default::default(),
     };
     match core.answer_sync(&want) {
         SyncResponse::Page { envelopes, .. } => envelopes,
@@ -155,4 +157,44 @@ fn a_write_whose_sequence_number_is_taken_in_the_store_is_not_acknowledged() {
     assert!(pulled_by_a_new_peer(&core).is_empty());
     assert_eq!(offers(&core), 0);
     assert!(core.is_stopped());
+}
+
+#[test]
+fn a_fork_of_this_devices_own_actor_is_kept_as_evidence_and_left_for_a_new_incarnation() {
+    let Fixture {
+        mut core, charter, ..
+    } = fixture();
+    let first = core.write(Collection::Offers, &offer(1), T0_MS).unwrap();
+    // The same device and incarnation signed another first change (a VM
+    // restored from a snapshot wrote it), and a peer sends it here.
+    let mut twin = peer_of(&core, charter);
+    let forked = twin
+        .write(core.device(), Collection::Offers, &offer(2), T0_MS + 1)
+        .unwrap();
+    assert_ne!(first.content_hash(), forked.content_hash());
+    let old_incarnation = core.device().incarnation;
+
+    let report = core.receive_envelopes(vec![forked], "peer");
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].1.code(), "fork");
+    assert_eq!(core.replica().forks().count(), 1);
+    assert_eq!(offers(&core), 0, "the forked actor's offer is held");
+    assert_eq!(core.store().forks().unwrap().len(), 1, "evidence stored");
+    assert_ne!(core.device().incarnation, old_incarnation);
+    assert_eq!(core.store().meta().incarnation, core.device().incarnation);
+
+    // The device writes on under its new actor.
+    core.write(Collection::Offers, &offer(3), T0_MS + 2)
+        .unwrap();
+    assert_eq!(offers(&core), 1);
+    // The evidence and the freeze survive a restart.
+    let restarted = load_replica(core.store()).unwrap();
+    assert_eq!(restarted.forks().count(), 1);
+    assert_eq!(
+        restarted
+            .read_model()
+            .registry(&RegistryFilter::default())
+            .len(),
+        1
+    );
 }

@@ -88,6 +88,12 @@ pub fn render(core: &Core) -> String {
         "Stored changes no longer authorised (kept, not applied).",
     );
     page.sample("amtshilfe_held_changes", &[], replica.held_len());
+    page.family(
+        "amtshilfe_forks",
+        "gauge",
+        "Actors known to have signed two changes with one sequence number (held from there).",
+    );
+    page.sample("amtshilfe_forks", &[], replica.forks().count());
 
     page.family(
         "amtshilfe_sync_sessions_total",

@@ -118,6 +118,8 @@ pub struct Document {
     applied: Vec<AppliedChange>,
     index_by_hash: HashMap<ChangeHash, usize>,
     clock: VersionVector,
+    /// The hash of each actor's last applied change.
+    tips: BTreeMap<ActorKey, ChangeHash>,
     heads: BTreeSet<ChangeHash>,
 }
 
@@ -130,6 +132,7 @@ impl Document {
             applied: Vec::new(),
             index_by_hash: HashMap::new(),
             clock: VersionVector::new(),
+            tips: BTreeMap::new(),
             heads: BTreeSet::new(),
         }
     }
@@ -177,6 +180,19 @@ impl Document {
     /// The applied changes in apply order, taking the document apart.
     pub fn into_applied(self) -> Vec<AppliedChange> {
         self.applied
+    }
+
+    /// The envelope of `actor`'s applied change number `seq`, if applied.
+    pub fn envelope_at(&self, actor: &ActorKey, seq: u64) -> Option<&Envelope> {
+        self.applied
+            .iter()
+            .find(|c| c.actor == *actor && c.seq == seq)
+            .map(|c| &c.envelope)
+    }
+
+    /// The hash of each actor's last applied change.
+    pub fn tips(&self) -> &BTreeMap<ActorKey, ChangeHash> {
+        &self.tips
     }
 
     /// The envelopes a replica with version vector `have` lacks, in apply
@@ -354,7 +370,10 @@ impl Document {
         }
         self.heads.insert(hash);
         let seq = self.clock.entry(checked.actor).or_insert(0);
-        *seq = (*seq).max(checked.seq);
+        if checked.seq >= *seq {
+            *seq = checked.seq;
+            self.tips.insert(checked.actor, hash);
+        }
         self.index_by_hash.insert(hash, self.applied.len());
         self.applied.push(checked);
     }
@@ -365,6 +384,7 @@ impl Document {
         self.doc = Some(built_from_envelopes(&applied));
         self.index_by_hash.clear();
         self.clock.clear();
+        self.tips.clear();
         self.heads.clear();
         for checked in applied {
             self.record_applied(checked);

@@ -59,6 +59,12 @@ pub enum Rejection {
     /// Another change with the same (actor, seq) is already known.
     #[error("another change with the same actor and sequence number exists (fork)")]
     Fork,
+    /// The change's actor forked its history at or before this change's
+    /// sequence number; its changes from there on are held everywhere.
+    #[error(
+        "the change's actor signed two different changes with one sequence number at or before this one"
+    )]
+    ActorForked,
     /// The dependencies are missing and the pending queue is full.
     #[error("dependencies missing and the pending queue is full")]
     TooManyPending,
@@ -69,7 +75,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 13] = [
+    pub const CODES: [&'static str; 14] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -81,6 +87,7 @@ impl Rejection {
         "authority_frozen",
         "malformed_record",
         "fork",
+        "actor_forked",
         "too_many_pending",
         "apply_failed",
     ];
@@ -99,6 +106,7 @@ impl Rejection {
             Rejection::AuthorityFrozen => "authority_frozen",
             Rejection::MalformedRecord(_) => "malformed_record",
             Rejection::Fork => "fork",
+            Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
             Rejection::ApplyFailed(_) => "apply_failed",
         }

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::VersionVector;
 use crate::envelope::Envelope;
-use crate::ids::{DocumentId, EntryHash, PactId, Sha256Hash};
+use crate::ids::{ActorKey, DocumentId, EntryHash, PactId, Sha256Hash};
 use crate::ingress::SignatureCheck;
 use crate::membership::SignedEntry;
-use crate::replica::Replica;
+use crate::replica::{ForkEvidence, Replica};
 
 /// Most bytes of envelopes and entries in one page.
 pub const PAGE_BYTES_MAX: usize = 1024 * 1024;
@@ -44,6 +44,11 @@ pub enum SyncRequest {
         entries: BTreeSet<EntryHash>,
         /// The puller's version vector per document.
         documents: BTreeMap<DocumentId, VersionVector>,
+        /// The hash of each actor's last applied change per document: two
+        /// equal version vectors can hide a fork, equal tips cannot.
+        tips: BTreeMap<DocumentId, BTreeMap<ActorKey, Sha256Hash>>,
+        /// The forks the puller knows: (document, actor) → frozen from seq.
+        forks: BTreeMap<(DocumentId, ActorKey), u64>,
     },
 }
 
@@ -61,6 +66,8 @@ pub enum SyncResponse {
         entries: Vec<SignedEntry>,
         /// Envelopes, in an order that applies front to back.
         envelopes: Vec<Envelope>,
+        /// Fork evidence the puller lacks (or knows only at a higher seq).
+        forks: Vec<ForkEvidence>,
         /// Whether more was left out because of the byte cap.
         more: bool,
     },
@@ -147,62 +154,131 @@ impl Replica {
                 digest: self.digest(),
             },
             SyncRequest::Want {
-                entries, documents, ..
-            } => self.page_for(entries, documents, page_bytes_max),
+                entries,
+                documents,
+                tips,
+                forks,
+                ..
+            } => self.page_for(
+                &Have {
+                    entries,
+                    documents,
+                    tips,
+                    forks,
+                },
+                page_bytes_max,
+            ),
         }
     }
 
-    fn page_for(
-        &self,
-        have_entries: &BTreeSet<EntryHash>,
-        have_documents: &BTreeMap<DocumentId, VersionVector>,
-        page_bytes_max: usize,
-    ) -> SyncResponse {
+    fn page_for(&self, have: &Have<'_>, page_bytes_max: usize) -> SyncResponse {
         let mut budget = PageBudget::new(page_bytes_max);
-        let mut entries = Vec::new();
+        let mut page = Page::default();
         for (hash, entry) in self.membership().entries_in_order() {
-            if have_entries.contains(&hash) {
+            if have.entries.contains(&hash) {
                 continue;
             }
             if !budget.take(entry.to_bytes().len()) {
-                return SyncResponse::Page {
-                    entries,
-                    envelopes: Vec::new(),
-                    more: true,
-                };
+                return page.finish(true);
             }
-            entries.push(entry.clone());
+            page.entries.push(entry.clone());
         }
-        let empty = VersionVector::new();
-        let mut envelopes = Vec::new();
-        for document in self.documents() {
-            let have = have_documents.get(&document.id()).unwrap_or(&empty);
-            // Most documents are complete on the puller: compare the version
-            // vectors (one entry per actor) before scanning the changes.
-            let complete = document
-                .version_vector()
-                .iter()
-                .all(|(actor, seq)| have.get(actor).is_some_and(|had| had >= seq));
-            if complete {
+        for fork in self.forks() {
+            let known = have.forks.get(&(fork.document, fork.actor));
+            if known.is_some_and(|seq| *seq <= fork.seq) {
                 continue;
             }
-            for envelope in document.envelopes_missing_from(have) {
+            let bytes = fork.evidence.first.encoded_len() + fork.evidence.second.encoded_len();
+            if !budget.take(bytes) {
+                return page.finish(true);
+            }
+            page.forks.push(fork.evidence.clone());
+        }
+        let empty = VersionVector::new();
+        let no_tips = BTreeMap::new();
+        for document in self.documents() {
+            let vector = have.documents.get(&document.id()).unwrap_or(&empty);
+            let tips = have.tips.get(&document.id()).unwrap_or(&no_tips);
+            for envelope in missing_or_forked(document, vector, tips) {
                 if !budget.take(envelope.encoded_len()) {
-                    return SyncResponse::Page {
-                        entries,
-                        envelopes,
-                        more: true,
-                    };
+                    return page.finish(true);
                 }
-                envelopes.push(envelope.clone());
+                page.envelopes.push(envelope.clone());
             }
         }
+        page.finish(false)
+    }
+}
+
+/// What the puller says it has.
+struct Have<'a> {
+    entries: &'a BTreeSet<EntryHash>,
+    documents: &'a BTreeMap<DocumentId, VersionVector>,
+    tips: &'a BTreeMap<DocumentId, BTreeMap<ActorKey, Sha256Hash>>,
+    forks: &'a BTreeMap<(DocumentId, ActorKey), u64>,
+}
+
+#[derive(Default)]
+struct Page {
+    entries: Vec<SignedEntry>,
+    envelopes: Vec<Envelope>,
+    forks: Vec<ForkEvidence>,
+}
+
+impl Page {
+    fn finish(self, more: bool) -> SyncResponse {
         SyncResponse::Page {
-            entries,
-            envelopes,
-            more: false,
+            entries: self.entries,
+            envelopes: self.envelopes,
+            forks: self.forks,
+            more,
         }
     }
+}
+
+/// The envelopes of `document` the puller lacks by its version vector,
+/// and, for an actor whose change at the puller's last seq differs from
+/// ours (a fork that equal version vectors hide), every change of that
+/// actor, so the puller finds the lowest fork at once.
+fn missing_or_forked<'a>(
+    document: &'a crate::document::Document,
+    have: &'a VersionVector,
+    tips: &'a BTreeMap<ActorKey, Sha256Hash>,
+) -> Vec<&'a Envelope> {
+    let mut forked = BTreeSet::new();
+    for (actor, tip) in tips {
+        let theirs = have.get(actor).copied().unwrap_or(0);
+        let ours = document.seq_of(actor);
+        // Behind them, we cannot tell; they find it when pulling from us.
+        let differs = if ours == theirs {
+            document.tips().get(actor).is_some_and(|h| h.0 != tip.0)
+        } else {
+            ours > theirs
+                && document
+                    .applied()
+                    .iter()
+                    .find(|c| c.actor == *actor && c.seq == theirs)
+                    .is_some_and(|c| c.hash.0 != tip.0)
+        };
+        if theirs > 0 && differs {
+            forked.insert(*actor);
+        }
+    }
+    // Most documents are complete on the puller: compare the version
+    // vectors (one entry per actor) before scanning the changes.
+    let complete = document
+        .version_vector()
+        .iter()
+        .all(|(actor, seq)| have.get(actor).is_some_and(|had| had >= seq));
+    if complete && forked.is_empty() {
+        return Vec::new();
+    }
+    document
+        .applied()
+        .iter()
+        .filter(|c| forked.contains(&c.actor) || c.seq > have.get(&c.actor).copied().unwrap_or(0))
+        .map(|c| &c.envelope)
+        .collect()
 }
 
 /// A byte budget that always lets the first item through, so that a page
@@ -240,6 +316,8 @@ pub struct SyncSummary {
     pub envelopes_applied: usize,
     /// Membership entries newly applied.
     pub entries_applied: usize,
+    /// Forks newly learned (evidence that froze an actor lower than known).
+    pub forks_learned: usize,
     /// Items the peer sent that were refused.
     pub refused: usize,
     /// True when the session stopped because a page brought nothing new
@@ -294,9 +372,10 @@ impl SyncSession {
             SyncResponse::Page {
                 entries,
                 envelopes,
+                forks,
                 more,
             } => {
-                let progress = self.apply_page(replica, entries, envelopes);
+                let progress = self.apply_page(replica, entries, forks, envelopes);
                 if !more {
                     self.done()
                 } else if !progress {
@@ -313,6 +392,7 @@ impl SyncSession {
         &mut self,
         replica: &mut Replica,
         entries: Vec<SignedEntry>,
+        forks: Vec<ForkEvidence>,
         envelopes: Vec<Envelope>,
     ) -> bool {
         let mut progress = false;
@@ -324,6 +404,16 @@ impl SyncSession {
                     progress = true;
                 }
                 Ok(_) => {}
+                Err(_) => self.summary.refused += 1,
+            }
+        }
+        for evidence in forks {
+            match replica.receive_fork_evidence(evidence) {
+                Ok(true) => {
+                    self.summary.forks_learned += 1;
+                    progress = true;
+                }
+                Ok(false) => {}
                 Err(_) => self.summary.refused += 1,
             }
         }
@@ -343,6 +433,17 @@ impl SyncSession {
             pact: replica.pact_id(),
             entries: replica.membership().hashes(),
             documents: replica.version_vectors(),
+            tips: replica
+                .documents()
+                .map(|d| {
+                    let tips = d.tips().iter().map(|(a, h)| (*a, Sha256Hash(h.0)));
+                    (d.id(), tips.collect())
+                })
+                .collect(),
+            forks: replica
+                .forks()
+                .map(|f| ((f.document, f.actor), f.seq))
+                .collect(),
         })
     }
 
@@ -530,6 +631,7 @@ mod tests {
             SyncResponse::Page {
                 entries: vec![],
                 envelopes: vec![forged],
+                forks: vec![],
                 more: true,
             },
         );
@@ -575,6 +677,8 @@ mod tests {
             pact: source.pact_id(),
             entries: BTreeSet::new(),
             documents: BTreeMap::new(),
+            tips: BTreeMap::new(),
+            forks: BTreeMap::new(),
         };
         let page = source.answer_sync(&request);
         let SyncResponse::Page { envelopes, .. } = &page else {

@@ -11,6 +11,7 @@ mod common;
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::{EntryHash, MemberId};
+use amtshilfe_protocol::ingress::SignatureCheck;
 use amtshilfe_protocol::membership::{
     ENTRIES_PER_AUTHOR_MAX, EntryBody, EntryKind, EntryRejection, InsertOutcome, Proposal,
     SignedEntry,
@@ -18,7 +19,7 @@ use amtshilfe_protocol::membership::{
 use amtshilfe_protocol::replica::Replica;
 use amtshilfe_tests::fixtures::{DELEGATION_MS, T0_MS, TestPact};
 use common::ingress::{Fixture, assert_refused, fixture, receive, stranger};
-use common::{Scratch, Snapshot, offer_put, offers_of};
+use common::{Scratch, Snapshot, offer_put, offers_of, sync_all};
 
 /// Inserts an entry and insists it applied.
 fn apply(replica: &mut Replica, entry: SignedEntry) -> EntryHash {
@@ -290,4 +291,50 @@ fn voting_after_removal_with_a_backdated_approval_does_not_count() {
         !replica.membership().state().is_member(&m[3].id()),
         "a removed member's backdated vote undid its removal"
     );
+}
+
+#[test]
+fn equivocation_ends_the_same_way_on_every_node() {
+    let pact = TestPact::new(3, 10);
+    let pact_id = common::pact_id(&pact.charter);
+    let m0 = &pact.members[0];
+    let offers = offers_of(m0.id());
+    // Member 0's device signs two different first changes (and a second
+    // change on top of each) and sends each story to one half of the pact.
+    let story = |quantity: u32| {
+        let mut scratch = Scratch::new(offers, &m0.device.key, [7; 16]);
+        (1..=2)
+            .map(|n| {
+                let change =
+                    scratch.change(T0_MS + n, &[offer_put("o-x", quantity + n as u32, T0_MS)]);
+                Envelope::sign(&pact_id, offers, change, &m0.device.key)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (left_story, right_story) = (story(10), story(20));
+    let mut replicas = vec![pact.replica(), pact.replica(), pact.replica()];
+    for (replica, story) in replicas.iter_mut().zip([&left_story, &right_story]) {
+        let report = replica.receive_envelopes(story.clone(), SignatureCheck::Verify);
+        assert_eq!(report.accepted.len(), 2);
+    }
+    // The halves hold equal version vectors but different histories; sync
+    // must find the fork, spread the evidence and settle alike everywhere.
+    sync_all(&mut replicas);
+    for replica in &replicas {
+        let forks: Vec<_> = replica.forks().collect();
+        assert_eq!(forks.len(), 1, "every node holds the evidence");
+        assert_eq!(forks[0].seq, 1, "frozen at the lowest fork");
+        assert!(
+            replica.document(&offers).is_none_or(|d| d.is_empty()),
+            "the forked actor's changes are held everywhere"
+        );
+    }
+    // The device goes on under a new incarnation, accepted by all.
+    let mut scratch = Scratch::new(offers, &m0.device.key, [8; 16]);
+    let change = scratch.change(T0_MS + 9, &[offer_put("o-y", 3, T0_MS)]);
+    let fresh = Envelope::sign(&pact_id, offers, change, &m0.device.key);
+    for replica in &mut replicas {
+        let report = replica.receive_envelopes(vec![fresh.clone()], SignatureCheck::Verify);
+        assert_eq!(report.accepted.len(), 1);
+    }
 }

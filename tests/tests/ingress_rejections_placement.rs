@@ -14,7 +14,7 @@ use amtshilfe_protocol::identity;
 use amtshilfe_protocol::ids::Collection;
 use amtshilfe_protocol::ingress::{Rejection, SignatureCheck};
 use amtshilfe_protocol::membership::Proposal;
-use amtshilfe_protocol::replica::{PENDING_ENVELOPES_MAX, Replica};
+use amtshilfe_protocol::replica::{Fork, ForkEvidence, PENDING_ENVELOPES_MAX, Replica};
 use amtshilfe_tests::fixtures::T0_MS;
 use common::ingress::{Fixture, assert_refused, chain, fixture, receive};
 use common::{Snapshot, offer_put, offers_of, request_put, signed_change};
@@ -177,21 +177,35 @@ fn second_change_with_the_same_actor_and_seq_is_a_fork() {
     let report = receive(&mut replica, &first);
     assert_eq!(report.accepted, vec![first.clone()]);
 
-    let before = Snapshot::of(&replica);
     let report = receive(&mut replica, &second);
     let reason = assert_refused(&replica, &report, second.content_hash(), "fork");
     assert_eq!(reason, Rejection::Fork);
-    assert_eq!(Snapshot::of(&replica), before);
+    // Both are kept as evidence, and the actor is frozen before the fork:
+    // the first change is held (stored, not applied), as on every node that
+    // gets the evidence, whichever change it saw first.
+    let fork = single_fork(&replica);
+    assert_eq!(fork.seq, 1);
+    assert_eq!(
+        fork.evidence,
+        ForkEvidence::new(first.clone(), second.clone())
+    );
+    assert!(replica.document(&document).is_none_or(|d| d.is_empty()));
+    assert_eq!(replica.held_len(), 1);
 
-    // Both in one batch: the first placed wins, the other is the fork.
+    // Both in one batch: the same evidence and the same end.
     let mut fresh = pact.replica();
     let report =
-        fresh.receive_envelopes(vec![first.clone(), second.clone()], SignatureCheck::Verify);
-    assert_eq!(report.accepted, vec![first]);
-    assert_eq!(
-        report.rejected,
-        vec![(second.content_hash(), Rejection::Fork)]
-    );
+        fresh.receive_envelopes(vec![second.clone(), first.clone()], SignatureCheck::Verify);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].1, Rejection::Fork);
+    assert_eq!(single_fork(&fresh), fork);
+    assert!(fresh.document(&document).is_none_or(|d| d.is_empty()));
+}
+
+fn single_fork(replica: &Replica) -> Fork {
+    let forks: Vec<Fork> = replica.forks().cloned().collect();
+    assert_eq!(forks.len(), 1, "{forks:?}");
+    forks[0].clone()
 }
 
 #[test]

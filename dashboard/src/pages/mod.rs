@@ -20,7 +20,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
-pub use network::{NetworkView, PeerRow, network};
+pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use offer_form::{
     FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
 };

@@ -1,5 +1,5 @@
-//! Netzwerk: peers and when each last synced, and the inputs this node
-//! refused, by reason.
+//! Netzwerk: peers and when each last synced, the inputs this node
+//! refused, by reason, and the forks it knows with their evidence.
 
 use maud::html;
 
@@ -24,6 +24,21 @@ pub struct PeerRow {
     pub addresses: Vec<String>,
 }
 
+/// A device that signed two different changes with one sequence number.
+#[derive(Debug, Clone)]
+pub struct ForkRow {
+    /// The member whose document forked, if known.
+    pub member: Option<String>,
+    /// The document's collection.
+    pub collection: String,
+    /// The forked actor, shortened.
+    pub actor: String,
+    /// From this sequence number on its changes are held.
+    pub seq: u64,
+    /// The two envelopes' content hashes (the evidence), shortened.
+    pub evidence: [String; 2],
+}
+
 /// What the network page shows.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkView {
@@ -39,6 +54,8 @@ pub struct NetworkView {
     pub accepted: u64,
     /// Waiting for dependencies.
     pub pending: usize,
+    /// Known forks.
+    pub forks: Vec<ForkRow>,
 }
 
 /// The Netzwerk page.
@@ -67,6 +84,28 @@ pub fn network(ctx: &Ctx, view: &NetworkView) -> String {
                 table {
                     thead { tr { th scope="col" { (ctx.t(Text::Reason)) } th scope="col" { (ctx.t(Text::Count)) } } }
                     tbody { @for (code, count) in &view.rejected { tr { td { code { (code) } } td { (count) } } } }
+                }
+            }
+        }
+        section id="forks" data-live aria-labelledby="h-forks" {
+            h2 id="h-forks" { (ctx.t(Text::Forks)) }
+            p { (ctx.t(Text::ForksExplained)) }
+            @if view.forks.is_empty() { (none(ctx)) } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (ctx.t(Text::Member)) }
+                        th scope="col" { (ctx.t(Text::ForkDocument)) }
+                        th scope="col" { (ctx.t(Text::ForkActor)) }
+                        th scope="col" { (ctx.t(Text::ForkHeldFrom)) }
+                        th scope="col" { (ctx.t(Text::ForkEvidence)) }
+                    } }
+                    tbody { @for fork in &view.forks { tr {
+                        td { (fork.member.as_deref().unwrap_or("?")) }
+                        td { (fork.collection) }
+                        td { code { (fork.actor) } }
+                        td { (fork.seq) }
+                        td { code { (fork.evidence[0]) } " / " code { (fork.evidence[1]) } }
+                    } } }
                 }
             }
         }

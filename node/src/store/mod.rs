@@ -13,6 +13,7 @@
 
 mod accounts;
 mod error;
+mod forks;
 mod peers;
 mod read;
 mod restore;

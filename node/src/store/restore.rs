@@ -60,7 +60,16 @@ pub enum RestoreError {
 pub fn load_replica(store: &super::Store) -> Result<Replica, RestoreError> {
     let stored = store.load()?;
     let charter = stored.charter().cloned().ok_or(RestoreError::NoCharter)?;
-    restore_replica(charter, stored)
+    let mut replica = restore_replica(charter, stored)?;
+    // Evidence was checked before it was stored; checking it again costs
+    // two signatures per fork, and forks are rare.
+    for evidence in store.forks()? {
+        if let Err(reason) = replica.receive_fork_evidence(evidence) {
+            tracing::warn!(%reason, "stored fork evidence no longer checks; ignored");
+        }
+    }
+    drop(replica.take_new_envelopes());
+    Ok(replica)
 }
 
 /// A replica of the pact founded by `charter` holding everything in

@@ -37,6 +37,8 @@ pub(super) const ENTRIES: TableDefinition<[u8; 32], &[u8]> = TableDefinition::ne
 pub(super) const ENTRY_ORDER: TableDefinition<u64, [u8; 32]> = TableDefinition::new("entry_order");
 /// Meta key → value bytes; see the `META_*` keys.
 pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Fork evidence: the two content hashes → the evidence (postcard).
+pub(super) const FORKS: TableDefinition<[u8; 64], &[u8]> = TableDefinition::new("forks");
 /// libp2p peer id (text) → postcard-encoded [`PeerRecord`].
 pub(super) const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("peers");
 

@@ -371,8 +371,29 @@ pub(super) async fn network(
                 .collect(),
             accepted: stats.accepted,
             pending: core.replica().pending_len(),
+            forks: fork_rows(core),
         };
         Ok(html::network(&ctx, &view))
     })
     .await
+}
+
+/// The forks the replica knows, for the Netzwerk page.
+fn fork_rows(core: &Core) -> Vec<html::ForkRow> {
+    let state = core.replica().membership().state();
+    core.replica()
+        .forks()
+        .map(|fork| html::ForkRow {
+            member: state
+                .member_record(&fork.document.owner)
+                .map(|record| record.name.clone()),
+            collection: format!("{:?}", fork.document.collection),
+            actor: fork.actor.short(),
+            seq: fork.seq,
+            evidence: [
+                fork.evidence.first.content_hash().short(),
+                fork.evidence.second.content_hash().short(),
+            ],
+        })
+        .collect()
 }

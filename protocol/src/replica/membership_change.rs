@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::Replica;
-use super::place::{Verdict, apply_with_fallback, sort_candidates};
+use super::place::{Sorted, Verdict, apply_with_fallback, sort_candidates};
 use automerge::ChangeHash;
 
 use crate::document::{AppliedChange, CheckedChange, Document};
 use crate::ids::{DocumentId, MemberId};
-use crate::ingress;
+use crate::ingress::{self, Rejection};
 
 impl Replica {
     pub(super) fn current_fingerprints(&self) -> BTreeMap<MemberId, [u8; 32]> {
@@ -84,11 +84,23 @@ impl Replica {
             .map(|checked| (checked, Vec::new()))
             .chain(pending.into_iter().map(|a| (a.checked, a.keys)));
 
+        let forked = self.forked_from(&id);
         let mut admitted = Vec::new();
         let mut held = Vec::new();
         let mut refused = Vec::new();
         for (checked, keys) in candidates {
             let was_stored = already_stored.contains(&checked.hash());
+            let frozen_by_fork = forked
+                .get(&checked.actor)
+                .is_some_and(|from| checked.change.seq() >= *from);
+            if frozen_by_fork {
+                if was_stored {
+                    held.push(checked);
+                } else {
+                    refused.push((checked.envelope.content_hash(), Rejection::ActorForked));
+                }
+                continue;
+            }
             match ingress::readmit(self.membership.state(), checked, keys) {
                 Ok(fresh) => admitted.push(fresh),
                 Err(refusal) if was_stored => held.push(refusal.0),
@@ -96,7 +108,11 @@ impl Replica {
             }
         }
         let mut document = Document::new(id);
-        let (ready, verdicts) = sort_candidates(&document, admitted);
+        // Forks among stored changes cannot be found here: a forking change
+        // is refused, never stored; its evidence is kept in `forks`.
+        let Sorted {
+            ready, verdicts, ..
+        } = sort_candidates(&document, admitted, &forked);
         let mut waiting = Vec::new();
         for (candidate, verdict) in verdicts {
             let was_stored = already_stored.contains(&candidate.checked.hash());

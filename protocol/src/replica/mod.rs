@@ -4,6 +4,7 @@
 //! what was accepted (so the node can store it) and what was refused and
 //! why. Sans-IO: storing, sending and the clock belong to the node.
 
+mod forks;
 mod membership_change;
 mod place;
 mod write;
@@ -20,6 +21,7 @@ use crate::ingress::{self, Admitted, Rejection, SignatureCheck};
 use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntry};
 use crate::read_model::ReadModel;
 
+pub use forks::{Fork, ForkEvidence};
 pub use write::{LocalDevice, WriteError};
 
 /// Most envelopes kept waiting for missing dependencies, over all documents.
@@ -71,6 +73,8 @@ pub struct Replica {
     /// never lost: a later membership change may authorise them again.
     held: BTreeMap<DocumentId, Vec<CheckedChange>>,
     fingerprints: BTreeMap<MemberId, [u8; 32]>,
+    /// Known forks, one per (document, actor): the lowest (see `forks`).
+    forks: BTreeMap<(DocumentId, crate::ids::ActorKey), Fork>,
     /// Changes newly applied (from any path) that the node must store.
     outbox: Vec<Envelope>,
     read_model: ReadModel,
@@ -95,6 +99,7 @@ impl Replica {
             pending_len: 0,
             held: BTreeMap::new(),
             fingerprints: BTreeMap::new(),
+            forks: BTreeMap::new(),
             outbox: Vec::new(),
             read_model: ReadModel::new(),
             stats: IngressStats::default(),
@@ -178,6 +183,11 @@ impl Replica {
             for head in document.heads() {
                 hasher.update(head.0);
             }
+        }
+        // Nodes holding different fork evidence must sync it.
+        for fork in self.forks.values() {
+            hasher.update(fork.actor.0);
+            hasher.update(fork.seq.to_le_bytes());
         }
         Sha256Hash(hasher.finalize().into())
     }

@@ -5,9 +5,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::ChangeHash;
 
-use super::{IngressReport, PENDING_ENVELOPES_MAX, Replica};
+use super::{Fork, ForkEvidence, IngressReport, PENDING_ENVELOPES_MAX, Replica};
 use crate::document::{CheckedChange, Document};
-use crate::ids::DocumentId;
+use crate::envelope::Envelope;
+use crate::ids::{ActorKey, DocumentId};
 use crate::ingress::{Admitted, Rejection};
 use crate::membership::Authority;
 
@@ -31,11 +32,16 @@ impl Replica {
         let mut candidates = self.take_pending(id);
         let waiting_before = candidates.len();
         candidates.extend(fresh);
+        let forked = self.forked_from(&id);
         let document = self
             .documents
             .entry(id)
             .or_insert_with(|| Document::new(id));
-        let (ready, verdicts) = sort_candidates(document, candidates);
+        let Sorted {
+            ready,
+            verdicts,
+            forks,
+        } = sort_candidates(document, candidates, &forked);
 
         let mut applied = Vec::new();
         let mut leftover = Vec::new();
@@ -86,6 +92,9 @@ impl Replica {
         // Placing may have loaded the automerge state (a refused batch
         // rebuilds it), so the document counts as used either way.
         self.used(id);
+        for fork in forks {
+            self.take_fork(fork);
+        }
     }
 
     fn take_pending(&mut self, id: DocumentId) -> Vec<Admitted> {
@@ -95,13 +104,25 @@ impl Replica {
     }
 }
 
+/// What [`sort_candidates`] decided.
+pub(super) struct Sorted {
+    /// The changes to apply, in order.
+    pub(super) ready: Vec<CheckedChange>,
+    /// A verdict for every candidate.
+    pub(super) verdicts: Vec<(Admitted, Verdict)>,
+    /// Forks found: a candidate with the (actor, seq) of another change.
+    pub(super) forks: Vec<Fork>,
+}
+
 /// Orders candidates so that every change comes after its dependencies and
 /// its actor's previous change; returns those ready to apply (in that
-/// order) and a verdict for every candidate.
+/// order), a verdict for every candidate, and the forks found. Changes of
+/// an actor in `forked` from its freeze point on are refused.
 pub(super) fn sort_candidates(
     document: &Document,
     candidates: Vec<Admitted>,
-) -> (Vec<CheckedChange>, Vec<(Admitted, Verdict)>) {
+    forked: &HashMap<ActorKey, u64>,
+) -> Sorted {
     let frozen_allowed = frozen_closures(document, &candidates);
     // A change's first op counter exceeds every op of its dependencies and
     // of its actor's previous change, so in this order one pass places
@@ -112,6 +133,8 @@ pub(super) fn sort_candidates(
     let mut clock: HashMap<_, u64> = HashMap::new();
     let mut placed: HashSet<ChangeHash> = HashSet::new();
     let mut ready = Vec::new();
+    let mut placed_at: HashMap<(ActorKey, u64), Envelope> = HashMap::new();
+    let mut forks = Vec::new();
     // The same change may arrive twice in one batch, or again while pending.
     let mut seen = HashSet::new();
     let mut verdicts: Vec<(Admitted, Option<Verdict>)> = candidates
@@ -140,7 +163,20 @@ pub(super) fn sort_candidates(
             if document.has_change(&hash) || placed.contains(&hash) {
                 *verdict = Some(Verdict::Duplicate);
             } else if seq <= current {
+                let other = placed_at
+                    .get(&(checked.actor, seq))
+                    .or_else(|| document.envelope_at(&checked.actor, seq));
+                if let Some(other) = other {
+                    forks.push(Fork {
+                        document: document.id(),
+                        actor: checked.actor,
+                        seq,
+                        evidence: ForkEvidence::new(other.clone(), checked.envelope.clone()),
+                    });
+                }
                 *verdict = Some(Verdict::Reject(Rejection::Fork));
+            } else if forked.get(&checked.actor).is_some_and(|from| seq >= *from) {
+                *verdict = Some(Verdict::Reject(Rejection::ActorForked));
             } else if let Some(rejection) =
                 frozen_verdict(&admitted.authority, hash, &frozen_allowed)
             {
@@ -154,6 +190,7 @@ pub(super) fn sort_candidates(
             {
                 clock.insert(checked.actor, seq);
                 placed.insert(hash);
+                placed_at.insert((checked.actor, seq), checked.envelope.clone());
                 ready.push(checked.clone());
                 *verdict = Some(Verdict::Apply);
                 progress = true;
@@ -167,7 +204,11 @@ pub(super) fn sort_candidates(
         .into_iter()
         .map(|(a, v)| (a, v.unwrap_or(Verdict::Wait)))
         .collect();
-    (ready, verdicts)
+    Sorted {
+        ready,
+        verdicts,
+        forks,
+    }
 }
 
 /// For a frozen authority: `None` when the change may be applied, a
