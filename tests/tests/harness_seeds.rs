@@ -5,7 +5,7 @@
 //! anywhere, and no acknowledged write lost.
 
 use amtshilfe_tests::harness::{
-    self, Divergence, HarnessConfig, RunReport, SWEEP_STEPS, peers_for_seed,
+    self, Divergence, HarnessConfig, Planted, RunReport, SWEEP_STEPS, peers_for_seed,
 };
 
 /// Seeds swept in CI.
@@ -39,18 +39,23 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
 
     let mut failures = Vec::new();
     let (mut writes, mut forgeries, mut shrunk_pacts) = (0, 0, 0);
+    let (mut equivocations, mut forked_runs) = (0, 0);
     for result in results {
         match result {
             Ok(report) => {
                 writes += report.acknowledged_writes;
                 forgeries += report.forgeries_injected;
                 shrunk_pacts += usize::from(report.members_at_end < report.peers);
+                equivocations += report.equivocations;
+                forked_runs += usize::from(report.forks_at_end > 0);
             }
             Err(divergence) => failures.push(divergence.to_string()),
         }
     }
     println!(
-        "{SEEDS} seeds: {writes} acknowledged writes, {forgeries} forgeries injected, {shrunk_pacts} runs removed a member"
+        "{SEEDS} seeds: {writes} acknowledged writes, {forgeries} forgeries injected, \
+         {shrunk_pacts} runs removed a member, {equivocations} equivocations and backdated \
+         votes, {forked_runs} runs ended with forks settled alike"
     );
     assert!(
         failures.is_empty(),
@@ -65,6 +70,33 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
         "too few forgeries to mean anything: {forgeries}"
     );
     assert!(shrunk_pacts > 0, "no run removed a member");
+    assert!(forked_runs > 10, "too few runs with forks: {forked_runs}");
+}
+
+/// The harness checks itself: each planted bug makes some of a handful of
+/// seeds fail with the problem it must be caught by.
+#[test]
+fn planted_bugs_make_seeds_fail() {
+    for (planted, symptom) in [
+        (Planted::SkipAuthorisation, "forged envelope"),
+        (Planted::DropWriteOnCrash, "without its acknowledged write"),
+        (Planted::AcceptFork, "other"),
+    ] {
+        let caught: Vec<String> = (0..12)
+            .filter_map(|seed| {
+                let config = HarnessConfig {
+                    planted: Some(planted),
+                    ..HarnessConfig::adversarial(6, SWEEP_STEPS)
+                };
+                harness::run(seed, &config).err().map(|d| d.to_string())
+            })
+            .collect();
+        assert!(
+            caught.iter().any(|problem| problem.contains(symptom)),
+            "{planted:?} went unnoticed: {caught:?}"
+        );
+        println!("{planted:?}: caught on {} of 12 seeds", caught.len());
+    }
 }
 
 #[test]

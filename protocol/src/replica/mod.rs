@@ -149,6 +149,24 @@ impl Replica {
         self.held.values().map(Vec::len).sum()
     }
 
+    /// Content hashes of the held changes (for comparing replicas).
+    pub fn held_hashes(&self) -> BTreeSet<Sha256Hash> {
+        self.held
+            .values()
+            .flatten()
+            .map(|c| c.envelope.content_hash())
+            .collect()
+    }
+
+    /// Content hashes of the changes waiting for dependencies.
+    pub fn pending_hashes(&self) -> BTreeSet<Sha256Hash> {
+        self.pending
+            .values()
+            .flatten()
+            .map(|a| a.checked.envelope.content_hash())
+            .collect()
+    }
+
     /// One document, if any change of it has been seen.
     pub fn document(&self, id: &DocumentId) -> Option<&Document> {
         self.documents.get(id)

@@ -23,6 +23,10 @@ pub struct RunReport {
     pub forgeries_injected: usize,
     /// Members at the end.
     pub members_at_end: usize,
+    /// Equivocations and backdated votes injected.
+    pub equivocations: usize,
+    /// Forks every replica knows at the end.
+    pub forks_at_end: usize,
 }
 
 /// A run whose replicas disagree, or that accepted what it must not.
@@ -47,6 +51,9 @@ impl Network {
             .iter()
             .filter_map(|p| p.replica.as_ref())
             .collect();
+        if let Some(violation) = self.violations.first() {
+            return Err(fail(violation.clone()));
+        }
         if replicas.len() != self.peers.len() {
             return Err(fail("a peer is still down after settling".into()));
         }
@@ -65,6 +72,14 @@ impl Network {
             if replica.read_model() != first.read_model() {
                 return Err(fail(format!(
                     "peer {index} has another read model than peer 0"
+                )));
+            }
+            if !replica.forks().eq(first.forks()) {
+                return Err(fail(format!("peer {index} knows other forks than peer 0")));
+            }
+            if replica.membership().state() != first.membership().state() {
+                return Err(fail(format!(
+                    "peer {index} replays the membership log differently from peer 0"
                 )));
             }
         }
@@ -95,6 +110,23 @@ impl Network {
             if let Some(forged) = self.forged.iter().find(|h| applied.contains(h)) {
                 return Err(fail(format!(
                     "peer {index} accepted forged envelope {forged}"
+                )));
+            }
+            // Not applied is not enough: nothing forged may be held or on disk.
+            let held = replica.held_hashes();
+            let stored: BTreeSet<Sha256Hash> = self.peers[index]
+                .store
+                .envelopes
+                .iter()
+                .map(|e| e.content_hash())
+                .collect();
+            if let Some(forged) = self
+                .forged
+                .iter()
+                .find(|h| held.contains(h) || stored.contains(h))
+            {
+                return Err(fail(format!(
+                    "peer {index} stored or holds forged envelope {forged}"
                 )));
             }
             for (writer, envelope) in &self.acknowledged {
@@ -134,6 +166,8 @@ impl Network {
             applied_envelopes: first.documents().map(|d| d.len()).sum(),
             forgeries_injected: self.forged.len(),
             members_at_end: first.membership().state().member_count(),
+            equivocations: self.equivocations,
+            forks_at_end: first.forks().count(),
         })
     }
 }

@@ -2,8 +2,12 @@
 //! a simulated network that a seeded scheduler drives. Each step it does
 //! one of: deliver a random in-flight message (so messages are reordered),
 //! drop or duplicate one, let a peer write, start an anti-entropy session,
-//! change the membership, inject forged envelopes, partition or heal the
-//! network, crash a peer or restart it from its durable store.
+//! change the membership (removals, key rotations, officer appointments,
+//! short-lived second devices), inject forged envelopes, equivocate (a
+//! device signing two changes with one sequence number to two halves),
+//! backdate a removed member's vote, partition or heal the network, crash
+//! a peer or restart it from its durable store (where every write it
+//! acknowledged must be, before any sync).
 //!
 //! At the end every partition is healed, every peer restarted, and sync
 //! sessions run between all pairs until nothing changes; then the replicas
@@ -45,6 +49,25 @@ pub struct HarnessConfig {
     pub membership_changes: bool,
     /// Whether an adversary injects forged and unauthorised envelopes.
     pub forgeries: bool,
+    /// Whether devices equivocate and removed members backdate votes.
+    pub equivocation: bool,
+    /// A bug planted in peer 0, to prove the checks catch it.
+    pub planted: Option<Planted>,
+}
+
+/// Bugs the harness can plant in one peer, each of which its checks must
+/// catch on some seeds: the harness checks itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planted {
+    /// The peer stores every envelope it receives, authorised or not (as
+    /// a node that skipped the authorisation stage would).
+    SkipAuthorisation,
+    /// The last change of every batch the peer stores never reaches its
+    /// disk (a missing fsync).
+    DropWriteOnCrash,
+    /// The peer keeps the first of two forking changes it saw: it neither
+    /// sends its tips nor takes fork evidence.
+    AcceptFork,
 }
 
 impl HarnessConfig {
@@ -59,6 +82,8 @@ impl HarnessConfig {
             partitions: true,
             membership_changes: true,
             forgeries: true,
+            equivocation: true,
+            planted: None,
         }
     }
 }

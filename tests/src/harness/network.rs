@@ -8,8 +8,10 @@ use amtshilfe_protocol::ingress::SignatureCheck;
 use amtshilfe_protocol::membership::SignedEntry;
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 
-use super::HarnessConfig;
+use amtshilfe_protocol::identity::KeyPair;
+
 use super::peer::Peer;
+use super::{HarnessConfig, Planted};
 use crate::fixtures::TestPact;
 use crate::rng::SeededRng;
 
@@ -62,6 +64,13 @@ pub struct Network {
     pub(crate) forged: BTreeSet<Sha256Hash>,
     /// Open removal proposals, for peers to approve.
     pub(crate) proposals: Vec<amtshilfe_protocol::ids::EntryHash>,
+    /// New member keys proposed in rotations, by the member they are for.
+    pub(crate) rotated_keys: BTreeMap<amtshilfe_protocol::ids::MemberId, KeyPair>,
+    /// Equivocations and backdated votes injected.
+    pub(crate) equivocations: usize,
+    /// What a check during the run found (a restarted peer missing a
+    /// write it had acknowledged); reported by `check`.
+    pub(crate) violations: Vec<String>,
 }
 
 impl Network {
@@ -71,9 +80,13 @@ impl Network {
         let peers = pact
             .members
             .iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(index, m)| {
                 let mut peer =
                     Peer::new(pact.charter.clone(), m.device.clone(), m.member_key.clone());
+                if index == 0 {
+                    peer.planted = config.planted;
+                }
                 if let Some(replica) = peer.replica.as_mut() {
                     for entry in &pact.delegations {
                         let _ = replica.receive_entry(entry.clone());
@@ -97,6 +110,9 @@ impl Network {
             acknowledged: Vec::new(),
             forged: BTreeSet::new(),
             proposals: Vec::new(),
+            rotated_keys: BTreeMap::new(),
+            equivocations: 0,
+            violations: Vec::new(),
         }
     }
 
@@ -115,7 +131,8 @@ impl Network {
             45..=64 => self.random_write(),
             65..=79 => self.start_random_session(),
             80..=86 if self.config.membership_changes => self.random_membership_change(),
-            87..=89 if self.config.forgeries => self.inject_forgeries(),
+            87..=88 if self.config.forgeries => self.inject_forgeries(),
+            89 if self.config.equivocation => self.inject_equivocation(),
             90..=93 if self.config.partitions => self.repartition(),
             94..=95 if self.config.partitions => self.heal(),
             96..=97 if self.config.crashes => self.crash_random(),
@@ -169,6 +186,9 @@ impl Network {
         }
         match payload {
             Payload::Envelope(envelope) => {
+                if self.peers[to].planted == Some(Planted::SkipAuthorisation) {
+                    self.peers[to].store.envelopes.push(envelope.clone());
+                }
                 if let Some(replica) = self.peers[to].replica.as_mut() {
                     replica.receive_envelopes(vec![envelope], SignatureCheck::Verify);
                 }
@@ -179,6 +199,7 @@ impl Network {
                 }
             }
             Payload::SyncRequest { session, request } => {
+                let request = self.planted_request(from, request);
                 if let Some(replica) = self.peers[to].replica.as_ref() {
                     let response = replica.answer_sync(&request);
                     self.send(Message {
@@ -205,6 +226,7 @@ impl Network {
         let Some((owner, mut state)) = self.sessions.remove(&session) else {
             return;
         };
+        let response = planted_response(self.peers[puller].planted, response);
         let Some(replica) = self.peers[puller].replica.as_mut() else {
             return;
         };
@@ -264,7 +286,60 @@ impl Network {
     fn restart_random(&mut self) {
         let index = self.rng.below(self.peers.len());
         if !self.peers[index].is_up() {
-            self.peers[index].restart();
+            self.restart(index);
+        }
+    }
+
+    /// Restarts a peer from its store and checks, before it syncs with
+    /// anyone, that every write it acknowledged came back from its disk.
+    fn restart(&mut self, index: usize) {
+        for problem in self.peers[index].restart() {
+            self.violations
+                .push(format!("peer {index} restarted badly: {problem}"));
+        }
+        let Some(replica) = self.peers[index].replica.as_ref() else {
+            return;
+        };
+        let lost = self
+            .acknowledged
+            .iter()
+            .filter(|(writer, _)| *writer == index)
+            .find(|(_, envelope)| {
+                let hash = envelope.content_hash();
+                !replica.document(&envelope.document).is_some_and(|d| {
+                    d.applied()
+                        .iter()
+                        .any(|c| c.envelope.content_hash() == hash)
+                }) && !replica.held_hashes().contains(&hash)
+            });
+        if let Some((_, envelope)) = lost {
+            self.violations.push(format!(
+                "peer {index} restarted without its acknowledged write {}",
+                envelope.content_hash()
+            ));
+        }
+    }
+
+    /// A peer with [`Planted::AcceptFork`] sends no tips and no forks, so
+    /// a fork stays hidden from it.
+    fn planted_request(&self, from: usize, request: SyncRequest) -> SyncRequest {
+        match (self.peers[from].planted, request) {
+            (
+                Some(Planted::AcceptFork),
+                SyncRequest::Want {
+                    pact,
+                    entries,
+                    documents,
+                    ..
+                },
+            ) => SyncRequest::Want {
+                pact,
+                entries,
+                documents,
+                tips: BTreeMap::new(),
+                forks: BTreeMap::new(),
+            },
+            (_, request) => request,
         }
     }
 
@@ -275,8 +350,10 @@ impl Network {
         self.heal();
         self.in_flight.clear();
         self.sessions.clear();
-        for peer in self.peers.iter_mut().filter(|p| !p.is_up()) {
-            peer.restart();
+        for index in 0..self.peers.len() {
+            if !self.peers[index].is_up() {
+                self.restart(index);
+            }
         }
         for _ in 0..SETTLE_ROUNDS_MAX {
             let mut changed = false;
@@ -310,18 +387,43 @@ impl Network {
             let Some(answerer) = self.peers[peer].replica.as_ref() else {
                 return changed;
             };
-            let response = answerer.answer_sync(&request);
+            let sent = self.planted_request(puller, request.clone());
+            let response =
+                planted_response(self.peers[puller].planted, answerer.answer_sync(&sent));
             let Some(replica) = self.peers[puller].replica.as_mut() else {
                 return changed;
             };
             match session.on_response(replica, response) {
                 SyncStep::Send(next) => request = next,
                 SyncStep::Done(summary) => {
-                    changed |= summary.envelopes_applied > 0 || summary.entries_applied > 0;
+                    changed |= summary.envelopes_applied > 0
+                        || summary.entries_applied > 0
+                        || summary.forks_learned > 0;
                     self.peers[puller].persist();
                     return changed;
                 }
             }
         }
+    }
+}
+
+/// A peer with [`Planted::AcceptFork`] drops the fork evidence it is sent.
+fn planted_response(planted: Option<Planted>, response: SyncResponse) -> SyncResponse {
+    match (planted, response) {
+        (
+            Some(Planted::AcceptFork),
+            SyncResponse::Page {
+                entries,
+                envelopes,
+                more,
+                ..
+            },
+        ) => SyncResponse::Page {
+            entries,
+            envelopes,
+            forks: Vec::new(),
+            more,
+        },
+        (_, response) => response,
     }
 }

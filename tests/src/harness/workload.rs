@@ -1,5 +1,7 @@
-//! What peers do during a run: write domain records, change membership,
-//! and what an adversary does: inject forged and unauthorised envelopes.
+//! What peers do during a run: write domain records, change membership
+//! (remove, rotate a key and take up the new one, appoint an officer),
+//! and what an adversary does: inject forged and unauthorised envelopes,
+//! equivocate, and backdate a removed member's vote.
 
 use std::collections::BTreeMap;
 
@@ -12,9 +14,9 @@ use amtshilfe_protocol::membership::Proposal;
 use super::network::{Message, Network, Payload};
 use crate::sample;
 
-/// Most removals proposed in one run, so that a pact keeps a majority to
-/// work with.
-const REMOVALS_MAX: usize = 2;
+/// Most proposals (removals, rotations, appointments) in one run, so that
+/// a pact keeps a majority to work with.
+const PROPOSALS_MAX: usize = 4;
 
 impl Network {
     /// A random peer writes a random record (an offer, a request, a pledge
@@ -46,13 +48,22 @@ impl Network {
     pub(crate) fn random_membership_change(&mut self) {
         let index = self.rng.below(self.peers.len());
         let now_ms = self.now_ms;
-        let propose = self.proposals.len() < REMOVALS_MAX && self.rng.chance(15);
+        let propose = self.proposals.len() < PROPOSALS_MAX && self.rng.chance(15);
         let target = self.pact.members[self.rng.below(self.pact.members.len())].id();
+        // Remove, rotate the target's key, or appoint an officer for the
+        // proposer and the target.
+        let kind = self.rng.below(3);
+        let fresh_key = KeyPair::from_seed(self.rng.bytes());
+        self.take_rotated_key(index);
         let known: Vec<_> = self.proposals.clone();
         let pick = if known.is_empty() {
             None
         } else {
-            Some(*self.rng.pick(&known))
+            // Earlier proposals are approved more often, so that some
+            // gather a majority among the many members of a large run.
+            let first = self.rng.below(known.len());
+            let second = self.rng.below(known.len());
+            Some(known[first.min(second)])
         };
         let peer = &mut self.peers[index];
         let Some(replica) = peer.replica.as_mut() else {
@@ -70,14 +81,28 @@ impl Network {
                         .map(|d| (c, d.heads()))
                 })
                 .collect();
-            replica.membership().propose(
-                &peer.member_key,
-                Proposal::Remove {
+            let proposal = match kind {
+                0 => Proposal::Remove {
                     member: target,
                     frozen_heads,
                 },
-                now_ms,
-            )
+                1 => Proposal::RotateKey {
+                    member: target,
+                    new_key: fresh_key.public(),
+                    frozen_heads,
+                },
+                _ => Proposal::AppointOfficer {
+                    officer_key: fresh_key.public(),
+                    name: "Gemeinsame ISB".into(),
+                    serves: vec![peer.device.member, target],
+                },
+            };
+            if kind == 1 {
+                self.rotated_keys.insert(target, fresh_key);
+            }
+            replica
+                .membership()
+                .propose(&peer.member_key, proposal, now_ms)
         } else {
             let Some(proposal) = pick.filter(|p| replica.membership().contains(p)) else {
                 return;
@@ -164,6 +189,107 @@ impl Network {
                 payload: Payload::Envelope(envelope),
             });
         }
+    }
+}
+
+impl Network {
+    /// A peer whose member key was rotated (in its own replica's view)
+    /// signs with the new key from now on and delegates its device again
+    /// under it, as an operator recovering with a new key would.
+    fn take_rotated_key(&mut self, index: usize) {
+        let member = self.peers[index].device.member;
+        let Some(new_key) = self.rotated_keys.get(&member).cloned() else {
+            return;
+        };
+        let now_ms = self.now_ms;
+        let peer = &mut self.peers[index];
+        let Some(replica) = peer.replica.as_mut() else {
+            return;
+        };
+        let current = replica
+            .membership()
+            .state()
+            .members()
+            .find(|(m, _)| **m == member)
+            .map(|(_, info)| info.current_key);
+        if current != Some(new_key.public()) || peer.member_key.public() == new_key.public() {
+            return;
+        }
+        peer.member_key = new_key.clone();
+        let delegation = replica.membership().delegate(
+            &new_key,
+            member,
+            &peer.device.key,
+            now_ms + crate::fixtures::DELEGATION_MS,
+            now_ms,
+        );
+        if replica.receive_entry(delegation.clone()).is_ok() {
+            peer.persist();
+            self.broadcast(index, Payload::Entry(delegation));
+        }
+    }
+
+    /// A member's device signs two different first changes of a fresh
+    /// incarnation and sends one to each half of the pact; and a member
+    /// that some replica knows as removed signs an approval on the
+    /// charter alone (before its removal) for a proposal it knows.
+    pub(crate) fn inject_equivocation(&mut self) {
+        let liar = self.rng.below(self.peers.len());
+        let device = self.peers[liar].device.clone();
+        let incarnation = self.rng.bytes();
+        let pact = amtshilfe_protocol::ids::PactId(self.pact.charter.hash().0);
+        let now_ms = self.now_ms;
+        let (collection, ops) = sample::offer_write(&mut self.rng, now_ms);
+        let (_, other_ops) = sample::offer_write(&mut self.rng, now_ms);
+        let document = DocumentId::new(device.member, collection);
+        let one = fresh_change(document, &device.key, incarnation, now_ms, &ops);
+        let two = fresh_change(document, &device.key, incarnation, now_ms + 1, &other_ops);
+        let stories = [
+            Envelope::sign(&pact, document, one, &device.key),
+            Envelope::sign(&pact, document, two, &device.key),
+        ];
+        // The lying device keeps neither story itself: what its own node
+        // writes later must not build on a change that the fork freezes.
+        for to in (0..self.peers.len()).filter(|to| *to != liar) {
+            self.send(Message {
+                from: liar,
+                to,
+                payload: Payload::Envelope(stories[to % 2].clone()),
+            });
+        }
+        self.equivocations += 1;
+        self.backdate_vote();
+    }
+
+    /// A removed member votes with parents from before its removal.
+    fn backdate_vote(&mut self) {
+        let Some(proposal) = self.proposals.first().copied() else {
+            return;
+        };
+        let removed = self.peers.iter().enumerate().find_map(|(index, peer)| {
+            let replica = peer.replica.as_ref()?;
+            let record = replica
+                .membership()
+                .state()
+                .member_record(&peer.device.member)?;
+            record.removed.as_ref().map(|_| index)
+        });
+        let Some(index) = removed else {
+            return;
+        };
+        let charter = self.pact.charter.hash();
+        let body = amtshilfe_protocol::membership::EntryBody {
+            pact: Some(amtshilfe_protocol::ids::PactId(charter.0)),
+            parents: vec![proposal],
+            issued_at_ms: self.now_ms,
+            kind: amtshilfe_protocol::membership::EntryKind::Approve { proposal },
+        };
+        let entry = amtshilfe_protocol::membership::SignedEntry::sign(
+            body,
+            &[&self.peers[index].member_key],
+        );
+        self.broadcast(index, Payload::Entry(entry));
+        self.equivocations += 1;
     }
 }
 
