@@ -1,10 +1,10 @@
 // The two-node aid flow in a real browser, and the accessibility checks on
-// every page it visits. On node A an IT lead offers 3 laptops and edits
-// the offer once; on node B a requester (keyboard only: no click, no
-// fill) logs in, asks for 5, and later accepts; the request appears on A's
-// Lagebild without a reload, announced politely, without moving A's focus;
-// A pledges 3 by keyboard; both request pages show the mission order and 2
-// still open; B logs out by keyboard.
+// every page it visits. On node A an IT lead offers 3 laptops (keyboard
+// only) and edits the offer once (mouse); on node B a requester (keyboard
+// only: no click, no fill) logs in, asks for 5, and later accepts; the
+// request appears on A's Lagebild without a reload, announced politely,
+// without moving A's focus; A pledges 3 by keyboard; both request pages
+// show the mission order and 2 still open; B logs out by keyboard.
 //
 // On every page: axe-core's WCAG 2.1 A and AA rules (the count of
 // violations is printed per page; any violation fails the run), and no
@@ -138,19 +138,19 @@ async function contextPage(browser, viewport, scale) {
     await a.goto(`${A_URL}/ressourcen?art=${kind}`);
     await check(a, `Ressourcen (${kind})`);
   }
-  // … and offers 3 laptops.
+  // … and offers 3 laptops, keyboard only.
   await a.goto(A_URL + '/ressourcen?art=equipment');
   const validFrom = await a.inputValue('#valid_from');
   require11y(/^\d{2}\.\d{2}\.\d{4}$/.test(validFrom), `"valid from" shows TT.MM.JJJJ in an English browser (shows ${validFrom})`);
-  await a.fill('#title', '3 Notebooks (Browser-Test)');
-  await a.fill('#contact_phone', '+49 30 23125 999');
-  await a.fill('#contact_email', 'it-notfall@a.example');
-  await a.selectOption('#category', 'laptop');
-  await a.fill('#quantity', '3');
-  await a.fill('#location', 'Lager Heppenheim');
-  await a.fill('#transport', 'Abholung');
-  await a.fill('#valid_until', '31.12.2099');
-  await submit(a, '/ressourcen');
+  await keys.type(a, '#title', '3 Notebooks (Browser-Test)');
+  await keys.type(a, '#contact_phone', '+49 30 23125 999');
+  await keys.type(a, '#contact_email', 'it-notfall@a.example');
+  await keys.choose(a, '#category', 'laptop');
+  await keys.type(a, '#quantity', '3');
+  await keys.type(a, '#location', 'Lager Heppenheim');
+  await keys.type(a, '#transport', 'Abholung');
+  await keys.type(a, '#valid_until', '31.12.2099');
+  await keys.enter(a, '#valid_until');
   await shot(a, 'A-offers-3-laptops');
   expect((await a.content()).includes('3 Notebooks (Browser-Test)'), 'the offer is listed on A');
   await check(a, 'Ressourcen (own offer listed)');

@@ -33,13 +33,13 @@ pub fn accessibility_statement(lang: Lang, contact: &str) -> String {
                     ul {
                         @if de {
                             li { "Jede Seite des Browsertests (Anmeldung, Lagebild, Ressourcen mit jeder Angebotsart, Bearbeiten, Register, Hilfe anfordern, Anfrage mit Zusagen und Einsatzauftrag, Netzwerk, Verwaltung, diese Erklärung) wird bei jedem Testlauf automatisch mit axe-core gegen die Regeln der WCAG 2.1, Stufen A und AA, geprüft; jeder Verstoß lässt den Test scheitern." }
-                            li { "Der Ablauf Anmelden, Hilfe anfordern, Zusagen, Annehmen, Abmelden wird allein mit der Tastatur getestet; jedes Element zeigt einen sichtbaren Fokus; ein Link „Zum Inhalt springen“ führt an der Navigation vorbei." }
+                            li { "Die Abläufe Anmelden, Anbieten, Hilfe anfordern, Zusagen, Annehmen und Abmelden werden allein mit der Tastatur getestet; jedes Element zeigt einen sichtbaren Fokus; ein Link „Zum Inhalt springen“ führt an der Navigation vorbei." }
                             li { "Bei 360 Pixel Breite und bei 200 % Vergrößerung muss keine Seite seitlich gescrollt werden." }
                             li { "Live-Aktualisierungen werden höflich angesagt (aria-live) und verschieben den Fokus nie." }
                             li { "Datumsangaben werden unabhängig von der Spracheinstellung des Browsers als TT.MM.JJJJ eingegeben und angezeigt, Uhrzeiten im 24-Stunden-Format." }
                         } @else {
                             li { "Every page of the browser test (login, situation, resources with every kind of offer, edit page, register, ask for help, request with pledges and mission order, network, administration, this statement) is checked automatically with axe-core against the WCAG 2.1 level A and AA rules on every test run; any violation fails the test." }
-                            li { "Logging in, asking for help, pledging, accepting and logging out are tested with the keyboard alone; every element shows a visible focus; a “Skip to content” link bypasses the navigation." }
+                            li { "Logging in, offering, asking for help, pledging, accepting and logging out are tested with the keyboard alone; every element shows a visible focus; a “Skip to content” link bypasses the navigation." }
                             li { "At 360 pixels wide and at 200 % zoom no page scrolls sideways." }
                             li { "Live updates are announced politely (aria-live) and never move the focus." }
                             li { "Dates are entered and shown as DD.MM.YYYY (ISO YYYY-MM-DD is accepted too) and times on the 24-hour clock, whatever the browser's language." }
