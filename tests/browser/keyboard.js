@@ -21,9 +21,11 @@ async function focusShown(page) {
 
 // Presses Tab until the element `selector` (any Playwright selector) has
 // the focus.
+// The element is looked up again after every press: a live update may
+// have replaced it (with an equal one) meanwhile.
 async function tabTo(page, selector) {
-  const target = await page.locator(selector).first().elementHandle();
-  if (!target) throw new Error(`keyboard: no element ${selector}`);
+  const target = page.locator(selector).first();
+  await target.waitFor({ state: 'attached' });
   for (let tabs = 0; tabs <= TABS_MAX; tabs += 1) {
     if (await target.evaluate((el) => el === document.activeElement)) return;
     await page.keyboard.press('Tab');

@@ -1,6 +1,7 @@
 //! The pages. Each is a function from read-model views and [`Ctx`] to a
 //! whole HTML document. Sections that change with replicated data carry
-//! `data-live` and an `id`, and are swapped in place by the live script.
+//! `data-live` and an `id`, and are swapped in place by the live script
+//! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
 mod login;
