@@ -125,10 +125,15 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                         }
                     }
                 }
-                main id="inhalt" {
+                // Focusable by script and fragment only, so the skip link moves the
+                // focus into the content even when it holds no link or field.
+                main id="inhalt" tabindex="-1" {
                     h1 { (title) }
                     p.muted id="live-status" role="status" aria-live="polite" data-updated=(ctx.t(Text::Updated)) {}
                     (content)
+                }
+                footer {
+                    a href="/barrierefreiheit" { (ctx.t(Text::StatementTitle)) }
                 }
             }
         }

@@ -72,6 +72,13 @@ pub struct Config {
     /// Default: off.
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Who takes reports of barriers in the dashboard, shown on its
+    /// accessibility statement (`/barrierefreiheit`): an office, e-mail
+    /// address and phone number, as the member publishes them. Default:
+    /// empty, and the statement then says that the operator has not named
+    /// one yet.
+    #[serde(default)]
+    pub accessibility_contact: String,
     /// Seconds between two full comparisons (anti-entropy) with each
     /// connected peer; each round is moved at random by up to 20 % so that
     /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
@@ -158,6 +165,7 @@ impl Config {
             mdns: false,
             http_bind: default_http_bind(),
             secure_cookies: false,
+            accessibility_contact: String::new(),
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
         }

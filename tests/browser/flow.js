@@ -1,19 +1,73 @@
-// The two-node aid flow in a real browser: on node A an IT lead offers 3
-// laptops and edits the offer once; on node B a requester asks for 5; the request appears on A's
-// Lagebild without a reload; A pledges 3; B accepts; both request pages
-// show the mission order and 2 still open. A screenshot of every step goes
-// to $SHOTS. Run by node/tests/browser.rs, which starts the nodes.
+// The two-node aid flow in a real browser, and the accessibility checks on
+// every page it visits. On node A an IT lead offers 3 laptops (keyboard
+// only) and edits the offer once (mouse); on node B a requester (keyboard
+// only: no click, no fill) logs in, asks for 5, and later accepts; the
+// request appears on A's Lagebild without a reload, announced politely,
+// without moving A's focus; A pledges 3 by keyboard; both request pages
+// show the mission order and 2 still open; B logs out by keyboard.
+//
+// On every page: axe-core's WCAG 2.1 A and AA rules (the count of
+// violations is printed per page; any violation fails the run), and no
+// sideways scrolling at 360 px wide or at 200 % zoom. Screenshots of every
+// step, and of the Lagebild and the request form at 360 px and 200 % zoom,
+// go to $SHOTS. Run by node/tests/browser.rs, which starts the nodes.
 const { chromium } = require('playwright-core');
+const { AxeBuilder } = require('@axe-core/playwright');
+const keys = require('./keyboard');
 
-const { A_URL, B_URL, IT_LEAD_PASSWORD, REQUESTER_PASSWORD, SHOTS } = process.env;
+const { A_URL, B_URL, IT_LEAD_PASSWORD, REQUESTER_PASSWORD, ADMIN_PASSWORD, A_CONTACT, SHOTS, CHROMIUM } = process.env;
 const TITLE = 'Browser-Test: 5 Notebooks für den Notbetrieb';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// Window sizes: a desktop, a small phone, and the desktop at 200 % zoom
+// (the same CSS width as the desktop window zoomed to 200 %).
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 740 };
+const ZOOM_200 = { width: DESKTOP.width / 2, height: DESKTOP.height / 2 };
+const OFFER_KINDS = ['person', 'remote_capacity', 'equipment', 'team_package', 'service_relocation'];
+
 let step = 0;
+const checked = [];
 
 async function shot(page, name) {
   step += 1;
   const file = `${SHOTS}/${String(step).padStart(2, '0')}-${name}.png`;
   await page.screenshot({ path: file, fullPage: true });
   console.log(`step ${step}: ${name} -> ${file}`);
+}
+
+// How far the page scrolls sideways at the current width, and the widest
+// elements inside <main> (to say what to fix).
+async function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const over = root.scrollWidth - root.clientWidth;
+    const widest = [...document.querySelectorAll('main *, header *')]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + el.className : ''}`);
+    return { over, widest };
+  });
+}
+
+// axe-core on the page as it is, then the reflow check at 360 px and at
+// 200 % zoom; the page is back at the desktop size afterwards.
+async function check(page, name) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  const violations = results.violations;
+  const reflow = [];
+  for (const [label, size] of [['360px', PHONE], ['200%', ZOOM_200]]) {
+    await page.setViewportSize(size);
+    const { over, widest } = await sidewaysOverflow(page);
+    if (over > 0) reflow.push(`${label}: scrolls ${over}px sideways (${widest.join(', ')})`);
+  }
+  await page.setViewportSize(DESKTOP);
+  console.log(`axe: ${name}: ${violations.length} violations (${results.passes.length} rules passed); reflow: ${reflow.length ? reflow.join('; ') : 'ok'}`);
+  for (const violation of violations) {
+    console.log(`  ${violation.id} (${violation.impact}): ${violation.help}`);
+    for (const node of violation.nodes.slice(0, 5)) console.log(`    at ${node.target.join(' ')}: ${node.failureSummary.replace(/\n/g, ' ')}`);
+  }
+  for (const problem of reflow) console.log(`  reflow ${problem}`);
+  checked.push({ name, violations: violations.length, reflow: reflow.length });
 }
 
 async function login(page, base, account, password) {
@@ -31,71 +85,164 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+// An accessibility requirement that failed: noted, printed, and the run
+// fails at its end (so one run shows every problem, not just the first).
+const problems = [];
+function require11y(condition, message) {
+  if (condition) return;
+  problems.push(message);
+  console.log(`PROBLEM: ${message}`);
+}
+
+// A context of its own with a window of `viewport` and `scale` device pixels
+// per CSS pixel (2 with half the width is a window zoomed to 200 %).
+async function contextPage(browser, viewport, scale) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: scale, locale: 'en-US' });
+  return context.newPage();
+}
+
 (async () => {
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const a = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const b = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await login(a, A_URL, 'it-leitung', IT_LEAD_PASSWORD);
-  await login(b, B_URL, 'anfrage', REQUESTER_PASSWORD);
+  // English browser locale: the German pages must still show TT.MM.JJJJ.
+  const a = await contextPage(browser, DESKTOP, 1);
+  const b = await contextPage(browser, DESKTOP, 1);
 
-  // A's IT lead offers 3 laptops (the form of the kind chosen with ?art=).
+  await a.goto(A_URL + '/anmelden');
+  await check(a, 'login');
+  await a.goto(A_URL + '/barrierefreiheit');
+  await check(a, 'accessibility statement (no login)');
+  expect((await a.innerText('main')).includes('Erklärung zur Barrierefreiheit'), 'the statement is shown without login');
+  const contact = await a.innerText('[data-testid=statement-contact]');
+  expect(contact === A_CONTACT, `the statement names the configured contact (shows "${contact}")`);
+  await shot(a, 'A-accessibility-statement');
+  // The login page links to it.
+  await a.goto(A_URL + '/anmelden');
+  expect(await a.locator('a[href="/barrierefreiheit"]').count() === 1, 'the login page links to the statement');
+  await login(a, A_URL, 'it-leitung', IT_LEAD_PASSWORD);
+  await check(a, 'Lagebild (empty)');
+
+  // B's requester logs in with the keyboard only, through the skip link.
+  await keys.login(b, B_URL, 'anfrage', REQUESTER_PASSWORD);
+  try {
+    await keys.skipLink(b);
+    console.log('keyboard: B logged in and used the skip link');
+  } catch (error) {
+    require11y(false, error.message);
+  }
+
+  // A's IT lead opens the form of every offer kind.
+  for (const kind of OFFER_KINDS) {
+    await a.goto(`${A_URL}/ressourcen?art=${kind}`);
+    await check(a, `Ressourcen (${kind})`);
+  }
+  // … and offers 3 laptops, keyboard only.
   await a.goto(A_URL + '/ressourcen?art=equipment');
-  await a.fill('#title', '3 Notebooks (Browser-Test)');
-  await a.fill('#contact_phone', '+49 30 23125 999');
-  await a.fill('#contact_email', 'it-notfall@a.example');
-  await a.selectOption('#category', 'laptop');
-  await a.fill('#quantity', '3');
-  await a.fill('#location', 'Lager Heppenheim');
-  await a.fill('#transport', 'Abholung');
-  await submit(a, '/ressourcen');
+  const validFrom = await a.inputValue('#valid_from');
+  require11y(/^\d{2}\.\d{2}\.\d{4}$/.test(validFrom), `"valid from" shows TT.MM.JJJJ in an English browser (shows ${validFrom})`);
+  await keys.type(a, '#title', '3 Notebooks (Browser-Test)');
+  await keys.type(a, '#contact_phone', '+49 30 23125 999');
+  await keys.type(a, '#contact_email', 'it-notfall@a.example');
+  await keys.choose(a, '#category', 'laptop');
+  await keys.type(a, '#quantity', '3');
+  await keys.type(a, '#location', 'Lager Heppenheim');
+  await keys.type(a, '#transport', 'Abholung');
+  await keys.type(a, '#valid_until', '31.12.2099');
+  await keys.enter(a, '#valid_until');
   await shot(a, 'A-offers-3-laptops');
   expect((await a.content()).includes('3 Notebooks (Browser-Test)'), 'the offer is listed on A');
+  await check(a, 'Ressourcen (own offer listed)');
 
-  // A edits the offer once: the form comes prefilled.
+  // A edits the offer once: the form comes prefilled, dates as TT.MM.JJJJ.
   await Promise.all([a.waitForLoadState('load'), a.click('a[href$="/bearbeiten"]')]);
   expect(await a.inputValue('#location') === 'Lager Heppenheim', 'the edit form is prefilled');
+  const validUntil = await a.inputValue('#valid_until');
+  require11y(validUntil === '31.12.2099', `the edit form shows "valid until" as TT.MM.JJJJ (shows ${validUntil})`);
   await shot(a, 'A-edit-form');
+  await check(a, 'edit page');
   await a.fill('#title', '3 Notebooks, sauber (Browser-Test)');
   await Promise.all([a.waitForLoadState('load'), a.locator('form[data-testid=offer-form] button[type=submit]').click()]);
   expect(a.url() === A_URL + '/ressourcen', 'back on Ressourcen after saving');
   expect((await a.content()).includes('3 Notebooks, sauber (Browser-Test)'), 'the edited offer is listed on A');
 
-  // A watches its Lagebild; a marker shows whether the page was reloaded.
+  // The register with a result, searched by a German date.
+  await a.goto(A_URL + '/register?kind=equipment&from=01.01.2030');
+  expect((await a.innerText('main')).includes('3 Notebooks, sauber (Browser-Test)'), 'the register finds the offer');
+  await check(a, 'Register (with results)');
+  await a.goto(A_URL + '/netzwerk');
+  await check(a, 'Netzwerk');
+
+  // A watches its Lagebild with the focus on a link; a marker shows
+  // whether the page was reloaded.
   await a.goto(A_URL + '/');
   await a.evaluate(() => { window.__notReloaded = true; });
+  await a.focus('header nav a[href="/register"]');
   await shot(a, 'A-lagebild-before');
 
-  // B's requester asks for 5 laptops.
-  await b.goto(B_URL + '/anfordern');
-  await b.fill('#title', TITLE);
-  await b.selectOption('#need0_kind', 'equipment');
-  await b.selectOption('#need0_category', 'laptop');
-  await b.fill('#need0_quantity', '5');
-  await submit(b, '/anfordern');
+  // B asks for 5 laptops, keyboard only.
+  await keys.follow(b, 'header nav a[href="/anfordern"]');
+  await check(b, 'Hilfe anfordern');
+  const start = await b.inputValue('#start');
+  require11y(/^\d{2}\.\d{2}\.\d{4}$/.test(start), `"needed from" shows TT.MM.JJJJ in an English browser (shows ${start})`);
+  await keys.type(b, '#title', TITLE);
+  await keys.choose(b, '#need0_kind', 'equipment');
+  await keys.choose(b, '#need0_category', 'laptop');
+  await keys.replace(b, '#need0_quantity', '5');
+  await keys.replace(b, '#end', '31.12.2099');
+  await keys.enter(b, '#need0_quantity');
+  expect((await b.innerText('main')).includes(TITLE), 'B\'s request page shows the new request');
   await shot(b, 'B-requests-5-laptops');
 
-  // The request appears on A without a reload.
+  // The request appears on A without a reload, the status line announces
+  // it politely, and A's focus stays where it was.
   await a.waitForSelector(`text=${TITLE}`, { timeout: 30000 });
   expect(await a.evaluate(() => window.__notReloaded === true), 'A\'s page was reloaded');
+  const live = await a.evaluate(() => {
+    const status = document.getElementById('live-status');
+    return {
+      focus: document.activeElement && document.activeElement.getAttribute('href'),
+      polite: status && status.getAttribute('aria-live'),
+      said: status ? status.textContent : '',
+    };
+  });
+  require11y(live.focus === '/register', `the live update moved A's focus (now on ${live.focus})`);
+  require11y(live.polite === 'polite' && /\d{1,2}:\d{2}/.test(live.said), `the live update is announced politely (said "${live.said}")`);
+  console.log(`live: announced "${live.said}", focus stayed on ${live.focus}`);
   await shot(a, 'A-sees-the-request-live');
+  await check(a, 'Lagebild (with the request)');
 
-  // A pledges 3.
-  await Promise.all([a.waitForLoadState('load'), a.click(`text=${TITLE}`)]);
+  // B watches its Lagebild with the focus on the request's link, inside a
+  // section that live updates replace: A's pledge must not take it away.
+  await b.goto(B_URL + '/');
+  await keys.tabTo(b, `#open-requests a:text("${TITLE}")`);
+  const saidBefore = await b.textContent('#live-status');
+
+  // A pledges 3, keyboard only.
+  await keys.follow(a, `main a:text("${TITLE}")`);
   const requestUrl = a.url();
-  const pledgeForm = a.locator('form[action$="/zusage"]').first();
-  await pledgeForm.locator('input[name=quantity]').fill('3');
-  await Promise.all([a.waitForLoadState('load'), pledgeForm.locator('button[type=submit]').click()]);
+  await check(a, 'request page (before the pledge)');
+  const quantity = 'form[action$="/zusage"] input[name=quantity]';
+  await keys.replace(a, quantity, '3');
+  await keys.enter(a, quantity);
   await shot(a, 'A-pledged-3');
+  await b.waitForFunction((before) => document.getElementById('live-status').textContent !== before, saidBefore, { timeout: 30000 });
+  const bFocus = await b.evaluate(() => {
+    const el = document.activeElement;
+    return { tag: el ? el.tagName.toLowerCase() : 'nothing', text: el ? el.textContent.slice(0, 60) : '' };
+  });
+  require11y(bFocus.tag === 'a' && bFocus.text === TITLE, `a live update on B's Lagebild moved the focus away from the request's link (now on ${bFocus.tag})`);
 
-  // B accepts the pledge (waiting for it to arrive).
+  // B accepts the pledge (waiting for it to arrive), keyboard only.
   const bRequestUrl = B_URL + new URL(requestUrl).pathname;
-  await b.goto(bRequestUrl);
-  const acceptForm = b.locator('form[action$="/annahme"]').first();
-  await acceptForm.waitFor({ timeout: 30000 });
-  await Promise.all([b.waitForLoadState('load'), acceptForm.locator('button[type=submit]').click()]);
+  for (let tries = 0; tries < 60; tries += 1) {
+    await b.goto(bRequestUrl);
+    if (await b.locator('form[action$="/annahme"]').count() > 0) break;
+    await b.waitForTimeout(500);
+  }
+  await check(b, 'request page (with a pledge)');
+  await keys.enter(b, 'form[action$="/annahme"] button[type=submit]');
   await shot(b, 'B-accepted');
 
   // Both show the mission order and 2 still open.
@@ -112,7 +259,49 @@ function expect(condition, message) {
     expect(text.includes('Noch offen: 2'), `${name} shows 2 still open`);
     expect(orders === 1, `${name} shows the mission order (found ${orders})`);
     await shot(page, `${name}-mission-order-2-open`);
+    await check(page, `request page with the mission order (${name})`);
   }
+
+  // English pages too, and a refused form with its error.
+  await b.goto(B_URL + '/?lang=en');
+  await check(b, 'Lagebild (English)');
+  await b.goto(B_URL + '/anfordern?lang=de');
+  await b.fill('#title', 'Abgelehnt: Datum falsch');
+  await b.evaluate(() => { document.getElementById('start').removeAttribute('pattern'); });
+  await b.fill('#start', '31.02.2026');
+  await submit(b, '/anfordern');
+  expect(await b.locator('#form-error').count() === 1, 'a wrong date is refused with a message');
+  await check(b, 'Hilfe anfordern (refused)');
+
+  // The Lagebild and the request form at 360 px and at 200 % zoom.
+  for (const [label, size, scale] of [['360px', PHONE, 1], ['zoom200', ZOOM_200, 2]]) {
+    const page = await contextPage(browser, size, scale);
+    await login(page, B_URL, 'anfrage', REQUESTER_PASSWORD);
+    await page.goto(B_URL + '/');
+    await shot(page, `B-lagebild-${label}`);
+    await page.goto(B_URL + '/anfordern');
+    await shot(page, `B-request-form-${label}`);
+    await page.context().close();
+  }
+
+  // B logs out, keyboard only.
+  await b.goto(B_URL + '/');
+  await keys.enter(b, 'header form[action="/abmelden"] button');
+  expect(new URL(b.url()).pathname === '/anmelden', `B is logged out (at ${b.url()})`);
+  console.log('keyboard: B logged out');
+
+  // The administration page (an admin account on A).
+  await a.goto(A_URL + '/');
+  await Promise.all([a.waitForURL(A_URL + '/anmelden'), a.locator('header form[action="/abmelden"] button').click()]);
+  await login(a, A_URL, 'verwaltung', ADMIN_PASSWORD);
+  await a.goto(A_URL + '/verwaltung');
+  await check(a, 'Verwaltung');
+  await a.goto(A_URL + '/barrierefreiheit');
+  await check(a, 'accessibility statement (logged in)');
   await browser.close();
+
+  const failed = checked.filter((c) => c.violations > 0 || c.reflow > 0);
+  console.log(`accessibility: ${checked.length} pages checked, ${checked.reduce((n, c) => n + c.violations, 0)} violations, ${checked.reduce((n, c) => n + c.reflow, 0)} reflow problems, ${problems.length} other problems`);
+  expect(failed.length === 0 && problems.length === 0, `accessibility problems on: ${failed.map((c) => c.name).concat(problems).join('; ')}`);
   console.log('browser flow passed');
 })().catch((error) => { console.error(error); process.exit(1); });

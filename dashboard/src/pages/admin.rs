@@ -4,6 +4,7 @@
 
 use maud::{Markup, html};
 
+use super::scroll_box;
 use crate::Ctx;
 use crate::format::date_time;
 use crate::i18n::{Text, role_label};
@@ -87,40 +88,45 @@ fn role_select(ctx: &Ctx, id: &str, selected: &str) -> Markup {
 }
 
 fn accounts(ctx: &Ctx, rows: &[AccountRow]) -> Markup {
-    html! {
-        table {
-            thead { tr {
-                th scope="col" { (ctx.t(Text::AccountName)) }
-                th scope="col" { (ctx.t(Text::Role)) }
-                th scope="col" { (ctx.t(Text::State)) }
-                th scope="col" { (ctx.t(Text::Created)) }
-                th scope="col" { (ctx.t(Text::Actions)) }
-            } }
-            tbody { @for row in rows {
-                @let base = format!("/verwaltung/konten/{}", row.name);
-                tr {
-                    td { (row.name) }
-                    td {
-                        form method="post" action={ (base) "/rolle" } {
-                            (ctx.csrf_field())
-                            label.sr-only for={ "role-" (row.name) } { (ctx.t(Text::Role)) ": " (row.name) }
-                            (role_select(ctx, &format!("role-{}", row.name), &row.role))
-                            " " button.secondary type="submit" { (ctx.t(Text::ChangeRole)) }
+    // Forms in cells cannot wrap: on a narrow screen the table scrolls in
+    // its own box, not the page.
+    scroll_box(
+        ctx.t(Text::Accounts),
+        html! {
+            table {
+                thead { tr {
+                    th scope="col" { (ctx.t(Text::AccountName)) }
+                    th scope="col" { (ctx.t(Text::Role)) }
+                    th scope="col" { (ctx.t(Text::State)) }
+                    th scope="col" { (ctx.t(Text::Created)) }
+                    th scope="col" { (ctx.t(Text::Actions)) }
+                } }
+                tbody { @for row in rows {
+                    @let base = format!("/verwaltung/konten/{}", row.name);
+                    tr {
+                        td { (row.name) }
+                        td {
+                            form method="post" action={ (base) "/rolle" } {
+                                (ctx.csrf_field())
+                                label.sr-only for={ "role-" (row.name) } { (ctx.t(Text::Role)) ": " (row.name) }
+                                (role_select(ctx, &format!("role-{}", row.name), &row.role))
+                                " " button.secondary type="submit" { (ctx.t(Text::ChangeRole)) }
+                            }
+                        }
+                        td { (if row.disabled { ctx.t(Text::AccountDisabled) } else { ctx.t(Text::AccountActive) }) }
+                        td { (date_time(row.created_at_ms)) }
+                        td {
+                            form method="post" action={ (base) (if row.disabled { "/entsperren" } else { "/sperren" }) } {
+                                (ctx.csrf_field())
+                                @let text = if row.disabled { ctx.t(Text::Enable) } else { ctx.t(Text::Disable) };
+                                button.secondary type="submit" aria-label={ (text) ": " (row.name) } { (text) }
+                            }
                         }
                     }
-                    td { (if row.disabled { ctx.t(Text::AccountDisabled) } else { ctx.t(Text::AccountActive) }) }
-                    td { (date_time(row.created_at_ms)) }
-                    td {
-                        form method="post" action={ (base) (if row.disabled { "/entsperren" } else { "/sperren" }) } {
-                            (ctx.csrf_field())
-                            @let text = if row.disabled { ctx.t(Text::Enable) } else { ctx.t(Text::Disable) };
-                            button.secondary type="submit" aria-label={ (text) ": " (row.name) } { (text) }
-                        }
-                    }
-                }
-            } }
-        }
-    }
+                } }
+            }
+        },
+    )
 }
 
 fn new_account(ctx: &Ctx) -> Markup {

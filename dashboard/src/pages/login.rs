@@ -32,6 +32,7 @@ pub fn login(lang: Lang, token: &str, account: &str, error: Option<&str>) -> Str
                         button type="submit" { (t(Text::Login)) }
                     }
                     p { a href={ "/anmelden?lang=" (other.code()) } lang=(other.code()) { (Text::LanguageName.get(other)) } }
+                    p { a href="/barrierefreiheit" { (t(Text::StatementTitle)) } }
                 }
             }
         }

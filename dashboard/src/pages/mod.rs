@@ -1,6 +1,7 @@
 //! The pages. Each is a function from read-model views and [`Ctx`] to a
 //! whole HTML document. Sections that change with replicated data carry
-//! `data-live` and an `id`, and are swapped in place by the live script.
+//! `data-live` and an `id`, and are swapped in place by the live script
+//! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
 mod login;
@@ -11,6 +12,9 @@ mod offers;
 mod overview;
 mod request;
 mod request_form;
+mod statement;
+#[cfg(test)]
+mod tests;
 
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{Offer, OfferDetail, OfferStatus};
@@ -29,6 +33,7 @@ pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};
+pub use statement::accessibility_statement;
 
 /// What an offer is, in a few words: "Notebook", "Forensik (Person)".
 pub(crate) fn offer_what(lang: Lang, offer: &Offer) -> String {
@@ -81,6 +86,40 @@ pub(crate) fn options(lang: Lang, name: CatalogueName, selected: &str) -> Markup
 /// A labelled field: `<label for=id>` and the control.
 pub(crate) fn field(id: &str, text: &str, control: Markup) -> Markup {
     html! { div { label for=(id) { (text) } (control) } }
+}
+
+/// What a date field accepts: `TT.MM.JJJJ` (shown and expected on every
+/// page) or ISO `JJJJ-MM-TT` (what older pages and scripts send). The
+/// server parses both (`format::parse_date`); this only lets the browser
+/// point out a typo before sending.
+pub(crate) const DATE_PATTERN: &str = r"\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*";
+
+/// A date entry field: a text input, not `<input type="date">`, whose
+/// format follows the browser's locale (MM/DD/YYYY in an English
+/// browser). The label names the format, so it is read out and seen
+/// whatever the browser's language. `text` carries any "required" mark.
+pub(crate) fn date_input(
+    lang: Lang,
+    id: &str,
+    text: &str,
+    value: &str,
+    required: bool,
+    invalid: Option<&str>,
+) -> Markup {
+    html! {
+        div {
+            label for=(id) { (text) " " span.hint { "(" (Text::DateHint.get(lang)) ")" } }
+            input id=(id) name=(id) type="text" inputmode="numeric" autocomplete="off" size="10" maxlength="12"
+                pattern=(DATE_PATTERN) value=(value) required[required] aria-invalid=[invalid];
+        }
+    }
+}
+
+/// A box that scrolls sideways by itself when `content` (a wide table) is
+/// wider than the screen, so the page around it never does. It takes the
+/// focus so that keyboard users can scroll it too, and is named by `label`.
+pub(crate) fn scroll_box(label: &str, content: Markup) -> Markup {
+    html! { div.table-wrap role="region" aria-label=(label) tabindex="0" { (content) } }
 }
 
 /// Why a form was refused, above the form: `heading`, then the node's

@@ -62,7 +62,8 @@ pub struct NetworkView {
 pub fn network(ctx: &Ctx, view: &NetworkView) -> String {
     let content = html! {
         p { (ctx.t(Text::OwnPeerId)) ": " code { (view.own_peer) } }
-        section id="peers" data-live aria-labelledby="h-peers" {
+        // Quiet: sync times change every round (see live.js).
+        section id="peers" data-live data-quiet aria-labelledby="h-peers" {
             h2 id="h-peers" { (ctx.t(Text::Peers)) " (" (ctx.t(Text::ConnectedNow)) ": " (view.connected) ")" }
             @if view.peers.is_empty() { (none(ctx)) } @else {
                 table {

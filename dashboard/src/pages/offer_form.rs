@@ -19,9 +19,9 @@ use amtshilfe_protocol::model::{
 use maud::{Markup, html};
 
 use super::offer_values::status_id;
-use super::{options, status_text};
+use super::{date_input, options, status_text};
 use crate::Ctx;
-use crate::format::iso_date;
+use crate::format::date;
 use crate::i18n::{Lang, Text, label};
 
 /// Field name → value, as a form sends them.
@@ -149,6 +149,16 @@ impl Fields<'_> {
                 aria-invalid=[self.invalid(name)];
         };
         self.labelled(name, text, required, control)
+    }
+
+    fn date(&self, name: &str, text: Text, required: bool, default: &str) -> Markup {
+        let label = if required {
+            format!("{} *", text.get(self.lang))
+        } else {
+            text.get(self.lang).to_owned()
+        };
+        let value = self.value(name, default);
+        date_input(self.lang, name, &label, value, required, self.invalid(name))
     }
 
     fn number(&self, name: &str, text: Text, range: (u64, u64), default: &str) -> Markup {
@@ -362,8 +372,8 @@ pub(super) fn offer_form(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> Mark
                             }
                         }))
                     }
-                    (f.typed("valid_from", "date", Text::ValidFrom, true, &iso_date(today_ms)))
-                    (f.typed("valid_until", "date", Text::ValidUntil, false, ""))
+                    (f.date("valid_from", Text::ValidFrom, true, &date(today_ms)))
+                    (f.date("valid_until", Text::ValidUntil, false, ""))
                     (f.text("contact_role", Text::ContactRole, true, "IT-Rufbereitschaft"))
                     (f.typed("contact_phone", "tel", Text::ContactPhone, true, ""))
                     (f.typed("contact_email", "email", Text::ContactEmail, true, ""))

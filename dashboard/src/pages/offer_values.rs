@@ -5,7 +5,7 @@
 use amtshilfe_protocol::model::{Offer, OfferDetail, OfferStatus, SkillLevel};
 
 use super::offer_form::{FormValues, SKILL_ROWS_MAX, TEAM_ROWS_MAX};
-use crate::format::iso_date;
+use crate::format::date;
 
 fn text_list(items: &[String]) -> String {
     items.join(", ")
@@ -33,13 +33,13 @@ pub fn offer_values(offer: &Offer) -> FormValues {
     put("kind", offer.kind().id().to_owned());
     put("title", offer.title.clone());
     put("status", status_id(offer.status).to_owned());
-    put("valid_from", iso_date(offer.valid_from_ms));
+    put("valid_from", date(offer.valid_from_ms));
     put(
         "valid_until",
         offer
             .valid_until_ms
             // The form's "valid until" is the last day that counts in full.
-            .map(|until| iso_date(until - 1))
+            .map(|until| date(until - 1))
             .unwrap_or_default(),
     );
     put("contact_role", offer.contact.role.clone());

@@ -7,7 +7,7 @@ use amtshilfe_protocol::read_model::OfferEntry;
 use maud::{Markup, html};
 
 use super::offer_form::{OfferForm, kind_chooser, offer_form};
-use super::{field, none, offer_what, options, status_text};
+use super::{date_input, field, none, offer_what, options, status_text};
 use crate::Ctx;
 use crate::format::date;
 use crate::i18n::{Text, label};
@@ -163,8 +163,8 @@ pub fn register(
                 (field("mode", ctx.t(Text::Mode), html! { select id="mode" name="mode" {
                     option value="" { "–" }
                     @for mode in Mode::ALL { option value=(mode.id()) selected[mode.id() == form.mode] { (label(lang, CatalogueName::Mode, mode.id())) } } } }))
-                (field("from", ctx.t(Text::AvailableFrom), html! { input id="from" name="from" type="date" value=(form.from); }))
-                (field("until", ctx.t(Text::AvailableUntil), html! { input id="until" name="until" type="date" value=(form.until); }))
+                (date_input(lang, "from", ctx.t(Text::AvailableFrom), &form.from, false, None))
+                (date_input(lang, "until", ctx.t(Text::AvailableUntil), &form.until, false, None))
                 (field("region", ctx.t(Text::Region), html! { input id="region" name="region" value=(form.region) placeholder="064"; }))
             }
             p { button type="submit" { (ctx.t(Text::Search)) } }

@@ -94,7 +94,9 @@ pub fn overview<'a>(
                 }
             }
         }
-        section id="members" data-live aria-labelledby="h-members" {
+        // Quiet: its sync times change every round, which is no news to
+        // announce (the live script still swaps it).
+        section id="members" data-live data-quiet aria-labelledby="h-members" {
             h2 id="h-members" { (ctx.t(Text::Members)) }
             table {
                 thead { tr {

@@ -205,10 +205,13 @@ fn missions_section(ctx: &Ctx, page: &RequestPage<'_>) -> Markup {
 pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     let view = page_data.view;
     let request = view.request;
+    // The end counts in full (the form's last day runs to its midnight):
+    // show that last day, as it was entered, not the midnight after it.
+    let last_day_ms = request.end_ms.saturating_sub(1).max(request.start_ms);
     let content = html! {
         p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
             " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))
-            " · " (date(request.start_ms)) " – " (date(request.end_ms)) }
+            " · " (date(request.start_ms)) " – " (date(last_day_ms)) }
         @if !request.situation.is_empty() { p { (request.situation) } }
         @if request.status != RequestStatus::Open { p role="status" class="open" { (ctx.t(Text::RequestNotOpen)) } }
         @if let Some(refused) = &page_data.refused {

@@ -5,9 +5,9 @@ use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::OfferKind;
 use maud::html;
 
-use super::{FormError, FormValues, field, options, refusal};
+use super::{FormError, FormValues, date_input, field, options, refusal};
 use crate::Ctx;
-use crate::format::iso_date;
+use crate::format::date;
 use crate::i18n::{Text, label};
 use crate::layout::page;
 
@@ -36,8 +36,8 @@ pub fn request_form(
                 div.grid {
                     (field("title", ctx.t(Text::Title), html! { input id="title" name="title" required maxlength="200" value=(value("title", String::new())) aria-invalid=[invalid("title")]; }))
                     (field("priority", ctx.t(Text::Priority), html! { select id="priority" name="priority" { (options(lang, CatalogueName::Priority, &value("priority", String::new()))) } }))
-                    (field("start", ctx.t(Text::NeededFrom), html! { input id="start" name="start" type="date" required value=(value("start", iso_date(today_ms))) aria-invalid=[invalid("start")]; }))
-                    (field("end", ctx.t(Text::NeededUntil), html! { input id="end" name="end" type="date" required value=(value("end", iso_date(today_ms + 14 * 86_400_000))) aria-invalid=[invalid("end")]; }))
+                    (date_input(lang, "start", ctx.t(Text::NeededFrom), &value("start", date(today_ms)), true, invalid("start")))
+                    (date_input(lang, "end", ctx.t(Text::NeededUntil), &value("end", date(today_ms + 14 * 86_400_000)), true, invalid("end")))
                 }
                 (field("situation", ctx.t(Text::Situation), html! { textarea id="situation" name="situation" rows="3" cols="60" aria-invalid=[invalid("situation")] { (value("situation", String::new())) } }))
             }

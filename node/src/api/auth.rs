@@ -29,8 +29,17 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// session: the login page needs its style, and they hold no data.
 pub const PUBLIC_PREFIX: &str = "/static/";
 /// Routes that answer without a session: the public JSON routes of
-/// `routes.rs` (a test keeps both in step) and the login page.
-pub const PUBLIC_PATHS: [&str; 4] = ["/health", "/api/login", "/api/openapi.json", "/anmelden"];
+/// `routes.rs` (a test keeps both in step), the login page and the
+/// accessibility statement.
+pub const PUBLIC_PATHS: [&str; 5] = [
+    "/health",
+    "/api/login",
+    "/api/openapi.json",
+    "/anmelden",
+    // The accessibility statement: linked from the login page, since a
+    // barrier may be what keeps someone from logging in; it holds no data.
+    "/barrierefreiheit",
+];
 /// The login page, where pages send a visitor without a session.
 pub const LOGIN_PAGE: &str = "/anmelden";
 /// Longest action text in an audit row, in bytes.

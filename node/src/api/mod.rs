@@ -92,6 +92,9 @@ pub struct ApiState {
     /// The core's change counter (`Core::subscribe_changes`), cloned per
     /// event stream.
     pub changes: watch::Receiver<u64>,
+    /// Who takes reports of barriers (configuration
+    /// `accessibility_contact`); empty if none is named.
+    pub accessibility_contact: Arc<str>,
 }
 
 impl ApiState {
@@ -112,6 +115,7 @@ impl ApiState {
             secure_cookies: false,
             member,
             changes,
+            accessibility_contact: Arc::from(""),
         }
     }
 
@@ -120,13 +124,21 @@ impl ApiState {
         self.secure_cookies = secure;
         self
     }
+
+    /// The same state with the accessibility statement's contact.
+    pub fn with_accessibility_contact(mut self, contact: &str) -> Self {
+        self.accessibility_contact = Arc::from(contact.trim());
+        self
+    }
 }
 
 /// The HTTP server's settings from the configuration.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpSettings {
     /// See [`ApiState::secure_cookies`].
     pub secure_cookies: bool,
+    /// See [`ApiState::accessibility_contact`].
+    pub accessibility_contact: String,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -213,8 +225,9 @@ pub async fn serve(
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
-    let state =
-        ApiState::new(core, net, shutdown.clone()).with_secure_cookies(settings.secure_cookies);
+    let state = ApiState::new(core, net, shutdown.clone())
+        .with_secure_cookies(settings.secure_cookies)
+        .with_accessibility_contact(&settings.accessibility_contact);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {

@@ -9,6 +9,7 @@
 //! | route | permission |
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
+//! | `GET /barrierefreiheit` (accessibility statement) | none |
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
@@ -27,7 +28,7 @@ mod request_pages;
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -81,6 +82,7 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(actions::accept), Permission::Accept),
         )
         .route("/netzwerk", get(pages::network))
+        .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))
         .route(
             "/verwaltung",
@@ -126,6 +128,15 @@ async fn static_file(Path(file): Path<String>) -> Response {
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `GET /barrierefreiheit`: the accessibility statement, with or without a
+/// session (see `auth::PUBLIC_PATHS`); it shows no pact data.
+async fn statement(State(state): State<ApiState>, lang: LangChoice) -> Response {
+    lang.html(amtshilfe_dashboard::pages::accessibility_statement(
+        lang.lang,
+        &state.accessibility_contact,
+    ))
 }
 
 /// The viewer's language: `?lang=` (remembered in a cookie), else the

@@ -8,7 +8,7 @@
 //! the way to the store. A refusal names the form field it is about, so
 //! the page can point at it.
 
-use amtshilfe_dashboard::format::{iso_date, parse_date};
+use amtshilfe_dashboard::format::{date as shown_date, iso_date, parse_date};
 use amtshilfe_dashboard::pages::{SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of};
 use amtshilfe_protocol::catalogue::{CatalogueName, catalogues};
 use amtshilfe_protocol::model::{Offer, OfferKind};
@@ -116,8 +116,11 @@ fn date(
     if value.is_empty() {
         return Ok(None);
     }
+    // The page shows TT.MM.JJJJ; a script may send the ISO form back.
     if let Some(base) = base_ms
-        && iso_date(base - shift_ms.signum()) == value
+        && [shown_date, iso_date]
+            .iter()
+            .any(|form| form(base - shift_ms.signum()) == value)
     {
         return Ok(Some(base));
     }

@@ -169,3 +169,52 @@ async fn the_register_shows_one_page_at_a_time() {
     assert!(!second.contains("Weitere Treffer"), "the last page");
     assert!(second.contains("offset=0"), "back to the first page");
 }
+
+#[tokio::test]
+async fn german_dates_are_entered_as_tt_mm_jjjj_and_the_iso_form_still_works() {
+    let node = TestNode::new();
+    node.add_account("kommune", Role::Requester, true);
+    let (session, csrf) = node.login_page("kommune").await;
+    let form = node.page(&session, "/anfordern?lang=en").await;
+    assert!(!form.contains("type=\"date\""), "{form}");
+    assert!(form.contains("DD.MM.YYYY"), "{form}");
+    let mut locations = Vec::new();
+    for (start, end) in [("02.01.2026", "30.01.2026"), ("2026-01-02", "2026-01-30")] {
+        let (status, location) = node
+            .form(&session, "/anfordern", format!("csrf={csrf}&title=Clients&priority=critical&start={start}&end={end}&need0_kind=equipment&need0_category=laptop&need0_role=responder&need0_mode=onsite&need0_quantity=5"))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{start}: {location}");
+        locations.push(location);
+    }
+    for location in &locations {
+        let detail = node.page(&session, location).await;
+        assert!(detail.contains("02.01.2026"), "{detail}");
+        assert!(detail.contains("30.01.2026"), "{detail}");
+    }
+    let (status, page) = node
+        .form(&session, "/anfordern", format!("csrf={csrf}&title=Clients&priority=critical&start=31.02.2026&end=30.03.2026&need0_kind=equipment&need0_category=laptop&need0_role=responder&need0_mode=onsite&need0_quantity=5"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains(r##"href="#start""##),
+        "the refusal points at the field: {page}"
+    );
+}
+
+#[tokio::test]
+async fn the_accessibility_statement_needs_no_login_and_shows_no_pact_data() {
+    let node = TestNode::new();
+    let answer = node
+        .send(Request::get("/barrierefreiheit"), Body::empty())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(answer.body.contains("Erklärung zur Barrierefreiheit"));
+    assert!(
+        answer.body.contains("noch keinen Kontakt"),
+        "{}",
+        answer.body
+    );
+    assert!(!answer.body.contains("Bergstraße"), "no member names");
+    let login = node.send(Request::get("/anmelden"), Body::empty()).await;
+    assert!(login.body.contains(r#"href="/barrierefreiheit""#));
+}
