@@ -5,6 +5,7 @@
 //! `tests/tests/`, and the network-namespace test bed for real processes.
 
 pub mod bench;
+pub mod decoders;
 pub mod fixtures;
 pub mod harness;
 pub mod netns;
