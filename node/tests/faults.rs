@@ -4,7 +4,9 @@
 //! that silently drops packets (no RST, no ICMP), so connections go
 //! half-open as behind a failed router; nothing asks a node to behave.
 //!
-//! Each scenario prints its figures. They skip, saying so, only where the
+//! Scenarios: the hub unreachable while every district restarts; a 3/3
+//! partition; an asymmetric partition; a flapping link; 30 SIGKILLs each
+//! checked on the cut-off node. Each scenario prints its figures. They skip, saying so, only where the
 //! machine cannot make network namespaces (not root); `.ci/run` sets
 //! `AMTSHILFE_NETNS_TEST=required`, which turns that skip into a failure.
 
@@ -190,6 +192,42 @@ fn asymmetric_partition_loses_and_duplicates_nothing_and_converges_after_the_hea
          {healed:?} after the heal",
         acked.len() - all.len(),
         left_writes.len(),
+        acked.len()
+    );
+}
+
+/// Down and up times of the flapping link.
+const FLAP_DOWN: Duration = Duration::from_millis(1_500);
+const FLAP_UP: Duration = Duration::from_millis(1_000);
+/// How many times the link goes down.
+const FLAPS: usize = 8;
+
+#[test]
+fn a_flapping_link_loses_nothing_and_converges_once_it_holds() {
+    let _serial = serial();
+    let Some(mut pact) = NsPact::found(3) else {
+        return;
+    };
+    let all: Vec<usize> = (0..pact.len()).collect();
+    let flapping = 2;
+    let mut acked = write_each(&pact, &all);
+    pact.wait_until_listed(&all, &acked, CONVERGE_DEADLINE, "the first writes");
+
+    // The district's link drops out and comes back, again and again,
+    // while every node writes; each outage is silent.
+    for _ in 0..FLAPS {
+        pact.bed.isolate(flapping).unwrap();
+        acked.extend(write_each(&pact, &all));
+        std::thread::sleep(FLAP_DOWN);
+        pact.bed.reconnect(flapping).unwrap();
+        acked.extend(write_each(&pact, &all));
+        std::thread::sleep(FLAP_UP);
+    }
+    let held = pact.wait_until_listed(&all, &acked, CONVERGE_DEADLINE, "all after the flapping");
+    println!(
+        "flapping link: {FLAPS} outages of {FLAP_DOWN:?} every {:?} with {} writes; every node \
+         listed each write exactly once {held:?} after the link held",
+        FLAP_DOWN + FLAP_UP,
         acked.len()
     );
 }
