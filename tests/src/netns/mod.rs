@@ -201,6 +201,15 @@ impl Bed {
             let address = Ipv4Addr::new(10, 99, 0, index as u8 + 1);
             namespace.ip(&["addr", "add", &format!("{address}/24"), "dev", "eth0"])?;
             namespace.ip(&["link", "set", "eth0", "up"])?;
+            // Only the bridge's own /24 is reachable from here.
+            let routes = Command::new("ip")
+                .args(["-n", &namespace.name, "route", "show", "default"])
+                .output()?;
+            anyhow::ensure!(
+                routes.stdout.is_empty(),
+                "namespace {} has a default route",
+                namespace.name
+            );
             let slot = Slot {
                 namespace,
                 address,
