@@ -1,4 +1,5 @@
-//! Every decoder that takes bytes from outside the node, as one function
+//! Every decoder that takes bytes from outside the node (peers, files an
+//! operator is handed, HTTP clients), as one function
 //! per fuzz target: the cargo-fuzz targets under `fuzz/` call these, and
 //! the stable test `tests/tests/fuzz_corpus.rs` replays the committed
 //! corpus (`fuzz/corpus/<target>/`) through the same functions, so a
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 
 use amtshilfe_node::config::Config;
 use amtshilfe_node::invitation::Invitation;
+use amtshilfe_node::net::Announcement;
 use amtshilfe_node::net::codec::{Introduction, KnownPeers, Wire};
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{Collection, DocumentId};
@@ -38,6 +40,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sync_request", sync_request),
     ("sync_response", sync_response),
     ("membership_entry", membership_entry),
+    ("gossip_announcement", gossip_announcement),
     ("introduction", introduction),
     ("peer_exchange", peer_exchange),
     ("invitation", invitation),
@@ -179,6 +182,23 @@ pub fn membership_entry(data: &[u8]) {
     }
 }
 
+/// A gossip message: an envelope through ingress or an entry into the
+/// log, as the node's gossip handler does.
+pub fn gossip_announcement(data: &[u8]) {
+    let Some(announcement) = Announcement::from_bytes(data) else {
+        return;
+    };
+    let mut replica = pact().replica();
+    match announcement {
+        Announcement::Envelope(envelope) => {
+            let _ = replica.receive_envelopes(vec![envelope], SignatureCheck::Verify);
+        }
+        Announcement::Entry(entry) => {
+            let _ = replica.receive_entry(entry);
+        }
+    }
+}
+
 /// An introduction (a peer's delegation entries), then its entries into
 /// the log as one batch.
 pub fn introduction(data: &[u8]) {
@@ -282,6 +302,12 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             &format!("offer-{n}"),
             envelope.change.clone(),
         );
+        let announcement = Announcement::Envelope(envelope.clone());
+        add(
+            "gossip_announcement",
+            &format!("offer-{n}"),
+            announcement.to_bytes(),
+        );
     }
 
     // A whole pull of an empty replica from one that holds the writes.
@@ -330,6 +356,12 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             "membership_entry",
             &format!("delegation-{n}"),
             entry.to_bytes(),
+        );
+        let announcement = Announcement::Entry(entry.clone());
+        add(
+            "gossip_announcement",
+            &format!("delegation-{n}"),
+            announcement.to_bytes(),
         );
     }
     let introduction = Introduction {
