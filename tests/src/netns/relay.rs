@@ -21,6 +21,9 @@ const CHUNKS_IN_FLIGHT_MAX: usize = 4_096;
 const CHUNK_BYTES_MAX: usize = 16 * 1024;
 /// How often the accept loop looks at the stop flag.
 const ACCEPT_POLL: Duration = Duration::from_millis(20);
+/// Connections one relay carries over its life; more are refused (a
+/// benchmark opens a handful).
+const CONNECTIONS_MAX: usize = 256;
 /// Timeout of the onward connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -105,6 +108,12 @@ fn accept_loop(
             }
             Err(_) => return,
         };
+        if open
+            .lock()
+            .map_or(true, |open| open.len() >= 2 * CONNECTIONS_MAX)
+        {
+            continue;
+        }
         let Ok(outbound) = super::connect_in(namespace, target, CONNECT_TIMEOUT) else {
             continue;
         };
