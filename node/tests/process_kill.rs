@@ -14,17 +14,12 @@ use std::time::{Duration, Instant};
 
 use amtshilfe_tests::rng::SeededRng;
 use support::{
-    NodeDir, found_pact, get, init_nodes, p2p_address, post, set_bootstrap, start, wait_for,
+    NodeDir, found_pact, init_nodes, p2p_address, post_offer, registry_has_all, set_bootstrap,
+    start, terminate, wait_for,
 };
 
 /// How many times the writing node is killed.
 const KILLS: usize = 10;
-
-fn offer_json(n: usize) -> String {
-    let offer =
-        amtshilfe_tests::sample::laptops(1 + (n % 9) as u32, amtshilfe_node::clock::now_ms());
-    serde_json::to_string(&offer).unwrap()
-}
 
 /// Writes offers to `node` one after another until `stop`, recording the
 /// ids the API acknowledged (201). Refused connections while the node is
@@ -33,51 +28,11 @@ fn write_stream(node: NodeDir, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Strin
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        match post(node.http, "/api/offers", &offer_json(n)) {
-            Ok((201, body)) => {
-                let value: serde_json::Value = serde_json::from_str(&body).unwrap();
-                let id = value["id"].as_str().unwrap().to_string();
-                acked.lock().unwrap().push(id);
-            }
-            Ok((status, body)) => panic!("the API refused a valid offer: {status} {body}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        match post_offer(&node, n) {
+            Some(id) => acked.lock().unwrap().push(id),
+            None => std::thread::sleep(Duration::from_millis(20)),
         }
     }
-}
-
-fn registry_has_all(node: &NodeDir, ids: &[String]) -> bool {
-    registry_ids(node).is_some_and(|listed| ids.iter().all(|id| listed.contains(id)))
-}
-
-/// Every offer id in the node's registry, page by page; `None` while the
-/// node does not answer.
-fn registry_ids(node: &NodeDir) -> Option<std::collections::HashSet<String>> {
-    const LIMIT: usize = amtshilfe_node::api::REGISTRY_LIMIT_MAX;
-    let mut ids = std::collections::HashSet::new();
-    for page in 0.. {
-        let path = format!("/api/registry?limit={LIMIT}&offset={}", page * LIMIT);
-        let Ok((200, body)) = get(node.http, &path) else {
-            return None;
-        };
-        let entries: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
-        let count = entries.len();
-        ids.extend(
-            entries
-                .iter()
-                .filter_map(|entry| entry["address"]["id"].as_str().map(str::to_owned)),
-        );
-        if count < LIMIT {
-            break;
-        }
-    }
-    Some(ids)
-}
-
-fn terminate(child: &mut support::Running) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Support for tests that run the real `amtshilfe` binary as separate
-//! processes on loopback: free ports, a pact founded through the command
-//! line, nodes started and killed, and a tiny blocking HTTP client.
+//! processes, on loopback or each in a network namespace of its own (see
+//! `amtshilfe_tests::netns`): free ports, a pact founded through the
+//! command line, nodes started and killed, a tiny blocking HTTP client that
+//! reaches a node inside its namespace, and reading a node's registry.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -55,6 +57,10 @@ pub(crate) struct NodeDir {
     pub(crate) config: PathBuf,
     pub(crate) http: SocketAddr,
     pub p2p_port: u16,
+    /// The address its peer-to-peer listener is on.
+    pub(crate) p2p_host: Ipv4Addr,
+    /// The network namespace it runs in (`None`: the test's own, loopback).
+    pub(crate) namespace: Option<String>,
     pub(crate) member_key: String,
     pub(crate) name: String,
 }
@@ -66,40 +72,60 @@ pub(crate) fn init_nodes(root: &Path, names: &[&str]) -> Vec<NodeDir> {
         .enumerate()
         .map(|(index, name)| {
             let dir = root.join(format!("node-{index}"));
-            let http: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-            let p2p_port = free_port();
-            let out = amtshilfe(&[
-                "init",
-                "--dir",
-                dir.to_str().unwrap(),
-                "--name",
-                name,
-                "--listen",
-                &format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
-                "--http",
-                &http.to_string(),
-            ]);
-            let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
-            TOKENS
-                .lock()
-                .unwrap()
-                .insert(http, token.trim().to_string());
-            let member_key = out
-                .lines()
-                .find(|l| l.contains("member key ("))
-                .and_then(|l| l.split_whitespace().last())
-                .unwrap()
-                .to_string();
-            NodeDir {
-                config: dir.join("amtshilfe.toml"),
-                dir,
-                http,
-                p2p_port,
-                member_key,
-                name: name.to_string(),
-            }
+            init_node(&dir, name, Ipv4Addr::LOCALHOST, free_port(), None)
         })
         .collect()
+}
+
+/// `amtshilfe init` for one node listening on `p2p_host:p2p_port`, inside
+/// `namespace` if given. Its HTTP API is on a loopback port (inside the
+/// namespace, where `request` reaches it).
+pub(crate) fn init_node(
+    dir: &Path,
+    name: &str,
+    p2p_host: Ipv4Addr,
+    p2p_port: u16,
+    namespace: Option<&str>,
+) -> NodeDir {
+    let http: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let out = amtshilfe(&[
+        "init",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--name",
+        name,
+        "--listen",
+        &format!("/ip4/{p2p_host}/tcp/{p2p_port}"),
+        "--http",
+        &http.to_string(),
+    ]);
+    let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
+    TOKENS
+        .lock()
+        .unwrap()
+        .insert(http, token.trim().to_string());
+    if let Some(namespace) = namespace {
+        NAMESPACES
+            .lock()
+            .unwrap()
+            .insert(http, namespace.to_string());
+    }
+    let member_key = out
+        .lines()
+        .find(|l| l.contains("member key ("))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap()
+        .to_string();
+    NodeDir {
+        config: dir.join("amtshilfe.toml"),
+        dir: dir.to_path_buf(),
+        http,
+        p2p_port,
+        p2p_host,
+        namespace: namespace.map(str::to_owned),
+        member_key,
+        name: name.to_string(),
+    }
 }
 
 /// Founds a pact of all `nodes` through `pact draft`, `sign`, `create`.
@@ -164,7 +190,12 @@ pub(crate) fn peer_id(node: &NodeDir) -> String {
 
 /// Its dialable address.
 pub(crate) fn p2p_address(node: &NodeDir) -> String {
-    format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port, peer_id(node))
+    format!(
+        "/ip4/{}/tcp/{}/p2p/{}",
+        node.p2p_host,
+        node.p2p_port,
+        peer_id(node)
+    )
 }
 
 /// A child process that is killed when the guard is dropped, so a failing
@@ -204,8 +235,18 @@ pub(crate) fn start(node: &NodeDir) -> Running {
         .append(true)
         .open(&log_path)
         .unwrap();
+    let mut command = match &node.namespace {
+        Some(namespace) => {
+            // `ip netns exec` execs the binary in place: the child's pid is
+            // the node's, so a SIGKILL reaches the node itself.
+            let mut command = Command::new("ip");
+            command.args(["netns", "exec", namespace, binary()]);
+            command
+        }
+        None => Command::new(binary()),
+    };
     let mut child = Running(
-        Command::new(binary())
+        command
             .args(["run", "--config", node.config.to_str().unwrap()])
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
@@ -252,6 +293,11 @@ pub(crate) fn wait_for(
 pub(crate) static TOKENS: std::sync::Mutex<std::collections::BTreeMap<SocketAddr, String>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
+/// The network namespace of each node that runs in one, by HTTP address:
+/// `request` connects from inside it.
+pub(crate) static NAMESPACES: std::sync::Mutex<std::collections::BTreeMap<SocketAddr, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 /// A blocking HTTP/1.1 request with the node's API token; returns status
 /// and body.
 pub(crate) fn request(
@@ -260,7 +306,13 @@ pub(crate) fn request(
     path: &str,
     body: Option<&str>,
 ) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
+    let namespace = NAMESPACES.lock().unwrap().get(&address).cloned();
+    let mut stream = match namespace {
+        Some(namespace) => {
+            amtshilfe_tests::netns::connect_in(&namespace, address, Duration::from_secs(2))?
+        }
+        None => TcpStream::connect_timeout(&address, Duration::from_secs(2))?,
+    };
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
     let auth = TOKENS
@@ -292,4 +344,61 @@ pub(crate) fn get(address: SocketAddr, path: &str) -> std::io::Result<(u16, Stri
 
 pub(crate) fn post(address: SocketAddr, path: &str, body: &str) -> std::io::Result<(u16, String)> {
     request(address, "POST", path, Some(body))
+}
+
+/// A valid offer for the API, different for each `n`.
+pub(crate) fn offer_json(n: usize) -> String {
+    let offer =
+        amtshilfe_tests::sample::laptops(1 + (n % 9) as u32, amtshilfe_node::clock::now_ms());
+    serde_json::to_string(&offer).unwrap()
+}
+
+/// Posts an offer; `Some(id)` if the API acknowledged it (201), `None` if
+/// the node did not answer. Any other answer fails the test.
+pub(crate) fn post_offer(node: &NodeDir, n: usize) -> Option<String> {
+    match post(node.http, "/api/offers", &offer_json(n)) {
+        Ok((201, body)) => {
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+            Some(value["id"].as_str().unwrap().to_string())
+        }
+        Ok((status, body)) => panic!("the API refused a valid offer: {status} {body}"),
+        Err(_) => None,
+    }
+}
+
+/// Every offer id in the node's registry, page by page; `None` while the
+/// node does not answer.
+pub(crate) fn registry_ids(node: &NodeDir) -> Option<std::collections::HashSet<String>> {
+    const LIMIT: usize = amtshilfe_node::api::REGISTRY_LIMIT_MAX;
+    let mut ids = std::collections::HashSet::new();
+    for page in 0.. {
+        let path = format!("/api/registry?limit={LIMIT}&offset={}", page * LIMIT);
+        let Ok((200, body)) = get(node.http, &path) else {
+            return None;
+        };
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
+        let count = entries.len();
+        ids.extend(
+            entries
+                .iter()
+                .filter_map(|entry| entry["address"]["id"].as_str().map(str::to_owned)),
+        );
+        if count < LIMIT {
+            break;
+        }
+    }
+    Some(ids)
+}
+
+/// Whether the node's registry lists every one of `ids`.
+pub(crate) fn registry_has_all(node: &NodeDir, ids: &[String]) -> bool {
+    registry_ids(node).is_some_and(|listed| ids.iter().all(|id| listed.contains(id)))
+}
+
+/// Stops a node with SIGTERM and waits for it.
+pub(crate) fn terminate(child: &mut Running) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
 }

@@ -16,7 +16,7 @@ use super::support::ms;
 const PAYLOAD_BYTES: usize = 900;
 const DEADLINE: Duration = Duration::from_secs(30);
 
-enum Command {
+pub(crate) enum Command {
     Dial(Multiaddr),
     Publish(Vec<u8>),
 }
@@ -81,7 +81,7 @@ pub(crate) async fn run(count: usize, messages: usize) -> anyhow::Result<Vec<f64
     Ok(times)
 }
 
-fn build(topic: &gossipsub::IdentTopic) -> anyhow::Result<Swarm<gossipsub::Behaviour>> {
+pub(crate) fn build(topic: &gossipsub::IdentTopic) -> anyhow::Result<Swarm<gossipsub::Behaviour>> {
     let mut swarm = libp2p::SwarmBuilder::with_new_identity()
         .with_tokio()
         .with_tcp(
@@ -106,7 +106,7 @@ fn build(topic: &gossipsub::IdentTopic) -> anyhow::Result<Swarm<gossipsub::Behav
     Ok(swarm)
 }
 
-async fn drive(
+pub(crate) async fn drive(
     mut swarm: Swarm<gossipsub::Behaviour>,
     topic: gossipsub::IdentTopic,
     index: usize,

@@ -11,6 +11,7 @@ mod gossip_baseline;
 mod heal;
 mod http;
 mod ingest;
+mod lossy;
 mod propagation;
 mod scale;
 mod support;
@@ -37,7 +38,13 @@ pub const FIGURES: &[&str] = &[
     scale::QUERY_P99,
     durability::P50,
     durability::P99,
+    lossy::P99,
+    lossy::HEAL,
 ];
+
+/// The rows that need network namespaces: missing, with the reason
+/// printed, where the machine cannot make them.
+pub const NAMESPACE_FIGURES: &[&str] = &[lossy::P99, lossy::HEAL];
 
 /// What to run and where.
 #[derive(Debug, Clone)]
@@ -69,6 +76,9 @@ pub(crate) struct Sizes {
     pub(crate) scale_clients: usize,
     pub(crate) scale_queries_per_client: usize,
     pub(crate) durability_writes: usize,
+    pub(crate) lossy_writes: usize,
+    pub(crate) lossy_cut_writes: usize,
+    pub(crate) lossy_cut: std::time::Duration,
 }
 
 impl Sizes {
@@ -86,6 +96,9 @@ impl Sizes {
                 scale_clients: 5,
                 scale_queries_per_client: 4,
                 durability_writes: 10,
+                lossy_writes: 5,
+                lossy_cut_writes: 5,
+                lossy_cut: std::time::Duration::from_secs(3),
             }
         } else {
             Self {
@@ -100,6 +113,9 @@ impl Sizes {
                 scale_clients: 50,
                 scale_queries_per_client: 40,
                 durability_writes: 500,
+                lossy_writes: 100,
+                lossy_cut_writes: 20,
+                lossy_cut: std::time::Duration::from_secs(20),
             }
         }
     }
@@ -135,6 +151,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("durability") {
         rows.extend(durability::run(&sizes, scratch.path())?);
+    }
+    if wanted("lossy") {
+        rows.extend(lossy::run(&sizes, scratch.path())?);
     }
     Ok(rows)
 }
