@@ -7,7 +7,7 @@
 //! never opens sockets or parses multiaddrs beyond their outer shape (the
 //! network layer does), and never reads key material.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,8 @@ pub const SYNC_INTERVAL_SECS_MIN: u64 = 5;
 pub const SYNC_INTERVAL_SECS_MAX: u64 = 86_400;
 /// How far each sync round is moved at random, in percent of the interval.
 pub const SYNC_JITTER_PERCENT: u64 = 20;
+/// Most trusted proxies.
+pub const TRUSTED_PROXIES_MAX: usize = 16;
 /// Longest log filter, in bytes.
 pub const LOG_FILTER_BYTES_MAX: usize = 1024;
 
@@ -72,6 +74,15 @@ pub struct Config {
     /// Default: off.
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Addresses of reverse proxies in front of the dashboard whose
+    /// `X-Forwarded-For` header names the real client. Without it every
+    /// client behind a proxy has the proxy's address, and the login
+    /// limiter's per-address delays then hit everybody at once. Name only
+    /// proxies that set the header themselves (nginx:
+    /// `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`).
+    /// At most 16. Default: none.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
     /// Seconds between two full comparisons (anti-entropy) with each
     /// connected peer; each round is moved at random by up to 20 % so that
     /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
@@ -158,6 +169,7 @@ impl Config {
             mdns: false,
             http_bind: default_http_bind(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
         }
@@ -240,6 +252,12 @@ impl Config {
                     "is {}, but must be {SYNC_INTERVAL_SECS_MIN} to {SYNC_INTERVAL_SECS_MAX} seconds",
                     self.sync_interval_secs
                 ),
+            ));
+        }
+        if self.trusted_proxies.len() > TRUSTED_PROXIES_MAX {
+            return Err((
+                "trusted_proxies",
+                format!("names more than {TRUSTED_PROXIES_MAX} addresses"),
             ));
         }
         if self.log_filter.trim().is_empty() || self.log_filter.len() > LOG_FILTER_BYTES_MAX {

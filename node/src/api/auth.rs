@@ -5,7 +5,7 @@
 //! per write. Route layers ([`require`]) check the role's permission.
 //! Never decides what a role may do: `accounts::Role::may` does.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
@@ -37,20 +37,61 @@ pub const LOGIN_PAGE: &str = "/anmelden";
 const AUDIT_ACTION_BYTES_MAX: usize = 200;
 
 /// The caller's address, if the server recorded it ("unknown" in tests).
+/// From a proxy named in `trusted_proxies`, the address that proxy saw:
+/// the right-most `X-Forwarded-For` entry that is not itself a trusted
+/// proxy. Anyone else's `X-Forwarded-For` is ignored, so a client cannot
+/// pick its own address.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientAddr(pub(crate) String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<ApiState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddr(client_address(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
     }
+}
+
+/// Longest `X-Forwarded-For` value read, in bytes.
+const FORWARDED_FOR_BYTES_MAX: usize = 1_024;
+
+/// See [`ClientAddr`].
+pub(crate) fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxies: &[IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
+    };
+    if !trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter(|value| value.len() <= FORWARDED_FOR_BYTES_MAX)
+        .collect::<Vec<_>>()
+        .join(",");
+    forwarded
+        .rsplit(',')
+        .map(|part| part.trim().parse::<IpAddr>())
+        .find(|parsed| !matches!(parsed, Ok(ip) if trusted_proxies.contains(ip)))
+        .and_then(Result::ok)
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// Whether `path` is a JSON route (errors as JSON) rather than a page.

@@ -43,7 +43,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use amtshilfe_protocol::ids::MemberId;
@@ -92,6 +92,9 @@ pub struct ApiState {
     /// The core's change counter (`Core::subscribe_changes`), cloned per
     /// event stream.
     pub changes: watch::Receiver<u64>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (configuration `trusted_proxies`); empty by default.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl ApiState {
@@ -112,7 +115,15 @@ impl ApiState {
             secure_cookies: false,
             member,
             changes,
+            trusted_proxies: Arc::new([]),
         }
+    }
+
+    /// The same state with the configuration's HTTP settings.
+    pub fn with_settings(mut self, settings: &HttpSettings) -> Self {
+        self.secure_cookies = settings.secure_cookies;
+        self.trusted_proxies = settings.trusted_proxies.clone().into();
+        self
     }
 
     /// The same state with `Secure` cookies on or off.
@@ -123,10 +134,12 @@ impl ApiState {
 }
 
 /// The HTTP server's settings from the configuration.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpSettings {
     /// See [`ApiState::secure_cookies`].
     pub secure_cookies: bool,
+    /// See [`ApiState::trusted_proxies`].
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -213,8 +226,7 @@ pub async fn serve(
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
-    let state =
-        ApiState::new(core, net, shutdown.clone()).with_secure_cookies(settings.secure_cookies);
+    let state = ApiState::new(core, net, shutdown.clone()).with_settings(&settings);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {

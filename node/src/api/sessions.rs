@@ -12,8 +12,10 @@
 //!
 //! Changing and disabling accounts and revoking tokens: `accounts_admin.rs`.
 //!
-//! A login is refused with 429 after `accounts::LOGIN_FAILURES_MAX` failures for
-//! the account or from the client address within the window.
+//! A login is refused with 429 and `Retry-After` while a delay of the
+//! login limiter runs (`accounts::limiter`: doubling delays per account and
+//! address, per address, and per account for addresses it never logged in
+//! from).
 
 use axum::Extension;
 use axum::Json;
@@ -29,8 +31,8 @@ use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
 use super::session_store::{change_sessions, change_sessions_with};
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{
-    PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId, new_token,
-    password, token_hash, valid_account_name,
+    Outcome, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId,
+    new_token, password, token_hash, valid_account_name,
 };
 use crate::clock;
 use crate::store::{AccountRecord, TokenRecord};
@@ -54,34 +56,29 @@ pub(crate) async fn login(
     client: &ClientAddr,
 ) -> Result<(SessionId, Session), ApiError> {
     let now_ms = clock::now_ms();
-    let keys = [format!("account:{account}"), format!("client:{}", client.0)];
-    {
-        // The attempt counts from here on, so that parallel attempts
-        // cannot all pass before the first failure is counted.
-        let mut limiter = state.accounts.limiter();
-        for (n, key) in keys.iter().enumerate() {
-            if let Err(retry_ms) = limiter.begin(key, now_ms) {
-                for begun in &keys[..n] {
-                    limiter.end(begun, now_ms, false);
-                }
-                return Err(ApiError::TooManyAttempts {
-                    retry_after_secs: ms_to_secs(retry_ms),
-                });
-            }
-        }
-    }
+    // The attempt counts from here on, so that parallel attempts cannot
+    // all pass before the first failure is counted; if the client goes
+    // away, dropping the future drops the guard and ends it.
+    let attempt = state
+        .accounts
+        .login_attempt(account, &client.0, now_ms)
+        .map_err(|retry_ms| ApiError::TooManyAttempts {
+            retry_after_secs: ms_to_secs(retry_ms),
+        })?;
     let checked = check_password(state, account, password_text).await;
-    {
-        let failed = !matches!(checked, Ok(Some(_)));
-        let mut limiter = state.accounts.limiter();
-        for key in &keys {
-            limiter.end(key, now_ms, failed);
+    let (role, account_exists) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            drop(attempt);
+            return Err(error);
         }
-        if !failed {
-            limiter.clear(&keys[0]);
-        }
-    }
-    let Some(role) = checked? else {
+    };
+    let outcome = match role {
+        Some(_) => Outcome::Success,
+        None => Outcome::Failed { account_exists },
+    };
+    attempt.finish(outcome, clock::now_ms());
+    let Some(role) = role else {
         audit(state, account, "login_failed".into(), client.0.clone()).await;
         return Err(ApiError::LoginFailed);
     };
@@ -103,13 +100,14 @@ pub(crate) async fn login(
 }
 
 /// The role of `account` if it exists, is enabled and `password_text` is
-/// its password. An unknown account costs a check against a decoy hash,
-/// so that timing does not tell which accounts exist.
+/// its password, and whether the account exists. An unknown account costs
+/// a check against a decoy hash, so that timing does not tell which
+/// accounts exist.
 async fn check_password(
     state: &ApiState,
     account: &str,
     password_text: String,
-) -> Result<Option<Role>, ApiError> {
+) -> Result<(Option<Role>, bool), ApiError> {
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
         with_core(state, move |core| {
@@ -132,7 +130,7 @@ async fn check_password(
         .await
         .map_err(ApiError::Internal)?;
     let role = record.as_ref().and_then(|r| Role::from_id(&r.role));
-    Ok(role.filter(|_| matches))
+    Ok((role.filter(|_| matches), record.is_some()))
 }
 
 /// The `Set-Cookie` value of a new session.

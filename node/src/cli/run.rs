@@ -21,6 +21,7 @@ pub(super) async fn run(args: RunArgs) -> anyhow::Result<()> {
     let options = node_options(&config)?;
     let http = HttpSettings {
         secure_cookies: config.secure_cookies,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let node = app::start_with(options, http).await?;
     let member = node.core.lock().device().member;

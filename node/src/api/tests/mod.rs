@@ -4,6 +4,7 @@
 //! writes with its own replica and its envelopes are fed to A's core, as if
 //! they had arrived from the network.
 
+mod abuse;
 mod admin;
 mod admin_page;
 mod auth;
