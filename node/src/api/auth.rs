@@ -236,13 +236,27 @@ async fn principal_of_token(state: &ApiState, token: String) -> Result<Principal
             .token(hash)
             .map_err(ApiError::from)?
             .ok_or(ApiError::Unauthenticated)?;
+        if record
+            .expires_at_ms
+            .is_some_and(|expires| expires <= clock::now_ms())
+        {
+            return Err(ApiError::Unauthenticated);
+        }
         let account = store
             .account(&record.account)
             .map_err(ApiError::from)?
             .filter(|account| !account.disabled)
             .ok_or(ApiError::Unauthenticated)?;
-        let role = Role::from_id(&account.role)
+        let account_role = Role::from_id(&account.role)
             .ok_or_else(|| ApiError::Internal(format!("unknown role {:?}", account.role)))?;
+        // A token acts with its own role, never with more than its
+        // account has now (role changes also revoke tokens; this holds
+        // for tokens stored before that).
+        let role = match record.role.as_deref().map(Role::from_id) {
+            None => account_role,
+            Some(Some(role)) if role.within(account_role) => role,
+            Some(_) => return Err(ApiError::Unauthenticated),
+        };
         Ok(Principal {
             account: record.account,
             role,

@@ -5,7 +5,7 @@
 //! | `POST /api/login` | anyone | `{"account","password"}` → session cookie and `{"account","role","csrf_token"}` |
 //! | `POST /api/logout` | a session | ends it |
 //! | `GET /api/me` | any | `{"account","role"}` |
-//! | `POST /api/tokens` | any | `{"label"}` → 201 `{"token"}` acting as the caller (shown once) |
+//! | `POST /api/tokens` | a session | `{"label","role"?,"days"?}` → 201 `{"token","role","expires_at_ms"}` acting as the caller with at most the session's role, for `days` (default [`TOKEN_DAYS_DEFAULT`], at most [`TOKEN_DAYS_MAX`]); the token is shown once |
 //! | `GET /api/accounts` | admin | every account |
 //! | `POST /api/accounts` | admin | `{"account","role","password"?}` → 201, with a generated password if none was given |
 //! | `GET /api/audit` | admin | audit rows newest first (`?limit=` at most [`AUDIT_ROWS_SHOWN_MAX`], `&offset=`) |
@@ -41,6 +41,11 @@ use crate::store::{AccountRecord, TokenRecord};
 pub const AUDIT_ROWS_SHOWN_MAX: usize = 1_000;
 /// Longest token label, in bytes.
 pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
+/// How long a token works if its maker says nothing, in days.
+pub const TOKEN_DAYS_DEFAULT: u32 = 30;
+/// Longest a token may work, in days.
+pub const TOKEN_DAYS_MAX: u32 = 365;
+const DAY_MS: i64 = 86_400_000;
 
 fn ms_to_secs(ms: i64) -> i64 {
     (ms + 999) / 1_000
@@ -202,6 +207,12 @@ pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Value
 #[serde(deny_unknown_fields)]
 pub(super) struct TokenBody {
     label: String,
+    /// The role the token acts with; default the session's.
+    #[serde(default)]
+    role: Option<Role>,
+    /// How many days it works; default [`TOKEN_DAYS_DEFAULT`].
+    #[serde(default)]
+    days: Option<u32>,
 }
 
 /// `POST /api/tokens`.
@@ -221,12 +232,37 @@ pub(super) async fn create_token(
             "label: must be 1 to {TOKEN_LABEL_BYTES_MAX} bytes"
         )));
     }
+    // A token never acts with more than the session that made it.
+    let role = body.role.unwrap_or(principal.role);
+    if !role.within(principal.role) {
+        return Err(ApiError::InvalidBody(format!(
+            "role: a token of a {} session may act as {} or a role with less",
+            principal.role.id(),
+            principal.role.id()
+        )));
+    }
+    let days = body.days.unwrap_or(TOKEN_DAYS_DEFAULT);
+    if !(1..=TOKEN_DAYS_MAX).contains(&days) {
+        return Err(ApiError::InvalidBody(format!(
+            "days: must be 1 to {TOKEN_DAYS_MAX}"
+        )));
+    }
     let token = new_token().map_err(|error| ApiError::Internal(error.to_string()))?;
+    let now_ms = clock::now_ms();
+    let expires_at_ms = now_ms.saturating_add(i64::from(days) * DAY_MS);
     let record = TokenRecord {
         account: principal.account.clone(),
         label: body.label,
-        created_at_ms: clock::now_ms(),
+        created_at_ms: now_ms,
+        role: Some(role.id().to_owned()),
+        expires_at_ms: Some(expires_at_ms),
     };
+    let what = format!(
+        "{} ({}, {}, {days} days)",
+        record.label,
+        record.account,
+        role.id()
+    );
     let hash = token_hash(&token);
     with_core(&state, move |core| {
         core.store()
@@ -234,9 +270,15 @@ pub(super) async fn create_token(
             .map_err(ApiError::from)
     })
     .await?;
+    audit(&state, &principal.account, "token_created".into(), what).await;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "account": principal.account, "token": token })),
+        Json(json!({
+            "account": principal.account,
+            "token": token,
+            "role": role,
+            "expires_at_ms": expires_at_ms,
+        })),
     ))
 }
 

@@ -39,6 +39,21 @@ pub struct TokenRecord {
     pub label: String,
     /// When it was made, ms since the epoch.
     pub created_at_ms: i64,
+    /// The role it acts with (a role id), never more than the session
+    /// that made it; `None` for the account's own role (the command line
+    /// token of `amtshilfe init`, and tokens made before roles were kept).
+    pub role: Option<String>,
+    /// When it stops working, ms since the epoch; `None` for never (only
+    /// the command line token of `amtshilfe init`, and older tokens).
+    pub expires_at_ms: Option<i64>,
+}
+
+/// A token as stored before it had a role and an expiry.
+#[derive(Deserialize)]
+struct TokenRecordV1 {
+    account: String,
+    label: String,
+    created_at_ms: i64,
 }
 
 /// One audit log row: who did what when.
@@ -77,7 +92,37 @@ impl Store {
 
     /// Every API token, by the SHA-256 of its secret.
     pub fn tokens(&self) -> Result<Vec<([u8; 32], TokenRecord)>, StoreError> {
-        self.all_rows(API_TOKENS, |hash| hash)
+        self.all_rows_with(API_TOKENS, |hash| hash, |bytes| self.decode_token(bytes))
+    }
+
+    /// Removes every token of `account` (when it is disabled or its role
+    /// changes); returns how many there were.
+    pub fn remove_tokens_of(&self, account: &str) -> Result<usize, StoreError> {
+        let mine: Vec<[u8; 32]> = self
+            .tokens()?
+            .into_iter()
+            .filter(|(_, record)| record.account == account)
+            .map(|(hash, _)| hash)
+            .collect();
+        for hash in &mine {
+            self.remove_token(*hash)?;
+        }
+        Ok(mine.len())
+    }
+
+    /// A stored token, in the current form or the one before it.
+    fn decode_token(&self, bytes: &[u8]) -> Result<TokenRecord, StoreError> {
+        if let Ok(record) = postcard::from_bytes::<TokenRecord>(bytes) {
+            return Ok(record);
+        }
+        let old: TokenRecordV1 = self.decode(bytes)?;
+        Ok(TokenRecord {
+            account: old.account,
+            label: old.label,
+            created_at_ms: old.created_at_ms,
+            role: None,
+            expires_at_ms: None,
+        })
     }
 
     /// Removes the token with this SHA-256; returns it if there was one.
@@ -91,7 +136,8 @@ impl Store {
             let old = table
                 .remove(hash)
                 .map_err(StoreError::database(&self.path, REMOVING))?;
-            old.map(|value| self.decode(value.value())).transpose()?
+            old.map(|value| self.decode_token(value.value()))
+                .transpose()?
         };
         txn.commit()
             .map_err(StoreError::database(&self.path, REMOVING))?;
@@ -100,7 +146,7 @@ impl Store {
 
     /// The token with this SHA-256, if any.
     pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
-        self.get_row(API_TOKENS, hash)
+        self.get_row_with(API_TOKENS, hash, |bytes| self.decode_token(bytes))
     }
 
     /// Appends an audit row; beyond [`AUDIT_ROWS_MAX`] the oldest is dropped.
@@ -167,7 +213,7 @@ impl Store {
         Ok((rows, total))
     }
 
-    fn put_row<K, V>(
+    pub(super) fn put_row<K, V>(
         &self,
         definition: TableDefinition<K, &[u8]>,
         key: K::SelfType<'_>,
@@ -201,6 +247,18 @@ impl Store {
         K: redb::Key + 'static,
         V: DeserializeOwned,
     {
+        self.get_row_with(definition, key, |bytes| self.decode(bytes))
+    }
+
+    fn get_row_with<K, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+        decode: impl Fn(&[u8]) -> Result<V, StoreError>,
+    ) -> Result<Option<V>, StoreError>
+    where
+        K: redb::Key + 'static,
+    {
         let txn = self.read_txn(READING)?;
         let table = match txn.open_table(definition) {
             Ok(table) => table,
@@ -210,7 +268,7 @@ impl Store {
         let row = table
             .get(key)
             .map_err(StoreError::database(&self.path, READING))?;
-        row.map(|value| self.decode(value.value())).transpose()
+        row.map(|value| decode(value.value())).transpose()
     }
 
     /// Every row of a table, with `owned_key` turning each stored key into
@@ -224,6 +282,19 @@ impl Store {
         K: redb::Key + 'static,
         V: DeserializeOwned,
     {
+        self.all_rows_with(definition, owned_key, |bytes| self.decode(bytes))
+    }
+
+    /// [`Self::all_rows`] with its own decoder.
+    fn all_rows_with<K, O, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        owned_key: impl Fn(K::SelfType<'_>) -> O,
+        decode: impl Fn(&[u8]) -> Result<V, StoreError>,
+    ) -> Result<Vec<(O, V)>, StoreError>
+    where
+        K: redb::Key + 'static,
+    {
         let txn = self.read_txn(READING)?;
         let table = match txn.open_table(definition) {
             Ok(table) => table,
@@ -234,7 +305,7 @@ impl Store {
         let mut rows = Vec::new();
         for row in table.iter().map_err(failed())? {
             let (key, value) = row.map_err(failed())?;
-            rows.push((owned_key(key.value()), self.decode(value.value())?));
+            rows.push((owned_key(key.value()), decode(value.value())?));
         }
         Ok(rows)
     }

@@ -17,6 +17,7 @@ mod pages;
 mod reads;
 mod request_refusals;
 mod sessions_kept;
+mod tokens;
 mod writes;
 
 use amtshilfe_protocol::document::RecordOp;
@@ -142,6 +143,8 @@ impl TestNode {
                     account: name.to_string(),
                     label: "test".into(),
                     created_at_ms: 0,
+                    role: None,
+                    expires_at_ms: None,
                 },
             )
             .unwrap();

@@ -6,6 +6,7 @@ mod crash;
 mod errors;
 mod peers;
 mod restore;
+mod tokens;
 
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
