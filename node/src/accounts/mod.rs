@@ -24,7 +24,10 @@ pub use limiter::{
     Outcome, PAIR_FREE_FAILURES, PAIR_IN_FLIGHT_MAX, delay_ms,
 };
 pub use role::{Permission, Role};
-pub use sessions::{SESSION_LIFETIME_MS, SESSIONS_MAX, Session, SessionId, SessionKey, Sessions};
+pub use sessions::{
+    SESSION_LIFETIME_MS, SESSIONS_MAX, SESSIONS_PER_ACCOUNT_MAX, Session, SessionId, SessionKey,
+    Sessions,
+};
 
 use crate::random::{RandomError, os_random};
 
