@@ -16,10 +16,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+pub(crate) use super::audit::audit;
+use super::audit::audit_request;
 use super::{API_BODY_BYTES_MAX, ApiError, ApiState, with_core};
 use crate::accounts::{Permission, Principal, Role, SessionId, constant_time_eq, token_hash};
 use crate::clock;
-use crate::store::AuditRecord;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "amtshilfe_session";
@@ -153,11 +154,11 @@ pub(super) async fn authenticate(
     if writes && routed {
         let mut action = format!("{method} {path}");
         action.truncate(AUDIT_ACTION_BYTES_MAX);
-        audit(
+        audit_request(
             &state,
             &principal.account,
             action,
-            response.status().as_str().to_owned(),
+            response.status().as_u16(),
         )
         .await;
     }
@@ -304,22 +305,4 @@ async fn check_csrf(request: Request, principal: &Principal) -> Result<Request, 
         return Err(ApiError::CsrfFailed);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-/// Appends an audit row; a failure is logged, never shown to the caller
-/// (the action itself already happened or failed on its own).
-pub(crate) async fn audit(state: &ApiState, account: &str, action: String, detail: String) {
-    let record = AuditRecord {
-        at_ms: clock::now_ms(),
-        account: account.chars().take(64).collect(),
-        action,
-        detail,
-    };
-    let result = with_core(state, move |core| {
-        core.store().append_audit(&record).map_err(ApiError::from)
-    })
-    .await;
-    if let Err(error) = result {
-        tracing::error!(%error, "could not append to the audit log");
-    }
 }

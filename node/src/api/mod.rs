@@ -27,6 +27,7 @@
 
 pub(crate) mod acceptances;
 pub(crate) mod accounts_admin;
+pub mod audit;
 pub mod auth;
 mod error;
 pub mod events;
@@ -95,6 +96,8 @@ pub struct ApiState {
     /// Reverse proxies whose `X-Forwarded-For` names the client
     /// (configuration `trusted_proxies`); empty by default.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// Refused writes per account, for the audit log's limit.
+    pub refused_rows: Arc<std::sync::Mutex<audit::RefusedRows>>,
 }
 
 impl ApiState {
@@ -116,6 +119,7 @@ impl ApiState {
             member,
             changes,
             trusted_proxies: Arc::new([]),
+            refused_rows: Arc::default(),
         }
     }
 

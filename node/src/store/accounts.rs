@@ -1,21 +1,18 @@
-//! Operator accounts, API tokens and the audit log, in the node's store.
+//! Operator accounts and API tokens, in the node's store (the audit log:
+//! `audit.rs`).
 //! Values are postcard; every write is one durable transaction. A store made
 //! before these tables existed reads as having none (the first write makes
 //! the table). Never checks passwords or roles: `crate::accounts` does.
 
-use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, TableError};
+use redb::{ReadableTable, TableDefinition, TableError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::schema::{ACCOUNTS, API_TOKENS, AUDIT};
+use super::schema::{ACCOUNTS, API_TOKENS};
 use super::{Store, StoreError};
 
-/// Most audit rows kept; the oldest go first.
-pub const AUDIT_ROWS_MAX: u64 = 100_000;
-
 const SAVING: &str = "saving an account";
-const READING: &str = "reading accounts";
-const AUDITING: &str = "appending to the audit log";
+pub(super) const READING: &str = "reading accounts";
 
 /// One operator account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,19 +51,6 @@ struct TokenRecordV1 {
     account: String,
     label: String,
     created_at_ms: i64,
-}
-
-/// One audit log row: who did what when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    /// When, ms since the epoch.
-    pub at_ms: i64,
-    /// The account, or the name tried at a failed login.
-    pub account: String,
-    /// What, e.g. `login`, `login_failed`, `POST /api/offers`.
-    pub action: String,
-    /// The outcome (HTTP status) or a short detail.
-    pub detail: String,
 }
 
 impl Store {
@@ -147,70 +131,6 @@ impl Store {
     /// The token with this SHA-256, if any.
     pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.get_row_with(API_TOKENS, hash, |bytes| self.decode_token(bytes))
-    }
-
-    /// Appends an audit row; beyond [`AUDIT_ROWS_MAX`] the oldest is dropped.
-    pub fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
-        self.append_audits(std::slice::from_ref(record))
-    }
-
-    /// Appends audit rows in order, in one durable transaction (a restore
-    /// copies thousands); beyond [`AUDIT_ROWS_MAX`] the oldest are dropped.
-    pub fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, AUDITING);
-        let rows = records.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
-        let txn = self.begin_durable(AUDITING)?;
-        {
-            let mut table = txn
-                .open_table(AUDIT)
-                .map_err(StoreError::database(&self.path, AUDITING))?;
-            let next = table
-                .last()
-                .map_err(failed())?
-                .map_or(0, |(key, _)| key.value() + 1);
-            for (key, bytes) in (next..).zip(&rows) {
-                table.insert(key, bytes.as_slice()).map_err(failed())?;
-            }
-            while table.len().map_err(failed())? > AUDIT_ROWS_MAX {
-                table.pop_first().map_err(failed())?;
-            }
-        }
-        txn.commit()
-            .map_err(StoreError::database(&self.path, AUDITING))
-    }
-
-    /// The newest `limit` audit rows, newest first.
-    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        self.audit_page(0, limit).map(|(rows, _)| rows)
-    }
-
-    /// Audit rows newest first, skipping the newest `offset`, at most
-    /// `limit`; and how many rows there are in all.
-    pub fn audit_page(
-        &self,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<AuditRecord>, u64), StoreError> {
-        let txn = self.read_txn(READING)?;
-        let table = match txn.open_table(AUDIT) {
-            Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok((Vec::new(), 0)),
-            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
-        };
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
-        let total = table.len().map_err(failed())?;
-        let mut rows = Vec::new();
-        for row in table
-            .iter()
-            .map_err(failed())?
-            .rev()
-            .skip(offset)
-            .take(limit)
-        {
-            let (_, value) = row.map_err(failed())?;
-            rows.push(self.decode(value.value())?);
-        }
-        Ok((rows, total))
     }
 
     pub(super) fn put_row<K, V>(

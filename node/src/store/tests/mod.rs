@@ -1,6 +1,7 @@
 //! Store tests: a one-member pact whose device writes real, signed
 //! profile changes, stored and read back.
 
+mod audit;
 mod basics;
 mod crash;
 mod errors;
