@@ -28,6 +28,8 @@ pub const SYNC_INTERVAL_SECS_MIN: u64 = 5;
 pub const SYNC_INTERVAL_SECS_MAX: u64 = 86_400;
 /// How far each sync round is moved at random, in percent of the interval.
 pub const SYNC_JITTER_PERCENT: u64 = 20;
+/// Longest allowed host name, in bytes.
+pub const HOST_NAME_BYTES_MAX: usize = 253;
 /// Most trusted proxies.
 pub const TRUSTED_PROXIES_MAX: usize = 16;
 /// Longest log filter, in bytes.
@@ -83,6 +85,15 @@ pub struct Config {
     /// At most 16. Default: none.
     #[serde(default)]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Host names (as browsers send them in `Host`, without port) the
+    /// dashboard answers for besides `localhost`, `127.0.0.1`, `[::1]`
+    /// and the address in `http_bind`. Requests naming any other host are
+    /// refused (421), so a web page cannot reach the dashboard through a
+    /// name of its own that points at this machine (DNS rebinding). Behind
+    /// a reverse proxy that passes the browser's `Host` on, name the
+    /// public host name here. At most 16. Default: none.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
     /// Seconds between two full comparisons (anti-entropy) with each
     /// connected peer; each round is moved at random by up to 20 % so that
     /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
@@ -170,6 +181,7 @@ impl Config {
             http_bind: default_http_bind(),
             secure_cookies: false,
             trusted_proxies: Vec::new(),
+            allowed_hosts: Vec::new(),
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
         }
@@ -258,6 +270,22 @@ impl Config {
             return Err((
                 "trusted_proxies",
                 format!("names more than {TRUSTED_PROXIES_MAX} addresses"),
+            ));
+        }
+        if self.allowed_hosts.len() > crate::api::limits::ALLOWED_HOSTS_MAX
+            || self.allowed_hosts.iter().any(|host| {
+                host.is_empty()
+                    || host.len() > HOST_NAME_BYTES_MAX
+                    || host.contains(|c: char| c.is_whitespace() || c == '/')
+            })
+        {
+            return Err((
+                "allowed_hosts",
+                format!(
+                    "must name at most {} host names of 1 to {HOST_NAME_BYTES_MAX} bytes, \
+                     without spaces, scheme or path (e.g. \"amtshilfe.kreis.example\")",
+                    crate::api::limits::ALLOWED_HOSTS_MAX
+                ),
             ));
         }
         if self.log_filter.trim().is_empty() || self.log_filter.len() > LOG_FILTER_BYTES_MAX {

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod auth;
 mod error;
 pub mod events;
+pub mod limits;
 pub(crate) mod offers;
 mod openapi;
 pub(crate) mod pledges;
@@ -98,6 +99,10 @@ pub struct ApiState {
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Refused writes per account, for the audit log's limit.
     pub refused_rows: Arc<std::sync::Mutex<audit::RefusedRows>>,
+    /// The host names answered for (`limits::allowed_hosts`).
+    pub allowed_hosts: Arc<[String]>,
+    /// Permits for open event streams (`limits::EVENT_STREAMS_MAX`).
+    pub event_streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl ApiState {
@@ -120,6 +125,8 @@ impl ApiState {
             changes,
             trusted_proxies: Arc::new([]),
             refused_rows: Arc::default(),
+            allowed_hosts: limits::allowed_hosts(None, &[]).into(),
+            event_streams: Arc::new(tokio::sync::Semaphore::new(limits::EVENT_STREAMS_MAX)),
         }
     }
 
@@ -127,6 +134,7 @@ impl ApiState {
     pub fn with_settings(mut self, settings: &HttpSettings) -> Self {
         self.secure_cookies = settings.secure_cookies;
         self.trusted_proxies = settings.trusted_proxies.clone().into();
+        self.allowed_hosts = limits::allowed_hosts(settings.bind, &settings.allowed_hosts).into();
         self
     }
 
@@ -144,6 +152,11 @@ pub struct HttpSettings {
     pub secure_cookies: bool,
     /// See [`ApiState::trusted_proxies`].
     pub trusted_proxies: Vec<IpAddr>,
+    /// Host names answered for besides this machine's and the bound
+    /// address (configuration `allowed_hosts`).
+    pub allowed_hosts: Vec<String>,
+    /// The address the server is bound to (set by [`serve`]).
+    pub bind: Option<SocketAddr>,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -171,6 +184,8 @@ pub fn router(state: ApiState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(axum::middleware::from_fn(limits::time_limit))
+        .layer(from_fn_with_state(state.clone(), limits::check_host))
         .layer(map_response(security_headers))
         .layer(DefaultBodyLimit::max(API_BODY_BYTES_MAX))
         .with_state(state)
@@ -230,7 +245,17 @@ pub async fn serve(
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
+    let settings = HttpSettings {
+        bind: Some(address),
+        ..settings
+    };
     let state = ApiState::new(core, net, shutdown.clone()).with_settings(&settings);
+    // `tap_io` adds nothing but lets axum hand the peer's address to
+    // handlers (`ConnectInfo<SocketAddr>`) for a listener of our own.
+    let listener = axum::serve::ListenerExt::tap_io(
+        limits::CappedListener::new(listener, state.trusted_proxies.clone()),
+        |_| {},
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {

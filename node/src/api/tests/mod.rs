@@ -11,6 +11,7 @@ mod auth;
 mod client;
 mod flow;
 mod hardening;
+mod limits;
 mod offer_edits;
 mod openapi;
 mod pages;
