@@ -96,10 +96,12 @@ pub fn spawn(
 
     let (commands_tx, commands) = mpsc::channel(COMMANDS_MAX);
     let (listening_tx, listening) = watch::channel(Vec::new());
+    let stats = std::sync::Arc::new(super::NetStats::default());
     let handle = NetHandle {
         commands: commands_tx,
         listening,
         peer_id: *swarm.local_peer_id(),
+        stats: stats.clone(),
     };
     let mut task = EventLoop {
         swarm,
@@ -120,6 +122,7 @@ pub fn spawn(
         address_backoff: Backoff::new(),
         last_announcement: None,
         seen: super::seen::SeenMessages::default(),
+        stats,
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -156,6 +159,8 @@ pub(super) struct EventLoop {
     last_announcement: Option<Instant>,
     /// Gossip messages published or received lately.
     pub(super) seen: super::seen::SeenMessages,
+    /// Figures shared with [`NetHandle::stats`].
+    pub(super) stats: std::sync::Arc<super::NetStats>,
 }
 
 impl EventLoop {
@@ -244,6 +249,20 @@ impl EventLoop {
     }
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        if matches!(
+            event,
+            SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. }
+        ) {
+            let open = self
+                .swarm
+                .network_info()
+                .connection_counters()
+                .num_established();
+            self.stats.connections.store(
+                usize::try_from(open).unwrap_or(usize::MAX),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
         match event {
             SwarmEvent::NewListenAddr { address, .. } => {
                 tracing::info!(%address, "listening");
