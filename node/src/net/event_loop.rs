@@ -123,6 +123,7 @@ pub fn spawn(
         last_announcement: None,
         seen: super::seen::SeenMessages::default(),
         stats,
+        introduction_cache: None,
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -161,6 +162,8 @@ pub(super) struct EventLoop {
     pub(super) seen: super::seen::SeenMessages,
     /// Figures shared with [`NetHandle::stats`].
     pub(super) stats: std::sync::Arc<super::NetStats>,
+    /// This node's introduction and when it was built (`admission.rs`).
+    pub(super) introduction_cache: Option<(Instant, super::codec::Introduction)>,
 }
 
 impl EventLoop {

@@ -29,7 +29,7 @@ use libp2p::Multiaddr;
 use tokio::sync::{mpsc, watch};
 
 pub use addresses::KNOWN_PEERS_MAX;
-pub use admission::ADMISSION_GRACE;
+pub use admission::{ADMISSION_GRACE, INTRODUCTION_CACHE_TTL};
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
 pub use gossip::is_provably_bad;
