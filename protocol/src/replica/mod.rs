@@ -6,6 +6,7 @@
 
 mod membership_change;
 mod place;
+mod quota;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
@@ -20,6 +21,7 @@ use crate::ingress::{self, Admitted, Rejection, SignatureCheck};
 use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntry};
 use crate::read_model::ReadModel;
 
+pub use quota::{PENDING_BYTES_PER_MEMBER_MAX, PENDING_PER_MEMBER_MAX};
 pub use write::{LocalDevice, WriteError};
 
 /// Most envelopes kept waiting for missing dependencies, over all documents.
