@@ -7,6 +7,7 @@
 //! here asserts a timing: the targets are shown, never enforced.
 
 mod durability;
+mod flood;
 mod gossip_baseline;
 mod heal;
 mod http;
@@ -37,6 +38,7 @@ pub const FIGURES: &[&str] = &[
     scale::QUERY_P99,
     durability::P50,
     durability::P99,
+    flood::P99,
 ];
 
 /// What to run and where.
@@ -69,6 +71,8 @@ pub(crate) struct Sizes {
     pub(crate) scale_clients: usize,
     pub(crate) scale_queries_per_client: usize,
     pub(crate) durability_writes: usize,
+    pub(crate) flood_envelopes: usize,
+    pub(crate) flood_quiet_requests: usize,
 }
 
 impl Sizes {
@@ -86,6 +90,8 @@ impl Sizes {
                 scale_clients: 5,
                 scale_queries_per_client: 4,
                 durability_writes: 10,
+                flood_envelopes: 300,
+                flood_quiet_requests: 5,
             }
         } else {
             Self {
@@ -100,6 +106,8 @@ impl Sizes {
                 scale_clients: 50,
                 scale_queries_per_client: 40,
                 durability_writes: 500,
+                flood_envelopes: 20_000,
+                flood_quiet_requests: 100,
             }
         }
     }
@@ -135,6 +143,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("durability") {
         rows.extend(durability::run(&sizes, scratch.path())?);
+    }
+    if wanted("flood") {
+        rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
     }
     Ok(rows)
 }
