@@ -28,8 +28,10 @@ use super::{ApiError, ApiState};
 
 /// Most HTTP connections open at a time; further ones are closed at once.
 pub const HTTP_CONNECTIONS_MAX: usize = 256;
-/// Most HTTP connections from one client address (a trusted proxy is not
-/// limited by this; the total cap still holds).
+/// Most HTTP connections from one client address. Trusted proxies and
+/// this machine's own addresses are not limited by it (behind a local
+/// reverse proxy every browser comes from 127.0.0.1); the total cap still
+/// holds for them.
 pub const HTTP_CONNECTIONS_PER_ADDRESS_MAX: usize = 32;
 /// A connection that neither sends nor receives a byte for this long is
 /// closed, in seconds (event streams send a keep-alive every 15 s).
@@ -141,6 +143,7 @@ pub struct CappedListener {
     per_address: Arc<Mutex<PerAddress>>,
     trusted_proxies: Arc<[IpAddr]>,
     idle: Duration,
+    exempt_loopback: bool,
 }
 
 impl CappedListener {
@@ -153,7 +156,20 @@ impl CappedListener {
             per_address: Arc::default(),
             trusted_proxies,
             idle: Duration::from_secs(HTTP_IDLE_SECS),
+            exempt_loopback: true,
         }
+    }
+
+    /// The same with loopback clients capped per address too (tests).
+    pub fn capping_loopback(mut self) -> Self {
+        self.exempt_loopback = false;
+        self
+    }
+
+    fn capped(&self, peer: IpAddr) -> bool {
+        let exempt =
+            self.trusted_proxies.contains(&peer) || (self.exempt_loopback && peer.is_loopback());
+        !exempt
     }
 
     /// The same with another idle time (tests).
@@ -164,7 +180,8 @@ impl CappedListener {
 
     fn admit(&self, peer: IpAddr) -> Option<Admitted> {
         let permit = self.permits.clone().try_acquire_owned().ok()?;
-        if !self.trusted_proxies.contains(&peer) {
+        let counted = self.capped(peer);
+        if counted {
             let mut per_address = lock(&self.per_address);
             let open = per_address.open.entry(peer).or_default();
             if *open >= HTTP_CONNECTIONS_PER_ADDRESS_MAX {
@@ -176,7 +193,7 @@ impl CappedListener {
             _permit: permit,
             peer,
             per_address: self.per_address.clone(),
-            counted: !self.trusted_proxies.contains(&peer),
+            counted,
         })
     }
 }

@@ -52,11 +52,23 @@ async fn only_allowed_host_names_are_answered() {
 }
 
 /// One address cannot hold every connection: beyond its share new ones are
-/// closed at once, and its slots come back when it lets go.
+/// closed at once, and its slots come back when it lets go. (The node
+/// itself does not cap loopback clients, which all share 127.0.0.1 behind
+/// a local proxy; here loopback stands in for a remote address.)
 #[tokio::test]
 async fn connections_per_address_are_capped() {
     let node = TestNode::new();
-    let (address, _stop) = serve(&node).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let listener = axum::serve::ListenerExt::tap_io(
+        CappedListener::new(listener, std::sync::Arc::new([])).capping_loopback(),
+        |_| {},
+    );
+    let app = node
+        .app
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
     let mut held = Vec::new();
     for _ in 0..HTTP_CONNECTIONS_PER_ADDRESS_MAX {
         held.push(tokio::net::TcpStream::connect(address).await.unwrap());
@@ -71,6 +83,21 @@ async fn connections_per_address_are_capped() {
         "the connection over the cap was kept open: {closed:?}"
     );
     held.clear();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = health_with_host(address, "localhost").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// The node's own server does not cap this machine's clients per address:
+/// behind a local reverse proxy they are every browser at once.
+#[tokio::test]
+async fn loopback_clients_share_only_the_total_cap() {
+    let node = TestNode::new();
+    let (address, _stop) = serve(&node).await;
+    let mut held = Vec::new();
+    for _ in 0..HTTP_CONNECTIONS_PER_ADDRESS_MAX + 8 {
+        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let answer = health_with_host(address, "localhost").await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
