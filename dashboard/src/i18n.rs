@@ -88,6 +88,7 @@ texts! {
     AccountActive => "aktiv", "active";
     AccountDisabled => "gesperrt", "disabled";
     AccountName => "Benutzername", "Account name";
+    AccountsOwnRole => "Rolle des Kontos", "the account's role";
     Accounts => "Konten dieses Knotens", "Accounts of this node";
     Action => "Aktion", "Action";
     Actions => "Aktionen", "Actions";
@@ -126,6 +127,7 @@ texts! {
     DurationDays => "Einsatzdauer (Tage)", "Duration (days)";
     EarlierResults => "Vorherige Treffer", "Earlier results";
     Edit => "Bearbeiten", "Edit";
+    Expires => "Gültig bis", "Valid until";
     EditOffer => "Angebot bearbeiten", "Edit offer";
     EmploymentBasis => "Personalüberlassung", "Employment basis";
     Enable => "Entsperren", "Enable";
@@ -171,6 +173,7 @@ texts! {
     NeedsJumpHost => "Braucht einen sauberen Sprungserver", "Needs a clean jump host";
     NewAccount => "Neues Konto", "New account";
     NewOffer => "Neues Angebot", "New offer";
+    Never => "unbegrenzt", "never";
     Newer => "Neuere", "Newer";
     No => "nein", "no";
     Notes => "Hinweise", "Notes";

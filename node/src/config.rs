@@ -7,7 +7,7 @@
 //! never opens sockets or parses multiaddrs beyond their outer shape (the
 //! network layer does), and never reads key material.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,10 @@ pub const SYNC_INTERVAL_SECS_MIN: u64 = 5;
 pub const SYNC_INTERVAL_SECS_MAX: u64 = 86_400;
 /// How far each sync round is moved at random, in percent of the interval.
 pub const SYNC_JITTER_PERCENT: u64 = 20;
+/// Longest allowed host name, in bytes.
+pub const HOST_NAME_BYTES_MAX: usize = 253;
+/// Most trusted proxies.
+pub const TRUSTED_PROXIES_MAX: usize = 16;
 /// Longest log filter, in bytes.
 pub const LOG_FILTER_BYTES_MAX: usize = 1024;
 
@@ -79,6 +83,24 @@ pub struct Config {
     /// one yet.
     #[serde(default)]
     pub accessibility_contact: String,
+    /// Addresses of reverse proxies in front of the dashboard whose
+    /// `X-Forwarded-For` header names the real client. Without it every
+    /// client behind a proxy has the proxy's address, and the login
+    /// limiter's per-address delays then hit everybody at once. Name only
+    /// proxies that set the header themselves (nginx:
+    /// `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`).
+    /// At most 16. Default: none.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Host names (as browsers send them in `Host`, without port) the
+    /// dashboard answers for besides `localhost`, `127.0.0.1`, `[::1]`
+    /// and the address in `http_bind`. Requests naming any other host are
+    /// refused (421), so a web page cannot reach the dashboard through a
+    /// name of its own that points at this machine (DNS rebinding). Behind
+    /// a reverse proxy that passes the browser's `Host` on, name the
+    /// public host name here. At most 16. Default: none.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
     /// Seconds between two full comparisons (anti-entropy) with each
     /// connected peer; each round is moved at random by up to 20 % so that
     /// nodes do not sync in lockstep. 5 to 86400. Default: 30.
@@ -166,6 +188,8 @@ impl Config {
             http_bind: default_http_bind(),
             secure_cookies: false,
             accessibility_contact: String::new(),
+            trusted_proxies: Vec::new(),
+            allowed_hosts: Vec::new(),
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
         }
@@ -247,6 +271,28 @@ impl Config {
                 format!(
                     "is {}, but must be {SYNC_INTERVAL_SECS_MIN} to {SYNC_INTERVAL_SECS_MAX} seconds",
                     self.sync_interval_secs
+                ),
+            ));
+        }
+        if self.trusted_proxies.len() > TRUSTED_PROXIES_MAX {
+            return Err((
+                "trusted_proxies",
+                format!("names more than {TRUSTED_PROXIES_MAX} addresses"),
+            ));
+        }
+        if self.allowed_hosts.len() > crate::api::limits::ALLOWED_HOSTS_MAX
+            || self.allowed_hosts.iter().any(|host| {
+                host.is_empty()
+                    || host.len() > HOST_NAME_BYTES_MAX
+                    || host.contains(|c: char| c.is_whitespace() || c == '/')
+            })
+        {
+            return Err((
+                "allowed_hosts",
+                format!(
+                    "must name at most {} host names of 1 to {HOST_NAME_BYTES_MAX} bytes, \
+                     without spaces, scheme or path (e.g. \"amtshilfe.kreis.example\")",
+                    crate::api::limits::ALLOWED_HOSTS_MAX
                 ),
             ));
         }

@@ -43,6 +43,10 @@ pub struct TokenRow {
     pub label: String,
     /// When it was made, ms.
     pub created_at_ms: i64,
+    /// The role it acts with (a role id); `None`: the account's own.
+    pub role: Option<String>,
+    /// When it stops working, ms; `None`: never.
+    pub expires_at_ms: Option<i64>,
 }
 
 /// One audit log row.
@@ -152,13 +156,23 @@ fn tokens(ctx: &Ctx, rows: &[TokenRow]) -> Markup {
                 thead { tr {
                     th scope="col" { (ctx.t(Text::Label)) }
                     th scope="col" { (ctx.t(Text::AccountName)) }
+                    th scope="col" { (ctx.t(Text::Role)) }
                     th scope="col" { (ctx.t(Text::Created)) }
+                    th scope="col" { (ctx.t(Text::Expires)) }
                     th scope="col" { (ctx.t(Text::Actions)) }
                 } }
                 tbody { @for row in rows { tr {
                     td { (row.label) }
                     td { (row.account) }
+                    td { @match &row.role {
+                        Some(role) => (role_label(ctx.lang, role)),
+                        None => (ctx.t(Text::AccountsOwnRole)),
+                    } }
                     td { (date_time(row.created_at_ms)) }
+                    td { @match row.expires_at_ms {
+                        Some(at) => (date_time(at)),
+                        None => (ctx.t(Text::Never)),
+                    } }
                     td { form method="post" action={ "/verwaltung/token/" (row.id) "/widerrufen" } {
                         (ctx.csrf_field())
                         button.secondary type="submit" aria-label={ (ctx.t(Text::Revoke)) ": " (row.label) } { (ctx.t(Text::Revoke)) }

@@ -144,6 +144,10 @@ pub fn import(store: &Store, data_dir: &Path, now_ms: i64) -> Result<bool, Boots
             account: file.admin.clone(),
             label: CLI_TOKEN_LABEL.to_owned(),
             created_at_ms: file.created_at_ms,
+            // The machine's own command line token, in a 0600 file:
+            // it works until revoked on the Verwaltung page.
+            role: None,
+            expires_at_ms: None,
         },
     )?;
     store.append_audit(&AuditRecord {

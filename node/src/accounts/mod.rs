@@ -1,6 +1,6 @@
 //! Operator accounts of this node: roles and what they may do, password
 //! hashes (argon2id), browser sessions with a CSRF token each, API tokens
-//! for scripts, login rate limiting, and the first admin made by
+//! for scripts, login rate limiting (delays, never a lock), and the first admin made by
 //! `amtshilfe init`.
 //!
 //! Accounts, token hashes and the audit log are kept in the node's store
@@ -16,11 +16,18 @@ pub mod password;
 mod role;
 mod sessions;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use limiter::{LOGIN_FAILURES_MAX, LOGIN_LIMIT_KEYS_MAX, LOGIN_WINDOW_MS, Limiter};
+pub use limiter::{
+    ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, Attempt, KNOWN_ADDRESSES_PER_ACCOUNT,
+    LOGIN_DELAY_FIRST_MS, LOGIN_DELAY_MAX_MS, LOGIN_FORGET_MS, LOGIN_LIMIT_KEYS_MAX, Limiter,
+    Outcome, PAIR_FREE_FAILURES, PAIR_IN_FLIGHT_MAX, delay_ms,
+};
 pub use role::{Permission, Role};
-pub use sessions::{SESSION_LIFETIME_MS, SESSIONS_MAX, Session, SessionId, SessionKey, Sessions};
+pub use sessions::{
+    SESSION_LIFETIME_MS, SESSIONS_MAX, SESSIONS_PER_ACCOUNT_MAX, Session, SessionId, SessionKey,
+    Sessions,
+};
 
 use crate::random::{RandomError, os_random};
 
@@ -62,16 +69,16 @@ pub const PASSWORD_WORK_MAX: usize = 2;
 #[derive(Debug)]
 pub struct Accounts {
     sessions: Mutex<Sessions>,
-    limiter: Mutex<Limiter>,
-    password_work: tokio::sync::Semaphore,
+    limiter: Arc<Mutex<Limiter>>,
+    password_work: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for Accounts {
     fn default() -> Self {
         Self {
             sessions: Mutex::default(),
-            limiter: Mutex::default(),
-            password_work: tokio::sync::Semaphore::new(PASSWORD_WORK_MAX),
+            limiter: Arc::default(),
+            password_work: Arc::new(tokio::sync::Semaphore::new(PASSWORD_WORK_MAX)),
         }
     }
 }
@@ -83,19 +90,26 @@ impl Accounts {
     }
 
     /// Runs `work` (an argon2id hash or check) on the blocking pool once
-    /// one of [`PASSWORD_WORK_MAX`] permits is free.
+    /// one of [`PASSWORD_WORK_MAX`] permits is free. The permit goes with
+    /// the work, not with the caller: a client that disconnects drops the
+    /// caller, but the blocking work still runs and still holds its
+    /// memory, so the next one must wait for it.
     pub async fn password_work<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, String> {
-        let _permit = self
+        let permit = self
             .password_work
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|error| error.to_string())?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|error| error.to_string())
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|error| error.to_string())
     }
 
     /// The sessions. Never held across an `.await`.
@@ -105,11 +119,10 @@ impl Accounts {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The login limiter. Never held across an `.await`.
-    pub fn limiter(&self) -> MutexGuard<'_, Limiter> {
-        self.limiter
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Starts a login attempt of `account` from `address`: the guard ends
+    /// it when finished or dropped; `Err(retry_after_ms)` if it must wait.
+    pub fn login_attempt(&self, account: &str, address: &str, now_ms: i64) -> Result<Attempt, i64> {
+        Attempt::start(self.limiter.clone(), account, address, now_ms)
     }
 }
 

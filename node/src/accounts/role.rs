@@ -35,6 +35,18 @@ pub enum Permission {
     Administer,
 }
 
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 6] = [
+        Permission::Read,
+        Permission::Offer,
+        Permission::Pledge,
+        Permission::Request,
+        Permission::Accept,
+        Permission::Administer,
+    ];
+}
+
 impl Role {
     /// Every role, most powerful first.
     pub const ALL: [Role; 5] = [
@@ -59,6 +71,14 @@ impl Role {
     /// The role with this id.
     pub fn from_id(id: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.id() == id)
+    }
+
+    /// Whether everything this role may do, `other` may do too: a token
+    /// made by a session of `other` may act with this role.
+    pub fn within(self, other: Role) -> bool {
+        Permission::ALL
+            .into_iter()
+            .all(|permission| !self.may(permission) || other.may(permission))
     }
 
     /// Whether this role may do `permission`.

@@ -1,7 +1,10 @@
 //! Browser sessions: a random 32-byte id (the cookie), the account and
-//! role at login, a CSRF token, and an absolute expiry. Bounded by
-//! [`SESSIONS_MAX`]; when full, expired sessions go first, then the one
-//! that would expire soonest. Kept by the SHA-256 of the id ([`SessionKey`]),
+//! role at login, a CSRF token, and an absolute expiry. Bounded per
+//! account by [`SESSIONS_PER_ACCOUNT_MAX`]: when an account has that many,
+//! its own session that would expire soonest goes, so one account logging
+//! in again and again never ends another account's sessions. [`SESSIONS_MAX`]
+//! is a backstop over all accounts (accounts are made by admins only);
+//! when it is reached, a session of the account holding the most goes. Kept by the SHA-256 of the id ([`SessionKey`]),
 //! which is also how the API stores them, so that they survive a restart
 //! (`snapshot`, `restore`) without the store holding usable cookies.
 
@@ -10,8 +13,10 @@ use std::collections::HashMap;
 use super::Role;
 use crate::random::{RandomError, os_random};
 
-/// Most sessions at a time on one node.
-pub const SESSIONS_MAX: usize = 1_024;
+/// Most sessions of one account at a time.
+pub const SESSIONS_PER_ACCOUNT_MAX: usize = 32;
+/// Most sessions at a time on one node, over all accounts.
+pub const SESSIONS_MAX: usize = 4_096;
 /// How long a session lasts after login, in ms (12 hours: one long shift).
 pub const SESSION_LIFETIME_MS: i64 = 12 * 3_600 * 1_000;
 
@@ -85,22 +90,52 @@ impl Sessions {
         Ok((id, session))
     }
 
-    /// Adds a session, making room first if the set is full.
+    /// Adds a session, making room first: in its account's share, and
+    /// over all if the node is full.
     fn insert(&mut self, key: SessionKey, session: Session, now_ms: i64) {
-        if self.by_key.len() >= SESSIONS_MAX {
+        let mine = self
+            .by_key
+            .values()
+            .filter(|s| s.account == session.account)
+            .count();
+        if mine >= SESSIONS_PER_ACCOUNT_MAX || self.by_key.len() >= SESSIONS_MAX {
             self.by_key.retain(|_, s| s.expires_at_ms > now_ms);
         }
+        let mine = self
+            .by_key
+            .values()
+            .filter(|s| s.account == session.account)
+            .count();
+        if mine >= SESSIONS_PER_ACCOUNT_MAX {
+            self.end_soonest_of(&session.account);
+        }
         if self.by_key.len() >= SESSIONS_MAX {
-            let soonest = self
-                .by_key
-                .iter()
-                .min_by_key(|(_, s)| s.expires_at_ms)
-                .map(|(key, _)| *key);
-            if let Some(soonest) = soonest {
-                self.by_key.remove(&soonest);
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for s in self.by_key.values() {
+                *counts.entry(s.account.as_str()).or_default() += 1;
+            }
+            let busiest = counts
+                .into_iter()
+                .max_by_key(|(_, count)| *count)
+                .map(|(account, _)| account.to_owned());
+            if let Some(busiest) = busiest {
+                self.end_soonest_of(&busiest);
             }
         }
         self.by_key.insert(key, session);
+    }
+
+    /// Ends the session of `account` that would expire soonest.
+    fn end_soonest_of(&mut self, account: &str) {
+        let soonest = self
+            .by_key
+            .iter()
+            .filter(|(_, s)| s.account == account)
+            .min_by_key(|(_, s)| s.expires_at_ms)
+            .map(|(key, _)| *key);
+        if let Some(soonest) = soonest {
+            self.by_key.remove(&soonest);
+        }
     }
 
     /// The sessions that have not expired, by key (to store them).
@@ -170,12 +205,39 @@ mod tests {
         assert!(sessions.get(&id, SESSION_LIFETIME_MS - 1).is_some());
         assert!(sessions.get(&id, SESSION_LIFETIME_MS).is_none());
         assert!(sessions.is_empty());
-        for n in 0..SESSIONS_MAX + 10 {
+        for n in 0..SESSIONS_PER_ACCOUNT_MAX + 10 {
             sessions.start("bob", Role::Viewer, n as i64).unwrap();
         }
-        assert_eq!(sessions.len(), SESSIONS_MAX);
+        assert_eq!(sessions.len(), SESSIONS_PER_ACCOUNT_MAX);
         sessions.end_all_of("bob");
         assert!(sessions.is_empty());
+    }
+
+    /// 1,024 logins of one account used to end every other session.
+    #[test]
+    fn one_account_logging_in_again_and_again_ends_only_its_own_sessions() {
+        let mut sessions = Sessions::default();
+        let (anna, _) = sessions.start("anna", Role::Admin, 0).unwrap();
+        for n in 0..1_100 {
+            sessions.start("mallory", Role::Viewer, n + 1).unwrap();
+        }
+        assert!(sessions.get(&anna, 2_000).is_some());
+        assert_eq!(sessions.len(), SESSIONS_PER_ACCOUNT_MAX + 1);
+    }
+
+    #[test]
+    fn the_node_wide_backstop_takes_from_the_busiest_account() {
+        let mut sessions = Sessions::default();
+        let (anna, _) = sessions.start("anna", Role::Admin, 0).unwrap();
+        let accounts = SESSIONS_MAX / SESSIONS_PER_ACCOUNT_MAX + 1;
+        for account in 0..accounts {
+            for n in 0..SESSIONS_PER_ACCOUNT_MAX {
+                let name = format!("a{account}");
+                sessions.start(&name, Role::Viewer, 1 + n as i64).unwrap();
+            }
+        }
+        assert_eq!(sessions.len(), SESSIONS_MAX);
+        assert!(sessions.get(&anna, 2).is_some());
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //!
 //! - the last active admin can be neither disabled nor demoted
 //!   (409 `last_admin`): nobody could manage the node any more;
-//! - a disabled account cannot log in, its tokens stop working, and its
+//! - a disabled account cannot log in, its tokens are revoked, and its
 //!   sessions end at once; a role change ends them too, since a session
-//!   carries the role it was started with;
+//!   carries the role it was started with and a token was made within it;
 //! - every change is written to the audit log with what changed.
 
 use axum::extract::rejection::JsonRejection;
@@ -96,8 +96,13 @@ pub(crate) async fn change(
         }
         store.put_account(&wanted, &after).map_err(ApiError::from)?;
         sessions.end_all_of(&wanted);
+        let revoked = if after.role != before.role || (after.disabled && !before.disabled) {
+            store.remove_tokens_of(&wanted).map_err(ApiError::from)?
+        } else {
+            0
+        };
         let what = format!(
-            "{wanted}: role {} → {}, disabled {} → {}",
+            "{wanted}: role {} → {}, disabled {} → {}, tokens revoked {revoked}",
             before.role, after.role, before.disabled, after.disabled
         );
         Ok((after, what))
@@ -140,6 +145,8 @@ pub(super) async fn list_tokens(State(state): State<ApiState>) -> Result<Json<Va
                     "account": record.account,
                     "label": record.label,
                     "created_at_ms": record.created_at_ms,
+                    "role": record.role,
+                    "expires_at_ms": record.expires_at_ms,
                 })
             })
             .collect(),

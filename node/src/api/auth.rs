@@ -5,7 +5,7 @@
 //! per write. Route layers ([`require`]) check the role's permission.
 //! Never decides what a role may do: `accounts::Role::may` does.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
@@ -16,10 +16,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+pub(crate) use super::audit::audit;
+use super::audit::audit_request;
 use super::{API_BODY_BYTES_MAX, ApiError, ApiState, with_core};
 use crate::accounts::{Permission, Principal, Role, SessionId, constant_time_eq, token_hash};
 use crate::clock;
-use crate::store::AuditRecord;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "amtshilfe_session";
@@ -46,20 +47,61 @@ pub const LOGIN_PAGE: &str = "/anmelden";
 const AUDIT_ACTION_BYTES_MAX: usize = 200;
 
 /// The caller's address, if the server recorded it ("unknown" in tests).
+/// From a proxy named in `trusted_proxies`, the address that proxy saw:
+/// the right-most `X-Forwarded-For` entry that is not itself a trusted
+/// proxy. Anyone else's `X-Forwarded-For` is ignored, so a client cannot
+/// pick its own address.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientAddr(pub(crate) String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<ApiState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddr(client_address(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
     }
+}
+
+/// Longest `X-Forwarded-For` value read, in bytes.
+const FORWARDED_FOR_BYTES_MAX: usize = 1_024;
+
+/// See [`ClientAddr`].
+pub(crate) fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxies: &[IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
+    };
+    if !trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter(|value| value.len() <= FORWARDED_FOR_BYTES_MAX)
+        .collect::<Vec<_>>()
+        .join(",");
+    forwarded
+        .rsplit(',')
+        .map(|part| part.trim().parse::<IpAddr>())
+        .find(|parsed| !matches!(parsed, Ok(ip) if trusted_proxies.contains(ip)))
+        .and_then(Result::ok)
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// Whether `path` is a JSON route (errors as JSON) rather than a page.
@@ -121,11 +163,11 @@ pub(super) async fn authenticate(
     if writes && routed {
         let mut action = format!("{method} {path}");
         action.truncate(AUDIT_ACTION_BYTES_MAX);
-        audit(
+        audit_request(
             &state,
             &principal.account,
             action,
-            response.status().as_str().to_owned(),
+            response.status().as_u16(),
         )
         .await;
     }
@@ -204,13 +246,27 @@ async fn principal_of_token(state: &ApiState, token: String) -> Result<Principal
             .token(hash)
             .map_err(ApiError::from)?
             .ok_or(ApiError::Unauthenticated)?;
+        if record
+            .expires_at_ms
+            .is_some_and(|expires| expires <= clock::now_ms())
+        {
+            return Err(ApiError::Unauthenticated);
+        }
         let account = store
             .account(&record.account)
             .map_err(ApiError::from)?
             .filter(|account| !account.disabled)
             .ok_or(ApiError::Unauthenticated)?;
-        let role = Role::from_id(&account.role)
+        let account_role = Role::from_id(&account.role)
             .ok_or_else(|| ApiError::Internal(format!("unknown role {:?}", account.role)))?;
+        // A token acts with its own role, never with more than its
+        // account has now (role changes also revoke tokens; this holds
+        // for tokens stored before that).
+        let role = match record.role.as_deref().map(Role::from_id) {
+            None => account_role,
+            Some(Some(role)) if role.within(account_role) => role,
+            Some(_) => return Err(ApiError::Unauthenticated),
+        };
         Ok(Principal {
             account: record.account,
             role,
@@ -258,22 +314,4 @@ async fn check_csrf(request: Request, principal: &Principal) -> Result<Request, 
         return Err(ApiError::CsrfFailed);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-/// Appends an audit row; a failure is logged, never shown to the caller
-/// (the action itself already happened or failed on its own).
-pub(crate) async fn audit(state: &ApiState, account: &str, action: String, detail: String) {
-    let record = AuditRecord {
-        at_ms: clock::now_ms(),
-        account: account.chars().take(64).collect(),
-        action,
-        detail,
-    };
-    let result = with_core(state, move |core| {
-        core.store().append_audit(&record).map_err(ApiError::from)
-    })
-    .await;
-    if let Err(error) = result {
-        tracing::error!(%error, "could not append to the audit log");
-    }
 }

@@ -106,6 +106,18 @@ pub enum ApiError {
         "The change could not be saved on this node; the operator should check the node's log."
     )]
     Storage(String),
+    /// The request named a host this node does not answer for (DNS
+    /// rebinding: a web page's own name pointing at this node).
+    #[error(
+        "This node does not answer for the host name {0:?}; see allowed_hosts in its configuration."
+    )]
+    HostNotAllowed(String),
+    /// A cap is reached (event streams); try again later.
+    #[error("This node has too many {0} open; try again shortly.")]
+    Busy(&'static str),
+    /// The request took longer than the node allows.
+    #[error("The request took too long and was stopped; try again.")]
+    TimedOut,
     /// A bug or an unexpected failure; the detail goes to the log only.
     #[error("Something went wrong on this node; the operator should check the node's log.")]
     Internal(String),
@@ -145,7 +157,10 @@ impl ApiError {
             | ApiError::CsrfFailed => StatusCode::FORBIDDEN,
             ApiError::Unauthenticated | ApiError::LoginFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::WritesStopped => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::WritesStopped | ApiError::Busy(_) | ApiError::TimedOut => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::HostNotAllowed(_) => StatusCode::MISDIRECTED_REQUEST,
             ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -169,6 +184,9 @@ impl ApiError {
             ApiError::TokenNeedsSession => "token_needs_session",
             ApiError::CsrfFailed => "csrf_failed",
             ApiError::WritesStopped => "writes_stopped",
+            ApiError::HostNotAllowed(_) => "host_not_allowed",
+            ApiError::Busy(_) => "busy",
+            ApiError::TimedOut => "timed_out",
             ApiError::Storage(_) => "storage_failed",
             ApiError::Internal(_) => "internal_error",
         }

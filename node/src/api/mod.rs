@@ -27,9 +27,11 @@
 
 pub(crate) mod acceptances;
 pub(crate) mod accounts_admin;
+pub mod audit;
 pub mod auth;
 mod error;
 pub mod events;
+pub mod limits;
 pub(crate) mod offers;
 mod openapi;
 pub(crate) mod pledges;
@@ -43,7 +45,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use amtshilfe_protocol::ids::MemberId;
@@ -95,6 +97,15 @@ pub struct ApiState {
     /// Who takes reports of barriers (configuration
     /// `accessibility_contact`); empty if none is named.
     pub accessibility_contact: Arc<str>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (configuration `trusted_proxies`); empty by default.
+    pub trusted_proxies: Arc<[IpAddr]>,
+    /// Refused writes per account, for the audit log's limit.
+    pub refused_rows: Arc<std::sync::Mutex<audit::RefusedRows>>,
+    /// The host names answered for (`limits::allowed_hosts`).
+    pub allowed_hosts: Arc<[String]>,
+    /// Permits for open event streams (`limits::EVENT_STREAMS_MAX`).
+    pub event_streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl ApiState {
@@ -116,7 +127,19 @@ impl ApiState {
             member,
             changes,
             accessibility_contact: Arc::from(""),
+            trusted_proxies: Arc::new([]),
+            refused_rows: Arc::default(),
+            allowed_hosts: limits::allowed_hosts(None, &[]).into(),
+            event_streams: Arc::new(tokio::sync::Semaphore::new(limits::EVENT_STREAMS_MAX)),
         }
+    }
+
+    /// The same state with the configuration's HTTP settings.
+    pub fn with_settings(mut self, settings: &HttpSettings) -> Self {
+        self.secure_cookies = settings.secure_cookies;
+        self.trusted_proxies = settings.trusted_proxies.clone().into();
+        self.allowed_hosts = limits::allowed_hosts(settings.bind, &settings.allowed_hosts).into();
+        self
     }
 
     /// The same state with `Secure` cookies on or off.
@@ -139,6 +162,13 @@ pub struct HttpSettings {
     pub secure_cookies: bool,
     /// See [`ApiState::accessibility_contact`].
     pub accessibility_contact: String,
+    /// See [`ApiState::trusted_proxies`].
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Host names answered for besides this machine's and the bound
+    /// address (configuration `allowed_hosts`).
+    pub allowed_hosts: Vec<String>,
+    /// The address the server is bound to (set by [`serve`]).
+    pub bind: Option<SocketAddr>,
 }
 
 /// `route` wrapped in the role check for `permission`.
@@ -166,6 +196,8 @@ pub fn router(state: ApiState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(axum::middleware::from_fn(limits::time_limit))
+        .layer(from_fn_with_state(state.clone(), limits::check_host))
         .layer(map_response(security_headers))
         .layer(DefaultBodyLimit::max(API_BODY_BYTES_MAX))
         .with_state(state)
@@ -225,9 +257,19 @@ pub async fn serve(
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let address = listener.local_addr()?;
+    let settings = HttpSettings {
+        bind: Some(address),
+        ..settings
+    };
     let state = ApiState::new(core, net, shutdown.clone())
-        .with_secure_cookies(settings.secure_cookies)
+        .with_settings(&settings)
         .with_accessibility_contact(&settings.accessibility_contact);
+    // `tap_io` adds nothing but lets axum hand the peer's address to
+    // handlers (`ConnectInfo<SocketAddr>`) for a listener of our own.
+    let listener = axum::serve::ListenerExt::tap_io(
+        limits::CappedListener::new(listener, state.trusted_proxies.clone()),
+        |_| {},
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let stopped = async move {

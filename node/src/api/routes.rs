@@ -206,7 +206,7 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
                 (409, "over_pledged_quantity"),
             ]),
         route(M::POST, "/api/tokens", post(sessions::create_token))
-            .doc("A new API token acting as the caller (shown once); from a login session only")
+            .doc("A new API token acting as the caller with at most the session's role, for 1 to 365 days (shown once); from a login session only")
             .body("TokenBody")
             .answers(201, "TokenAnswer")
             .errors(&[(400, "invalid_body"), (403, "token_needs_session")]),

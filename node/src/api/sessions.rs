@@ -5,15 +5,17 @@
 //! | `POST /api/login` | anyone | `{"account","password"}` → session cookie and `{"account","role","csrf_token"}` |
 //! | `POST /api/logout` | a session | ends it |
 //! | `GET /api/me` | any | `{"account","role"}` |
-//! | `POST /api/tokens` | any | `{"label"}` → 201 `{"token"}` acting as the caller (shown once) |
+//! | `POST /api/tokens` | a session | `{"label","role"?,"days"?}` → 201 `{"token","role","expires_at_ms"}` acting as the caller with at most the session's role, for `days` (default [`TOKEN_DAYS_DEFAULT`], at most [`TOKEN_DAYS_MAX`]); the token is shown once |
 //! | `GET /api/accounts` | admin | every account |
 //! | `POST /api/accounts` | admin | `{"account","role","password"?}` → 201, with a generated password if none was given |
 //! | `GET /api/audit` | admin | audit rows newest first (`?limit=` at most [`AUDIT_ROWS_SHOWN_MAX`], `&offset=`) |
 //!
 //! Changing and disabling accounts and revoking tokens: `accounts_admin.rs`.
 //!
-//! A login is refused with 429 after `accounts::LOGIN_FAILURES_MAX` failures for
-//! the account or from the client address within the window.
+//! A login is refused with 429 and `Retry-After` while a delay of the
+//! login limiter runs (`accounts::limiter`: doubling delays per account and
+//! address, per address, and per account for addresses it never logged in
+//! from).
 
 use axum::Extension;
 use axum::Json;
@@ -29,8 +31,8 @@ use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
 use super::session_store::{change_sessions, change_sessions_with};
 use super::{ApiError, ApiState, with_core};
 use crate::accounts::{
-    PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId, new_token,
-    password, token_hash, valid_account_name,
+    Outcome, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId,
+    new_token, password, token_hash, valid_account_name,
 };
 use crate::clock;
 use crate::store::{AccountRecord, TokenRecord};
@@ -39,6 +41,11 @@ use crate::store::{AccountRecord, TokenRecord};
 pub const AUDIT_ROWS_SHOWN_MAX: usize = 1_000;
 /// Longest token label, in bytes.
 pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
+/// How long a token works if its maker says nothing, in days.
+pub const TOKEN_DAYS_DEFAULT: u32 = 30;
+/// Longest a token may work, in days.
+pub const TOKEN_DAYS_MAX: u32 = 365;
+const DAY_MS: i64 = 86_400_000;
 
 fn ms_to_secs(ms: i64) -> i64 {
     (ms + 999) / 1_000
@@ -54,34 +61,29 @@ pub(crate) async fn login(
     client: &ClientAddr,
 ) -> Result<(SessionId, Session), ApiError> {
     let now_ms = clock::now_ms();
-    let keys = [format!("account:{account}"), format!("client:{}", client.0)];
-    {
-        // The attempt counts from here on, so that parallel attempts
-        // cannot all pass before the first failure is counted.
-        let mut limiter = state.accounts.limiter();
-        for (n, key) in keys.iter().enumerate() {
-            if let Err(retry_ms) = limiter.begin(key, now_ms) {
-                for begun in &keys[..n] {
-                    limiter.end(begun, now_ms, false);
-                }
-                return Err(ApiError::TooManyAttempts {
-                    retry_after_secs: ms_to_secs(retry_ms),
-                });
-            }
-        }
-    }
+    // The attempt counts from here on, so that parallel attempts cannot
+    // all pass before the first failure is counted; if the client goes
+    // away, dropping the future drops the guard and ends it.
+    let attempt = state
+        .accounts
+        .login_attempt(account, &client.0, now_ms)
+        .map_err(|retry_ms| ApiError::TooManyAttempts {
+            retry_after_secs: ms_to_secs(retry_ms),
+        })?;
     let checked = check_password(state, account, password_text).await;
-    {
-        let failed = !matches!(checked, Ok(Some(_)));
-        let mut limiter = state.accounts.limiter();
-        for key in &keys {
-            limiter.end(key, now_ms, failed);
+    let (role, account_exists) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            drop(attempt);
+            return Err(error);
         }
-        if !failed {
-            limiter.clear(&keys[0]);
-        }
-    }
-    let Some(role) = checked? else {
+    };
+    let outcome = match role {
+        Some(_) => Outcome::Success,
+        None => Outcome::Failed { account_exists },
+    };
+    attempt.finish(outcome, clock::now_ms());
+    let Some(role) = role else {
         audit(state, account, "login_failed".into(), client.0.clone()).await;
         return Err(ApiError::LoginFailed);
     };
@@ -103,13 +105,14 @@ pub(crate) async fn login(
 }
 
 /// The role of `account` if it exists, is enabled and `password_text` is
-/// its password. An unknown account costs a check against a decoy hash,
-/// so that timing does not tell which accounts exist.
+/// its password, and whether the account exists. An unknown account costs
+/// a check against a decoy hash, so that timing does not tell which
+/// accounts exist.
 async fn check_password(
     state: &ApiState,
     account: &str,
     password_text: String,
-) -> Result<Option<Role>, ApiError> {
+) -> Result<(Option<Role>, bool), ApiError> {
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
         with_core(state, move |core| {
@@ -132,7 +135,7 @@ async fn check_password(
         .await
         .map_err(ApiError::Internal)?;
     let role = record.as_ref().and_then(|r| Role::from_id(&r.role));
-    Ok(role.filter(|_| matches))
+    Ok((role.filter(|_| matches), record.is_some()))
 }
 
 /// The `Set-Cookie` value of a new session.
@@ -204,6 +207,12 @@ pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Value
 #[serde(deny_unknown_fields)]
 pub(super) struct TokenBody {
     label: String,
+    /// The role the token acts with; default the session's.
+    #[serde(default)]
+    role: Option<Role>,
+    /// How many days it works; default [`TOKEN_DAYS_DEFAULT`].
+    #[serde(default)]
+    days: Option<u32>,
 }
 
 /// `POST /api/tokens`.
@@ -223,12 +232,37 @@ pub(super) async fn create_token(
             "label: must be 1 to {TOKEN_LABEL_BYTES_MAX} bytes"
         )));
     }
+    // A token never acts with more than the session that made it.
+    let role = body.role.unwrap_or(principal.role);
+    if !role.within(principal.role) {
+        return Err(ApiError::InvalidBody(format!(
+            "role: a token of a {} session may act as {} or a role with less",
+            principal.role.id(),
+            principal.role.id()
+        )));
+    }
+    let days = body.days.unwrap_or(TOKEN_DAYS_DEFAULT);
+    if !(1..=TOKEN_DAYS_MAX).contains(&days) {
+        return Err(ApiError::InvalidBody(format!(
+            "days: must be 1 to {TOKEN_DAYS_MAX}"
+        )));
+    }
     let token = new_token().map_err(|error| ApiError::Internal(error.to_string()))?;
+    let now_ms = clock::now_ms();
+    let expires_at_ms = now_ms.saturating_add(i64::from(days) * DAY_MS);
     let record = TokenRecord {
         account: principal.account.clone(),
         label: body.label,
-        created_at_ms: clock::now_ms(),
+        created_at_ms: now_ms,
+        role: Some(role.id().to_owned()),
+        expires_at_ms: Some(expires_at_ms),
     };
+    let what = format!(
+        "{} ({}, {}, {days} days)",
+        record.label,
+        record.account,
+        role.id()
+    );
     let hash = token_hash(&token);
     with_core(&state, move |core| {
         core.store()
@@ -236,9 +270,15 @@ pub(super) async fn create_token(
             .map_err(ApiError::from)
     })
     .await?;
+    audit(&state, &principal.account, "token_created".into(), what).await;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "account": principal.account, "token": token })),
+        Json(json!({
+            "account": principal.account,
+            "token": token,
+            "role": role,
+            "expires_at_ms": expires_at_ms,
+        })),
     ))
 }
 

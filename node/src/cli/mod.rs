@@ -1,11 +1,13 @@
 //! The `amtshilfe` command line: set up a node (`init`), found a pact
 //! (`pact draft`, `pact sign`, `pact create`), admit members (`invite`,
-//! `join`, `approve`), run the node (`run`) and look at it (`status`).
+//! `join`, `approve`), run the node (`run`) and look at it (`status`,
+//! `audit verify`).
 //! Commands that change the store work on a stopped node; a running node
 //! holds the store's lock and the command says so.
 // The command line talks to its user on standard output.
 #![allow(clippy::print_stdout)]
 
+mod audit;
 mod confirm;
 mod demo;
 mod init;
@@ -51,6 +53,9 @@ pub enum Command {
     Restore(restore::RestoreArgs),
     /// Run a demo pact of six nodes on this machine, with fictional data.
     Demo(demo::DemoArgs),
+    /// Check the audit log (`audit verify`).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 impl Cli {
@@ -84,5 +89,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Restore(args) => restore::run(args),
+        Command::Audit(command) => audit::run(command),
     }
 }

@@ -22,6 +22,9 @@ pub(super) async fn run(args: RunArgs) -> anyhow::Result<()> {
     let http = HttpSettings {
         secure_cookies: config.secure_cookies,
         accessibility_contact: config.accessibility_contact.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
+        allowed_hosts: config.allowed_hosts.clone(),
+        bind: None,
     };
     let node = app::start_with(options, http).await?;
     let member = node.core.lock().device().member;

@@ -1,6 +1,10 @@
 //! Peer addresses: learned from identify, mDNS and our own dials, kept in
 //! the store so that after the first contact no bootstrap address is
-//! needed, and redialled under capped backoff.
+//! needed, and redialled under capped backoff. The address book holds at
+//! most [`KNOWN_PEERS_MAX`] peers: anyone on the network can make identify
+//! or mDNS name fresh peer ids, and redial scans the book every second, so
+//! when it is full a new peer that is not an allowed member is not added,
+//! and a member takes the place of a peer that is not.
 
 use std::time::Instant;
 
@@ -10,12 +14,39 @@ use super::event_loop::EventLoop;
 use super::identity::key_of_peer;
 use crate::clock::now_ms;
 
+/// Most peers in the address book.
+pub const KNOWN_PEERS_MAX: usize = 2_048;
+
 impl EventLoop {
-    /// Remembers addresses of an allowed peer, in memory and in the store.
+    /// Remembers addresses of a peer in memory, and in the store if it is
+    /// an allowed member; see the module docs for the bound.
     pub(super) fn learn(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
         if addresses.is_empty() || peer == *self.swarm.local_peer_id() {
             return;
         }
+        if !self.known.contains_key(&peer) && self.known.len() >= KNOWN_PEERS_MAX {
+            // Full: a stranger is not added; a member takes a stranger's
+            // place.
+            if !self.allowed.contains(&peer) {
+                return;
+            }
+            let stranger = self
+                .known
+                .keys()
+                .find(|known| !self.allowed.contains(known))
+                .copied();
+            match stranger {
+                Some(stranger) => {
+                    self.known.remove(&stranger);
+                }
+                None => return,
+            }
+        }
+        self.known.entry(peer).or_default();
+        let count = self.known.len();
+        self.stats
+            .known_peers
+            .store(count, std::sync::atomic::Ordering::Relaxed);
         let known = self.known.entry(peer).or_default();
         let mut changed = false;
         for address in addresses {

@@ -28,12 +28,17 @@ use super::identity::{key_of_peer, peer_id_of};
 
 /// How long a connected peer may take to prove membership.
 pub const ADMISSION_GRACE: Duration = Duration::from_secs(10);
+/// How long this node's own introduction is reused before it is built
+/// again from the log (it is also rebuilt whenever the log changes who may
+/// connect), so that a flood of connections does not take the core's lock
+/// once each.
+pub const INTRODUCTION_CACHE_TTL: Duration = Duration::from_secs(60);
 
 impl EventLoop {
     /// A first connection to `peer` opened: introduce ourselves, and admit
     /// it at once if the log already knows it.
     pub(super) fn on_connected(&mut self, peer: PeerId) {
-        let introduction = self.introduction();
+        let introduction = self.cached_introduction();
         self.swarm
             .behaviour_mut()
             .introduce
@@ -120,6 +125,20 @@ impl EventLoop {
     /// only the delegation entries of its own device, which is all the peer
     /// needs to check that this device belongs to a member. The rest of the
     /// log (names, keys, proposals) travels by sync, to admitted peers only.
+    /// [`Self::introduction`], built at most once per
+    /// [`INTRODUCTION_CACHE_TTL`] or membership change.
+    fn cached_introduction(&mut self) -> Introduction {
+        let now = Instant::now();
+        if let Some((built, introduction)) = &self.introduction_cache
+            && now.duration_since(*built) < INTRODUCTION_CACHE_TTL
+        {
+            return introduction.clone();
+        }
+        let introduction = self.introduction();
+        self.introduction_cache = Some((now, introduction.clone()));
+        introduction
+    }
+
     fn introduction(&self) -> Introduction {
         let core = self.core.lock();
         let device = core.device().key.public();
@@ -142,6 +161,8 @@ impl EventLoop {
     /// that became members are admitted, admitted peers that are no longer
     /// members are disconnected.
     pub(super) fn refresh_gate(&mut self) {
+        // The log changed: our own delegations may have too.
+        self.introduction_cache = None;
         let local = *self.swarm.local_peer_id();
         self.allowed = self
             .core

@@ -9,7 +9,8 @@ use std::time::Duration;
 use amtshilfe_protocol::identity::sha256;
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
 use libp2p::{
-    allow_block_list, gossipsub, identify, identity::Keypair, mdns, ping, request_response,
+    allow_block_list, connection_limits, gossipsub, identify, identity::Keypair, mdns, ping,
+    request_response,
 };
 
 use super::announce::ANNOUNCEMENT_BYTES_MAX;
@@ -29,12 +30,41 @@ pub const PROTOCOL_VERSION: &str = "/amtshilfe/1.0.0";
 pub const SYNC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most sync streams open at once per connection.
 pub const SYNC_STREAMS_MAX: usize = 16;
+/// Most introduction streams open at once per connection: an introduction
+/// is one request each way, and it is all an unadmitted peer may send.
+pub const INTRODUCE_STREAMS_MAX: usize = 2;
+/// Most peer-exchange streams open at once per connection.
+pub const PEERS_STREAMS_MAX: usize = 4;
+/// Most established connections, in and out (a pact may have hundreds of
+/// members; each node needs one connection to each it talks to).
+pub const CONNECTIONS_MAX: u32 = 1_024;
+/// Most established incoming connections: the rest stays for our own dials.
+pub const CONNECTIONS_INCOMING_MAX: u32 = 768;
+/// Most incoming connections still in their handshake.
+pub const PENDING_INCOMING_MAX: u32 = 64;
+/// Most outgoing dials in progress.
+pub const PENDING_OUTGOING_MAX: u32 = 128;
+/// Most established connections to one peer (TCP and QUIC, and a dial
+/// each way at the same moment).
+pub const CONNECTIONS_PER_PEER_MAX: u32 = 3;
+
+/// The connection limits above.
+pub fn connection_limits() -> connection_limits::ConnectionLimits {
+    connection_limits::ConnectionLimits::default()
+        .with_max_established(Some(CONNECTIONS_MAX))
+        .with_max_established_incoming(Some(CONNECTIONS_INCOMING_MAX))
+        .with_max_pending_incoming(Some(PENDING_INCOMING_MAX))
+        .with_max_pending_outgoing(Some(PENDING_OUTGOING_MAX))
+        .with_max_established_per_peer(Some(CONNECTIONS_PER_PEER_MAX))
+}
 
 /// All behaviours of a node.
 // gossipsub's and mDNS's behaviours do not implement Debug.
 #[allow(missing_debug_implementations)]
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+    /// How many connections are held (see [`connection_limits`]).
+    pub limits: connection_limits::Behaviour,
     /// Peers an operator quarantined: no connection at all.
     pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
     /// Membership entries exchanged when a connection opens.
@@ -87,7 +117,9 @@ impl Behaviour {
         let introduce = request_response::Behaviour::with_codec(
             IntroduceCodec::default(),
             [(INTRODUCE_PROTOCOL, request_response::ProtocolSupport::Full)],
-            request_response::Config::default().with_request_timeout(SYNC_REQUEST_TIMEOUT),
+            request_response::Config::default()
+                .with_request_timeout(SYNC_REQUEST_TIMEOUT)
+                .with_max_concurrent_streams(INTRODUCE_STREAMS_MAX),
         );
         let sync = request_response::Behaviour::with_codec(
             SyncCodec::default(),
@@ -99,7 +131,9 @@ impl Behaviour {
         let peers = request_response::Behaviour::with_codec(
             PeersCodec::default(),
             [(PEERS_PROTOCOL, request_response::ProtocolSupport::Full)],
-            request_response::Config::default().with_request_timeout(SYNC_REQUEST_TIMEOUT),
+            request_response::Config::default()
+                .with_request_timeout(SYNC_REQUEST_TIMEOUT)
+                .with_max_concurrent_streams(PEERS_STREAMS_MAX),
         );
         let mdns = if mdns_enabled {
             Some(mdns::tokio::Behaviour::new(
@@ -110,6 +144,7 @@ impl Behaviour {
             None
         };
         Ok(Self {
+            limits: connection_limits::Behaviour::new(connection_limits()),
             blocked: allow_block_list::Behaviour::default(),
             introduce,
             identify: identify::Behaviour::new(identify::Config::new(

@@ -2,7 +2,8 @@
 //! (anti-entropy), introduction (membership entries exchanged when a
 //! connection opens) and peer exchange (addresses of other members). One postcard message per stream, read to the end
 //! under a size cap. Raw bytes rather than CBOR, so pages cost what the
-//! envelopes cost.
+//! envelopes cost. Sync requests stay deflated bytes until the sender is
+//! admitted ([`SyncRequestBytes`]).
 
 use std::io;
 use std::marker::PhantomData;
@@ -32,13 +33,32 @@ pub trait Wire: Sized + Send {
     fn decode(bytes: &[u8]) -> Result<Self, String>;
 }
 
-impl Wire for SyncRequest {
+/// A sync request as it came off the wire, still deflated: the codec
+/// only checks its size, and the network task inflates and decodes it
+/// ([`SyncRequestBytes::decode_request`]) only once the sender is
+/// admitted, so a stranger's requests cost no inflation and no parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRequestBytes(Vec<u8>);
+
+impl SyncRequestBytes {
+    /// The wire form of `request`.
+    pub fn of(request: &SyncRequest) -> Self {
+        Self(request.to_bytes())
+    }
+
+    /// Inflates and decodes the request.
+    pub fn decode_request(&self) -> Result<SyncRequest, String> {
+        SyncRequest::from_bytes(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+impl Wire for SyncRequestBytes {
     const BYTES_MAX: usize = MESSAGE_BYTES_MAX;
     fn encode(&self) -> Vec<u8> {
-        self.to_bytes()
+        self.0.clone()
     }
     fn decode(bytes: &[u8]) -> Result<Self, String> {
-        Self::from_bytes(bytes).map_err(|e| e.to_string())
+        Ok(Self(bytes.to_vec()))
     }
 }
 
@@ -182,7 +202,7 @@ impl<Req, Resp> Clone for RawCodec<Req, Resp> {
 }
 
 /// The sync codec.
-pub type SyncCodec = RawCodec<SyncRequest, SyncResponse>;
+pub type SyncCodec = RawCodec<SyncRequestBytes, SyncResponse>;
 /// The introduction codec.
 pub type IntroduceCodec = RawCodec<Introduction, Admission>;
 /// The peer exchange codec.
@@ -291,6 +311,24 @@ mod tests {
         over.entries.push(over.entries[0].clone());
         let error = Introduction::decode(&over.encode()).expect_err("one entry too many");
         assert!(error.contains("at most 16"), "{error}");
+    }
+
+    /// Bytes that do not even inflate pass the codec untouched: nothing is
+    /// inflated or parsed before the network task knows the sender.
+    #[test]
+    fn sync_requests_are_not_inflated_by_the_codec() {
+        let garbage = vec![0xff; 1_000];
+        let raw = SyncRequestBytes::decode(&garbage).expect("only the size is checked");
+        assert!(raw.decode_request().is_err());
+        let want = SyncRequest::Digest {
+            pact: PactId([1; 32]),
+            digest: amtshilfe_protocol::ids::Sha256Hash([2; 32]),
+        };
+        assert_eq!(
+            SyncRequestBytes::decode(&SyncRequestBytes::of(&want).encode())
+                .and_then(|raw| raw.decode_request()),
+            Ok(want)
+        );
     }
 
     #[test]

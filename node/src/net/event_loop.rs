@@ -96,10 +96,12 @@ pub fn spawn(
 
     let (commands_tx, commands) = mpsc::channel(COMMANDS_MAX);
     let (listening_tx, listening) = watch::channel(Vec::new());
+    let stats = std::sync::Arc::new(super::NetStats::default());
     let handle = NetHandle {
         commands: commands_tx,
         listening,
         peer_id: *swarm.local_peer_id(),
+        stats: stats.clone(),
     };
     let mut task = EventLoop {
         swarm,
@@ -120,6 +122,8 @@ pub fn spawn(
         address_backoff: Backoff::new(),
         last_announcement: None,
         seen: super::seen::SeenMessages::default(),
+        stats,
+        introduction_cache: None,
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -156,6 +160,10 @@ pub(super) struct EventLoop {
     last_announcement: Option<Instant>,
     /// Gossip messages published or received lately.
     pub(super) seen: super::seen::SeenMessages,
+    /// Figures shared with [`NetHandle::stats`].
+    pub(super) stats: std::sync::Arc<super::NetStats>,
+    /// This node's introduction and when it was built (`admission.rs`).
+    pub(super) introduction_cache: Option<(Instant, super::codec::Introduction)>,
 }
 
 impl EventLoop {
@@ -246,6 +254,20 @@ impl EventLoop {
     }
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        if matches!(
+            event,
+            SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. }
+        ) {
+            let open = self
+                .swarm
+                .network_info()
+                .connection_counters()
+                .num_established();
+            self.stats.connections.store(
+                usize::try_from(open).unwrap_or(usize::MAX),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
         match event {
             SwarmEvent::NewListenAddr { address, .. } => {
                 tracing::info!(%address, "listening");

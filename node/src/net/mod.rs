@@ -28,7 +28,8 @@ use std::time::Duration;
 use libp2p::Multiaddr;
 use tokio::sync::{mpsc, watch};
 
-pub use admission::ADMISSION_GRACE;
+pub use addresses::KNOWN_PEERS_MAX;
+pub use admission::{ADMISSION_GRACE, INTRODUCTION_CACHE_TTL};
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
 pub use gossip::is_provably_bad;
@@ -71,6 +72,16 @@ pub struct NetHandle {
     commands: mpsc::Sender<NetCommand>,
     listening: watch::Receiver<Vec<Multiaddr>>,
     peer_id: libp2p::PeerId,
+    stats: std::sync::Arc<NetStats>,
+}
+
+/// Figures the network task keeps up to date, readable without any lock.
+#[derive(Debug, Default)]
+pub struct NetStats {
+    /// Connections open now (in and out, established).
+    pub connections: std::sync::atomic::AtomicUsize,
+    /// Peers in the address book.
+    pub known_peers: std::sync::atomic::AtomicUsize,
 }
 
 impl NetHandle {
@@ -87,8 +98,14 @@ impl NetHandle {
             commands,
             listening,
             peer_id: libp2p::PeerId::random(),
+            stats: std::sync::Arc::default(),
         };
         (handle, receiver)
+    }
+
+    /// The network task's figures.
+    pub fn stats(&self) -> &NetStats {
+        &self.stats
     }
 
     /// Sends a command without waiting; returns false if the queue is full

@@ -12,7 +12,7 @@ impl EventLoop {
     pub(super) fn on_sync_event(
         &mut self,
         event: request_response::Event<
-            amtshilfe_protocol::sync::SyncRequest,
+            super::codec::SyncRequestBytes,
             amtshilfe_protocol::sync::SyncResponse,
         >,
     ) {
@@ -26,6 +26,14 @@ impl EventLoop {
                         tracing::debug!(%peer, "sync request from a peer that is not admitted");
                         return;
                     }
+                    // Inflated and parsed only now that the sender is known.
+                    let request = match request.decode_request() {
+                        Ok(request) => request,
+                        Err(error) => {
+                            tracing::debug!(%peer, %error, "sync request does not decode");
+                            return;
+                        }
+                    };
                     let response = self.core.lock().answer_sync(&request);
                     if self
                         .swarm
@@ -70,6 +78,7 @@ impl EventLoop {
                     }
                     match step {
                         SyncStep::Send(next) => {
+                            let next = super::codec::SyncRequestBytes::of(&next);
                             let id = self.swarm.behaviour_mut().sync.send_request(&peer, next);
                             self.sessions.insert(id, (peer, session));
                         }
@@ -105,6 +114,7 @@ impl EventLoop {
             return;
         }
         let (session, request) = self.core.lock().start_sync();
+        let request = super::codec::SyncRequestBytes::of(&request);
         let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
         self.sessions.insert(id, (peer, session));
     }

@@ -1,21 +1,18 @@
-//! Operator accounts, API tokens and the audit log, in the node's store.
+//! Operator accounts and API tokens, in the node's store (the audit log:
+//! `audit.rs`).
 //! Values are postcard; every write is one durable transaction. A store made
 //! before these tables existed reads as having none (the first write makes
 //! the table). Never checks passwords or roles: `crate::accounts` does.
 
-use redb::{ReadableTable, ReadableTableMetadata, TableDefinition, TableError};
+use redb::{ReadableTable, TableDefinition, TableError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::schema::{ACCOUNTS, API_TOKENS, AUDIT};
+use super::schema::{ACCOUNTS, API_TOKENS};
 use super::{Store, StoreError};
 
-/// Most audit rows kept; the oldest go first.
-pub const AUDIT_ROWS_MAX: u64 = 100_000;
-
 const SAVING: &str = "saving an account";
-const READING: &str = "reading accounts";
-const AUDITING: &str = "appending to the audit log";
+pub(super) const READING: &str = "reading accounts";
 
 /// One operator account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,19 +36,21 @@ pub struct TokenRecord {
     pub label: String,
     /// When it was made, ms since the epoch.
     pub created_at_ms: i64,
+    /// The role it acts with (a role id), never more than the session
+    /// that made it; `None` for the account's own role (the command line
+    /// token of `amtshilfe init`, and tokens made before roles were kept).
+    pub role: Option<String>,
+    /// When it stops working, ms since the epoch; `None` for never (only
+    /// the command line token of `amtshilfe init`, and older tokens).
+    pub expires_at_ms: Option<i64>,
 }
 
-/// One audit log row: who did what when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    /// When, ms since the epoch.
-    pub at_ms: i64,
-    /// The account, or the name tried at a failed login.
-    pub account: String,
-    /// What, e.g. `login`, `login_failed`, `POST /api/offers`.
-    pub action: String,
-    /// The outcome (HTTP status) or a short detail.
-    pub detail: String,
+/// A token as stored before it had a role and an expiry.
+#[derive(Deserialize)]
+struct TokenRecordV1 {
+    account: String,
+    label: String,
+    created_at_ms: i64,
 }
 
 impl Store {
@@ -77,7 +76,37 @@ impl Store {
 
     /// Every API token, by the SHA-256 of its secret.
     pub fn tokens(&self) -> Result<Vec<([u8; 32], TokenRecord)>, StoreError> {
-        self.all_rows(API_TOKENS, |hash| hash)
+        self.all_rows_with(API_TOKENS, |hash| hash, |bytes| self.decode_token(bytes))
+    }
+
+    /// Removes every token of `account` (when it is disabled or its role
+    /// changes); returns how many there were.
+    pub fn remove_tokens_of(&self, account: &str) -> Result<usize, StoreError> {
+        let mine: Vec<[u8; 32]> = self
+            .tokens()?
+            .into_iter()
+            .filter(|(_, record)| record.account == account)
+            .map(|(hash, _)| hash)
+            .collect();
+        for hash in &mine {
+            self.remove_token(*hash)?;
+        }
+        Ok(mine.len())
+    }
+
+    /// A stored token, in the current form or the one before it.
+    fn decode_token(&self, bytes: &[u8]) -> Result<TokenRecord, StoreError> {
+        if let Ok(record) = postcard::from_bytes::<TokenRecord>(bytes) {
+            return Ok(record);
+        }
+        let old: TokenRecordV1 = self.decode(bytes)?;
+        Ok(TokenRecord {
+            account: old.account,
+            label: old.label,
+            created_at_ms: old.created_at_ms,
+            role: None,
+            expires_at_ms: None,
+        })
     }
 
     /// Removes the token with this SHA-256; returns it if there was one.
@@ -91,7 +120,8 @@ impl Store {
             let old = table
                 .remove(hash)
                 .map_err(StoreError::database(&self.path, REMOVING))?;
-            old.map(|value| self.decode(value.value())).transpose()?
+            old.map(|value| self.decode_token(value.value()))
+                .transpose()?
         };
         txn.commit()
             .map_err(StoreError::database(&self.path, REMOVING))?;
@@ -100,74 +130,10 @@ impl Store {
 
     /// The token with this SHA-256, if any.
     pub fn token(&self, hash: [u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
-        self.get_row(API_TOKENS, hash)
+        self.get_row_with(API_TOKENS, hash, |bytes| self.decode_token(bytes))
     }
 
-    /// Appends an audit row; beyond [`AUDIT_ROWS_MAX`] the oldest is dropped.
-    pub fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
-        self.append_audits(std::slice::from_ref(record))
-    }
-
-    /// Appends audit rows in order, in one durable transaction (a restore
-    /// copies thousands); beyond [`AUDIT_ROWS_MAX`] the oldest are dropped.
-    pub fn append_audits(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, AUDITING);
-        let rows = records.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
-        let txn = self.begin_durable(AUDITING)?;
-        {
-            let mut table = txn
-                .open_table(AUDIT)
-                .map_err(StoreError::database(&self.path, AUDITING))?;
-            let next = table
-                .last()
-                .map_err(failed())?
-                .map_or(0, |(key, _)| key.value() + 1);
-            for (key, bytes) in (next..).zip(&rows) {
-                table.insert(key, bytes.as_slice()).map_err(failed())?;
-            }
-            while table.len().map_err(failed())? > AUDIT_ROWS_MAX {
-                table.pop_first().map_err(failed())?;
-            }
-        }
-        txn.commit()
-            .map_err(StoreError::database(&self.path, AUDITING))
-    }
-
-    /// The newest `limit` audit rows, newest first.
-    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        self.audit_page(0, limit).map(|(rows, _)| rows)
-    }
-
-    /// Audit rows newest first, skipping the newest `offset`, at most
-    /// `limit`; and how many rows there are in all.
-    pub fn audit_page(
-        &self,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<AuditRecord>, u64), StoreError> {
-        let txn = self.read_txn(READING)?;
-        let table = match txn.open_table(AUDIT) {
-            Ok(table) => table,
-            Err(TableError::TableDoesNotExist(_)) => return Ok((Vec::new(), 0)),
-            Err(error) => return Err(StoreError::database(&self.path, READING)(error)),
-        };
-        let failed = || StoreError::database::<redb::StorageError>(&self.path, READING);
-        let total = table.len().map_err(failed())?;
-        let mut rows = Vec::new();
-        for row in table
-            .iter()
-            .map_err(failed())?
-            .rev()
-            .skip(offset)
-            .take(limit)
-        {
-            let (_, value) = row.map_err(failed())?;
-            rows.push(self.decode(value.value())?);
-        }
-        Ok((rows, total))
-    }
-
-    fn put_row<K, V>(
+    pub(super) fn put_row<K, V>(
         &self,
         definition: TableDefinition<K, &[u8]>,
         key: K::SelfType<'_>,
@@ -201,6 +167,18 @@ impl Store {
         K: redb::Key + 'static,
         V: DeserializeOwned,
     {
+        self.get_row_with(definition, key, |bytes| self.decode(bytes))
+    }
+
+    fn get_row_with<K, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+        decode: impl Fn(&[u8]) -> Result<V, StoreError>,
+    ) -> Result<Option<V>, StoreError>
+    where
+        K: redb::Key + 'static,
+    {
         let txn = self.read_txn(READING)?;
         let table = match txn.open_table(definition) {
             Ok(table) => table,
@@ -210,7 +188,7 @@ impl Store {
         let row = table
             .get(key)
             .map_err(StoreError::database(&self.path, READING))?;
-        row.map(|value| self.decode(value.value())).transpose()
+        row.map(|value| decode(value.value())).transpose()
     }
 
     /// Every row of a table, with `owned_key` turning each stored key into
@@ -224,6 +202,19 @@ impl Store {
         K: redb::Key + 'static,
         V: DeserializeOwned,
     {
+        self.all_rows_with(definition, owned_key, |bytes| self.decode(bytes))
+    }
+
+    /// [`Self::all_rows`] with its own decoder.
+    fn all_rows_with<K, O, V>(
+        &self,
+        definition: TableDefinition<K, &[u8]>,
+        owned_key: impl Fn(K::SelfType<'_>) -> O,
+        decode: impl Fn(&[u8]) -> Result<V, StoreError>,
+    ) -> Result<Vec<(O, V)>, StoreError>
+    where
+        K: redb::Key + 'static,
+    {
         let txn = self.read_txn(READING)?;
         let table = match txn.open_table(definition) {
             Ok(table) => table,
@@ -234,7 +225,7 @@ impl Store {
         let mut rows = Vec::new();
         for row in table.iter().map_err(failed())? {
             let (key, value) = row.map_err(failed())?;
-            rows.push((owned_key(key.value()), self.decode(value.value())?));
+            rows.push((owned_key(key.value()), decode(value.value())?));
         }
         Ok(rows)
     }

@@ -12,6 +12,7 @@
 //! before anything reaches the store) and never talks to the network.
 
 mod accounts;
+mod audit;
 mod error;
 mod forks;
 mod peers;
@@ -32,7 +33,8 @@ use amtshilfe_protocol::identity::INCARNATION_LEN;
 use amtshilfe_protocol::ids::PactId;
 use redb::{Database, DatabaseError, Durability, ReadableDatabase, StorageError, TableError};
 
-pub use accounts::{AUDIT_ROWS_MAX, AccountRecord, AuditRecord, TokenRecord};
+pub use accounts::{AccountRecord, TokenRecord};
+pub use audit::{AUDIT_ROWS_MAX, AuditKind, AuditRecord, ChainReport};
 pub use error::StoreError;
 pub use peers::{
     PEER_ADDRESS_BYTES_MAX, PEER_ADDRESSES_MAX, PEER_ID_BYTES_MAX, PEERS_MAX, PeerAddresses,

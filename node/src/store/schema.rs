@@ -48,8 +48,18 @@ pub(super) const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("
 pub(super) const API_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("api_tokens");
 /// SHA-256 of a session id → postcard-encoded [`crate::store::SessionRecord`].
 pub(super) const SESSIONS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("sessions");
-/// Append counter → postcard-encoded [`crate::store::AuditRecord`].
+/// Append counter → postcard-encoded [`crate::store::AuditRecord`]: the
+/// audit log before its hash chains; moved into the security chain by the
+/// first append (`audit.rs`).
 pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// Append counter → postcard-encoded chained security audit row.
+pub(super) const AUDIT_SECURITY: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("audit_security");
+/// Append counter → postcard-encoded chained request audit row.
+pub(super) const AUDIT_REQUESTS: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("audit_requests");
+/// Chain name → postcard-encoded anchor, head and row count of the chain.
+pub(super) const AUDIT_CHAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("audit_chains");
 
 /// `u32` big-endian.
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";

@@ -3,7 +3,7 @@
 //! copy of the store does not hand out live sessions; the CSRF token is
 //! kept as is, since it only works together with the cookie. The whole set
 //! is replaced in one durable transaction whenever it changes (logins and
-//! logouts are rare; the set is bounded by `accounts::SESSIONS_MAX`).
+//! logouts are rare; the set is bounded by `accounts::SESSIONS_PER_ACCOUNT_MAX` per account and `accounts::SESSIONS_MAX` in all).
 //! Never decides whether a session is valid: `crate::accounts` does.
 
 use serde::{Deserialize, Serialize};

@@ -60,6 +60,8 @@ async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
                 account: record.account,
                 label: record.label,
                 created_at_ms: record.created_at_ms,
+                role: record.role,
+                expires_at_ms: record.expires_at_ms,
             })
             .collect(),
         audit: rows

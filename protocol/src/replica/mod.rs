@@ -7,6 +7,7 @@
 mod forks;
 mod membership_change;
 mod place;
+mod quota;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
@@ -22,6 +23,7 @@ use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntr
 use crate::read_model::ReadModel;
 
 pub use forks::{Fork, ForkEvidence};
+pub use quota::{PENDING_BYTES_PER_MEMBER_MAX, PENDING_PER_MEMBER_MAX};
 pub use write::{LocalDevice, WriteError};
 
 /// Most envelopes kept waiting for missing dependencies, over all documents.

@@ -71,8 +71,12 @@ impl Replica {
         self.outbox.extend(applied.iter().cloned());
         report.accepted.extend(applied);
         let mut queued: usize = 0;
+        // The owner's share of the queue (`quota.rs`), after taking this
+        // document's waiting changes back out as candidates.
+        let mut share = self.pending_share(id.owner);
         for admitted in leftover {
-            if self.pending_len >= PENDING_ENVELOPES_MAX {
+            let bytes = admitted.checked.envelope.encoded_len();
+            if self.pending_len >= PENDING_ENVELOPES_MAX || !share.take(bytes) {
                 let hash = admitted.checked.envelope.content_hash();
                 self.reject(report, hash, Rejection::TooManyPending);
             } else {

@@ -7,6 +7,7 @@
 //! here asserts a timing: the targets are shown, never enforced.
 
 mod durability;
+mod flood;
 mod gossip_baseline;
 mod heal;
 mod http;
@@ -40,6 +41,7 @@ pub const FIGURES: &[&str] = &[
     durability::P99,
     lossy::P99,
     lossy::HEAL,
+    flood::P99,
 ];
 
 /// The rows that need network namespaces: missing, with the reason
@@ -79,6 +81,8 @@ pub(crate) struct Sizes {
     pub(crate) lossy_writes: usize,
     pub(crate) lossy_cut_writes: usize,
     pub(crate) lossy_cut: std::time::Duration,
+    pub(crate) flood_envelopes: usize,
+    pub(crate) flood_quiet_requests: usize,
 }
 
 impl Sizes {
@@ -99,6 +103,8 @@ impl Sizes {
                 lossy_writes: 5,
                 lossy_cut_writes: 5,
                 lossy_cut: std::time::Duration::from_secs(3),
+                flood_envelopes: 300,
+                flood_quiet_requests: 5,
             }
         } else {
             Self {
@@ -116,6 +122,8 @@ impl Sizes {
                 lossy_writes: 100,
                 lossy_cut_writes: 20,
                 lossy_cut: std::time::Duration::from_secs(20),
+                flood_envelopes: 20_000,
+                flood_quiet_requests: 100,
             }
         }
     }
@@ -154,6 +162,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("lossy") {
         rows.extend(lossy::run(&sizes, scratch.path())?);
+    }
+    if wanted("flood") {
+        rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
     }
     Ok(rows)
 }

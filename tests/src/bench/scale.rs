@@ -210,6 +210,8 @@ fn fill_store(sizes: &Sizes, dir: &Path) -> anyhow::Result<std::path::PathBuf> {
         account: "bench".into(),
         label: "benchmark clients".into(),
         created_at_ms: 0,
+        role: None,
+        expires_at_ms: None,
     };
     store.put_token(token_hash(super::http::BENCH_TOKEN), &token)?;
     Ok(data_dir)

@@ -50,7 +50,11 @@ async fn disabling_an_account_ends_its_sessions_logins_and_tokens() {
     let (status, _) = node.patch("emil", json!({ "disabled": false })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(node.api_login("emil").await, StatusCode::OK);
-    assert_eq!(node.get_with(auth, "/api/me").await, StatusCode::OK);
+    // Its tokens were revoked with the disabling, not just paused.
+    assert_eq!(
+        node.get_with(auth, "/api/me").await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

@@ -4,18 +4,21 @@
 //! writes with its own replica and its envelopes are fed to A's core, as if
 //! they had arrived from the network.
 
+mod abuse;
 mod admin;
 mod admin_page;
 mod auth;
 mod client;
 mod flow;
 mod hardening;
+mod limits;
 mod offer_edits;
 mod openapi;
 mod pages;
 mod reads;
 mod request_refusals;
 mod sessions_kept;
+mod tokens;
 mod writes;
 
 use amtshilfe_protocol::document::RecordOp;
@@ -141,6 +144,8 @@ impl TestNode {
                     account: name.to_string(),
                     label: "test".into(),
                     created_at_ms: 0,
+                    role: None,
+                    expires_at_ms: None,
                 },
             )
             .unwrap();

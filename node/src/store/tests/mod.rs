@@ -1,11 +1,13 @@
 //! Store tests: a one-member pact whose device writes real, signed
 //! profile changes, stored and read back.
 
+mod audit;
 mod basics;
 mod crash;
 mod errors;
 mod peers;
 mod restore;
+mod tokens;
 
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;

@@ -1,0 +1,120 @@
+//! Abuse of the HTTP side: logins a stranger abandons or fails must not
+//! lock out the operators; the client address comes from a trusted proxy
+//! only.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+
+use super::*;
+use crate::accounts::{ADDRESS_FREE_FAILURES, PAIR_FREE_FAILURES, Role};
+use crate::api::auth::client_address;
+
+fn from(address: &str) -> axum::http::request::Builder {
+    let peer: SocketAddr = format!("{address}:40000").parse().unwrap();
+    Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(ConnectInfo(peer))
+}
+
+fn body(account: &str, password: &str) -> Body {
+    Body::from(json!({ "account": account, "password": password }).to_string())
+}
+
+/// Seven logins dropped after 30 ms (the client went away while the
+/// password was being checked) used to leave their attempts "in flight"
+/// for ever: `admin` then got 429 until a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abandoned_logins_do_not_lock_the_account() {
+    let node = TestNode::new();
+    node.add_account("chefin", Role::Admin, true);
+    let abandoned = (0..7).map(|_| {
+        let request = from("127.0.0.1").body(body("chefin", PASSWORD)).unwrap();
+        tokio::time::timeout(Duration::from_millis(30), node.app.clone().oneshot(request))
+    });
+    let finished = futures::future::join_all(abandoned)
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert!(
+        finished < 7,
+        "no login was abandoned; the test shows nothing"
+    );
+    // The same client, right away (within the time the abandoned checks
+    // still need to finish): logged in, not limited.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let answer = loop {
+        let answer = node.send(from("127.0.0.1"), body("chefin", PASSWORD)).await;
+        if answer.status != StatusCode::TOO_MANY_REQUESTS || tokio::time::Instant::now() > deadline
+        {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}
+
+/// A stranger guessing `admin`'s password slows down only the stranger.
+#[tokio::test]
+async fn a_strangers_failures_do_not_lock_the_operator_out() {
+    let node = TestNode::new();
+    node.add_account("chefin", Role::Admin, true);
+    for _ in 0..PAIR_FREE_FAILURES {
+        let answer = node.send(from("10.0.0.66"), body("chefin", "falsch")).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let slowed = node.send(from("10.0.0.66"), body("chefin", PASSWORD)).await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(slowed.headers.contains_key(header::RETRY_AFTER));
+    let operator = node.send(from("127.0.0.1"), body("chefin", PASSWORD)).await;
+    assert_eq!(operator.status, StatusCode::OK, "{}", operator.body);
+}
+
+/// Behind a trusted proxy each client is told apart by the proxy's
+/// `X-Forwarded-For`; anyone else's header is ignored.
+#[test]
+fn the_client_address_comes_from_trusted_proxies_only() {
+    let proxy: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("x-forwarded-for", "203.0.113.9, 10.0.0.5".parse().unwrap());
+    assert_eq!(client_address(Some(proxy), &headers, &[]), "127.0.0.1");
+    assert_eq!(client_address(Some(proxy), &headers, &[proxy]), "10.0.0.5");
+    let inner: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+    assert_eq!(
+        client_address(Some(proxy), &headers, &[proxy, inner]),
+        "203.0.113.9"
+    );
+    headers.insert("x-forwarded-for", "kein-ip".parse().unwrap());
+    assert_eq!(client_address(Some(proxy), &headers, &[proxy]), "127.0.0.1");
+    assert_eq!(client_address(None, &headers, &[proxy]), "unknown");
+}
+
+/// Through a trusted proxy, one client's failures do not slow another.
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_limited_apart() {
+    let node = TestNode::new();
+    node.add_account("chefin", Role::Admin, true);
+    let (net, _announced) = NetHandle::detached();
+    let (_stop, stopped) = watch::channel(false);
+    let settings = crate::api::HttpSettings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let app = router(ApiState::new(node.core.clone(), net, stopped).with_settings(&settings));
+    let send = |client: &'static str, password: &'static str| {
+        let request = from("127.0.0.1")
+            .header("x-forwarded-for", client)
+            .body(body("chefin", password))
+            .unwrap();
+        app.clone().oneshot(request)
+    };
+    for _ in 0..ADDRESS_FREE_FAILURES + 1 {
+        send("203.0.113.66", "falsch").await.unwrap();
+    }
+    let stranger = send("203.0.113.66", PASSWORD).await.unwrap();
+    assert_eq!(stranger.status(), StatusCode::TOO_MANY_REQUESTS);
+    let operator = send("203.0.113.7", PASSWORD).await.unwrap();
+    assert_eq!(operator.status(), StatusCode::OK);
+}

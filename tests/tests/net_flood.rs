@@ -1,0 +1,117 @@
+//! Strangers flooding a node with connections: 1,000 connections from
+//! fresh peer ids (real libp2p, TCP + noise + yamux on 127.0.0.1) must not
+//! be held beyond the node's connection limits, must keep its memory
+//! bounded, and must leave its dashboard answering.
+
+// Test support: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use amtshilfe_node::net::behaviour::CONNECTIONS_INCOMING_MAX;
+use amtshilfe_tests::fixtures::TestPact;
+use common::nodes::{dial_address, loopback_options, make_data_dirs, start};
+use futures::StreamExt;
+use libp2p::core::muxing::StreamMuxerBox;
+use libp2p::core::transport::{DialOpts, PortUse};
+use libp2p::core::upgrade::Version;
+use libp2p::core::{Endpoint, Transport};
+use libp2p::{Multiaddr, identity, noise, tcp, yamux};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Connections the strangers open.
+const STRANGERS: usize = 1_000;
+/// Dials in flight at once.
+const DIALS_AT_ONCE: usize = 32;
+
+/// Dials `address` as a fresh peer id; the connection if the handshake
+/// completed.
+async fn stranger(address: Multiaddr) -> Option<StreamMuxerBox> {
+    let key = identity::Keypair::generate_ed25519();
+    let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
+        .upgrade(Version::V1)
+        .authenticate(noise::Config::new(&key).ok()?)
+        .multiplex(yamux::Config::default())
+        .map(|(_, muxer), _| StreamMuxerBox::new(muxer))
+        .boxed();
+    let dial = transport
+        .dial(
+            address,
+            DialOpts {
+                role: Endpoint::Dialer,
+                port_use: PortUse::New,
+            },
+        )
+        .ok()?;
+    tokio::time::timeout(Duration::from_secs(10), dial)
+        .await
+        .ok()?
+        .ok()
+}
+
+fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib / 1024.0
+}
+
+async fn health(address: std::net::SocketAddr) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_strangers_are_not_all_held_and_the_dashboard_answers() {
+    let root = tempfile::tempdir().unwrap();
+    let pact = TestPact::new(1, 3);
+    let dirs = make_data_dirs(root.path(), &pact);
+    let mut options = loopback_options(&dirs[0], vec![]);
+    options.http_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let node = start(options).await;
+    let http = node.http_address.unwrap();
+    let mut address = dial_address(&node);
+    address.pop();
+    let before_mib = resident_mib();
+
+    let mut held = Vec::new();
+    let mut most_open = 0;
+    let mut dials = futures::stream::iter((0..STRANGERS).map(|_| stranger(address.clone())))
+        .buffer_unordered(DIALS_AT_ONCE);
+    while let Some(connection) = dials.next().await {
+        held.extend(connection);
+        most_open = most_open.max(node.net.stats().connections.load(Ordering::Relaxed));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    most_open = most_open.max(node.net.stats().connections.load(Ordering::Relaxed));
+    let answer = health(http).await;
+    let after_mib = resident_mib();
+    println!(
+        "{} of {STRANGERS} handshakes completed; the node held at most {most_open} \
+         connections; resident memory {before_mib:.0} → {after_mib:.0} MiB",
+        held.len()
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        most_open <= CONNECTIONS_INCOMING_MAX as usize,
+        "the node held {most_open} connections, more than {CONNECTIONS_INCOMING_MAX}"
+    );
+    // The strangers' side is in this process too; the node's share of a
+    // thousand connections is what must stay small.
+    assert!(
+        after_mib - before_mib < 512.0,
+        "memory grew by {:.0} MiB",
+        after_mib - before_mib
+    );
+    drop(held);
+    node.stop().await;
+}
