@@ -258,7 +258,7 @@ pub fn api_body(data: &[u8]) {
     let Some((kind, body)) = data.split_first() else {
         return;
     };
-    match kind % 3 {
+    match kind % 8 {
         0 => {
             if let Ok(offer) = serde_json::from_slice::<Offer>(body) {
                 let _ = offer.validate();
@@ -269,10 +269,14 @@ pub fn api_body(data: &[u8]) {
                 let _ = request.validate();
             }
         }
-        _ => {
+        2 => {
             if let Ok(pledge) = serde_json::from_slice::<Pledge>(body) {
                 let _ = pledge.validate();
             }
+        }
+        // Login, token, new account, account change, acceptance.
+        other => {
+            let _ = amtshilfe_node::api::decode_json_body(other - 3, body);
         }
     }
 }
@@ -448,6 +452,26 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
                 [vec![2], json(serde_json::to_vec(&pledge))].concat(),
             );
         }
+    }
+    let pledger = pact.members[0].id();
+    let bodies: [(&str, String); 5] = [
+        ("login", r#"{"account":"admin","password":"geheim"}"#.into()),
+        ("token", r#"{"label":"Skript","days":30}"#.into()),
+        (
+            "new-account",
+            r#"{"account":"lage","role":"viewer"}"#.into(),
+        ),
+        (
+            "account-change",
+            r#"{"role":"viewer","disabled":false}"#.into(),
+        ),
+        (
+            "acceptance",
+            format!(r#"{{"pledger":"{pledger}","pledge":"p-0123456789abcdef","quantity":2}}"#),
+        ),
+    ];
+    for (kind, (name, body)) in (3u8..).zip(bodies) {
+        add("api_body", name, [vec![kind], body.into_bytes()].concat());
     }
     seeds
 }

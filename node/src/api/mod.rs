@@ -42,6 +42,21 @@ mod session_store;
 pub mod sessions;
 mod write;
 
+/// Decodes `bytes` as the JSON body of one of the write routes whose body
+/// types live in this module (login, API token, new account, account
+/// change, acceptance; `kind` picks one) and says whether it decoded. It
+/// is how the fuzzer reaches these decoders; the record bodies (`Offer`,
+/// `AidRequest`, `Pledge`) are public in the protocol crate.
+pub fn decode_json_body(kind: u8, bytes: &[u8]) -> bool {
+    match kind % 5 {
+        0 => serde_json::from_slice::<sessions::LoginBody>(bytes).is_ok(),
+        1 => serde_json::from_slice::<sessions::TokenBody>(bytes).is_ok(),
+        2 => serde_json::from_slice::<sessions::NewAccount>(bytes).is_ok(),
+        3 => serde_json::from_slice::<accounts_admin::AccountChange>(bytes).is_ok(),
+        _ => serde_json::from_slice::<acceptances::AcceptanceBody>(bytes).is_ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
