@@ -39,7 +39,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
 
     let mut failures = Vec::new();
     let (mut writes, mut forgeries, mut shrunk_pacts) = (0, 0, 0);
-    let (mut equivocations, mut forked_runs) = (0, 0);
+    let (mut equivocations, mut forked_runs, mut second_device_writes) = (0, 0, 0);
     for result in results {
         match result {
             Ok(report) => {
@@ -48,6 +48,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
                 shrunk_pacts += usize::from(report.members_at_end < report.peers);
                 equivocations += report.equivocations;
                 forked_runs += usize::from(report.forks_at_end > 0);
+                second_device_writes += report.second_device_writes;
             }
             Err(divergence) => failures.push(divergence.to_string()),
         }
@@ -55,7 +56,8 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     println!(
         "{SEEDS} seeds: {writes} acknowledged writes, {forgeries} forgeries injected, \
          {shrunk_pacts} runs removed a member, {equivocations} equivocations and backdated \
-         votes, {forked_runs} runs ended with forks settled alike"
+         votes, {forked_runs} runs ended with forks settled alike, \
+         {second_device_writes} writes from short-lived second devices"
     );
     assert!(
         failures.is_empty(),
@@ -71,6 +73,10 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     );
     assert!(shrunk_pacts > 0, "no run removed a member");
     assert!(forked_runs > 10, "too few runs with forks: {forked_runs}");
+    assert!(
+        second_device_writes > 10,
+        "too few second-device writes: {second_device_writes}"
+    );
 }
 
 /// The harness checks itself: each planted bug makes some of a handful of

@@ -27,6 +27,8 @@ pub struct RunReport {
     pub equivocations: usize,
     /// Forks every replica knows at the end.
     pub forks_at_end: usize,
+    /// Writes acknowledged from short-lived second devices.
+    pub second_device_writes: usize,
 }
 
 /// A run whose replicas disagree, or that accepted what it must not.
@@ -168,6 +170,7 @@ impl Network {
             members_at_end: first.membership().state().member_count(),
             equivocations: self.equivocations,
             forks_at_end: first.forks().count(),
+            second_device_writes: self.second_device_writes,
         })
     }
 }

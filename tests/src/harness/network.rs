@@ -68,6 +68,10 @@ pub struct Network {
     pub(crate) rotated_keys: BTreeMap<amtshilfe_protocol::ids::MemberId, KeyPair>,
     /// Equivocations and backdated votes injected.
     pub(crate) equivocations: usize,
+    /// Writes acknowledged from second devices.
+    pub(crate) second_device_writes: usize,
+    /// Second devices, by the peer whose operators use them.
+    pub(crate) second_devices: BTreeMap<usize, amtshilfe_protocol::replica::LocalDevice>,
     /// What a check during the run found (a restarted peer missing a
     /// write it had acknowledged); reported by `check`.
     pub(crate) violations: Vec<String>,
@@ -112,6 +116,8 @@ impl Network {
             proposals: Vec::new(),
             rotated_keys: BTreeMap::new(),
             equivocations: 0,
+            second_devices: BTreeMap::new(),
+            second_device_writes: 0,
             violations: Vec::new(),
         }
     }
@@ -132,7 +138,13 @@ impl Network {
             65..=79 => self.start_random_session(),
             80..=86 if self.config.membership_changes => self.random_membership_change(),
             87..=88 if self.config.forgeries => self.inject_forgeries(),
-            89 if self.config.equivocation => self.inject_equivocation(),
+            89 if self.config.equivocation => {
+                if self.rng.chance(50) {
+                    self.inject_equivocation();
+                } else {
+                    self.delegate_second_device();
+                }
+            }
             90..=93 if self.config.partitions => self.repartition(),
             94..=95 if self.config.partitions => self.heal(),
             96..=97 if self.config.crashes => self.crash_random(),

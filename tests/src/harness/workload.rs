@@ -34,9 +34,20 @@ impl Network {
             peer.device.member,
             now_ms,
         );
-        let written = replica.write(&peer.device, collection, &ops, now_ms);
-        // A removed member's device may no longer write: that is expected.
+        // Now and then an operator's second device writes: delegated for
+        // ten minutes only, so later writes of it are refused at home and
+        // its earlier ones must still be accepted everywhere.
+        let device = match self.second_devices.get(&index) {
+            Some(second) if self.rng.chance(20) => second.clone(),
+            _ => peer.device.clone(),
+        };
+        let written = replica.write(&device, collection, &ops, now_ms);
+        // A removed member's device may no longer write, nor a second
+        // device past its delegation: that is expected.
         if let Ok(envelope) = written {
+            if device.key.public() != peer.device.key.public() {
+                self.second_device_writes += 1;
+            }
             peer.persist();
             self.acknowledged.push((index, envelope.clone()));
             self.broadcast(index, Payload::Envelope(envelope));
@@ -192,7 +203,41 @@ impl Network {
     }
 }
 
+/// How long a second device's delegation lasts, in ms.
+const SECOND_DEVICE_MS: i64 = 10 * 60 * 1_000;
+
 impl Network {
+    /// A random peer delegates a second device, valid for
+    /// [`SECOND_DEVICE_MS`], with the device's consent.
+    pub(crate) fn delegate_second_device(&mut self) {
+        let index = self.rng.below(self.peers.len());
+        if self.second_devices.contains_key(&index) {
+            return;
+        }
+        let now_ms = self.now_ms;
+        let second = amtshilfe_protocol::replica::LocalDevice {
+            member: self.peers[index].device.member,
+            key: KeyPair::from_seed(self.rng.bytes()),
+            incarnation: self.rng.bytes(),
+        };
+        let peer = &mut self.peers[index];
+        let Some(replica) = peer.replica.as_mut() else {
+            return;
+        };
+        let delegation = replica.membership().delegate(
+            &peer.member_key,
+            second.member,
+            &second.key,
+            now_ms + SECOND_DEVICE_MS,
+            now_ms,
+        );
+        if replica.receive_entry(delegation.clone()).is_ok() {
+            peer.persist();
+            self.second_devices.insert(index, second);
+            self.broadcast(index, Payload::Entry(delegation));
+        }
+    }
+
     /// A peer whose member key was rotated (in its own replica's view)
     /// signs with the new key from now on and delegates its device again
     /// under it, as an operator recovering with a new key would.
