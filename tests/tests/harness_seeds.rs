@@ -40,6 +40,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     let mut failures = Vec::new();
     let (mut writes, mut forgeries, mut shrunk_pacts) = (0, 0, 0);
     let (mut equivocations, mut forked_runs, mut second_device_writes) = (0, 0, 0);
+    let (mut admissions, mut joiners_admitted) = (0, 0);
     for result in results {
         match result {
             Ok(report) => {
@@ -49,6 +50,8 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
                 equivocations += report.equivocations;
                 forked_runs += usize::from(report.forks_at_end > 0);
                 second_device_writes += report.second_device_writes;
+                admissions += report.admissions;
+                joiners_admitted += report.joiners_admitted;
             }
             Err(divergence) => failures.push(divergence.to_string()),
         }
@@ -57,7 +60,9 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
         "{SEEDS} seeds: {writes} acknowledged writes, {forgeries} forgeries injected, \
          {shrunk_pacts} runs removed a member, {equivocations} equivocations and backdated \
          votes, {forked_runs} runs ended with forks settled alike, \
-         {second_device_writes} writes from short-lived second devices"
+         {second_device_writes} writes from short-lived second devices, \
+         {admissions} members proposed for admission with nodes of their own \
+         ({joiners_admitted} admitted)"
     );
     assert!(
         failures.is_empty(),
@@ -73,6 +78,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     );
     assert!(shrunk_pacts > 0, "no run removed a member");
     assert!(forked_runs > 10, "too few runs with forks: {forked_runs}");
+    assert!(admissions > 10, "too few admissions: {admissions}");
     assert!(
         second_device_writes > 10,
         "too few second-device writes: {second_device_writes}"

@@ -13,7 +13,7 @@ use super::network::Network;
 pub struct RunReport {
     /// The seed.
     pub seed: u64,
-    /// Peers in the run.
+    /// Founding peers in the run (joiners come on top).
     pub peers: usize,
     /// Writes acknowledged during the run.
     pub acknowledged_writes: usize,
@@ -29,6 +29,10 @@ pub struct RunReport {
     pub forks_at_end: usize,
     /// Writes acknowledged from short-lived second devices.
     pub second_device_writes: usize,
+    /// New members proposed, each with a node of its own.
+    pub admissions: usize,
+    /// Of those, admitted by the end (a majority approved).
+    pub joiners_admitted: usize,
 }
 
 /// A run whose replicas disagree, or that accepted what it must not.
@@ -163,7 +167,7 @@ impl Network {
         }
         Ok(RunReport {
             seed: self.seed,
-            peers: self.peers.len(),
+            peers: self.config.peers,
             acknowledged_writes: self.acknowledged.len(),
             applied_envelopes: first.documents().map(|d| d.len()).sum(),
             forgeries_injected: self.forged.len(),
@@ -171,6 +175,11 @@ impl Network {
             equivocations: self.equivocations,
             forks_at_end: first.forks().count(),
             second_device_writes: self.second_device_writes,
+            admissions: self.admissions,
+            joiners_admitted: self.peers[self.config.peers..]
+                .iter()
+                .filter(|p| first.membership().state().is_member(&p.device.member))
+                .count(),
         })
     }
 }

@@ -68,6 +68,8 @@ pub struct Network {
     pub(crate) rotated_keys: BTreeMap<amtshilfe_protocol::ids::MemberId, KeyPair>,
     /// Equivocations and backdated votes injected.
     pub(crate) equivocations: usize,
+    /// New members proposed (each with a node of its own).
+    pub(crate) admissions: usize,
     /// Writes acknowledged from second devices.
     pub(crate) second_device_writes: usize,
     /// Second devices, by the peer whose operators use them.
@@ -118,8 +120,17 @@ impl Network {
             equivocations: 0,
             second_devices: BTreeMap::new(),
             second_device_writes: 0,
+            admissions: 0,
             violations: Vec::new(),
         }
+    }
+
+    /// Adds a peer in the same partition group as `beside`; its index.
+    pub(crate) fn add_peer(&mut self, peer: Peer, beside: usize) -> usize {
+        let group = self.group.get(beside).copied().unwrap_or(0);
+        self.peers.push(peer);
+        self.group.push(group);
+        self.peers.len() - 1
     }
 
     /// Runs `steps` random scheduler steps.

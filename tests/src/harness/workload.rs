@@ -59,14 +59,27 @@ impl Network {
     pub(crate) fn random_membership_change(&mut self) {
         let index = self.rng.below(self.peers.len());
         let now_ms = self.now_ms;
-        let propose = self.proposals.len() < PROPOSALS_MAX && self.rng.chance(15);
+        let propose = self.proposals.len() < PROPOSALS_MAX && self.rng.chance(30);
         let target = self.pact.members[self.rng.below(self.pact.members.len())].id();
-        // Remove, rotate the target's key, or appoint an officer for the
-        // proposer and the target.
-        let kind = self.rng.below(3);
+        // Remove, rotate the target's key, appoint an officer for the
+        // proposer and the target, or admit a new member (once a run).
+        let kind = match self.rng.below(4) {
+            3 if self.admissions > 0 => 0,
+            kind => kind,
+        };
         let fresh_key = KeyPair::from_seed(self.rng.bytes());
         self.take_rotated_key(index);
-        let known: Vec<_> = self.proposals.clone();
+        // Proposals this peer has received (an operator approves what its
+        // own node shows).
+        let known: Vec<_> = match self.peers[index].replica.as_ref() {
+            Some(replica) => self
+                .proposals
+                .iter()
+                .filter(|p| replica.membership().contains(p))
+                .copied()
+                .collect(),
+            None => Vec::new(),
+        };
         let pick = if known.is_empty() {
             None
         } else {
@@ -102,6 +115,10 @@ impl Network {
                     new_key: fresh_key.public(),
                     frozen_heads,
                 },
+                3 => Proposal::Add {
+                    key: fresh_key.public(),
+                    name: "Neue Gemeinde".into(),
+                },
                 _ => Proposal::AppointOfficer {
                     officer_key: fresh_key.public(),
                     name: "Gemeinsame ISB".into(),
@@ -109,7 +126,7 @@ impl Network {
                 },
             };
             if kind == 1 {
-                self.rotated_keys.insert(target, fresh_key);
+                self.rotated_keys.insert(target, fresh_key.clone());
             }
             replica
                 .membership()
@@ -129,6 +146,37 @@ impl Network {
                 self.proposals.push(hash);
             }
             self.broadcast(index, Payload::Entry(entry));
+            if propose && kind == 3 {
+                self.join(index, fresh_key);
+            }
+            if let Some(proposal) = pick.filter(|_| !propose) {
+                self.more_approvals(index, proposal);
+            }
+        }
+    }
+
+    /// Other operators whose nodes show `proposal` approve it too, each
+    /// with some chance, as a pact's members answer a proposal within days.
+    fn more_approvals(&mut self, first: usize, proposal: amtshilfe_protocol::ids::EntryHash) {
+        let now_ms = self.now_ms;
+        for index in (0..self.peers.len()).filter(|i| *i != first) {
+            if !self.rng.chance(50) {
+                continue;
+            }
+            let peer = &mut self.peers[index];
+            let Some(replica) = peer.replica.as_mut() else {
+                continue;
+            };
+            if !replica.membership().contains(&proposal) {
+                continue;
+            }
+            let entry = replica
+                .membership()
+                .approve(&peer.member_key, proposal, now_ms);
+            if replica.receive_entry(entry.clone()).is_ok() {
+                peer.persist();
+                self.broadcast(index, Payload::Entry(entry));
+            }
         }
     }
 
@@ -136,8 +184,9 @@ impl Network {
     /// a stranger, by a member's device for another member's document,
     /// tampered after signing, and with an actor bound to another key.
     pub(crate) fn inject_forgeries(&mut self) {
-        let victim = self.rng.below(self.peers.len());
-        let attacker = self.rng.below(self.peers.len());
+        // Founders only: their keys are the fixture's.
+        let victim = self.rng.below(self.pact.members.len());
+        let attacker = self.rng.below(self.pact.members.len());
         let target = self.rng.below(self.peers.len());
         let now_ms = self.now_ms;
         let pact = self.pact.charter.hash();
@@ -200,6 +249,53 @@ impl Network {
                 payload: Payload::Envelope(envelope),
             });
         }
+    }
+}
+
+impl Network {
+    /// The new member of an `Add` that `sponsor` proposed sets up its node
+    /// from the sponsor's log (as from an invitation), delegates its
+    /// device before the majority has approved, and takes part from then
+    /// on: it syncs, and writes once it is admitted.
+    fn join(&mut self, sponsor: usize, member_key: KeyPair) {
+        let now_ms = self.now_ms;
+        let device = amtshilfe_protocol::replica::LocalDevice {
+            member: amtshilfe_protocol::ids::MemberId::from_key(member_key.public()),
+            key: KeyPair::from_seed(self.rng.bytes()),
+            incarnation: self.rng.bytes(),
+        };
+        let Some(log) = self.peers[sponsor].replica.as_ref().map(|r| {
+            r.membership()
+                .entries_in_order()
+                .into_iter()
+                .map(|(_, entry)| entry.clone())
+                .collect::<Vec<_>>()
+        }) else {
+            return;
+        };
+        let mut joiner = super::peer::Peer::new(
+            self.pact.charter.clone(),
+            device.clone(),
+            member_key.clone(),
+        );
+        let Some(replica) = joiner.replica.as_mut() else {
+            return;
+        };
+        let _ = replica.receive_entries(log);
+        let delegation = replica.membership().delegate(
+            &member_key,
+            device.member,
+            &device.key,
+            now_ms + crate::fixtures::DELEGATION_MS,
+            now_ms,
+        );
+        if replica.receive_entry(delegation.clone()).is_err() {
+            return;
+        }
+        joiner.persist();
+        let index = self.add_peer(joiner, sponsor);
+        self.admissions += 1;
+        self.broadcast(index, Payload::Entry(delegation));
     }
 }
 
