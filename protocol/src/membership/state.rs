@@ -148,23 +148,14 @@ impl MembershipState {
         self.proposals.get(proposal)
     }
 
-    /// The member a key belongs to, for connection gating: a current
-    /// member's current member key, or a device key delegated under it.
-    /// Expiry is not considered here (the protocol has no clock); revoked
-    /// keys, devices delegated under them and removed members yield `None`.
-    /// A device belongs to at most one member (see `replay`).
+    /// The member a key belongs to: a current member's current member key,
+    /// or a device key delegated under it, whatever the delegation's
+    /// expiry (the protocol has no clock; admission uses
+    /// [`Self::member_of_key_at`]). Revoked keys, devices delegated under
+    /// them and removed members yield `None`. A device belongs to at most
+    /// one member (see `replay`).
     pub fn member_of_key(&self, key: &PublicKey) -> Option<MemberId> {
-        if let Some(member) = self.current_member_of_key(key) {
-            return Some(member);
-        }
-        self.members.iter().find_map(|(member, info)| {
-            let record = self.records.get(member)?;
-            record
-                .delegations
-                .iter()
-                .any(|d| d.device == *key && d.issued_under == info.current_key)
-                .then_some(*member)
-        })
+        self.member_of_key_at(key, i64::MIN)
     }
 
     /// The member a peer with key `key` may be admitted for at `now_ms`
