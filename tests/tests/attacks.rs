@@ -16,7 +16,7 @@ use amtshilfe_protocol::membership::{
     ENTRIES_PER_AUTHOR_MAX, EntryBody, EntryKind, EntryRejection, InsertOutcome, Proposal,
     SignedEntry,
 };
-use amtshilfe_protocol::replica::Replica;
+use amtshilfe_protocol::replica::{ForkEvidence, Replica};
 use amtshilfe_tests::fixtures::{DELEGATION_MS, T0_MS, TestPact};
 use common::ingress::{Fixture, assert_refused, fixture, receive, stranger};
 use common::{Scratch, Snapshot, offer_put, offers_of, sync_all};
@@ -337,4 +337,26 @@ fn equivocation_ends_the_same_way_on_every_node() {
         let report = replica.receive_envelopes(vec![fresh.clone()], SignatureCheck::Verify);
         assert_eq!(report.accepted.len(), 1);
     }
+}
+
+#[test]
+fn fork_evidence_made_up_by_a_stranger_is_refused() {
+    let pact = TestPact::new(3, 11);
+    let pact_id = common::pact_id(&pact.charter);
+    let mut replica = pact.replica();
+    let offers = offers_of(pact.members[0].id());
+    // Two different first changes signed by a key nobody delegated: valid
+    // signatures, valid "evidence", but of no member's device.
+    let thief = stranger(78);
+    let made_up = |quantity: u32| {
+        let mut scratch = Scratch::new(offers, &thief, [9; 16]);
+        let change = scratch.change(T0_MS, &[offer_put("o-z", quantity, T0_MS)]);
+        Envelope::sign(&pact_id, offers, change, &thief)
+    };
+    let evidence = ForkEvidence::new(made_up(1), made_up(2));
+    assert_eq!(
+        replica.receive_fork_evidence(evidence),
+        Err(amtshilfe_protocol::ingress::Rejection::SignerNotDelegated)
+    );
+    assert_eq!(replica.forks().count(), 0);
 }

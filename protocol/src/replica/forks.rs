@@ -64,8 +64,8 @@ impl ForkEvidence {
     /// Checks the evidence from its bytes alone: both envelopes are signed
     /// for this pact by the device their actor names, carry bounded
     /// changes of the same document, actor and sequence number, and differ.
-    /// Whether the device was ever authorised does not matter: a fork of an
-    /// unauthorised device freezes changes that would be refused anyway.
+    /// Whether the device was delegated is for the replica to check
+    /// ([`Replica::receive_fork_evidence`]).
     pub fn check(self, pact: &crate::ids::PactId) -> Result<Fork, Rejection> {
         let (first, first_actor, first_seq, first_hash) = parse(pact, self.first)?;
         let (second, second_actor, second_seq, second_hash) = parse(pact, self.second)?;
@@ -117,8 +117,14 @@ impl Replica {
     /// Takes in fork evidence from a peer. Returns whether it was new (a
     /// first or a lower fork of its actor); the forked document is then
     /// checked again, holding the actor's changes from the fork on.
+    /// Evidence about a device that no key of the document's owner ever
+    /// delegated is refused: anyone can sign two changes with a key of
+    /// their own, and such "forks" would only fill the table.
     pub fn receive_fork_evidence(&mut self, evidence: ForkEvidence) -> Result<bool, Rejection> {
         let fork = evidence.check(&self.pact_id())?;
+        self.membership
+            .state()
+            .signer_known(&fork.evidence.first.signer, &fork.document)?;
         Ok(self.take_fork(fork))
     }
 
