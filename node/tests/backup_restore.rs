@@ -37,6 +37,18 @@ fn offer(node: &NodeDir, quantity: u32) -> String {
         .to_string()
 }
 
+/// Deletes the node's store, as a lost disk would, and runs `amtshilfe
+/// restore` from `backup`; its output.
+fn lose_store_and_restore(node: &NodeDir, backup: &std::path::Path) -> String {
+    std::fs::remove_file(node.dir.join("store.redb")).unwrap();
+    amtshilfe(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--config",
+        node.config.to_str().unwrap(),
+    ])
+}
+
 /// The command line's token after `restore` wrote a new one.
 fn reread_token(node: &NodeDir) {
     let token = std::fs::read_to_string(node.dir.join("cli.token")).unwrap();
@@ -79,13 +91,7 @@ fn a_node_restored_from_backup_gets_its_later_writes_back_and_does_not_fork() {
     stop(&mut a_node);
 
     // A's disk is lost; it comes back from the backup.
-    std::fs::remove_file(a.dir.join("store.redb")).unwrap();
-    let out = amtshilfe(&[
-        "restore",
-        backup.to_str().unwrap(),
-        "--config",
-        a.config.to_str().unwrap(),
-    ]);
+    let out = lose_store_and_restore(a, &backup);
     assert!(out.contains("New incarnation"), "{out}");
     // Accounts are not taken from a backup unless asked for: a new first
     // admin and command-line token replace them.
@@ -165,13 +171,7 @@ fn a_tampered_backup_restores_only_what_passes_ingress() {
         tampered.put_account("eindringling", &intruder).unwrap();
     }
 
-    std::fs::remove_file(a.dir.join("store.redb")).unwrap();
-    let out = amtshilfe(&[
-        "restore",
-        backup.to_str().unwrap(),
-        "--config",
-        a.config.to_str().unwrap(),
-    ]);
+    let out = lose_store_and_restore(a, &backup);
     assert!(out.contains("signer_not_delegated: 1"), "{out}");
     assert!(out.contains("bad_signature: 1"), "{out}");
     {

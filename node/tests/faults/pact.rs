@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use amtshilfe_tests::netns::{self, Bed};
 
 use crate::support::{
-    NodeDir, Running, found_pact, get, init_node, p2p_address, post_offer, set_bootstrap, start,
-    terminate, wait_for,
+    NodeDir, Running, found_pact, get, init_node, p2p_address, post_offer, registry_listing,
+    set_bootstrap, start, terminate, wait_for,
 };
 
 /// The port every node listens on for peers, each on its own address.
@@ -158,28 +158,7 @@ impl NsPact {
     /// Every offer id in node `index`'s registry, as listed (a duplicate
     /// would appear twice); `None` while it does not answer.
     pub(crate) fn listed(&self, index: usize) -> Option<Vec<String>> {
-        const LIMIT: usize = amtshilfe_node::api::REGISTRY_LIMIT_MAX;
-        let mut ids = Vec::new();
-        for page in 0.. {
-            let path = format!(
-                "/api/registry?status=any&limit={LIMIT}&offset={}",
-                page * LIMIT
-            );
-            let Ok((200, body)) = get(self.nodes[index].http, &path) else {
-                return None;
-            };
-            let entries: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
-            let count = entries.len();
-            ids.extend(
-                entries
-                    .iter()
-                    .filter_map(|entry| entry["address"]["id"].as_str().map(str::to_owned)),
-            );
-            if count < LIMIT {
-                break;
-            }
-        }
-        Some(ids)
+        registry_listing(self.nodes[index].http, "status=any&")
     }
 
     /// Waits until each of `nodes` lists exactly `expected` (each once);

@@ -369,11 +369,18 @@ pub(crate) fn post_offer(node: &NodeDir, n: usize) -> Option<String> {
 /// Every offer id in the node's registry, page by page; `None` while the
 /// node does not answer.
 pub(crate) fn registry_ids(node: &NodeDir) -> Option<std::collections::HashSet<String>> {
+    registry_listing(node.http, "").map(|ids| ids.into_iter().collect())
+}
+
+/// Every offer id the registry at `http` lists, page by page, in order and
+/// with repeats (`query` adds filters, e.g. `status=any&`); `None` if the
+/// node does not answer.
+pub(crate) fn registry_listing(http: SocketAddr, query: &str) -> Option<Vec<String>> {
     const LIMIT: usize = amtshilfe_node::api::REGISTRY_LIMIT_MAX;
-    let mut ids = std::collections::HashSet::new();
+    let mut ids = Vec::new();
     for page in 0.. {
-        let path = format!("/api/registry?limit={LIMIT}&offset={}", page * LIMIT);
-        let Ok((200, body)) = get(node.http, &path) else {
+        let path = format!("/api/registry?{query}limit={LIMIT}&offset={}", page * LIMIT);
+        let Ok((200, body)) = get(http, &path) else {
             return None;
         };
         let entries: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
