@@ -11,6 +11,7 @@ pub mod document;
 pub mod envelope;
 pub mod identity;
 pub mod ids;
+pub mod incident;
 pub mod ingress;
 pub mod membership;
 pub mod model;

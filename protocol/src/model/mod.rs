@@ -15,7 +15,7 @@ mod pledge;
 mod profile;
 pub mod record;
 mod request;
-mod validation;
+pub(crate) mod validation;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
