@@ -28,11 +28,15 @@ pub struct PledgeRef {
     pub pledge: RecordId,
 }
 
-/// Where a mission order is in its life.
+/// Where a mission order is in its life: accepted → active → released →
+/// closed. A mission order may start as `active` at once (the helper is
+/// already working when the requester accepts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptanceStatus {
-    /// The mission is on.
+    /// Accepted and binding; the helper has not arrived or started yet.
+    Accepted,
+    /// The mission is on: the helper arrived or remote access started.
     Active,
     /// The resource has been sent back.
     Released,
@@ -75,7 +79,7 @@ impl Acceptance {
         if let Some(terms) = &self.terms {
             check_text("terms", terms)?;
         }
-        let settling = self.status != AcceptanceStatus::Active;
+        let settling = self.is_finished();
         if let Some(hours) = self.hours_recorded {
             if !settling {
                 return Err(inconsistent(
@@ -99,7 +103,15 @@ impl Acceptance {
 
     /// The mission order is over (the resource is back).
     pub fn is_finished(&self) -> bool {
-        self.status != AcceptanceStatus::Active
+        matches!(
+            self.status,
+            AcceptanceStatus::Released | AcceptanceStatus::Closed
+        )
+    }
+
+    /// The mission order binds the resource (accepted or active).
+    pub fn is_running(&self) -> bool {
+        !self.is_finished()
     }
 }
 

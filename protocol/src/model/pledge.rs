@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 use super::validation::{ValidationError, check_quantity, check_text, check_time};
 use crate::ids::{MemberId, RecordId};
 
+/// How long a requester has to accept a pledge, in ms (48 hours). A pledge
+/// not accepted within it lapses: it stops counting against the need, so
+/// that one member cannot block a need by pledging everything and waiting.
+/// An acceptance written later than this after the pledge does not take it
+/// up. Both are decided from the records' own timestamps, so every node
+/// agrees whatever order the records arrived in.
+pub const PLEDGE_ACCEPT_WINDOW_MS: i64 = 48 * 3_600_000;
+
 /// Points at one need of one request of one member.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +67,16 @@ impl Pledge {
         check_quantity("quantity", self.quantity)?;
         check_text("note", &self.note)?;
         check_time("created_at_ms", self.created_at_ms)
+    }
+
+    /// When the pledge lapses unless accepted before.
+    pub fn lapses_at_ms(&self) -> i64 {
+        self.created_at_ms.saturating_add(PLEDGE_ACCEPT_WINDOW_MS)
+    }
+
+    /// Whether an acceptance stamped `accepted_at_ms` came in time.
+    pub fn accepted_in_time(&self, accepted_at_ms: i64) -> bool {
+        accepted_at_ms < self.lapses_at_ms()
     }
 }
 

@@ -13,8 +13,11 @@ use std::str::FromStr;
 use serde::de::DeserializeOwned;
 
 use super::validation::ValidationError;
-use super::{AidRequest, MemberProfile, Offer, Pledge, acceptance::Acceptance};
+use super::{
+    AidRequest, Decline, MemberProfile, Offer, Pledge, Settlement, acceptance::Acceptance,
+};
 use crate::ids::{Collection, RecordId};
+use crate::incident::{Incident, IncidentReport, IncidentStep, TimelineEntry};
 
 /// Largest record JSON, in bytes.
 pub const RECORD_JSON_BYTES_MAX: usize = 16 * 1024;
@@ -34,16 +37,35 @@ pub enum RecordTag {
     Acceptance,
     /// A [`Pledge`], in the Pledges collection.
     Pledge,
+    /// A [`Decline`] of a pledge, in the Requests collection.
+    Decline,
+    /// A [`Settlement`] of a mission order by the helper, in the Pledges
+    /// collection.
+    Settlement,
+    /// An [`Incident`], in the Requests collection.
+    Incident,
+    /// An [`IncidentStep`], in the Requests collection.
+    IncidentStep,
+    /// An [`IncidentReport`], in the Requests collection.
+    IncidentReport,
+    /// A [`TimelineEntry`], in the Requests collection.
+    Timeline,
 }
 
 impl RecordTag {
     /// Every tag.
-    pub const ALL: [RecordTag; 5] = [
+    pub const ALL: [RecordTag; 11] = [
         RecordTag::Profile,
         RecordTag::Offer,
         RecordTag::Request,
         RecordTag::Acceptance,
         RecordTag::Pledge,
+        RecordTag::Decline,
+        RecordTag::Settlement,
+        RecordTag::Incident,
+        RecordTag::IncidentStep,
+        RecordTag::IncidentReport,
+        RecordTag::Timeline,
     ];
 
     /// The tag as written in keys.
@@ -54,6 +76,12 @@ impl RecordTag {
             RecordTag::Request => "request",
             RecordTag::Acceptance => "acceptance",
             RecordTag::Pledge => "pledge",
+            RecordTag::Decline => "decline",
+            RecordTag::Settlement => "settlement",
+            RecordTag::Incident => "incident",
+            RecordTag::IncidentStep => "incident_step",
+            RecordTag::IncidentReport => "incident_report",
+            RecordTag::Timeline => "timeline",
         }
     }
 
@@ -62,8 +90,14 @@ impl RecordTag {
         match self {
             RecordTag::Profile => Collection::Profile,
             RecordTag::Offer => Collection::Offers,
-            RecordTag::Request | RecordTag::Acceptance => Collection::Requests,
-            RecordTag::Pledge => Collection::Pledges,
+            RecordTag::Request
+            | RecordTag::Acceptance
+            | RecordTag::Decline
+            | RecordTag::Incident
+            | RecordTag::IncidentStep
+            | RecordTag::IncidentReport
+            | RecordTag::Timeline => Collection::Requests,
+            RecordTag::Pledge | RecordTag::Settlement => Collection::Pledges,
         }
     }
 }
@@ -122,6 +156,11 @@ impl RecordKey {
             id,
         }
     }
+
+    /// A key with this tag and id.
+    pub fn new(tag: RecordTag, id: RecordId) -> Self {
+        Self { tag, id }
+    }
 }
 
 fn profile_id() -> RecordId {
@@ -166,6 +205,18 @@ pub enum Record {
     Acceptance(Acceptance),
     /// A pledge.
     Pledge(Pledge),
+    /// A decline of a pledge.
+    Decline(Decline),
+    /// A helper's settlement of a mission order.
+    Settlement(Settlement),
+    /// An incident.
+    Incident(Incident),
+    /// A checklist step of an incident.
+    IncidentStep(IncidentStep),
+    /// A report of an incident.
+    IncidentReport(IncidentReport),
+    /// A decision-log entry of an incident.
+    Timeline(TimelineEntry),
 }
 
 impl Record {
@@ -177,6 +228,12 @@ impl Record {
             Record::Request(_) => RecordTag::Request,
             Record::Acceptance(_) => RecordTag::Acceptance,
             Record::Pledge(_) => RecordTag::Pledge,
+            Record::Decline(_) => RecordTag::Decline,
+            Record::Settlement(_) => RecordTag::Settlement,
+            Record::Incident(_) => RecordTag::Incident,
+            Record::IncidentStep(_) => RecordTag::IncidentStep,
+            Record::IncidentReport(_) => RecordTag::IncidentReport,
+            Record::Timeline(_) => RecordTag::Timeline,
         }
     }
 
@@ -189,6 +246,12 @@ impl Record {
             Record::Request(r) => serde_json::to_string(r),
             Record::Acceptance(r) => serde_json::to_string(r),
             Record::Pledge(r) => serde_json::to_string(r),
+            Record::Decline(r) => serde_json::to_string(r),
+            Record::Settlement(r) => serde_json::to_string(r),
+            Record::Incident(r) => serde_json::to_string(r),
+            Record::IncidentStep(r) => serde_json::to_string(r),
+            Record::IncidentReport(r) => serde_json::to_string(r),
+            Record::Timeline(r) => serde_json::to_string(r),
         };
         json.unwrap_or_default()
     }
@@ -201,6 +264,12 @@ impl Record {
             Record::Request(r) => r.validate(),
             Record::Acceptance(r) => r.validate(),
             Record::Pledge(r) => r.validate(),
+            Record::Decline(r) => r.validate(),
+            Record::Settlement(r) => r.validate(),
+            Record::Incident(r) => r.validate(),
+            Record::IncidentStep(r) => r.validate(),
+            Record::IncidentReport(r) => r.validate(),
+            Record::Timeline(r) => r.validate(),
         }
     }
 }
@@ -261,6 +330,12 @@ pub fn decode_keyed(
         RecordTag::Request => Record::Request(parse(json)?),
         RecordTag::Acceptance => Record::Acceptance(parse(json)?),
         RecordTag::Pledge => Record::Pledge(parse(json)?),
+        RecordTag::Decline => Record::Decline(parse(json)?),
+        RecordTag::Settlement => Record::Settlement(parse(json)?),
+        RecordTag::Incident => Record::Incident(parse(json)?),
+        RecordTag::IncidentStep => Record::IncidentStep(parse(json)?),
+        RecordTag::IncidentReport => Record::IncidentReport(parse(json)?),
+        RecordTag::Timeline => Record::Timeline(parse(json)?),
     };
     record.validate()?;
     Ok((key, record))

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::ReadModel;
 use super::derive::NeedTotals;
 use super::store::{RecordAddress, request_of};
-use crate::model::{AcceptanceStatus, AidRequest, Need, Pledge, PledgeStatus, RequestRef};
+use crate::model::{AidRequest, Need, Pledge, PledgeStatus, RequestRef};
 
 /// Where a pledge stands, seen from the board.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -25,6 +25,11 @@ pub enum PledgeState {
     Finished,
     /// Taken back by the pledger.
     Withdrawn,
+    /// Refused by the requester.
+    Declined,
+    /// Not accepted within the window (only from [`PledgeView::state_at`]:
+    /// lapsing depends on the time asked about).
+    Lapsed,
 }
 
 /// One pledge on the board.
@@ -67,6 +72,38 @@ pub struct RequestView<'a> {
     pub request: &'a AidRequest,
     /// Its needs, in the request's order.
     pub needs: Vec<NeedView<'a>>,
+}
+
+impl PledgeView<'_> {
+    /// Where the pledge stands at `now_ms`: an offered pledge nobody
+    /// accepted is lapsed once its window has passed.
+    pub fn state_at(&self, now_ms: i64) -> PledgeState {
+        if self.state == PledgeState::Offered && now_ms >= self.pledge.lapses_at_ms() {
+            PledgeState::Lapsed
+        } else {
+            self.state
+        }
+    }
+}
+
+impl NeedView<'_> {
+    /// What still needs a pledge at `now_ms`: the requested units minus
+    /// those of pledges that are accepted, finished, or offered and not yet
+    /// lapsed. Withdrawn, declined and lapsed pledges free their units for
+    /// others.
+    pub fn open_at(&self, now_ms: i64) -> u32 {
+        let standing = self
+            .pledges
+            .iter()
+            .filter(|view| {
+                matches!(
+                    view.state_at(now_ms),
+                    PledgeState::Offered | PledgeState::Accepted | PledgeState::Finished
+                )
+            })
+            .fold(0u32, |sum, view| sum.saturating_add(view.pledge.quantity));
+        self.totals.requested.saturating_sub(standing)
+    }
 }
 
 impl ReadModel {
@@ -151,10 +188,12 @@ impl ReadModel {
         for (acceptance_address, acceptance) in self.store.acceptances_of(address, pledge) {
             acceptances.push(acceptance_address);
             accepted_quantity = accepted_quantity.saturating_add(acceptance.quantity);
-            any_active |= acceptance.status == AcceptanceStatus::Active;
+            any_active |= acceptance.is_running();
         }
+        let declined = self.store.is_declined(address, pledge);
         let state = match (pledge.status, acceptances.is_empty(), any_active) {
             (PledgeStatus::Withdrawn, _, _) => PledgeState::Withdrawn,
+            (PledgeStatus::Offered, true, _) if declined => PledgeState::Declined,
             (PledgeStatus::Offered, true, _) => PledgeState::Offered,
             (PledgeStatus::Offered, false, true) => PledgeState::Accepted,
             (PledgeStatus::Offered, false, false) => PledgeState::Finished,

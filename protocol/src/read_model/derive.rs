@@ -5,9 +5,9 @@
 //!
 //! The rule for an offer's held units: a pledge of the offer's owner that
 //! draws on the offer holds its `quantity` while
-//! - its status is `offered`, and
+//! - its status is `offered`, the requester has not declined it, and
 //! - if the requester has accepted it: at least one acceptance is `active`
-//!   (a released or closed mission order gives the units back);
+//!   or `accepted` (a released or closed mission order gives the units back);
 //! - if not accepted yet: the request is not known to be `closed` or
 //!   `cancelled` (an unknown request may simply not have arrived yet).
 //!
@@ -18,14 +18,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::store::{RecordAddress, Store, need_of, offer_of, pledge_of, request_of};
-use crate::model::{AcceptanceStatus, PledgeStatus, Record, RequestRef, RequestStatus};
+use crate::model::{PledgeStatus, Record, RequestRef, RequestStatus};
 
 /// The quantities of one need.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NeedTotals {
     /// Units the requester asked for.
     pub requested: u32,
-    /// Units pledged by any member, withdrawn pledges not counted.
+    /// Units pledged by any member, withdrawn and declined pledges not
+    /// counted (lapsed ones are, since lapsing depends on the time asked
+    /// about: see `NeedView::open_at`).
     pub pledged: u32,
     /// Units the requester accepted (every acceptance for this need in the
     /// requester's document, whatever its status).
@@ -56,7 +58,24 @@ impl Affected {
     pub(crate) fn touch(&mut self, store: &Store, address: &RecordAddress, record: &Record) {
         let owner = address.owner;
         match record {
-            Record::Profile(_) | Record::Offer(_) => {}
+            Record::Profile(_)
+            | Record::Offer(_)
+            | Record::Settlement(_)
+            | Record::Incident(_)
+            | Record::IncidentStep(_)
+            | Record::IncidentReport(_)
+            | Record::Timeline(_) => {}
+            Record::Decline(decline) => {
+                self.needs.insert(RequestRef {
+                    requester: owner,
+                    request: decline.request.clone(),
+                    need: decline.need.clone(),
+                });
+                let pledge_address = super::store::declined_pledge(decline);
+                if let Some(pledge) = store.pledges.get(&pledge_address) {
+                    self.offers.extend(offer_of(pledge_address.owner, pledge));
+                }
+            }
             Record::Request(request) => {
                 for need in &request.needs {
                     self.needs.insert(RequestRef {
@@ -114,7 +133,9 @@ fn need_totals(store: &Store, key: &RequestRef) -> Option<NeedTotals> {
         .quantity;
     let pledged = store
         .pledges_in(store.pledges_by_need.get(key))
-        .filter(|(_, pledge)| pledge.status == PledgeStatus::Offered)
+        .filter(|(address, pledge)| {
+            pledge.status == PledgeStatus::Offered && !store.is_declined(address, pledge)
+        })
         .fold(0u32, |sum, (_, pledge)| sum.saturating_add(pledge.quantity));
     let accepted = store
         .acceptances_in(store.acceptances_by_need.get(key))
@@ -138,12 +159,12 @@ fn held_units(store: &Store, offer: &RecordAddress) -> u32 {
 }
 
 fn pledge_holds(store: &Store, address: &RecordAddress, pledge: &crate::model::Pledge) -> bool {
-    if pledge.status != PledgeStatus::Offered {
+    if pledge.status != PledgeStatus::Offered || store.is_declined(address, pledge) {
         return false;
     }
     let mut accepted = false;
     for (_, acceptance) in store.acceptances_of(address, pledge) {
-        if acceptance.status == AcceptanceStatus::Active {
+        if acceptance.is_running() {
             return true;
         }
         accepted = true;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::ReadModel;
 use super::store::{RecordAddress, offer_of, pledge_of, takes_up};
 use crate::ids::MemberId;
-use crate::model::{Acceptance, Offer, Pledge};
+use crate::model::{Acceptance, AcceptanceStatus, Offer, Pledge, Settlement};
 
 /// How an acceptance's pledge was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,6 +22,12 @@ pub enum PledgeLink<'a> {
     /// The pledge is there but points at another request, need or
     /// requester; the acceptance counts for nothing against it.
     Mismatch {
+        /// The pledge as found.
+        pledge: &'a Pledge,
+    },
+    /// The pledge fits, but the acceptance was written after the pledge
+    /// lapsed; it counts for nothing against it.
+    Late {
         /// The pledge as found.
         pledge: &'a Pledge,
     },
@@ -45,6 +51,34 @@ pub struct MissionOrder<'a> {
     pub pledger: MemberId,
     /// The pledge, as far as it is known.
     pub pledge: PledgeLink<'a>,
+    /// The helper's hours and expenses and whether the requester confirmed
+    /// them.
+    pub settlement: SettlementState<'a>,
+}
+
+/// Where the settlement of a mission order stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SettlementState<'a> {
+    /// The helper has recorded nothing yet.
+    NotRecorded,
+    /// The helper recorded hours and expenses; the requester has not
+    /// closed the mission order yet.
+    Recorded {
+        /// The helper's latest settlement.
+        settlement: &'a Settlement,
+    },
+    /// The requester closed the mission order with the helper's figures:
+    /// the basis for reimbursement.
+    Confirmed {
+        /// The helper's latest settlement.
+        settlement: &'a Settlement,
+    },
+    /// The requester closed it with other figures than the helper's.
+    Differs {
+        /// The helper's latest settlement.
+        settlement: &'a Settlement,
+    },
 }
 
 impl ReadModel {
@@ -78,7 +112,11 @@ impl ReadModel {
         let link = match self.store.pledges.get(&pledge_address) {
             None => PledgeLink::AwaitingPledge,
             Some(pledge) if !takes_up(address.owner, acceptance, pledge) => {
-                PledgeLink::Mismatch { pledge }
+                if pledge.accepted_in_time(acceptance.accepted_at_ms) {
+                    PledgeLink::Mismatch { pledge }
+                } else {
+                    PledgeLink::Late { pledge }
+                }
             }
             Some(pledge) => PledgeLink::Joined {
                 pledge,
@@ -91,6 +129,41 @@ impl ReadModel {
             acceptance,
             pledger: pledge_address.owner,
             pledge: link,
+            settlement: self.settlement_state(address, acceptance),
+        }
+    }
+
+    fn settlement_state<'a>(
+        &'a self,
+        address: &'a RecordAddress,
+        acceptance: &'a Acceptance,
+    ) -> SettlementState<'a> {
+        // Only the helper's own settlements of its own pledge count; the
+        // latest one wins (ties by record id, so every node picks the same).
+        let latest = self
+            .store
+            .settlements_by_acceptance
+            .get(address)
+            .into_iter()
+            .flatten()
+            .filter_map(|at| Some((at, self.store.settlements.get(at)?)))
+            .filter(|(at, s)| {
+                at.owner == acceptance.pledge.pledger && s.pledge == acceptance.pledge.pledge
+            })
+            .max_by(|(a, x), (b, y)| (x.recorded_at_ms, a).cmp(&(y.recorded_at_ms, b)))
+            .map(|(_, settlement)| settlement);
+        let Some(settlement) = latest else {
+            return SettlementState::NotRecorded;
+        };
+        if acceptance.status != AcceptanceStatus::Closed {
+            return SettlementState::Recorded { settlement };
+        }
+        let same = acceptance.hours_recorded == Some(settlement.hours)
+            && acceptance.expenses_cents == Some(settlement.expenses_cents);
+        if same {
+            SettlementState::Confirmed { settlement }
+        } else {
+            SettlementState::Differs { settlement }
         }
     }
 }

@@ -4,7 +4,8 @@
 //! - [`registry`]: all offers of the pact with what is left of them;
 //! - [`board`]: every request with pledged, accepted and open quantities;
 //! - [`missions`]: acceptances joined with their pledges (mission orders);
-//! - [`suggest`]: offers ranked for one need.
+//! - [`suggest`]: offers ranked for one need;
+//! - [`incidents`]: incident rooms with checklist, clocks and timeline.
 //!
 //! An update costs the document's records plus the derived entries they
 //! touch; nothing is rebuilt wholesale. The model is a pure function of the
@@ -15,6 +16,8 @@
 
 pub mod board;
 mod derive;
+mod incident_store;
+pub mod incidents;
 pub mod missions;
 pub mod registry;
 mod store;
@@ -27,7 +30,8 @@ use std::collections::BTreeMap;
 
 pub use board::{NeedView, PledgeState, PledgeView, RequestView};
 pub use derive::NeedTotals;
-pub use missions::{MissionOrder, PledgeLink};
+pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
+pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};
 pub use store::RecordAddress;
 pub use suggest::Suggestion;

@@ -11,9 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::incident_store::IncidentStore;
 use crate::ids::{MemberId, RecordId};
 use crate::model::{
-    Acceptance, AidRequest, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
+    Acceptance, AidRequest, Decline, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
+    Settlement,
 };
 
 /// Where a record lives: its owner (the document's member) and its id.
@@ -50,6 +52,26 @@ pub(crate) struct Store {
     pub(crate) acceptances_by_pledge: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
     /// Acceptances of a need, by the acceptance's own request and need ids.
     pub(crate) acceptances_by_need: BTreeMap<RequestRef, BTreeSet<RecordAddress>>,
+    /// Declines, in requesters' documents.
+    pub(crate) declines: BTreeMap<RecordAddress, Decline>,
+    /// Declines pointing at a pledge, from any requester's document.
+    pub(crate) declines_by_pledge: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
+    /// Settlements, in helpers' documents.
+    pub(crate) settlements: BTreeMap<RecordAddress, Settlement>,
+    /// Settlements pointing at an acceptance, from any helper's document.
+    pub(crate) settlements_by_acceptance: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
+    /// The incident rooms' records.
+    pub(crate) incidents: IncidentStore,
+}
+
+/// The pledge a decline refuses.
+pub(crate) fn declined_pledge(decline: &Decline) -> RecordAddress {
+    RecordAddress::new(decline.pledge.pledger, decline.pledge.pledge.clone())
+}
+
+/// The acceptance a settlement accounts for.
+pub(crate) fn settled_acceptance(settlement: &Settlement) -> RecordAddress {
+    RecordAddress::new(settlement.requester, settlement.acceptance.clone())
 }
 
 /// The request a pledge points at.
@@ -114,6 +136,26 @@ impl Store {
                 );
                 self.acceptances.insert(address, acceptance);
             }
+            Record::Decline(decline) => {
+                link(
+                    &mut self.declines_by_pledge,
+                    declined_pledge(&decline),
+                    &address,
+                );
+                self.declines.insert(address, decline);
+            }
+            Record::Settlement(settlement) => {
+                link(
+                    &mut self.settlements_by_acceptance,
+                    settled_acceptance(&settlement),
+                    &address,
+                );
+                self.settlements.insert(address, settlement);
+            }
+            other => {
+                // Every other record is an incident room's.
+                let _ = self.incidents.insert(owner, key, other);
+            }
         }
     }
 
@@ -148,6 +190,28 @@ impl Store {
                 );
                 Some(Record::Acceptance(acceptance))
             }
+            RecordTag::Decline => {
+                let decline = self.declines.remove(&address)?;
+                unlink(
+                    &mut self.declines_by_pledge,
+                    &declined_pledge(&decline),
+                    &address,
+                );
+                Some(Record::Decline(decline))
+            }
+            RecordTag::Settlement => {
+                let settlement = self.settlements.remove(&address)?;
+                unlink(
+                    &mut self.settlements_by_acceptance,
+                    &settled_acceptance(&settlement),
+                    &address,
+                );
+                Some(Record::Settlement(settlement))
+            }
+            RecordTag::Incident
+            | RecordTag::IncidentStep
+            | RecordTag::IncidentReport
+            | RecordTag::Timeline => self.incidents.remove(owner, key),
         }
     }
 
@@ -185,11 +249,35 @@ impl Store {
     }
 }
 
-/// Whether an acceptance written by `requester` fits the pledge.
+impl Store {
+    /// Whether the requester declined this pledge and took up none of it:
+    /// an acceptance wins over a decline, since it is the binding one.
+    pub(crate) fn is_declined(&self, pledge_address: &RecordAddress, pledge: &Pledge) -> bool {
+        let declined = self
+            .declines_by_pledge
+            .get(pledge_address)
+            .into_iter()
+            .flatten()
+            .filter_map(|address| Some((address, self.declines.get(address)?)))
+            .any(|(address, decline)| refuses(address.owner, decline, pledge));
+        declined && self.acceptances_of(pledge_address, pledge).next().is_none()
+    }
+}
+
+/// Whether an acceptance written by `requester` fits the pledge: same
+/// requester, request and need, and accepted before the pledge lapsed.
 pub(crate) fn takes_up(requester: MemberId, acceptance: &Acceptance, pledge: &Pledge) -> bool {
     pledge.request.requester == requester
         && pledge.request.request == acceptance.request
         && pledge.request.need == acceptance.need
+        && pledge.accepted_in_time(acceptance.accepted_at_ms)
+}
+
+/// Whether a decline written by `requester` refuses the pledge.
+pub(crate) fn refuses(requester: MemberId, decline: &Decline, pledge: &Pledge) -> bool {
+    pledge.request.requester == requester
+        && pledge.request.request == decline.request
+        && pledge.request.need == decline.need
 }
 
 fn link<K: Ord>(index: &mut BTreeMap<K, BTreeSet<RecordAddress>>, key: K, value: &RecordAddress) {

@@ -1,7 +1,9 @@
 //! Tests of the read model: shared builders here, scenarios and the
 //! order-independence property in the submodules.
 
+mod aid_end;
 mod board;
+mod incident;
 mod order;
 mod registry;
 
