@@ -14,7 +14,8 @@ use crate::change_bounds;
 use crate::document::CheckedChange;
 use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope, EnvelopeDecodeError};
 use crate::identity;
-use crate::ids::{ActorKey, Collection, PactId};
+use crate::ids::{ActorKey, DocumentId, PactId};
+use crate::incident::check_acting;
 use crate::membership::{Authority, AuthorityError, MembershipState};
 use crate::model;
 
@@ -56,6 +57,11 @@ pub enum Rejection {
     /// An operation is not a well-formed record of this collection.
     #[error("malformed record: {0}")]
     MalformedRecord(String),
+    /// An incident written on behalf of a member the author may not act
+    /// for, or adopting what the author may not adopt
+    /// (`crate::incident::acting`).
+    #[error("acting on behalf refused: {0}")]
+    ActingRefused(String),
     /// Another change with the same (actor, seq) is already known.
     #[error("another change with the same actor and sequence number exists (fork)")]
     Fork,
@@ -75,7 +81,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 14] = [
+    pub const CODES: [&'static str; 15] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -86,6 +92,7 @@ impl Rejection {
         "owner_not_member",
         "authority_frozen",
         "malformed_record",
+        "acting_refused",
         "fork",
         "actor_forked",
         "too_many_pending",
@@ -105,6 +112,7 @@ impl Rejection {
             Rejection::OwnerNotMember => "owner_not_member",
             Rejection::AuthorityFrozen => "authority_frozen",
             Rejection::MalformedRecord(_) => "malformed_record",
+            Rejection::ActingRefused(_) => "acting_refused",
             Rejection::Fork => "fork",
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
@@ -180,8 +188,7 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let collection = envelope.document.collection;
-    let keys = contained(|| check_records(collection, &change))
+    let keys = contained(|| check_records(&envelope.document, membership, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
@@ -246,7 +253,12 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
 /// lists and text are not part of the schema. Returns the keys written.
-fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>, Rejection> {
+fn check_records(
+    document: &DocumentId,
+    membership: &MembershipState,
+    change: &Change,
+) -> Result<Vec<String>, Rejection> {
+    let collection = document.collection;
     if change
         .other_actor_ids()
         .iter()
@@ -268,8 +280,10 @@ fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>,
         };
         match &op.action {
             OpType::Put(automerge::ScalarValue::Str(json)) => {
-                model::decode_record(collection, &key, json)
+                let record = model::decode_record(collection, &key, json)
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                check_acting(&document.owner, &record, |m| membership.is_member(m))
+                    .map_err(|e| Rejection::ActingRefused(format!("{key}: {e}")))?;
             }
             OpType::Delete => {
                 model::check_record_key(collection, &key)

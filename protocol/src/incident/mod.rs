@@ -11,11 +11,13 @@
 //! Never reads a clock, never does I/O. Sealing entries above TLP `clear`
 //! is not here: such entries are refused until sealed records exist.
 
+pub mod acting;
 pub mod checklist;
 pub mod clocks;
 pub mod record;
 pub mod reports;
 
+pub use acting::{ActingError, check_acting};
 pub use checklist::{CHECKLIST, StepDue, StepTemplate, checklist_for, step_template};
 pub use clocks::{
     Clock, ClockKind, ClockPhase, ClockProfile, SentReports, clock, clocks as clocks_at,

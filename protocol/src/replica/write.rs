@@ -71,10 +71,15 @@ impl Replica {
         if ops.is_empty() {
             return Err(WriteError::Empty);
         }
+        let membership = self.membership.state();
         for op in ops {
             match op {
                 RecordOp::Put { key, json } => {
-                    model::decode_record(collection, key, json).map(|_| ())?
+                    let record = model::decode_record(collection, key, json)?;
+                    crate::incident::check_acting(&device.member, &record, |m| {
+                        membership.is_member(m)
+                    })
+                    .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;
                 }
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
             }
