@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 mod console;
+mod incident_seed;
 pub mod seed;
 
 use std::net::SocketAddr;

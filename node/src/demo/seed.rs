@@ -376,10 +376,9 @@ pub fn request(now_ms: i64) -> Result<(Collection, Vec<RecordOp>), RecordIdError
         status: RequestStatus::Open,
         created_at_ms: now_ms,
     });
-    Ok((
-        Collection::Requests,
-        vec![put(RecordKey::request(id("notbetrieb")?), record)],
-    ))
+    let mut ops = vec![put(RecordKey::request(id("notbetrieb")?), record)];
+    ops.extend(super::incident_seed::incident_ops(now_ms, "notbetrieb")?);
+    Ok((Collection::Requests, ops))
 }
 
 #[cfg(test)]
@@ -415,6 +414,11 @@ mod tests {
         }
         let (collection, ops) = request(now).unwrap();
         check(collection, &ops);
+        assert!(
+            ops.iter()
+                .any(|op| matches!(op, RecordOp::Put { key, .. } if key.starts_with("incident:"))),
+            "the request sits in an incident"
+        );
         assert_eq!(
             kinds.len(),
             5,

@@ -20,6 +20,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 pub mod registry;
+pub mod settlements;
 mod store;
 pub mod suggest;
 

@@ -223,3 +223,35 @@ fn only_the_helper_settles_its_own_mission_order() {
         SettlementState::NotRecorded
     );
 }
+
+#[test]
+fn the_settlement_export_lists_the_requesters_orders_with_the_helpers_figures() {
+    let mut model = ReadModel::new();
+    let mut order = acceptance(member(HELPER), "p1", "r1", "n1", 2);
+    order.status = AcceptanceStatus::Closed;
+    order.hours_recorded = Some(36);
+    order.expenses_cents = Some(48_050);
+    requester_doc(&mut model, vec![("a1", order)], vec![]);
+    helper_doc(&mut model, HELPER, vec![settlement(36, 48_050)]);
+    let mut helper = profile("=HYPERLINK(\"x\")", "06432");
+    helper.kind = "landkreis".into();
+    profile_of(&mut model, HELPER, helper);
+    let rows = model.settlement_rows(&member(REQUESTER));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].settlement, "confirmed");
+    assert!(model.settlement_rows(&member(HELPER)).is_empty());
+    let csv = crate::read_model::settlements::settlement_csv(&rows);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("Einsatzauftrag;"));
+    assert!(
+        lines[1].starts_with("\"a1\";\"'=HYPERLINK(\"\"x\"\")\";"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(";\"r1/n1\";2;closed;36;480,50;confirmed"),
+        "{}",
+        lines[1]
+    );
+}
