@@ -14,6 +14,7 @@
 //! `BTreeMap`s. It never reads automerge documents, clocks or storage; the
 //! caller hands it each document's `key -> JSON` map.
 
+pub mod alerts;
 pub mod board;
 mod derive;
 mod incident_store;

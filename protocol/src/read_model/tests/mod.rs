@@ -2,6 +2,7 @@
 //! order-independence property in the submodules.
 
 mod aid_end;
+mod alerts;
 mod board;
 mod incident;
 mod order;

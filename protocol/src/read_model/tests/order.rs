@@ -92,6 +92,7 @@ fn acceptance_record() -> impl Strategy<Value = (RecordKey, Record)> {
         0..2u8,
         1..30u32,
         status(vec![
+            AcceptanceStatus::Accepted,
             AcceptanceStatus::Active,
             AcceptanceStatus::Released,
             AcceptanceStatus::Closed,
@@ -111,6 +112,43 @@ fn acceptance_record() -> impl Strategy<Value = (RecordKey, Record)> {
                 Record::Acceptance(a),
             )
         })
+}
+
+fn decline_record() -> impl Strategy<Value = (RecordKey, Record)> {
+    (0..2u8, 1..=MEMBERS, 0..4u8, 0..2u8, 0..2u8).prop_map(|(n, pledger, p, r, need)| {
+        let decline = Decline {
+            pledge: PledgeRef {
+                pledger: member(pledger),
+                pledge: id(&format!("p{p}")),
+            },
+            request: id(&format!("r{r}")),
+            need: id(&format!("n{need}")),
+            reason: String::new(),
+            declined_at_ms: T0_MS + 3 * DAY_MS,
+        };
+        (
+            RecordKey::new(RecordTag::Decline, id(&format!("d{n}"))),
+            Record::Decline(decline),
+        )
+    })
+}
+
+fn settlement_record() -> impl Strategy<Value = (RecordKey, Record)> {
+    (0..2u8, 1..=MEMBERS, 0..4u8, 0..3u8, 0..50u32).prop_map(|(n, requester, p, a, hours)| {
+        let settlement = Settlement {
+            pledge: id(&format!("p{p}")),
+            requester: member(requester),
+            acceptance: id(&format!("a{a}")),
+            hours,
+            expenses_cents: u64::from(hours) * 1_000,
+            note: String::new(),
+            recorded_at_ms: T0_MS + 5 * DAY_MS + i64::from(hours),
+        };
+        (
+            RecordKey::new(RecordTag::Settlement, id(&format!("s{n}"))),
+            Record::Settlement(settlement),
+        )
+    })
 }
 
 fn version(records_strategy: BoxedStrategy<(RecordKey, Record)>) -> impl Strategy<Value = Version> {
@@ -135,8 +173,10 @@ fn version(records_strategy: BoxedStrategy<(RecordKey, Record)>) -> impl Strateg
 fn history(collection: Collection) -> BoxedStrategy<Vec<Version>> {
     let records_strategy = match collection {
         Collection::Offers => offer_record().boxed(),
-        Collection::Requests => prop_oneof![request_record(), acceptance_record()].boxed(),
-        Collection::Pledges => pledge_record().boxed(),
+        Collection::Requests => {
+            prop_oneof![request_record(), acceptance_record(), decline_record()].boxed()
+        }
+        Collection::Pledges => prop_oneof![pledge_record(), settlement_record()].boxed(),
         Collection::Profile => Just((
             RecordKey::profile(),
             Record::Profile(profile("Kreis Bergstraße", "06431")),
