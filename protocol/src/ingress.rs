@@ -188,7 +188,7 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let keys = contained(|| check_records(&envelope.document, membership, &change))
+    let keys = contained(|| check_records(&envelope.document, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
@@ -253,11 +253,7 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
 /// lists and text are not part of the schema. Returns the keys written.
-fn check_records(
-    document: &DocumentId,
-    membership: &MembershipState,
-    change: &Change,
-) -> Result<Vec<String>, Rejection> {
+fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, Rejection> {
     let collection = document.collection;
     if change
         .other_actor_ids()
@@ -282,7 +278,7 @@ fn check_records(
             OpType::Put(automerge::ScalarValue::Str(json)) => {
                 let record = model::decode_record(collection, &key, json)
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
-                check_acting(&document.owner, &record, |m| membership.is_member(m))
+                check_acting(&document.owner, &record)
                     .map_err(|e| Rejection::ActingRefused(format!("{key}: {e}")))?;
             }
             OpType::Delete => {

@@ -6,8 +6,9 @@
 //! The rules, checked under the same lock as the write:
 //! 1. the pledge is known → else 404 `pledge_not_found`;
 //! 2. it is for one of this member's requests → else 409 `not_your_request`;
-//! 3. it still stands → else 409 `pledge_withdrawn`; the request is `open`
-//!    → else 409 `request_not_open`;
+//! 3. it still stands → else 409 `pledge_withdrawn`; it has not lapsed
+//!    (accepted within `PLEDGE_ACCEPT_WINDOW_MS` of being made) → else 409
+//!    `pledge_lapsed`; the request is `open` → else 409 `request_not_open`;
 //! 4. the acceptance validates (quantity at least 1, terms not too long)
 //!    → else 400;
 //! 5. the quantity is at most what is left of the pledge (pledged minus
@@ -119,6 +120,15 @@ fn accept(
         return Err(ApiError::conflict(
             "pledge_withdrawn",
             format!("The pledge {} was withdrawn by its member.", body.pledge),
+        ));
+    }
+    if !pledge.accepted_in_time(now_ms) {
+        return Err(ApiError::conflict(
+            "pledge_lapsed",
+            format!(
+                "The pledge {} was not accepted in time and has lapsed.",
+                body.pledge
+            ),
         ));
     }
     if view.request.status != RequestStatus::Open {

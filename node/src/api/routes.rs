@@ -203,6 +203,7 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
                 (409, "not_your_request"),
                 (409, "request_not_open"),
                 (409, "pledge_withdrawn"),
+                (409, "pledge_lapsed"),
                 (409, "over_pledged_quantity"),
             ]),
         route(M::POST, "/api/tokens", post(sessions::create_token))

@@ -1,10 +1,11 @@
 //! Who may act for whom: the authority check on incidents written on behalf
-//! of another member, run in ingress (on every envelope) and on local
-//! writes (so a node never signs what its peers refuse).
+//! of another member, run in ingress (on every envelope) and, with the
+//! membership check on top, on local writes.
 //!
 //! The rule: any current member may open an incident for another current
 //! member, never for itself, and only a member adopts an incident written
-//! by someone else. Why any member and not a designated one: the hit
+//! by someone else (ingress checks what the bytes decide; the membership
+//! part on the local write, see [`check_acting`]). Why any member and not a designated one: the hit
 //! member's own node, and often its keys, are the thing that is down, so it
 //! cannot authorise anyone at the time; a designation made beforehand
 //! would have to live in the membership log, which the pact has not
@@ -31,23 +32,21 @@ pub enum ActingError {
     AdoptsOwn,
 }
 
-/// Checks the acting fields of a record written into `owner`'s document.
-/// Records other than incidents always pass.
-pub fn check_acting(
-    owner: &MemberId,
-    record: &Record,
-    is_member: impl Fn(&MemberId) -> bool,
-) -> Result<(), ActingError> {
+/// Checks the acting fields of a record written into `owner`'s document,
+/// from its bytes alone; records other than incidents always pass.
+///
+/// This is what ingress runs. It must not depend on the membership as the
+/// receiving node knows it at the time: a node that learned of a removal
+/// earlier than another would refuse a change the other applied, and every
+/// later change of the author's document would wait on it for ever on that
+/// node. Whether the member acted for is (still) a member is checked when
+/// writing ([`check_acting_write`]) and shown by the reader.
+pub fn check_acting(owner: &MemberId, record: &Record) -> Result<(), ActingError> {
     let Record::Incident(incident) = record else {
         return Ok(());
     };
-    if let Some(hit) = &incident.on_behalf_of {
-        if hit == owner {
-            return Err(ActingError::ForItself);
-        }
-        if !is_member(hit) {
-            return Err(ActingError::NotAMember);
-        }
+    if incident.on_behalf_of.as_ref() == Some(owner) {
+        return Err(ActingError::ForItself);
     }
     if incident
         .adopts
@@ -57,4 +56,20 @@ pub fn check_acting(
         return Err(ActingError::AdoptsOwn);
     }
     Ok(())
+}
+
+/// [`check_acting`], and for a local write also: the member acted for is a
+/// current member.
+pub fn check_acting_write(
+    owner: &MemberId,
+    record: &Record,
+    is_member: impl Fn(&MemberId) -> bool,
+) -> Result<(), ActingError> {
+    check_acting(owner, record)?;
+    match record {
+        Record::Incident(incident) if incident.on_behalf_of.is_some_and(|hit| !is_member(&hit)) => {
+            Err(ActingError::NotAMember)
+        }
+        _ => Ok(()),
+    }
 }

@@ -17,7 +17,7 @@ pub mod clocks;
 pub mod record;
 pub mod reports;
 
-pub use acting::{ActingError, check_acting};
+pub use acting::{ActingError, check_acting, check_acting_write};
 pub use checklist::{CHECKLIST, StepDue, StepTemplate, checklist_for, step_template};
 pub use clocks::{
     Clock, ClockKind, ClockPhase, ClockProfile, SentReports, clock, clocks as clocks_at,

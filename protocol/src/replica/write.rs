@@ -76,7 +76,7 @@ impl Replica {
             match op {
                 RecordOp::Put { key, json } => {
                     let record = model::decode_record(collection, key, json)?;
-                    crate::incident::check_acting(&device.member, &record, |m| {
+                    crate::incident::check_acting_write(&device.member, &record, |m| {
                         membership.is_member(m)
                     })
                     .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;

@@ -312,3 +312,27 @@ async fn only_known_pledges_for_this_members_requests_are_accepted() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_lapsed_pledge_cannot_be_accepted_and_frees_its_need() {
+    let mut node = TestNode::new();
+    let b = node.other_id();
+    let request = node
+        .created("/api/requests", laptop_request(5), StatusCode::CREATED)
+        .await;
+    let old = id("p-old");
+    let mut stale = pledge(node.me(), &request, "n1", 5);
+    stale["created_at_ms"] = json!(crate::clock::now_ms() - 49 * 3_600_000);
+    node.other_writes(RecordKey::pledge(old.clone()), stale);
+    let (_, board) = node.get("/api/board").await;
+    assert_eq!(board[0]["needs"][0]["pledges"][0]["state"], "offered");
+    node.refused(
+        "/api/acceptances",
+        json!({ "pledger": b, "pledge": old, "quantity": 5 }),
+        StatusCode::CONFLICT,
+        "pledge_lapsed",
+    )
+    .await;
+    let (_, missions) = node.get("/api/missions").await;
+    assert!(missions.as_array().unwrap().is_empty());
+}

@@ -361,7 +361,8 @@ fn pledge(requester: MemberId, request: &RecordId, need: &str, quantity: u32) ->
         "request": { "requester": requester, "request": request, "need": need },
         "quantity": quantity,
         "status": "offered",
-        "created_at_ms": T0_MS + 3 * DAY_MS
+        // Made just now: a pledge older than the acceptance window lapses.
+        "created_at_ms": crate::clock::now_ms()
     })
 }
 
