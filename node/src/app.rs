@@ -48,6 +48,12 @@ pub struct RunningNode {
 }
 
 impl RunningNode {
+    /// Starts the on-call notifier (`crate::notify`) among the node's tasks.
+    pub fn start_notifier(&mut self, settings: crate::notify::NotifySettings) {
+        let task = crate::notify::spawn(self.core.clone(), settings, self.shutdown.subscribe());
+        self.tasks.push(task);
+    }
+
     /// Signals every task to stop and waits for them.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);

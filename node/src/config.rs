@@ -35,6 +35,12 @@ pub const TRUSTED_PROXIES_MAX: usize = 16;
 /// Longest log filter, in bytes.
 pub const LOG_FILTER_BYTES_MAX: usize = 1024;
 
+mod notify;
+pub use notify::{
+    Contact, ESCALATION_MINUTES_RANGE, NOTIFY_CONTACTS_MAX, NOTIFY_FIELD_BYTES_MAX, NotifyConfig,
+    SmtpSecurity, UNREACHABLE_MINUTES_RANGE, smtp_host_port,
+};
+
 const EXAMPLE: &str = include_str!("config/example.toml");
 
 /// The node's configuration.
@@ -111,6 +117,12 @@ pub struct Config {
     /// overrides it. Default: `info`.
     #[serde(default = "default_log_filter")]
     pub log_filter: String,
+    /// On-call notifications (`[notify]`): contacts in escalation order,
+    /// each with an e-mail address and/or a webhook URL; the SMTP server;
+    /// minutes until the next contact is told; minutes after which a
+    /// member counts as unreachable. Default: none, nobody is notified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<NotifyConfig>,
 }
 
 fn default_listen_addresses() -> Vec<String> {
@@ -192,6 +204,7 @@ impl Config {
             allowed_hosts: Vec::new(),
             sync_interval_secs: default_sync_interval_secs(),
             log_filter: default_log_filter(),
+            notify: None,
         }
     }
 
@@ -301,6 +314,9 @@ impl Config {
                 "log_filter",
                 format!("must be 1 to {LOG_FILTER_BYTES_MAX} bytes and not blank"),
             ));
+        }
+        if let Some(notify) = &self.notify {
+            notify.check()?;
         }
         Ok(())
     }

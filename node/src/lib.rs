@@ -19,6 +19,7 @@ pub mod invitation;
 pub mod keys;
 pub mod metrics;
 pub mod net;
+pub mod notify;
 pub mod random;
 pub mod setup;
 pub mod store;

@@ -32,6 +32,7 @@ pub mod auth;
 mod error;
 pub mod events;
 pub mod limits;
+pub mod notifications;
 pub(crate) mod offers;
 mod openapi;
 pub(crate) mod pledges;

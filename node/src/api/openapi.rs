@@ -195,6 +195,9 @@ pub(crate) fn schemas() -> Value {
         "NewAccountAnswer": object(&["account", "role"], json!({ "account": string(), "role": string(), "password": { "type": "string", "description": "only if generated; shown once" } }), ""),
         "AccountChange": object(&[], json!({ "role": string(), "disabled": { "type": "boolean" } }), "Either or both."),
         "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
+        "Notification": object(&["seq", "alert_id", "kind", "subject_de", "subject_en", "created_ms", "status", "contact", "log"], json!({ "seq": integer(), "alert_id": string(), "kind": string(), "subject_de": string(), "subject_en": string(), "created_ms": integer(), "status": { "description": "Baseline, Open, Unanswered or {Acknowledged: {by, at_ms}}" }, "contact": integer(), "log": schema_ref("DeliveryLines") }), ""),
+        "DeliveryLines": { "type": "array", "items": object(&["at_ms", "contact", "channel", "ok", "detail"], json!({ "at_ms": integer(), "contact": integer(), "channel": string(), "ok": { "type": "boolean" }, "detail": string() }), "") },
+        "Notifications": { "type": "array", "items": schema_ref("Notification") },
         "EventStream": { "type": "string", "description": "event: change, data: a counter" },
         "Metrics": { "type": "string" },
     })

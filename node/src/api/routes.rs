@@ -8,8 +8,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, events, offers, openapi, pledges, reads, requests,
-    sessions,
+    ApiState, acceptances, accounts_admin, events, notifications, offers, openapi, pledges, reads,
+    requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -253,6 +253,13 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             ])
             .answers(200, "AuditRows")
             .errors(&[(400, "invalid_query")]),
+        route(M::GET, "/api/notifications", get(notifications::log))
+            .doc("The on-call notifications and their delivery log, newest first")
+            .answers(200, "Notifications"),
+        route(M::POST, "/api/notifications/{seq}/ack", post(notifications::acknowledge))
+            .doc("Acknowledge a notification: no more sending or escalation")
+            .answers(200, "Notification")
+            .errors(&[(404, "notification_not_found")]),
         route(M::GET, "/events", get(events::events))
             .doc("Server-sent events: `change` after every stored change")
             .answers(200, "EventStream"),

@@ -26,7 +26,13 @@ pub(super) async fn run(args: RunArgs) -> anyhow::Result<()> {
         allowed_hosts: config.allowed_hosts.clone(),
         bind: None,
     };
-    let node = app::start_with(options, http).await?;
+    let mut node = app::start_with(options, http).await?;
+    if let Some(notify) = &config.notify {
+        node.start_notifier(crate::notify::NotifySettings::from_config(
+            notify,
+            &config.member_name,
+        ));
+    }
     let member = node.core.lock().device().member;
     println!(
         "amtshilfe node of {} (member {}) is running.",

@@ -112,3 +112,66 @@ fn an_oversized_file_is_refused_unread() {
         Err(ConfigError::TooLarge { .. })
     ));
 }
+
+/// The `[notify]` example in the file's comments, uncommented.
+fn notify_example() -> String {
+    let example = Config::example();
+    let start = example.find("#   [notify]").unwrap();
+    let section: String = example[start..]
+        .lines()
+        .map(|line| line.trim_start_matches("#   "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("data_dir = \"/srv/a\"\nmember_name = \"Stadt A\"\n{section}\n")
+}
+
+#[test]
+fn the_notify_example_parses() {
+    let config = Config::parse(&notify_example(), origin()).unwrap();
+    let notify = config.notify.unwrap();
+    assert_eq!(notify.contacts.len(), 2);
+    assert_eq!(notify.smtp_security, SmtpSecurity::Starttls);
+    assert_eq!(notify.escalation_minutes, 15);
+    assert_eq!(notify.contacts[1].webhook, None);
+}
+
+#[test]
+fn bad_notify_values_name_the_field() {
+    let good = notify_example();
+    for (from, to, field) in [
+        (
+            "escalation_minutes = 15",
+            "escalation_minutes = 0",
+            "notify.escalation_minutes",
+        ),
+        (
+            "unreachable_minutes = 60",
+            "unreachable_minutes = 1",
+            "notify.unreachable_minutes",
+        ),
+        (":587\"", "\"", "notify.smtp_server"),
+        (
+            "webhook = \"https://",
+            "webhook = \"ftp://",
+            "notify.contacts.webhook",
+        ),
+        (
+            "email = \"krisenstab@",
+            "email = \"krisenstab-at-",
+            "notify.contacts.email",
+        ),
+        (
+            "smtp_from = \"amtshilfe@kreis-beispiel.example\"",
+            "",
+            "notify.smtp_server",
+        ),
+    ] {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let error = Config::parse(&text, origin()).unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::Invalid { field: f, .. } if *f == field),
+            "{to}: {error}"
+        );
+    }
+}

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod error;
 mod forks;
+mod notify;
 mod peers;
 mod read;
 mod restore;
@@ -36,6 +37,9 @@ use redb::{Database, DatabaseError, Durability, ReadableDatabase, StorageError, 
 pub use accounts::{AccountRecord, TokenRecord};
 pub use audit::{AUDIT_ROWS_MAX, AuditKind, AuditRecord, ChainReport};
 pub use error::StoreError;
+pub use notify::{
+    DELIVERY_LINES_MAX, DeliveryLine, NOTIFY_EVENTS_MAX, NewAlert, NotifyEvent, NotifyStatus,
+};
 pub use peers::{
     PEER_ADDRESS_BYTES_MAX, PEER_ADDRESSES_MAX, PEER_ID_BYTES_MAX, PEERS_MAX, PeerAddresses,
 };

@@ -1,0 +1,149 @@
+//! What to tell the on-call contacts now: the read model's alerts for this
+//! member (`ReadModel::alerts_for`) and the members this node has not
+//! heard from for longer than the threshold (the node's network state).
+//! Each with a stable id and a German and an English subject. Never sends.
+
+use std::collections::BTreeMap;
+
+use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::read_model::alerts::{Alert, AlertKind};
+
+use crate::core::Core;
+use crate::store::{NewAlert, StoreError};
+
+/// Every alert for this node's member at `now_ms`.
+pub fn current_alerts(
+    core: &Core,
+    unreachable_after_ms: i64,
+    now_ms: i64,
+) -> Result<Vec<NewAlert>, StoreError> {
+    let me = core.device().member;
+    let mut alerts: Vec<NewAlert> = core
+        .replica()
+        .read_model()
+        .alerts_for(&me, now_ms)
+        .into_iter()
+        .map(from_read_model)
+        .collect();
+    let last_seen = last_seen_by_member(core)?;
+    let names: BTreeMap<MemberId, String> = core
+        .replica()
+        .membership()
+        .state()
+        .members()
+        .map(|(member, info)| (*member, info.name.clone()))
+        .collect();
+    let seen: Vec<(MemberId, String, i64)> = last_seen
+        .into_iter()
+        .filter(|(member, _)| *member != me)
+        .filter_map(|(member, at)| names.get(&member).map(|name| (member, name.clone(), at)))
+        .collect();
+    alerts.extend(unreachable(&seen, unreachable_after_ms, now_ms));
+    Ok(alerts)
+}
+
+/// An alert of the read model with its English subject.
+pub fn from_read_model(alert: Alert) -> NewAlert {
+    let (kind, subject_en) = match &alert.kind {
+        AlertKind::NewRequest => ("new_request", "New request for help in the pact".to_owned()),
+        AlertKind::PledgeOnMyRequest => (
+            "pledge_on_my_request",
+            "A pledge on your request".to_owned(),
+        ),
+        AlertKind::MyPledgeAccepted => (
+            "my_pledge_accepted",
+            "Your pledge was accepted: mission order".to_owned(),
+        ),
+        AlertKind::ClockReminder { clock } => (
+            "clock_reminder",
+            format!("{}: 80 % of the time has passed", clock.label_en()),
+        ),
+        AlertKind::ClockOverdue { clock } => (
+            "clock_overdue",
+            format!("{}: deadline overdue", clock.label_en()),
+        ),
+    };
+    NewAlert {
+        id: alert.id,
+        kind: kind.to_owned(),
+        subject_de: alert.subject_de,
+        subject_en,
+    }
+}
+
+/// An alert for each member (id, name, last seen) not seen for longer
+/// than `after_ms`. The id names the last contact, so a member that comes
+/// back and goes away again is a new alert, and one outage is one alert.
+pub fn unreachable(seen: &[(MemberId, String, i64)], after_ms: i64, now_ms: i64) -> Vec<NewAlert> {
+    let minutes = after_ms / 60_000;
+    seen.iter()
+        .filter(|(_, _, at)| now_ms.saturating_sub(*at) > after_ms)
+        .map(|(member, name, at)| NewAlert {
+            id: format!("unreachable:{member}:{at}"),
+            kind: "member_unreachable".to_owned(),
+            subject_de: format!("{name} seit über {minutes} Minuten nicht erreichbar"),
+            subject_en: format!("{name} unreachable for more than {minutes} minutes"),
+        })
+        .collect()
+}
+
+/// When this node last had contact with each member's devices: the later
+/// of a peer's last sighting and its last completed sync.
+fn last_seen_by_member(core: &Core) -> Result<BTreeMap<MemberId, i64>, StoreError> {
+    let state = core.replica().membership().state();
+    let mut member_of_peer = BTreeMap::new();
+    for (member, info) in state.members() {
+        let Some(record) = state.member_record(member) else {
+            continue;
+        };
+        for delegation in record
+            .delegations
+            .iter()
+            .filter(|d| d.issued_under == info.current_key)
+        {
+            if let Some(peer) = crate::net::identity::peer_id_of(&delegation.device) {
+                member_of_peer.insert(peer.to_string(), *member);
+            }
+        }
+    }
+    let mut last = BTreeMap::new();
+    let mut saw = |peer: &str, at: i64| {
+        if let Some(member) = member_of_peer.get(peer) {
+            let entry = last.entry(*member).or_insert(at);
+            *entry = (*entry).max(at);
+        }
+    };
+    for peer in core.store().peer_addresses()? {
+        saw(&peer.peer, peer.last_seen_ms);
+    }
+    for (peer, at) in &core.counters.last_sync_ms {
+        saw(peer, *at);
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_is_unreachable_only_past_the_threshold_and_once_per_outage() {
+        let a = MemberId([1; 32]);
+        let b = MemberId([2; 32]);
+        let seen = vec![
+            (a, "Stadt A".to_owned(), 0),
+            (b, "Stadt B".to_owned(), 50 * 60_000),
+        ];
+        let hour = 60 * 60_000;
+        assert!(unreachable(&seen, hour, hour).is_empty());
+        let late = unreachable(&seen, hour, hour + 1);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].id, format!("unreachable:{a}:0"));
+        assert!(late[0].subject_de.contains("Stadt A seit über 60 Minuten"));
+        // Still away later: the same alert, not a new one.
+        assert_eq!(unreachable(&seen, hour, 2 * hour)[0].id, late[0].id);
+        // Back and away again: a new alert.
+        let again = vec![(a, "Stadt A".to_owned(), 3 * hour)];
+        assert_ne!(unreachable(&again, hour, 5 * hour)[0].id, late[0].id);
+    }
+}

@@ -1,0 +1,58 @@
+//! Sending one e-mail over SMTP (lettre, tokio, rustls). One connection
+//! per message: alerts are rare, and a pooled connection would only go
+//! stale between them.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::{AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{SmtpSecurity, smtp_host_port};
+
+/// Longest an SMTP exchange may take.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Where and how e-mail is sent.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// `host:port`.
+    pub server: String,
+    /// TLS mode.
+    pub security: SmtpSecurity,
+    /// Sender address.
+    pub from: String,
+}
+
+/// Sends one plain-text e-mail; `Ok` carries the server's answer.
+pub async fn send(
+    settings: &SmtpSettings,
+    to: &str,
+    subject: &str,
+    body: String,
+) -> Result<String, String> {
+    let (host, port) = smtp_host_port(&settings.server)
+        .ok_or_else(|| format!("bad server {:?}", settings.server))?;
+    let message = Message::builder()
+        .from(settings.from.parse().map_err(|e| format!("sender: {e}"))?)
+        .to(to.parse().map_err(|e| format!("recipient: {e}"))?)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| format!("message: {e}"))?;
+    let builder = match settings.security {
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+        SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+            .map_err(|e| format!("TLS: {e}"))?,
+        SmtpSecurity::Tls => {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| format!("TLS: {e}"))?
+        }
+    };
+    let transport = builder.port(port).timeout(Some(SMTP_TIMEOUT)).build();
+    let response = transport.send(message).await.map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{} {}",
+        response.code(),
+        response.message().collect::<Vec<_>>().join(" ")
+    ))
+}
