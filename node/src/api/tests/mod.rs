@@ -12,6 +12,7 @@ mod client;
 mod flow;
 mod hardening;
 mod limits;
+mod notifications;
 mod offer_edits;
 mod openapi;
 mod pages;

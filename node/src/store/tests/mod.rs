@@ -5,6 +5,7 @@ mod audit;
 mod basics;
 mod crash;
 mod errors;
+mod notify;
 mod peers;
 mod restore;
 mod tokens;

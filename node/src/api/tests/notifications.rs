@@ -1,0 +1,114 @@
+//! On-call notifications through a real core: a request another member
+//! posts becomes an alert of this node, the notifier posts it to a real
+//! webhook receiver on loopback, the API lists the delivery log and takes
+//! the acknowledgement, which stops the escalation.
+
+use std::sync::{Arc, Mutex};
+
+use amtshilfe_protocol::model::RecordKey;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::config::Contact;
+use crate::notify::alerts::current_alerts;
+use crate::notify::{Notifier, NotifySettings};
+
+const MINUTE_MS: i64 = 60_000;
+
+/// A webhook receiver on loopback: its URL and the bodies it got.
+async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let kept = kept.clone();
+            async move {
+                kept.lock()
+                    .unwrap()
+                    .push(serde_json::from_str::<Value>(&body).unwrap());
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, bodies)
+}
+
+#[tokio::test]
+async fn a_new_request_is_notified_listed_and_acknowledged() {
+    let mut node = TestNode::new();
+    let (url, bodies) = receiver().await;
+    let contact = |name: &str| Contact {
+        name: name.to_owned(),
+        email: None,
+        webhook: Some(url.clone()),
+    };
+    let notifier = Notifier::new(NotifySettings {
+        contacts: vec![contact("erste"), contact("zweite")],
+        smtp: None,
+        escalation_ms: 15 * MINUTE_MS,
+        unreachable_ms: 60 * MINUTE_MS,
+        node_name: "Kreis Bergstraße".to_owned(),
+    });
+    let core = node.core.clone();
+    let round = |at_ms: i64| {
+        let alerts = current_alerts(&core.lock(), 60 * MINUTE_MS, at_ms).unwrap();
+        (alerts, at_ms)
+    };
+    let t0 = clock::now_ms();
+    let (alerts, at) = round(t0);
+    assert!(alerts.is_empty(), "{alerts:?}");
+    notifier.run_once(&node.core, &alerts, at).await.unwrap();
+
+    node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
+    let (alerts, at) = round(t0 + 1_000);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let expected = format!("request:{}:r-b1", node.other_id());
+    assert_eq!(alerts[0].id, expected);
+    assert_eq!(notifier.run_once(&node.core, &alerts, at).await.unwrap(), 1);
+    {
+        let got = bodies.lock().unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0]["alert"], expected.as_str());
+        assert_eq!(got[0]["kind"], "new_request");
+        assert!(
+            got[0]["subject_de"]
+                .as_str()
+                .unwrap()
+                .starts_with("Neue Hilfeanfrage")
+        );
+    }
+
+    let (status, log) = node.get("/api/notifications").await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    assert_eq!(log[0]["status"], "Open");
+    assert_eq!(log[0]["log"][0]["channel"], "webhook");
+    assert_eq!(log[0]["log"][0]["ok"], true);
+    let seq = log[0]["seq"].as_u64().unwrap();
+
+    let (status, acked) = node
+        .post(&format!("/api/notifications/{seq}/ack"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{acked}");
+    assert_eq!(acked["status"]["Acknowledged"]["by"], "admin");
+
+    // Acknowledged: the second contact is not told when the time is up.
+    let (alerts, at) = round(t0 + 20 * MINUTE_MS);
+    assert_eq!(notifier.run_once(&node.core, &alerts, at).await.unwrap(), 0);
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+
+    for bad in ["/api/notifications/999/ack", "/api/notifications/eins/ack"] {
+        node.refused(
+            bad,
+            json!({}),
+            StatusCode::NOT_FOUND,
+            "notification_not_found",
+        )
+        .await;
+    }
+}
