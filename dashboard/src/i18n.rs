@@ -178,6 +178,16 @@ texts! {
     No => "nein", "no";
     Notes => "Hinweise", "Notes";
     NothingHere => "Keine Einträge.", "No entries.";
+    NotifyAckHint => "Meldungen an die Bereitschaft laut [notify] der Konfiguration. Bestätigen Sie eine Meldung mit POST /api/notifications/<Nr.>/ack (jedes angemeldete Konto); ohne Bestätigung wird nach der Eskalationszeit der nächste Kontakt benachrichtigt.", "Messages to the on-call contacts of [notify] in the configuration. Acknowledge one with POST /api/notifications/<no.>/ack (any signed-in account); without it, the next contact is told after the escalation time.";
+    NotifyAcknowledged => "bestätigt von", "acknowledged by";
+    NotifyBaseline => "vor Inbetriebnahme, nicht gesendet", "before the first start, not sent";
+    NotifyLastDelivery => "Letzte Zustellung", "Last delivery";
+    NotifyLog => "Benachrichtigungen an die Bereitschaft", "On-call notifications";
+    NotifyNumber => "Nr.", "No.";
+    NotifyOpen => "offen, wartet auf Bestätigung", "open, awaiting acknowledgement";
+    NotifyState => "Stand", "State";
+    NotifySubject => "Betreff", "Subject";
+    NotifyUnanswered => "von niemandem bestätigt", "acknowledged by nobody";
     OfferNotSaved => "Das Angebot wurde nicht gespeichert.", "The offer was not saved.";
     Older => "Ältere", "Older";
     OnCall => "24/7-Rufbereitschaft", "On call 24/7";

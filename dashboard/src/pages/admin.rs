@@ -75,6 +75,8 @@ pub struct AdminView {
     pub audit_page: usize,
     /// How many pages there are.
     pub audit_pages: usize,
+    /// The newest on-call notifications with their delivery state.
+    pub notifications: Vec<super::NotificationRow>,
     /// A generated password, shown once after making an account.
     pub new_password: Option<(String, String)>,
     /// Why the last change was refused.
@@ -233,6 +235,10 @@ pub fn admin(ctx: &Ctx, view: &AdminView) -> String {
         section aria-labelledby="h-audit" {
             h2 id="h-audit" { (ctx.t(Text::AuditLog)) }
             (audit(ctx, view))
+        }
+        section aria-labelledby="h-notifications" {
+            h2 id="h-notifications" { (ctx.t(Text::NotifyLog)) }
+            (super::notifications::notifications(ctx, &view.notifications))
         }
     };
     page(ctx, ctx.t(Text::NavVerwaltung), content)

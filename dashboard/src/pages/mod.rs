@@ -6,6 +6,7 @@
 mod admin;
 mod login;
 mod network;
+mod notifications;
 mod offer_form;
 mod offer_values;
 mod offers;
@@ -25,6 +26,7 @@ use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
 pub use network::{ForkRow, NetworkView, PeerRow, network};
+pub use notifications::NotificationRow;
 pub use offer_form::{
     FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
 };

@@ -24,6 +24,35 @@ use crate::api::{ApiError, ApiState, with_core};
 /// Audit rows on one page.
 const AUDIT_ROWS_PER_PAGE: usize = 50;
 const PATH: &str = "/verwaltung";
+/// Newest on-call notifications shown on the page.
+const NOTIFICATIONS_SHOWN: usize = 20;
+
+fn notification_row(event: &crate::store::NotifyEvent) -> html::NotificationRow {
+    use crate::store::NotifyStatus;
+    let (status, acknowledged_by) = match &event.status {
+        NotifyStatus::Open => ("open", None),
+        NotifyStatus::Acknowledged { by, .. } => ("acknowledged", Some(by.clone())),
+        NotifyStatus::Unanswered => ("unanswered", None),
+        NotifyStatus::Baseline => ("baseline", None),
+    };
+    html::NotificationRow {
+        seq: event.seq,
+        created_ms: event.created_ms,
+        subject_de: event.subject_de.clone(),
+        subject_en: event.subject_en.clone(),
+        status,
+        acknowledged_by,
+        last_delivery: event.log.last().map(|line| {
+            let result = if line.ok { "ok" } else { "Fehler / failed" };
+            format!(
+                "#{} {}: {result} ({})",
+                line.contact + 1,
+                line.channel,
+                line.detail
+            )
+        }),
+    }
+}
 
 fn role(fields: &Fields) -> Result<Role, ApiError> {
     let id = text(fields, "role");
@@ -43,7 +72,14 @@ async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
     )
     .await?;
     let total = usize::try_from(total).unwrap_or(usize::MAX);
+    let notifications = with_core(state, |core| {
+        core.store()
+            .notify_events(NOTIFICATIONS_SHOWN)
+            .map_err(ApiError::from)
+    })
+    .await?;
     Ok(AdminView {
+        notifications: notifications.iter().map(notification_row).collect(),
         accounts: accounts
             .into_iter()
             .map(|(name, record)| AccountRow {

@@ -1,7 +1,8 @@
 //! On-call notifications through a real core: a request another member
 //! posts becomes an alert of this node, the notifier posts it to a real
 //! webhook receiver on loopback, the API lists the delivery log and takes
-//! the acknowledgement, which stops the escalation.
+//! the acknowledgement, which stops the escalation; the Verwaltung page
+//! shows the log.
 
 use std::sync::{Arc, Mutex};
 
@@ -91,11 +92,25 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
     assert_eq!(log[0]["log"][0]["ok"], true);
     let seq = log[0]["seq"].as_u64().unwrap();
 
+    // The Verwaltung page shows it, open, with its delivery.
+    node.add_account("chefin", crate::accounts::Role::Admin, true);
+    let (session, _) = node.login_page("chefin").await;
+    let page = node.page(&session, "/verwaltung").await;
+    let section = &page[page.find("h-notifications").unwrap()..];
+    assert!(section.contains("Neue Hilfeanfrage"), "{section}");
+    assert!(
+        section.contains("offen, wartet auf Bestätigung"),
+        "{section}"
+    );
+    assert!(section.contains("#1 webhook: ok"), "{section}");
+
     let (status, acked) = node
         .post(&format!("/api/notifications/{seq}/ack"), json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{acked}");
     assert_eq!(acked["status"]["Acknowledged"]["by"], "admin");
+    let page = node.page(&session, "/verwaltung").await;
+    assert!(page.contains("bestätigt von admin"), "{page}");
 
     // Acknowledged: the second contact is not told when the time is up.
     let (alerts, at) = round(t0 + 20 * MINUTE_MS);
