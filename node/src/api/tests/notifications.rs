@@ -39,22 +39,55 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, bodies)
 }
 
-#[tokio::test]
-async fn a_new_request_is_notified_listed_and_acknowledged() {
-    let mut node = TestNode::new();
-    let (url, bodies) = receiver().await;
+/// Two webhook contacts at `url`, 15 minutes to acknowledge.
+fn settings(url: &str) -> NotifySettings {
     let contact = |name: &str| Contact {
         name: name.to_owned(),
         email: None,
-        webhook: Some(url.clone()),
+        webhook: Some(url.to_owned()),
     };
-    let notifier = Notifier::new(NotifySettings {
+    NotifySettings {
         contacts: vec![contact("erste"), contact("zweite")],
         smtp: None,
         escalation_ms: 15 * MINUTE_MS,
         unreachable_ms: 60 * MINUTE_MS,
         node_name: "Kreis Bergstraße".to_owned(),
-    });
+    }
+}
+
+#[tokio::test]
+async fn the_running_notifier_tells_of_a_request_soon_after_it_arrives() {
+    let mut node = TestNode::new();
+    let (url, bodies) = receiver().await;
+    let (stop, stop_rx) = watch::channel(false);
+    let task = crate::notify::spawn(node.core.clone(), settings(&url), stop_rx);
+    let started = || node.core.lock().store().notify_started_at_ms().unwrap();
+    for _ in 0..100 {
+        if started().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started().is_some(), "the first round did not run");
+    node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
+    for _ in 0..200 {
+        if !bodies.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["kind"], "new_request");
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_request_is_notified_listed_and_acknowledged() {
+    let mut node = TestNode::new();
+    let (url, bodies) = receiver().await;
+    let notifier = Notifier::new(settings(&url));
     let core = node.core.clone();
     let round = |at_ms: i64| {
         let alerts = current_alerts(&core.lock(), 60 * MINUTE_MS, at_ms).unwrap();
