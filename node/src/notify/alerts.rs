@@ -11,10 +11,13 @@ use amtshilfe_protocol::read_model::alerts::{Alert, AlertKind};
 use crate::core::Core;
 use crate::store::{NewAlert, StoreError};
 
-/// Every alert for this node's member at `now_ms`.
+/// Every alert for this node's member at `now_ms`; members count as
+/// unreachable only when not heard from for `unreachable_after_ms` since
+/// `listening_since_ms` (when this process started) as well.
 pub fn current_alerts(
     core: &Core,
     unreachable_after_ms: i64,
+    listening_since_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<NewAlert>, StoreError> {
     let me = core.device().member;
@@ -38,7 +41,12 @@ pub fn current_alerts(
         .filter(|(member, _)| *member != me)
         .filter_map(|(member, at)| names.get(&member).map(|name| (member, name.clone(), at)))
         .collect();
-    alerts.extend(unreachable(&seen, unreachable_after_ms, now_ms));
+    alerts.extend(unreachable(
+        &seen,
+        unreachable_after_ms,
+        listening_since_ms,
+        now_ms,
+    ));
     Ok(alerts)
 }
 
@@ -72,12 +80,19 @@ pub fn from_read_model(alert: Alert) -> NewAlert {
 }
 
 /// An alert for each member (id, name, last seen) not seen for longer
-/// than `after_ms`. The id names the last contact, so a member that comes
-/// back and goes away again is a new alert, and one outage is one alert.
-pub fn unreachable(seen: &[(MemberId, String, i64)], after_ms: i64, now_ms: i64) -> Vec<NewAlert> {
+/// than `after_ms`, counted from `listening_since_ms` at the earliest (a
+/// node that was down itself has not missed anyone yet). The id names the
+/// last contact, so one outage is one alert, across restarts too, and a
+/// member that comes back and goes away again is a new alert.
+pub fn unreachable(
+    seen: &[(MemberId, String, i64)],
+    after_ms: i64,
+    listening_since_ms: i64,
+    now_ms: i64,
+) -> Vec<NewAlert> {
     let minutes = after_ms / 60_000;
     seen.iter()
-        .filter(|(_, _, at)| now_ms.saturating_sub(*at) > after_ms)
+        .filter(|(_, _, at)| now_ms.saturating_sub((*at).max(listening_since_ms)) > after_ms)
         .map(|(member, name, at)| NewAlert {
             id: format!("unreachable:{member}:{at}"),
             kind: "member_unreachable".to_owned(),
@@ -135,15 +150,27 @@ mod tests {
             (b, "Stadt B".to_owned(), 50 * 60_000),
         ];
         let hour = 60 * 60_000;
-        assert!(unreachable(&seen, hour, hour).is_empty());
-        let late = unreachable(&seen, hour, hour + 1);
+        assert!(unreachable(&seen, hour, 0, hour).is_empty());
+        let late = unreachable(&seen, hour, 0, hour + 1);
         assert_eq!(late.len(), 1);
         assert_eq!(late[0].id, format!("unreachable:{a}:0"));
         assert!(late[0].subject_de.contains("Stadt A seit über 60 Minuten"));
         // Still away later: the same alert, not a new one.
-        assert_eq!(unreachable(&seen, hour, 2 * hour)[0].id, late[0].id);
+        assert_eq!(unreachable(&seen, hour, 0, 2 * hour)[0].id, late[0].id);
         // Back and away again: a new alert.
         let again = vec![(a, "Stadt A".to_owned(), 3 * hour)];
-        assert_ne!(unreachable(&again, hour, 5 * hour)[0].id, late[0].id);
+        assert_ne!(unreachable(&again, hour, 0, 5 * hour)[0].id, late[0].id);
+    }
+
+    #[test]
+    fn after_the_nodes_own_downtime_the_threshold_counts_from_its_start() {
+        let a = MemberId([1; 32]);
+        let seen = vec![(a, "Stadt A".to_owned(), 0)];
+        let hour = 60 * 60_000;
+        let started = 5 * hour;
+        assert!(unreachable(&seen, hour, started, started + hour).is_empty());
+        let late = unreachable(&seen, hour, started, started + hour + 1);
+        // The same outage keeps its id, so a restart does not tell it again.
+        assert_eq!(late[0].id, format!("unreachable:{a}:0"));
     }
 }

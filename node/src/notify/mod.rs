@@ -144,7 +144,7 @@ impl Notifier {
             if missing == 0 || now_ms < event.next_attempt_ms {
                 continue;
             }
-            if sends >= SENDS_PER_RUN_MAX {
+            if sends + missing.count_ones() as usize > SENDS_PER_RUN_MAX {
                 break;
             }
             let (done, lines) = self.send(&event, contact, missing, now_ms).await;
@@ -311,9 +311,13 @@ pub fn spawn(
         let unreachable_ms = settings.unreachable_ms;
         let notifier = Notifier::new(settings);
         let mut changes = core.lock().subscribe_changes();
+        // Silence before this start is the node's own downtime, not the
+        // members': they count as unreachable only once this process has
+        // not heard from them for the whole threshold.
+        let started_ms = crate::clock::now_ms();
         loop {
             let now_ms = crate::clock::now_ms();
-            let alerts = alerts::current_alerts(&core.lock(), unreachable_ms, now_ms);
+            let alerts = alerts::current_alerts(&core.lock(), unreachable_ms, started_ms, now_ms);
             let round = match alerts {
                 Ok(alerts) => notifier.run_once(&core, &alerts, now_ms).await,
                 Err(error) => Err(error),

@@ -90,7 +90,7 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
     let notifier = Notifier::new(settings(&url));
     let core = node.core.clone();
     let round = |at_ms: i64| {
-        let alerts = current_alerts(&core.lock(), 60 * MINUTE_MS, at_ms).unwrap();
+        let alerts = current_alerts(&core.lock(), 60 * MINUTE_MS, 0, at_ms).unwrap();
         (alerts, at_ms)
     };
     let t0 = clock::now_ms();
