@@ -12,7 +12,7 @@ mod sinks;
 
 use std::sync::Mutex;
 
-use amtshilfe_node::config::{Contact, SmtpSecurity};
+use amtshilfe_node::config::{Contact, NotifyConfig, SmtpSecurity};
 use amtshilfe_node::notify::smtp::SmtpSettings;
 use amtshilfe_node::notify::{
     Notifier, NotifySettings, RETRY_FIRST_MS, SENDS_PER_RUN_MAX, StoreAccess, acknowledge,
@@ -56,6 +56,7 @@ fn settings(contacts: Vec<Contact>, smtp: Option<&SmtpSink>) -> NotifySettings {
             server: sink.address.to_string(),
             security: SmtpSecurity::None,
             from: "amtshilfe@kreis.test".to_owned(),
+            login: None,
         }),
         escalation_ms: 15 * MINUTE_MS,
         unreachable_ms: 60 * MINUTE_MS,
@@ -143,6 +144,10 @@ async fn an_alert_arrives_once_by_mail_and_webhook_and_old_ones_never() {
     assert_eq!(bodies[0]["event"], seq);
     assert_eq!(bodies[0]["subject_de"], "Neue Hilfeanfrage new");
     assert_eq!(bodies[0]["contact"], "bereitschaft");
+    assert!(
+        smtp.logins.lock().unwrap().is_empty(),
+        "no account, no AUTH"
+    );
     let log = event(&store, "new").log;
     assert_eq!(log.len(), 2);
     assert!(log.iter().all(|line| line.ok), "{log:?}");
@@ -289,4 +294,47 @@ async fn a_round_sends_at_most_its_cap() {
     let second = notifier.run_once(&store, &many, T0_MS + 2).await.unwrap();
     assert_eq!(second, 4);
     assert_eq!(webhook.bodies().len(), SENDS_PER_RUN_MAX + 4);
+}
+
+#[tokio::test]
+async fn mail_logs_in_with_the_password_from_its_file() {
+    let smtp = SmtpSink::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let password_file = dir.path().join("smtp-password");
+    std::fs::write(&password_file, "geheim\n").unwrap();
+    let config = NotifyConfig {
+        contacts: vec![email("bereitschaft")],
+        smtp_server: Some(smtp.address.to_string()),
+        smtp_security: SmtpSecurity::None,
+        smtp_from: Some("amtshilfe@kreis.test".to_owned()),
+        smtp_user: Some("amtshilfe".to_owned()),
+        smtp_password_file: Some(password_file),
+        escalation_minutes: 15,
+        unreachable_minutes: 60,
+    };
+    let settings = NotifySettings::from_config(&config, "Kreis Test").unwrap();
+    assert!(
+        !format!("{settings:?}").contains("geheim"),
+        "the password stays out of logs"
+    );
+    let store = new_store(&dir);
+    let notifier = Notifier::new(settings);
+    notifier.run_once(&store, &[], T0_MS).await.unwrap();
+    notifier
+        .run_once(&store, &[alert("a")], T0_MS + 1)
+        .await
+        .unwrap();
+    assert_eq!(smtp.mails().len(), 1);
+    // "\0amtshilfe\0geheim" in base64: the password without its newline.
+    assert_eq!(
+        *smtp.logins.lock().unwrap(),
+        ["AUTH PLAIN AGFtdHNoaWxmZQBnZWhlaW0=".to_owned()]
+    );
+
+    let missing = NotifyConfig {
+        smtp_password_file: Some(dir.path().join("nowhere")),
+        ..config
+    };
+    let error = NotifySettings::from_config(&missing, "Kreis Test").unwrap_err();
+    assert!(error.to_string().contains("smtp_password_file"), "{error}");
 }

@@ -31,7 +31,7 @@ pub(super) async fn run(args: RunArgs) -> anyhow::Result<()> {
         node.start_notifier(crate::notify::NotifySettings::from_config(
             notify,
             &config.member_name,
-        ));
+        )?);
     }
     let member = node.core.lock().device().member;
     println!(

@@ -55,6 +55,13 @@ pub struct NotifyConfig {
     /// Sender address of the e-mails.
     #[serde(default)]
     pub smtp_from: Option<String>,
+    /// Account name for SMTP AUTH, if the server wants one.
+    #[serde(default)]
+    pub smtp_user: Option<String>,
+    /// Absolute path of a file holding the SMTP password (read at start;
+    /// make it readable by the node's user only). Needs `smtp_user`.
+    #[serde(default)]
+    pub smtp_password_file: Option<std::path::PathBuf>,
     /// Minutes a contact has to acknowledge before the next is told.
     #[serde(default = "default_escalation_minutes")]
     pub escalation_minutes: u64,
@@ -133,6 +140,29 @@ impl NotifyConfig {
                 "notify.smtp_from",
                 format!("{from:?} is not an e-mail address"),
             ));
+        }
+        if let Some(user) = &self.smtp_user
+            && too_long(user)
+        {
+            return Err((
+                "notify.smtp_user",
+                format!("must be 1 to {NOTIFY_FIELD_BYTES_MAX} bytes"),
+            ));
+        }
+        match (&self.smtp_user, &self.smtp_password_file) {
+            (Some(_), Some(path)) if !path.is_absolute() => {
+                return Err((
+                    "notify.smtp_password_file",
+                    "must be an absolute path".into(),
+                ));
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err((
+                    "notify.smtp_password_file",
+                    "and `notify.smtp_user` go together: name both or neither".into(),
+                ));
+            }
+            _ => {}
         }
         let (low, high) = ESCALATION_MINUTES_RANGE;
         if !(low..=high).contains(&self.escalation_minutes) {

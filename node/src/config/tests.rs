@@ -165,6 +165,12 @@ fn bad_notify_values_name_the_field() {
             "",
             "notify.smtp_server",
         ),
+        (
+            "smtp_password_file = \"/etc",
+            "smtp_password_file = \"etc",
+            "notify.smtp_password_file",
+        ),
+        ("smtp_user = \"amtshilfe\"", "", "notify.smtp_password_file"),
     ] {
         assert!(good.contains(from), "{from}");
         let text = good.replacen(from, to, 1);

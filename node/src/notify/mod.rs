@@ -62,23 +62,40 @@ pub struct NotifySettings {
 }
 
 impl NotifySettings {
-    /// The settings of a checked `[notify]` section.
-    pub fn from_config(config: &NotifyConfig, node_name: &str) -> Self {
+    /// The settings of a checked `[notify]` section; reads the SMTP
+    /// password file if there is one.
+    pub fn from_config(config: &NotifyConfig, node_name: &str) -> anyhow::Result<Self> {
         let minutes = |m: u64| i64::try_from(m).unwrap_or(i64::MAX / 60_000) * 60_000;
-        Self {
+        let login = match (&config.smtp_user, &config.smtp_password_file) {
+            (Some(user), Some(path)) => {
+                let password = std::fs::read_to_string(path).map_err(|error| {
+                    anyhow::anyhow!(
+                        "cannot read notify.smtp_password_file {}: {error}",
+                        path.display()
+                    )
+                })?;
+                Some(smtp::SmtpLogin {
+                    user: user.clone(),
+                    password: password.trim_end_matches(['\r', '\n']).to_owned(),
+                })
+            }
+            _ => None,
+        };
+        Ok(Self {
             contacts: config.contacts.clone(),
             smtp: match (&config.smtp_server, &config.smtp_from) {
                 (Some(server), Some(from)) => Some(SmtpSettings {
                     server: server.clone(),
                     security: config.smtp_security,
                     from: from.clone(),
+                    login,
                 }),
                 _ => None,
             },
             escalation_ms: minutes(config.escalation_minutes),
             unreachable_ms: minutes(config.unreachable_minutes),
             node_name: node_name.to_owned(),
-        }
+        })
     }
 }
 

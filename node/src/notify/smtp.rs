@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpSecurity, smtp_host_port};
@@ -22,6 +23,25 @@ pub struct SmtpSettings {
     pub security: SmtpSecurity,
     /// Sender address.
     pub from: String,
+    /// Account and password for SMTP AUTH.
+    pub login: Option<SmtpLogin>,
+}
+
+/// An SMTP account; its password never appears in `Debug` output.
+#[derive(Clone)]
+pub struct SmtpLogin {
+    /// Account name.
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for SmtpLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpLogin")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Sends one plain-text e-mail; `Ok` carries the server's answer.
@@ -48,7 +68,11 @@ pub async fn send(
             AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| format!("TLS: {e}"))?
         }
     };
-    let transport = builder.port(port).timeout(Some(SMTP_TIMEOUT)).build();
+    let mut builder = builder.port(port).timeout(Some(SMTP_TIMEOUT));
+    if let Some(login) = &settings.login {
+        builder = builder.credentials(Credentials::new(login.user.clone(), login.password.clone()));
+    }
+    let transport = builder.build();
     let response = transport.send(message).await.map_err(|e| e.to_string())?;
     Ok(format!(
         "{} {}",

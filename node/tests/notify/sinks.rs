@@ -28,6 +28,8 @@ pub(crate) struct Mail {
 pub(crate) struct SmtpSink {
     pub(crate) address: SocketAddr,
     pub(crate) mails: Arc<Mutex<Vec<Mail>>>,
+    /// Every AUTH command received, as sent.
+    pub(crate) logins: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpSink {
@@ -35,16 +37,21 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let mails = Arc::new(Mutex::new(Vec::new()));
-        let kept = mails.clone();
+        let logins = Arc::new(Mutex::new(Vec::new()));
+        let (kept, kept_logins) = (mails.clone(), logins.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let kept = kept.clone();
+                let (kept, kept_logins) = (kept.clone(), kept_logins.clone());
                 tokio::spawn(async move {
-                    let _ = session(stream, kept).await;
+                    let _ = session(stream, kept, kept_logins).await;
                 });
             }
         });
-        Self { address, mails }
+        Self {
+            address,
+            mails,
+            logins,
+        }
     }
 
     pub(crate) fn mails(&self) -> Vec<Mail> {
@@ -55,6 +62,7 @@ impl SmtpSink {
 async fn session(
     stream: tokio::net::TcpStream,
     mails: Arc<Mutex<Vec<Mail>>>,
+    logins: Arc<Mutex<Vec<String>>>,
 ) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
@@ -62,8 +70,15 @@ async fn session(
     let mut to = Vec::new();
     while let Some(line) = lines.next_line().await? {
         let upper = line.to_ascii_uppercase();
-        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+        if upper.starts_with("EHLO") {
+            write
+                .write_all(b"250-sink.test\r\n250 AUTH PLAIN\r\n")
+                .await?;
+        } else if upper.starts_with("HELO") {
             write.write_all(b"250 sink.test\r\n").await?;
+        } else if upper.starts_with("AUTH ") {
+            logins.lock().unwrap().push(line.clone());
+            write.write_all(b"235 accepted\r\n").await?;
         } else if upper.starts_with("MAIL FROM") {
             to.clear();
             write.write_all(b"250 OK\r\n").await?;
