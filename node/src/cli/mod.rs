@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout)]
 
 mod audit;
+mod bundle;
 mod confirm;
 mod demo;
 mod init;
@@ -56,6 +57,10 @@ pub enum Command {
     /// Check the audit log (`audit verify`).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Carry signed data offline: `bundle export`, `bundle import`,
+    /// `bundle state`.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
 }
 
 impl Cli {
@@ -90,5 +95,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Restore(args) => restore::run(args),
         Command::Audit(command) => audit::run(command),
+        Command::Bundle(command) => bundle::run(command),
     }
 }
