@@ -45,6 +45,10 @@ pub struct ExportArgs {
     /// (repeatable): a node recovering from this bundle dials it.
     #[arg(long = "address")]
     pub addresses: Vec<String>,
+    /// Only the membership log, no envelopes: a small recovery ticket (the
+    /// recovering node then pulls the data from the pact).
+    #[arg(long)]
+    pub membership_only: bool,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -98,9 +102,12 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
             crate::bundle::export(core.replica(), since.as_deref(), Vec::new()).map_err(refusal)?
         }
     };
-    if !args.addresses.is_empty() {
+    if !args.addresses.is_empty() || args.membership_only {
         let mut bundle = Bundle::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
         bundle.addresses = args.addresses.clone();
+        if args.membership_only {
+            bundle.envelopes.clear();
+        }
         bytes = bundle.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let bundle = Bundle::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
