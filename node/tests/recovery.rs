@@ -94,7 +94,7 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
         "export",
         "--membership-only",
         "--address",
-        &first,
+        &format!("/ip4/127.0.0.1/tcp/{}", nodes[0].p2p_port),
         "--out",
         ticket.to_str().unwrap(),
         "--config",
@@ -105,6 +105,28 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
     children[5].kill().unwrap();
     children[5].wait().unwrap();
     std::fs::remove_dir_all(&nodes[5].dir).unwrap();
+
+    // A key that is no member's current key recovers nothing and leaves
+    // no directory behind.
+    let stranger_key = stick.join("stranger.key");
+    amtshilfe_node::keys::generate_key_file(&stranger_key).unwrap();
+    let wrong = root.path().join("wrong");
+    let output = std::process::Command::new(support::binary())
+        .args(["recover", "--member-key", stranger_key.to_str().unwrap()])
+        .args([
+            "--ticket",
+            ticket.to_str().unwrap(),
+            "--dir",
+            wrong.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("not the current key of a member"),
+        "{output:?}"
+    );
+    assert!(!wrong.exists());
 
     let started = Instant::now();
     let fresh = root.path().join("node-5-recovered");

@@ -41,8 +41,9 @@ pub struct ExportArgs {
     /// what it lacks goes into the bundle.
     #[arg(long)]
     pub since: Option<PathBuf>,
-    /// An address where this node can be reached, with /p2p/ peer id
-    /// (repeatable): a node recovering from this bundle dials it.
+    /// An address where this node can be reached (repeatable), e.g.
+    /// /dns4/amtshilfe.kreis.example/tcp/4100; this node's peer id is
+    /// added. A node recovering from this bundle dials it.
     #[arg(long = "address")]
     pub addresses: Vec<String>,
     /// Only the membership log, no envelopes: a small recovery ticket (the
@@ -104,7 +105,7 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
     };
     if !args.addresses.is_empty() || args.membership_only {
         let mut bundle = Bundle::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-        bundle.addresses = args.addresses.clone();
+        bundle.addresses = with_peer_id(&config, &args.addresses)?;
         if args.membership_only {
             bundle.envelopes.clear();
         }
@@ -165,6 +166,23 @@ fn state(args: StateArgs) -> anyhow::Result<()> {
         bytes.len()
     );
     Ok(())
+}
+
+/// `addresses` with this node's peer id added where none is named.
+fn with_peer_id(config: &Config, addresses: &[String]) -> anyhow::Result<Vec<String>> {
+    let (device, _) = read_keys(&config.data_dir)?;
+    let peer = crate::net::identity::peer_id_of(&device.public())
+        .context("the device key is not a valid peer id")?;
+    Ok(addresses
+        .iter()
+        .map(|a| {
+            if a.contains("/p2p/") {
+                a.clone()
+            } else {
+                format!("{a}/p2p/{peer}")
+            }
+        })
+        .collect())
 }
 
 /// Where the command works: the running node's API, or the stopped node's
