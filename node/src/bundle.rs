@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::Path;
 
 use amtshilfe_protocol::bundle::{BUNDLE_BYTES_MAX, Bundle, BundleError, ItemRefusal};
-use amtshilfe_protocol::ids::Sha256Hash;
+use amtshilfe_protocol::ids::{PactId, Sha256Hash};
 use amtshilfe_protocol::replica::Replica;
 use amtshilfe_protocol::sync::SyncRequest;
 use serde::Serialize;
@@ -88,8 +88,20 @@ impl From<BundleError> for BundleRefused {
 /// pact, and only then takes entries and envelopes in through ingress and
 /// stores what applied.
 pub fn import(core: &mut Core, bytes: &[u8]) -> Result<ImportReport, BundleRefused> {
+    let bundle = checked(bytes, &core.replica().pact_id())?;
+    Ok(apply(core, bundle))
+}
+
+/// Decodes `bytes` and checks every item's integrity against `pact`,
+/// without the core: a running node does this outside its lock.
+pub fn checked(bytes: &[u8], pact: &PactId) -> Result<Bundle, BundleRefused> {
     let bundle = Bundle::from_bytes(bytes)?;
-    bundle.check_integrity(&core.replica().pact_id())?;
+    bundle.check_integrity(pact)?;
+    Ok(bundle)
+}
+
+/// Takes a [`checked`] bundle in through ingress and stores what applied.
+pub fn apply(core: &mut Core, bundle: Bundle) -> ImportReport {
     let entry_count = bundle.entries.len();
     let positions: BTreeMap<Sha256Hash, usize> = bundle
         .envelopes
@@ -128,7 +140,7 @@ pub fn import(core: &mut Core, bytes: &[u8]) -> Result<ImportReport, BundleRefus
             reason: reason.to_string(),
         });
     }
-    Ok(report)
+    report
 }
 
 /// The bundle of everything `replica` holds, or of what a peer lacks

@@ -31,11 +31,18 @@ pub(crate) async fn import(
     State(state): State<ApiState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let outcome = with_core(&state, move |core| Ok(crate::bundle::import(core, &body))).await?;
-    Ok(match outcome {
-        Ok(report) => axum::Json(report).into_response(),
-        Err(refusal) => refused(refusal),
-    })
+    // Decoding and the signatures are checked off the core's lock; only
+    // ingress and the store take it.
+    let pact = with_core(&state, |core| Ok(core.replica().pact_id())).await?;
+    let checked = tokio::task::spawn_blocking(move || crate::bundle::checked(&body, &pact))
+        .await
+        .map_err(|error| ApiError::Internal(format!("an API task failed: {error}")))?;
+    let bundle = match checked {
+        Ok(bundle) => bundle,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
+    let report = with_core(&state, move |core| Ok(crate::bundle::apply(core, bundle))).await?;
+    Ok(axum::Json(report).into_response())
 }
 
 /// The bundle for the known state in the body (empty: everything).
