@@ -203,14 +203,24 @@ impl Core {
     /// one durable transaction); refusals are logged. Returns whether any
     /// entry was applied.
     pub fn receive_entries(&mut self, entries: Vec<SignedEntry>, from: &str) -> bool {
+        self.receive_entries_reported(entries, from)
+            .iter()
+            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
+    }
+
+    /// [`Self::receive_entries`] with each entry's outcome, in order (a
+    /// bundle's import reports them).
+    pub fn receive_entries_reported(
+        &mut self,
+        entries: Vec<SignedEntry>,
+        from: &str,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
         let outcomes = self.replica.receive_entries(entries);
         for reason in outcomes.iter().filter_map(|o| o.as_ref().err()) {
             tracing::warn!(peer = from, %reason, "membership entry refused");
         }
         self.persist_or_stop();
         outcomes
-            .iter()
-            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
     }
 
     /// Answers a peer's sync request.

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,6 +4,7 @@
 //! randomness. Time and randomness come in as arguments, so every behaviour
 //! can be replayed exactly in tests.
 
+pub mod bundle;
 pub(crate) mod bytes;
 pub mod catalogue;
 pub mod change_bounds;

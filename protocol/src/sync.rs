@@ -429,7 +429,20 @@ impl SyncSession {
             return self.done();
         }
         self.summary.rounds += 1;
-        SyncStep::Send(SyncRequest::Want {
+        SyncStep::Send(replica.known_state())
+    }
+
+    fn done(&self) -> SyncStep {
+        SyncStep::Done(self.summary.clone())
+    }
+}
+
+impl Replica {
+    /// What this replica has, as a `Want` request: what a peer answers
+    /// with what is missing, and what a bundle is exported for.
+    pub fn known_state(&self) -> SyncRequest {
+        let replica = self;
+        SyncRequest::Want {
             pact: replica.pact_id(),
             entries: replica.membership().hashes(),
             documents: replica.version_vectors(),
@@ -444,11 +457,7 @@ impl SyncSession {
                 .forks()
                 .map(|f| ((f.document, f.actor), f.seq))
                 .collect(),
-        })
-    }
-
-    fn done(&self) -> SyncStep {
-        SyncStep::Done(self.summary.clone())
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub(crate) mod acceptances;
 pub(crate) mod accounts_admin;
 pub mod audit;
 pub mod auth;
+mod bundle;
 mod error;
 pub mod events;
 pub mod limits;

@@ -62,6 +62,7 @@ fn schema_ref(name: &str) -> Value {
 fn content(name: &str) -> Value {
     let media = match name {
         "Metrics" => "text/plain",
+        "Bundle" | "KnownState" => "application/octet-stream",
         "EventStream" => "text/event-stream",
         _ => "application/json",
     };
@@ -197,5 +198,8 @@ pub(crate) fn schemas() -> Value {
         "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
         "EventStream": { "type": "string", "description": "event: change, data: a counter" },
         "Metrics": { "type": "string" },
+        "Bundle": { "type": "string", "format": "binary", "description": "An offline bundle (protocol/src/bundle.rs)." },
+        "KnownState": { "type": "string", "format": "binary", "description": "What a node has (a deflated sync Want request); empty: nothing." },
+        "BundleReport": { "type": "object", "description": "entries_applied, envelopes_applied, duplicates, pending, and refused: the items ingress refused on their merits (index, kind, code, reason); the rest applied." },
     })
 }

@@ -8,8 +8,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, events, offers, openapi, pledges, reads, requests,
-    sessions,
+    ApiState, acceptances, accounts_admin, bundle, events, offers, openapi, pledges, reads,
+    requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -259,5 +259,38 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
         route(M::GET, "/metrics", get(reads::metrics))
             .doc("Prometheus text format")
             .answers(200, "Metrics"),
+        route(M::POST, "/api/bundle", post(bundle::import).layer(BUNDLE_BODY))
+            .doc("Import an offline bundle through the same ingress as the network")
+            .role(Permission::Administer)
+            .body("Bundle")
+            .answers(200, "BundleReport")
+            .errors(BUNDLE_REFUSED),
+        route(M::POST, "/api/bundle/export", post(bundle::export).layer(BUNDLE_BODY))
+            .doc("An offline bundle of everything, or of what a peer lacks (its known state as the body)")
+            .role(Permission::Administer)
+            .body("KnownState")
+            .answers(200, "Bundle")
+            .errors(&[(422, "known_state_malformed"), (422, "wrong_pact")]),
+        route(M::GET, "/api/bundle/state", get(bundle::known_state))
+            .doc("This node's known state, for a peer to export what it lacks")
+            .role(Permission::Administer)
+            .answers(200, "KnownState"),
     ]
 }
+
+/// A bundle body may be far larger than a JSON body.
+const BUNDLE_BODY: axum::extract::DefaultBodyLimit =
+    axum::extract::DefaultBodyLimit::max(amtshilfe_protocol::bundle::BUNDLE_BYTES_MAX);
+
+/// Why a bundle is refused whole (nothing applied; the answer lists items).
+const BUNDLE_REFUSED: &[(u16, &str)] = &[
+    (422, "not_a_bundle"),
+    (422, "bundle_version"),
+    (422, "bundle_truncated"),
+    (422, "bundle_checksum"),
+    (422, "bundle_malformed"),
+    (422, "bundle_too_many_items"),
+    (422, "bundle_too_large"),
+    (422, "wrong_pact"),
+    (422, "bundle_items_refused"),
+];

@@ -14,6 +14,7 @@ mod http;
 mod ingest;
 mod lossy;
 mod propagation;
+mod recovery;
 mod scale;
 mod support;
 mod sync;
@@ -42,6 +43,7 @@ pub const FIGURES: &[&str] = &[
     lossy::P99,
     lossy::HEAL,
     flood::P99,
+    recovery::TIME,
 ];
 
 /// The rows that need network namespaces: missing, with the reason
@@ -83,6 +85,7 @@ pub(crate) struct Sizes {
     pub(crate) lossy_cut: std::time::Duration,
     pub(crate) flood_envelopes: usize,
     pub(crate) flood_quiet_requests: usize,
+    pub(crate) recovery_records: usize,
 }
 
 impl Sizes {
@@ -105,6 +108,7 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(3),
                 flood_envelopes: 300,
                 flood_quiet_requests: 5,
+                recovery_records: 300,
             }
         } else {
             Self {
@@ -124,6 +128,7 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(20),
                 flood_envelopes: 20_000,
                 flood_quiet_requests: 100,
+                recovery_records: 5_000,
             }
         }
     }
@@ -165,6 +170,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("flood") {
         rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
+    }
+    if wanted("recovery") {
+        rows.extend(runtime.block_on(recovery::run(&sizes, scratch.path()))?);
     }
     Ok(rows)
 }
