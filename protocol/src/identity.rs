@@ -21,6 +21,9 @@ pub enum SigningPurpose {
     Envelope,
     /// A member key signs a membership log entry.
     MembershipEntry,
+    /// A member's key or device, or an officer's key, publishes an
+    /// encryption key (`seal::EncryptionKeyAnnouncement`).
+    EncryptionKey,
 }
 
 impl SigningPurpose {
@@ -28,6 +31,7 @@ impl SigningPurpose {
         match self {
             SigningPurpose::Envelope => b"amtshilfe/v1/envelope",
             SigningPurpose::MembershipEntry => b"amtshilfe/v1/membership-entry",
+            SigningPurpose::EncryptionKey => b"amtshilfe/v1/encryption-key",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod membership;
 pub mod model;
 pub mod read_model;
 pub mod replica;
+pub mod seal;
 pub mod sync;
 
 pub use bytes::HexError;
