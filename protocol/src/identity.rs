@@ -24,6 +24,10 @@ pub enum SigningPurpose {
     /// A member's key or device, or an officer's key, publishes an
     /// encryption key (`seal::EncryptionKeyAnnouncement`).
     EncryptionKey,
+    /// A member submits a posture assessment for review.
+    PostureSubmission,
+    /// A joint officer reviews a submitted posture assessment.
+    PostureReview,
 }
 
 impl SigningPurpose {
@@ -32,6 +36,8 @@ impl SigningPurpose {
             SigningPurpose::Envelope => b"amtshilfe/v1/envelope",
             SigningPurpose::MembershipEntry => b"amtshilfe/v1/membership-entry",
             SigningPurpose::EncryptionKey => b"amtshilfe/v1/encryption-key",
+            SigningPurpose::PostureSubmission => b"amtshilfe/v1/posture-submission",
+            SigningPurpose::PostureReview => b"amtshilfe/v1/posture-review",
         }
     }
 }

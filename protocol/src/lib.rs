@@ -14,6 +14,7 @@ pub mod ids;
 pub mod ingress;
 pub mod membership;
 pub mod model;
+pub mod posture;
 pub mod read_model;
 pub mod replica;
 pub mod seal;
