@@ -15,6 +15,7 @@ mod members;
 mod pact;
 mod restore;
 mod run;
+mod seal_keys;
 mod status;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Check the audit log (`audit verify`).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Keys for sealed records: the member's encryption key, an officer's keys.
+    #[command(subcommand)]
+    Keys(seal_keys::KeysCommand),
 }
 
 impl Cli {
@@ -90,5 +94,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Restore(args) => restore::run(args),
         Command::Audit(command) => audit::run(command),
+        Command::Keys(command) => seal_keys::run(command),
     }
 }
