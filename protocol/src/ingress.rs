@@ -14,9 +14,10 @@ use crate::change_bounds;
 use crate::document::CheckedChange;
 use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope, EnvelopeDecodeError};
 use crate::identity;
-use crate::ids::{ActorKey, Collection, PactId};
+use crate::ids::{ActorKey, DocumentId, PactId};
 use crate::membership::{Authority, AuthorityError, MembershipState};
-use crate::model;
+use crate::model::{self, Record};
+use crate::posture::{PostureRejection, SealedPosture};
 
 /// Why an envelope was refused. A closed list: every rejection anywhere is
 /// one of these, logged and counted by its [`Rejection::code`].
@@ -180,8 +181,8 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let collection = envelope.document.collection;
-    let keys = contained(|| check_records(collection, &change))
+    let document = envelope.document;
+    let keys = contained(|| check_records(&document, membership, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
@@ -246,7 +247,12 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
 /// lists and text are not part of the schema. Returns the keys written.
-fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>, Rejection> {
+fn check_records(
+    document: &DocumentId,
+    membership: &MembershipState,
+    change: &Change,
+) -> Result<Vec<String>, Rejection> {
+    let collection = document.collection;
     if change
         .other_actor_ids()
         .iter()
@@ -268,8 +274,12 @@ fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>,
         };
         match &op.action {
             OpType::Put(automerge::ScalarValue::Str(json)) => {
-                model::decode_record(collection, &key, json)
+                let record = model::decode_record(collection, &key, json)
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                if let Record::Posture(posture) = &record {
+                    check_sealed_readers(document, membership, posture)
+                        .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                }
             }
             OpType::Delete => {
                 model::check_record_key(collection, &key)
@@ -284,4 +294,20 @@ fn check_records(collection: Collection, change: &Change) -> Result<Vec<String>,
         keys.push(key);
     }
     Ok(keys)
+}
+
+/// A sealed posture record belongs to its document's owner and is sealed
+/// to the owner and officers the log appointed to serve it, nobody else.
+/// Checked here, where the membership state is at hand, on bytes this node
+/// may not be able to read. An officer is never dismissed (not built), so
+/// a record that passed stays valid and `readmit` need not check again.
+pub(crate) fn check_sealed_readers(
+    document: &DocumentId,
+    membership: &MembershipState,
+    posture: &SealedPosture,
+) -> Result<(), PostureRejection> {
+    if posture.member != document.owner {
+        return Err(PostureRejection::OtherMember);
+    }
+    posture.check(membership)
 }

@@ -15,6 +15,8 @@ use serde::de::DeserializeOwned;
 use super::validation::ValidationError;
 use super::{AidRequest, MemberProfile, Offer, Pledge, acceptance::Acceptance};
 use crate::ids::{Collection, RecordId};
+use crate::posture::SealedPosture;
+use crate::seal::EncryptionKeyAnnouncement;
 
 /// Largest record JSON, in bytes.
 pub const RECORD_JSON_BYTES_MAX: usize = 16 * 1024;
@@ -34,16 +36,23 @@ pub enum RecordTag {
     Acceptance,
     /// A [`Pledge`], in the Pledges collection.
     Pledge,
+    /// A [`SealedPosture`], in the Posture collection.
+    Posture,
+    /// An [`EncryptionKeyAnnouncement`] (the member's own, or an officer's
+    /// whose login this member's node hosts), in the Profile collection.
+    EncryptionKey,
 }
 
 impl RecordTag {
     /// Every tag.
-    pub const ALL: [RecordTag; 5] = [
+    pub const ALL: [RecordTag; 7] = [
         RecordTag::Profile,
         RecordTag::Offer,
         RecordTag::Request,
         RecordTag::Acceptance,
         RecordTag::Pledge,
+        RecordTag::Posture,
+        RecordTag::EncryptionKey,
     ];
 
     /// The tag as written in keys.
@@ -54,16 +63,19 @@ impl RecordTag {
             RecordTag::Request => "request",
             RecordTag::Acceptance => "acceptance",
             RecordTag::Pledge => "pledge",
+            RecordTag::Posture => "posture",
+            RecordTag::EncryptionKey => "enckey",
         }
     }
 
     /// The collection whose documents hold records with this tag.
     pub fn collection(self) -> Collection {
         match self {
-            RecordTag::Profile => Collection::Profile,
+            RecordTag::Profile | RecordTag::EncryptionKey => Collection::Profile,
             RecordTag::Offer => Collection::Offers,
             RecordTag::Request | RecordTag::Acceptance => Collection::Requests,
             RecordTag::Pledge => Collection::Pledges,
+            RecordTag::Posture => Collection::Posture,
         }
     }
 }
@@ -166,6 +178,10 @@ pub enum Record {
     Acceptance(Acceptance),
     /// A pledge.
     Pledge(Pledge),
+    /// A sealed posture record.
+    Posture(SealedPosture),
+    /// A published encryption key.
+    EncryptionKey(EncryptionKeyAnnouncement),
 }
 
 impl Record {
@@ -177,6 +193,8 @@ impl Record {
             Record::Request(_) => RecordTag::Request,
             Record::Acceptance(_) => RecordTag::Acceptance,
             Record::Pledge(_) => RecordTag::Pledge,
+            Record::Posture(_) => RecordTag::Posture,
+            Record::EncryptionKey(_) => RecordTag::EncryptionKey,
         }
     }
 
@@ -189,6 +207,8 @@ impl Record {
             Record::Request(r) => serde_json::to_string(r),
             Record::Acceptance(r) => serde_json::to_string(r),
             Record::Pledge(r) => serde_json::to_string(r),
+            Record::Posture(r) => serde_json::to_string(r),
+            Record::EncryptionKey(r) => serde_json::to_string(r),
         };
         json.unwrap_or_default()
     }
@@ -201,6 +221,22 @@ impl Record {
             Record::Request(r) => r.validate(),
             Record::Acceptance(r) => r.validate(),
             Record::Pledge(r) => r.validate(),
+            // What needs no membership state and no secret; ingress checks
+            // the readers against the log (`ingress::check_sealed_readers`).
+            Record::Posture(r) => {
+                r.sealed
+                    .check_structure()
+                    .map_err(|e| ValidationError::BadFormat {
+                        field: "sealed".into(),
+                        reason: e.code(),
+                    })
+            }
+            Record::EncryptionKey(r) => {
+                r.check_signature().map_err(|e| ValidationError::BadFormat {
+                    field: "signature".into(),
+                    reason: e.code(),
+                })
+            }
         }
     }
 }
@@ -261,8 +297,17 @@ pub fn decode_keyed(
         RecordTag::Request => Record::Request(parse(json)?),
         RecordTag::Acceptance => Record::Acceptance(parse(json)?),
         RecordTag::Pledge => Record::Pledge(parse(json)?),
+        RecordTag::Posture => Record::Posture(parse(json)?),
+        RecordTag::EncryptionKey => Record::EncryptionKey(parse(json)?),
     };
     record.validate()?;
+    if let Record::Posture(posture) = &record
+        && posture.record != key.id.as_str()
+    {
+        // The record id is bound into the seal; a mismatch is a value
+        // copied from another record.
+        return Err(BadRecordKey(key.to_string()).into());
+    }
     Ok((key, record))
 }
 

@@ -36,3 +36,28 @@ pub use sealed::{
     MissingKey, OpenPostureError, PosturePayload, PostureRejection, SealedPosture, posture_context,
     posture_readers,
 };
+
+/// A posture record sealed to member `[1; 32]` alone, under its key, for
+/// tests of code that stores records without opening them.
+#[cfg(test)]
+pub(crate) fn sample_record() -> (crate::model::RecordKey, crate::model::Record) {
+    use crate::ids::{MemberId, PactId, RecordId};
+    use crate::model::{Record, RecordKey, RecordTag};
+    use crate::seal::{EncryptionSecret, Reader, ReaderId};
+
+    let member = MemberId([1; 32]);
+    let reader = Reader {
+        id: ReaderId::Member(member),
+        key: EncryptionSecret::from_bytes([11; 32]).public(),
+    };
+    let payload = PosturePayload::Assessment {
+        revision: 0,
+        assessment: Assessment::empty(WibaCatalogue::builtin(), 0),
+    };
+    let sealed = SealedPosture::seal(&PactId([0; 32]), member, "r0", &payload, &[reader], [1; 32]);
+    let key = RecordKey {
+        tag: RecordTag::Posture,
+        id: RecordId::new("r0").unwrap(),
+    };
+    (key, Record::Posture(sealed.unwrap()))
+}

@@ -61,6 +61,9 @@ pub enum PostureRejection {
     /// The member itself is not a reader.
     #[error("sealed posture record: the member is not among the readers")]
     MemberNotReader,
+    /// The record names another member than the document's owner.
+    #[error("sealed posture record: names another member than the document's owner")]
+    OtherMember,
     /// A reader is neither the member nor an officer serving it.
     #[error("sealed posture record: a reader is neither the member nor an officer serving it")]
     ForeignReader,

@@ -56,7 +56,10 @@ impl Affected {
     pub(crate) fn touch(&mut self, store: &Store, address: &RecordAddress, record: &Record) {
         let owner = address.owner;
         match record {
-            Record::Profile(_) | Record::Offer(_) => {}
+            Record::Profile(_)
+            | Record::Offer(_)
+            | Record::Posture(_)
+            | Record::EncryptionKey(_) => {}
             Record::Request(request) => {
                 for need in &request.needs {
                     self.needs.insert(RequestRef {

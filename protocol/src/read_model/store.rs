@@ -15,6 +15,8 @@ use crate::ids::{MemberId, RecordId};
 use crate::model::{
     Acceptance, AidRequest, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
 };
+use crate::posture::SealedPosture;
+use crate::seal::EncryptionKeyAnnouncement;
 
 /// Where a record lives: its owner (the document's member) and its id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -50,6 +52,11 @@ pub(crate) struct Store {
     pub(crate) acceptances_by_pledge: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
     /// Acceptances of a need, by the acceptance's own request and need ids.
     pub(crate) acceptances_by_need: BTreeMap<RequestRef, BTreeSet<RecordAddress>>,
+    /// Sealed posture records, as stored: ciphertext only (opening is for
+    /// readers, outside the read model).
+    pub(crate) posture: BTreeMap<RecordAddress, SealedPosture>,
+    /// Published encryption keys, by the carrying document's address.
+    pub(crate) encryption_keys: BTreeMap<RecordAddress, EncryptionKeyAnnouncement>,
 }
 
 /// The request a pledge points at.
@@ -114,6 +121,12 @@ impl Store {
                 );
                 self.acceptances.insert(address, acceptance);
             }
+            Record::Posture(posture) => {
+                self.posture.insert(address, posture);
+            }
+            Record::EncryptionKey(announcement) => {
+                self.encryption_keys.insert(address, announcement);
+            }
         }
     }
 
@@ -148,6 +161,11 @@ impl Store {
                 );
                 Some(Record::Acceptance(acceptance))
             }
+            RecordTag::Posture => self.posture.remove(&address).map(Record::Posture),
+            RecordTag::EncryptionKey => self
+                .encryption_keys
+                .remove(&address)
+                .map(Record::EncryptionKey),
         }
     }
 

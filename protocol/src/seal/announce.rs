@@ -53,6 +53,18 @@ pub enum AnnouncementError {
     NotHoldersSigner,
 }
 
+impl AnnouncementError {
+    /// A stable code for messages and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AnnouncementError::BadSignature => "bad_signature",
+            AnnouncementError::WeakKey => "weak_key",
+            AnnouncementError::OtherPact => "other_pact",
+            AnnouncementError::NotHoldersSigner => "not_holders_signer",
+        }
+    }
+}
+
 impl EncryptionKeyAnnouncement {
     /// Announces `secret`'s public key for `holder`, signed by `signer`.
     pub fn sign(

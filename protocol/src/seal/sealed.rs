@@ -125,6 +125,20 @@ pub enum StructureError {
     CiphertextBounds(usize),
 }
 
+impl StructureError {
+    /// A stable code for messages and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StructureError::UnknownVersion(_) => "unknown_seal_version",
+            StructureError::NoReaders => "no_readers",
+            StructureError::TooManyReaders(_) => "too_many_readers",
+            StructureError::ReadersNotCanonical => "readers_not_canonical",
+            StructureError::WeakKey => "weak_key",
+            StructureError::CiphertextBounds(_) => "ciphertext_bounds",
+        }
+    }
+}
+
 /// Seals `plaintext` to `readers` under `context`, with secrets expanded
 /// from `entropy` (32 fresh random bytes from the caller; reusing them
 /// reuses the content key and nonce).
