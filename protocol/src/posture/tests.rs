@@ -668,3 +668,54 @@ fn a_rotated_member_key_reads_after_the_officer_reseals() {
         .unwrap();
     assert_eq!(resealed.open(&pact_id, &member, &rotated).unwrap(), payload);
 }
+
+#[test]
+fn the_schema_check_binds_posture_records_to_their_key_and_checks_announcements() {
+    use crate::ids::Collection;
+    use crate::model::{RecordError, decode_record};
+    use crate::seal::EncryptionKeyAnnouncement;
+
+    let (key, record) = super::sample_record();
+    let json = record.to_json();
+    assert!(decode_record(Collection::Posture, &key.to_string(), &json).is_ok());
+    // Copied under another record id: the seal binds the id, so refused.
+    assert!(matches!(
+        decode_record(Collection::Posture, "posture:r1", &json),
+        Err(RecordError::BadKey(_))
+    ));
+    // Posture records belong in the posture collection only.
+    assert!(matches!(
+        decode_record(Collection::Offers, &key.to_string(), &json),
+        Err(RecordError::TagNotAllowed { .. })
+    ));
+    // A weak wrapping is refused by the schema check alone.
+    let crate::model::Record::Posture(mut weak) = record else {
+        unreachable!()
+    };
+    weak.sealed.wrappings[0].ephemeral = EncryptionPublicKey([0; 32]);
+    let weak_json = crate::model::Record::Posture(weak).to_json();
+    assert!(matches!(
+        decode_record(Collection::Posture, &key.to_string(), &weak_json),
+        Err(RecordError::Invalid(_))
+    ));
+
+    // An encryption key announcement rides in the profile document; a
+    // carrier that swaps the key is refused.
+    let pact = Pact::new(true);
+    let announcement = EncryptionKeyAnnouncement::sign(
+        pact.pact_id(),
+        ReaderId::Officer(pact.isb.public()),
+        &secret(70),
+        T0_MS,
+        &pact.isb,
+    );
+    let json = crate::model::Record::EncryptionKey(announcement.clone()).to_json();
+    assert!(decode_record(Collection::Profile, "enckey:isb", &json).is_ok());
+    let mut swapped = announcement;
+    swapped.key = secret(66).public();
+    let json = crate::model::Record::EncryptionKey(swapped).to_json();
+    assert!(matches!(
+        decode_record(Collection::Profile, "enckey:isb", &json),
+        Err(RecordError::Invalid(_))
+    ));
+}
