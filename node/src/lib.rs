@@ -21,6 +21,7 @@ pub mod keys;
 pub mod metrics;
 pub mod net;
 pub mod random;
+pub mod seal_keys;
 pub mod setup;
 pub mod store;
 pub mod verify;

@@ -69,15 +69,19 @@ pub enum Collection {
     Requests,
     /// The member's pledges against other members' requests.
     Pledges,
+    /// The member's posture records, sealed to the member and its officers
+    /// (`crate::posture`).
+    Posture,
 }
 
 impl Collection {
     /// Every collection, in wire-code order.
-    pub const ALL: [Collection; 4] = [
+    pub const ALL: [Collection; 5] = [
         Collection::Profile,
         Collection::Offers,
         Collection::Requests,
         Collection::Pledges,
+        Collection::Posture,
     ];
 
     /// Stable one-byte code used in document ids on the wire and in signatures.
@@ -87,6 +91,7 @@ impl Collection {
             Collection::Offers => 2,
             Collection::Requests => 3,
             Collection::Pledges => 4,
+            Collection::Posture => 5,
         }
     }
 
@@ -102,6 +107,7 @@ impl Collection {
             Collection::Offers => "offers",
             Collection::Requests => "requests",
             Collection::Pledges => "pledges",
+            Collection::Posture => "posture",
         }
     }
 }

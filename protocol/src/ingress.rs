@@ -17,7 +17,8 @@ use crate::identity;
 use crate::ids::{ActorKey, DocumentId, PactId};
 use crate::incident::check_acting;
 use crate::membership::{Authority, AuthorityError, MembershipState};
-use crate::model;
+use crate::model::{self, Record};
+use crate::posture::{PostureRejection, SealedPosture};
 
 /// Why an envelope was refused. A closed list: every rejection anywhere is
 /// one of these, logged and counted by its [`Rejection::code`].
@@ -188,7 +189,8 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let keys = contained(|| check_records(&envelope.document, &change))
+    let document = envelope.document;
+    let keys = contained(|| check_records(&document, membership, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
@@ -253,7 +255,11 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
 /// lists and text are not part of the schema. Returns the keys written.
-fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, Rejection> {
+fn check_records(
+    document: &DocumentId,
+    membership: &MembershipState,
+    change: &Change,
+) -> Result<Vec<String>, Rejection> {
     let collection = document.collection;
     if change
         .other_actor_ids()
@@ -280,6 +286,10 @@ fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, 
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
                 check_acting(&document.owner, &record)
                     .map_err(|e| Rejection::ActingRefused(format!("{key}: {e}")))?;
+                if let Record::Posture(posture) = &record {
+                    check_sealed_readers(document, membership, posture)
+                        .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                }
             }
             OpType::Delete => {
                 model::check_record_key(collection, &key)
@@ -294,4 +304,20 @@ fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, 
         keys.push(key);
     }
     Ok(keys)
+}
+
+/// A sealed posture record belongs to its document's owner and is sealed
+/// to the owner and officers the log appointed to serve it, nobody else.
+/// Checked here, where the membership state is at hand, on bytes this node
+/// may not be able to read. An officer is never dismissed (not built), so
+/// a record that passed stays valid and `readmit` need not check again.
+pub(crate) fn check_sealed_readers(
+    document: &DocumentId,
+    membership: &MembershipState,
+    posture: &SealedPosture,
+) -> Result<(), PostureRejection> {
+    if posture.member != document.owner {
+        return Err(PostureRejection::OtherMember);
+    }
+    posture.check(membership)
 }

@@ -16,8 +16,10 @@ pub mod incident;
 pub mod ingress;
 pub mod membership;
 pub mod model;
+pub mod posture;
 pub mod read_model;
 pub mod replica;
+pub mod seal;
 pub mod sync;
 
 pub use bytes::HexError;

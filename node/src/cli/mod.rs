@@ -17,6 +17,7 @@ mod pact;
 mod recover;
 mod restore;
 mod run;
+mod seal_keys;
 mod status;
 
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ pub enum Command {
     /// `bundle state`.
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    /// Keys for sealed records: the member's encryption key, an officer's keys.
+    #[command(subcommand)]
+    Keys(seal_keys::KeysCommand),
 }
 
 impl Cli {
@@ -103,5 +107,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Recover(args) => recover::run(args),
         Command::Audit(command) => audit::run(command),
         Command::Bundle(command) => bundle::run(command),
+        Command::Keys(command) => seal_keys::run(command),
     }
 }

@@ -164,6 +164,22 @@ impl ReadModel {
         self.store.profiles.iter()
     }
 
+    /// Every sealed posture record, as stored (ciphertext: opening is for
+    /// its readers, see `crate::posture::SealedPosture::open`).
+    pub fn posture_records(
+        &self,
+    ) -> impl Iterator<Item = (&RecordAddress, &crate::posture::SealedPosture)> {
+        self.store.posture.iter()
+    }
+
+    /// Every published encryption key, by the record that carries it; pick
+    /// the valid ones with `crate::seal::newest_announcements`.
+    pub fn encryption_key_announcements(
+        &self,
+    ) -> impl Iterator<Item = (&RecordAddress, &crate::seal::EncryptionKeyAnnouncement)> {
+        self.store.encryption_keys.iter()
+    }
+
     /// A member's name, for display.
     pub(crate) fn member_name(&self, member: &MemberId) -> Option<&str> {
         self.profile(member).map(|p| p.name.as_str())

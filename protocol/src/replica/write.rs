@@ -43,6 +43,9 @@ pub enum WriteError {
     /// The write contained no operations.
     #[error("nothing to write")]
     Empty,
+    /// A sealed record's readers are not the ones the membership log allows.
+    #[error("sealed record refused: {0}")]
+    Sealed(String),
     /// This device may not write the member's documents.
     #[error("this device may not write for its member: {0}")]
     NotAuthorised(String),
@@ -80,6 +83,15 @@ impl Replica {
                         membership.is_member(m)
                     })
                     .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;
+                    if let model::Record::Posture(posture) = &record {
+                        let document = DocumentId::new(device.member, collection);
+                        crate::ingress::check_sealed_readers(
+                            &document,
+                            self.membership.state(),
+                            posture,
+                        )
+                        .map_err(|e| WriteError::Sealed(e.to_string()))?;
+                    }
                 }
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
             }
