@@ -10,7 +10,8 @@ use amtshilfe_protocol::model::{AidRequest, Pledge};
 use amtshilfe_protocol::read_model::RecordAddress;
 use serde_json::{Value, json};
 
-use crate::api::{AcceptanceBody, ApiError};
+use crate::http::ApiError;
+use crate::ops::acceptances::AcceptanceBody;
 
 /// The submitted fields.
 pub(super) type Fields = HashMap<String, String>;

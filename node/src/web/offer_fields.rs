@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::forms::{Fields, text};
-use crate::api::ApiError;
+use crate::http::ApiError;
 
 /// A day, in ms: the form's "valid until" date counts in full.
 const DAY_MS: i64 = 86_400_000;

@@ -17,6 +17,7 @@ pub mod board;
 mod derive;
 pub mod missions;
 pub mod registry;
+pub mod rules;
 mod store;
 pub mod suggest;
 
@@ -29,6 +30,9 @@ pub use board::{NeedView, PledgeState, PledgeView, RequestView};
 pub use derive::NeedTotals;
 pub use missions::{MissionOrder, PledgeLink};
 pub use registry::{OfferEntry, RegistryFilter};
+pub use rules::{
+    AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
+};
 pub use store::RecordAddress;
 pub use suggest::Suggestion;
 
