@@ -30,7 +30,7 @@ mod acceptances;
 mod accounts_admin;
 pub mod events;
 mod offers;
-mod openapi;
+pub(crate) mod openapi;
 mod pledges;
 pub(crate) mod reads;
 mod requests;

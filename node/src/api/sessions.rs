@@ -43,9 +43,9 @@ pub const TOKEN_DAYS_DEFAULT: u32 = 30;
 pub const TOKEN_DAYS_MAX: u32 = 365;
 const DAY_MS: i64 = 86_400_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct LoginBody {
+pub(crate) struct LoginBody {
     account: String,
     password: String,
 }
@@ -89,15 +89,19 @@ pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Value
     Json(json!({ "account": principal.account, "role": principal.role }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct TokenBody {
+pub(crate) struct TokenBody {
+    /// 1 to [`TOKEN_LABEL_BYTES_MAX`] bytes (the schema's character limit
+    /// is what always fits in them, at four bytes a character).
+    #[schemars(length(min = 1, max = TOKEN_LABEL_BYTES_MAX / 4))]
     label: String,
     /// The role the token acts with; default the session's.
     #[serde(default)]
     role: Option<Role>,
     /// How many days it works; default [`TOKEN_DAYS_DEFAULT`].
     #[serde(default)]
+    #[schemars(range(min = 1, max = TOKEN_DAYS_MAX))]
     days: Option<u32>,
 }
 

@@ -5,7 +5,7 @@
 //! in `AcceptanceRefusal::CODES`), under the same lock as the write.
 
 use amtshilfe_protocol::ids::{MemberId, RecordId};
-use amtshilfe_protocol::model::{Record, RecordKey};
+use amtshilfe_protocol::model::{QUANTITY_MAX, Record, RecordKey};
 use amtshilfe_protocol::read_model::{AcceptanceDraft, accept_pledge};
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,7 @@ use super::write::{ACCEPTANCE_ID_PREFIX, Saved, fresh_id, save};
 use crate::http::{ApiError, ApiState};
 
 /// The body of `POST /api/acceptances`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptanceBody {
     /// The pledging member, hex.
@@ -21,6 +21,7 @@ pub struct AcceptanceBody {
     /// The pledge's id in the pledger's document.
     pub pledge: RecordId,
     /// Units to accept.
+    #[schemars(range(min = 1, max = QUANTITY_MAX))]
     pub quantity: u32,
     /// Agreed terms, free text.
     #[serde(default)]

@@ -26,7 +26,7 @@ use crate::store::{AccountRecord, AuditRecord, Store, TokenRecord};
 pub const AUDIT_ROWS_SHOWN_MAX: usize = 1_000;
 
 /// What to change about an account; absent fields stay.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountChange {
     pub(crate) role: Option<Role>,
@@ -141,12 +141,18 @@ pub(crate) async fn revoke(state: &ApiState, by: &Principal, id: String) -> Resu
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewAccount {
+    /// 1 to 64 of a-z, 0-9, '.', '_', '-'.
+    #[schemars(regex(pattern = r"^[a-z0-9._-]{1,64}$"))]
     pub(crate) account: String,
     pub(crate) role: Role,
+    /// At least [`PASSWORD_CHARS_MIN`] characters and at most
+    /// [`PASSWORD_BYTES_MAX`] bytes (the schema's character limit is what
+    /// always fits, at four bytes a character); generated if absent.
     #[serde(default)]
+    #[schemars(length(min = PASSWORD_CHARS_MIN, max = PASSWORD_BYTES_MAX / 4))]
     pub(crate) password: Option<String>,
 }
 

@@ -24,11 +24,12 @@ pub(crate) const PLEDGE_ID_PREFIX: &str = "p";
 pub(crate) const ACCEPTANCE_ID_PREFIX: &str = "a";
 
 /// What a successful write answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Saved {
     /// The record's id.
     pub id: RecordId,
     /// The content hash of the stored envelope, hex.
+    #[schemars(regex(pattern = "^[0-9a-f]{64}$"))]
     pub envelope: String,
 }
 

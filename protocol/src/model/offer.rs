@@ -13,7 +13,19 @@ use super::offer_detail::OfferDetail;
 use super::validation::{ValidationError, check_name, check_text, check_time, check_window};
 
 /// Whether an offer can be asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferStatus {
     /// Can be pledged.
@@ -27,10 +39,11 @@ pub enum OfferStatus {
 }
 
 /// A resource a member offers to the pact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
     /// Short title, e.g. "20 Notebooks, sauber".
+    #[schemars(length(min = 1, max = super::validation::NAME_CHARS_MAX))]
     pub title: String,
     /// Whether it can be asked for.
     pub status: OfferStatus,
@@ -43,8 +56,10 @@ pub struct Offer {
     pub contact: Contact,
     /// Free notes.
     #[serde(default)]
+    #[schemars(length(max = super::validation::TEXT_CHARS_MAX))]
     pub notes: String,
     /// When the owner last changed the offer, ms since the epoch.
+    #[schemars(range(min = 0, max = super::validation::TIME_MS_MAX))]
     pub updated_at_ms: i64,
     /// The kind-specific fields.
     pub detail: OfferDetail,

@@ -17,6 +17,7 @@ mod openapi;
 mod pages;
 mod reads;
 mod request_refusals;
+mod schema_bodies;
 mod sessions_kept;
 mod tokens;
 mod writes;
