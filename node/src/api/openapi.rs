@@ -77,6 +77,12 @@ fn content(name: &str) -> Value {
     let media = match name {
         "Metrics" => "text/plain",
         "EventStream" => "text/event-stream",
+        "Export" => {
+            return json!({
+                "text/csv": { "schema": schema_ref(name) },
+                "application/json": { "schema": schema_ref(name) },
+            });
+        }
         _ => "application/json",
     };
     json!({ media: { "schema": schema_ref(name) } })
@@ -256,5 +262,6 @@ fn written_schemas() -> Value {
         "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
         "EventStream": { "type": "string", "description": "event: change, data: a counter" },
         "Metrics": { "type": "string" },
+        "Export": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "object" } }], "description": "text/csv (semicolons, UTF-8 with BOM, first row the German headers) or application/json (an array of objects keyed by column id)" },
     })
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use amtshilfe_protocol::ids::{MemberId, PactId};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::core::Core;
 use crate::http::{ApiError, ApiState, with_core};
 use crate::metrics;
+use crate::ops::exports::{self, Export, Format};
 use crate::ops::reads::{NEXT_OFFSET_HEADER, RegistryQuery};
 
 /// `GET /health`.
@@ -126,6 +127,39 @@ pub(super) async fn registry(
             .insert(NEXT_OFFSET_HEADER, HeaderValue::from(offset + limit));
     }
     Ok(response)
+}
+
+/// `GET /api/exports/{file}`: `registry`, `board` or `missions` as `.csv`
+/// (semicolons, UTF-8 with BOM, German headers) or `.json`, as a download;
+/// 404 `export_not_found` for any other name.
+pub(super) async fn export(
+    State(state): State<ApiState>,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let (export, format) = Export::from_file(&file).ok_or_else(|| {
+        ApiError::not_found(
+            "export_not_found",
+            format!("There is no export {file:?}; try registry.csv, board.csv or missions.csv (or .json)."),
+        )
+    })?;
+    let table = exports::table(&state, export).await?;
+    let (content_type, extension, body) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv", table.to_csv()),
+        Format::Json => ("application/json", "json", table.to_json().to_string()),
+    };
+    let day = amtshilfe_dashboard::format::iso_date(crate::clock::now_ms());
+    let disposition = format!(
+        "attachment; filename=\"{}-{day}.{extension}\"",
+        export.download_name()
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /api/board`: every request with its needs' quantities and pledges.

@@ -164,6 +164,10 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/missions", get(reads::missions))
             .doc("Every mission order")
             .answers(200, "MissionOrders"),
+        route(M::GET, "/api/exports/{file}", get(reads::export))
+            .doc("registry, board or missions as .csv (semicolons, UTF-8 with BOM, German headers) or .json, as a download")
+            .answers(200, "Export")
+            .errors(&[(404, "export_not_found")]),
         route(M::POST, "/api/offers", post(offers::create))
             .doc("A new offer of this member")
             .role(Permission::Offer)

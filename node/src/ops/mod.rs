@@ -15,6 +15,7 @@
 
 pub mod acceptances;
 pub mod accounts;
+pub mod exports;
 pub mod login;
 pub mod offers;
 pub mod pledges;

@@ -9,6 +9,7 @@ mod admin;
 mod admin_page;
 mod auth;
 mod client;
+mod exports;
 mod flow;
 mod hardening;
 mod limits;
