@@ -19,8 +19,8 @@ async fn the_registry_downloads_as_csv_with_bom_german_headers_and_the_offer() {
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
     assert!(lines[0].starts_with("Mitglied;Mitglieds-ID;Angebots-ID;Art;Titel;Status;Anzahl"));
     let row: Vec<&str> = lines[1].split(';').collect();
-    // No profile yet: the member's id stands for its name.
-    assert_eq!(row[0], node.me().to_string());
+    // No profile yet: the name in the membership log.
+    assert_eq!(row[0], "Kreis Bergstraße");
     assert_eq!(row[1], node.me().to_string());
     assert_eq!(row[2], offer.as_str());
     assert_eq!(
