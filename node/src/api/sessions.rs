@@ -25,6 +25,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use amtshilfe_protocol::model::DAY_MS;
+
 use crate::accounts::{Principal, Role, new_token, token_hash};
 use crate::clock;
 use crate::http::auth::{ClientAddr, audit};
@@ -41,7 +43,6 @@ pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
 pub const TOKEN_DAYS_DEFAULT: u32 = 30;
 /// Longest a token may work, in days.
 pub const TOKEN_DAYS_MAX: u32 = 365;
-const DAY_MS: i64 = 86_400_000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

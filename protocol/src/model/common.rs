@@ -17,6 +17,10 @@ pub const PHONE_CHARS_MAX: usize = 32;
 /// Longest e-mail address, in characters (RFC 5321 path limit).
 pub const EMAIL_CHARS_MAX: usize = 254;
 
+/// A day, in ms (24 hours; dates are midnights in Berlin, made by the
+/// dashboard's `format`).
+pub const DAY_MS: i64 = 86_400_000;
+
 /// An on-call contact path: a role's phone and mailbox, not a private number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

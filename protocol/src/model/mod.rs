@@ -24,7 +24,8 @@ pub use acceptance::{
     Acceptance, AcceptanceStatus, EXPENSES_CENTS_MAX, HOURS_RECORDED_MAX, PledgeRef,
 };
 pub use common::{
-    Contact, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel, TimeWindow,
+    Contact, DAY_MS, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel,
+    TimeWindow,
 };
 pub use offer::{Offer, OfferStatus};
 pub use offer_detail::{

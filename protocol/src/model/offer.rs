@@ -38,6 +38,26 @@ pub enum OfferStatus {
     OutOfService,
 }
 
+impl OfferStatus {
+    /// Every status, in the order the forms list them.
+    pub const ALL: [OfferStatus; 4] = [
+        OfferStatus::Available,
+        OfferStatus::Reserved,
+        OfferStatus::Assigned,
+        OfferStatus::OutOfService,
+    ];
+
+    /// The stable id, as in JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            OfferStatus::Available => "available",
+            OfferStatus::Reserved => "reserved",
+            OfferStatus::Assigned => "assigned",
+            OfferStatus::OutOfService => "out_of_service",
+        }
+    }
+}
+
 /// A resource a member offers to the pact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -166,6 +186,16 @@ impl Offer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offer_status_ids_are_the_json_ones() {
+        for status in OfferStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.id())
+            );
+        }
+    }
     use crate::model::fixtures::{equipment_offer, person_offer, remote_offer, team_offer};
     use crate::model::offer_detail::*;
 
