@@ -438,7 +438,7 @@ mod tests;
 fn log_report(report: &IngressReport, from: &str) {
     for (hash, reason) in &report.rejected {
         let code = reason.code();
-        if crate::net::is_provably_bad(code) {
+        if reason.is_provably_bad() {
             tracing::warn!(peer = from, envelope = %hash.short(), code, %reason, "envelope refused");
         } else {
             // Authority this node has not learned yet arrives with the next sync.

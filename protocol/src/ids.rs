@@ -165,6 +165,19 @@ pub const RECORD_ID_CHARS_MAX: usize = 64;
 #[serde(try_from = "String", into = "String")]
 pub struct RecordId(String);
 
+impl schemars::JsonSchema for RecordId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RecordId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": format!("^[a-z0-9-]{{1,{RECORD_ID_CHARS_MAX}}}$"),
+            "description": "a record id: lower-case letters, digits and '-'",
+        })
+    }
+}
+
 /// A record id that breaks the rules of [`RecordId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("record id must be 1 to {RECORD_ID_CHARS_MAX} characters of a-z, 0-9 and '-', got {0:?}")]

@@ -100,6 +100,23 @@ impl Rejection {
         "apply_failed",
     ];
 
+    /// Whether no honest relay would pass this on: the bytes themselves
+    /// are bad. The others (authority this node may simply not have
+    /// learned yet, pending quotas, a failed apply) say nothing about the
+    /// peer that sent it.
+    pub fn is_provably_bad(&self) -> bool {
+        matches!(
+            self,
+            Rejection::Oversized { .. }
+                | Rejection::MalformedEnvelope(_)
+                | Rejection::BadSignature
+                | Rejection::MalformedChange(_)
+                | Rejection::ActorNotBoundToSigner
+                | Rejection::MalformedRecord(_)
+                | Rejection::Fork
+        )
+    }
+
     /// A stable snake_case code for logs and metrics.
     pub fn code(&self) -> &'static str {
         match self {

@@ -34,7 +34,7 @@ impl EventLoop {
                     let report = core.receive_envelopes(vec![envelope], &from);
                     match report.rejected.first() {
                         // Authority may still be on its way; only provable garbage is punished.
-                        Some((_, reason)) if is_provably_bad(reason.code()) => Reject,
+                        Some((_, reason)) if reason.is_provably_bad() => Reject,
                         Some(_) => {
                             // The relaying peer accepted it, so it knows the
                             // delegation this node lacks: pull from it.
@@ -73,19 +73,4 @@ impl EventLoop {
             self.refresh_gate();
         }
     }
-}
-
-/// Rejections no honest relay would pass on (as opposed to authority this
-/// node may simply not have learned yet).
-pub fn is_provably_bad(code: &str) -> bool {
-    matches!(
-        code,
-        "oversized"
-            | "malformed_envelope"
-            | "bad_signature"
-            | "malformed_change"
-            | "actor_not_bound_to_signer"
-            | "malformed_record"
-            | "fork"
-    )
 }

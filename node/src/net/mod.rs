@@ -32,7 +32,6 @@ pub use addresses::KNOWN_PEERS_MAX;
 pub use admission::{ADMISSION_GRACE, INTRODUCTION_CACHE_TTL};
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
-pub use gossip::is_provably_bad;
 
 /// Most commands waiting for the network task. A full queue drops
 /// announcements (sync repairs what gossip misses) rather than blocking a

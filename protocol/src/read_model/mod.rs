@@ -21,6 +21,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 pub mod registry;
+pub mod rules;
 pub mod settlements;
 mod store;
 pub mod suggest;
@@ -35,6 +36,9 @@ pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};
+pub use rules::{
+    AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
+};
 pub use store::RecordAddress;
 pub use suggest::Suggestion;
 

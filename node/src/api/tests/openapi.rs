@@ -59,7 +59,7 @@ async fn the_document_lists_every_route_with_its_schemas() {
             let sent = &operation["requestBody"]["content"][media]["schema"];
             assert_eq!(sent["$ref"], format!("#/components/schemas/{body}"));
         }
-        for (status, code) in route.errors {
+        for (status, code) in &route.errors {
             let error = &operation["responses"][status.to_string()];
             assert!(
                 error["description"].as_str().unwrap().contains(code),

@@ -157,7 +157,7 @@ pub(super) async fn authenticate(
     let response = next.run(request).await;
     let routed = response
         .extensions()
-        .get::<super::reads::NoRoute>()
+        .get::<crate::api::reads::NoRoute>()
         .is_none()
         && response.status() != StatusCode::METHOD_NOT_ALLOWED;
     if writes && routed {

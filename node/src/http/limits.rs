@@ -37,7 +37,7 @@ pub const HTTP_CONNECTIONS_PER_ADDRESS_MAX: usize = 32;
 /// closed, in seconds (event streams send a keep-alive every 15 s).
 pub const HTTP_IDLE_SECS: u64 = 60;
 // An open event stream must never look idle between its keep-alives.
-const _: () = assert!(HTTP_IDLE_SECS > 2 * super::events::EVENTS_KEEP_ALIVE_SECS);
+const _: () = assert!(HTTP_IDLE_SECS > 2 * crate::api::events::EVENTS_KEEP_ALIVE_SECS);
 /// Longest a request may take from its headers to its answer's headers,
 /// in seconds (event streams excepted: their answer starts at once).
 pub const HTTP_REQUEST_SECS: u64 = 30;
@@ -80,7 +80,7 @@ fn host_name(value: &str) -> String {
 /// [`ApiState::allowed_hosts`] with 421. A request without `Host` (HTTP/1.0
 /// scripts) passes: browsers always send one, and DNS rebinding works only
 /// through a browser.
-pub(super) async fn check_host(
+pub(crate) async fn check_host(
     State(state): State<ApiState>,
     request: Request,
     next: Next,
@@ -119,7 +119,7 @@ pub(crate) async fn limit_time(request: Request, next: Next, limit: Duration) ->
 }
 
 /// A permit for one event stream, if fewer than [`EVENT_STREAMS_MAX`] are open.
-pub(super) fn event_stream_permit(state: &ApiState) -> Result<OwnedSemaphorePermit, ApiError> {
+pub(crate) fn event_stream_permit(state: &ApiState) -> Result<OwnedSemaphorePermit, ApiError> {
     state
         .event_streams
         .clone()
