@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::auth::audit;
 use super::session_store::change_sessions_with;
-use super::{ApiError, ApiState, with_core};
+use super::{ApiError, ApiState, with_store};
 use crate::accounts::{Principal, Role};
 use crate::store::{AccountRecord, Store, TokenRecord};
 
@@ -73,8 +73,7 @@ pub(crate) async fn change(
     let wanted = name.clone();
     // The account and its sessions change together: a session of a
     // disabled or demoted account must not outlive the change.
-    let (record, what) = change_sessions_with(state, move |core, sessions| {
-        let store = core.store();
+    let (record, what) = change_sessions_with(state, move |store, sessions| {
         let before = store
             .account(&wanted)
             .map_err(ApiError::from)?
@@ -126,7 +125,7 @@ pub(super) async fn change_account(
 /// Every API token: its id (the SHA-256 of the secret, hex), account,
 /// label and creation time; oldest first.
 pub(crate) async fn tokens(state: &ApiState) -> Result<Vec<(String, TokenRecord)>, ApiError> {
-    let mut rows = with_core(state, |core| core.store().tokens().map_err(ApiError::from)).await?;
+    let mut rows = with_store(state, |store| store.tokens().map_err(ApiError::from)).await?;
     rows.sort_by_key(|(_, record)| record.created_at_ms);
     Ok(rows
         .into_iter()
@@ -158,8 +157,8 @@ pub(crate) async fn revoke(state: &ApiState, by: &Principal, id: String) -> Resu
     let not_found = || ApiError::not_found("token_not_found", "There is no token with this id.");
     let mut hash = [0u8; 32];
     hex::decode_to_slice(&id, &mut hash).map_err(|_| not_found())?;
-    let record = with_core(state, move |core| {
-        core.store().remove_token(hash).map_err(ApiError::from)
+    let record = with_store(state, move |store| {
+        store.remove_token(hash).map_err(ApiError::from)
     })
     .await?
     .ok_or_else(not_found)?;

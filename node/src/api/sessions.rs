@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use super::accounts_admin::account_json;
 use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
 use super::session_store::{change_sessions, change_sessions_with};
-use super::{ApiError, ApiState, with_core};
+use super::{ApiError, ApiState, with_store};
 use crate::accounts::{
     Outcome, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId,
     new_token, password, token_hash, valid_account_name,
@@ -90,8 +90,8 @@ pub(crate) async fn login(
     let name = account.to_owned();
     // The password was checked outside the lock; an admin may have
     // disabled the account or changed its role since.
-    let started = change_sessions_with(state, move |core, sessions| {
-        let current = core.store().account(&name).map_err(ApiError::from)?;
+    let started = change_sessions_with(state, move |store, sessions| {
+        let current = store.account(&name).map_err(ApiError::from)?;
         if !current.is_some_and(|a| !a.disabled && a.role == role.id()) {
             return Err(ApiError::LoginFailed);
         }
@@ -115,8 +115,8 @@ async fn check_password(
 ) -> Result<(Option<Role>, bool), ApiError> {
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
-        with_core(state, move |core| {
-            core.store().account(&name).map_err(ApiError::from)
+        with_store(state, move |store| {
+            store.account(&name).map_err(ApiError::from)
         })
         .await?
     } else {
@@ -264,10 +264,8 @@ pub(super) async fn create_token(
         role.id()
     );
     let hash = token_hash(&token);
-    with_core(&state, move |core| {
-        core.store()
-            .put_token(hash, &record)
-            .map_err(ApiError::from)
+    with_store(&state, move |store| {
+        store.put_token(hash, &record).map_err(ApiError::from)
     })
     .await?;
     audit(&state, &principal.account, "token_created".into(), what).await;
@@ -284,10 +282,7 @@ pub(super) async fn create_token(
 
 /// `GET /api/accounts`.
 pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let rows = with_core(&state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let rows = with_store(&state, |store| store.accounts().map_err(ApiError::from)).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|(name, record)| account_json(name, record))
@@ -352,8 +347,7 @@ pub(crate) async fn new_account(
         disabled: false,
     };
     let name = body.account.clone();
-    with_core(state, move |core| {
-        let store = core.store();
+    with_store(state, move |store| {
         if store.account(&name).map_err(ApiError::from)?.is_some() {
             return Err(ApiError::conflict(
                 "account_exists",
@@ -386,10 +380,8 @@ pub(crate) async fn audit_page(
     limit: usize,
 ) -> Result<(Vec<crate::store::AuditRecord>, u64), ApiError> {
     let limit = limit.min(AUDIT_ROWS_SHOWN_MAX);
-    with_core(state, move |core| {
-        core.store()
-            .audit_page(offset, limit)
-            .map_err(ApiError::from)
+    with_store(state, move |store| {
+        store.audit_page(offset, limit).map_err(ApiError::from)
     })
     .await
 }

@@ -19,7 +19,7 @@ use crate::accounts::{Principal, Role};
 use crate::api::accounts_admin::{AccountChange, change, revoke, tokens};
 use crate::api::auth::refuse;
 use crate::api::sessions::{NewAccount, audit_page, new_account};
-use crate::api::{ApiError, ApiState, with_core};
+use crate::api::{ApiError, ApiState, with_core, with_store};
 
 /// Audit rows on one page.
 const AUDIT_ROWS_PER_PAGE: usize = 50;
@@ -31,10 +31,7 @@ fn role(fields: &Fields) -> Result<Role, ApiError> {
 }
 
 async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
-    let accounts = with_core(state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let accounts = with_store(state, |store| store.accounts().map_err(ApiError::from)).await?;
     let token_rows = tokens(state).await?;
     let (rows, total) = audit_page(
         state,
