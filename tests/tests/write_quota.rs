@@ -48,8 +48,8 @@ fn big_changes(fixture: &Fixture, member: usize, count: usize) -> Vec<Envelope> 
 fn an_actor_over_its_byte_quota_is_refused_alike_in_any_order() {
     let mut in_order = fixture();
     let mut reversed = fixture();
-    let sizes_per_change = 50 * 1024;
-    let count = BYTES_PER_ACTOR_MAX / sizes_per_change + 40;
+    // Each change is over 40 KiB: this many exceed the quota.
+    let count = BYTES_PER_ACTOR_MAX / (40 * 1024) + 10;
     let changes = big_changes(&in_order, 2, count);
     let total: usize = changes.iter().map(Envelope::encoded_len).sum();
     assert!(total > BYTES_PER_ACTOR_MAX, "the chain exceeds the quota");
