@@ -78,11 +78,16 @@ pub enum Rejection {
     /// Automerge refused or panicked on the change; the document was rebuilt.
     #[error("automerge could not apply the change: {0}")]
     ApplyFailed(String),
+    /// The change's actor has written its share of the document: more than
+    /// `CHANGES_PER_ACTOR_MAX` changes or `BYTES_PER_ACTOR_MAX` bytes along
+    /// its own chain (`replica/quota.rs`).
+    #[error("the change's actor has used up its quota for this document")]
+    OverQuota,
 }
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 15] = [
+    pub const CODES: [&'static str; 16] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -98,6 +103,7 @@ impl Rejection {
         "actor_forked",
         "too_many_pending",
         "apply_failed",
+        "over_quota",
     ];
 
     /// Whether no honest relay would pass this on: the bytes themselves
@@ -113,7 +119,9 @@ impl Rejection {
                 | Rejection::MalformedChange(_)
                 | Rejection::ActorNotBoundToSigner
                 | Rejection::MalformedRecord(_)
+                | Rejection::ActingRefused(_)
                 | Rejection::Fork
+                | Rejection::OverQuota
         )
     }
 
@@ -135,6 +143,7 @@ impl Rejection {
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
             Rejection::ApplyFailed(_) => "apply_failed",
+            Rejection::OverQuota => "over_quota",
         }
     }
 }

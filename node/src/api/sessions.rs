@@ -30,7 +30,7 @@ use amtshilfe_protocol::model::DAY_MS;
 use crate::accounts::{Principal, Role, new_token, token_hash};
 use crate::clock;
 use crate::http::auth::{ClientAddr, audit};
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_store};
 use crate::ops::accounts::{NewAccount, account_json, audit_page, new_account};
 use crate::ops::login::{login, logout, session_cookie};
 use crate::store::TokenRecord;
@@ -155,10 +155,8 @@ pub(super) async fn create_token(
         role.id()
     );
     let hash = token_hash(&token);
-    with_core(&state, move |core| {
-        core.store()
-            .put_token(hash, &record)
-            .map_err(ApiError::from)
+    with_store(&state, move |store| {
+        store.put_token(hash, &record).map_err(ApiError::from)
     })
     .await?;
     audit(&state, &principal.account, "token_created".into(), what).await;
@@ -175,10 +173,7 @@ pub(super) async fn create_token(
 
 /// `GET /api/accounts`.
 pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let rows = with_core(&state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let rows = with_store(&state, |store| store.accounts().map_err(ApiError::from)).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|(name, record)| account_json(name, record))

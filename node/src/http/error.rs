@@ -261,6 +261,9 @@ impl From<CoreError> for ApiError {
                 ApiError::RecordTooLarge(too_large.to_string())
             }
             CoreError::Write(WriteError::NotAuthorised(reason)) => ApiError::NotAuthorised(reason),
+            CoreError::Write(over @ WriteError::OverQuota) => {
+                ApiError::RecordTooLarge(over.to_string())
+            }
             CoreError::Stopped => ApiError::WritesStopped,
             CoreError::Storage(error) => error.into(),
             conflict @ CoreError::OwnHistoryConflict => ApiError::Storage(conflict.to_string()),

@@ -48,6 +48,9 @@ pub struct ApiState {
     pub net: NetHandle,
     /// Sessions and the login limiter.
     pub accounts: Arc<Accounts>,
+    /// The store's handle for accounts, sessions, tokens and audit rows
+    /// (`Store::handle`): used without the core's lock.
+    pub store: Arc<crate::store::Store>,
     /// Turns true when the node stops (ends event streams).
     pub stop: watch::Receiver<bool>,
     /// Whether cookies carry the `Secure` flag: on when browsers reach the
@@ -80,13 +83,18 @@ impl ApiState {
     /// Sessions stored before a restart are taken back.
     pub fn new(core: SharedCore, net: NetHandle, stop: watch::Receiver<bool>) -> Self {
         let accounts = Accounts::new();
-        let (member, changes) = {
+        let (member, changes, store) = {
             let core = core.lock();
-            session_store::restore_sessions(&core, &accounts);
-            (core.device().member, core.subscribe_changes())
+            session_store::restore_sessions(core.store(), &accounts);
+            (
+                core.device().member,
+                core.subscribe_changes(),
+                core.store().handle(),
+            )
         };
         Self {
             core,
+            store: Arc::new(store),
             net,
             accounts: Arc::new(accounts),
             stop,
@@ -199,6 +207,19 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+/// Runs `f` on the accounts' store handle (accounts, sessions, tokens,
+/// audit) on a blocking thread, without the core's lock.
+pub(crate) async fn with_store<T, F>(state: &ApiState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&crate::store::Store) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|error| ApiError::Internal(format!("an API task failed: {error}")))?
 }
 
 /// Runs `f` on the locked core on a blocking thread: a write fsyncs under

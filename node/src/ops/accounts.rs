@@ -19,7 +19,7 @@ use crate::accounts::{
 use crate::clock;
 use crate::http::auth::audit;
 use crate::http::session_store::change_sessions_with;
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_store};
 use crate::store::{AccountRecord, AuditRecord, Store, TokenRecord};
 
 /// Most audit rows one call returns.
@@ -76,8 +76,7 @@ pub(crate) async fn change(
     let wanted = name.clone();
     // The account and its sessions change together: a session of a
     // disabled or demoted account must not outlive the change.
-    let (record, what) = change_sessions_with(state, move |core, sessions| {
-        let store = core.store();
+    let (record, what) = change_sessions_with(state, move |store, sessions| {
         let before = store
             .account(&wanted)
             .map_err(ApiError::from)?
@@ -118,7 +117,7 @@ pub(crate) async fn change(
 /// Every API token: its id (the SHA-256 of the secret, hex), account,
 /// label and creation time; oldest first.
 pub(crate) async fn tokens(state: &ApiState) -> Result<Vec<(String, TokenRecord)>, ApiError> {
-    let mut rows = with_core(state, |core| core.store().tokens().map_err(ApiError::from)).await?;
+    let mut rows = with_store(state, |store| store.tokens().map_err(ApiError::from)).await?;
     rows.sort_by_key(|(_, record)| record.created_at_ms);
     Ok(rows
         .into_iter()
@@ -131,8 +130,8 @@ pub(crate) async fn revoke(state: &ApiState, by: &Principal, id: String) -> Resu
     let not_found = || ApiError::not_found("token_not_found", "There is no token with this id.");
     let mut hash = [0u8; 32];
     hex::decode_to_slice(&id, &mut hash).map_err(|_| not_found())?;
-    let record = with_core(state, move |core| {
-        core.store().remove_token(hash).map_err(ApiError::from)
+    let record = with_store(state, move |store| {
+        store.remove_token(hash).map_err(ApiError::from)
     })
     .await?
     .ok_or_else(not_found)?;
@@ -193,8 +192,7 @@ pub(crate) async fn new_account(
         disabled: false,
     };
     let name = body.account.clone();
-    with_core(state, move |core| {
-        let store = core.store();
+    with_store(state, move |store| {
         if store.account(&name).map_err(ApiError::from)?.is_some() {
             return Err(ApiError::conflict(
                 "account_exists",
@@ -220,10 +218,8 @@ pub(crate) async fn audit_page(
     limit: usize,
 ) -> Result<(Vec<AuditRecord>, u64), ApiError> {
     let limit = limit.min(AUDIT_ROWS_SHOWN_MAX);
-    with_core(state, move |core| {
-        core.store()
-            .audit_page(offset, limit)
-            .map_err(ApiError::from)
+    with_store(state, move |store| {
+        store.audit_page(offset, limit).map_err(ApiError::from)
     })
     .await
 }

@@ -15,7 +15,7 @@ use crate::accounts::{
 use crate::clock;
 use crate::http::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
 use crate::http::session_store::{change_sessions, change_sessions_with};
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_store};
 
 pub(crate) fn ms_to_secs(ms: i64) -> i64 {
     (ms + 999) / 1_000
@@ -60,8 +60,8 @@ pub(crate) async fn login(
     let name = account.to_owned();
     // The password was checked outside the lock; an admin may have
     // disabled the account or changed its role since.
-    let started = change_sessions_with(state, move |core, sessions| {
-        let current = core.store().account(&name).map_err(ApiError::from)?;
+    let started = change_sessions_with(state, move |store, sessions| {
+        let current = store.account(&name).map_err(ApiError::from)?;
         if !current.is_some_and(|a| !a.disabled && a.role == role.id()) {
             return Err(ApiError::LoginFailed);
         }
@@ -85,8 +85,8 @@ async fn check_password(
 ) -> Result<(Option<Role>, bool), ApiError> {
     let name = account.to_owned();
     let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
-        with_core(state, move |core| {
-            core.store().account(&name).map_err(ApiError::from)
+        with_store(state, move |store| {
+            store.account(&name).map_err(ApiError::from)
         })
         .await?
     } else {

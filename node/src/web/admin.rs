@@ -16,7 +16,7 @@ use super::forms::{Fields, text};
 use super::{LangChoice, ctx_for};
 use crate::accounts::{Principal, Role};
 use crate::http::auth::refuse;
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_core, with_store};
 use crate::ops::accounts::{
     AccountChange, NewAccount, audit_page, change, new_account, revoke, tokens,
 };
@@ -31,10 +31,7 @@ fn role(fields: &Fields) -> Result<Role, ApiError> {
 }
 
 async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
-    let accounts = with_core(state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let accounts = with_store(state, |store| store.accounts().map_err(ApiError::from)).await?;
     let token_rows = tokens(state).await?;
     let (rows, total) = audit_page(
         state,

@@ -58,6 +58,12 @@ pub enum WriteError {
     /// Automerge refused the change.
     #[error(transparent)]
     Apply(#[from] ApplyFailed),
+    /// This device has written its quota of the document under its current
+    /// incarnation (`replica/quota.rs`); peers would refuse the change.
+    #[error(
+        "this device has used up its quota for the document; restart it under a new incarnation"
+    )]
+    OverQuota,
 }
 
 impl Replica {
@@ -137,6 +143,11 @@ impl Replica {
             return Err(WriteError::TooLarge {
                 bytes: envelope.encoded_len(),
             });
+        }
+        let before = super::quota::actor_bytes(document, &device.actor());
+        if !super::quota::within_actor_quota(change.seq(), before, envelope.encoded_len()) {
+            document.retain(|_| true);
+            return Err(WriteError::OverQuota);
         }
         document.record_local(CheckedChange {
             envelope: envelope.clone(),

@@ -28,6 +28,8 @@ pub use table::{Row, render_table, to_json};
 /// Every figure the program reports, in table order.
 pub const FIGURES: &[&str] = &[
     ingest::INGEST,
+    ingest::INGEST_ALL_CORES,
+    ingest::INGEST_ONE_AT_A_TIME,
     propagation::P50,
     propagation::P99,
     heal::TIME,
@@ -38,6 +40,8 @@ pub const FIGURES: &[&str] = &[
     scale::MEMORY,
     scale::QUERY_P50,
     scale::QUERY_P99,
+    scale::QUERY_DEEP_P99,
+    scale::QUERY_NONE_P99,
     durability::P50,
     durability::P99,
     lossy::P99,
