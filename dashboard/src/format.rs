@@ -2,7 +2,19 @@
 //! Europe/Berlin (CET, CEST from the last Sunday of March 01:00 UTC to the
 //! last Sunday of October 01:00 UTC). Pure arithmetic, no time zone files.
 
-const DAY_MS: i64 = 86_400_000;
+pub use amtshilfe_protocol::model::DAY_MS;
+
+/// The end (exclusive) of a period whose last day, as a form shows it,
+/// starts at `last_day_ms`: an end date counts in full, to its midnight.
+pub fn end_after_last_day(last_day_ms: i64) -> i64 {
+    last_day_ms.saturating_add(DAY_MS)
+}
+
+/// The last day to show for a period that ends (exclusive) at `end_ms`:
+/// the inverse of [`end_after_last_day`].
+pub fn last_day_before(end_ms: i64) -> i64 {
+    end_ms.saturating_sub(1)
+}
 const HOUR_MS: i64 = 3_600_000;
 
 /// Days since 1970-01-01 → (year, month 1-12, day 1-31). Howard Hinnant's

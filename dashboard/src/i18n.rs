@@ -126,6 +126,9 @@ texts! {
     Disable => "Sperren", "Disable";
     DurationDays => "Einsatzdauer (Tage)", "Duration (days)";
     EarlierResults => "Vorherige Treffer", "Earlier results";
+    ExportBoard => "Anfragen mit allen Bedarfen", "Requests with every need";
+    Exports => "Herunterladen (Tabellen)", "Download (tables)";
+    ExportsNote => "CSV mit Semikolon, UTF-8, für Tabellenprogramme; JSON für Skripte.", "CSV with semicolons, UTF-8, for spreadsheets; JSON for scripts.";
     Edit => "Bearbeiten", "Edit";
     Expires => "Gültig bis", "Valid until";
     EditOffer => "Angebot bearbeiten", "Edit offer";

@@ -119,7 +119,7 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
 /// say otherwise: a device belongs to at most one member, and a node that
 /// the log assigns to another member refuses to start rather than write
 /// its operators' records into someone else's documents.
-fn member_of_device(
+pub(crate) fn member_of_device(
     replica: &amtshilfe_protocol::replica::Replica,
     device: &PublicKey,
     own: Option<PublicKey>,

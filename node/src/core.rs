@@ -173,10 +173,22 @@ impl Core {
 
     /// Takes in envelopes from a peer; stores what was applied.
     pub fn receive_envelopes(&mut self, envelopes: Vec<Envelope>, from: &str) -> IngressReport {
+        let checked = crate::verify::verified_in_parallel(&self.replica.pact_id(), &envelopes);
+        self.receive_verified(envelopes, checked, from)
+    }
+
+    /// Takes in envelopes whose signatures the caller checked already
+    /// (`verified` names those that passed, see `crate::verify`), so that
+    /// the lock is held only to apply and commit; stores what was applied.
+    pub fn receive_verified(
+        &mut self,
+        envelopes: Vec<Envelope>,
+        verified: Vec<Sha256Hash>,
+        from: &str,
+    ) -> IngressReport {
         let span = tracing::debug_span!("ingress", peer = from, envelopes = envelopes.len());
         let _entered = span.enter();
-        let checked = crate::verify::verified_in_parallel(&self.replica.pact_id(), &envelopes);
-        self.replica.note_verified(checked);
+        self.replica.note_verified(verified);
         let report = self
             .replica
             .receive_envelopes(envelopes, SignatureCheck::Verify);
@@ -203,14 +215,24 @@ impl Core {
     /// one durable transaction); refusals are logged. Returns whether any
     /// entry was applied.
     pub fn receive_entries(&mut self, entries: Vec<SignedEntry>, from: &str) -> bool {
+        self.receive_entries_reported(entries, from)
+            .iter()
+            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
+    }
+
+    /// [`Self::receive_entries`] with each entry's outcome, in order (a
+    /// bundle's import reports them).
+    pub fn receive_entries_reported(
+        &mut self,
+        entries: Vec<SignedEntry>,
+        from: &str,
+    ) -> Vec<Result<InsertOutcome, EntryRejection>> {
         let outcomes = self.replica.receive_entries(entries);
         for reason in outcomes.iter().filter_map(|o| o.as_ref().err()) {
             tracing::warn!(peer = from, %reason, "membership entry refused");
         }
         self.persist_or_stop();
         outcomes
-            .iter()
-            .any(|o| matches!(o, Ok(InsertOutcome::Applied { .. })))
     }
 
     /// Answers a peer's sync request.
@@ -239,10 +261,60 @@ impl Core {
         let _entered = span.enter();
         self.replica.note_verified(verified);
         let step = session.on_response(&mut self.replica, response);
+        self.persist_and_relay();
+        self.count_sync_step(&step, peer, now_ms);
+        step
+    }
+
+    /// A sync page taken in parts (`SyncSession::begin_page`), so that the
+    /// caller can release the lock between them: first its membership
+    /// entries and fork evidence; stores what was applied.
+    pub fn begin_sync_page(
+        &mut self,
+        session: &mut SyncSession,
+        entries: Vec<SignedEntry>,
+        forks: Vec<amtshilfe_protocol::replica::ForkEvidence>,
+    ) {
+        session.begin_page(&mut self.replica, entries, forks);
+        self.persist_and_relay();
+    }
+
+    /// A part of a sync page's envelopes, `verified` naming those whose
+    /// signatures the caller checked; stores what was applied before it
+    /// returns (so the lock is released only with it durable).
+    pub fn sync_page_envelopes(
+        &mut self,
+        session: &mut SyncSession,
+        envelopes: Vec<Envelope>,
+        verified: Vec<Sha256Hash>,
+    ) {
+        self.replica.note_verified(verified);
+        session.take_envelopes(&mut self.replica, envelopes);
+        self.persist_and_relay();
+    }
+
+    /// Ends a sync page taken in parts: the session's next step.
+    pub fn finish_sync_page(
+        &mut self,
+        session: &mut SyncSession,
+        more: bool,
+        peer: &str,
+        now_ms: i64,
+    ) -> SyncStep {
+        let step = session.finish_page(&self.replica, more);
+        self.count_sync_step(&step, peer, now_ms);
+        step
+    }
+
+    /// Stores what was applied and keeps it for announcing.
+    fn persist_and_relay(&mut self) {
         let stored = self.persist_or_stop();
         let room = RELAY_ENVELOPES_MAX.saturating_sub(self.relay.len());
         self.relay.extend(stored.into_iter().take(room));
-        match &step {
+    }
+
+    fn count_sync_step(&mut self, step: &SyncStep, peer: &str, now_ms: i64) {
+        match step {
             SyncStep::Send(_) => self.counters.sync_rounds += 1,
             SyncStep::Done(summary) => {
                 self.counters.sync_sessions += 1;
@@ -263,7 +335,6 @@ impl Core {
                 }
             }
         }
-        step
     }
 
     /// Whether a peer with this key may be talked to at `now_ms`: a current
@@ -341,11 +412,21 @@ impl Core {
             .filter(|fork| !self.stored_forks.contains(&fork.evidence))
             .map(|fork| fork.evidence.clone())
             .collect();
-        let result = self
-            .store
-            .append_entries(&entries)
-            .and_then(|_| self.store.put_forks(&forks))
-            .and_then(|_| self.store.append_envelopes(&envelopes));
+        // Nothing new (a duplicate, a refused change): no commit, so a
+        // flood of duplicates costs no fsyncs.
+        let result = if entries.is_empty() {
+            Ok(AppendReport::default())
+        } else {
+            self.store.append_entries(&entries)
+        }
+        .and_then(|_| self.store.put_forks(&forks))
+        .and_then(|_| {
+            if envelopes.is_empty() {
+                Ok(AppendReport::default())
+            } else {
+                self.store.append_envelopes(&envelopes)
+            }
+        });
         match result {
             Ok(report) => {
                 self.stored_entries
@@ -428,7 +509,7 @@ mod tests;
 fn log_report(report: &IngressReport, from: &str) {
     for (hash, reason) in &report.rejected {
         let code = reason.code();
-        if crate::net::is_provably_bad(code) {
+        if reason.is_provably_bad() {
             tracing::warn!(peer = from, envelope = %hash.short(), code, %reason, "envelope refused");
         } else {
             // Authority this node has not learned yet arrives with the next sync.

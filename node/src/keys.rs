@@ -159,6 +159,13 @@ pub fn generate_key_file(path: &Path) -> Result<KeyPair, KeyFileError> {
 /// Writes `key`'s seed to a new file at `path` with mode
 /// [`KEY_FILE_MODE`], durably. Refuses if the file exists.
 pub fn write_key_file(path: &Path, key: &KeyPair) -> Result<(), KeyFileError> {
+    write_secret_file(path, &key.seed())
+}
+
+/// Writes a 32-byte secret (a key seed, an encryption secret) to a new
+/// file at `path` as hex with mode [`KEY_FILE_MODE`], durably. Refuses if
+/// the file exists.
+pub fn write_secret_file(path: &Path, secret: &[u8; KEY_SEED_BYTES]) -> Result<(), KeyFileError> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -170,7 +177,7 @@ pub fn write_key_file(path: &Path, key: &KeyPair) -> Result<(), KeyFileError> {
             },
             _ => io_error(path, "create")(source),
         })?;
-    let mut text = hex::encode(key.seed());
+    let mut text = hex::encode(secret);
     text.push('\n');
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
@@ -187,6 +194,12 @@ pub fn write_key_file(path: &Path, key: &KeyPair) -> Result<(), KeyFileError> {
 
 /// Reads the key at `path`, refusing a file that group or others may access.
 pub fn read_key_file(path: &Path) -> Result<KeyPair, KeyFileError> {
+    read_secret_file(path).map(KeyPair::from_seed)
+}
+
+/// Reads a 32-byte secret written by [`write_secret_file`], refusing a
+/// file that group or others may access.
+pub fn read_secret_file(path: &Path) -> Result<[u8; KEY_SEED_BYTES], KeyFileError> {
     let file = File::open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => KeyFileError::Missing {
             path: path.to_path_buf(),
@@ -214,9 +227,7 @@ pub fn read_key_file(path: &Path) -> Result<KeyPair, KeyFileError> {
     file.take(KEY_FILE_BYTES_MAX)
         .read_to_end(&mut bytes)
         .map_err(io_error(path, "read"))?;
-    decode_seed(&bytes)
-        .map(KeyPair::from_seed)
-        .map_err(|detail| malformed(path, detail))
+    decode_seed(&bytes).map_err(|detail| malformed(path, detail))
 }
 
 /// A seed from the raw 32 bytes, or from hex with surrounding whitespace.

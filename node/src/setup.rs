@@ -82,7 +82,11 @@ pub fn create_pact_store(
     for entry in entries {
         log.insert(entry.clone())?;
     }
-    let member = MemberId::from_key(member_key.public());
+    // A rotated key signs for the member its first key named.
+    let member = log
+        .state()
+        .member_of_key(&member_key.public())
+        .unwrap_or_else(|| MemberId::from_key(member_key.public()));
     // `entries` may delegate this device already (the demo shares every
     // device's delegation); a second one would only travel in every
     // introduction.

@@ -9,15 +9,25 @@ use amtshilfe_protocol::ids::{PactId, Sha256Hash};
 /// Below this many envelopes, threads cost more than they save.
 const PARALLEL_FROM: usize = 64;
 
+/// Whether checking `count` envelopes on several threads saves time.
+fn parallel_pays(count: usize) -> bool {
+    count >= PARALLEL_FROM && cores() > 1
+}
+
+/// The cores signatures are checked on (the bench's fair baseline uses as
+/// many).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// The verification ids of the envelopes whose signatures are valid,
 /// checked on every core; empty for small batches (the replica checks
 /// those itself, as it checks anything not named here).
 pub fn verified_in_parallel(pact: &PactId, envelopes: &[Envelope]) -> Vec<Sha256Hash> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || envelopes.len() < PARALLEL_FROM {
+    if !parallel_pays(envelopes.len()) {
         return Vec::new();
     }
-    let share = envelopes.len().div_ceil(cores);
+    let share = envelopes.len().div_ceil(cores());
     std::thread::scope(|scope| {
         let workers: Vec<_> = envelopes
             .chunks(share)
@@ -37,6 +47,20 @@ pub fn verified_in_parallel(pact: &PactId, envelopes: &[Envelope]) -> Vec<Sha256
             .flat_map(|worker| worker.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// The verification ids of the envelopes whose signatures are valid, for
+/// any batch: on every core for a large one, on the calling thread for a
+/// small one. For callers that check before taking the core's lock.
+pub fn verified(pact: &PactId, envelopes: &[Envelope]) -> Vec<Sha256Hash> {
+    if parallel_pays(envelopes.len()) {
+        return verified_in_parallel(pact, envelopes);
+    }
+    envelopes
+        .iter()
+        .filter(|envelope| envelope.verify_signature(pact).is_ok())
+        .map(Envelope::verification_id)
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! Playwright): two nodes; on A an IT lead offers 3 laptops and edits the
 //! offer once; on B a requester asks for 5; the request appears on A
 //! without a reload; A pledges 3; B accepts; both pages show the mission
-//! order and 2 still open. On every page the flow visits, axe-core checks
+//! order and 2 still open. The registry is downloaded as CSV from the
+//! Register page's link and its header and the offer's row are checked. On every page the flow visits, axe-core checks
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
 //! keyboard events only; every page is checked for sideways scrolling at
 //! 360 px and at 200 % zoom. Screenshots land in

@@ -21,6 +21,13 @@ pub enum SigningPurpose {
     Envelope,
     /// A member key signs a membership log entry.
     MembershipEntry,
+    /// A member's key or device, or an officer's key, publishes an
+    /// encryption key (`seal::EncryptionKeyAnnouncement`).
+    EncryptionKey,
+    /// A member submits a posture assessment for review.
+    PostureSubmission,
+    /// A joint officer reviews a submitted posture assessment.
+    PostureReview,
 }
 
 impl SigningPurpose {
@@ -28,6 +35,9 @@ impl SigningPurpose {
         match self {
             SigningPurpose::Envelope => b"amtshilfe/v1/envelope",
             SigningPurpose::MembershipEntry => b"amtshilfe/v1/membership-entry",
+            SigningPurpose::EncryptionKey => b"amtshilfe/v1/encryption-key",
+            SigningPurpose::PostureSubmission => b"amtshilfe/v1/posture-submission",
+            SigningPurpose::PostureReview => b"amtshilfe/v1/posture-review",
         }
     }
 }

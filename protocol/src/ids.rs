@@ -69,15 +69,19 @@ pub enum Collection {
     Requests,
     /// The member's pledges against other members' requests.
     Pledges,
+    /// The member's posture records, sealed to the member and its officers
+    /// (`crate::posture`).
+    Posture,
 }
 
 impl Collection {
     /// Every collection, in wire-code order.
-    pub const ALL: [Collection; 4] = [
+    pub const ALL: [Collection; 5] = [
         Collection::Profile,
         Collection::Offers,
         Collection::Requests,
         Collection::Pledges,
+        Collection::Posture,
     ];
 
     /// Stable one-byte code used in document ids on the wire and in signatures.
@@ -87,6 +91,7 @@ impl Collection {
             Collection::Offers => 2,
             Collection::Requests => 3,
             Collection::Pledges => 4,
+            Collection::Posture => 5,
         }
     }
 
@@ -102,6 +107,7 @@ impl Collection {
             Collection::Offers => "offers",
             Collection::Requests => "requests",
             Collection::Pledges => "pledges",
+            Collection::Posture => "posture",
         }
     }
 }
@@ -158,6 +164,19 @@ pub const RECORD_ID_CHARS_MAX: usize = 64;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RecordId(String);
+
+impl schemars::JsonSchema for RecordId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RecordId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": format!("^[a-z0-9-]{{1,{RECORD_ID_CHARS_MAX}}}$"),
+            "description": "a record id: lower-case letters, digits and '-'",
+        })
+    }
+}
 
 /// A record id that breaks the rules of [`RecordId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,7 +17,8 @@ use crate::identity;
 use crate::ids::{ActorKey, DocumentId, PactId};
 use crate::incident::check_acting;
 use crate::membership::{Authority, AuthorityError, MembershipState};
-use crate::model;
+use crate::model::{self, Record};
+use crate::posture::{PostureRejection, SealedPosture};
 
 /// Why an envelope was refused. A closed list: every rejection anywhere is
 /// one of these, logged and counted by its [`Rejection::code`].
@@ -77,11 +78,16 @@ pub enum Rejection {
     /// Automerge refused or panicked on the change; the document was rebuilt.
     #[error("automerge could not apply the change: {0}")]
     ApplyFailed(String),
+    /// The change's actor has written its share of the document: more than
+    /// `CHANGES_PER_ACTOR_MAX` changes or `BYTES_PER_ACTOR_MAX` bytes along
+    /// its own chain (`replica/quota.rs`).
+    #[error("the change's actor has used up its quota for this document")]
+    OverQuota,
 }
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 15] = [
+    pub const CODES: [&'static str; 16] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -97,7 +103,27 @@ impl Rejection {
         "actor_forked",
         "too_many_pending",
         "apply_failed",
+        "over_quota",
     ];
+
+    /// Whether no honest relay would pass this on: the bytes themselves
+    /// are bad. The others (authority this node may simply not have
+    /// learned yet, pending quotas, a failed apply) say nothing about the
+    /// peer that sent it.
+    pub fn is_provably_bad(&self) -> bool {
+        matches!(
+            self,
+            Rejection::Oversized { .. }
+                | Rejection::MalformedEnvelope(_)
+                | Rejection::BadSignature
+                | Rejection::MalformedChange(_)
+                | Rejection::ActorNotBoundToSigner
+                | Rejection::MalformedRecord(_)
+                | Rejection::ActingRefused(_)
+                | Rejection::Fork
+                | Rejection::OverQuota
+        )
+    }
 
     /// A stable snake_case code for logs and metrics.
     pub fn code(&self) -> &'static str {
@@ -117,6 +143,7 @@ impl Rejection {
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
             Rejection::ApplyFailed(_) => "apply_failed",
+            Rejection::OverQuota => "over_quota",
         }
     }
 }
@@ -188,7 +215,8 @@ pub fn admit(
     let actor = bound_actor(&envelope, &change)?;
     let authority =
         membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
-    let keys = contained(|| check_records(&envelope.document, &change))
+    let document = envelope.document;
+    let keys = contained(|| check_records(&document, membership, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
     Ok(Admitted {
         checked: CheckedChange {
@@ -253,7 +281,11 @@ fn bound_actor(envelope: &Envelope, change: &Change) -> Result<ActorKey, Rejecti
 /// Every operation must put a well-formed record (a JSON string under a
 /// `tag:id` key of the root map) or delete one. Nested objects, counters,
 /// lists and text are not part of the schema. Returns the keys written.
-fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, Rejection> {
+fn check_records(
+    document: &DocumentId,
+    membership: &MembershipState,
+    change: &Change,
+) -> Result<Vec<String>, Rejection> {
     let collection = document.collection;
     if change
         .other_actor_ids()
@@ -280,6 +312,10 @@ fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, 
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
                 check_acting(&document.owner, &record)
                     .map_err(|e| Rejection::ActingRefused(format!("{key}: {e}")))?;
+                if let Record::Posture(posture) = &record {
+                    check_sealed_readers(document, membership, posture)
+                        .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                }
             }
             OpType::Delete => {
                 model::check_record_key(collection, &key)
@@ -294,4 +330,20 @@ fn check_records(document: &DocumentId, change: &Change) -> Result<Vec<String>, 
         keys.push(key);
     }
     Ok(keys)
+}
+
+/// A sealed posture record belongs to its document's owner and is sealed
+/// to the owner and officers the log appointed to serve it, nobody else.
+/// Checked here, where the membership state is at hand, on bytes this node
+/// may not be able to read. An officer is never dismissed (not built), so
+/// a record that passed stays valid and `readmit` need not check again.
+pub(crate) fn check_sealed_readers(
+    document: &DocumentId,
+    membership: &MembershipState,
+    posture: &SealedPosture,
+) -> Result<(), PostureRejection> {
+    if posture.member != document.owner {
+        return Err(PostureRejection::OtherMember);
+    }
+    posture.check(membership)
 }

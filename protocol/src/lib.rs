@@ -4,6 +4,7 @@
 //! randomness. Time and randomness come in as arguments, so every behaviour
 //! can be replayed exactly in tests.
 
+pub mod bundle;
 pub(crate) mod bytes;
 pub mod catalogue;
 pub mod change_bounds;
@@ -15,8 +16,10 @@ pub mod incident;
 pub mod ingress;
 pub mod membership;
 pub mod model;
+pub mod posture;
 pub mod read_model;
 pub mod replica;
+pub mod seal;
 pub mod sync;
 
 pub use bytes::HexError;

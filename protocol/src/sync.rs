@@ -340,6 +340,8 @@ pub enum SyncStep {
 #[derive(Debug, Default)]
 pub struct SyncSession {
     summary: SyncSummary,
+    /// Whether the page being taken in parts brought anything new.
+    page_progress: bool,
 }
 
 impl SyncSession {
@@ -350,6 +352,7 @@ impl SyncSession {
                 rounds: 1,
                 ..SyncSummary::default()
             },
+            page_progress: false,
         };
         (
             session,
@@ -375,26 +378,26 @@ impl SyncSession {
                 forks,
                 more,
             } => {
-                let progress = self.apply_page(replica, entries, forks, envelopes);
-                if !more {
-                    self.done()
-                } else if !progress {
-                    self.summary.stalled = true;
-                    self.done()
-                } else {
-                    self.want(replica)
-                }
+                self.begin_page(replica, entries, forks);
+                self.take_envelopes(replica, envelopes);
+                self.finish_page(replica, more)
             }
         }
     }
 
-    fn apply_page(
+    /// Takes a page in parts, so that a node can release its lock (and
+    /// commit) between them: first the page's membership entries and fork
+    /// evidence, then its envelopes in any number of
+    /// [`Self::take_envelopes`] calls, in page order, then
+    /// [`Self::finish_page`]. The same as [`Self::on_response`] with the
+    /// whole page.
+    pub fn begin_page(
         &mut self,
         replica: &mut Replica,
         entries: Vec<SignedEntry>,
         forks: Vec<ForkEvidence>,
-        envelopes: Vec<Envelope>,
-    ) -> bool {
+    ) {
+        self.page_progress = false;
         let mut progress = false;
         // One replay and one re-check of the documents for the whole page.
         for outcome in replica.receive_entries(entries) {
@@ -417,10 +420,29 @@ impl SyncSession {
                 Err(_) => self.summary.refused += 1,
             }
         }
+        self.page_progress |= progress;
+    }
+
+    /// Takes a part of the page's envelopes (see [`Self::begin_page`]).
+    pub fn take_envelopes(&mut self, replica: &mut Replica, envelopes: Vec<Envelope>) {
         let report = replica.receive_envelopes(envelopes, SignatureCheck::Verify);
         self.summary.envelopes_applied += report.accepted.len();
         self.summary.refused += report.rejected.len();
-        progress || !report.accepted.is_empty()
+        self.page_progress |= !report.accepted.is_empty();
+    }
+
+    /// Ends a page taken in parts: the next step, as
+    /// [`Self::on_response`] gives it (`more`: the page said more is
+    /// missing).
+    pub fn finish_page(&mut self, replica: &Replica, more: bool) -> SyncStep {
+        if !more {
+            self.done()
+        } else if !self.page_progress {
+            self.summary.stalled = true;
+            self.done()
+        } else {
+            self.want(replica)
+        }
     }
 
     fn want(&mut self, replica: &Replica) -> SyncStep {
@@ -429,7 +451,20 @@ impl SyncSession {
             return self.done();
         }
         self.summary.rounds += 1;
-        SyncStep::Send(SyncRequest::Want {
+        SyncStep::Send(replica.known_state())
+    }
+
+    fn done(&self) -> SyncStep {
+        SyncStep::Done(self.summary.clone())
+    }
+}
+
+impl Replica {
+    /// What this replica has, as a `Want` request: what a peer answers
+    /// with what is missing, and what a bundle is exported for.
+    pub fn known_state(&self) -> SyncRequest {
+        let replica = self;
+        SyncRequest::Want {
             pact: replica.pact_id(),
             entries: replica.membership().hashes(),
             documents: replica.version_vectors(),
@@ -444,11 +479,7 @@ impl SyncSession {
                 .forks()
                 .map(|f| ((f.document, f.actor), f.seq))
                 .collect(),
-        })
-    }
-
-    fn done(&self) -> SyncStep {
-        SyncStep::Done(self.summary.clone())
+        }
     }
 }
 
@@ -564,6 +595,46 @@ mod tests {
             page_sizes.iter().all(|&bytes| bytes <= cap),
             "{page_sizes:?}"
         );
+        assert!(!summary.stalled);
+    }
+
+    /// A page taken in parts of three envelopes, newest first within the
+    /// page, ends exactly as the whole page does.
+    #[test]
+    fn a_page_in_parts_ends_like_the_whole_page() {
+        let (mut source, device) = pact(10);
+        write_offers(&mut source, &device, 30);
+        let mut whole = empty_copy(&source);
+        let whole_summary = run(&mut whole, &source, PAGE_BYTES_MAX).0;
+
+        let mut parts = empty_copy(&source);
+        let (mut session, mut request) = SyncSession::start(&parts);
+        let summary = loop {
+            let step = match source.answer_sync(&request) {
+                SyncResponse::Page {
+                    entries,
+                    mut envelopes,
+                    forks,
+                    more,
+                } => {
+                    session.begin_page(&mut parts, entries, forks);
+                    envelopes.reverse();
+                    for part in envelopes.chunks(3) {
+                        session.take_envelopes(&mut parts, part.to_vec());
+                    }
+                    session.finish_page(&parts, more)
+                }
+                other => session.on_response(&mut parts, other),
+            };
+            match step {
+                SyncStep::Send(next) => request = next,
+                SyncStep::Done(summary) => break summary,
+            }
+        };
+        assert_eq!(parts.digest(), source.digest());
+        assert_eq!(parts.read_model(), whole.read_model());
+        assert_eq!(summary.envelopes_applied, whole_summary.envelopes_applied);
+        assert_eq!(summary.entries_applied, whole_summary.entries_applied);
         assert!(!summary.stalled);
     }
 

@@ -171,6 +171,17 @@ async function contextPage(browser, viewport, scale) {
   await a.goto(A_URL + '/register?kind=equipment&from=01.01.2030');
   expect((await a.innerText('main')).includes('3 Notebooks, sauber (Browser-Test)'), 'the register finds the offer');
   await check(a, 'Register (with results)');
+  // The registry as CSV from the page's download link: German headers,
+  // semicolons, a byte order mark, and the offer as one row.
+  const [download] = await Promise.all([
+    a.waitForEvent('download'),
+    a.click('a[href="/api/exports/registry.csv"]'),
+  ]);
+  const csv = require('fs').readFileSync(await download.path(), 'utf8');
+  expect(download.suggestedFilename().startsWith('amtshilfe-register-'), `the CSV's file name (${download.suggestedFilename()})`);
+  expect(csv.startsWith('\ufeffMitglied;Mitglieds-ID;Angebots-ID;Art;Titel;Status;Anzahl'), `the CSV's header (${csv.split('\r\n')[0]})`);
+  const row = csv.split('\r\n').find((line) => line.includes('3 Notebooks, sauber (Browser-Test)'));
+  expect(row !== undefined && row.split(';')[3] === 'equipment', `the offer is a row of the CSV (${row})`);
   await a.goto(A_URL + '/netzwerk');
   await check(a, 'Netzwerk');
 

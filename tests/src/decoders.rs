@@ -47,6 +47,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("charter_file", charter_file),
     ("config_file", config_file),
     ("api_body", api_body),
+    ("bundle", bundle),
 ];
 
 /// Runs target `name` on `data`; `false` if there is no such target.
@@ -245,6 +246,20 @@ pub fn charter_file(data: &[u8]) {
     }
 }
 
+/// An offline bundle as `amtshilfe bundle import` and `POST /api/bundle`
+/// read it, followed through the integrity check and ingress into a
+/// replica of the test pact.
+pub fn bundle(data: &[u8]) {
+    use amtshilfe_protocol::bundle::Bundle;
+    if let Ok(bundle) = Bundle::from_bytes(data) {
+        let mut replica = pact().replica();
+        if bundle.check_integrity(&replica.pact_id()).is_ok() {
+            let _ = replica.receive_entries(bundle.entries);
+            let _ = replica.receive_envelopes(bundle.envelopes, SignatureCheck::Verify);
+        }
+    }
+}
+
 /// A configuration file.
 pub fn config_file(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
@@ -354,6 +369,12 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         }
     }
 
+    if let Ok(bytes) = written
+        .export_bundle(None, vec!["/ip4/127.0.0.1/tcp/4100".into()])
+        .and_then(|bundle| bundle.to_bytes())
+    {
+        add("bundle", "everything", bytes);
+    }
     add("membership_entry", "charter", pact.charter.to_bytes());
     for (n, entry) in pact.delegations.iter().enumerate() {
         add(

@@ -9,5 +9,6 @@ pub mod decoders;
 pub mod fixtures;
 pub mod harness;
 pub mod netns;
+pub mod posture_sample;
 pub mod rng;
 pub mod sample;

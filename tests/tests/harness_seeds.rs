@@ -40,7 +40,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     let mut failures = Vec::new();
     let (mut writes, mut forgeries, mut shrunk_pacts) = (0, 0, 0);
     let (mut equivocations, mut forked_runs, mut second_device_writes) = (0, 0, 0);
-    let (mut admissions, mut joiners_admitted) = (0, 0);
+    let (mut admissions, mut joiners_admitted, mut posture_records) = (0, 0, 0);
     for result in results {
         match result {
             Ok(report) => {
@@ -52,6 +52,7 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
                 second_device_writes += report.second_device_writes;
                 admissions += report.admissions;
                 joiners_admitted += report.joiners_admitted;
+                posture_records += report.posture_records;
             }
             Err(divergence) => failures.push(divergence.to_string()),
         }
@@ -62,7 +63,8 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
          votes, {forked_runs} runs ended with forks settled alike, \
          {second_device_writes} writes from short-lived second devices, \
          {admissions} members proposed for admission with nodes of their own \
-         ({joiners_admitted} admitted)"
+         ({joiners_admitted} admitted), {posture_records} sealed posture records held \
+         everywhere, no plaintext in any store"
     );
     assert!(
         failures.is_empty(),
@@ -82,6 +84,10 @@ fn every_seed_converges_without_forgeries_or_lost_writes() {
     assert!(
         second_device_writes > 10,
         "too few second-device writes: {second_device_writes}"
+    );
+    assert!(
+        posture_records > 100,
+        "too few sealed posture records: {posture_records}"
     );
 }
 

@@ -364,7 +364,7 @@ pub(super) fn offer_form(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> Mark
                     @if form.editing.is_some() {
                         (f.labelled("status", Text::Status, true, html! {
                             select id="status" name="status" required {
-                                @for status in [OfferStatus::Available, OfferStatus::Reserved, OfferStatus::Assigned, OfferStatus::OutOfService] {
+                                @for status in OfferStatus::ALL {
                                     option value=(status_id(status)) selected[f.value("status", "available") == status_id(status)] {
                                         (super::status_text(ctx.lang, status))
                                     }
@@ -429,14 +429,9 @@ pub fn offer_edit(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> String {
 }
 
 fn status_label(lang: Lang, id: &str) -> &'static str {
-    let status = [
-        OfferStatus::Available,
-        OfferStatus::Reserved,
-        OfferStatus::Assigned,
-        OfferStatus::OutOfService,
-    ]
-    .into_iter()
-    .find(|s| status_id(*s) == id)
-    .unwrap_or(OfferStatus::Available);
+    let status = OfferStatus::ALL
+        .into_iter()
+        .find(|s| status_id(*s) == id)
+        .unwrap_or(OfferStatus::Available);
     status_text(lang, status)
 }

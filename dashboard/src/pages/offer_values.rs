@@ -39,7 +39,7 @@ pub fn offer_values(offer: &Offer) -> FormValues {
         offer
             .valid_until_ms
             // The form's "valid until" is the last day that counts in full.
-            .map(|until| date(until - 1))
+            .map(|until| date(crate::format::last_day_before(until)))
             .unwrap_or_default(),
     );
     put("contact_role", offer.contact.role.clone());
@@ -118,10 +118,5 @@ pub fn offer_values(offer: &Offer) -> FormValues {
 
 /// The snake_case id of a status, as the form sends it.
 pub fn status_id(status: OfferStatus) -> &'static str {
-    match status {
-        OfferStatus::Available => "available",
-        OfferStatus::Reserved => "reserved",
-        OfferStatus::Assigned => "assigned",
-        OfferStatus::OutOfService => "out_of_service",
-    }
+    status.id()
 }

@@ -181,6 +181,32 @@ pub fn register(
                 @if more { a href=(form.address(form.offset + REGISTER_PAGE)) { (ctx.t(Text::MoreResults)) } }
             }
         }
+        (exports(ctx))
     };
     page(ctx, ctx.t(Text::NavRegister), content)
+}
+
+/// Download links of the registry, the request board and the mission
+/// orders as CSV and JSON (`GET /api/exports/{file}`).
+fn exports(ctx: &Ctx) -> Markup {
+    let tables = [
+        ("registry", ctx.t(Text::NavRegister)),
+        ("board", ctx.t(Text::ExportBoard)),
+        ("missions", ctx.t(Text::MissionOrders)),
+    ];
+    html! {
+        section id="exports" aria-labelledby="h-exports" {
+            h2 id="h-exports" { (ctx.t(Text::Exports)) }
+            p { (ctx.t(Text::ExportsNote)) }
+            ul {
+                @for (file, name) in tables {
+                    li {
+                        (name) ": "
+                        a href=(format!("/api/exports/{file}.csv")) download { "CSV" } " · "
+                        a href=(format!("/api/exports/{file}.json")) download { "JSON" }
+                    }
+                }
+            }
+        }
+    }
 }

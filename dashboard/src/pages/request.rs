@@ -207,7 +207,7 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     let request = view.request;
     // The end counts in full (the form's last day runs to its midnight):
     // show that last day, as it was entered, not the midnight after it.
-    let last_day_ms = request.end_ms.saturating_sub(1).max(request.start_ms);
+    let last_day_ms = crate::format::last_day_before(request.end_ms).max(request.start_ms);
     let content = html! {
         p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
             " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))

@@ -7,12 +7,12 @@
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 
-use super::{ApiError, ApiState, with_core};
 use crate::accounts::Principal;
+use crate::http::{ApiError, ApiState, with_core};
 use crate::store::NotifyEvent;
 
 /// Most events the log shows.
-pub const NOTIFICATIONS_SHOWN_MAX: usize = 200;
+pub(crate) const NOTIFICATIONS_SHOWN_MAX: usize = 200;
 
 /// `GET /api/notifications`.
 pub(super) async fn log(State(state): State<ApiState>) -> Result<Json<Vec<NotifyEvent>>, ApiError> {

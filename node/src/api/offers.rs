@@ -1,19 +1,14 @@
-//! Offers: a member adds its own offers, replaces them, and takes them out
-//! of service.
-//! Only this member's offers can be changed here: the owner's node is the
-//! single writer of its own availability.
+//! `/api/offers`: the JSON adapter over `ops::offers`.
 
-use amtshilfe_protocol::ids::RecordId;
-use amtshilfe_protocol::model::{Offer, OfferStatus, Record, RecordKey};
-use amtshilfe_protocol::read_model::RecordAddress;
+use amtshilfe_protocol::model::Offer;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::write::{OFFER_ID_PREFIX, Saved, fresh_id, save};
-use super::{ApiError, ApiState};
-use crate::core::Core;
+use crate::http::{ApiError, ApiState};
+use crate::ops::Saved;
+use crate::ops::offers::{create_offer, replace_offer, withdraw_offer};
 
 /// `POST /api/offers`: a new offer of this member, as the model's `Offer`
 /// JSON. 201 with the new id; 400 if it breaks a model rule.
@@ -24,16 +19,6 @@ pub(super) async fn create(
     let Json(offer) = body?;
     let saved = create_offer(&state, offer).await?;
     Ok((StatusCode::CREATED, Json(saved)))
-}
-
-/// Validates and saves a new offer of this member (also used by the pages).
-pub(crate) async fn create_offer(state: &ApiState, offer: Offer) -> Result<Saved, ApiError> {
-    offer.validate()?;
-    let id = fresh_id(OFFER_ID_PREFIX)?;
-    save(state, move |_, _| {
-        Ok((RecordKey::offer(id), Record::Offer(offer)))
-    })
-    .await
 }
 
 /// `PUT /api/offers/{id}`: replaces one of this member's offers with the
@@ -50,47 +35,6 @@ pub(super) async fn replace(
     replace_offer(&state, id, offer).await.map(Json)
 }
 
-/// Replaces one of this member's offers (also used by the edit page).
-/// Nothing is written unless the new offer validates.
-pub(crate) async fn replace_offer(
-    state: &ApiState,
-    id: String,
-    mut offer: Offer,
-) -> Result<Saved, ApiError> {
-    offer.validate()?;
-    save(state, move |core, now_ms| {
-        let (id, current) = own_offer(core, &id)?;
-        if current.kind() != offer.kind() {
-            return Err(ApiError::conflict(
-                "offer_kind_fixed",
-                "An offer keeps its kind; withdraw it and make a new one instead.",
-            ));
-        }
-        // Strictly later than the version it replaces, whatever the clocks say.
-        offer.updated_at_ms = now_ms.max(current.updated_at_ms.saturating_add(1));
-        Ok((RecordKey::offer(id), Record::Offer(offer)))
-    })
-    .await
-}
-
-/// This member's offer `id` as the read model has it, or 404.
-pub(crate) fn own_offer(core: &Core, id: &str) -> Result<(RecordId, Offer), ApiError> {
-    let not_found = || {
-        ApiError::not_found(
-            "offer_not_found",
-            format!("This member has no offer with the id {id:?}."),
-        )
-    };
-    let id = RecordId::new(id).map_err(|_| not_found())?;
-    let address = RecordAddress::new(core.device().member, id.clone());
-    let entry = core
-        .replica()
-        .read_model()
-        .offer(&address)
-        .ok_or_else(not_found)?;
-    Ok((id, entry.offer.clone()))
-}
-
 /// `POST /api/offers/{id}/withdraw`: sets one of this member's offers to
 /// `out_of_service` (the rest of the offer as the read model has it).
 /// 404 `offer_not_found` if this member has no offer with that id.
@@ -99,15 +43,4 @@ pub(super) async fn withdraw(
     Path(id): Path<String>,
 ) -> Result<Json<Saved>, ApiError> {
     withdraw_offer(&state, id).await.map(Json)
-}
-
-/// Sets one of this member's offers `out_of_service` (also used by the pages).
-pub(crate) async fn withdraw_offer(state: &ApiState, id: String) -> Result<Saved, ApiError> {
-    save(state, move |core, now_ms| {
-        let (id, mut offer) = own_offer(core, &id)?;
-        offer.status = OfferStatus::OutOfService;
-        offer.updated_at_ms = offer.updated_at_ms.max(now_ms);
-        Ok((RecordKey::offer(id), Record::Offer(offer)))
-    })
-    .await
 }

@@ -3,11 +3,25 @@
 //! routes the router serves. Public, like `/health`: it describes the API
 //! and holds no data of the pact or of this node.
 //!
-//! The records' schemas name their fields and point to the model; the
-//! model's `validate()` is the authority on what a record may contain.
+//! Every request body and the `Saved` answer have their full JSON Schema
+//! (2020-12, as OpenAPI 3.1 uses), derived from the Rust types with
+//! `schemars` ([`body_schemas`]): the records with the nested details of
+//! every offer kind, enums with their values, id patterns, the machine
+//! range of every integer and the model's limits where it states them. A
+//! body that fits its schema is decoded; the model's `validate()` and the
+//! read model's rules may still refuse it, each with its own code.
 
+use amtshilfe_protocol::model::{AidRequest, Offer, Pledge};
 use axum::Json;
+use schemars::generate::SchemaSettings;
+use schemars::transform::{RecursiveTransform, Transform};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
+
+use super::sessions::{LoginBody, TokenBody};
+use crate::ops::Saved;
+use crate::ops::acceptances::AcceptanceBody;
+use crate::ops::accounts::{AccountChange, NewAccount};
 
 use super::routes::{Access, ApiRoute, api_routes};
 
@@ -62,7 +76,14 @@ fn schema_ref(name: &str) -> Value {
 fn content(name: &str) -> Value {
     let media = match name {
         "Metrics" => "text/plain",
+        "Bundle" | "KnownState" => "application/octet-stream",
         "EventStream" => "text/event-stream",
+        "Export" => {
+            return json!({
+                "text/csv": { "schema": schema_ref(name) },
+                "application/json": { "schema": schema_ref(name) },
+            });
+        }
         _ => "application/json",
     };
     json!({ media: { "schema": schema_ref(name) } })
@@ -136,20 +157,6 @@ fn object(required: &[&str], properties: Value, description: &str) -> Value {
     json!({ "type": "object", "description": description, "required": required, "properties": properties })
 }
 
-fn model(name: &str, required: &[&str], file: &str) -> Value {
-    let properties: Map<String, Value> = required
-        .iter()
-        .map(|field| ((*field).to_owned(), json!({})))
-        .collect();
-    object(
-        required,
-        Value::Object(properties),
-        &format!(
-            "The model's {name} record (protocol/src/model/{file}); checked by its validate()."
-        ),
-    )
-}
-
 fn string() -> Value {
     json!({ "type": "string" })
 }
@@ -162,8 +169,76 @@ fn array_of(description: &str) -> Value {
     json!({ "type": "array", "items": { "type": "object" }, "description": description })
 }
 
-/// Every schema a route names.
+/// Every schema a route names: the bodies' from their types, the other
+/// answers' written here.
 pub(crate) fn schemas() -> Value {
+    let mut all = written_schemas();
+    if let Value::Object(map) = &mut all {
+        map.extend(body_schemas());
+    }
+    all
+}
+
+/// Adds to each integer schema with a machine format the range of that
+/// format (schemars states only `minimum: 0` for unsigned ones), so that a
+/// number the schema allows always decodes.
+fn machine_range(schema: &mut Schema) {
+    let range: Option<(i128, i128)> = match schema.get("format").and_then(Value::as_str) {
+        Some("uint8") => Some((0, u8::MAX.into())),
+        Some("uint16") => Some((0, u16::MAX.into())),
+        Some("uint32") => Some((0, u32::MAX.into())),
+        Some("uint64") => Some((0, u64::MAX.into())),
+        Some("uint") => Some((0, usize::MAX as i128)),
+        Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+        Some("int64") => Some((i64::MIN.into(), i64::MAX.into())),
+        _ => None,
+    };
+    if let (Some((min, max)), Some(object)) = (range, schema.as_object_mut()) {
+        let number = |n: i128| {
+            i64::try_from(n).map_or_else(
+                |_| json!(u64::try_from(n).unwrap_or(u64::MAX)),
+                |n| json!(n),
+            )
+        };
+        object.entry("minimum").or_insert_with(|| number(min));
+        object.entry("maximum").or_insert_with(|| number(max));
+    }
+}
+
+fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
+    generator.subschema_for::<T>();
+}
+
+/// The schemas of every request body and of `Saved`, derived from their
+/// Rust types, with the types they use, keyed by schema name.
+pub(crate) fn body_schemas() -> Map<String, Value> {
+    let settings = SchemaSettings::draft2020_12().with(|settings| {
+        settings.definitions_path = "/components/schemas".into();
+        settings.meta_schema = None;
+    });
+    let mut generator = settings.into_generator();
+    add::<Offer>(&mut generator);
+    add::<AidRequest>(&mut generator);
+    add::<Pledge>(&mut generator);
+    add::<AcceptanceBody>(&mut generator);
+    add::<LoginBody>(&mut generator);
+    add::<TokenBody>(&mut generator);
+    add::<NewAccount>(&mut generator);
+    add::<AccountChange>(&mut generator);
+    add::<Saved>(&mut generator);
+    let mut definitions = generator.take_definitions(true);
+    let mut ranges = RecursiveTransform(machine_range);
+    for value in definitions.values_mut() {
+        if let Ok(schema) = Schema::try_from(value.take()) {
+            let mut schema = schema;
+            ranges.transform(&mut schema);
+            *value = schema.to_value();
+        }
+    }
+    definitions
+}
+
+fn written_schemas() -> Value {
     json!({
         "Error": object(&["error"], json!({ "error": object(&["code", "message"], json!({
             "code": string(), "message": string(),
@@ -172,8 +247,6 @@ pub(crate) fn schemas() -> Value {
         "Object": { "type": "object" },
         "Health": object(&["status"], json!({ "status": string() }), ""),
         "OpenApi": { "type": "object", "description": "This document." },
-        "Saved": object(&["id", "envelope"], json!({ "id": string(), "envelope": { "type": "string", "description": "content hash of the stored envelope, hex" } }), "A durable write."),
-        "LoginBody": object(&["account", "password"], json!({ "account": string(), "password": string() }), ""),
         "LoginAnswer": object(&["account", "role", "csrf_token"], json!({ "account": string(), "role": string(), "csrf_token": string() }), "Send csrf_token as x-csrf-token with every write of this session."),
         "LoggedOut": object(&["status"], json!({ "status": string() }), ""),
         "Me": object(&["account", "role"], json!({ "account": string(), "role": string() }), ""),
@@ -181,24 +254,21 @@ pub(crate) fn schemas() -> Value {
         "RegistryEntries": array_of("Offers with owner, quantity, held and remaining units."),
         "Board": array_of("Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": array_of("Accepted pledges with both sides."),
-        "Offer": model("Offer", &["title", "status", "valid_from_ms", "contact", "updated_at_ms", "detail"], "offer.rs, offer_detail.rs"),
-        "AidRequest": model("AidRequest", &["title", "priority", "start_ms", "end_ms", "needs", "status", "created_at_ms"], "request.rs"),
-        "Pledge": model("Pledge", &["request", "quantity", "status", "created_at_ms"], "pledge.rs"),
-        "AcceptanceBody": object(&["pledger", "pledge", "quantity"], json!({ "pledger": string(), "pledge": string(), "quantity": integer(), "terms": string() }), ""),
-        "TokenBody": object(&["label"], json!({ "label": string(), "role": { "type": "string", "description": "the role it acts with: the session's (default) or one with less" }, "days": { "type": "integer", "description": "how long it works: 1 to 365, default 30" } }), ""),
         "TokenAnswer": object(&["account", "token", "role", "expires_at_ms"], json!({ "account": string(), "token": { "type": "string", "description": "shown once" }, "role": string(), "expires_at_ms": integer() }), ""),
         "Tokens": { "type": "array", "items": object(&["id", "account", "label", "created_at_ms", "role", "expires_at_ms"], json!({ "id": { "type": "string", "description": "SHA-256 of the token, hex" }, "account": string(), "label": string(), "created_at_ms": integer(), "role": { "type": ["string", "null"], "description": "null: the account's own role" }, "expires_at_ms": { "type": ["integer", "null"], "description": "null: never (the command line token of init)" } }), "") },
         "Revoked": object(&["status"], json!({ "status": string() }), ""),
         "Account": object(&["account", "role", "disabled", "created_at_ms"], json!({ "account": string(), "role": string(), "disabled": { "type": "boolean" }, "created_at_ms": integer() }), ""),
         "Accounts": { "type": "array", "items": schema_ref("Account") },
-        "NewAccount": object(&["account", "role"], json!({ "account": string(), "role": string(), "password": string() }), ""),
         "NewAccountAnswer": object(&["account", "role"], json!({ "account": string(), "role": string(), "password": { "type": "string", "description": "only if generated; shown once" } }), ""),
-        "AccountChange": object(&[], json!({ "role": string(), "disabled": { "type": "boolean" } }), "Either or both."),
         "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
         "Notification": object(&["seq", "alert_id", "kind", "subject_de", "subject_en", "created_ms", "status", "contact", "log"], json!({ "seq": integer(), "alert_id": string(), "kind": string(), "subject_de": string(), "subject_en": string(), "created_ms": integer(), "status": { "description": "Baseline, Open, Unanswered or {Acknowledged: {by, at_ms}}" }, "contact": integer(), "log": schema_ref("DeliveryLines") }), ""),
         "DeliveryLines": { "type": "array", "items": object(&["at_ms", "contact", "channel", "ok", "detail"], json!({ "at_ms": integer(), "contact": integer(), "channel": string(), "ok": { "type": "boolean" }, "detail": string() }), "") },
         "Notifications": { "type": "array", "items": schema_ref("Notification") },
         "EventStream": { "type": "string", "description": "event: change, data: a counter" },
         "Metrics": { "type": "string" },
+        "Bundle": { "type": "string", "format": "binary", "description": "An offline bundle (protocol/src/bundle.rs)." },
+        "KnownState": { "type": "string", "format": "binary", "description": "What a node has (a deflated sync Want request); empty: nothing." },
+        "BundleReport": { "type": "object", "description": "entries_applied, envelopes_applied, duplicates, pending, and refused: the items ingress refused on their merits (index, kind, code, reason); the rest applied." },
+        "Export": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "object" } }], "description": "text/csv (semicolons, UTF-8 with BOM, first row the German headers) or application/json (an array of objects keyed by column id)" },
     })
 }

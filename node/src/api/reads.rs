@@ -5,23 +5,20 @@
 use std::collections::BTreeMap;
 
 use amtshilfe_protocol::ids::{MemberId, PactId};
-use amtshilfe_protocol::model::{Mode, OfferKind, OfferStatus, SkillLevel, TimeWindow};
-use amtshilfe_protocol::read_model::RegistryFilter;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, ApiState, with_core};
 use crate::core::Core;
+use crate::http::{ApiError, ApiState, with_core};
 use crate::metrics;
-
-/// The value of `status` that asks for offers of every status.
-pub const ANY_STATUS: &str = "any";
+use crate::ops::exports::{self, Export, Format};
+use crate::ops::reads::{NEXT_OFFSET_HEADER, RegistryQuery};
 
 /// `GET /health`.
 pub(super) async fn health() -> Json<Value> {
@@ -32,10 +29,10 @@ pub(super) async fn health() -> Json<Value> {
 /// layer does not log it (any account could otherwise fill the audit log
 /// with requests that did nothing).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct NoRoute;
+pub(crate) struct NoRoute;
 
 /// Any route that does not exist: 404 `route_not_found`.
-pub(super) async fn no_route() -> (Extension<NoRoute>, ApiError) {
+pub(crate) async fn no_route() -> (Extension<NoRoute>, ApiError) {
     (
         Extension(NoRoute),
         ApiError::not_found("route_not_found", "There is no such route in this API."),
@@ -99,109 +96,6 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Value>,
         .map(Json)
 }
 
-/// The query parameters of `GET /api/registry`; every one is optional.
-/// Without `status` only available offers are listed; `status=any` lists all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistryQuery {
-    /// Offer kind (`person`, `equipment`, …).
-    pub kind: Option<OfferKind>,
-    /// A role id the offer provides.
-    pub role: Option<String>,
-    /// A skill id the offer brings …
-    pub skill: Option<String>,
-    /// … at this level or higher (default 1; needs `skill`).
-    pub skill_level: Option<u8>,
-    /// An equipment category id.
-    pub category: Option<String>,
-    /// Where the help is needed (`remote`, `onsite`, `both`).
-    pub mode: Option<Mode>,
-    /// Start of the window the offer must be usable in, ms (with `window_end_ms`).
-    pub window_start_ms: Option<i64>,
-    /// End of that window, ms (with `window_start_ms`).
-    pub window_end_ms: Option<i64>,
-    /// At least this many units still free.
-    pub min_remaining: Option<u32>,
-    /// Offers of this member only (hex member id).
-    pub owner: Option<MemberId>,
-    /// An offer status, or `any`.
-    pub status: Option<String>,
-    /// Most offers in one answer (default [`REGISTRY_LIMIT_DEFAULT`], at
-    /// most [`REGISTRY_LIMIT_MAX`]).
-    pub limit: Option<usize>,
-    /// How many matching offers to skip (default 0). When more follow the
-    /// answer, its `X-Next-Offset` header says where the next page starts.
-    pub offset: Option<usize>,
-}
-
-/// Offers in one registry answer unless `limit` says otherwise.
-pub const REGISTRY_LIMIT_DEFAULT: usize = 100;
-/// Most offers one registry answer may hold: a whole federal state's pact
-/// has tens of thousands, far too many for one answer.
-pub const REGISTRY_LIMIT_MAX: usize = 1_000;
-/// The header naming the offset of the next page, if there is one.
-pub const NEXT_OFFSET_HEADER: &str = "x-next-offset";
-
-impl RegistryQuery {
-    /// The page asked for: (offset, limit).
-    pub fn page(&self) -> Result<(usize, usize), ApiError> {
-        let limit = self.limit.unwrap_or(REGISTRY_LIMIT_DEFAULT);
-        if !(1..=REGISTRY_LIMIT_MAX).contains(&limit) {
-            return Err(ApiError::InvalidQuery(format!(
-                "limit must be between 1 and {REGISTRY_LIMIT_MAX}, got {limit}"
-            )));
-        }
-        Ok((self.offset.unwrap_or(0), limit))
-    }
-
-    /// The read model's filter for this query.
-    pub fn to_filter(&self) -> Result<RegistryFilter, ApiError> {
-        let skill = match (&self.skill, self.skill_level) {
-            (Some(skill), level) => Some(SkillLevel {
-                skill: skill.clone(),
-                level: level.unwrap_or(1),
-            }),
-            (None, Some(_)) => {
-                return Err(ApiError::InvalidQuery("skill_level needs a skill".into()));
-            }
-            (None, None) => None,
-        };
-        let window = match (self.window_start_ms, self.window_end_ms) {
-            (Some(start_ms), Some(end_ms)) => {
-                let window = TimeWindow { start_ms, end_ms };
-                window.validate("window")?;
-                Some(window)
-            }
-            (None, None) => None,
-            _ => {
-                return Err(ApiError::InvalidQuery(
-                    "window_start_ms and window_end_ms go together".into(),
-                ));
-            }
-        };
-        let status = match self.status.as_deref() {
-            None => Some(OfferStatus::Available),
-            Some(ANY_STATUS) => None,
-            Some(text) => Some(serde_json::from_value(json!(text)).map_err(|_| {
-                ApiError::InvalidQuery(format!(
-                    "status must be an offer status or {ANY_STATUS:?}, got {text:?}"
-                ))
-            })?),
-        };
-        Ok(RegistryFilter {
-            kind: self.kind,
-            role: self.role.clone(),
-            skill,
-            equipment_category: self.category.clone(),
-            mode: self.mode,
-            window,
-            min_remaining: self.min_remaining.unwrap_or(0),
-            owner: self.owner,
-            status,
-        })
-    }
-}
-
 /// `GET /api/registry`: one page of the offers that pass the filter, by
 /// owner and id; `X-Next-Offset` names the next page if there is one.
 pub(super) async fn registry(
@@ -233,6 +127,39 @@ pub(super) async fn registry(
             .insert(NEXT_OFFSET_HEADER, HeaderValue::from(offset + limit));
     }
     Ok(response)
+}
+
+/// `GET /api/exports/{file}`: `registry`, `board` or `missions` as `.csv`
+/// (semicolons, UTF-8 with BOM, German headers) or `.json`, as a download;
+/// 404 `export_not_found` for any other name.
+pub(super) async fn export(
+    State(state): State<ApiState>,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let (export, format) = Export::from_file(&file).ok_or_else(|| {
+        ApiError::not_found(
+            "export_not_found",
+            format!("There is no export {file:?}; try registry.csv, board.csv or missions.csv (or .json)."),
+        )
+    })?;
+    let table = exports::table(&state, export).await?;
+    let (content_type, extension, body) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv", table.to_csv()),
+        Format::Json => ("application/json", "json", table.to_json().to_string()),
+    };
+    let day = amtshilfe_dashboard::format::iso_date(crate::clock::now_ms());
+    let disposition = format!(
+        "attachment; filename=\"{}-{day}.{extension}\"",
+        export.download_name()
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /api/board`: every request with its needs' quantities and pledges.

@@ -1,13 +1,14 @@
-//! Aid requests: a hit member asks the pact for help with typed needs.
+//! `POST /api/requests`: the JSON adapter over `ops::requests`.
 
-use amtshilfe_protocol::model::{AidRequest, Record, RecordKey};
+use amtshilfe_protocol::model::AidRequest;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 
-use super::write::{REQUEST_ID_PREFIX, Saved, fresh_id, save};
-use super::{ApiError, ApiState};
+use crate::http::{ApiError, ApiState};
+use crate::ops::Saved;
+use crate::ops::requests::create_request;
 
 /// `POST /api/requests`: a new aid request of this member, as the model's
 /// `AidRequest` JSON (need ids are the caller's; pledges point at them).
@@ -19,17 +20,4 @@ pub(super) async fn create(
     let Json(request) = body?;
     let saved = create_request(&state, request).await?;
     Ok((StatusCode::CREATED, Json(saved)))
-}
-
-/// Validates and saves a new request of this member (also used by the pages).
-pub(crate) async fn create_request(
-    state: &ApiState,
-    request: AidRequest,
-) -> Result<Saved, ApiError> {
-    request.validate()?;
-    let id = fresh_id(REQUEST_ID_PREFIX)?;
-    save(state, move |_, _| {
-        Ok((RecordKey::request(id), Record::Request(request)))
-    })
-    .await
 }

@@ -4,12 +4,13 @@
 //! the same list, so a route cannot exist without its documentation.
 //! Never decides who may do what: `accounts::Role::may` does.
 
+use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind};
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, events, notifications, offers, openapi, pledges, reads,
-    requests, sessions,
+    ApiState, acceptances, accounts_admin, bundle, events, notifications, offers, openapi, pledges,
+    reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -39,7 +40,7 @@ pub(crate) struct ApiRoute {
     /// Query parameters: name and meaning.
     pub(crate) query: &'static [(&'static str, &'static str)],
     /// Error codes particular to this route (the common ones are implied).
-    pub(crate) errors: &'static [(u16, &'static str)],
+    pub(crate) errors: Vec<(u16, &'static str)>,
     pub(crate) handler: MethodRouter<ApiState>,
 }
 
@@ -52,7 +53,7 @@ fn route(method: Method, path: &'static str, handler: MethodRouter<ApiState>) ->
         body: None,
         answer: (200, "Object"),
         query: &[],
-        errors: &[],
+        errors: Vec::new(),
         handler,
     }
 }
@@ -81,8 +82,18 @@ impl ApiRoute {
         self.query = query;
         self
     }
-    fn errors(mut self, errors: &'static [(u16, &'static str)]) -> Self {
-        self.errors = errors;
+    fn errors(mut self, errors: &[(u16, &'static str)]) -> Self {
+        self.errors.extend_from_slice(errors);
+        self
+    }
+    /// The codes of a read-model rule (`read_model::rules`), 404 or 409 by
+    /// their kind, cited from the rule itself.
+    fn refusals(mut self, codes: &[(&'static str, RefusalKind)]) -> Self {
+        self.errors
+            .extend(codes.iter().map(|(code, kind)| match kind {
+                RefusalKind::NotFound => (404, *code),
+                RefusalKind::Conflict => (409, *code),
+            }));
         self
     }
 }
@@ -153,6 +164,10 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
         route(M::GET, "/api/missions", get(reads::missions))
             .doc("Every mission order")
             .answers(200, "MissionOrders"),
+        route(M::GET, "/api/exports/{file}", get(reads::export))
+            .doc("registry, board or missions as .csv (semicolons, UTF-8 with BOM, German headers) or .json, as a download")
+            .answers(200, "Export")
+            .errors(&[(404, "export_not_found")]),
         route(M::POST, "/api/offers", post(offers::create))
             .doc("A new offer of this member")
             .role(Permission::Offer)
@@ -181,31 +196,15 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .role(Permission::Pledge)
             .body("Pledge")
             .answers(201, "Saved")
-            .errors(&[
-                VALIDATION,
-                (404, "request_not_found"),
-                (404, "need_not_found"),
-                OFFER_NOT_FOUND,
-                (409, "own_request"),
-                (409, "request_not_open"),
-                (409, "over_open_quantity"),
-                (409, "offer_not_available"),
-                (409, "over_offer_remaining"),
-            ]),
+            .errors(&[VALIDATION])
+            .refusals(&PledgeRefusal::CODES),
         route(M::POST, "/api/acceptances", post(acceptances::create))
             .doc("Accept a pledge for this member's request")
             .role(Permission::Accept)
             .body("AcceptanceBody")
             .answers(201, "Saved")
-            .errors(&[
-                VALIDATION,
-                (404, "pledge_not_found"),
-                (409, "not_your_request"),
-                (409, "request_not_open"),
-                (409, "pledge_withdrawn"),
-                (409, "pledge_lapsed"),
-                (409, "over_pledged_quantity"),
-            ]),
+            .errors(&[VALIDATION])
+            .refusals(&AcceptanceRefusal::CODES),
         route(M::POST, "/api/tokens", post(sessions::create_token))
             .doc("A new API token acting as the caller with at most the session's role, for 1 to 365 days (shown once); from a login session only")
             .body("TokenBody")
@@ -266,5 +265,38 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
         route(M::GET, "/metrics", get(reads::metrics))
             .doc("Prometheus text format")
             .answers(200, "Metrics"),
+        route(M::POST, "/api/bundle", post(bundle::import).layer(BUNDLE_BODY))
+            .doc("Import an offline bundle through the same ingress as the network")
+            .role(Permission::Administer)
+            .body("Bundle")
+            .answers(200, "BundleReport")
+            .errors(BUNDLE_REFUSED),
+        route(M::POST, "/api/bundle/export", post(bundle::export).layer(BUNDLE_BODY))
+            .doc("An offline bundle of everything, or of what a peer lacks (its known state as the body)")
+            .role(Permission::Administer)
+            .body("KnownState")
+            .answers(200, "Bundle")
+            .errors(&[(422, "known_state_malformed"), (422, "wrong_pact")]),
+        route(M::GET, "/api/bundle/state", get(bundle::known_state))
+            .doc("This node's known state, for a peer to export what it lacks")
+            .role(Permission::Administer)
+            .answers(200, "KnownState"),
     ]
 }
+
+/// A bundle body may be far larger than a JSON body.
+const BUNDLE_BODY: axum::extract::DefaultBodyLimit =
+    axum::extract::DefaultBodyLimit::max(amtshilfe_protocol::bundle::BUNDLE_BYTES_MAX);
+
+/// Why a bundle is refused whole (nothing applied; the answer lists items).
+const BUNDLE_REFUSED: &[(u16, &str)] = &[
+    (422, "not_a_bundle"),
+    (422, "bundle_version"),
+    (422, "bundle_truncated"),
+    (422, "bundle_checksum"),
+    (422, "bundle_malformed"),
+    (422, "bundle_too_many_items"),
+    (422, "bundle_too_large"),
+    (422, "wrong_pact"),
+    (422, "bundle_items_refused"),
+];

@@ -12,10 +12,9 @@
 //!
 //! Changing and disabling accounts and revoking tokens: `accounts_admin.rs`.
 //!
-//! A login is refused with 429 and `Retry-After` while a delay of the
-//! login limiter runs (`accounts::limiter`: doubling delays per account and
-//! address, per address, and per account for addresses it never logged in
-//! from).
+//! The work behind them is in `ops::login` and `ops::accounts`. A login
+//! is refused with 429 and `Retry-After` while a delay of the login
+//! limiter runs.
 
 use axum::Extension;
 use axum::Json;
@@ -26,140 +25,28 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::accounts_admin::account_json;
-use super::auth::{ClientAddr, SESSION_COOKIE, audit, cookie, set_cookie};
-use super::session_store::{change_sessions, change_sessions_with};
-use super::{ApiError, ApiState, with_core};
-use crate::accounts::{
-    Outcome, PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, Session, SessionId,
-    new_token, password, token_hash, valid_account_name,
-};
-use crate::clock;
-use crate::store::{AccountRecord, TokenRecord};
+use amtshilfe_protocol::model::DAY_MS;
 
-/// Most audit rows one call returns.
-pub const AUDIT_ROWS_SHOWN_MAX: usize = 1_000;
+use crate::accounts::{Principal, Role, new_token, token_hash};
+use crate::clock;
+use crate::http::auth::{ClientAddr, audit};
+use crate::http::{ApiError, ApiState, with_store};
+use crate::ops::accounts::{NewAccount, account_json, audit_page, new_account};
+use crate::ops::login::{login, logout, session_cookie};
+use crate::store::TokenRecord;
+
+pub use crate::ops::accounts::AUDIT_ROWS_SHOWN_MAX;
+
 /// Longest token label, in bytes.
 pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
 /// How long a token works if its maker says nothing, in days.
 pub const TOKEN_DAYS_DEFAULT: u32 = 30;
 /// Longest a token may work, in days.
 pub const TOKEN_DAYS_MAX: u32 = 365;
-const DAY_MS: i64 = 86_400_000;
 
-fn ms_to_secs(ms: i64) -> i64 {
-    (ms + 999) / 1_000
-}
-
-/// Checks a password against the account and, if it fits, starts a
-/// session. Rate-limited per account and per client address; every attempt
-/// is audited.
-pub(crate) async fn login(
-    state: &ApiState,
-    account: &str,
-    password_text: String,
-    client: &ClientAddr,
-) -> Result<(SessionId, Session), ApiError> {
-    let now_ms = clock::now_ms();
-    // The attempt counts from here on, so that parallel attempts cannot
-    // all pass before the first failure is counted; if the client goes
-    // away, dropping the future drops the guard and ends it.
-    let attempt = state
-        .accounts
-        .login_attempt(account, &client.0, now_ms)
-        .map_err(|retry_ms| ApiError::TooManyAttempts {
-            retry_after_secs: ms_to_secs(retry_ms),
-        })?;
-    let checked = check_password(state, account, password_text).await;
-    let (role, account_exists) = match checked {
-        Ok(checked) => checked,
-        Err(error) => {
-            drop(attempt);
-            return Err(error);
-        }
-    };
-    let outcome = match role {
-        Some(_) => Outcome::Success,
-        None => Outcome::Failed { account_exists },
-    };
-    attempt.finish(outcome, clock::now_ms());
-    let Some(role) = role else {
-        audit(state, account, "login_failed".into(), client.0.clone()).await;
-        return Err(ApiError::LoginFailed);
-    };
-    let name = account.to_owned();
-    // The password was checked outside the lock; an admin may have
-    // disabled the account or changed its role since.
-    let started = change_sessions_with(state, move |core, sessions| {
-        let current = core.store().account(&name).map_err(ApiError::from)?;
-        if !current.is_some_and(|a| !a.disabled && a.role == role.id()) {
-            return Err(ApiError::LoginFailed);
-        }
-        sessions
-            .start(&name, role, now_ms)
-            .map_err(|error| ApiError::Internal(error.to_string()))
-    })
-    .await?;
-    audit(state, account, "login".into(), client.0.clone()).await;
-    Ok(started)
-}
-
-/// The role of `account` if it exists, is enabled and `password_text` is
-/// its password, and whether the account exists. An unknown account costs
-/// a check against a decoy hash, so that timing does not tell which
-/// accounts exist.
-async fn check_password(
-    state: &ApiState,
-    account: &str,
-    password_text: String,
-) -> Result<(Option<Role>, bool), ApiError> {
-    let name = account.to_owned();
-    let record = if valid_account_name(account) && password_text.len() <= PASSWORD_BYTES_MAX {
-        with_core(state, move |core| {
-            core.store().account(&name).map_err(ApiError::from)
-        })
-        .await?
-    } else {
-        None
-    };
-    let stored = record
-        .as_ref()
-        .filter(|r| !r.disabled)
-        .map(|r| r.password_hash.clone());
-    let matches = state
-        .accounts
-        .password_work(move || {
-            let hash = stored.as_deref().unwrap_or_else(|| password::decoy_hash());
-            password::verify(&password_text, hash) && stored.is_some()
-        })
-        .await
-        .map_err(ApiError::Internal)?;
-    let role = record.as_ref().and_then(|r| Role::from_id(&r.role));
-    Ok((role.filter(|_| matches), record.is_some()))
-}
-
-/// The `Set-Cookie` value of a new session.
-pub(crate) fn session_cookie(state: &ApiState, id: SessionId, session: &Session) -> String {
-    let max_age = ms_to_secs(session.expires_at_ms - clock::now_ms()).max(0);
-    set_cookie(SESSION_COOKIE, &id.to_hex(), max_age, state.secure_cookies)
-}
-
-/// Ends the session of the request's cookie, if any; returns the
-/// `Set-Cookie` value that clears it.
-pub(crate) async fn logout(state: &ApiState, headers: &HeaderMap, principal: &Principal) -> String {
-    if let Some(id) = cookie(headers, SESSION_COOKIE).and_then(SessionId::from_hex) {
-        let ended = change_sessions(state, move |sessions| sessions.end(&id)).await;
-        if let Err(error) = ended {
-            tracing::error!(%error, "could not end a session");
-        }
-    }
-    audit(state, &principal.account, "logout".into(), String::new()).await;
-    set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies)
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct LoginBody {
+pub(crate) struct LoginBody {
     account: String,
     password: String,
 }
@@ -203,15 +90,19 @@ pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Value
     Json(json!({ "account": principal.account, "role": principal.role }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct TokenBody {
+pub(crate) struct TokenBody {
+    /// 1 to [`TOKEN_LABEL_BYTES_MAX`] bytes (the schema's character limit
+    /// is what always fits in them, at four bytes a character).
+    #[schemars(length(min = 1, max = TOKEN_LABEL_BYTES_MAX / 4))]
     label: String,
     /// The role the token acts with; default the session's.
     #[serde(default)]
     role: Option<Role>,
     /// How many days it works; default [`TOKEN_DAYS_DEFAULT`].
     #[serde(default)]
+    #[schemars(range(min = 1, max = TOKEN_DAYS_MAX))]
     days: Option<u32>,
 }
 
@@ -264,10 +155,8 @@ pub(super) async fn create_token(
         role.id()
     );
     let hash = token_hash(&token);
-    with_core(&state, move |core| {
-        core.store()
-            .put_token(hash, &record)
-            .map_err(ApiError::from)
+    with_store(&state, move |store| {
+        store.put_token(hash, &record).map_err(ApiError::from)
     })
     .await?;
     audit(&state, &principal.account, "token_created".into(), what).await;
@@ -284,24 +173,12 @@ pub(super) async fn create_token(
 
 /// `GET /api/accounts`.
 pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let rows = with_core(&state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let rows = with_store(&state, |store| store.accounts().map_err(ApiError::from)).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|(name, record)| account_json(name, record))
         .collect();
     Ok(Json(Value::Array(list)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewAccount {
-    pub(crate) account: String,
-    pub(crate) role: Role,
-    #[serde(default)]
-    pub(crate) password: Option<String>,
 }
 
 /// `POST /api/accounts`.
@@ -315,83 +192,11 @@ pub(super) async fn create_account(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-/// Makes an account (also used by the Verwaltung page); the answer has
-/// the generated password if none was given, to be shown once.
-pub(crate) async fn new_account(
-    state: &ApiState,
-    by: &Principal,
-    body: NewAccount,
-) -> Result<Value, ApiError> {
-    if !valid_account_name(&body.account) {
-        return Err(ApiError::InvalidBody(
-            "account: 1 to 64 characters of a-z, 0-9, '.', '_', '-'".into(),
-        ));
-    }
-    let generated = body.password.is_none();
-    let password_text = match body.password {
-        Some(text) => text,
-        None => password::generate().map_err(|error| ApiError::Internal(error.to_string()))?,
-    };
-    let chars = password_text.chars().count();
-    if chars < PASSWORD_CHARS_MIN || password_text.len() > PASSWORD_BYTES_MAX {
-        return Err(ApiError::InvalidBody(format!(
-            "password: must be {PASSWORD_CHARS_MIN} to {PASSWORD_BYTES_MAX} bytes long"
-        )));
-    }
-    let to_hash = password_text.clone();
-    let hash = state
-        .accounts
-        .password_work(move || password::hash(&to_hash))
-        .await
-        .map_err(ApiError::Internal)?
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let record = AccountRecord {
-        role: body.role.id().to_owned(),
-        password_hash: hash,
-        created_at_ms: clock::now_ms(),
-        disabled: false,
-    };
-    let name = body.account.clone();
-    with_core(state, move |core| {
-        let store = core.store();
-        if store.account(&name).map_err(ApiError::from)?.is_some() {
-            return Err(ApiError::conflict(
-                "account_exists",
-                format!("There is already an account named {name:?}."),
-            ));
-        }
-        store.put_account(&name, &record).map_err(ApiError::from)
-    })
-    .await?;
-    let what = format!("{} ({})", body.account, body.role.id());
-    audit(state, &by.account, "account_created".into(), what).await;
-    let mut answer = json!({ "account": body.account, "role": body.role });
-    if generated {
-        answer["password"] = json!(password_text);
-    }
-    Ok(answer)
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct AuditQuery {
     limit: Option<usize>,
     offset: Option<usize>,
-}
-
-/// One page of the audit log, newest first, and the number of rows in all.
-pub(crate) async fn audit_page(
-    state: &ApiState,
-    offset: usize,
-    limit: usize,
-) -> Result<(Vec<crate::store::AuditRecord>, u64), ApiError> {
-    let limit = limit.min(AUDIT_ROWS_SHOWN_MAX);
-    with_core(state, move |core| {
-        core.store()
-            .audit_page(offset, limit)
-            .map_err(ApiError::from)
-    })
-    .await
 }
 
 /// `GET /api/audit?limit=&offset=`.

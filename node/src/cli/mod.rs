@@ -8,16 +8,21 @@
 #![allow(clippy::print_stdout)]
 
 mod audit;
+mod bundle;
 mod confirm;
 mod demo;
 mod init;
 mod members;
 mod pact;
+mod recover;
 mod restore;
 mod run;
+mod seal_keys;
 mod status;
 
 use std::path::PathBuf;
+
+pub use recover::{Recovered, RecoveryPlan, recover};
 
 use clap::{Parser, Subcommand};
 
@@ -51,11 +56,21 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Rebuild this node's store from a backup, under a new incarnation.
     Restore(restore::RestoreArgs),
+    /// Bring a hit member back from a blank machine with its offline
+    /// member key and a recovery ticket from another member.
+    Recover(recover::RecoverArgs),
     /// Run a demo pact of six nodes on this machine, with fictional data.
     Demo(demo::DemoArgs),
     /// Check the audit log (`audit verify`).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Carry signed data offline: `bundle export`, `bundle import`,
+    /// `bundle state`.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
+    /// Keys for sealed records: the member's encryption key, an officer's keys.
+    #[command(subcommand)]
+    Keys(seal_keys::KeysCommand),
 }
 
 impl Cli {
@@ -89,6 +104,9 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Restore(args) => restore::run(args),
+        Command::Recover(args) => recover::run(args),
         Command::Audit(command) => audit::run(command),
+        Command::Bundle(command) => bundle::run(command),
+        Command::Keys(command) => seal_keys::run(command),
     }
 }

@@ -58,6 +58,7 @@ impl EventLoop {
         self.admitted.remove(peer);
         self.awaiting.remove(peer);
         self.syncing.remove(peer);
+        self.paused.retain(|(paused, ..)| paused != peer);
     }
 
     pub(super) fn on_introduce_event(

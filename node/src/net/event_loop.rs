@@ -6,7 +6,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use amtshilfe_protocol::ids::PactId;
 use amtshilfe_protocol::sync::SyncSession;
 use futures::StreamExt;
 use libp2p::request_response::OutboundRequestId;
@@ -97,6 +96,8 @@ pub fn spawn(
     let (commands_tx, commands) = mpsc::channel(COMMANDS_MAX);
     let (listening_tx, listening) = watch::channel(Vec::new());
     let stats = std::sync::Arc::new(super::NetStats::default());
+    let (ingest, ingest_done, ingest_worker) =
+        super::ingest::start(core.clone(), pact).map_err(|e| NetworkError::Setup(e.to_string()))?;
     let handle = NetHandle {
         commands: commands_tx,
         listening,
@@ -107,11 +108,13 @@ pub fn spawn(
         swarm,
         core,
         topic,
-        pact,
         settings,
         commands,
         listening: listening_tx,
         sessions: HashMap::new(),
+        paused: Vec::new(),
+        ingest,
+        ingest_done,
         syncing: BTreeSet::new(),
         allowed: BTreeSet::new(),
         admitted: BTreeSet::new(),
@@ -127,7 +130,13 @@ pub fn spawn(
     };
     task.load_known_addresses();
     task.refresh_gate();
-    let join = tokio::spawn(async move { task.run(shutdown).await });
+    let join = tokio::spawn(async move {
+        task.run(shutdown).await;
+        // The queue's sender and the outcomes' receiver went with the task,
+        // so the worker ends after its current job; wait for it, so that
+        // nothing holds the core once the network has stopped.
+        let _ = tokio::task::spawn_blocking(move || ingest_worker.join()).await;
+    });
     Ok((handle, join))
 }
 
@@ -136,13 +145,25 @@ pub(super) struct EventLoop {
     pub(super) swarm: Swarm<Behaviour>,
     pub(super) core: SharedCore,
     pub(super) topic: gossipsub::IdentTopic,
-    /// The pact (fixed for the node's life), for checks outside the lock.
-    pub(super) pact: PactId,
     pub(super) settings: NetworkSettings,
     commands: mpsc::Receiver<NetCommand>,
     listening: watch::Sender<Vec<Multiaddr>>,
-    /// Open pull sessions by their outstanding request.
-    pub(super) sessions: HashMap<OutboundRequestId, (PeerId, SyncSession)>,
+    /// Open pull sessions by their outstanding request, each with the
+    /// ingest queue slot its page will take.
+    pub(super) sessions: HashMap<
+        OutboundRequestId,
+        (
+            PeerId,
+            SyncSession,
+            tokio::sync::mpsc::OwnedPermit<super::ingest::IngestJob>,
+        ),
+    >,
+    /// Pull sessions waiting for a free ingest slot (at most one per
+    /// connected peer).
+    pub(super) paused: Vec<(PeerId, SyncSession, amtshilfe_protocol::sync::SyncRequest)>,
+    /// The ingest worker's queue and its outcomes (`ingest.rs`).
+    pub(super) ingest: super::ingest::IngestQueue,
+    ingest_done: mpsc::Receiver<super::ingest::IngestDone>,
     /// Peers with a pull session under way (one at a time per peer).
     pub(super) syncing: BTreeSet<PeerId>,
     /// Device keys the membership log admits, as peer ids.
@@ -174,9 +195,11 @@ impl EventLoop {
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 Some(command) = self.commands.recv() => self.on_command(command),
+                Some(done) = self.ingest_done.recv() => self.on_ingest_done(done),
                 _ = maintenance.tick() => {
                     self.expire_unadmitted();
                     self.redial();
+                    self.resume_pulls();
                 }
                 _ = tokio::time::sleep_until(next_sync) => {
                     // Delegations expire with time, not only with entries.
@@ -325,7 +348,7 @@ impl EventLoop {
                 message_id,
                 message,
             }) => {
-                self.on_gossip(propagation_source, message_id, &message.data);
+                self.on_gossip(propagation_source, message_id, message.data);
             }
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
             BehaviourEvent::Introduce(event) => self.on_introduce_event(event),

@@ -1,16 +1,17 @@
-//! Gossip: announcements from peers go through the normal ingress, and
-//! gossipsub is told whether to forward them.
+//! Gossip: announcements from admitted peers go to the ingest worker
+//! (`ingest.rs`), which runs them through the normal ingress and tells
+//! gossipsub whether to forward them.
 
 use libp2p::{PeerId, gossipsub};
 
-use super::announce::Announcement;
 use super::event_loop::EventLoop;
+use super::ingest::{GossipMessage, IngestJob};
 
 impl EventLoop {
-    /// Validates a gossip message through the normal ingress and tells
-    /// gossipsub whether to forward it.
-    pub(super) fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, data: &[u8]) {
-        use gossipsub::MessageAcceptance::{Accept, Ignore, Reject};
+    /// Queues a gossip message for the ingest worker; with the queue full
+    /// it is ignored (not forwarded, not punished): sync repairs it.
+    pub(super) fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, data: Vec<u8>) {
+        use gossipsub::MessageAcceptance::Ignore;
         if !self.admitted.contains(&source) {
             self.swarm
                 .behaviour_mut()
@@ -18,74 +19,21 @@ impl EventLoop {
                 .report_message_validation_result(&id, &source, Ignore);
             return;
         }
-        self.seen.insert(amtshilfe_protocol::identity::sha256(data));
-        let from = source.to_string();
-        let span = tracing::debug_span!("gossip", peer = %from);
-        let _entered = span.enter();
-        let mut gate_changed = false;
-        let mut fetch_log = false;
-        let verdict = {
-            let mut core = self.core.lock();
-            let verdict = match Announcement::from_bytes(data) {
-                None => Reject,
-                Some(Announcement::Envelope(envelope)) => {
-                    let span = tracing::debug_span!("envelope", hash = %envelope.content_hash().short(), document = %envelope.document);
-                    let _entered = span.enter();
-                    let report = core.receive_envelopes(vec![envelope], &from);
-                    match report.rejected.first() {
-                        // Authority may still be on its way; only provable garbage is punished.
-                        Some((_, reason)) if is_provably_bad(reason.code()) => Reject,
-                        Some(_) => {
-                            // The relaying peer accepted it, so it knows the
-                            // delegation this node lacks: pull from it.
-                            fetch_log = true;
-                            Ignore
-                        }
-                        None if !report.accepted.is_empty() => Accept,
-                        None => Ignore,
-                    }
-                }
-                Some(Announcement::Entry(entry)) => match core.receive_entry(entry, &from) {
-                    Ok(amtshilfe_protocol::membership::InsertOutcome::Applied { .. }) => {
-                        gate_changed = true;
-                        Accept
-                    }
-                    Ok(_) => Ignore,
-                    Err(_) => Reject,
-                },
-            };
-            let label = match verdict {
-                Accept => "accepted",
-                Reject => "rejected",
-                Ignore => "ignored",
-            };
-            *core.counters.gossip.entry(label).or_insert(0) += 1;
-            verdict
-        };
-        self.swarm
-            .behaviour_mut()
-            .gossipsub
-            .report_message_validation_result(&id, &source, verdict);
-        if fetch_log {
-            self.start_sync(source);
-        }
-        if gate_changed {
-            self.refresh_gate();
+        self.seen
+            .insert(amtshilfe_protocol::identity::sha256(&data));
+        let job = IngestJob::Gossip(GossipMessage {
+            source,
+            id: id.clone(),
+            data,
+        });
+        if !self.ingest.try_send(job) {
+            self.stats
+                .gossip_dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.swarm
+                .behaviour_mut()
+                .gossipsub
+                .report_message_validation_result(&id, &source, Ignore);
         }
     }
-}
-
-/// Rejections no honest relay would pass on (as opposed to authority this
-/// node may simply not have learned yet).
-pub fn is_provably_bad(code: &str) -> bool {
-    matches!(
-        code,
-        "oversized"
-            | "malformed_envelope"
-            | "bad_signature"
-            | "malformed_change"
-            | "actor_not_bound_to_signer"
-            | "malformed_record"
-            | "fork"
-    )
 }

@@ -18,6 +18,7 @@ pub mod codec;
 mod event_loop;
 mod gossip;
 pub mod identity;
+mod ingest;
 mod peer_exchange;
 mod redial;
 mod seen;
@@ -32,7 +33,7 @@ pub use addresses::KNOWN_PEERS_MAX;
 pub use admission::{ADMISSION_GRACE, INTRODUCTION_CACHE_TTL};
 pub use announce::Announcement;
 pub use event_loop::{NetworkError, spawn};
-pub use gossip::is_provably_bad;
+pub use ingest::{GOSSIP_BATCH_MAX, INGEST_QUEUE_MAX, SYNC_APPLY_ENVELOPES_MAX};
 
 /// Most commands waiting for the network task. A full queue drops
 /// announcements (sync repairs what gossip misses) rather than blocking a
@@ -82,6 +83,8 @@ pub struct NetStats {
     pub connections: std::sync::atomic::AtomicUsize,
     /// Peers in the address book.
     pub known_peers: std::sync::atomic::AtomicUsize,
+    /// Gossip messages ignored because the ingest queue was full.
+    pub gossip_dropped: std::sync::atomic::AtomicU64,
 }
 
 impl NetHandle {

@@ -1,12 +1,14 @@
 //! Anti-entropy sessions over request-response: answering peers' pulls,
-//! and driving this node's pulls one session per peer at a time.
+//! and driving this node's pulls one session per peer at a time. The core
+//! is reached only through the ingest worker (`ingest.rs`): this task
+//! routes requests and pages, it never applies or stores them.
 
-use amtshilfe_protocol::sync::{SyncResponse, SyncStep};
+use amtshilfe_protocol::sync::{SyncRequest, SyncSession, SyncStep};
 use libp2p::{PeerId, request_response};
 
 use super::announce::Announcement;
 use super::event_loop::EventLoop;
-use crate::clock::now_ms;
+use super::ingest::{IngestDone, IngestJob};
 
 impl EventLoop {
     pub(super) fn on_sync_event(
@@ -26,70 +28,30 @@ impl EventLoop {
                         tracing::debug!(%peer, "sync request from a peer that is not admitted");
                         return;
                     }
-                    // Inflated and parsed only now that the sender is known.
-                    let request = match request.decode_request() {
-                        Ok(request) => request,
-                        Err(error) => {
-                            tracing::debug!(%peer, %error, "sync request does not decode");
-                            return;
-                        }
+                    let job = IngestJob::Answer {
+                        peer,
+                        request,
+                        channel,
                     };
-                    let response = self.core.lock().answer_sync(&request);
-                    if self
-                        .swarm
-                        .behaviour_mut()
-                        .sync
-                        .send_response(channel, response)
-                        .is_err()
-                    {
-                        tracing::debug!(%peer, "sync response not sent: the peer went away");
+                    if !self.ingest.try_send(job) {
+                        // Unanswered: the peer asks again on its next round.
+                        tracing::debug!(%peer, "sync request not answered: the node is busy");
                     }
                 }
                 request_response::Message::Response {
                     request_id,
                     response,
                 } => {
-                    let Some((peer, mut session)) = self.sessions.remove(&request_id) else {
+                    let Some((peer, session, slot)) = self.sessions.remove(&request_id) else {
                         return;
                     };
-                    // Signatures first, on every core and outside the lock, so
-                    // that the API is not kept waiting while a page is checked.
-                    let verified = match &response {
-                        SyncResponse::Page { envelopes, .. } => {
-                            crate::verify::verified_in_parallel(&self.pact, envelopes)
-                        }
-                        _ => Vec::new(),
-                    };
-                    let (step, relay) = {
-                        let mut core = self.core.lock();
-                        let step = core.continue_sync(
-                            &mut session,
-                            response,
-                            verified,
-                            &peer.to_string(),
-                            now_ms(),
-                        );
-                        (step, core.take_relay())
-                    };
-                    // Store and forward: what was pulled from one peer is
-                    // announced to the others at once.
-                    for envelope in relay {
-                        self.publish(Announcement::Envelope(envelope));
-                    }
-                    match step {
-                        SyncStep::Send(next) => {
-                            let next = super::codec::SyncRequestBytes::of(&next);
-                            let id = self.swarm.behaviour_mut().sync.send_request(&peer, next);
-                            self.sessions.insert(id, (peer, session));
-                        }
-                        SyncStep::Done(summary) => {
-                            self.syncing.remove(&peer);
-                            // Only new membership entries change who may connect.
-                            if summary.entries_applied > 0 {
-                                self.refresh_gate();
-                            }
-                        }
-                    }
+                    // The slot was reserved when the request went out, so a
+                    // page that arrives is never dropped.
+                    slot.send(IngestJob::SyncPage {
+                        peer,
+                        session,
+                        response,
+                    });
                 }
             },
             request_response::Event::OutboundFailure {
@@ -109,14 +71,106 @@ impl EventLoop {
         }
     }
 
+    /// Takes what the ingest worker finished.
+    pub(super) fn on_ingest_done(&mut self, done: IngestDone) {
+        match done {
+            IngestDone::Gossip {
+                source,
+                id,
+                verdict,
+                fetch_log,
+                gate_changed,
+            } => {
+                self.swarm
+                    .behaviour_mut()
+                    .gossipsub
+                    .report_message_validation_result(&id, &source, verdict);
+                if fetch_log {
+                    self.start_sync(source);
+                }
+                if gate_changed {
+                    self.refresh_gate();
+                }
+            }
+            IngestDone::Answered {
+                peer,
+                channel,
+                response,
+            } => {
+                let Some(response) = response else { return };
+                if self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .send_response(channel, response)
+                    .is_err()
+                {
+                    tracing::debug!(%peer, "sync response not sent: the peer went away");
+                }
+            }
+            IngestDone::Started {
+                peer,
+                session,
+                request,
+            } => self.pull(peer, session, request),
+            IngestDone::Pulled {
+                peer,
+                session,
+                step,
+                relay,
+            } => {
+                // Store and forward: what was pulled (and stored) from one
+                // peer is announced to the others at once.
+                for envelope in relay {
+                    self.publish(Announcement::Envelope(envelope));
+                }
+                match step {
+                    SyncStep::Send(next) => self.pull(peer, session, next),
+                    SyncStep::Done(summary) => {
+                        self.syncing.remove(&peer);
+                        // Only new membership entries change who may connect.
+                        if summary.entries_applied > 0 {
+                            self.refresh_gate();
+                        }
+                    }
+                }
+            }
+        }
+        self.resume_pulls();
+    }
+
+    /// Sends the session's next request with a queue slot reserved for its
+    /// page; with no slot free the session waits (`resume_pulls`).
+    fn pull(&mut self, peer: PeerId, session: SyncSession, request: SyncRequest) {
+        if !self.connected.contains(&peer) {
+            self.syncing.remove(&peer);
+            return;
+        }
+        let Some(slot) = self.ingest.reserve() else {
+            self.paused.push((peer, session, request));
+            return;
+        };
+        let request = super::codec::SyncRequestBytes::of(&request);
+        let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
+        self.sessions.insert(id, (peer, session, slot));
+    }
+
+    /// Sends paused pulls while queue slots are free.
+    pub(super) fn resume_pulls(&mut self) {
+        while !self.paused.is_empty() && self.ingest.free() > 0 {
+            let (peer, session, request) = self.paused.remove(0);
+            self.pull(peer, session, request);
+        }
+    }
+
     pub(super) fn start_sync(&mut self, peer: PeerId) {
         if !self.syncing.insert(peer) {
             return;
         }
-        let (session, request) = self.core.lock().start_sync();
-        let request = super::codec::SyncRequestBytes::of(&request);
-        let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
-        self.sessions.insert(id, (peer, session));
+        if !self.ingest.try_send(IngestJob::StartSync { peer }) {
+            // Busy: the next sync round tries again.
+            self.syncing.remove(&peer);
+        }
     }
 
     /// Starts a pull session with every admitted peer, and asks each for

@@ -79,15 +79,16 @@ pub struct StoreMeta {
     pub created_at_ms: i64,
 }
 
-/// An open store. One process at a time may hold it.
+/// An open store. One process at a time may hold it; within the process,
+/// [`Store::handle`] gives more handles on the same database.
 pub struct Store {
-    db: Database,
+    db: std::sync::Arc<Database>,
     path: PathBuf,
     meta: StoreMeta,
     /// Tests set this to make every later write fail, as a full or broken
     /// disk would.
     #[cfg(test)]
-    pub(crate) failing: std::sync::atomic::AtomicBool,
+    pub(crate) failing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -100,6 +101,22 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// Another handle on the same open database, for the operator
+    /// accounts, sessions, API tokens and audit rows: the HTTP API uses it
+    /// without the core's lock, so a login never waits while the node
+    /// verifies and applies a sync page. redb runs reads beside a write;
+    /// a write of its own waits only for a commit already under way.
+    /// (The node's replicated data is written only through the core.)
+    pub fn handle(&self) -> Store {
+        Store {
+            db: self.db.clone(),
+            path: self.path.clone(),
+            meta: self.meta,
+            #[cfg(test)]
+            failing: self.failing.clone(),
+        }
+    }
+
     /// Creates a new store file at `path` for `pact`, with a fresh
     /// `incarnation` chosen by the caller. Fails if anything exists at
     /// `path`. The file and its directory entry are on disk when this
@@ -134,7 +151,7 @@ impl Store {
         };
         match Self::initialise(file, &path, &meta) {
             Ok(db) => Ok(Store {
-                db,
+                db: std::sync::Arc::new(db),
                 path,
                 meta,
                 #[cfg(test)]
@@ -225,7 +242,7 @@ impl Store {
         let meta = read_meta(&db, &path)?;
         tracing::debug!(path = %path.display(), pact = %meta.pact.short(), "store opened");
         Ok(Store {
-            db,
+            db: std::sync::Arc::new(db),
             path,
             meta,
             #[cfg(test)]

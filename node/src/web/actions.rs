@@ -15,16 +15,16 @@ use super::request_pages::{
     RequestRefusal, request_address, request_form_page, request_page_after,
 };
 use crate::accounts::Principal;
-use crate::api::acceptances::create_acceptance;
-use crate::api::auth::refuse;
-use crate::api::offers::{
+use crate::clock;
+use crate::http::auth::refuse;
+use crate::http::{ApiState, with_core};
+use crate::ops::acceptances::create_acceptance;
+use crate::ops::offers::{
     create_offer as save_offer, own_offer, replace_offer as save_replacement,
     withdraw_offer as save_withdrawal,
 };
-use crate::api::pledges::create_pledge;
-use crate::api::requests::create_request as save_request;
-use crate::api::{ApiState, with_core};
-use crate::clock;
+use crate::ops::pledges::create_pledge;
+use crate::ops::requests::create_request as save_request;
 
 /// `POST /ressourcen`: on success back to the list; when refused, the
 /// page again with the message and what was typed.

@@ -1,6 +1,5 @@
 //! The Verwaltung page (admins only) and its forms. Each form runs the
-//! same function as its JSON route (`api::accounts_admin`,
-//! `api::sessions::new_account`), so the rules (last admin, sessions end,
+//! same function as its JSON route (`ops::accounts`), so the rules (last admin, sessions end,
 //! audit rows) are the API's. A refused change shows the page again with
 //! the reason; a generated password is shown once, on the page that
 //! answers the form.
@@ -16,10 +15,11 @@ use axum::{Extension, Form};
 use super::forms::{Fields, text};
 use super::{LangChoice, ctx_for};
 use crate::accounts::{Principal, Role};
-use crate::api::accounts_admin::{AccountChange, change, revoke, tokens};
-use crate::api::auth::refuse;
-use crate::api::sessions::{NewAccount, audit_page, new_account};
-use crate::api::{ApiError, ApiState, with_core};
+use crate::http::auth::refuse;
+use crate::http::{ApiError, ApiState, with_core, with_store};
+use crate::ops::accounts::{
+    AccountChange, NewAccount, audit_page, change, new_account, revoke, tokens,
+};
 
 /// Audit rows on one page.
 const AUDIT_ROWS_PER_PAGE: usize = 50;
@@ -60,10 +60,7 @@ fn role(fields: &Fields) -> Result<Role, ApiError> {
 }
 
 async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
-    let accounts = with_core(state, |core| {
-        core.store().accounts().map_err(ApiError::from)
-    })
-    .await?;
+    let accounts = with_store(state, |store| store.accounts().map_err(ApiError::from)).await?;
     let token_rows = tokens(state).await?;
     let (rows, total) = audit_page(
         state,

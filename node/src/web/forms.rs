@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use amtshilfe_dashboard::format::parse_date;
+use amtshilfe_dashboard::format::{end_after_last_day, parse_date};
 use amtshilfe_dashboard::pages::NEED_ROWS;
 use amtshilfe_protocol::model::{AidRequest, Pledge};
 use amtshilfe_protocol::read_model::RecordAddress;
 use serde_json::{Value, json};
 
-use crate::api::{AcceptanceBody, ApiError};
+use crate::http::ApiError;
+use crate::ops::acceptances::AcceptanceBody;
 
 /// The submitted fields.
 pub(super) type Fields = HashMap<String, String>;
@@ -76,7 +77,7 @@ pub(super) fn request(fields: &Fields, now_ms: i64) -> Result<AidRequest, ApiErr
     }
     let start_ms = date(fields, "start")?.unwrap_or(now_ms);
     // The end date counts in full: help is needed until its midnight.
-    let end_ms = date(fields, "end")?.map_or(start_ms, |end| end + 86_400_000);
+    let end_ms = date(fields, "end")?.map_or(start_ms, end_after_last_day);
     into(json!({
         "title": text(fields, "title"),
         "situation": text(fields, "situation"),

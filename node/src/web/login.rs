@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::LangChoice;
 use crate::accounts::{Principal, SessionId, constant_time_eq};
-use crate::api::auth::{ClientAddr, SESSION_COOKIE, cookie, set_cookie};
-use crate::api::sessions::{login as check_login, logout as end_session, session_cookie};
-use crate::api::{ApiError, ApiState};
 use crate::clock;
+use crate::http::auth::{ClientAddr, SESSION_COOKIE, cookie, set_cookie};
+use crate::http::{ApiError, ApiState};
+use crate::ops::login::{login as check_login, logout as end_session, session_cookie};
 use crate::random::os_random;
 
 /// The pre-session cookie of the login form.

@@ -1,9 +1,9 @@
 //! The dashboard's HTTP side: routes for the pages, the login and logout
 //! forms, and the form posts that turn into the same writes as the JSON
-//! API (`crate::api::offers::create_offer` and friends, so the rules are
+//! API (`crate::ops`: `ops::offers::create_offer` and friends, so the rules are
 //! the API's). The HTML comes from `amtshilfe-dashboard`, which gets
 //! read-model views and a `Ctx`; it never sees the core or the store.
-//! Authentication, CSRF and the audit log are the API's `auth` layer, which
+//! Authentication, CSRF and the audit log are `crate::http::auth`, which
 //! wraps these routes too.
 //!
 //! | route | permission |
@@ -35,9 +35,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::accounts::{Permission, Principal};
-use crate::api::auth::{cookie, set_cookie};
-use crate::api::{ApiState, guarded};
 use crate::core::Core;
+use crate::http::auth::{cookie, set_cookie};
+use crate::http::{ApiState, guarded};
 
 /// The language cookie.
 pub const LANG_COOKIE: &str = "amtshilfe_lang";
@@ -45,7 +45,7 @@ pub const LANG_COOKIE: &str = "amtshilfe_lang";
 const LANG_COOKIE_SECS: i64 = 365 * 86_400;
 
 /// The dashboard's routes (the authentication layer is added by
-/// [`crate::api::router`]).
+/// [`crate::http::router`]).
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
         .route("/anmelden", get(login::page).post(login::submit))

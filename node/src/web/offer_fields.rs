@@ -8,7 +8,7 @@
 //! the way to the store. A refusal names the form field it is about, so
 //! the page can point at it.
 
-use amtshilfe_dashboard::format::{date as shown_date, iso_date, parse_date};
+use amtshilfe_dashboard::format::{DAY_MS, date as shown_date, iso_date, parse_date};
 use amtshilfe_dashboard::pages::{SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of};
 use amtshilfe_protocol::catalogue::{CatalogueName, catalogues};
 use amtshilfe_protocol::model::{Offer, OfferKind};
@@ -16,10 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::forms::{Fields, text};
-use crate::api::ApiError;
-
-/// A day, in ms: the form's "valid until" date counts in full.
-const DAY_MS: i64 = 86_400_000;
+use crate::http::ApiError;
 
 /// Why a submitted offer form was refused, and which field it is about.
 #[derive(Debug)]

@@ -18,11 +18,12 @@ use serde_json::json;
 
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
-use crate::api::auth::refuse;
-use crate::api::offers::own_offer;
-use crate::api::{ANY_STATUS, ApiError, ApiState, RegistryQuery, with_core};
 use crate::clock;
 use crate::core::Core;
+use crate::http::auth::refuse;
+use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::offers::own_offer;
+use crate::ops::reads::{ANY_STATUS, RegistryQuery};
 
 /// A member counts as reachable if a sync with one of its devices finished
 /// this recently, in ms (a few default sync intervals).

@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
-use crate::api::{ApiError, ApiState, RegistryQuery};
 use crate::clock;
+use crate::http::{ApiError, ApiState};
+use crate::ops::reads::RegistryQuery;
 
 /// `GET /anfordern`.
 pub(super) async fn request_form(

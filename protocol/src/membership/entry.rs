@@ -139,6 +139,12 @@ pub enum Proposal {
 }
 
 impl SignedEntry {
+    /// Checks every signature over the entry's body, without a log: what
+    /// a bundle's items must pass before any of them is applied.
+    pub fn check_signatures(&self) -> Result<(), super::EntryRejection> {
+        super::check::signatures(self)
+    }
+
     /// The entry's hash: SHA-256 of the canonical encoding of the whole
     /// signed entry, computed from the value (so no re-encoding of the same
     /// value can change it).

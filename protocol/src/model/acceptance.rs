@@ -19,7 +19,9 @@ pub const HOURS_RECORDED_MAX: u32 = 100_000;
 pub const EXPENSES_CENTS_MAX: u64 = 1_000_000_000;
 
 /// Points at one pledge in the pledger's Pledges document.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeRef {
     /// The pledging member.
@@ -31,7 +33,19 @@ pub struct PledgeRef {
 /// Where a mission order is in its life: accepted → active → released →
 /// closed. A mission order may start as `active` at once (the helper is
 /// already working when the requester accepts).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptanceStatus {
     /// Accepted and binding; the helper has not arrived or started yet.
@@ -45,7 +59,7 @@ pub enum AcceptanceStatus {
 }
 
 /// A requester's acceptance of a pledge: the mission order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
     /// The pledge taken up.

@@ -17,8 +17,12 @@ pub const PHONE_CHARS_MAX: usize = 32;
 /// Longest e-mail address, in characters (RFC 5321 path limit).
 pub const EMAIL_CHARS_MAX: usize = 254;
 
+/// A day, in ms (24 hours; dates are midnights in Berlin, made by the
+/// dashboard's `format`).
+pub const DAY_MS: i64 = 86_400_000;
+
 /// An on-call contact path: a role's phone and mailbox, not a private number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The on-call role, e.g. "IT-Rufbereitschaft".
@@ -65,7 +69,19 @@ fn validate_email(field: &str, email: &str) -> Result<(), ValidationError> {
 }
 
 /// A half-open time window `[start_ms, end_ms)`, ms since the epoch, UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     /// First millisecond inside the window.
@@ -95,7 +111,7 @@ impl TimeWindow {
 
 /// A point on the map in integer micro-degrees (WGS 84), so that stored
 /// records and comparisons are exact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GeoPoint {
     /// Latitude, micro-degrees, -90e6..=90e6.
@@ -137,7 +153,19 @@ impl GeoPoint {
 }
 
 /// Where help is given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// From the helper's premises.
@@ -169,7 +197,19 @@ impl Mode {
 }
 
 /// What an offer (or a need) is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferKind {
     /// One named person.
@@ -208,7 +248,9 @@ impl OfferKind {
 
 /// A skill at a level (1 basic, 2 advanced, 3 expert). In a need, the level
 /// is the minimum asked for.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SkillLevel {
     /// Id from the skill catalogue.

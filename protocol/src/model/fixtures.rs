@@ -6,7 +6,7 @@ use crate::ids::{MemberId, RecordId};
 
 /// 2026-01-01T00:00:00Z.
 pub(crate) const T0_MS: i64 = 1_767_225_600_000;
-pub(crate) const DAY_MS: i64 = 86_400_000;
+pub(crate) use super::DAY_MS;
 
 pub(crate) fn id(text: &str) -> RecordId {
     RecordId::new(text).unwrap()

@@ -27,7 +27,8 @@ pub use acceptance::{
     Acceptance, AcceptanceStatus, EXPENSES_CENTS_MAX, HOURS_RECORDED_MAX, PledgeRef,
 };
 pub use common::{
-    Contact, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel, TimeWindow,
+    Contact, DAY_MS, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel,
+    TimeWindow,
 };
 pub use decline::Decline;
 pub use offer::{Offer, OfferStatus};

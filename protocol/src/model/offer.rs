@@ -13,7 +13,19 @@ use super::offer_detail::OfferDetail;
 use super::validation::{ValidationError, check_name, check_text, check_time, check_window};
 
 /// Whether an offer can be asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferStatus {
     /// Can be pledged.
@@ -26,11 +38,32 @@ pub enum OfferStatus {
     OutOfService,
 }
 
+impl OfferStatus {
+    /// Every status, in the order the forms list them.
+    pub const ALL: [OfferStatus; 4] = [
+        OfferStatus::Available,
+        OfferStatus::Reserved,
+        OfferStatus::Assigned,
+        OfferStatus::OutOfService,
+    ];
+
+    /// The stable id, as in JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            OfferStatus::Available => "available",
+            OfferStatus::Reserved => "reserved",
+            OfferStatus::Assigned => "assigned",
+            OfferStatus::OutOfService => "out_of_service",
+        }
+    }
+}
+
 /// A resource a member offers to the pact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
     /// Short title, e.g. "20 Notebooks, sauber".
+    #[schemars(length(min = 1, max = super::validation::NAME_CHARS_MAX))]
     pub title: String,
     /// Whether it can be asked for.
     pub status: OfferStatus,
@@ -43,8 +76,10 @@ pub struct Offer {
     pub contact: Contact,
     /// Free notes.
     #[serde(default)]
+    #[schemars(length(max = super::validation::TEXT_CHARS_MAX))]
     pub notes: String,
     /// When the owner last changed the offer, ms since the epoch.
+    #[schemars(range(min = 0, max = super::validation::TIME_MS_MAX))]
     pub updated_at_ms: i64,
     /// The kind-specific fields.
     pub detail: OfferDetail,
@@ -151,6 +186,16 @@ impl Offer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offer_status_ids_are_the_json_ones() {
+        for status in OfferStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.id())
+            );
+        }
+    }
     use crate::model::fixtures::{equipment_offer, person_offer, remote_offer, team_offer};
     use crate::model::offer_detail::*;
 

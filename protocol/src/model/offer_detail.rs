@@ -46,7 +46,7 @@ fn default_clearance() -> String {
 }
 
 /// One person lent to the hit member.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonOffer {
     /// Id from the role catalogue.
@@ -62,6 +62,7 @@ pub struct PersonOffer {
     pub clearance: String,
     /// Languages as ISO 639-1 codes ("de", "en").
     #[serde(default)]
+    #[schemars(length(max = super::validation::LIST_ITEMS_MAX))]
     pub languages: Vec<String>,
     /// Remote, on site, or both.
     pub mode: Mode,
@@ -70,6 +71,7 @@ pub struct PersonOffer {
     pub travel_radius_km: u32,
     /// When the person can be deployed; empty means the whole validity window.
     #[serde(default)]
+    #[schemars(length(max = super::validation::LIST_ITEMS_MAX))]
     pub availability: Vec<TimeWindow>,
     /// Reachable around the clock.
     #[serde(default)]
@@ -142,7 +144,7 @@ impl PersonOffer {
 }
 
 /// Hours of remote support per week.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoteCapacityOffer {
     /// Hours per week offered.
@@ -153,6 +155,7 @@ pub struct RemoteCapacityOffer {
     pub coverage_hours: String,
     /// Ids from the channel catalogue.
     #[serde(default)]
+    #[schemars(length(max = super::validation::LIST_ITEMS_MAX))]
     pub channels: Vec<String>,
     /// Tools the helpers bring, free text.
     #[serde(default)]
@@ -195,12 +198,13 @@ impl RemoteCapacityOffer {
 }
 
 /// Devices of one category.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EquipmentOffer {
     /// Id from the equipment category catalogue.
     pub category: String,
     /// Number of devices.
+    #[schemars(range(min = 1, max = super::validation::QUANTITY_MAX))]
     pub quantity: u32,
     /// Id from the image state catalogue.
     pub image_state: String,
@@ -245,22 +249,25 @@ impl EquipmentOffer {
 }
 
 /// One line of a team's composition: so many people in a role.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
     /// Id from the role catalogue.
     pub role: String,
     /// How many people in that role.
+    #[schemars(range(min = 1, max = super::validation::QUANTITY_MAX))]
     pub count: u32,
 }
 
 /// A self-contained team (after the EMAC "mission ready package").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamPackageOffer {
     /// What the team does, e.g. "Client-Neuaufbau 200 Arbeitsplätze".
+    #[schemars(length(min = 1, max = super::validation::NAME_CHARS_MAX))]
     pub mission: String,
     /// Who is in the team.
+    #[schemars(length(max = super::validation::LIST_ITEMS_MAX))]
     pub composition: Vec<TeamMember>,
     /// Where the team works.
     pub mode: Mode,
@@ -339,10 +346,11 @@ impl TeamPackageOffer {
 }
 
 /// A neighbour runs a counter service for the hit member's residents.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRelocationOffer {
     /// The service, e.g. "Melde- und Passwesen".
+    #[schemars(length(min = 1, max = super::validation::NAME_CHARS_MAX))]
     pub service: String,
     /// Cases the host can take on per week.
     pub capacity_cases_per_week: u32,
@@ -362,7 +370,7 @@ impl ServiceRelocationOffer {
 }
 
 /// The kind-specific part of an offer, tagged by `kind` in JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OfferDetail {
     /// One person.

@@ -20,7 +20,9 @@ use crate::ids::{MemberId, RecordId};
 pub const PLEDGE_ACCEPT_WINDOW_MS: i64 = 48 * 3_600_000;
 
 /// Points at one need of one request of one member.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RequestRef {
     /// The member that made the request.
@@ -32,7 +34,19 @@ pub struct RequestRef {
 }
 
 /// Whether the pledge still stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PledgeStatus {
     /// The pledger stands by it.
@@ -42,7 +56,7 @@ pub enum PledgeStatus {
 }
 
 /// A member's pledge against a need.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pledge {
     /// The need it covers.
@@ -51,9 +65,11 @@ pub struct Pledge {
     #[serde(default)]
     pub offer: Option<RecordId>,
     /// Units pledged (may be fewer than the need asks for).
+    #[schemars(range(min = 1, max = super::validation::QUANTITY_MAX))]
     pub quantity: u32,
     /// Free note to the requester.
     #[serde(default)]
+    #[schemars(length(max = super::validation::TEXT_CHARS_MAX))]
     pub note: String,
     /// Whether it still stands.
     pub status: PledgeStatus,

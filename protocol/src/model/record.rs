@@ -18,6 +18,8 @@ use super::{
 };
 use crate::ids::{Collection, RecordId};
 use crate::incident::{Incident, IncidentReport, IncidentStep, TimelineEntry};
+use crate::posture::SealedPosture;
+use crate::seal::EncryptionKeyAnnouncement;
 
 /// Largest record JSON, in bytes.
 pub const RECORD_JSON_BYTES_MAX: usize = 16 * 1024;
@@ -50,11 +52,16 @@ pub enum RecordTag {
     IncidentReport,
     /// A [`TimelineEntry`], in the Requests collection.
     Timeline,
+    /// A [`SealedPosture`], in the Posture collection.
+    Posture,
+    /// An [`EncryptionKeyAnnouncement`] (the member's own, or an officer's
+    /// whose login this member's node hosts), in the Profile collection.
+    EncryptionKey,
 }
 
 impl RecordTag {
     /// Every tag.
-    pub const ALL: [RecordTag; 11] = [
+    pub const ALL: [RecordTag; 13] = [
         RecordTag::Profile,
         RecordTag::Offer,
         RecordTag::Request,
@@ -66,6 +73,8 @@ impl RecordTag {
         RecordTag::IncidentStep,
         RecordTag::IncidentReport,
         RecordTag::Timeline,
+        RecordTag::Posture,
+        RecordTag::EncryptionKey,
     ];
 
     /// The tag as written in keys.
@@ -82,13 +91,15 @@ impl RecordTag {
             RecordTag::IncidentStep => "incident_step",
             RecordTag::IncidentReport => "incident_report",
             RecordTag::Timeline => "timeline",
+            RecordTag::Posture => "posture",
+            RecordTag::EncryptionKey => "enckey",
         }
     }
 
     /// The collection whose documents hold records with this tag.
     pub fn collection(self) -> Collection {
         match self {
-            RecordTag::Profile => Collection::Profile,
+            RecordTag::Profile | RecordTag::EncryptionKey => Collection::Profile,
             RecordTag::Offer => Collection::Offers,
             RecordTag::Request
             | RecordTag::Acceptance
@@ -98,6 +109,7 @@ impl RecordTag {
             | RecordTag::IncidentReport
             | RecordTag::Timeline => Collection::Requests,
             RecordTag::Pledge | RecordTag::Settlement => Collection::Pledges,
+            RecordTag::Posture => Collection::Posture,
         }
     }
 }
@@ -217,6 +229,10 @@ pub enum Record {
     IncidentReport(IncidentReport),
     /// A decision-log entry of an incident.
     Timeline(TimelineEntry),
+    /// A sealed posture record.
+    Posture(SealedPosture),
+    /// A published encryption key.
+    EncryptionKey(EncryptionKeyAnnouncement),
 }
 
 impl Record {
@@ -234,6 +250,8 @@ impl Record {
             Record::IncidentStep(_) => RecordTag::IncidentStep,
             Record::IncidentReport(_) => RecordTag::IncidentReport,
             Record::Timeline(_) => RecordTag::Timeline,
+            Record::Posture(_) => RecordTag::Posture,
+            Record::EncryptionKey(_) => RecordTag::EncryptionKey,
         }
     }
 
@@ -252,6 +270,8 @@ impl Record {
             Record::IncidentStep(r) => serde_json::to_string(r),
             Record::IncidentReport(r) => serde_json::to_string(r),
             Record::Timeline(r) => serde_json::to_string(r),
+            Record::Posture(r) => serde_json::to_string(r),
+            Record::EncryptionKey(r) => serde_json::to_string(r),
         };
         json.unwrap_or_default()
     }
@@ -270,6 +290,22 @@ impl Record {
             Record::IncidentStep(r) => r.validate(),
             Record::IncidentReport(r) => r.validate(),
             Record::Timeline(r) => r.validate(),
+            // What needs no membership state and no secret; ingress checks
+            // the readers against the log (`ingress::check_sealed_readers`).
+            Record::Posture(r) => {
+                r.sealed
+                    .check_structure()
+                    .map_err(|e| ValidationError::BadFormat {
+                        field: "sealed".into(),
+                        reason: e.code(),
+                    })
+            }
+            Record::EncryptionKey(r) => {
+                r.check_signature().map_err(|e| ValidationError::BadFormat {
+                    field: "signature".into(),
+                    reason: e.code(),
+                })
+            }
         }
     }
 }
@@ -336,8 +372,17 @@ pub fn decode_keyed(
         RecordTag::IncidentStep => Record::IncidentStep(parse(json)?),
         RecordTag::IncidentReport => Record::IncidentReport(parse(json)?),
         RecordTag::Timeline => Record::Timeline(parse(json)?),
+        RecordTag::Posture => Record::Posture(parse(json)?),
+        RecordTag::EncryptionKey => Record::EncryptionKey(parse(json)?),
     };
     record.validate()?;
+    if let Record::Posture(posture) = &record
+        && posture.record != key.id.as_str()
+    {
+        // The record id is bound into the seal; a mismatch is a value
+        // copied from another record.
+        return Err(BadRecordKey(key.to_string()).into());
+    }
     Ok((key, record))
 }
 

@@ -16,7 +16,19 @@ use crate::catalogue::CatalogueName;
 use crate::ids::RecordId;
 
 /// Whether a request still wants pledges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     /// Wants pledges.
@@ -28,7 +40,7 @@ pub enum RequestStatus {
 }
 
 /// One typed need inside a request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Need {
     /// Stable id inside the request; pledges point at it.
@@ -47,9 +59,11 @@ pub struct Need {
     /// Where the help is needed.
     pub mode: Mode,
     /// How many units: persons, devices, teams.
+    #[schemars(range(min = 1, max = super::validation::QUANTITY_MAX))]
     pub quantity: u32,
     /// Free notes.
     #[serde(default)]
+    #[schemars(length(max = super::validation::TEXT_CHARS_MAX))]
     pub notes: String,
 }
 
@@ -99,13 +113,15 @@ impl Need {
 }
 
 /// A hit member's request for aid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AidRequest {
     /// Short title, e.g. "Ransomware: Clients neu aufsetzen".
+    #[schemars(length(min = 1, max = super::validation::NAME_CHARS_MAX))]
     pub title: String,
     /// What happened and what works.
     #[serde(default)]
+    #[schemars(length(max = super::validation::TEXT_CHARS_MAX))]
     pub situation: String,
     /// Id from the priority catalogue.
     pub priority: String,
@@ -114,6 +130,7 @@ pub struct AidRequest {
     /// When help is needed until, ms since the epoch.
     pub end_ms: i64,
     /// The typed needs, at least one.
+    #[schemars(length(max = super::validation::LIST_ITEMS_MAX))]
     pub needs: Vec<Need>,
     /// Whether pledges are still wanted.
     pub status: RequestStatus,

@@ -60,6 +60,8 @@ impl Affected {
         match record {
             Record::Profile(_)
             | Record::Offer(_)
+            | Record::Posture(_)
+            | Record::EncryptionKey(_)
             | Record::Settlement(_)
             | Record::Incident(_)
             | Record::IncidentStep(_)

@@ -21,6 +21,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 pub mod registry;
+pub mod rules;
 pub mod settlements;
 mod store;
 pub mod suggest;
@@ -35,6 +36,9 @@ pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};
+pub use rules::{
+    AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
+};
 pub use store::RecordAddress;
 pub use suggest::Suggestion;
 
@@ -162,6 +166,22 @@ impl ReadModel {
     /// Every known profile, by member id.
     pub fn profiles(&self) -> impl Iterator<Item = (&MemberId, &MemberProfile)> {
         self.store.profiles.iter()
+    }
+
+    /// Every sealed posture record, as stored (ciphertext: opening is for
+    /// its readers, see `crate::posture::SealedPosture::open`).
+    pub fn posture_records(
+        &self,
+    ) -> impl Iterator<Item = (&RecordAddress, &crate::posture::SealedPosture)> {
+        self.store.posture.iter()
+    }
+
+    /// Every published encryption key, by the record that carries it; pick
+    /// the valid ones with `crate::seal::newest_announcements`.
+    pub fn encryption_key_announcements(
+        &self,
+    ) -> impl Iterator<Item = (&RecordAddress, &crate::seal::EncryptionKeyAnnouncement)> {
+        self.store.encryption_keys.iter()
     }
 
     /// A member's name, for display.

@@ -17,6 +17,8 @@ use crate::model::{
     Acceptance, AidRequest, Decline, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
     Settlement,
 };
+use crate::posture::SealedPosture;
+use crate::seal::EncryptionKeyAnnouncement;
 
 /// Where a record lives: its owner (the document's member) and its id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -52,6 +54,11 @@ pub(crate) struct Store {
     pub(crate) acceptances_by_pledge: BTreeMap<RecordAddress, BTreeSet<RecordAddress>>,
     /// Acceptances of a need, by the acceptance's own request and need ids.
     pub(crate) acceptances_by_need: BTreeMap<RequestRef, BTreeSet<RecordAddress>>,
+    /// Sealed posture records, as stored: ciphertext only (opening is for
+    /// readers, outside the read model).
+    pub(crate) posture: BTreeMap<RecordAddress, SealedPosture>,
+    /// Published encryption keys, by the carrying document's address.
+    pub(crate) encryption_keys: BTreeMap<RecordAddress, EncryptionKeyAnnouncement>,
     /// Declines, in requesters' documents.
     pub(crate) declines: BTreeMap<RecordAddress, Decline>,
     /// Declines pointing at a pledge, from any requester's document.
@@ -136,6 +143,12 @@ impl Store {
                 );
                 self.acceptances.insert(address, acceptance);
             }
+            Record::Posture(posture) => {
+                self.posture.insert(address, posture);
+            }
+            Record::EncryptionKey(announcement) => {
+                self.encryption_keys.insert(address, announcement);
+            }
             Record::Decline(decline) => {
                 link(
                     &mut self.declines_by_pledge,
@@ -190,6 +203,11 @@ impl Store {
                 );
                 Some(Record::Acceptance(acceptance))
             }
+            RecordTag::Posture => self.posture.remove(&address).map(Record::Posture),
+            RecordTag::EncryptionKey => self
+                .encryption_keys
+                .remove(&address)
+                .map(Record::EncryptionKey),
             RecordTag::Decline => {
                 let decline = self.declines.remove(&address)?;
                 unlink(

@@ -23,7 +23,10 @@ use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntr
 use crate::read_model::ReadModel;
 
 pub use forks::{Fork, ForkEvidence};
-pub use quota::{PENDING_BYTES_PER_MEMBER_MAX, PENDING_PER_MEMBER_MAX};
+pub use quota::{
+    BYTES_PER_ACTOR_MAX, CHANGES_PER_ACTOR_MAX, PENDING_BYTES_PER_MEMBER_MAX,
+    PENDING_PER_MEMBER_MAX,
+};
 pub use write::{LocalDevice, WriteError};
 
 /// Most envelopes kept waiting for missing dependencies, over all documents.

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::ChangeHash;
 
+use super::quota::{self, CHANGES_PER_ACTOR_MAX};
 use super::{Fork, ForkEvidence, IngressReport, PENDING_ENVELOPES_MAX, Replica};
 use crate::document::{CheckedChange, Document};
 use crate::envelope::Envelope;
@@ -138,6 +139,8 @@ pub(super) fn sort_candidates(
     let mut placed: HashSet<ChangeHash> = HashSet::new();
     let mut ready = Vec::new();
     let mut placed_at: HashMap<(ActorKey, u64), Envelope> = HashMap::new();
+    // Each actor's bytes so far along its chain (`quota.rs`), as placed.
+    let mut actor_bytes: HashMap<ActorKey, usize> = HashMap::new();
     let mut forks = Vec::new();
     // The same change may arrive twice in one batch, or again while pending.
     let mut seen = HashSet::new();
@@ -185,6 +188,8 @@ pub(super) fn sort_candidates(
                 frozen_verdict(&admitted.authority, hash, &frozen_allowed)
             {
                 *verdict = Some(rejection);
+            } else if seq > CHANGES_PER_ACTOR_MAX {
+                *verdict = Some(Verdict::Reject(Rejection::OverQuota));
             } else if seq == current + 1
                 && checked
                     .change
@@ -192,6 +197,17 @@ pub(super) fn sort_candidates(
                     .iter()
                     .all(|d| document.has_change(d) || placed.contains(d))
             {
+                // The actor's changes 1..seq are all known now, so its
+                // bytes so far are the same on every node.
+                let before = actor_bytes
+                    .entry(checked.actor)
+                    .or_insert_with(|| quota::actor_bytes(document, &checked.actor));
+                let bytes = checked.envelope.encoded_len();
+                if !quota::within_actor_quota(seq, *before, bytes) {
+                    *verdict = Some(Verdict::Reject(Rejection::OverQuota));
+                    continue;
+                }
+                *before += bytes;
                 clock.insert(checked.actor, seq);
                 placed.insert(hash);
                 placed_at.insert((checked.actor, seq), checked.envelope.clone());

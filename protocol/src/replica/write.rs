@@ -43,6 +43,9 @@ pub enum WriteError {
     /// The write contained no operations.
     #[error("nothing to write")]
     Empty,
+    /// A sealed record's readers are not the ones the membership log allows.
+    #[error("sealed record refused: {0}")]
+    Sealed(String),
     /// This device may not write the member's documents.
     #[error("this device may not write for its member: {0}")]
     NotAuthorised(String),
@@ -55,6 +58,12 @@ pub enum WriteError {
     /// Automerge refused the change.
     #[error(transparent)]
     Apply(#[from] ApplyFailed),
+    /// This device has written its quota of the document under its current
+    /// incarnation (`replica/quota.rs`); peers would refuse the change.
+    #[error(
+        "this device has used up its quota for the document; restart it under a new incarnation"
+    )]
+    OverQuota,
 }
 
 impl Replica {
@@ -80,6 +89,15 @@ impl Replica {
                         membership.is_member(m)
                     })
                     .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;
+                    if let model::Record::Posture(posture) = &record {
+                        let document = DocumentId::new(device.member, collection);
+                        crate::ingress::check_sealed_readers(
+                            &document,
+                            self.membership.state(),
+                            posture,
+                        )
+                        .map_err(|e| WriteError::Sealed(e.to_string()))?;
+                    }
                 }
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
             }
@@ -125,6 +143,11 @@ impl Replica {
             return Err(WriteError::TooLarge {
                 bytes: envelope.encoded_len(),
             });
+        }
+        let before = super::quota::actor_bytes(document, &device.actor());
+        if !super::quota::within_actor_quota(change.seq(), before, envelope.encoded_len()) {
+            document.retain(|_| true);
+            return Err(WriteError::OverQuota);
         }
         document.record_local(CheckedChange {
             envelope: envelope.clone(),

@@ -14,6 +14,7 @@ mod http;
 mod ingest;
 mod lossy;
 mod propagation;
+mod recovery;
 mod scale;
 mod support;
 mod sync;
@@ -27,6 +28,8 @@ pub use table::{Row, render_table, to_json};
 /// Every figure the program reports, in table order.
 pub const FIGURES: &[&str] = &[
     ingest::INGEST,
+    ingest::INGEST_ALL_CORES,
+    ingest::INGEST_ONE_AT_A_TIME,
     propagation::P50,
     propagation::P99,
     heal::TIME,
@@ -37,11 +40,14 @@ pub const FIGURES: &[&str] = &[
     scale::MEMORY,
     scale::QUERY_P50,
     scale::QUERY_P99,
+    scale::QUERY_DEEP_P99,
+    scale::QUERY_NONE_P99,
     durability::P50,
     durability::P99,
     lossy::P99,
     lossy::HEAL,
     flood::P99,
+    recovery::TIME,
 ];
 
 /// The rows that need network namespaces: missing, with the reason
@@ -83,6 +89,7 @@ pub(crate) struct Sizes {
     pub(crate) lossy_cut: std::time::Duration,
     pub(crate) flood_envelopes: usize,
     pub(crate) flood_quiet_requests: usize,
+    pub(crate) recovery_records: usize,
 }
 
 impl Sizes {
@@ -105,6 +112,7 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(3),
                 flood_envelopes: 300,
                 flood_quiet_requests: 5,
+                recovery_records: 300,
             }
         } else {
             Self {
@@ -124,6 +132,7 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(20),
                 flood_envelopes: 20_000,
                 flood_quiet_requests: 100,
+                recovery_records: 5_000,
             }
         }
     }
@@ -165,6 +174,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("flood") {
         rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
+    }
+    if wanted("recovery") {
+        rows.extend(runtime.block_on(recovery::run(&sizes, scratch.path()))?);
     }
     Ok(rows)
 }

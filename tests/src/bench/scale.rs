@@ -28,6 +28,10 @@ pub(crate) const START: &str = "scale cold start (ms)";
 pub(crate) const MEMORY: &str = "scale resident memory (MiB)";
 pub(crate) const QUERY_P50: &str = "scale registry query p50 (ms)";
 pub(crate) const QUERY_P99: &str = "scale registry query p99 (ms)";
+/// The registry's last page, unfiltered (every earlier offer skipped).
+pub(crate) const QUERY_DEEP_P99: &str = "scale registry last page p99 (ms)";
+/// A filter no offer passes (every offer looked at).
+pub(crate) const QUERY_NONE_P99: &str = "scale registry no match p99 (ms)";
 
 /// Most offers stored in one transaction while the store is filled.
 const FILL_BATCH: usize = 5_000;
@@ -58,14 +62,24 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
     })
     .await??;
     let start_ms = ms(launched.elapsed());
-    let result = measure(sizes, &ready, pid).await;
+    let result = measure(sizes, &ready, pid, records).await;
     drop(child.stdin.take());
     let _ = child.wait();
-    let (query, health, after_start, after_load, peak, results) = result?;
+    let Measured {
+        query,
+        health,
+        deep,
+        none,
+        after_start,
+        after_load,
+        peak,
+        results,
+    } = result?;
 
     let memory = after_start.max(after_load);
     let (q50, q99) = (percentile(&query, 50.0), percentile(&query, 99.0));
     let (h50, h99) = (percentile(&health, 50.0), percentile(&health, 99.0));
+    let (deep99, none99) = (percentile(&deep, 99.0), percentile(&none, 99.0));
     Ok(vec![
         Row {
             figure: START,
@@ -121,12 +135,51 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
                 CATEGORIES.len()
             ),
         },
+        Row {
+            figure: QUERY_DEEP_P99,
+            value: deep99,
+            unit: "ms",
+            baseline: Some(h99),
+            baseline_name: "GET /health p99",
+            target: "<= 50 ms",
+            met: Some(deep99 <= 50.0),
+            note: format!(
+                "the same load on /api/registry?limit={PAGE}&offset={} (the last page of \
+                 {records} records, unfiltered)",
+                records.saturating_sub(PAGE)
+            ),
+        },
+        Row {
+            figure: QUERY_NONE_P99,
+            value: none99,
+            unit: "ms",
+            baseline: Some(h99),
+            baseline_name: "GET /health p99",
+            target: "<= 50 ms",
+            met: Some(none99 <= 50.0),
+            note: format!(
+                "the same load on /api/registry?min_remaining={NO_MATCH_REMAINING}&limit={PAGE} \
+                 (no offer has that many units: every one of {records} records is looked at)"
+            ),
+        },
     ])
 }
 
-type Measured = (Vec<f64>, Vec<f64>, f64, f64, f64, String);
+/// More units than any offer of the bench has.
+const NO_MATCH_REMAINING: u32 = 1_000_000_000;
 
-async fn measure(sizes: &Sizes, ready: &str, pid: u32) -> anyhow::Result<Measured> {
+struct Measured {
+    query: Vec<f64>,
+    health: Vec<f64>,
+    deep: Vec<f64>,
+    none: Vec<f64>,
+    after_start: f64,
+    after_load: f64,
+    peak: f64,
+    results: String,
+}
+
+async fn measure(sizes: &Sizes, ready: &str, pid: u32, records: usize) -> anyhow::Result<Measured> {
     let address: SocketAddr = ready
         .strip_prefix("ready ")
         .and_then(|rest| rest.split_whitespace().next())
@@ -139,8 +192,26 @@ async fn measure(sizes: &Sizes, ready: &str, pid: u32) -> anyhow::Result<Measure
     let results = format!("{bytes} bytes of JSON per answer");
     let query = load(address, sizes, query_path).await?;
     let health = load(address, sizes, |_| "/health".to_string()).await?;
+    let last = records.saturating_sub(PAGE);
+    let deep = load(address, sizes, move |_| {
+        format!("/api/registry?limit={PAGE}&offset={last}")
+    })
+    .await?;
+    let none = load(address, sizes, |_| {
+        format!("/api/registry?min_remaining={NO_MATCH_REMAINING}&limit={PAGE}")
+    })
+    .await?;
     let (after_load, peak) = memory_mib(pid)?;
-    Ok((query, health, after_start, after_load, peak, results))
+    Ok(Measured {
+        query,
+        health,
+        deep,
+        none,
+        after_start,
+        after_load,
+        peak,
+        results,
+    })
 }
 
 fn query_path(n: usize) -> String {
@@ -155,11 +226,12 @@ fn query_path(n: usize) -> String {
 async fn load(
     address: SocketAddr,
     sizes: &Sizes,
-    path: fn(usize) -> String,
+    path: impl Fn(usize) -> String + Clone + Send + 'static,
 ) -> anyhow::Result<Vec<f64>> {
     let mut tasks = Vec::new();
     for client in 0..sizes.scale_clients {
         let requests = sizes.scale_queries_per_client;
+        let path = path.clone();
         tasks.push(tokio::spawn(async move {
             let mut connection = Client::connect(address).await?;
             let mut times = Vec::with_capacity(requests);

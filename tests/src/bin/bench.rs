@@ -38,7 +38,7 @@ fn main() -> anyhow::Result<()> {
             }
             "--help" | "-h" => {
                 println!(
-                    "bench [--quick] [--json PATH] [--dir DIR] [--only ingest|propagation|heal|sync|scale|durability|lossy]..."
+                    "bench [--quick] [--json PATH] [--dir DIR] [--only ingest|propagation|heal|sync|scale|durability|lossy|flood|recovery]..."
                 );
                 return Ok(());
             }

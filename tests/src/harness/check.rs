@@ -33,6 +33,8 @@ pub struct RunReport {
     pub admissions: usize,
     /// Of those, admitted by the end (a majority approved).
     pub joiners_admitted: usize,
+    /// Sealed posture records every replica holds at the end.
+    pub posture_records: usize,
 }
 
 /// A run whose replicas disagree, or that accepted what it must not.
@@ -135,6 +137,9 @@ impl Network {
                     "peer {index} stored or holds forged envelope {forged}"
                 )));
             }
+            if let Err(problem) = self.check_posture(index, replica) {
+                return Err(fail(problem));
+            }
             for (writer, envelope) in &self.acknowledged {
                 let hash = envelope.content_hash();
                 if !self.peers[*writer]
@@ -180,6 +185,69 @@ impl Network {
                 .iter()
                 .filter(|p| first.membership().state().is_member(&p.device.member))
                 .count(),
+            posture_records: first.read_model().posture_records().count(),
         })
+    }
+
+    /// No stored envelope of peer `index` holds posture plaintext, and of
+    /// each posture record it holds, the owner opens it and a member that
+    /// is not a reader cannot.
+    fn check_posture(
+        &self,
+        index: usize,
+        replica: &amtshilfe_protocol::replica::Replica,
+    ) -> Result<(), String> {
+        use amtshilfe_protocol::posture::PosturePayload;
+        use amtshilfe_protocol::seal::ReaderId;
+
+        use crate::posture_sample::{POSTURE_MARKER, encryption_secret};
+
+        let needles = [
+            POSTURE_MARKER.as_bytes().to_vec(),
+            hex::encode(POSTURE_MARKER).into_bytes(),
+        ];
+        for envelope in &self.peers[index].store.envelopes {
+            let bytes = envelope.to_bytes();
+            if needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == n.as_slice()))
+            {
+                return Err(format!("peer {index} stores posture plaintext"));
+            }
+        }
+        let pact = replica.pact_id();
+        for (address, record) in replica.read_model().posture_records() {
+            let owner = ReaderId::Member(address.owner);
+            match record.open(&pact, &owner, &encryption_secret(&owner)) {
+                Ok(PosturePayload::Assessment { assessment, .. })
+                    if assessment
+                        .wiba
+                        .values()
+                        .any(|a| a.note.starts_with(POSTURE_MARKER)) => {}
+                other => {
+                    return Err(format!(
+                        "peer {index}: the owner cannot open its posture record {}: {other:?}",
+                        address.id
+                    ));
+                }
+            }
+            let outsider = self
+                .pact
+                .members
+                .iter()
+                .map(|m| ReaderId::Member(m.id()))
+                .find(|m| *m != owner);
+            if let Some(outsider) = outsider
+                && record
+                    .open(&pact, &outsider, &encryption_secret(&outsider))
+                    .is_ok()
+            {
+                return Err(format!(
+                    "peer {index}: another member opens posture record {}",
+                    address.id
+                ));
+            }
+        }
+        Ok(())
     }
 }

@@ -28,12 +28,27 @@ impl Network {
         let Some(replica) = peer.replica.as_mut() else {
             return;
         };
-        let (collection, ops) = sample::random_write(
-            &mut self.rng,
-            replica.read_model(),
-            peer.device.member,
-            now_ms,
-        );
+        // One write in eight is the member's posture, sealed.
+        let posture = if self.rng.chance(12) {
+            crate::posture_sample::posture_write(
+                &mut self.rng,
+                &replica.pact_id(),
+                replica.membership().state(),
+                peer.device.member,
+                now_ms,
+            )
+        } else {
+            None
+        };
+        let (collection, ops) = match posture {
+            Some(write) => write,
+            None => sample::random_write(
+                &mut self.rng,
+                replica.read_model(),
+                peer.device.member,
+                now_ms,
+            ),
+        };
         // Now and then an operator's second device writes: delegated for
         // ten minutes only, so later writes of it are refused at home and
         // its earlier ones must still be accepted everywhere.

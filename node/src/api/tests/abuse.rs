@@ -118,3 +118,29 @@ async fn behind_a_trusted_proxy_clients_are_limited_apart() {
     let operator = send("203.0.113.7", PASSWORD).await.unwrap();
     assert_eq!(operator.status(), StatusCode::OK);
 }
+
+/// A login does not take the core's lock: it is answered while the lock
+/// is held (as while the node applies and commits a sync page).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_does_not_wait_for_the_core() {
+    let node = TestNode::new();
+    node.add_account("chefin", Role::Admin, true);
+    let core = node.core.clone();
+    let (held_tx, held) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _guard = core.lock();
+        held_tx.send(()).unwrap();
+        let _ = released.recv_timeout(Duration::from_secs(30));
+    });
+    held.recv().unwrap();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        node.send(from("127.0.0.1"), body("chefin", PASSWORD)),
+    )
+    .await;
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let answer = answer.expect("the login waited for the core's lock");
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}

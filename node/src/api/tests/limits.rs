@@ -164,3 +164,90 @@ async fn event_streams_are_capped() {
     streams.pop();
     assert_eq!(open().await.unwrap().status(), StatusCode::OK);
 }
+
+/// A client that trickles its headers a byte at a time keeps the idle
+/// clock happy but is cut off once the header time is up.
+#[tokio::test]
+async fn trickled_headers_are_cut_off() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let header_time = Duration::from_millis(300);
+    let mut listener = CappedListener::new(listener, std::sync::Arc::new([]))
+        .with_idle(Duration::from_secs(5))
+        .with_header_time(header_time);
+    let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut server_side, _) = axum::serve::Listener::accept(&mut listener).await;
+    let trickle = tokio::spawn(async move {
+        for byte in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        {
+            if client.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    });
+    let started = tokio::time::Instant::now();
+    let mut buffer = [0u8; 64];
+    let error = loop {
+        match server_side.read(&mut buffer).await {
+            Ok(0) => panic!("the client closed first"),
+            Ok(_) => continue,
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.kind(), std::io::ErrorKind::TimedOut, "{error}");
+    assert!(started.elapsed() >= header_time);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    trickle.abort();
+}
+
+/// Complete headers stop the header clock (a slow body or a slow answer
+/// is the request limit's business); after the answer, the next request's
+/// first byte starts it again.
+#[tokio::test]
+async fn the_header_clock_stops_at_the_blank_line_and_restarts_per_request() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let header_time = Duration::from_millis(300);
+    let mut listener = CappedListener::new(listener, std::sync::Arc::new([]))
+        .with_idle(Duration::from_secs(5))
+        .with_header_time(header_time);
+    let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut server_side, _) = axum::serve::Listener::accept(&mut listener).await;
+    let mut buffer = [0u8; 256];
+
+    client
+        .write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n")
+        .await
+        .unwrap();
+    let read = server_side.read(&mut buffer).await.unwrap();
+    assert!(read > 0);
+    // Longer than the header time, with the headers complete: still open.
+    let waited = tokio::time::timeout(header_time * 2, server_side.read(&mut buffer)).await;
+    assert!(
+        waited.is_err(),
+        "the connection must still be open: {waited:?}"
+    );
+    client.write_all(b"hallo").await.unwrap();
+    assert_eq!(server_side.read(&mut buffer).await.unwrap(), 5);
+
+    server_side
+        .write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+        .await
+        .unwrap();
+    client.write_all(b"G").await.unwrap();
+    let started = tokio::time::Instant::now();
+    let error = loop {
+        match server_side.read(&mut buffer).await {
+            Ok(0) => panic!("the client closed first"),
+            Ok(_) => continue,
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.kind(), std::io::ErrorKind::TimedOut, "{error}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -182,6 +182,7 @@ fn history(collection: Collection) -> BoxedStrategy<Vec<Version>> {
             Record::Profile(profile("Kreis Bergstraße", "06431")),
         ))
         .boxed(),
+        Collection::Posture => Just(crate::posture::sample_record()).boxed(),
     };
     proptest::collection::vec(version(records_strategy), 1..4).boxed()
 }

@@ -7,6 +7,7 @@
 //! response is made, and never shown to the client in detail.
 
 use amtshilfe_protocol::model::{RecordError, ValidationError};
+use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind};
 use amtshilfe_protocol::replica::WriteError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -260,11 +261,40 @@ impl From<CoreError> for ApiError {
                 ApiError::RecordTooLarge(too_large.to_string())
             }
             CoreError::Write(WriteError::NotAuthorised(reason)) => ApiError::NotAuthorised(reason),
+            CoreError::Write(over @ WriteError::OverQuota) => {
+                ApiError::RecordTooLarge(over.to_string())
+            }
             CoreError::Stopped => ApiError::WritesStopped,
             CoreError::Storage(error) => error.into(),
             conflict @ CoreError::OwnHistoryConflict => ApiError::Storage(conflict.to_string()),
             // The API builds keys and JSON itself; anything else is a bug.
             other @ CoreError::Write(_) => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// A refusal of the read model's rules: its code, 404 or 409 by its kind.
+fn refused(code: &'static str, kind: RefusalKind, message: String) -> ApiError {
+    match kind {
+        RefusalKind::NotFound => ApiError::NotFound { code, message },
+        RefusalKind::Conflict => ApiError::Conflict { code, message },
+    }
+}
+
+impl From<PledgeRefusal> for ApiError {
+    fn from(refusal: PledgeRefusal) -> Self {
+        refused(refusal.code(), refusal.kind(), refusal.to_string())
+    }
+}
+
+impl From<AcceptanceRefusal> for ApiError {
+    fn from(refusal: AcceptanceRefusal) -> Self {
+        match refusal.kind() {
+            Some(kind) => refused(refusal.code(), kind, refusal.to_string()),
+            None => match refusal {
+                AcceptanceRefusal::Invalid(invalid) => ApiError::Validation(invalid),
+                other => ApiError::Internal(other.to_string()),
+            },
         }
     }
 }

@@ -37,7 +37,12 @@ pub const HTTP_CONNECTIONS_PER_ADDRESS_MAX: usize = 32;
 /// closed, in seconds (event streams send a keep-alive every 15 s).
 pub const HTTP_IDLE_SECS: u64 = 60;
 // An open event stream must never look idle between its keep-alives.
-const _: () = assert!(HTTP_IDLE_SECS > 2 * super::events::EVENTS_KEEP_ALIVE_SECS);
+const _: () = assert!(HTTP_IDLE_SECS > 2 * crate::api::events::EVENTS_KEEP_ALIVE_SECS);
+/// Longest a client may take to send a request's headers, from its first
+/// byte (or from connecting) to the blank line that ends them, in seconds.
+/// The idle limit counts any byte, so without this a client trickling a
+/// header byte now and then would keep a connection for ever (slowloris).
+pub const HTTP_HEADER_SECS: u64 = 10;
 /// Longest a request may take from its headers to its answer's headers,
 /// in seconds (event streams excepted: their answer starts at once).
 pub const HTTP_REQUEST_SECS: u64 = 30;
@@ -80,7 +85,7 @@ fn host_name(value: &str) -> String {
 /// [`ApiState::allowed_hosts`] with 421. A request without `Host` (HTTP/1.0
 /// scripts) passes: browsers always send one, and DNS rebinding works only
 /// through a browser.
-pub(super) async fn check_host(
+pub(crate) async fn check_host(
     State(state): State<ApiState>,
     request: Request,
     next: Next,
@@ -119,7 +124,7 @@ pub(crate) async fn limit_time(request: Request, next: Next, limit: Duration) ->
 }
 
 /// A permit for one event stream, if fewer than [`EVENT_STREAMS_MAX`] are open.
-pub(super) fn event_stream_permit(state: &ApiState) -> Result<OwnedSemaphorePermit, ApiError> {
+pub(crate) fn event_stream_permit(state: &ApiState) -> Result<OwnedSemaphorePermit, ApiError> {
     state
         .event_streams
         .clone()
@@ -143,6 +148,7 @@ pub struct CappedListener {
     per_address: Arc<Mutex<PerAddress>>,
     trusted_proxies: Arc<[IpAddr]>,
     idle: Duration,
+    header_time: Duration,
     exempt_loopback: bool,
 }
 
@@ -156,6 +162,7 @@ impl CappedListener {
             per_address: Arc::default(),
             trusted_proxies,
             idle: Duration::from_secs(HTTP_IDLE_SECS),
+            header_time: Duration::from_secs(HTTP_HEADER_SECS),
             exempt_loopback: true,
         }
     }
@@ -175,6 +182,12 @@ impl CappedListener {
     /// The same with another idle time (tests).
     pub fn with_idle(mut self, idle: Duration) -> Self {
         self.idle = idle;
+        self
+    }
+
+    /// The same with another time for a request's headers (tests).
+    pub fn with_header_time(mut self, header_time: Duration) -> Self {
+        self.header_time = header_time;
         self
     }
 
@@ -246,12 +259,18 @@ impl axum::serve::Listener for CappedListener {
             match self.admit(peer.ip()) {
                 Some(admitted) => {
                     let idle = self.idle;
+                    let header_time = self.header_time;
                     return (
                         CappedStream {
                             inner: stream,
                             _admitted: admitted,
                             idle,
                             deadline: Box::pin(tokio::time::sleep(idle)),
+                            headers: HeaderClock::Awaiting {
+                                deadline: Box::pin(tokio::time::sleep(header_time)),
+                                tail: 0,
+                            },
+                            header_time,
                         },
                         peer,
                     );
@@ -270,13 +289,69 @@ impl axum::serve::Listener for CappedListener {
 }
 
 /// A connection of [`CappedListener`]: gives its slot back when dropped,
-/// and fails once it has been idle for [`HTTP_IDLE_SECS`].
+/// fails once it has been idle for [`HTTP_IDLE_SECS`], and fails when a
+/// request's headers take longer than [`HTTP_HEADER_SECS`].
 #[derive(Debug)]
 pub struct CappedStream {
     inner: TcpStream,
     _admitted: Admitted,
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
+    headers: HeaderClock,
+    header_time: Duration,
+}
+
+/// Where a connection is in its current request, for the header limit.
+#[derive(Debug)]
+enum HeaderClock {
+    /// Headers are expected by `deadline`; `tail` counts the bytes of the
+    /// blank line (`\r\n\r\n`) seen so far.
+    Awaiting { deadline: Pin<Box<Sleep>>, tail: u8 },
+    /// Headers are complete; the body and the answer follow (the request
+    /// limit covers them).
+    Received,
+    /// An answer was written: the next byte read starts a new request.
+    Answered,
+}
+
+impl HeaderClock {
+    /// Follows the bytes a client sent.
+    fn read(&mut self, bytes: &[u8], header_time: Duration) {
+        if bytes.is_empty() {
+            return;
+        }
+        if matches!(self, HeaderClock::Answered) {
+            *self = HeaderClock::Awaiting {
+                deadline: Box::pin(tokio::time::sleep(header_time)),
+                tail: 0,
+            };
+        }
+        let HeaderClock::Awaiting { tail, .. } = self else {
+            return;
+        };
+        for byte in bytes {
+            let expected = if *tail % 2 == 0 { b'\r' } else { b'\n' };
+            *tail = if *byte == expected {
+                *tail + 1
+            } else if *byte == b'\r' {
+                1
+            } else {
+                0
+            };
+            if *tail == 4 {
+                *self = HeaderClock::Received;
+                return;
+            }
+        }
+    }
+
+    /// Polls the header deadline, if one is running.
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        match self {
+            HeaderClock::Awaiting { deadline, .. } => deadline.as_mut().poll(cx).is_ready(),
+            _ => false,
+        }
+    }
 }
 
 impl CappedStream {
@@ -301,9 +376,20 @@ impl AsyncRead for CappedStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.headers.expired(cx) {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "HTTP request headers took too long",
+            )));
+        }
+        let before = buf.filled().len();
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(result) => {
                 self.progressed();
+                let header_time = self.header_time;
+                let this = &mut *self;
+                this.headers.read(&buf.filled()[before..], header_time);
+                // A fresh deadline registers its timer on the next poll.
                 Poll::Ready(result)
             }
             Poll::Pending => self.check_idle(cx).map(Err),
@@ -320,6 +406,9 @@ impl AsyncWrite for CappedStream {
         match Pin::new(&mut self.inner).poll_write(cx, buf) {
             Poll::Ready(result) => {
                 self.progressed();
+                if matches!(self.headers, HeaderClock::Received) {
+                    self.headers = HeaderClock::Answered;
+                }
                 Poll::Ready(result)
             }
             Poll::Pending => self.check_idle(cx).map(Err),

@@ -1,17 +1,18 @@
 //! Keeps the stored sessions in step with the live ones, so a restart
 //! does not log everyone out. Every change to the sessions runs under the
-//! core's lock (which orders concurrent logins and logouts) and ends by
-//! writing the whole live set to the store (`Store::replace_sessions`).
+//! sessions' own lock (which orders concurrent logins and logouts) and
+//! ends, still under it, by writing the whole live set to the store's
+//! accounts handle (`Store::replace_sessions`); the core's lock is never
+//! taken, so a login does not wait for a sync page being applied.
 //! A failed write is logged and does not undo the change: the session
 //! works until the next restart, and a store failure stops the node's
 //! writes anyway.
 
 use crate::accounts::{Accounts, Role, Session, SessionKey, Sessions};
 use crate::clock;
-use crate::core::Core;
-use crate::store::SessionRecord;
+use crate::store::{SessionRecord, Store};
 
-use super::{ApiError, ApiState, with_core};
+use super::{ApiError, ApiState, with_store};
 
 fn record_of(session: &Session) -> SessionRecord {
     SessionRecord {
@@ -40,30 +41,30 @@ where
     change_sessions_with(state, move |_, sessions| Ok(change(sessions))).await
 }
 
-/// Runs `change` on the core and the sessions in one section under the
-/// core's lock (so that, say, disabling an account and ending its
-/// sessions happen together or not at all), then stores the live set if
+/// Runs `change` on the accounts' store and the sessions in one section
+/// under the sessions' lock (so that, say, disabling an account and ending
+/// its sessions happen together or not at all), then stores the live set if
 /// `change` succeeded.
 pub(crate) async fn change_sessions_with<T, F>(state: &ApiState, change: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&Core, &mut Sessions) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&Store, &mut Sessions) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let accounts = state.accounts.clone();
-    with_core(state, move |core| {
-        let (out, rows) = {
-            let mut sessions = accounts.sessions();
-            let out = change(core, &mut sessions)?;
-            let rows: Vec<(SessionKey, SessionRecord)> = sessions
-                .snapshot(clock::now_ms())
-                .iter()
-                .map(|(key, session)| (*key, record_of(session)))
-                .collect();
-            (out, rows)
-        };
-        if let Err(error) = core.store().replace_sessions(&rows) {
+    with_store(state, move |store| {
+        let mut sessions = accounts.sessions();
+        let out = change(store, &mut sessions)?;
+        let rows: Vec<(SessionKey, SessionRecord)> = sessions
+            .snapshot(clock::now_ms())
+            .iter()
+            .map(|(key, session)| (*key, record_of(session)))
+            .collect();
+        // Still under the sessions' lock: a later change's set is never
+        // overwritten by an earlier one's.
+        if let Err(error) = store.replace_sessions(&rows) {
             tracing::error!(%error, "could not store the sessions; they end at the next restart");
         }
+        drop(sessions);
         Ok(out)
     })
     .await
@@ -72,15 +73,15 @@ where
 /// Takes the stored sessions back into `accounts` (when the API starts),
 /// except those whose account is gone, disabled or has another role now:
 /// the sessions may have been stored before such a change.
-pub(crate) fn restore_sessions(core: &Core, accounts: &Accounts) {
+pub(crate) fn restore_sessions(store: &Store, accounts: &Accounts) {
     let still_valid = |record: &SessionRecord| {
-        core.store()
+        store
             .account(&record.account)
             .ok()
             .flatten()
             .is_some_and(|account| !account.disabled && account.role == record.role)
     };
-    match core.store().sessions() {
+    match store.sessions() {
         Ok(rows) => {
             let live = rows
                 .into_iter()

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 pub(crate) use super::audit::audit;
 use super::audit::audit_request;
-use super::{API_BODY_BYTES_MAX, ApiError, ApiState, with_core};
+use super::{API_BODY_BYTES_MAX, ApiError, ApiState, with_store};
 use crate::accounts::{Permission, Principal, Role, SessionId, constant_time_eq, token_hash};
 use crate::clock;
 
@@ -157,7 +157,7 @@ pub(super) async fn authenticate(
     let response = next.run(request).await;
     let routed = response
         .extensions()
-        .get::<super::reads::NoRoute>()
+        .get::<crate::api::reads::NoRoute>()
         .is_none()
         && response.status() != StatusCode::METHOD_NOT_ALLOWED;
     if writes && routed {
@@ -240,8 +240,7 @@ async fn principal_of(
 
 async fn principal_of_token(state: &ApiState, token: String) -> Result<Principal, ApiError> {
     let hash = token_hash(&token);
-    with_core(state, move |core| {
-        let store = core.store();
+    with_store(state, move |store| {
         let record = store
             .token(hash)
             .map_err(ApiError::from)?

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::{ApiError, ApiState, with_core};
+use super::{ApiError, ApiState, with_store};
 use crate::clock;
 use crate::store::{AuditKind, AuditRecord};
 
@@ -132,10 +132,8 @@ pub(crate) async fn audit_request(state: &ApiState, account: &str, action: Strin
 }
 
 async fn append(state: &ApiState, kind: AuditKind, rows: Vec<AuditRecord>) {
-    let result = with_core(state, move |core| {
-        core.store()
-            .append_audit_rows(kind, &rows)
-            .map_err(ApiError::from)
+    let result = with_store(state, move |store| {
+        store.append_audit_rows(kind, &rows).map_err(ApiError::from)
     })
     .await;
     match result {

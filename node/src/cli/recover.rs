@@ -1,0 +1,227 @@
+//! `amtshilfe recover`: a hit member back in the pact from a blank
+//! machine, with its offline member key and a recovery ticket another
+//! member hands over (a bundle from `amtshilfe bundle export --address …`:
+//! the pact's signed membership log, optionally its data, and where that
+//! member's node can be reached).
+//!
+//! A fresh data directory gets a new device key, delegated by the member
+//! key (with the device's consent, as at setup), a new store under a new
+//! incarnation (so the new device can never reuse a sequence number of the
+//! lost one), the ticket's items through the full ingress, and a
+//! configuration whose bootstrap addresses are the ticket's and `--from`.
+//! When the node starts, its peers admit the new device from its
+//! introduction and sync sends it the member's own documents, on whose
+//! heads its next writes continue. The member key is only read: it stays
+//! on its stick.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use amtshilfe_protocol::bundle::Bundle;
+use amtshilfe_protocol::ids::PactId;
+use amtshilfe_protocol::membership::MembershipLog;
+use amtshilfe_protocol::replica::LocalDevice;
+use anyhow::Context;
+
+use super::init::{render_config, write_new};
+use crate::clock::now_ms;
+use crate::config::Config;
+use crate::core::Core;
+use crate::keys::{self, DEVICE_KEY_FILE};
+use crate::setup::{create_pact_store, store_path};
+use crate::store::load_replica;
+
+/// Options of `amtshilfe recover`.
+#[derive(Debug, clap::Args)]
+pub struct RecoverArgs {
+    /// The member key file kept offline (e.g. on a USB stick). Only read.
+    #[arg(long)]
+    pub member_key: PathBuf,
+    /// The recovery ticket: a bundle another member exported with
+    /// `amtshilfe bundle export --address …`.
+    #[arg(long)]
+    pub ticket: PathBuf,
+    /// A further address of a member's node, with /p2p/ peer id
+    /// (repeatable); the ticket's addresses are used too.
+    #[arg(long = "from")]
+    pub from: Vec<String>,
+    /// The new, empty data directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Listen address for other members' nodes (repeatable; default: TCP
+    /// and QUIC on port 4100).
+    #[arg(long = "listen")]
+    pub listen: Vec<String>,
+    /// Address of the HTTP API (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub http: Option<SocketAddr>,
+}
+
+/// Where and how a recovered node is set up.
+#[derive(Debug, Clone)]
+pub struct RecoveryPlan {
+    /// The new, empty data directory.
+    pub dir: PathBuf,
+    /// Listen addresses (empty: the defaults).
+    pub listen: Vec<String>,
+    /// The HTTP API's address (`None`: the default).
+    pub http: Option<SocketAddr>,
+    /// Addresses to start from besides the ticket's.
+    pub from: Vec<String>,
+}
+
+/// What a recovery set up.
+#[derive(Debug)]
+pub struct Recovered {
+    /// The configuration file written.
+    pub config_path: PathBuf,
+    /// Its content.
+    pub config: Config,
+    /// The member's name in the pact.
+    pub name: String,
+    /// The pact.
+    pub pact: PactId,
+    /// The new device key.
+    pub device: amtshilfe_protocol::ids::PublicKey,
+    /// The new store's incarnation.
+    pub incarnation: [u8; 16],
+    /// The new first admin (its password is shown once).
+    pub admin: crate::accounts::bootstrap::FirstAdmin,
+    /// What of the ticket applied.
+    pub report: crate::bundle::ImportReport,
+}
+
+/// Sets up `plan.dir` as a new device of the member whose current key is
+/// `member`, from the recovery ticket `ticket` (a bundle's bytes).
+pub fn recover(
+    member: &amtshilfe_protocol::identity::KeyPair,
+    ticket: &[u8],
+    plan: &RecoveryPlan,
+) -> anyhow::Result<Recovered> {
+    let bundle = Bundle::from_bytes(ticket)
+        .map_err(|e| anyhow::anyhow!("the recovery ticket is refused: {e}"))?;
+    bundle
+        .check_integrity(&bundle.pact)
+        .map_err(|e| anyhow::anyhow!("the recovery ticket is refused: {e}"))?;
+    let (charter, rest) = bundle
+        .entries
+        .split_first()
+        .filter(|(charter, _)| charter.is_charter())
+        .context("the recovery ticket holds no charter: export it without --since")?;
+    anyhow::ensure!(
+        PactId(charter.hash().0) == bundle.pact,
+        "the ticket's charter does not found the pact the ticket names"
+    );
+    // Whose key is this, by the ticket's log? Checked before anything is
+    // written, so a wrong key or ticket leaves no directory behind.
+    let mut log = MembershipLog::new(charter.clone())
+        .map_err(|e| anyhow::anyhow!("the ticket's charter is refused: {e}"))?;
+    for entry in rest {
+        log.insert(entry.clone())
+            .map_err(|e| anyhow::anyhow!("the ticket's membership log is refused: {e}"))?;
+    }
+    // By its current key: after a rotation the member id stays the one
+    // its first key gave it.
+    let (member_id, name) = log
+        .state()
+        .members()
+        .find(|(_, info)| info.current_key == member.public())
+        .map(|(id, info)| (*id, info.name.clone()))
+        .context(
+            "this member key is not the current key of a member of the ticket's pact \
+             (removed, or its key was rotated); ask the pact for a key rotation",
+        )?;
+
+    let config_path = plan.dir.join("amtshilfe.toml");
+    anyhow::ensure!(
+        !config_path.exists() && !store_path(&plan.dir).exists(),
+        "{} already holds a node; recover into a new, empty directory",
+        plan.dir.display()
+    );
+    std::fs::create_dir_all(&plan.dir)
+        .with_context(|| format!("cannot create {}", plan.dir.display()))?;
+    let dir = std::fs::canonicalize(&plan.dir)?;
+    let mut config = Config::with_defaults(&dir, &name);
+    if !plan.listen.is_empty() {
+        config.listen_addresses = plan.listen.clone();
+    }
+    if let Some(http) = plan.http {
+        config.http_bind = http;
+    }
+    for address in bundle.addresses.iter().chain(&plan.from) {
+        if !config.bootstrap_addresses.contains(address) {
+            config.bootstrap_addresses.push(address.clone());
+        }
+    }
+    let text = render_config(&config)?;
+    let device = keys::generate_key_file(&dir.join(DEVICE_KEY_FILE))?;
+    keys::write_member_public(&dir, &member.public())?;
+    let admin = crate::accounts::bootstrap::prepare(&dir, now_ms())?;
+    let store = create_pact_store(&dir, charter, rest, member, &device, now_ms())?;
+    let incarnation = store.meta().incarnation;
+    let replica = load_replica(&store)?;
+    let own = LocalDevice {
+        member: member_id,
+        key: device.clone(),
+        incarnation,
+    };
+    let mut core = Core::new(replica, store, own);
+    let report = crate::bundle::import(&mut core, ticket).map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(core);
+    write_new(&config_path, &text)?;
+
+    Ok(Recovered {
+        config_path,
+        config,
+        name,
+        pact: bundle.pact,
+        device: device.public(),
+        incarnation,
+        admin,
+        report,
+    })
+}
+
+pub(super) fn run(args: RecoverArgs) -> anyhow::Result<()> {
+    let member = keys::read_key_file(&args.member_key)?;
+    let ticket = crate::bundle::read_file(&args.ticket)?;
+    let plan = RecoveryPlan {
+        dir: args.dir.clone(),
+        listen: args.listen.clone(),
+        http: args.http,
+        from: args.from.clone(),
+    };
+    let Recovered {
+        config_path,
+        config,
+        name,
+        pact,
+        device,
+        incarnation,
+        admin,
+        report,
+    } = recover(&member, &ticket, &plan)?;
+    println!("Wiederhergestellt / recovered: {name} in pact {pact}");
+    println!("  new device key (neuer Geräteschlüssel): {device}");
+    println!(
+        "  new incarnation (neue Inkarnation):     {}",
+        hex::encode(incarnation)
+    );
+    println!(
+        "  from the ticket: {} membership entries, {} envelopes",
+        report.entries_applied + 1,
+        report.envelopes_applied
+    );
+    println!(
+        "  peers to start from: {}",
+        config.bootstrap_addresses.len()
+    );
+    println!("Dashboard login (Anmeldung), shown only this once (wird nur jetzt angezeigt):");
+    println!("  account (Konto):     {}", admin.name);
+    println!("  password (Passwort): {}", admin.password);
+    println!(
+        "Put the member key back offline. Start the node: amtshilfe run --config {}",
+        config_path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,454 @@
+//! Ingest off the network task: gossip, sync pages, sync starts and sync
+//! answers go through a bounded queue ([`INGEST_QUEUE_MAX`] jobs) to one
+//! blocking worker thread. The worker checks signatures (on every core for
+//! a large page) before it takes the core's lock, holds the lock only to
+//! apply and commit, and hands the outcome back to the network task, which
+//! never touches the disk or waits on the core's lock for ingest.
+//!
+//! Back-pressure: a sync request is sent only with a queue slot reserved
+//! for its answer (an [`OwnedPermit`]), so a pulled page is never dropped;
+//! with no slot free the pull pauses until one is. Gossip takes a slot only
+//! if one is free, else it is ignored (sync repairs what gossip misses).
+//! Consecutive gossip is applied as one batch with one commit, so a burst
+//! costs one fsync, not one per message.
+
+use std::collections::{HashMap, HashSet};
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::{PactId, Sha256Hash};
+use amtshilfe_protocol::membership::InsertOutcome;
+use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
+use libp2p::gossipsub::{MessageAcceptance, MessageId};
+use libp2p::{PeerId, request_response::ResponseChannel};
+use tokio::sync::mpsc::{self, OwnedPermit};
+
+use super::announce::Announcement;
+use super::codec::SyncRequestBytes;
+use crate::clock::now_ms;
+use crate::core::SharedCore;
+
+/// Most jobs waiting for the ingest worker. A sync page is at most
+/// `MESSAGE_BYTES_MAX` (1.25 MiB) inflated, a gossip message at most
+/// `ANNOUNCEMENT_BYTES_MAX` (65 KiB), so the queue holds at most 40 MiB.
+pub const INGEST_QUEUE_MAX: usize = 32;
+/// Most gossip messages applied in one batch (one commit).
+pub const GOSSIP_BATCH_MAX: usize = 256;
+/// Most envelopes of a sync page applied per hold of the core's lock; each
+/// part is committed before the lock is released, so pages and API writes
+/// wait for one part, not for a whole page (up to ~2,000 changes).
+pub const SYNC_APPLY_ENVELOPES_MAX: usize = 256;
+
+/// Work for the ingest worker.
+pub(super) enum IngestJob {
+    /// A gossip message from an admitted peer, to judge and apply.
+    Gossip(GossipMessage),
+    /// A page pulled from `peer`, for its session.
+    SyncPage {
+        peer: PeerId,
+        session: SyncSession,
+        response: SyncResponse,
+    },
+    /// Start a pull session with `peer`.
+    StartSync { peer: PeerId },
+    /// Answer an admitted peer's sync request.
+    Answer {
+        peer: PeerId,
+        request: SyncRequestBytes,
+        channel: ResponseChannel<SyncResponse>,
+    },
+}
+
+/// A gossip message waiting for its verdict.
+pub(super) struct GossipMessage {
+    pub source: PeerId,
+    pub id: MessageId,
+    pub data: Vec<u8>,
+}
+
+/// What the worker hands back to the network task.
+pub(super) enum IngestDone {
+    /// The verdict on a gossip message.
+    Gossip {
+        source: PeerId,
+        id: MessageId,
+        verdict: MessageAcceptance,
+        /// The peer knows authority this node lacks: pull from it.
+        fetch_log: bool,
+        /// A membership entry was applied: who may connect may have changed.
+        gate_changed: bool,
+    },
+    /// A pull session's next step, and what it stored to relay.
+    Pulled {
+        peer: PeerId,
+        session: SyncSession,
+        step: SyncStep,
+        relay: Vec<Envelope>,
+    },
+    /// A new pull session and its first request.
+    Started {
+        peer: PeerId,
+        session: SyncSession,
+        request: SyncRequest,
+    },
+    /// The answer to a peer's sync request (`None`: it did not decode).
+    Answered {
+        peer: PeerId,
+        channel: ResponseChannel<SyncResponse>,
+        response: Option<SyncResponse>,
+    },
+}
+
+/// The network task's end of the queue.
+pub(super) struct IngestQueue {
+    jobs: mpsc::Sender<IngestJob>,
+}
+
+impl IngestQueue {
+    /// Queues a job if a slot is free; false (the job dropped) if not.
+    pub(super) fn try_send(&self, job: IngestJob) -> bool {
+        self.jobs.try_send(job).is_ok()
+    }
+
+    /// Reserves a slot for a sync page that is yet to arrive.
+    pub(super) fn reserve(&self) -> Option<OwnedPermit<IngestJob>> {
+        self.jobs.clone().try_reserve_owned().ok()
+    }
+
+    /// Free slots now.
+    pub(super) fn free(&self) -> usize {
+        self.jobs.capacity()
+    }
+}
+
+/// Starts the worker thread. It ends when the queue's sender is dropped or
+/// the network task stops reading outcomes.
+pub(super) fn start(
+    core: SharedCore,
+    pact: PactId,
+) -> std::io::Result<(
+    IngestQueue,
+    mpsc::Receiver<IngestDone>,
+    std::thread::JoinHandle<()>,
+)> {
+    let (jobs_tx, jobs) = mpsc::channel(INGEST_QUEUE_MAX);
+    // Every job gives at most one outcome per message it carries; outcomes
+    // are read as fast as the task runs, so the worker rarely waits here.
+    let (done_tx, done) = mpsc::channel(INGEST_QUEUE_MAX);
+    let worker = std::thread::Builder::new()
+        .name("ingest".into())
+        .spawn(move || {
+            Worker {
+                core,
+                pact,
+                done: done_tx,
+            }
+            .run(jobs)
+        })?;
+    Ok((IngestQueue { jobs: jobs_tx }, done, worker))
+}
+
+struct Worker {
+    core: SharedCore,
+    pact: PactId,
+    done: mpsc::Sender<IngestDone>,
+}
+
+impl Worker {
+    fn run(self, mut jobs: mpsc::Receiver<IngestJob>) {
+        let mut next: Option<IngestJob> = None;
+        loop {
+            let job = match next.take() {
+                Some(job) => job,
+                None => match jobs.blocking_recv() {
+                    Some(job) => job,
+                    None => return,
+                },
+            };
+            let outcomes = match job {
+                IngestJob::Gossip(first) => {
+                    let mut batch = vec![first];
+                    while batch.len() < GOSSIP_BATCH_MAX {
+                        match jobs.try_recv() {
+                            Ok(IngestJob::Gossip(more)) => batch.push(more),
+                            Ok(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.judge_gossip(batch)
+                }
+                IngestJob::SyncPage {
+                    peer,
+                    session,
+                    response,
+                } => vec![self.take_page(peer, session, response)],
+                IngestJob::StartSync { peer } => {
+                    let (session, request) = self.core.lock().start_sync();
+                    vec![IngestDone::Started {
+                        peer,
+                        session,
+                        request,
+                    }]
+                }
+                IngestJob::Answer {
+                    peer,
+                    request,
+                    channel,
+                } => {
+                    // Inflated and parsed only now that the sender is known
+                    // (the task checked admission) and off the task.
+                    let response = match request.decode_request() {
+                        Ok(request) => Some(self.core.lock().answer_sync(&request)),
+                        Err(error) => {
+                            tracing::debug!(%peer, %error, "sync request does not decode");
+                            None
+                        }
+                    };
+                    vec![IngestDone::Answered {
+                        peer,
+                        channel,
+                        response,
+                    }]
+                }
+            };
+            for outcome in outcomes {
+                if self.done.blocking_send(outcome).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A page in parts of [`SYNC_APPLY_ENVELOPES_MAX`] envelopes: each
+    /// part's signatures are checked outside the lock (on every core), then
+    /// the lock is taken to apply and commit that part only.
+    fn take_page(
+        &self,
+        peer: PeerId,
+        mut session: SyncSession,
+        response: SyncResponse,
+    ) -> IngestDone {
+        let from = peer.to_string();
+        let step = match response {
+            SyncResponse::Page {
+                entries,
+                envelopes,
+                forks,
+                more,
+            } => {
+                self.core
+                    .lock()
+                    .begin_sync_page(&mut session, entries, forks);
+                let mut envelopes = envelopes.into_iter().peekable();
+                while envelopes.peek().is_some() {
+                    let part: Vec<Envelope> =
+                        envelopes.by_ref().take(SYNC_APPLY_ENVELOPES_MAX).collect();
+                    let verified = crate::verify::verified(&self.pact, &part);
+                    self.core
+                        .lock()
+                        .sync_page_envelopes(&mut session, part, verified);
+                }
+                self.core
+                    .lock()
+                    .finish_sync_page(&mut session, more, &from, now_ms())
+            }
+            other => {
+                self.core
+                    .lock()
+                    .continue_sync(&mut session, other, Vec::new(), &from, now_ms())
+            }
+        };
+        let relay = self.core.lock().take_relay();
+        IngestDone::Pulled {
+            peer,
+            session,
+            step,
+            relay,
+        }
+    }
+
+    /// Judges a batch of gossip messages: all their envelopes in one
+    /// ingress call and one commit, entries one by one (they are rare).
+    fn judge_gossip(&self, batch: Vec<GossipMessage>) -> Vec<IngestDone> {
+        let decoded: Vec<Option<Announcement>> = batch
+            .iter()
+            .map(|message| Announcement::from_bytes(&message.data))
+            .collect();
+        let envelopes: Vec<Envelope> = decoded
+            .iter()
+            .filter_map(|announcement| match announcement {
+                Some(Announcement::Envelope(envelope)) => Some(envelope.clone()),
+                _ => None,
+            })
+            .collect();
+        let verified: Vec<Sha256Hash> = crate::verify::verified(&self.pact, &envelopes);
+        let mut core = self.core.lock();
+        let report = core.receive_verified(envelopes, verified, "gossip");
+        let accepted: HashSet<Sha256Hash> =
+            report.accepted.iter().map(Envelope::content_hash).collect();
+        // For each refused envelope: whether no honest relay would pass it on.
+        let rejected: HashMap<Sha256Hash, bool> = report
+            .rejected
+            .iter()
+            .map(|(hash, reason)| (*hash, reason.is_provably_bad()))
+            .collect();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (message, announcement) in batch.into_iter().zip(decoded) {
+            let mut fetch_log = false;
+            let mut gate_changed = false;
+            let verdict = match announcement {
+                None => MessageAcceptance::Reject,
+                Some(Announcement::Envelope(envelope)) => {
+                    let hash = envelope.content_hash();
+                    match rejected.get(&hash) {
+                        // Authority may still be on its way; only provable garbage is punished.
+                        Some(true) => MessageAcceptance::Reject,
+                        Some(_) => {
+                            // The relaying peer accepted it, so it knows the
+                            // delegation this node lacks: pull from it.
+                            fetch_log = true;
+                            MessageAcceptance::Ignore
+                        }
+                        None if accepted.contains(&hash) => MessageAcceptance::Accept,
+                        None => MessageAcceptance::Ignore,
+                    }
+                }
+                Some(Announcement::Entry(entry)) => {
+                    match core.receive_entry(entry, &message.source.to_string()) {
+                        Ok(InsertOutcome::Applied { .. }) => {
+                            gate_changed = true;
+                            MessageAcceptance::Accept
+                        }
+                        Ok(_) => MessageAcceptance::Ignore,
+                        Err(_) => MessageAcceptance::Reject,
+                    }
+                }
+            };
+            let label = match verdict {
+                MessageAcceptance::Accept => "accepted",
+                MessageAcceptance::Reject => "rejected",
+                MessageAcceptance::Ignore => "ignored",
+            };
+            *core.counters.gossip.entry(label).or_insert(0) += 1;
+            outcomes.push(IngestDone::Gossip {
+                source: message.source,
+                id: message.id,
+                verdict,
+                fetch_log,
+                gate_changed,
+            });
+        }
+        outcomes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use amtshilfe_protocol::identity::KeyPair;
+    use amtshilfe_protocol::ids::MemberId;
+    use amtshilfe_protocol::membership::MembershipLog;
+    use amtshilfe_protocol::replica::LocalDevice;
+    use amtshilfe_tests::fixtures::T0_MS;
+
+    use super::*;
+    use crate::core::Core;
+    use crate::setup::create_pact_store;
+    use crate::store::load_replica;
+
+    fn shared_core(dir: &std::path::Path) -> SharedCore {
+        let key = KeyPair::from_seed([1; 32]);
+        let device_key = KeyPair::from_seed([3; 32]);
+        let charter = MembershipLog::charter("Pakt", &[(&key, "Kreis Bergstraße")], T0_MS);
+        let store = create_pact_store(dir, &charter, &[], &key, &device_key, T0_MS).unwrap();
+        let replica = load_replica(&store).unwrap();
+        let device = LocalDevice {
+            member: MemberId::from_key(key.public()),
+            key: device_key,
+            incarnation: store.meta().incarnation,
+        };
+        SharedCore::new(Core::new(replica, store, device))
+    }
+
+    fn gossip() -> IngestJob {
+        IngestJob::Gossip(GossipMessage {
+            source: PeerId::random(),
+            id: MessageId::new(b"m"),
+            data: vec![1, 2, 3],
+        })
+    }
+
+    /// With the worker stuck (here: the core's lock held, as by a slow
+    /// commit), the queue fills: gossip is turned away at once instead of
+    /// waiting, no further slot can be reserved, and every job that had a
+    /// slot is done once the worker moves again.
+    #[test]
+    fn a_full_queue_turns_gossip_away_and_keeps_reserved_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = shared_core(dir.path());
+        let (queue, mut done, worker) =
+            start(core.clone(), core.lock().replica().pact_id()).unwrap();
+        let guard = core.lock();
+        // The worker takes this one and waits for the lock.
+        assert!(queue.try_send(IngestJob::StartSync {
+            peer: PeerId::random()
+        }));
+        let waited = std::time::Instant::now();
+        while queue.free() < INGEST_QUEUE_MAX {
+            assert!(
+                waited.elapsed() < Duration::from_secs(10),
+                "the worker took no job"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let slots: Vec<_> = (0..INGEST_QUEUE_MAX).map(|_| queue.reserve()).collect();
+        assert!(slots.iter().all(Option::is_some), "the queue had room");
+        assert!(queue.reserve().is_none(), "no slot beyond the cap");
+        assert!(!queue.try_send(gossip()), "gossip is turned away");
+        assert_eq!(queue.free(), 0);
+        for slot in slots.into_iter().flatten() {
+            slot.send(IngestJob::StartSync {
+                peer: PeerId::random(),
+            });
+        }
+        drop(guard);
+        let mut started = 0;
+        while started < INGEST_QUEUE_MAX + 1 {
+            match done.blocking_recv() {
+                Some(IngestDone::Started { .. }) => started += 1,
+                Some(_) => panic!("only sync starts were queued"),
+                None => panic!("the worker stopped early"),
+            }
+        }
+        drop(queue);
+        worker.join().unwrap();
+    }
+
+    /// Consecutive gossip is judged as one batch; a message that does not
+    /// decode is rejected, the others keep their own verdicts.
+    #[test]
+    fn gossip_is_judged_per_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = shared_core(dir.path());
+        let (queue, mut done, worker) =
+            start(core.clone(), core.lock().replica().pact_id()).unwrap();
+        let guard = core.lock();
+        assert!(queue.try_send(gossip()));
+        assert!(queue.try_send(gossip()));
+        drop(guard);
+        for _ in 0..2 {
+            match done.blocking_recv() {
+                Some(IngestDone::Gossip { verdict, .. }) => {
+                    assert_eq!(verdict, MessageAcceptance::Reject)
+                }
+                _ => panic!("a gossip verdict was expected"),
+            }
+        }
+        assert_eq!(core.lock().counters.gossip.get("rejected"), Some(&2));
+        drop(queue);
+        worker.join().unwrap();
+    }
+}

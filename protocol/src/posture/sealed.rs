@@ -1,0 +1,199 @@
+//! Posture records as they travel: sealed to the member and the officers
+//! the membership log appointed to serve it, and nobody else.
+//!
+//! What a node that cannot read a record still checks
+//! ([`SealedPosture::check`]): the sealed structure, that the member itself
+//! is a reader, and that every other reader is an officer appointed to
+//! serve the member. An officer appointed later reads older records once a
+//! reader re-seals them ([`SealedPosture::reseal`]). What only a reader
+//! checks after opening: the payload decodes and validates, and the
+//! submission's and review's signatures speak for member and officer.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::assessment::Assessment;
+use super::review::{Review, Submission, officer_serves};
+use crate::ids::{MemberId, PactId};
+use crate::membership::MembershipState;
+use crate::seal::{
+    EncryptionPublicKey, EncryptionSecret, OpenError, Reader, ReaderId, ResealError, SealError,
+    Sealed, StructureError, seal,
+};
+
+/// What a sealed posture record holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PosturePayload {
+    /// A revision of the member's assessment (the draft is revision 0).
+    Assessment {
+        /// Revision number.
+        revision: u32,
+        /// The assessment.
+        assessment: Assessment,
+    },
+    /// The member's signed submission of a revision.
+    Submission(Submission),
+    /// An officer's signed review of a revision.
+    Review(Review),
+}
+
+/// A sealed posture record: whose, which record, and the sealed payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedPosture {
+    /// The member whose posture it is.
+    pub member: MemberId,
+    /// The record's id (bound into the seal: moving the value to another
+    /// record makes it unreadable).
+    pub record: String,
+    /// The payload, sealed.
+    pub sealed: Sealed,
+}
+
+/// Why a node refuses a sealed posture record it cannot necessarily read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostureRejection {
+    /// The sealed structure is broken.
+    #[error("sealed posture record: {0}")]
+    Structure(#[from] StructureError),
+    /// The member itself is not a reader.
+    #[error("sealed posture record: the member is not among the readers")]
+    MemberNotReader,
+    /// The record names another member than the document's owner.
+    #[error("sealed posture record: names another member than the document's owner")]
+    OtherMember,
+    /// A reader is neither the member nor an officer serving it.
+    #[error("sealed posture record: a reader is neither the member nor an officer serving it")]
+    ForeignReader,
+}
+
+/// Why a reader could not use a sealed posture record; shown to the author.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenPostureError {
+    /// Could not open.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// Opened, but the payload is not a posture record.
+    #[error("sealed posture record does not decode: {0}")]
+    Malformed(String),
+}
+
+/// A reader's encryption key is unknown, so the record cannot be sealed
+/// to everyone it must be sealed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("no published encryption key for reader {0:?}")]
+pub struct MissingKey(pub ReaderId);
+
+/// The context every posture seal binds: pact, member, record id.
+pub fn posture_context(pact: &PactId, member: &MemberId, record: &str) -> Vec<u8> {
+    let mut context = b"amtshilfe/v1/posture\0".to_vec();
+    context.extend_from_slice(&pact.0);
+    context.extend_from_slice(&member.0);
+    context.extend_from_slice(record.as_bytes());
+    context
+}
+
+/// Who must be able to read `member`'s posture: the member and every
+/// officer appointed to serve it, with their published keys (`keys`, from
+/// [`crate::seal::newest_announcements`]).
+pub fn posture_readers(
+    member: &MemberId,
+    state: &MembershipState,
+    keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
+) -> Result<Vec<Reader>, MissingKey> {
+    let mut ids = vec![ReaderId::Member(*member)];
+    ids.extend(
+        state
+            .officers()
+            .filter(|o| o.serves.contains(member))
+            .map(|o| ReaderId::Officer(o.key)),
+    );
+    ids.into_iter()
+        .map(|id| {
+            keys.get(&id)
+                .map(|key| Reader { id, key: *key })
+                .ok_or(MissingKey(id))
+        })
+        .collect()
+}
+
+impl SealedPosture {
+    /// Seals `payload` as record `record` of `member`'s posture to `readers`.
+    pub fn seal(
+        pact: &PactId,
+        member: MemberId,
+        record: &str,
+        payload: &PosturePayload,
+        readers: &[Reader],
+        entropy: [u8; 32],
+    ) -> Result<Self, SealError> {
+        let plaintext = serde_json::to_vec(payload).unwrap_or_default();
+        let sealed = seal(
+            &plaintext,
+            &posture_context(pact, &member, record),
+            readers,
+            entropy,
+        )?;
+        Ok(Self {
+            member,
+            record: record.to_owned(),
+            sealed,
+        })
+    }
+
+    /// What every node checks, reader or not.
+    pub fn check(&self, state: &MembershipState) -> Result<(), PostureRejection> {
+        self.sealed.check_structure()?;
+        if !self.sealed.is_reader(&ReaderId::Member(self.member)) {
+            return Err(PostureRejection::MemberNotReader);
+        }
+        let foreign = self.sealed.readers().any(|reader| match reader.id {
+            ReaderId::Member(member) => member != self.member,
+            ReaderId::Officer(officer) => !officer_serves(state, &officer, &self.member),
+        });
+        if foreign {
+            return Err(PostureRejection::ForeignReader);
+        }
+        Ok(())
+    }
+
+    /// Opens the payload as `reader`.
+    pub fn open(
+        &self,
+        pact: &PactId,
+        reader: &ReaderId,
+        secret: &EncryptionSecret,
+    ) -> Result<PosturePayload, OpenPostureError> {
+        let plaintext = self.sealed.open(
+            reader,
+            secret,
+            &posture_context(pact, &self.member, &self.record),
+        )?;
+        serde_json::from_slice(&plaintext).map_err(|e| OpenPostureError::Malformed(e.to_string()))
+    }
+
+    /// Re-seals the record to `readers` (a new officer, a rotated key).
+    pub fn reseal(
+        &self,
+        pact: &PactId,
+        reader: &ReaderId,
+        secret: &EncryptionSecret,
+        readers: &[Reader],
+        entropy: [u8; 32],
+    ) -> Result<Self, ResealError> {
+        let sealed = self.sealed.reseal(
+            reader,
+            secret,
+            &posture_context(pact, &self.member, &self.record),
+            readers,
+            entropy,
+        )?;
+        Ok(Self {
+            member: self.member,
+            record: self.record.clone(),
+            sealed,
+        })
+    }
+}

@@ -1,0 +1,161 @@
+//! The per-actor write quota (`protocol/src/replica/quota.rs`): a device
+//! that writes more than its share of a document (by changes or by bytes)
+//! is refused `over_quota`, the same changes are refused on every node
+//! whatever order they arrive in, and the device's own node refuses the
+//! write instead of signing something its peers would refuse.
+
+// Test support: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use amtshilfe_protocol::document::RecordOp;
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::Collection;
+use amtshilfe_protocol::ingress::{Rejection, SignatureCheck};
+use amtshilfe_protocol::replica::{BYTES_PER_ACTOR_MAX, CHANGES_PER_ACTOR_MAX, WriteError};
+use amtshilfe_tests::fixtures::T0_MS;
+use common::ingress::{Fixture, chain, fixture};
+use common::offers_of;
+
+/// Changes of eleven offers with ~4,000 characters of notes each (~50 KiB).
+fn big_changes(fixture: &Fixture, member: usize, count: usize) -> Vec<Envelope> {
+    let m = &fixture.pact.members[member];
+    let mut scratch = common::Scratch::new(offers_of(m.id()), &m.device.key, m.device.incarnation);
+    (0..count)
+        .map(|i| {
+            let records: Vec<RecordOp> = (0..11)
+                .map(|k| {
+                    let mut offer = amtshilfe_tests::sample::laptops(1, T0_MS);
+                    offer.notes = format!("{i}-{k}{}", "x".repeat(3_990));
+                    RecordOp::Put {
+                        key: amtshilfe_protocol::model::RecordKey::offer(
+                            amtshilfe_protocol::ids::RecordId::new(format!("o-big-{i}-{k}"))
+                                .unwrap(),
+                        )
+                        .to_string(),
+                        json: amtshilfe_protocol::model::Record::Offer(offer).to_json(),
+                    }
+                })
+                .collect();
+            let change = scratch.change(T0_MS + i as i64, &records);
+            Envelope::sign(&fixture.pact_id, offers_of(m.id()), change, &m.device.key)
+        })
+        .collect()
+}
+
+#[test]
+fn an_actor_over_its_byte_quota_is_refused_alike_in_any_order() {
+    let mut in_order = fixture();
+    let mut reversed = fixture();
+    // Each change is over 40 KiB: this many exceed the quota.
+    let count = BYTES_PER_ACTOR_MAX / (40 * 1024) + 10;
+    let changes = big_changes(&in_order, 2, count);
+    let total: usize = changes.iter().map(Envelope::encoded_len).sum();
+    assert!(total > BYTES_PER_ACTOR_MAX, "the chain exceeds the quota");
+
+    // One node takes them one page at a time, in order.
+    let mut accepted_in_order = Vec::new();
+    let mut refused_in_order = Vec::new();
+    for page in changes.chunks(64) {
+        let report = in_order
+            .replica
+            .receive_envelopes(page.to_vec(), SignatureCheck::Verify);
+        accepted_in_order.extend(report.accepted.iter().map(Envelope::content_hash));
+        refused_in_order.extend(report.rejected);
+    }
+    // Another takes them all at once, newest first.
+    let mut newest_first = changes.clone();
+    newest_first.reverse();
+    let report = reversed
+        .replica
+        .receive_envelopes(newest_first, SignatureCheck::Verify);
+    let mut accepted_reversed: Vec<_> =
+        report.accepted.iter().map(Envelope::content_hash).collect();
+
+    let kept_bytes: usize = changes[..accepted_in_order.len()]
+        .iter()
+        .map(Envelope::encoded_len)
+        .sum();
+    assert!(kept_bytes <= BYTES_PER_ACTOR_MAX, "{kept_bytes}");
+    assert!(
+        kept_bytes + changes[accepted_in_order.len()].encoded_len() > BYTES_PER_ACTOR_MAX,
+        "the first refused change is the one that does not fit"
+    );
+    assert_eq!(
+        refused_in_order[0],
+        (
+            changes[accepted_in_order.len()].content_hash(),
+            Rejection::OverQuota
+        )
+    );
+    accepted_in_order.sort();
+    accepted_reversed.sort();
+    assert_eq!(
+        accepted_in_order, accepted_reversed,
+        "the same changes kept"
+    );
+    assert_eq!(
+        common::Snapshot::of(&in_order.replica),
+        common::Snapshot::of(&reversed.replica)
+    );
+    assert_eq!(
+        in_order.replica.stats().rejected.get("over_quota"),
+        Some(&1)
+    );
+}
+
+#[test]
+fn an_actor_over_its_change_count_is_refused() {
+    let Fixture {
+        pact,
+        pact_id,
+        mut replica,
+    } = fixture();
+    let m3 = &pact.members[3];
+    let count = usize::try_from(CHANGES_PER_ACTOR_MAX).unwrap() + 1;
+    let changes = chain(
+        &pact_id,
+        offers_of(m3.id()),
+        &m3.device.key,
+        m3.device.incarnation,
+        count,
+    );
+    let report = replica.receive_envelopes(changes.clone(), SignatureCheck::Verify);
+    assert_eq!(report.accepted.len(), count - 1);
+    assert_eq!(
+        report.rejected,
+        vec![(changes[count - 1].content_hash(), Rejection::OverQuota)]
+    );
+}
+
+#[test]
+fn a_device_over_its_quota_cannot_write_locally() {
+    let Fixture { pact, .. } = fixture();
+    let m2 = &pact.members[2];
+    let mut own = pact.replica();
+    let note = "y".repeat(3_900);
+    let mut written = 0usize;
+    let refusal = loop {
+        let ops: Vec<RecordOp> = (0..11)
+            .map(|k| {
+                let mut offer = amtshilfe_tests::sample::laptops(1, T0_MS);
+                offer.notes = format!("{written}-{k}{note}");
+                RecordOp::Put {
+                    key: amtshilfe_protocol::model::RecordKey::offer(
+                        amtshilfe_protocol::ids::RecordId::new(format!("o-{written}-{k}")).unwrap(),
+                    )
+                    .to_string(),
+                    json: amtshilfe_protocol::model::Record::Offer(offer).to_json(),
+                }
+            })
+            .collect();
+        match own.write(&m2.device, Collection::Offers, &ops, T0_MS) {
+            Ok(envelope) => written += envelope.encoded_len(),
+            Err(error) => break error,
+        }
+        assert!(written <= BYTES_PER_ACTOR_MAX, "the quota was not enforced");
+    };
+    assert!(matches!(refusal, WriteError::OverQuota), "{refusal}");
+    assert!(written > BYTES_PER_ACTOR_MAX - 64 * 1024);
+}
