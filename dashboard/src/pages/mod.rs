@@ -5,6 +5,7 @@
 
 mod admin;
 mod login;
+mod mission_print;
 mod network;
 mod offer_form;
 mod offer_values;
@@ -24,6 +25,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
+pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use offer_form::{
     FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,

@@ -13,6 +13,7 @@ mod exports;
 mod flow;
 mod hardening;
 mod limits;
+mod mission_print;
 mod offer_edits;
 mod openapi;
 mod pages;
