@@ -19,6 +19,7 @@ mod openapi;
 mod pages;
 mod reads;
 mod request_refusals;
+mod response_schemas;
 mod schema_bodies;
 mod sessions_kept;
 mod tokens;
