@@ -3,7 +3,8 @@
 //! routes the router serves. Public, like `/health`: it describes the API
 //! and holds no data of the pact or of this node.
 //!
-//! Every request body and the `Saved` answer have their full JSON Schema
+//! Every request body and the `Saved`, registry, board, mission order and
+//! status answers have their full JSON Schema
 //! (2020-12, as OpenAPI 3.1 uses), derived from the Rust types with
 //! `schemars` ([`body_schemas`]): the records with the nested details of
 //! every offer kind, enums with their values, id patterns, the machine
@@ -231,6 +232,7 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<OfferEntry<'static>>(&mut generator);
     add::<RequestView<'static>>(&mut generator);
     add::<MissionOrder<'static>>(&mut generator);
+    add::<super::reads::StatusView>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {
@@ -255,7 +257,6 @@ fn written_schemas() -> Value {
         "LoginAnswer": object(&["account", "role", "csrf_token"], json!({ "account": string(), "role": string(), "csrf_token": string() }), "Send csrf_token as x-csrf-token with every write of this session."),
         "LoggedOut": object(&["status"], json!({ "status": string() }), ""),
         "Me": object(&["account", "role"], json!({ "account": string(), "role": string() }), ""),
-        "Status": { "type": "object", "description": "member_id, member_name, pact_id, members, peers_connected, envelope counts, writes_stopped, last_sync_ms" },
         "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
