@@ -234,6 +234,20 @@ impl Document {
         })
     }
 
+    /// The device key whose signed change last wrote the record under
+    /// `key`: the actor of the winning value names the device (see
+    /// [`crate::identity::actor_id`]), and ingress admitted that actor's
+    /// changes only with that device's signature. `None` for a missing key
+    /// or an actor that names no device.
+    pub fn record_signer(&self, key: &str) -> Option<crate::ids::PublicKey> {
+        self.reading(|doc| match doc.get(ROOT, key) {
+            Ok(Some((_, automerge::ObjId::Id(_, actor, _)))) => {
+                crate::identity::device_of_actor(&actor)
+            }
+            _ => None,
+        })
+    }
+
     /// Reads the automerge state, from a scratch rebuild if it is unloaded
     /// (the replica reads right after applying, when it is loaded).
     fn reading<T>(&self, read: impl FnOnce(&AutoCommit) -> T) -> T {

@@ -5,6 +5,7 @@
 
 mod admin;
 mod login;
+mod mission_print;
 mod network;
 mod notifications;
 mod offer_form;
@@ -25,6 +26,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
+pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use notifications::NotificationRow;
 pub use offer_form::{

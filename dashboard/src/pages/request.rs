@@ -196,8 +196,17 @@ fn missions_section(ctx: &Ctx, page: &RequestPage<'_>) -> Markup {
                     _ => p.muted { (ctx.t(Text::AwaitingPledge)) }
                 }
                 @if let Some(terms) = &order.acceptance.terms { p { (terms) } }
+                p { a href={ "/auftraege/" (order.address.owner) "/" (order.address.id) "/druck" } data-testid="print-link" {
+                    (print_label(ctx)) span.sr-only { " " (ctx.t(Text::MissionOrder)) " " (order.address.id) } } }
             }
         }
+    }
+}
+
+fn print_label(ctx: &Ctx) -> &'static str {
+    match ctx.lang {
+        crate::i18n::Lang::De => "Drucken",
+        crate::i18n::Lang::En => "Print",
     }
 }
 

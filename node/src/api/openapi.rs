@@ -3,7 +3,8 @@
 //! routes the router serves. Public, like `/health`: it describes the API
 //! and holds no data of the pact or of this node.
 //!
-//! Every request body and the `Saved` answer have their full JSON Schema
+//! Every request body and the `Saved`, registry, board, mission order and
+//! status answers have their full JSON Schema
 //! (2020-12, as OpenAPI 3.1 uses), derived from the Rust types with
 //! `schemars` ([`body_schemas`]): the records with the nested details of
 //! every offer kind, enums with their values, id patterns, the machine
@@ -12,6 +13,7 @@
 //! read model's rules may still refuse it, each with its own code.
 
 use amtshilfe_protocol::model::{AidRequest, Offer, Pledge};
+use amtshilfe_protocol::read_model::{MissionOrder, OfferEntry, RequestView};
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use schemars::transform::{RecursiveTransform, Transform};
@@ -165,8 +167,8 @@ fn integer() -> Value {
     json!({ "type": "integer" })
 }
 
-fn array_of(description: &str) -> Value {
-    json!({ "type": "array", "items": { "type": "object" }, "description": description })
+fn list_of(item: &str, description: &str) -> Value {
+    json!({ "type": "array", "items": schema_ref(item), "description": description })
 }
 
 /// Every schema a route names: the bodies' from their types, the other
@@ -209,8 +211,8 @@ fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
     generator.subschema_for::<T>();
 }
 
-/// The schemas of every request body and of `Saved`, derived from their
-/// Rust types, with the types they use, keyed by schema name.
+/// The schemas of every request body, of `Saved` and of the registry,
+/// board and mission order answers, derived from their Rust types, with the types they use, keyed by schema name.
 pub(crate) fn body_schemas() -> Map<String, Value> {
     let settings = SchemaSettings::draft2020_12().with(|settings| {
         settings.definitions_path = "/components/schemas".into();
@@ -226,6 +228,11 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<NewAccount>(&mut generator);
     add::<AccountChange>(&mut generator);
     add::<Saved>(&mut generator);
+    // The read answers: the read model's views as they are serialised.
+    add::<OfferEntry<'static>>(&mut generator);
+    add::<RequestView<'static>>(&mut generator);
+    add::<MissionOrder<'static>>(&mut generator);
+    add::<super::reads::StatusView>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {
@@ -250,10 +257,9 @@ fn written_schemas() -> Value {
         "LoginAnswer": object(&["account", "role", "csrf_token"], json!({ "account": string(), "role": string(), "csrf_token": string() }), "Send csrf_token as x-csrf-token with every write of this session."),
         "LoggedOut": object(&["status"], json!({ "status": string() }), ""),
         "Me": object(&["account", "role"], json!({ "account": string(), "role": string() }), ""),
-        "Status": { "type": "object", "description": "member_id, member_name, pact_id, members, peers_connected, envelope counts, writes_stopped, last_sync_ms" },
-        "RegistryEntries": array_of("Offers with owner, quantity, held and remaining units."),
-        "Board": array_of("Requests with their needs and pledged, accepted and open quantities."),
-        "MissionOrders": array_of("Accepted pledges with both sides."),
+        "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
+        "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
+        "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
         "TokenAnswer": object(&["account", "token", "role", "expires_at_ms"], json!({ "account": string(), "token": { "type": "string", "description": "shown once" }, "role": string(), "expires_at_ms": integer() }), ""),
         "Tokens": { "type": "array", "items": object(&["id", "account", "label", "created_at_ms", "role", "expires_at_ms"], json!({ "id": { "type": "string", "description": "SHA-256 of the token, hex" }, "account": string(), "label": string(), "created_at_ms": integer(), "role": { "type": ["string", "null"], "description": "null: the account's own role" }, "expires_at_ms": { "type": ["integer", "null"], "description": "null: never (the command line token of init)" } }), "") },
         "Revoked": object(&["status"], json!({ "status": string() }), ""),

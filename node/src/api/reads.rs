@@ -46,8 +46,9 @@ pub(super) async fn metrics(State(state): State<ApiState>) -> Result<impl IntoRe
 }
 
 /// What `GET /api/status` shows.
-#[derive(Debug, Clone, Serialize)]
-struct StatusView {
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Status")]
+pub(crate) struct StatusView {
     member_id: MemberId,
     /// The member's name in the membership log, if it is a current member.
     member_name: Option<String>,

@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
 //! | `GET /barrierefreiheit` (accessibility statement) | none |
-//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/netzwerk` | `Read` |
+//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
@@ -21,6 +21,7 @@ mod actions;
 mod admin;
 mod forms;
 mod login;
+mod mission_print;
 mod offer_fields;
 mod pages;
 mod request_pages;
@@ -81,6 +82,7 @@ pub(crate) fn routes() -> Router<ApiState> {
             "/anfragen/{owner}/{id}/annahme",
             guarded(post(actions::accept), Permission::Accept),
         )
+        .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/netzwerk", get(pages::network))
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))

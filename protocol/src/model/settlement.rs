@@ -13,7 +13,7 @@ use super::validation::{ValidationError, check_range, check_text, check_time};
 use crate::ids::{MemberId, RecordId};
 
 /// The helper's hours and expenses for one mission order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settlement {
     /// The helper's own pledge the mission order took up.

@@ -14,7 +14,7 @@ use super::store::{RecordAddress, request_of};
 use crate::model::{AidRequest, Need, Pledge, PledgeStatus, RequestRef};
 
 /// Where a pledge stands, seen from the board.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PledgeState {
     /// Pledged, not accepted yet.
@@ -33,7 +33,7 @@ pub enum PledgeState {
 }
 
 /// One pledge on the board.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PledgeView<'a> {
     /// Pledger and pledge id.
     pub address: &'a RecordAddress,
@@ -50,7 +50,7 @@ pub struct PledgeView<'a> {
 }
 
 /// One need of a request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NeedView<'a> {
     /// The need.
     pub need: &'a Need,
@@ -62,7 +62,7 @@ pub struct NeedView<'a> {
 }
 
 /// One request on the board.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RequestView<'a> {
     /// Requester and request id.
     pub address: &'a RecordAddress,

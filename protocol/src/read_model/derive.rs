@@ -21,7 +21,7 @@ use super::store::{RecordAddress, Store, need_of, offer_of, pledge_of, request_o
 use crate::model::{PledgeStatus, Record, RequestRef, RequestStatus};
 
 /// The quantities of one need.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NeedTotals {
     /// Units the requester asked for.
     pub requested: u32,

@@ -14,7 +14,7 @@ use crate::ids::MemberId;
 use crate::model::{Acceptance, AcceptanceStatus, Offer, Pledge, Settlement};
 
 /// How an acceptance's pledge was found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PledgeLink<'a> {
     /// The pledge has not arrived (yet).
@@ -41,7 +41,7 @@ pub enum PledgeLink<'a> {
 }
 
 /// One mission order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MissionOrder<'a> {
     /// Requester and acceptance id.
     pub address: &'a RecordAddress,
@@ -57,7 +57,7 @@ pub struct MissionOrder<'a> {
 }
 
 /// Where the settlement of a mission order stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SettlementState<'a> {
     /// The helper has recorded nothing yet.

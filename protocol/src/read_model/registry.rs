@@ -53,7 +53,7 @@ impl Default for RegistryFilter {
 }
 
 /// One offer as the registry shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OfferEntry<'a> {
     /// Owner and record id.
     pub address: &'a RecordAddress,

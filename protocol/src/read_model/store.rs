@@ -21,7 +21,7 @@ use crate::posture::SealedPosture;
 use crate::seal::EncryptionKeyAnnouncement;
 
 /// Where a record lives: its owner (the document's member) and its id.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct RecordAddress {
     /// The member whose document holds the record.
     pub owner: MemberId,

@@ -19,7 +19,7 @@ async fn document(node: &TestNode) -> Value {
 
 /// Runs `tests/openapi/check.py` (openapi-spec-validator and jsonschema)
 /// on the document and the named bodies; panics with its report.
-fn check_with_standard_tools(document: &Value, bodies: &[(&str, Value)]) {
+pub(super) fn check_with_standard_tools(document: &Value, bodies: &[(&str, Value)]) {
     let dir = tempfile::tempdir().unwrap();
     let document_path = dir.path().join("openapi.json");
     std::fs::write(&document_path, document.to_string()).unwrap();
