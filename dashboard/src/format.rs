@@ -2,6 +2,7 @@
 //! Europe/Berlin (CET, CEST from the last Sunday of March 01:00 UTC to the
 //! last Sunday of October 01:00 UTC). Pure arithmetic, no time zone files.
 
+use amtshilfe_protocol::calendar::{civil_from_days, days_from_civil};
 pub use amtshilfe_protocol::model::DAY_MS;
 
 /// The end (exclusive) of a period whose last day, as a form shows it,
@@ -16,33 +17,6 @@ pub fn last_day_before(end_ms: i64) -> i64 {
     end_ms.saturating_sub(1)
 }
 const HOUR_MS: i64 = 3_600_000;
-
-/// Days since 1970-01-01 → (year, month 1-12, day 1-31). Howard Hinnant's
-/// civil-from-days algorithm.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// (year, month, day) → days since 1970-01-01.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let month = i64::from(month);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 /// The last Sunday of `month` in `year`, 01:00 UTC, in ms.
 fn last_sunday_0100_utc(year: i64, month: u32) -> i64 {

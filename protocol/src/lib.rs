@@ -6,6 +6,7 @@
 
 pub mod bundle;
 pub(crate) mod bytes;
+pub mod calendar;
 pub mod catalogue;
 pub mod change_bounds;
 pub mod document;
