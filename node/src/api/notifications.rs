@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 
 use crate::accounts::Principal;
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_store};
 use crate::store::NotifyEvent;
 
 /// Most events the log shows.
@@ -16,8 +16,8 @@ pub(crate) const NOTIFICATIONS_SHOWN_MAX: usize = 200;
 
 /// `GET /api/notifications`.
 pub(super) async fn log(State(state): State<ApiState>) -> Result<Json<Vec<NotifyEvent>>, ApiError> {
-    with_core(&state, |core| {
-        Ok(core.store().notify_events(NOTIFICATIONS_SHOWN_MAX)?)
+    with_store(&state, |store| {
+        Ok(store.notify_events(NOTIFICATIONS_SHOWN_MAX)?)
     })
     .await
     .map(Json)
@@ -38,8 +38,8 @@ pub(super) async fn acknowledge(
     };
     let seq: u64 = seq.parse().map_err(|_| missing())?;
     let now_ms = crate::clock::now_ms();
-    with_core(&state, move |core| {
-        crate::notify::acknowledge(core.store(), seq, &me.account, now_ms)?.ok_or_else(missing)
+    with_store(&state, move |store| {
+        crate::notify::acknowledge(store, seq, &me.account, now_ms)?.ok_or_else(missing)
     })
     .await
     .map(Json)

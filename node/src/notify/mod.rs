@@ -99,16 +99,17 @@ impl NotifySettings {
     }
 }
 
-/// Something that lends the store for a moment (the node's core, or a
-/// bare store in tests). Never held across a send.
+/// Something that lends the store for a moment (the node's own handle on
+/// it, `Store::handle`, so that no round takes the core's lock, or a
+/// locked store in tests). Never held across a send.
 pub trait StoreAccess {
     /// Runs `f` on the store.
     fn with_store<R>(&self, f: impl FnOnce(&Store) -> R) -> R;
 }
 
-impl StoreAccess for SharedCore {
+impl StoreAccess for Store {
     fn with_store<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
-        f(self.lock().store())
+        f(self)
     }
 }
 
@@ -327,7 +328,12 @@ pub fn spawn(
     tokio::spawn(async move {
         let unreachable_ms = settings.unreachable_ms;
         let notifier = Notifier::new(settings);
-        let mut changes = core.lock().subscribe_changes();
+        // The outbox lives on the store's second handle: recording and
+        // updating events never waits for, or holds up, the core's lock.
+        let (mut changes, store) = {
+            let core = core.lock();
+            (core.subscribe_changes(), core.store().handle())
+        };
         // Silence before this start is the node's own downtime, not the
         // members': they count as unreachable only once this process has
         // not heard from them for the whole threshold.
@@ -336,7 +342,7 @@ pub fn spawn(
             let now_ms = crate::clock::now_ms();
             let alerts = alerts::current_alerts(&core.lock(), unreachable_ms, started_ms, now_ms);
             let round = match alerts {
-                Ok(alerts) => notifier.run_once(&core, &alerts, now_ms).await,
+                Ok(alerts) => notifier.run_once(&store, &alerts, now_ms).await,
                 Err(error) => Err(error),
             };
             if let Err(error) = round {

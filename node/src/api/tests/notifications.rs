@@ -89,6 +89,8 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
     let (url, bodies) = receiver().await;
     let notifier = Notifier::new(settings(&url));
     let core = node.core.clone();
+    // The node's notifier works on the store's second handle, as here.
+    let store = core.lock().store().handle();
     let round = |at_ms: i64| {
         let alerts = current_alerts(&core.lock(), 60 * MINUTE_MS, 0, at_ms).unwrap();
         (alerts, at_ms)
@@ -96,14 +98,14 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
     let t0 = clock::now_ms();
     let (alerts, at) = round(t0);
     assert!(alerts.is_empty(), "{alerts:?}");
-    notifier.run_once(&node.core, &alerts, at).await.unwrap();
+    notifier.run_once(&store, &alerts, at).await.unwrap();
 
     node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
     let (alerts, at) = round(t0 + 1_000);
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     let expected = format!("request:{}:r-b1", node.other_id());
     assert_eq!(alerts[0].id, expected);
-    assert_eq!(notifier.run_once(&node.core, &alerts, at).await.unwrap(), 1);
+    assert_eq!(notifier.run_once(&store, &alerts, at).await.unwrap(), 1);
     {
         let got = bodies.lock().unwrap();
         assert_eq!(got.len(), 1);
@@ -147,7 +149,7 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
 
     // Acknowledged: the second contact is not told when the time is up.
     let (alerts, at) = round(t0 + 20 * MINUTE_MS);
-    assert_eq!(notifier.run_once(&node.core, &alerts, at).await.unwrap(), 0);
+    assert_eq!(notifier.run_once(&store, &alerts, at).await.unwrap(), 0);
     assert_eq!(bodies.lock().unwrap().len(), 1);
 
     for bad in ["/api/notifications/999/ack", "/api/notifications/eins/ack"] {
