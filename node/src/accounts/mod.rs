@@ -112,6 +112,17 @@ impl Accounts {
         .map_err(|error| error.to_string())
     }
 
+    /// Takes every permit for password work, so that a login started now
+    /// waits in the password check until the permits are dropped.
+    #[cfg(test)]
+    pub async fn hold_password_work(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.password_work
+            .clone()
+            .acquire_many_owned(u32::try_from(PASSWORD_WORK_MAX).unwrap())
+            .await
+            .unwrap()
+    }
+
     /// The sessions. Never held across an `.await`.
     pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
         self.sessions

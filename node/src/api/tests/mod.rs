@@ -64,6 +64,8 @@ struct OtherMember {
 struct TestNode {
     app: Router,
     core: SharedCore,
+    /// The accounts' in-memory part, shared with the router's state.
+    accounts: std::sync::Arc<crate::accounts::Accounts>,
     announced: mpsc::Receiver<NetCommand>,
     other: OtherMember,
     /// The admin's API token, sent by `call` and `raw`.
@@ -98,7 +100,9 @@ impl TestNode {
         let core = SharedCore::new(Core::new(replica, store, device));
         let (net, announced) = NetHandle::detached();
         let (stop_tx, stop) = watch::channel(false);
-        let app = router(ApiState::new(core.clone(), net, stop));
+        let state = ApiState::new(core.clone(), net, stop);
+        let accounts = state.accounts.clone();
+        let app = router(state);
         let other = OtherMember {
             replica: Replica::new(charter).unwrap(),
             device: LocalDevice {
@@ -110,6 +114,7 @@ impl TestNode {
         let mut node = Self {
             app,
             core,
+            accounts,
             announced,
             other,
             token: String::new(),
