@@ -62,19 +62,15 @@ impl Ctx {
         key.get(self.lang)
     }
 
-    /// A member's display name: its profile's name if it published one,
-    /// else its name in the membership log, else the start of its id.
+    /// A member's display name: its name in the membership log (approved
+    /// by the pact), else the name its profile gives, else the start of its
+    /// id. The log's name comes first so that a member cannot pass itself
+    /// off as another by naming its profile after it.
     pub fn name_of(&self, profile_name: Option<&str>, member: &str) -> String {
-        if let Some(name) = profile_name {
-            return name.to_owned();
+        if let Some((_, name)) = self.member_names.iter().find(|(id, _)| id == member) {
+            return name.clone();
         }
-        self.member_names
-            .iter()
-            .find(|(id, _)| id == member)
-            .map_or_else(
-                || member.chars().take(12).collect(),
-                |(_, name)| name.clone(),
-            )
+        profile_name.map_or_else(|| member.chars().take(12).collect(), str::to_owned)
     }
 
     /// The hidden CSRF field of a form.

@@ -9,8 +9,6 @@
 //! (`=`, `+`, `-`, `@`, tab, CR) get a leading `'`, so that a value another
 //! member typed is never run as a formula on the reader's machine.
 
-use std::collections::BTreeMap;
-
 use amtshilfe_dashboard::format::date_time;
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::read_model::{PledgeLink, ReadModel, RegistryFilter};
@@ -128,26 +126,16 @@ pub struct Table {
 /// The rows of `export` as this node's read model has them now.
 pub async fn table(state: &ApiState, export: Export) -> Result<Table, ApiError> {
     with_core(state, move |core| {
-        let replica = core.replica();
-        let names: Names = replica
-            .membership()
-            .state()
-            .members()
-            .map(|(id, info)| (*id, info.name.clone()))
-            .collect();
-        Ok(copy_rows(replica.read_model(), &names, export))
+        Ok(copy_rows(core.replica().read_model(), export))
     })
     .await
 }
 
-/// Member names from the membership log, for members without a profile.
-type Names = BTreeMap<MemberId, String>;
-
-fn copy_rows(model: &ReadModel, names: &Names, export: Export) -> Table {
+fn copy_rows(model: &ReadModel, export: Export) -> Table {
     let rows = match export {
-        Export::Registry => registry_rows(model, names),
-        Export::Board => board_rows(model, names),
-        Export::Missions => mission_rows(model, names),
+        Export::Registry => registry_rows(model),
+        Export::Board => board_rows(model),
+        Export::Missions => mission_rows(model),
     };
     Table { export, rows }
 }
@@ -160,15 +148,15 @@ fn id_of<T: Serialize>(value: &T) -> String {
     }
 }
 
-/// A member's name: its profile's, else the membership log's, else its id.
-fn member(model: &ReadModel, names: &Names, id: &MemberId) -> String {
-    match model.profile(id) {
-        Some(profile) => profile.name.clone(),
-        None => names.get(id).cloned().unwrap_or_else(|| id.to_string()),
-    }
+/// A member's name as the pact admitted it (`ReadModel::member_name`),
+/// else its id.
+fn member(model: &ReadModel, id: &MemberId) -> String {
+    model
+        .member_name(id)
+        .map_or_else(|| id.to_string(), str::to_owned)
 }
 
-fn registry_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
+fn registry_rows(model: &ReadModel) -> Vec<Vec<String>> {
     let everything = RegistryFilter {
         status: None,
         ..RegistryFilter::default()
@@ -178,7 +166,7 @@ fn registry_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
         .map(|entry| {
             let offer = entry.offer;
             vec![
-                member(model, names, &entry.address.owner),
+                member(model, &entry.address.owner),
                 entry.address.owner.to_string(),
                 entry.address.id.to_string(),
                 offer.kind().id().to_owned(),
@@ -197,13 +185,13 @@ fn registry_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn board_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
+fn board_rows(model: &ReadModel) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for view in model.request_board() {
         let request = view.request;
         for need in &view.needs {
             rows.push(vec![
-                member(model, names, &view.address.owner),
+                member(model, &view.address.owner),
                 view.address.id.to_string(),
                 request.title.clone(),
                 request.priority.clone(),
@@ -222,7 +210,7 @@ fn board_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
     rows
 }
 
-fn mission_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
+fn mission_rows(model: &ReadModel) -> Vec<Vec<String>> {
     model
         .mission_orders()
         .into_iter()
@@ -236,8 +224,8 @@ fn mission_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
             };
             vec![
                 order.address.id.to_string(),
-                member(model, names, &order.address.owner),
-                member(model, names, &order.pledger),
+                member(model, &order.address.owner),
+                member(model, &order.pledger),
                 acceptance.request.to_string(),
                 acceptance.need.to_string(),
                 acceptance.quantity.to_string(),

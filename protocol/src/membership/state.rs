@@ -138,6 +138,13 @@ impl MembershipState {
         self.records.get(member)
     }
 
+    /// Every member ever admitted, current or removed, with its name.
+    pub fn admitted_names(&self) -> impl Iterator<Item = (&MemberId, &str)> {
+        self.records
+            .iter()
+            .map(|(id, record)| (id, record.name.as_str()))
+    }
+
     /// The appointed officers, by officer key.
     pub fn officers(&self) -> impl Iterator<Item = &Officer> {
         self.officers.values()

@@ -63,13 +63,30 @@ impl DocumentEntry {
 }
 
 /// The pact-wide read model. Compare two with `==` to check that replicas
-/// agree.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// agree on what the documents say.
+#[derive(Clone, Debug, Default)]
 pub struct ReadModel {
     documents: BTreeMap<DocumentId, DocumentEntry>,
     store: Store,
     derived: Derived,
+    /// Every admitted member's name as the pact admitted it (charter or
+    /// `Add` proposal): what views call a member. A profile's own `name` is
+    /// chosen by its owner alone, so a rogue member could name itself after
+    /// another one; the membership log's name needed a majority.
+    pact_names: BTreeMap<MemberId, String>,
 }
+
+/// Equal when the documents say the same. The names come from the
+/// membership log, which replicas compare on their own.
+impl PartialEq for ReadModel {
+    fn eq(&self, other: &Self) -> bool {
+        self.documents == other.documents
+            && self.store == other.store
+            && self.derived == other.derived
+    }
+}
+
+impl Eq for ReadModel {}
 
 impl ReadModel {
     /// An empty read model.
@@ -184,8 +201,18 @@ impl ReadModel {
         self.store.encryption_keys.iter()
     }
 
-    /// A member's name, for display.
-    pub(crate) fn member_name(&self, member: &MemberId) -> Option<&str> {
-        self.profile(member).map(|p| p.name.as_str())
+    /// A member's name, for display: the name the pact admitted it under,
+    /// else (a document of a member not yet admitted here) its profile's.
+    pub fn member_name(&self, member: &MemberId) -> Option<&str> {
+        self.pact_names
+            .get(member)
+            .map(String::as_str)
+            .or_else(|| self.profile(member).map(|p| p.name.as_str()))
+    }
+
+    /// Takes the names of every member ever admitted from the membership
+    /// state; the replica calls it whenever the log changes.
+    pub(crate) fn set_pact_names(&mut self, names: BTreeMap<MemberId, String>) {
+        self.pact_names = names;
     }
 }

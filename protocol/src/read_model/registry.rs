@@ -57,7 +57,7 @@ impl Default for RegistryFilter {
 pub struct OfferEntry<'a> {
     /// Owner and record id.
     pub address: &'a RecordAddress,
-    /// The owner's name, if its profile is known.
+    /// The owner's name as the pact admitted it (`ReadModel::member_name`).
     pub owner_name: Option<&'a str>,
     /// The owner's AGS, if its profile is known and has one.
     pub owner_ags: Option<&'a str>,
@@ -135,7 +135,7 @@ impl ReadModel {
         let held = self.derived.held.get(address).copied().unwrap_or(0);
         OfferEntry {
             address,
-            owner_name: profile.map(|p| p.name.as_str()),
+            owner_name: self.member_name(&address.owner),
             owner_ags: profile.and_then(|p| p.ags.as_deref()),
             offer,
             quantity,

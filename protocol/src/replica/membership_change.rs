@@ -29,7 +29,20 @@ impl Replica {
             .collect()
     }
 
+    /// Hands the names the pact admitted its members under to the read
+    /// model, which names members by them.
+    pub(super) fn refresh_pact_names(&mut self) {
+        let names = self
+            .membership
+            .state()
+            .admitted_names()
+            .map(|(id, name)| (*id, name.to_owned()))
+            .collect();
+        self.read_model.set_pact_names(names);
+    }
+
     pub(super) fn after_membership_change(&mut self) {
+        self.refresh_pact_names();
         let now = self.current_fingerprints();
         let changed: Vec<MemberId> = now
             .iter()

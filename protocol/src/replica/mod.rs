@@ -113,6 +113,7 @@ impl Replica {
             verified: HashSet::new(),
         };
         replica.fingerprints = replica.current_fingerprints();
+        replica.refresh_pact_names();
         Ok(replica)
     }
 

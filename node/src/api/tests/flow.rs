@@ -180,8 +180,8 @@ async fn a_partial_pledge_is_accepted_into_a_mission_order() {
     assert_eq!(need["pledges"][0]["state"], "offered");
     assert_eq!(
         need["pledges"][0]["pledger_name"],
-        Value::Null,
-        "no profile yet"
+        "Stadt Darmstadt",
+        "the name the pact admitted the pledger under, profile or not"
     );
 
     let accept =
