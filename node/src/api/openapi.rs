@@ -3,12 +3,14 @@
 //! routes the router serves. Public, like `/health`: it describes the API
 //! and holds no data of the pact or of this node.
 //!
-//! Every request body and the `Saved`, registry, board, mission order and
-//! status answers have their full JSON Schema
+//! Every request body and every JSON answer (accounts, tokens, the audit
+//! log and a bundle's report included) has its full JSON Schema
 //! (2020-12, as OpenAPI 3.1 uses), derived from the Rust types with
 //! `schemars` ([`body_schemas`]): the records with the nested details of
 //! every offer kind, enums with their values, id patterns, the machine
-//! range of every integer and the model's limits where it states them. A
+//! range of every integer and the model's limits where it states them.
+//! Written here, with their fields: the error, the one-word answers
+//! (`Health`, `LoggedOut`, `Revoked`) and the notifications. A
 //! body that fits its schema is decoded; the model's `validate()` and the
 //! read model's rules may still refuse it, each with its own code.
 
@@ -233,6 +235,15 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<RequestView<'static>>(&mut generator);
     add::<MissionOrder<'static>>(&mut generator);
     add::<super::reads::StatusView>(&mut generator);
+    // Sessions, tokens, accounts, the audit log and bundle imports.
+    add::<super::sessions::LoginAnswer>(&mut generator);
+    add::<super::sessions::Me>(&mut generator);
+    add::<super::sessions::TokenAnswer>(&mut generator);
+    add::<super::accounts_admin::TokenRow>(&mut generator);
+    add::<crate::ops::accounts::AccountView>(&mut generator);
+    add::<crate::ops::accounts::NewAccountAnswer>(&mut generator);
+    add::<super::sessions::AuditRow>(&mut generator);
+    add::<crate::bundle::ImportReport>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {
@@ -254,19 +265,14 @@ fn written_schemas() -> Value {
         "Object": { "type": "object" },
         "Health": object(&["status"], json!({ "status": string() }), ""),
         "OpenApi": { "type": "object", "description": "This document." },
-        "LoginAnswer": object(&["account", "role", "csrf_token"], json!({ "account": string(), "role": string(), "csrf_token": string() }), "Send csrf_token as x-csrf-token with every write of this session."),
         "LoggedOut": object(&["status"], json!({ "status": string() }), ""),
-        "Me": object(&["account", "role"], json!({ "account": string(), "role": string() }), ""),
         "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
-        "TokenAnswer": object(&["account", "token", "role", "expires_at_ms"], json!({ "account": string(), "token": { "type": "string", "description": "shown once" }, "role": string(), "expires_at_ms": integer() }), ""),
-        "Tokens": { "type": "array", "items": object(&["id", "account", "label", "created_at_ms", "role", "expires_at_ms"], json!({ "id": { "type": "string", "description": "SHA-256 of the token, hex" }, "account": string(), "label": string(), "created_at_ms": integer(), "role": { "type": ["string", "null"], "description": "null: the account's own role" }, "expires_at_ms": { "type": ["integer", "null"], "description": "null: never (the command line token of init)" } }), "") },
+        "Tokens": list_of("TokenRow", "Every API token, oldest first."),
         "Revoked": object(&["status"], json!({ "status": string() }), ""),
-        "Account": object(&["account", "role", "disabled", "created_at_ms"], json!({ "account": string(), "role": string(), "disabled": { "type": "boolean" }, "created_at_ms": integer() }), ""),
         "Accounts": { "type": "array", "items": schema_ref("Account") },
-        "NewAccountAnswer": object(&["account", "role"], json!({ "account": string(), "role": string(), "password": { "type": "string", "description": "only if generated; shown once" } }), ""),
-        "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
+        "AuditRows": list_of("AuditRow", "Audit rows, newest first."),
         "Notification": object(&["seq", "alert_id", "kind", "subject_de", "subject_en", "created_ms", "status", "contact", "log"], json!({ "seq": integer(), "alert_id": string(), "kind": string(), "subject_de": string(), "subject_en": string(), "created_ms": integer(), "status": { "description": "Baseline, Open, Unanswered or {Acknowledged: {by, at_ms}}" }, "contact": integer(), "log": schema_ref("DeliveryLines") }), ""),
         "DeliveryLines": { "type": "array", "items": object(&["at_ms", "contact", "channel", "ok", "detail"], json!({ "at_ms": integer(), "contact": integer(), "channel": string(), "ok": { "type": "boolean" }, "detail": string() }), "") },
         "Notifications": { "type": "array", "items": schema_ref("Notification") },
@@ -274,7 +280,6 @@ fn written_schemas() -> Value {
         "Metrics": { "type": "string" },
         "Bundle": { "type": "string", "format": "binary", "description": "An offline bundle (protocol/src/bundle.rs)." },
         "KnownState": { "type": "string", "format": "binary", "description": "What a node has (a deflated sync Want request); empty: nothing." },
-        "BundleReport": { "type": "object", "description": "entries_applied, envelopes_applied, duplicates, pending, and refused: the items ingress refused on their merits (index, kind, code, reason); the rest applied." },
         "Export": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "object" } }], "description": "text/csv (semicolons, UTF-8 with BOM, first row the German headers) or application/json (an array of objects keyed by column id)" },
     })
 }
