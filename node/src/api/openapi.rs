@@ -48,12 +48,13 @@ pub(super) async fn document() -> Json<Value> {
 
 /// The document for `routes`.
 pub(crate) fn build(routes: &[ApiRoute]) -> Value {
+    let schemas = schemas();
     let mut paths = Map::new();
     for route in routes {
         let item = paths
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
-        item[route.method.as_str().to_lowercase()] = operation(route);
+        item[route.method.as_str().to_lowercase()] = operation(route, &schemas);
     }
     json!({
         "openapi": "3.1.0",
@@ -64,7 +65,7 @@ pub(crate) fn build(routes: &[ApiRoute]) -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": schemas,
             "securitySchemes": {
                 "session": { "type": "apiKey", "in": "cookie", "name": super::auth::SESSION_COOKIE },
                 "token": { "type": "http", "scheme": "bearer" },
@@ -93,7 +94,41 @@ fn content(name: &str) -> Value {
     json!({ media: { "schema": schema_ref(name) } })
 }
 
-fn operation(route: &ApiRoute) -> Value {
+/// The query types whose fields are the routes' query parameters.
+const QUERY_TYPES: [&str; 2] = ["RegistryQuery", "AuditQuery"];
+
+/// The schema of query parameter `name` of a route with `query`: the field
+/// of the query type that has all of them, without its `null` (a parameter
+/// is absent, never null).
+fn query_parameter_schema(schemas: &Value, query: &[(&str, &str)], name: &str) -> Value {
+    let fields = QUERY_TYPES
+        .iter()
+        .map(|ty| &schemas[ty]["properties"])
+        .find(|fields| query.iter().all(|(name, _)| fields.get(name).is_some()));
+    let Some(field) = fields.map(|fields| fields[name].clone()) else {
+        return string();
+    };
+    without_null(field)
+}
+
+fn without_null(mut schema: Value) -> Value {
+    let is_null = |s: &Value| s.get("type") == Some(&json!("null"));
+    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
+        let rest: Vec<&Value> = any_of.iter().filter(|s| !is_null(s)).collect();
+        if let [only] = rest[..] {
+            return only.clone();
+        }
+    }
+    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        types.retain(|ty| ty != "null");
+        if types.len() == 1 {
+            schema["type"] = types[0].clone();
+        }
+    }
+    schema
+}
+
+fn operation(route: &ApiRoute, schemas: &Value) -> Value {
     let writes = !matches!(route.method.as_str(), "GET" | "HEAD");
     let mut errors: Vec<(u16, &str)> = route.errors.to_vec();
     if route.access != Access::Public {
@@ -143,7 +178,7 @@ fn operation(route: &ApiRoute) -> Value {
         .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
         .collect();
     parameters.extend(route.query.iter().map(|(name, meaning)| {
-        json!({ "name": name, "in": "query", "required": false, "description": meaning, "schema": { "type": "string" } })
+        json!({ "name": name, "in": "query", "required": false, "description": meaning, "schema": query_parameter_schema(schemas, route.query, name) })
     }));
     if !parameters.is_empty() {
         op["parameters"] = Value::Array(parameters);
@@ -244,6 +279,9 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<crate::ops::accounts::NewAccountAnswer>(&mut generator);
     add::<super::sessions::AuditRow>(&mut generator);
     add::<crate::bundle::ImportReport>(&mut generator);
+    // The query parameters (see `query_parameter_schema`).
+    add::<crate::ops::reads::RegistryQuery>(&mut generator);
+    add::<super::sessions::AuditQuery>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {

@@ -237,10 +237,13 @@ pub(super) async fn create_account(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct AuditQuery {
+pub(crate) struct AuditQuery {
+    /// Rows per page (default 100, at most [`AUDIT_ROWS_SHOWN_MAX`]; more
+    /// is cut to that).
     limit: Option<usize>,
+    /// Rows to skip from the newest.
     offset: Option<usize>,
 }
 
