@@ -17,7 +17,7 @@ and query value fits the document. Each answer must pass:
 - still_authenticated (below): the token keeps working, so that the run
   tests more than the authentication layer.
 
-Exits 1 if schemathesis found a failure. node/tests/openapi_fuzz.rs starts
+Exits 1 if schemathesis found a failure. node/tests/openapi_tools.rs starts
 a node and runs this; .ci/run installs schemathesis.
 """
 
