@@ -31,13 +31,17 @@ use support::{NodeDir, Running, TOKENS, found_pact, get, init_nodes, start};
 /// Examples per operation: about a minute on a development build.
 const EXAMPLES: &str = "150";
 
+/// `python3 tests/openapi/NAME`, run in the system's temporary folder:
+/// schemathesis leaves a cache where it runs.
 fn script(name: &str) -> Command {
     let mut command = Command::new("python3");
-    command.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/openapi")
-            .join(name),
-    );
+    command
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/openapi")
+                .join(name),
+        )
+        .current_dir(std::env::temp_dir());
     command
 }
 
