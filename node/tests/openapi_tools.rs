@@ -17,7 +17,7 @@
 //! installs them). Without them these tests fail and name the command that
 //! installs them; only `AMTSHILFE_OPENAPI_TOOLS=skip` turns that into a
 //! skip, and says so.
-// A failed unwrap in a test helper is a failed test.
+// A failed unwrap in this test is a failed test.
 #![allow(clippy::print_stderr, clippy::print_stdout, clippy::unwrap_used)]
 
 mod support;
