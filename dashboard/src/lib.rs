@@ -12,6 +12,7 @@ pub mod assets;
 pub mod format;
 pub mod i18n;
 mod layout;
+pub mod offer_fields;
 pub mod pages;
 
 pub use i18n::{Lang, Text};

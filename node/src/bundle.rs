@@ -19,7 +19,8 @@ use crate::core::Core;
 
 /// What an import did. Items refused on their merits (ingress) are listed;
 /// the rest of the bundle applied.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "BundleReport")]
 pub struct ImportReport {
     /// Membership entries newly applied.
     pub entries_applied: usize,
@@ -34,7 +35,7 @@ pub struct ImportReport {
 }
 
 /// One refused item of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RefusedItem {
     /// Position among the bundle's items (entries first, then envelopes).
     pub index: usize,

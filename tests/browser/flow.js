@@ -273,6 +273,18 @@ async function contextPage(browser, viewport, scale) {
     await check(page, `request page with the mission order (${name})`);
   }
 
+  // The printable mission order, linked from the request page, in both
+  // languages: both parties and the signing keys, and no violations.
+  await b.goto(bRequestUrl);
+  const printHref = await b.locator('[data-testid=mission-order] a[data-testid=print-link]').getAttribute('href');
+  await b.goto(B_URL + printHref);
+  const printed = await b.innerText('main');
+  expect(printed.includes('Anfordernde Stelle') && printed.includes('Zusage signiert von Gerät'), 'the printable mission order shows the order and the signing keys');
+  await shot(b, 'B-mission-order-print');
+  await check(b, 'printable mission order');
+  await b.goto(B_URL + printHref + '?lang=en');
+  await check(b, 'printable mission order (English)');
+
   // English pages too, and a refused form with its error.
   await b.goto(B_URL + '/?lang=en');
   await check(b, 'Lagebild (English)');

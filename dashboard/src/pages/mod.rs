@@ -9,7 +9,6 @@ mod mission_print;
 mod network;
 mod notifications;
 mod offer_form;
-mod offer_values;
 mod offers;
 mod overview;
 mod request;
@@ -24,15 +23,13 @@ use maud::{Markup, html};
 
 use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
+pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use login::login;
 pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use notifications::NotificationRow;
-pub use offer_form::{
-    FormError, FormValues, OfferForm, SKILL_ROWS_MAX, TEAM_ROWS_MAX, kind_of, offer_edit,
-};
-pub use offer_values::{offer_values, status_id};
+pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};

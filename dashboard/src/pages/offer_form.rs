@@ -2,13 +2,11 @@
 //! for editing one of this member's offers. There is one form per kind,
 //! chosen before (`?art=`), so that every field the kind needs can carry
 //! `required` without any script. Values are strings by field name: the
-//! current offer's (`offer_values`), or what was sent when the node
+//! current offer's (`offer_fields::offer_values`), or what was sent when the node
 //! refused it, so a refused form keeps what the user typed.
 //!
-//! The node's `web::offer_fields` reads the same field names back into an
-//! `Offer`; a round-trip test there keeps both sides in step.
-
-use std::collections::HashMap;
+//! The field names, the row caps and both conversions (offer ↔ values)
+//! are in `crate::offer_fields`; this module only draws the controls.
 
 use amtshilfe_protocol::catalogue::{CatalogueName, catalogues};
 use amtshilfe_protocol::model::{
@@ -18,30 +16,15 @@ use amtshilfe_protocol::model::{
 };
 use maud::{Markup, html};
 
-use super::offer_values::status_id;
 use super::{date_input, options, status_text};
 use crate::Ctx;
 use crate::format::date;
 use crate::i18n::{Lang, Text, label};
+use crate::offer_fields::name::{self, ON};
+use crate::offer_fields::{FormError, FormValues, SKILL_ROWS_MAX, TEAM_ROWS_MAX};
 
-/// Field name → value, as a form sends them.
-pub type FormValues = HashMap<String, String>;
-
-/// Most skill rows a form has (`skill0` … ); the node reads no more.
-pub const SKILL_ROWS_MAX: usize = 8;
-/// Most team composition rows a form has (`member0_role` … ).
-pub const TEAM_ROWS_MAX: usize = 8;
 /// Empty rows shown below the filled ones, to add a skill or a team role.
 const BLANK_ROWS: usize = 2;
-
-/// A refused form: what to tell the user and which field to point at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormError {
-    /// The reason, as the node's rules put it.
-    pub message: String,
-    /// The form field it is about, if known.
-    pub field: Option<String>,
-}
 
 /// What the offer form shows.
 #[derive(Debug, Clone)]
@@ -56,56 +39,51 @@ pub struct OfferForm<'a> {
     pub error: Option<&'a FormError>,
 }
 
-/// The kind named by `id` (`?art=` or the form's `kind`), if any.
-pub fn kind_of(id: &str) -> Option<OfferKind> {
-    OfferKind::ALL.into_iter().find(|kind| kind.id() == id)
-}
-
 /// The label of a form field, for pointing at it in an error message.
 /// Row numbers are left out: `skill3_level` is labelled like `skill_level`.
 fn field_text(name: &str) -> Option<Text> {
     let base: String = name.chars().filter(|c| !c.is_ascii_digit()).collect();
     Some(match base.as_str() {
-        "title" => Text::Title,
-        "status" => Text::Status,
-        "valid_from" => Text::ValidFrom,
-        "valid_until" => Text::ValidUntil,
-        "contact_role" => Text::ContactRole,
-        "contact_phone" => Text::ContactPhone,
-        "contact_email" => Text::ContactEmail,
-        "notes" => Text::Notes,
-        "category" => Text::Category,
-        "quantity" => Text::Quantity,
-        "image_state" => Text::ImageState,
-        "location" => Text::Location,
-        "setup_hours" => Text::SetupHours,
-        "transport" => Text::Transport,
-        "role" | "member_role" => Text::Role,
+        name::TITLE => Text::Title,
+        name::STATUS => Text::Status,
+        name::VALID_FROM => Text::ValidFrom,
+        name::VALID_UNTIL => Text::ValidUntil,
+        name::CONTACT_ROLE => Text::ContactRole,
+        name::CONTACT_PHONE => Text::ContactPhone,
+        name::CONTACT_EMAIL => Text::ContactEmail,
+        name::NOTES => Text::Notes,
+        name::CATEGORY => Text::Category,
+        name::QUANTITY => Text::Quantity,
+        name::IMAGE_STATE => Text::ImageState,
+        name::LOCATION => Text::Location,
+        name::SETUP_HOURS => Text::SetupHours,
+        name::TRANSPORT => Text::Transport,
+        name::ROLE | "member_role" => Text::Role,
         "member_count" => Text::Count,
-        "mode" => Text::Mode,
-        "clearance" => Text::Clearance,
-        "employment_basis" => Text::EmploymentBasis,
-        "travel_radius_km" => Text::TravelRadius,
-        "max_deployment_days" => Text::MaxDeploymentDays,
-        "max_shift_hours" => Text::MaxShiftHours,
-        "languages" => Text::Languages,
-        "certificates" => Text::Certificates,
+        name::MODE => Text::Mode,
+        name::CLEARANCE => Text::Clearance,
+        name::EMPLOYMENT_BASIS => Text::EmploymentBasis,
+        name::TRAVEL_RADIUS_KM => Text::TravelRadius,
+        name::MAX_DEPLOYMENT_DAYS => Text::MaxDeploymentDays,
+        name::MAX_SHIFT_HOURS => Text::MaxShiftHours,
+        name::LANGUAGES => Text::Languages,
+        name::CERTIFICATES => Text::Certificates,
         "skill" => Text::Skill,
         "skill_level" => Text::SkillLevel,
-        "hours_per_week" => Text::HoursPerWeek,
-        "response_time_minutes" => Text::ResponseMinutes,
-        "coverage_hours" => Text::CoverageHours,
-        "tools" => Text::Tools,
-        "channels" => Text::Channels,
-        "mission" => Text::Mission,
-        "limitations" => Text::Limitations,
-        "required_support" => Text::RequiredSupport,
-        "self_sufficiency_hours" => Text::SelfSufficiencyHours,
-        "mobilisation_hours" => Text::MobilisationHours,
-        "duration_days" => Text::DurationDays,
-        "cost_estimate_eur" => Text::CostEstimate,
-        "service" => Text::Service,
-        "capacity_cases_per_week" => Text::CasesPerWeek,
+        name::HOURS_PER_WEEK => Text::HoursPerWeek,
+        name::RESPONSE_TIME_MINUTES => Text::ResponseMinutes,
+        name::COVERAGE_HOURS => Text::CoverageHours,
+        name::TOOLS => Text::Tools,
+        name::CHANNELS => Text::Channels,
+        name::MISSION => Text::Mission,
+        name::LIMITATIONS => Text::Limitations,
+        name::REQUIRED_SUPPORT => Text::RequiredSupport,
+        name::SELF_SUFFICIENCY_HOURS => Text::SelfSufficiencyHours,
+        name::MOBILISATION_HOURS => Text::MobilisationHours,
+        name::DURATION_DAYS => Text::DurationDays,
+        name::COST_ESTIMATE_EUR => Text::CostEstimate,
+        name::SERVICE => Text::Service,
+        name::CAPACITY_CASES_PER_WEEK => Text::CasesPerWeek,
         _ => return None,
     })
 }
@@ -182,7 +160,7 @@ impl Fields<'_> {
     fn check(&self, name: &str, text: Text) -> Markup {
         html! {
             label {
-                input type="checkbox" name=(name) value="on" checked[self.value(name, "") == "on"];
+                input type="checkbox" name=(name) value=(ON) checked[self.value(name, "") == ON];
                 " " (text.get(self.lang))
             }
         }
@@ -190,15 +168,15 @@ impl Fields<'_> {
 
     fn skill_rows(&self) -> Markup {
         let filled = (0..SKILL_ROWS_MAX)
-            .take_while(|row| !self.value(&format!("skill{row}"), "").is_empty())
+            .take_while(|row| !self.value(&name::skill(*row), "").is_empty())
             .count();
         let rows = (filled + BLANK_ROWS).min(SKILL_ROWS_MAX);
         html! {
             fieldset {
                 legend { (Text::Skills.get(self.lang)) }
                 @for row in 0..rows {
-                    @let skill = format!("skill{row}");
-                    @let level = format!("skill{row}_level");
+                    @let skill = name::skill(row);
+                    @let level = name::skill_level(row);
                     div.grid {
                         (self.labelled(&skill, Text::Skill, false, html! {
                             select id=(skill) name=(skill) aria-invalid=[self.invalid(&skill)] {
@@ -219,15 +197,15 @@ impl Fields<'_> {
 
     fn team_rows(&self) -> Markup {
         let filled = (0..TEAM_ROWS_MAX)
-            .take_while(|row| !self.value(&format!("member{row}_role"), "").is_empty())
+            .take_while(|row| !self.value(&name::member_role(*row), "").is_empty())
             .count();
         let rows = (filled + BLANK_ROWS).min(TEAM_ROWS_MAX);
         html! {
             fieldset {
                 legend { (Text::Composition.get(self.lang)) " *" }
                 @for row in 0..rows {
-                    @let role = format!("member{row}_role");
-                    @let count = format!("member{row}_count");
+                    @let role = name::member_role(row);
+                    @let count = name::member_count(row);
                     div.grid {
                         (self.labelled(&role, Text::Role, row == 0, html! {
                             select id=(role) name=(role) required[row == 0] aria-invalid=[self.invalid(&role)] {
@@ -255,70 +233,70 @@ fn kind_fields(f: &Fields<'_>, kind: OfferKind) -> Markup {
     match kind {
         OfferKind::Equipment => html! {
             div.grid {
-                (f.choice("category", Text::Category, CatalogueName::EquipmentCategory, "laptop"))
-                (f.number("quantity", Text::Quantity, (1, 100_000), "1"))
-                (f.choice("image_state", Text::ImageState, CatalogueName::ImageState, "clean_standalone"))
-                (f.text("location", Text::Location, true, ""))
-                (f.number("setup_hours", Text::SetupHours, hours(PREPARATION_HOURS_MAX), "0"))
-                (f.text("transport", Text::Transport, false, ""))
+                (f.choice(name::CATEGORY, Text::Category, CatalogueName::EquipmentCategory, "laptop"))
+                (f.number(name::QUANTITY, Text::Quantity, (1, 100_000), "1"))
+                (f.choice(name::IMAGE_STATE, Text::ImageState, CatalogueName::ImageState, "clean_standalone"))
+                (f.text(name::LOCATION, Text::Location, true, ""))
+                (f.number(name::SETUP_HOURS, Text::SetupHours, hours(PREPARATION_HOURS_MAX), "0"))
+                (f.text(name::TRANSPORT, Text::Transport, false, ""))
             }
-            (f.check("own_communications", Text::OwnCommunications))
-            (f.check("wiped_on_return", Text::WipedOnReturn))
+            (f.check(name::OWN_COMMUNICATIONS, Text::OwnCommunications))
+            (f.check(name::WIPED_ON_RETURN, Text::WipedOnReturn))
         },
         OfferKind::Person => html! {
             div.grid {
-                (f.choice("role", Text::Role, CatalogueName::Role, "responder"))
-                (f.choice("mode", Text::Mode, CatalogueName::Mode, "both"))
-                (f.choice("clearance", Text::Clearance, CatalogueName::Clearance, "none"))
-                (f.choice("employment_basis", Text::EmploymentBasis, CatalogueName::EmploymentBasis, "abordnung"))
-                (f.number("travel_radius_km", Text::TravelRadius, (0, u64::from(TRAVEL_RADIUS_KM_MAX)), "50"))
-                (f.number("max_deployment_days", Text::MaxDeploymentDays, (1, u64::from(DEPLOYMENT_DAYS_MAX)), &DEPLOYMENT_DAYS_DEFAULT.to_string()))
-                (f.number("max_shift_hours", Text::MaxShiftHours, (1, u64::from(SHIFT_HOURS_MAX)), &SHIFT_HOURS_DEFAULT.to_string()))
-                (f.text("languages", Text::Languages, false, "de"))
-                (f.text("certificates", Text::Certificates, false, ""))
+                (f.choice(name::ROLE, Text::Role, CatalogueName::Role, "responder"))
+                (f.choice(name::MODE, Text::Mode, CatalogueName::Mode, "both"))
+                (f.choice(name::CLEARANCE, Text::Clearance, CatalogueName::Clearance, "none"))
+                (f.choice(name::EMPLOYMENT_BASIS, Text::EmploymentBasis, CatalogueName::EmploymentBasis, "abordnung"))
+                (f.number(name::TRAVEL_RADIUS_KM, Text::TravelRadius, (0, u64::from(TRAVEL_RADIUS_KM_MAX)), "50"))
+                (f.number(name::MAX_DEPLOYMENT_DAYS, Text::MaxDeploymentDays, (1, u64::from(DEPLOYMENT_DAYS_MAX)), &DEPLOYMENT_DAYS_DEFAULT.to_string()))
+                (f.number(name::MAX_SHIFT_HOURS, Text::MaxShiftHours, (1, u64::from(SHIFT_HOURS_MAX)), &SHIFT_HOURS_DEFAULT.to_string()))
+                (f.text(name::LANGUAGES, Text::Languages, false, "de"))
+                (f.text(name::CERTIFICATES, Text::Certificates, false, ""))
             }
-            (f.check("on_call_24_7", Text::OnCall))
-            (f.check("release_approved", Text::ReleaseApproved))
+            (f.check(name::ON_CALL_24_7, Text::OnCall))
+            (f.check(name::RELEASE_APPROVED, Text::ReleaseApproved))
             (f.skill_rows())
         },
         OfferKind::RemoteCapacity => html! {
             div.grid {
-                (f.number("hours_per_week", Text::HoursPerWeek, (1, u64::from(HOURS_PER_WEEK_MAX)), "8"))
-                (f.number("response_time_minutes", Text::ResponseMinutes, (0, u64::from(RESPONSE_TIME_MINUTES_MAX)), "60"))
-                (f.text("coverage_hours", Text::CoverageHours, true, "Mo–Fr 7–18 Uhr"))
-                (f.text("tools", Text::Tools, false, ""))
+                (f.number(name::HOURS_PER_WEEK, Text::HoursPerWeek, (1, u64::from(HOURS_PER_WEEK_MAX)), "8"))
+                (f.number(name::RESPONSE_TIME_MINUTES, Text::ResponseMinutes, (0, u64::from(RESPONSE_TIME_MINUTES_MAX)), "60"))
+                (f.text(name::COVERAGE_HOURS, Text::CoverageHours, true, "Mo–Fr 7–18 Uhr"))
+                (f.text(name::TOOLS, Text::Tools, false, ""))
             }
             fieldset {
                 legend { (Text::Channels.get(f.lang)) }
                 @for entry in catalogues().get(CatalogueName::Channel).entries() {
                     label {
-                        @let name = format!("channel_{}", entry.id);
-                        input type="checkbox" name=(name) value="on" checked[f.value(&name, "") == "on"];
+                        @let name = name::channel(&entry.id);
+                        input type="checkbox" name=(name) value=(ON) checked[f.value(&name, "") == ON];
                         " " (if f.lang == Lang::De { &entry.de } else { &entry.en })
                     }
                 }
             }
-            (f.check("needs_clean_jump_host", Text::NeedsJumpHost))
+            (f.check(name::NEEDS_CLEAN_JUMP_HOST, Text::NeedsJumpHost))
             (f.skill_rows())
         },
         OfferKind::TeamPackage => html! {
             div.grid {
-                (f.text("mission", Text::Mission, true, ""))
-                (f.choice("mode", Text::Mode, CatalogueName::Mode, "both"))
-                (f.number("mobilisation_hours", Text::MobilisationHours, hours(PREPARATION_HOURS_MAX), "24"))
-                (f.number("duration_days", Text::DurationDays, (1, u64::from(DURATION_DAYS_MAX)), "14"))
-                (f.number("self_sufficiency_hours", Text::SelfSufficiencyHours, hours(PREPARATION_HOURS_MAX), "0"))
-                (f.typed("cost_estimate_eur", "number", Text::CostEstimate, false, ""))
-                (f.text("limitations", Text::Limitations, false, ""))
-                (f.text("required_support", Text::RequiredSupport, false, ""))
+                (f.text(name::MISSION, Text::Mission, true, ""))
+                (f.choice(name::MODE, Text::Mode, CatalogueName::Mode, "both"))
+                (f.number(name::MOBILISATION_HOURS, Text::MobilisationHours, hours(PREPARATION_HOURS_MAX), "24"))
+                (f.number(name::DURATION_DAYS, Text::DurationDays, (1, u64::from(DURATION_DAYS_MAX)), "14"))
+                (f.number(name::SELF_SUFFICIENCY_HOURS, Text::SelfSufficiencyHours, hours(PREPARATION_HOURS_MAX), "0"))
+                (f.typed(name::COST_ESTIMATE_EUR, "number", Text::CostEstimate, false, ""))
+                (f.text(name::LIMITATIONS, Text::Limitations, false, ""))
+                (f.text(name::REQUIRED_SUPPORT, Text::RequiredSupport, false, ""))
             }
             (f.team_rows())
         },
         OfferKind::ServiceRelocation => html! {
             div.grid {
-                (f.text("service", Text::Service, true, ""))
-                (f.number("capacity_cases_per_week", Text::CasesPerWeek, (1, 100_000), "50"))
-                (f.text("location", Text::Location, true, ""))
+                (f.text(name::SERVICE, Text::Service, true, ""))
+                (f.number(name::CAPACITY_CASES_PER_WEEK, Text::CasesPerWeek, (1, 100_000), "50"))
+                (f.text(name::LOCATION, Text::Location, true, ""))
             }
         },
     }
@@ -355,29 +333,29 @@ pub(super) fn offer_form(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> Mark
         @if let Some(error) = form.error { (error_box(ctx, error)) }
         form method="post" action=(action) data-testid="offer-form" {
             (ctx.csrf_field())
-            input type="hidden" name="kind" value=(form.kind.id());
+            input type="hidden" name=(name::KIND) value=(form.kind.id());
             p.muted { (ctx.t(Text::RequiredNote)) }
             fieldset {
                 legend { (ctx.t(Text::General)) }
                 div.grid {
-                    (f.text("title", Text::Title, true, ""))
+                    (f.text(name::TITLE, Text::Title, true, ""))
                     @if form.editing.is_some() {
-                        (f.labelled("status", Text::Status, true, html! {
-                            select id="status" name="status" required {
+                        (f.labelled(name::STATUS, Text::Status, true, html! {
+                            select id=(name::STATUS) name=(name::STATUS) required {
                                 @for status in OfferStatus::ALL {
-                                    option value=(status_id(status)) selected[f.value("status", "available") == status_id(status)] {
+                                    option value=(status.id()) selected[f.value(name::STATUS, "available") == status.id()] {
                                         (super::status_text(ctx.lang, status))
                                     }
                                 }
                             }
                         }))
                     }
-                    (f.date("valid_from", Text::ValidFrom, true, &date(today_ms)))
-                    (f.date("valid_until", Text::ValidUntil, false, ""))
-                    (f.text("contact_role", Text::ContactRole, true, "IT-Rufbereitschaft"))
-                    (f.typed("contact_phone", "tel", Text::ContactPhone, true, ""))
-                    (f.typed("contact_email", "email", Text::ContactEmail, true, ""))
-                    (f.text("notes", Text::Notes, false, ""))
+                    (f.date(name::VALID_FROM, Text::ValidFrom, true, &date(today_ms)))
+                    (f.date(name::VALID_UNTIL, Text::ValidUntil, false, ""))
+                    (f.text(name::CONTACT_ROLE, Text::ContactRole, true, "IT-Rufbereitschaft"))
+                    (f.typed(name::CONTACT_PHONE, "tel", Text::ContactPhone, true, ""))
+                    (f.typed(name::CONTACT_EMAIL, "email", Text::ContactEmail, true, ""))
+                    (f.text(name::NOTES, Text::Notes, false, ""))
                 }
             }
             fieldset {
@@ -415,10 +393,10 @@ pub(super) fn kind_chooser(ctx: &Ctx, kind: OfferKind) -> Markup {
 
 /// The edit page of one own offer.
 pub fn offer_edit(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> String {
-    let title = form.values.get("title").cloned().unwrap_or_default();
+    let title = form.values.get(name::TITLE).cloned().unwrap_or_default();
     let content = html! {
         p { (ctx.t(Text::Kind)) ": " strong { (label(ctx.lang, CatalogueName::OfferKind, form.kind.id())) }
-            @if let Some(status) = form.values.get("status") { " · " (ctx.t(Text::Status)) ": " (status_label(ctx.lang, status)) } }
+            @if let Some(status) = form.values.get(name::STATUS) { " · " (ctx.t(Text::Status)) ": " (status_label(ctx.lang, status)) } }
         (offer_form(ctx, form, today_ms))
     };
     crate::layout::page(
@@ -431,7 +409,7 @@ pub fn offer_edit(ctx: &Ctx, form: &OfferForm<'_>, today_ms: i64) -> String {
 fn status_label(lang: Lang, id: &str) -> &'static str {
     let status = OfferStatus::ALL
         .into_iter()
-        .find(|s| status_id(*s) == id)
+        .find(|s| s.id() == id)
         .unwrap_or(OfferStatus::Available);
     status_text(lang, status)
 }

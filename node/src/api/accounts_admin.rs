@@ -4,11 +4,12 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::accounts::Principal;
 use crate::http::{ApiError, ApiState};
-use crate::ops::accounts::{AccountChange, change, revoke, tokens};
+use crate::ops::accounts::{AccountChange, AccountView, change, revoke, tokens};
 
 /// `PATCH /api/accounts/{name}` with `{"role"?, "disabled"?}`.
 pub(super) async fn change_account(
@@ -16,28 +17,44 @@ pub(super) async fn change_account(
     Extension(by): Extension<Principal>,
     Path(name): Path<String>,
     body: Result<Json<AccountChange>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     let Json(body) = body?;
     change(&state, &by, name, body).await.map(Json)
 }
 
+/// One API token as `GET /api/tokens` lists it (never the secret).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct TokenRow {
+    /// SHA-256 of the token, hex: what `DELETE /api/tokens/{id}` takes.
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    id: String,
+    account: String,
+    label: String,
+    /// When it was made, ms since the epoch.
+    created_at_ms: i64,
+    /// The role id it acts with; null: the account's own role.
+    role: Option<String>,
+    /// When it stops working; null: never (the command line token of init).
+    expires_at_ms: Option<i64>,
+}
+
 /// `GET /api/tokens`.
-pub(super) async fn list_tokens(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn list_tokens(
+    State(state): State<ApiState>,
+) -> Result<Json<Vec<TokenRow>>, ApiError> {
     let rows = tokens(&state).await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         rows.into_iter()
-            .map(|(id, record)| {
-                json!({
-                    "id": id,
-                    "account": record.account,
-                    "label": record.label,
-                    "created_at_ms": record.created_at_ms,
-                    "role": record.role,
-                    "expires_at_ms": record.expires_at_ms,
-                })
+            .map(|(id, record)| TokenRow {
+                id,
+                account: record.account,
+                label: record.label,
+                created_at_ms: record.created_at_ms,
+                role: record.role,
+                expires_at_ms: record.expires_at_ms,
             })
             .collect(),
-    )))
+    ))
 }
 
 /// `DELETE /api/tokens/{id}`.

@@ -3,12 +3,14 @@
 //! routes the router serves. Public, like `/health`: it describes the API
 //! and holds no data of the pact or of this node.
 //!
-//! Every request body and the `Saved`, registry, board, mission order and
-//! status answers have their full JSON Schema
+//! Every request body and every JSON answer (accounts, tokens, the audit
+//! log and a bundle's report included) has its full JSON Schema
 //! (2020-12, as OpenAPI 3.1 uses), derived from the Rust types with
 //! `schemars` ([`body_schemas`]): the records with the nested details of
 //! every offer kind, enums with their values, id patterns, the machine
-//! range of every integer and the model's limits where it states them. A
+//! range of every integer and the model's limits where it states them.
+//! Written here, with their fields: the error, the one-word answers
+//! (`Health`, `LoggedOut`, `Revoked`) and the notifications. A
 //! body that fits its schema is decoded; the model's `validate()` and the
 //! read model's rules may still refuse it, each with its own code.
 
@@ -46,12 +48,13 @@ pub(super) async fn document() -> Json<Value> {
 
 /// The document for `routes`.
 pub(crate) fn build(routes: &[ApiRoute]) -> Value {
+    let schemas = schemas();
     let mut paths = Map::new();
     for route in routes {
         let item = paths
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
-        item[route.method.as_str().to_lowercase()] = operation(route);
+        item[route.method.as_str().to_lowercase()] = operation(route, &schemas);
     }
     json!({
         "openapi": "3.1.0",
@@ -62,7 +65,7 @@ pub(crate) fn build(routes: &[ApiRoute]) -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": schemas,
             "securitySchemes": {
                 "session": { "type": "apiKey", "in": "cookie", "name": super::auth::SESSION_COOKIE },
                 "token": { "type": "http", "scheme": "bearer" },
@@ -91,7 +94,41 @@ fn content(name: &str) -> Value {
     json!({ media: { "schema": schema_ref(name) } })
 }
 
-fn operation(route: &ApiRoute) -> Value {
+/// The query types whose fields are the routes' query parameters.
+const QUERY_TYPES: [&str; 2] = ["RegistryQuery", "AuditQuery"];
+
+/// The schema of query parameter `name` of a route with `query`: the field
+/// of the query type that has all of them, without its `null` (a parameter
+/// is absent, never null).
+fn query_parameter_schema(schemas: &Value, query: &[(&str, &str)], name: &str) -> Value {
+    let fields = QUERY_TYPES
+        .iter()
+        .map(|ty| &schemas[ty]["properties"])
+        .find(|fields| query.iter().all(|(name, _)| fields.get(name).is_some()));
+    let Some(field) = fields.map(|fields| fields[name].clone()) else {
+        return string();
+    };
+    without_null(field)
+}
+
+fn without_null(mut schema: Value) -> Value {
+    let is_null = |s: &Value| s.get("type") == Some(&json!("null"));
+    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
+        let rest: Vec<&Value> = any_of.iter().filter(|s| !is_null(s)).collect();
+        if let [only] = rest[..] {
+            return only.clone();
+        }
+    }
+    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        types.retain(|ty| ty != "null");
+        if types.len() == 1 {
+            schema["type"] = types[0].clone();
+        }
+    }
+    schema
+}
+
+fn operation(route: &ApiRoute, schemas: &Value) -> Value {
     let writes = !matches!(route.method.as_str(), "GET" | "HEAD");
     let mut errors: Vec<(u16, &str)> = route.errors.to_vec();
     if route.access != Access::Public {
@@ -141,7 +178,7 @@ fn operation(route: &ApiRoute) -> Value {
         .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
         .collect();
     parameters.extend(route.query.iter().map(|(name, meaning)| {
-        json!({ "name": name, "in": "query", "required": false, "description": meaning, "schema": { "type": "string" } })
+        json!({ "name": name, "in": "query", "required": false, "description": meaning, "schema": query_parameter_schema(schemas, route.query, name) })
     }));
     if !parameters.is_empty() {
         op["parameters"] = Value::Array(parameters);
@@ -233,6 +270,18 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<RequestView<'static>>(&mut generator);
     add::<MissionOrder<'static>>(&mut generator);
     add::<super::reads::StatusView>(&mut generator);
+    // Sessions, tokens, accounts, the audit log and bundle imports.
+    add::<super::sessions::LoginAnswer>(&mut generator);
+    add::<super::sessions::Me>(&mut generator);
+    add::<super::sessions::TokenAnswer>(&mut generator);
+    add::<super::accounts_admin::TokenRow>(&mut generator);
+    add::<crate::ops::accounts::AccountView>(&mut generator);
+    add::<crate::ops::accounts::NewAccountAnswer>(&mut generator);
+    add::<super::sessions::AuditRow>(&mut generator);
+    add::<crate::bundle::ImportReport>(&mut generator);
+    // The query parameters (see `query_parameter_schema`).
+    add::<crate::ops::reads::RegistryQuery>(&mut generator);
+    add::<super::sessions::AuditQuery>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {
@@ -254,19 +303,14 @@ fn written_schemas() -> Value {
         "Object": { "type": "object" },
         "Health": object(&["status"], json!({ "status": string() }), ""),
         "OpenApi": { "type": "object", "description": "This document." },
-        "LoginAnswer": object(&["account", "role", "csrf_token"], json!({ "account": string(), "role": string(), "csrf_token": string() }), "Send csrf_token as x-csrf-token with every write of this session."),
         "LoggedOut": object(&["status"], json!({ "status": string() }), ""),
-        "Me": object(&["account", "role"], json!({ "account": string(), "role": string() }), ""),
         "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
-        "TokenAnswer": object(&["account", "token", "role", "expires_at_ms"], json!({ "account": string(), "token": { "type": "string", "description": "shown once" }, "role": string(), "expires_at_ms": integer() }), ""),
-        "Tokens": { "type": "array", "items": object(&["id", "account", "label", "created_at_ms", "role", "expires_at_ms"], json!({ "id": { "type": "string", "description": "SHA-256 of the token, hex" }, "account": string(), "label": string(), "created_at_ms": integer(), "role": { "type": ["string", "null"], "description": "null: the account's own role" }, "expires_at_ms": { "type": ["integer", "null"], "description": "null: never (the command line token of init)" } }), "") },
+        "Tokens": list_of("TokenRow", "Every API token, oldest first."),
         "Revoked": object(&["status"], json!({ "status": string() }), ""),
-        "Account": object(&["account", "role", "disabled", "created_at_ms"], json!({ "account": string(), "role": string(), "disabled": { "type": "boolean" }, "created_at_ms": integer() }), ""),
         "Accounts": { "type": "array", "items": schema_ref("Account") },
-        "NewAccountAnswer": object(&["account", "role"], json!({ "account": string(), "role": string(), "password": { "type": "string", "description": "only if generated; shown once" } }), ""),
-        "AuditRows": { "type": "array", "items": object(&["at_ms", "account", "action", "detail"], json!({ "at_ms": integer(), "account": string(), "action": string(), "detail": string() }), "") },
+        "AuditRows": list_of("AuditRow", "Audit rows, newest first."),
         "Notification": object(&["seq", "alert_id", "kind", "subject_de", "subject_en", "created_ms", "status", "contact", "log"], json!({ "seq": integer(), "alert_id": string(), "kind": string(), "subject_de": string(), "subject_en": string(), "created_ms": integer(), "status": { "description": "Baseline, Open, Unanswered or {Acknowledged: {by, at_ms}}" }, "contact": integer(), "log": schema_ref("DeliveryLines") }), ""),
         "DeliveryLines": { "type": "array", "items": object(&["at_ms", "contact", "channel", "ok", "detail"], json!({ "at_ms": integer(), "contact": integer(), "channel": string(), "ok": { "type": "boolean" }, "detail": string() }), "") },
         "Notifications": { "type": "array", "items": schema_ref("Notification") },
@@ -274,7 +318,6 @@ fn written_schemas() -> Value {
         "Metrics": { "type": "string" },
         "Bundle": { "type": "string", "format": "binary", "description": "An offline bundle (protocol/src/bundle.rs)." },
         "KnownState": { "type": "string", "format": "binary", "description": "What a node has (a deflated sync Want request); empty: nothing." },
-        "BundleReport": { "type": "object", "description": "entries_applied, envelopes_applied, duplicates, pending, and refused: the items ingress refused on their merits (index, kind, code, reason); the rest applied." },
         "Export": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "object" } }], "description": "text/csv (semicolons, UTF-8 with BOM, first row the German headers) or application/json (an array of objects keyed by column id)" },
     })
 }

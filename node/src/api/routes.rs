@@ -157,7 +157,11 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("Offers of every member, filtered, one page at a time")
             .query(REGISTRY_QUERY)
             .answers(200, "RegistryEntries")
-            .errors(&[(400, "invalid_query")]),
+            .errors(&[
+                (400, "invalid_query"),
+                (400, crate::ops::reads::SKILL_LEVEL_NEEDS_SKILL),
+                (400, crate::ops::reads::WINDOW_NEEDS_BOTH_ENDS),
+            ]),
         route(M::GET, "/api/board", get(reads::board))
             .doc("Every request with pledged, accepted and open quantities")
             .answers(200, "Board"),

@@ -22,8 +22,8 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use amtshilfe_protocol::model::DAY_MS;
 
@@ -31,7 +31,7 @@ use crate::accounts::{Principal, Role, new_token, token_hash};
 use crate::clock;
 use crate::http::auth::{ClientAddr, audit};
 use crate::http::{ApiError, ApiState, with_store};
-use crate::ops::accounts::{NewAccount, account_json, audit_page, new_account};
+use crate::ops::accounts::{AccountView, NewAccount, NewAccountAnswer, audit_page, new_account};
 use crate::ops::login::{login, logout, session_cookie};
 use crate::store::TokenRecord;
 
@@ -43,6 +43,46 @@ pub const TOKEN_LABEL_BYTES_MAX: usize = 100;
 pub const TOKEN_DAYS_DEFAULT: u32 = 30;
 /// Longest a token may work, in days.
 pub const TOKEN_DAYS_MAX: u32 = 365;
+
+/// The answer to a login.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct LoginAnswer {
+    account: String,
+    role: Role,
+    /// Send it as `x-csrf-token` with every write of this session.
+    csrf_token: String,
+}
+
+/// Who is calling: `GET /api/me`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Me {
+    account: String,
+    role: Role,
+}
+
+/// A new API token; the token itself is shown only here.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct TokenAnswer {
+    account: String,
+    /// Shown once.
+    token: String,
+    role: Role,
+    /// When it stops working, ms since the epoch.
+    expires_at_ms: i64,
+}
+
+/// One row of the audit log.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct AuditRow {
+    /// When, ms since the epoch.
+    at_ms: i64,
+    /// The account, or the name tried at a failed login.
+    account: String,
+    /// What, e.g. `login`, `login_failed`, `POST /api/offers`.
+    action: String,
+    /// The outcome (HTTP status) or a short detail.
+    detail: String,
+}
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,11 +99,11 @@ pub(super) async fn login_json(
 ) -> Result<Response, ApiError> {
     let Json(body) = body?;
     let (id, session) = login(&state, &body.account, body.password, &client).await?;
-    let answer = json!({
-        "account": session.account,
-        "role": session.role,
-        "csrf_token": session.csrf,
-    });
+    let answer = LoginAnswer {
+        account: session.account.clone(),
+        role: session.role,
+        csrf_token: session.csrf.clone(),
+    };
     Ok((
         [(header::SET_COOKIE, session_cookie(&state, id, &session))],
         Json(answer),
@@ -86,8 +126,11 @@ pub(super) async fn logout_json(
 }
 
 /// `GET /api/me`.
-pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Value> {
-    Json(json!({ "account": principal.account, "role": principal.role }))
+pub(super) async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
+    Json(Me {
+        account: principal.account,
+        role: principal.role,
+    })
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -111,7 +154,7 @@ pub(super) async fn create_token(
     State(state): State<ApiState>,
     Extension(principal): Extension<Principal>,
     body: Result<Json<TokenBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TokenAnswer>), ApiError> {
     // A token is made from a session (which has a CSRF token); a token
     // minting tokens would outlive its own revocation.
     if principal.csrf.is_none() {
@@ -162,23 +205,25 @@ pub(super) async fn create_token(
     audit(&state, &principal.account, "token_created".into(), what).await;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "account": principal.account,
-            "token": token,
-            "role": role,
-            "expires_at_ms": expires_at_ms,
-        })),
+        Json(TokenAnswer {
+            account: principal.account,
+            token,
+            role,
+            expires_at_ms,
+        }),
     ))
 }
 
 /// `GET /api/accounts`.
-pub(super) async fn list_accounts(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn list_accounts(
+    State(state): State<ApiState>,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
     let rows = with_store(&state, |store| store.accounts().map_err(ApiError::from)).await?;
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|(name, record)| account_json(name, record))
-        .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(
+        rows.iter()
+            .map(|(name, record)| AccountView::of(name, record))
+            .collect(),
+    ))
 }
 
 /// `POST /api/accounts`.
@@ -186,16 +231,19 @@ pub(super) async fn create_account(
     State(state): State<ApiState>,
     Extension(by): Extension<Principal>,
     body: Result<Json<NewAccount>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<NewAccountAnswer>), ApiError> {
     let Json(body) = body?;
     let answer = new_account(&state, &by, body).await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct AuditQuery {
+pub(crate) struct AuditQuery {
+    /// Rows per page (default 100, at most [`AUDIT_ROWS_SHOWN_MAX`]; more
+    /// is cut to that).
     limit: Option<usize>,
+    /// Rows to skip from the newest.
     offset: Option<usize>,
 }
 
@@ -203,22 +251,18 @@ pub(super) struct AuditQuery {
 pub(super) async fn audit_log(
     State(state): State<ApiState>,
     query: Result<Query<AuditQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<AuditRow>>, ApiError> {
     let Query(query) = query?;
     let limit = query.limit.unwrap_or(100);
     let (rows, _) = audit_page(&state, query.offset.unwrap_or(0), limit).await?;
-    serde_json::to_value(
-        rows.iter()
-            .map(|row| {
-                json!({
-                    "at_ms": row.at_ms,
-                    "account": row.account,
-                    "action": row.action,
-                    "detail": row.detail,
-                })
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| AuditRow {
+                at_ms: row.at_ms,
+                account: row.account,
+                action: row.action,
+                detail: row.detail,
             })
-            .collect::<Vec<_>>(),
-    )
-    .map(Json)
-    .map_err(|error| ApiError::Internal(error.to_string()))
+            .collect(),
+    ))
 }

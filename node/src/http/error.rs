@@ -43,6 +43,15 @@ pub enum ApiError {
     /// The query string does not fit the route's parameters.
     #[error("The query string is not valid: {0}.")]
     InvalidQuery(String),
+    /// Query parameters that each fit but break a rule together (a skill
+    /// level without the skill, half a time window).
+    #[error("{message}")]
+    QueryRule {
+        /// Stable code, e.g. `skill_level_needs_skill`.
+        code: &'static str,
+        /// What is missing.
+        message: String,
+    },
     /// A record breaks a rule of the domain model.
     #[error("{0}")]
     Validation(#[from] ValidationError),
@@ -147,6 +156,7 @@ impl ApiError {
             ApiError::InvalidJson(_)
             | ApiError::InvalidBody(_)
             | ApiError::InvalidQuery(_)
+            | ApiError::QueryRule { .. }
             | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge | ApiError::RecordTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -176,7 +186,9 @@ impl ApiError {
             ApiError::RecordTooLarge(_) => "record_too_large",
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::Validation(_) => "validation_failed",
-            ApiError::NotFound { code, .. } | ApiError::Conflict { code, .. } => code,
+            ApiError::NotFound { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::QueryRule { code, .. } => code,
             ApiError::NotAuthorised(_) => "not_authorised",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::LoginFailed => "login_failed",

@@ -12,6 +12,7 @@ pub mod auth;
 pub(crate) mod error;
 pub mod limits;
 pub(crate) mod session_store;
+mod whole_numbers;
 
 #[cfg(test)]
 mod layering_tests;
@@ -165,7 +166,9 @@ pub fn router(state: ApiState) -> Router {
         };
         api = api.route(route.path, handler);
     }
-    api.merge(crate::web::routes())
+    // JSON bodies only: `3.0` fits an integer's schema (see whole_numbers).
+    api.layer(axum::middleware::from_fn(whole_numbers::whole_numbers))
+        .merge(crate::web::routes())
         .fallback(crate::api::no_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

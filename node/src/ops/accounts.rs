@@ -10,8 +10,7 @@
 //!   carries the role it was started with and a token was made within it;
 //! - every change is written to the audit log with what changed.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use crate::accounts::{
     PASSWORD_BYTES_MAX, PASSWORD_CHARS_MIN, Principal, Role, password, valid_account_name,
@@ -33,14 +32,38 @@ pub(crate) struct AccountChange {
     pub(crate) disabled: Option<bool>,
 }
 
-/// An account as the API shows it.
-pub(crate) fn account_json(name: &str, record: &AccountRecord) -> Value {
-    json!({
-        "account": name,
-        "role": record.role,
-        "disabled": record.disabled,
-        "created_at_ms": record.created_at_ms,
-    })
+/// An account as the API shows it (never its password hash).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Account")]
+pub(crate) struct AccountView {
+    pub(crate) account: String,
+    /// The role id (`admin`, `it_lead`, …).
+    pub(crate) role: String,
+    /// A disabled account can neither log in nor use its tokens.
+    pub(crate) disabled: bool,
+    /// When it was made, ms since the epoch.
+    pub(crate) created_at_ms: i64,
+}
+
+impl AccountView {
+    pub(crate) fn of(name: &str, record: &AccountRecord) -> Self {
+        Self {
+            account: name.to_owned(),
+            role: record.role.clone(),
+            disabled: record.disabled,
+            created_at_ms: record.created_at_ms,
+        }
+    }
+}
+
+/// The answer to making an account.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub(crate) struct NewAccountAnswer {
+    pub(crate) account: String,
+    pub(crate) role: Role,
+    /// Only if generated; shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) password: Option<String>,
 }
 
 fn is_active_admin(record: &AccountRecord) -> bool {
@@ -72,7 +95,7 @@ pub(crate) async fn change(
     by: &Principal,
     name: String,
     change: AccountChange,
-) -> Result<Value, ApiError> {
+) -> Result<AccountView, ApiError> {
     let wanted = name.clone();
     // The account and its sessions change together: a session of a
     // disabled or demoted account must not outlive the change.
@@ -111,7 +134,7 @@ pub(crate) async fn change(
     })
     .await?;
     audit(state, &by.account, "account_changed".into(), what).await;
-    Ok(account_json(&name, &record))
+    Ok(AccountView::of(&name, &record))
 }
 
 /// Every API token: its id (the SHA-256 of the secret, hex), account,
@@ -161,7 +184,7 @@ pub(crate) async fn new_account(
     state: &ApiState,
     by: &Principal,
     body: NewAccount,
-) -> Result<Value, ApiError> {
+) -> Result<NewAccountAnswer, ApiError> {
     if !valid_account_name(&body.account) {
         return Err(ApiError::InvalidBody(
             "account: 1 to 64 characters of a-z, 0-9, '.', '_', '-'".into(),
@@ -204,11 +227,11 @@ pub(crate) async fn new_account(
     .await?;
     let what = format!("{} ({})", body.account, body.role.id());
     audit(state, &by.account, "account_created".into(), what).await;
-    let mut answer = json!({ "account": body.account, "role": body.role });
-    if generated {
-        answer["password"] = json!(password_text);
-    }
-    Ok(answer)
+    Ok(NewAccountAnswer {
+        account: body.account,
+        role: body.role,
+        password: generated.then_some(password_text),
+    })
 }
 
 /// One page of the audit log, newest first, and the number of rows in all.

@@ -12,9 +12,21 @@ use crate::http::ApiError;
 /// The value of `status` that asks for offers of every status.
 pub const ANY_STATUS: &str = "any";
 
+/// Refusal code: `skill_level` came without `skill`.
+pub const SKILL_LEVEL_NEEDS_SKILL: &str = "skill_level_needs_skill";
+/// Refusal code: only one end of the window came.
+pub const WINDOW_NEEDS_BOTH_ENDS: &str = "window_needs_both_ends";
+
+/// The schema of `status`: an offer status or [`ANY_STATUS`].
+fn status_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut values: Vec<&str> = OfferStatus::ALL.iter().map(|status| status.id()).collect();
+    values.push(ANY_STATUS);
+    schemars::json_schema!({ "type": "string", "enum": values })
+}
+
 /// The query parameters of `GET /api/registry`; every one is optional.
 /// Without `status` only available offers are listed; `status=any` lists all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryQuery {
     /// Offer kind (`person`, `equipment`, …).
@@ -38,9 +50,11 @@ pub struct RegistryQuery {
     /// Offers of this member only (hex member id).
     pub owner: Option<MemberId>,
     /// An offer status, or `any`.
+    #[schemars(schema_with = "status_schema")]
     pub status: Option<String>,
     /// Most offers in one answer (default [`REGISTRY_LIMIT_DEFAULT`], at
     /// most [`REGISTRY_LIMIT_MAX`]).
+    #[schemars(range(min = 1, max = REGISTRY_LIMIT_MAX))]
     pub limit: Option<usize>,
     /// How many matching offers to skip (default 0). When more follow the
     /// answer, its `X-Next-Offset` header says where the next page starts.
@@ -75,7 +89,10 @@ impl RegistryQuery {
                 level: level.unwrap_or(1),
             }),
             (None, Some(_)) => {
-                return Err(ApiError::InvalidQuery("skill_level needs a skill".into()));
+                return Err(ApiError::QueryRule {
+                    code: SKILL_LEVEL_NEEDS_SKILL,
+                    message: "skill_level needs a skill".into(),
+                });
             }
             (None, None) => None,
         };
@@ -87,9 +104,10 @@ impl RegistryQuery {
             }
             (None, None) => None,
             _ => {
-                return Err(ApiError::InvalidQuery(
-                    "window_start_ms and window_end_ms go together".into(),
-                ));
+                return Err(ApiError::QueryRule {
+                    code: WINDOW_NEEDS_BOTH_ENDS,
+                    message: "window_start_ms and window_end_ms go together".into(),
+                });
             }
         };
         let status = match self.status.as_deref() {

@@ -2,14 +2,13 @@
 //! API write, runs it (same rules, same durability, same announcement) and
 //! sends the browser back to the page (303), or shows the error.
 
-use amtshilfe_dashboard::pages::kind_of;
+use amtshilfe_dashboard::offer_fields::{self, FormError, kind_of, name};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
 use super::LangChoice;
 use super::forms::{self, Fields};
-use super::offer_fields::{self, Refused};
 use super::pages::{FormState, edit_page, resources_page};
 use super::request_pages::{
     RequestRefusal, request_address, request_form_page, request_page_after,
@@ -17,7 +16,7 @@ use super::request_pages::{
 use crate::accounts::Principal;
 use crate::clock;
 use crate::http::auth::refuse;
-use crate::http::{ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::acceptances::create_acceptance;
 use crate::ops::offers::{
     create_offer as save_offer, own_offer, replace_offer as save_replacement,
@@ -25,6 +24,35 @@ use crate::ops::offers::{
 };
 use crate::ops::pledges::create_pledge;
 use crate::ops::requests::create_request as save_request;
+
+/// Why a submitted offer form was refused, and which field it is about.
+#[derive(Debug)]
+struct Refused {
+    error: ApiError,
+    field: Option<String>,
+}
+
+/// The model refused the offer: point at the form field of the model
+/// field it names.
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        let field = match &error {
+            ApiError::Validation(invalid) => offer_fields::form_field(invalid.field()),
+            _ => None,
+        };
+        Self { error, field }
+    }
+}
+
+/// The form could not be read as an offer (a number that is none, …).
+impl From<FormError> for Refused {
+    fn from(refused: FormError) -> Self {
+        Self {
+            error: ApiError::InvalidBody(refused.message),
+            field: refused.field,
+        }
+    }
+}
 
 /// `POST /ressourcen`: on success back to the list; when refused, the
 /// page again with the message and what was typed.
@@ -34,15 +62,15 @@ pub(super) async fn create_offer(
     Extension(me): Extension<Principal>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let result = match offer_fields::offer(&fields, clock::now_ms(), None) {
+    let result = match offer_fields::offer_of(&fields, clock::now_ms(), None) {
         Ok(offer) => save_offer(&state, offer).await.map_err(Refused::from),
-        Err(refused) => Err(refused),
+        Err(refused) => Err(Refused::from(refused)),
     };
     match result {
         Ok(_) => Redirect::to("/ressourcen").into_response(),
         Err(refused) => {
             let form = FormState {
-                kind: kind_of(&forms::text(&fields, "kind")),
+                kind: kind_of(&forms::text(&fields, name::KIND)),
                 values: fields,
                 error: Some((refused.error, refused.field)),
             };
@@ -67,11 +95,11 @@ pub(super) async fn edit_offer(
         Ok(found) => found,
         Err(error) => return refuse(&format!("/ressourcen/{id}/bearbeiten"), error),
     };
-    let result = match offer_fields::offer(&fields, clock::now_ms(), Some(&base)) {
+    let result = match offer_fields::offer_of(&fields, clock::now_ms(), Some(&base)) {
         Ok(offer) => save_replacement(&state, id.clone(), offer)
             .await
             .map_err(Refused::from),
-        Err(refused) => Err(refused),
+        Err(refused) => Err(Refused::from(refused)),
     };
     match result {
         Ok(_) => Redirect::to("/ressourcen").into_response(),

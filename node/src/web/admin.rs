@@ -192,9 +192,9 @@ pub(super) async fn create(
     }
     .await;
     match result {
-        Ok(answer) => match answer["password"].as_str() {
+        Ok(answer) => match answer.password {
             Some(password) => {
-                let shown = (text(&fields, "account"), password.to_owned());
+                let shown = (answer.account, password);
                 render(&state, lang, me, 0, None, Some(shown)).await
             }
             None => Redirect::to(PATH).into_response(),

@@ -1,4 +1,5 @@
-//! Form fields → model records (the offer form's are in `offer_fields.rs`). Every value is checked again by the
+//! Form fields → model records (the offer form's are in
+//! `amtshilfe_dashboard::offer_fields`). Every value is checked again by the
 //! model's `validate()` on the way to the store; these functions only
 //! translate and report a missing or malformed field by name.
 

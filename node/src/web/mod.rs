@@ -22,7 +22,6 @@ mod admin;
 mod forms;
 mod login;
 mod mission_print;
-mod offer_fields;
 mod pages;
 mod request_pages;
 

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use amtshilfe_dashboard::Nav;
+use amtshilfe_dashboard::offer_fields;
 use amtshilfe_dashboard::pages::{
     self as html, FormError, FormValues, MemberRow, NetworkView, OfferForm, PeerRow, REGISTER_PAGE,
     RegisterForm,
@@ -156,7 +157,7 @@ pub(super) async fn resources(
     Extension(me): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let kind = params.get("art").and_then(|id| html::kind_of(id));
+    let kind = params.get("art").and_then(|id| offer_fields::kind_of(id));
     let form = FormState {
         kind,
         ..FormState::default()
@@ -215,7 +216,7 @@ pub(super) async fn edit_page(
         let (_, offer) = own_offer(core, &id)?;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Ressourcen);
         let values = if form.values.is_empty() {
-            html::offer_values(&offer)
+            offer_fields::offer_values(&offer)
         } else {
             form.values.clone()
         };

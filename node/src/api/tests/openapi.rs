@@ -144,3 +144,42 @@ fn no_json_route_is_mounted_outside_the_table() {
         }
     }
 }
+
+/// Query parameters carry the schemas of the query types' fields (enums
+/// with their values, ranges), never null: a fuzzer that sends `limit=abc`
+/// or `kind=` sends what the document does not allow.
+#[test]
+fn query_parameters_have_the_schemas_of_their_fields() {
+    let document = crate::api::openapi::build(&api_routes());
+    let parameter = |path: &str, name: &str| {
+        document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|parameter| parameter["name"] == name)
+            .unwrap_or_else(|| panic!("{path} {name}"))["schema"]
+            .clone()
+    };
+    let resolved = |schema: Value| match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap();
+            document["components"]["schemas"][name].clone()
+        }
+        None => schema,
+    };
+    let kind = resolved(parameter("/api/registry", "kind")).to_string();
+    assert!(
+        kind.contains("remote_capacity") && !kind.contains("null"),
+        "{kind}"
+    );
+    let limit = parameter("/api/registry", "limit");
+    assert_eq!(limit["type"], "integer", "{limit}");
+    assert_eq!(limit["minimum"], 1, "{limit}");
+    assert_eq!(limit["maximum"], 1_000, "{limit}");
+    let status = parameter("/api/registry", "status")["enum"].to_string();
+    assert!(
+        status.contains("\"any\"") && status.contains("available"),
+        "{status}"
+    );
+    assert_eq!(parameter("/api/audit", "offset")["type"], "integer");
+}

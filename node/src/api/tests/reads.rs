@@ -110,12 +110,20 @@ async fn registry_filters() {
         "?min_remaining=-1",
         "?owner=abcd",
         "?status=lost",
-        "?skill_level=2",
-        "?window_start_ms=5",
     ] {
         let (status, answer) = node.get(&format!("/api/registry{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(answer["error"]["code"], "invalid_query", "{bad}: {answer}");
+    }
+    // Parameters that each fit the document but not together: their own
+    // codes, not "malformed".
+    for (incomplete, code) in [
+        ("?skill_level=2", "skill_level_needs_skill"),
+        ("?window_start_ms=5", "window_needs_both_ends"),
+    ] {
+        let (status, answer) = node.get(&format!("/api/registry{incomplete}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{incomplete}");
+        assert_eq!(answer["error"]["code"], code, "{incomplete}: {answer}");
     }
     let (status, answer) = node
         .get("/api/registry?window_start_ms=10&window_end_ms=5")

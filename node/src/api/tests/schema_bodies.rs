@@ -72,6 +72,39 @@ async fn a_standard_validator_accepts_the_document_and_every_example_body() {
         .await;
 }
 
+/// JSON Schema counts `20.0` as an integer: a client (or a fuzzer) that
+/// writes whole numbers as floats sends a body that fits the document, and
+/// the node takes it (found by schemathesis, `tests/openapi/fuzz.py`).
+#[tokio::test]
+async fn whole_numbers_written_as_floats_fit_the_schema_and_are_accepted() {
+    let mut node = TestNode::new();
+    let document = document(&node).await;
+    let mut offer = laptops(20);
+    offer["detail"]["quantity"] = json!(20.0);
+    let from = offer["valid_from_ms"].as_i64().unwrap();
+    #[allow(clippy::cast_precision_loss)]
+    let from_float = from as f64;
+    offer["valid_from_ms"] = json!(from_float);
+    assert!(offer.to_string().contains("20.0"), "{offer}");
+    check_with_standard_tools(&document, &[("Offer", offer.clone())]);
+    let created = node
+        .created("/api/offers", offer, StatusCode::CREATED)
+        .await;
+    let (_, registry) = node.get("/api/registry").await;
+    let entry = registry
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["address"]["id"] == json!(created))
+        .unwrap_or_else(|| panic!("{registry}"));
+    assert_eq!(entry["offer"]["detail"]["quantity"], json!(20), "{entry}");
+    // A fraction is no integer, for the schema as for the node.
+    let mut half = laptops(20);
+    half["detail"]["quantity"] = json!(2.5);
+    node.refused("/api/offers", half, StatusCode::BAD_REQUEST, "invalid_body")
+        .await;
+}
+
 #[tokio::test]
 async fn the_standard_validator_finds_a_body_that_breaks_the_schema() {
     // The check above can fail: an offer without its contact does not fit.
