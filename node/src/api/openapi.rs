@@ -24,6 +24,9 @@ use super::sessions::{LoginBody, TokenBody};
 use crate::ops::Saved;
 use crate::ops::acceptances::AcceptanceBody;
 use crate::ops::accounts::{AccountChange, NewAccount};
+use crate::ops::incident_room::{IncidentListItem, RoomAnswer};
+use crate::ops::incidents::{IncidentBody, LineBody, ReportBody, StepBody};
+use crate::ops::mission_end::{DeclineBody, SettlementBody, StatusBody};
 
 use super::routes::{Access, ApiRoute, api_routes};
 
@@ -228,6 +231,15 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<NewAccount>(&mut generator);
     add::<AccountChange>(&mut generator);
     add::<Saved>(&mut generator);
+    add::<IncidentBody>(&mut generator);
+    add::<StepBody>(&mut generator);
+    add::<LineBody>(&mut generator);
+    add::<ReportBody>(&mut generator);
+    add::<DeclineBody>(&mut generator);
+    add::<StatusBody>(&mut generator);
+    add::<SettlementBody>(&mut generator);
+    add::<IncidentListItem>(&mut generator);
+    add::<RoomAnswer>(&mut generator);
     // The read answers: the read model's views as they are serialised.
     add::<OfferEntry<'static>>(&mut generator);
     add::<RequestView<'static>>(&mut generator);
@@ -260,6 +272,7 @@ fn written_schemas() -> Value {
         "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
+        "Incidents": list_of("IncidentListItem", "Every incident, newest awareness first."),
         "TokenAnswer": object(&["account", "token", "role", "expires_at_ms"], json!({ "account": string(), "token": { "type": "string", "description": "shown once" }, "role": string(), "expires_at_ms": integer() }), ""),
         "Tokens": { "type": "array", "items": object(&["id", "account", "label", "created_at_ms", "role", "expires_at_ms"], json!({ "id": { "type": "string", "description": "SHA-256 of the token, hex" }, "account": string(), "label": string(), "created_at_ms": integer(), "role": { "type": ["string", "null"], "description": "null: the account's own role" }, "expires_at_ms": { "type": ["integer", "null"], "description": "null: never (the command line token of init)" } }), "") },
         "Revoked": object(&["status"], json!({ "status": string() }), ""),

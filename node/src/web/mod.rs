@@ -13,6 +13,8 @@
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
+//! | `GET /vorfaelle`, `/vorfaelle/{author}/{id}`, `…/meldungen/{kind}/druck`; `POST /meldungen/{seq}/bestaetigen` | `Read` |
+//! | `POST /vorfaelle`, `/vorfaelle/{author}/{id}/schritte`, `…/verlauf`, `…/meldungen/{kind}`, `…/uebernehmen` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
@@ -20,6 +22,7 @@
 mod actions;
 mod admin;
 mod forms;
+mod incident_pages;
 mod login;
 mod mission_print;
 mod offer_fields;
@@ -84,6 +87,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/netzwerk", get(pages::network))
+        .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))
         .route(
@@ -110,6 +114,39 @@ pub(crate) fn routes() -> Router<ApiState> {
             "/verwaltung/token/{id}/widerrufen",
             guarded(post(admin::revoke_token), Permission::Administer),
         )
+}
+
+/// The incident room's pages (`incident_pages.rs`): reading needs `Read`,
+/// its forms `Request`; acknowledging a notification any session.
+fn incident_routes() -> Router<ApiState> {
+    use incident_pages as room;
+    Router::new()
+        .route(
+            "/vorfaelle",
+            get(room::list).merge(guarded(post(room::open), Permission::Request)),
+        )
+        .route("/vorfaelle/{author}/{id}", get(room::room))
+        .route(
+            "/vorfaelle/{author}/{id}/meldungen/{kind}/druck",
+            get(room::print),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/schritte",
+            guarded(post(room::step), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/verlauf",
+            guarded(post(room::line), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/meldungen/{kind}",
+            guarded(post(room::report), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/uebernehmen",
+            guarded(post(room::adopt_page), Permission::Request),
+        )
+        .route("/meldungen/{seq}/bestaetigen", post(room::acknowledge))
 }
 
 /// `GET /static/{file}`: a style sheet or the live script

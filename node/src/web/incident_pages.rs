@@ -1,0 +1,523 @@
+//! The incident room's pages: the list with the form to open an incident,
+//! the room with its forms (a checklist step, a report, a timeline line,
+//! adopting, acknowledging a notification) and a report's print view.
+//! Each form runs the same use case as the JSON API (`ops::incidents`) and
+//! comes back to the room (303), or shows the page again with the reason.
+
+use amtshilfe_dashboard::pages::{
+    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, ReportFieldRow, ReportRow,
+    RoomView, StepRow, incident_room, incidents, parse_date_time, report_print,
+};
+use amtshilfe_dashboard::{Lang, Nav};
+use amtshilfe_protocol::ids::{MemberId, RecordId};
+use amtshilfe_protocol::incident::{ClockKind, ClockPhase, ReportField, StepState, report_fields};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+
+use super::LangChoice;
+use super::forms::{Fields, text};
+use super::pages::render_as;
+use super::{ctx_for, request_pages::request_address};
+use crate::accounts::{Permission, Principal};
+use crate::core::Core;
+use crate::http::auth::refuse;
+use crate::http::{ApiError, ApiState, with_store};
+use crate::ops::incident_room::{RoomAnswer, incident_list, room_answer, state_id};
+use crate::ops::incidents::{
+    IncidentBody, LineBody, ReportBody, StepBody, adopt, open_incident, save_report, write_line,
+    write_step,
+};
+use crate::store::NotifyStatus;
+
+/// Most recent notifications looked at for open ones.
+const NOTIFICATIONS_SHOWN: usize = 20;
+
+fn not_found() -> ApiError {
+    ApiError::not_found(
+        "incident_not_found",
+        "There is no such incident on this node (yet).",
+    )
+}
+
+fn name(core: &Core, member: &MemberId) -> String {
+    core.replica()
+        .read_model()
+        .profile(member)
+        .map_or_else(|| member.to_string(), |p| p.name.clone())
+}
+
+fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsView {
+    let own = core.device().member;
+    let rows = incident_list(core.replica().read_model())
+        .into_iter()
+        .map(|item| IncidentRow {
+            author: item.author.to_string(),
+            id: item.id.to_string(),
+            title: item.title,
+            hit_member: name(core, &item.hit_member),
+            on_behalf_by: item.on_behalf_by.map(|by| name(core, &by)),
+            aware_at_ms: item.aware_at_ms,
+        })
+        .collect();
+    let members = core
+        .replica()
+        .membership()
+        .state()
+        .members()
+        .filter(|(member, _)| **member != own)
+        .map(|(member, info)| (member.to_string(), info.name.clone()))
+        .collect();
+    IncidentsView {
+        rows,
+        can_write: me.role.may(Permission::Request),
+        members,
+        error,
+    }
+}
+
+async fn list_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    render_as(state, "/vorfaelle", lang, status, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+        Ok(incidents(&ctx, &list_view(core, &me, error)))
+    })
+    .await
+}
+
+/// `GET /vorfaelle`.
+pub(super) async fn list(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    list_page(&state, lang, me, StatusCode::OK, None).await
+}
+
+fn invalid(message: String) -> ApiError {
+    ApiError::InvalidBody(message)
+}
+
+fn incident_body(fields: &Fields) -> Result<IncidentBody, ApiError> {
+    let aware = text(fields, "aware");
+    let aware_at_ms = parse_date_time(&aware)
+        .ok_or_else(|| invalid(format!("aware: {aware:?} is not a date and time")))?;
+    let profile = serde_json::from_value(serde_json::Value::String(text(fields, "profile")))
+        .map_err(|_| invalid("profile: gdpr or gdpr+bsig32".into()))?;
+    let on_behalf_of = match text(fields, "on_behalf_of") {
+        empty if empty.is_empty() => None,
+        hex => Some(
+            hex.parse::<MemberId>()
+                .map_err(|_| invalid("on_behalf_of: not a member id".into()))?,
+        ),
+    };
+    let affected_services = text(fields, "services")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok(IncidentBody {
+        title: text(fields, "title"),
+        aware_at_ms,
+        affected_services,
+        profile,
+        on_behalf_of,
+        requests: Vec::new(),
+        helpers: Vec::new(),
+    })
+}
+
+/// `POST /vorfaelle`: to the new room, or the list again with the reason.
+pub(super) async fn open(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let author = state.member;
+    let result = async { open_incident(&state, incident_body(&fields)?).await }.await;
+    match result {
+        Ok(saved) => Redirect::to(&format!("/vorfaelle/{author}/{}", saved.id)).into_response(),
+        Err(error) => {
+            let status = error.status();
+            list_page(&state, lang, me, status, Some(error.to_string())).await
+        }
+    }
+}
+
+fn phase(phase: ClockPhase) -> (&'static str, Option<i64>) {
+    match phase {
+        ClockPhase::Running => ("running", None),
+        ClockPhase::Reminder => ("reminder", None),
+        ClockPhase::Overdue => ("overdue", None),
+        ClockPhase::Sent { at_ms, .. } => ("sent", Some(at_ms)),
+    }
+}
+
+fn step_state(state: StepState) -> &'static str {
+    state_id(state)
+}
+
+fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomView {
+    let writable = room.writable && me.role.may(Permission::Request);
+    let clocks = room
+        .clocks
+        .iter()
+        .map(|clock| {
+            let (phase, sent_at_ms) = phase(clock.phase);
+            ClockRow {
+                label_de: clock.kind.label_de().to_owned(),
+                label_en: clock.kind.label_en().to_owned(),
+                due_at_ms: clock.due_at_ms,
+                left_ms: clock.left_ms,
+                phase,
+                sent_at_ms,
+            }
+        })
+        .collect();
+    let steps = room
+        .steps
+        .iter()
+        .map(|step| StepRow {
+            id: step.id.clone(),
+            number: step.number,
+            label_de: step.label_de.clone(),
+            label_en: step.label_en.clone(),
+            state: step_state(step.state),
+            owner: step.owner.clone(),
+            note: step.note.clone(),
+            due_at_ms: step.due_at_ms,
+            overdue: step.overdue,
+        })
+        .collect();
+    let reports = room
+        .reports
+        .iter()
+        .map(|report| ReportRow {
+            kind: report.kind.id().to_owned(),
+            label_de: report.kind.label_de().to_owned(),
+            label_en: report.kind.label_en().to_owned(),
+            draft: report.draft,
+            fields: report_fields(report.kind)
+                .iter()
+                .map(|template| ReportFieldRow {
+                    id: template.id.to_owned(),
+                    label_de: template.label_de.to_owned(),
+                    label_en: template.label_en.to_owned(),
+                    required: template.required,
+                    value: report
+                        .fields
+                        .iter()
+                        .find(|f| f.id == template.id)
+                        .map(|f| f.value.clone())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            sent_at_ms: report.sent_at_ms,
+        })
+        .collect();
+    let lines = room
+        .timeline
+        .iter()
+        .map(|line| LineRow {
+            at_ms: line.at_ms,
+            kind: line.kind.clone(),
+            author: line.author.clone(),
+            text: line.text.clone(),
+        })
+        .collect();
+    let notifications = core
+        .store()
+        .notify_events(NOTIFICATIONS_SHOWN)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|event| matches!(event.status, NotifyStatus::Open))
+        .map(|event| OpenNotification {
+            seq: event.seq,
+            subject: match lang {
+                Lang::De => event.subject_de,
+                Lang::En => event.subject_en,
+            },
+        })
+        .collect();
+    RoomView {
+        author: room.incident.author.to_string(),
+        id: room.incident.id.to_string(),
+        title: room.incident.title.clone(),
+        hit_member: name(core, &room.incident.hit_member),
+        on_behalf_by: room.incident.on_behalf_by.map(|by| name(core, &by)),
+        aware_at_ms: room.incident.aware_at_ms,
+        services: room.affected_services.clone(),
+        clocks,
+        steps,
+        reports,
+        lines,
+        writable,
+        adoptable: room.adoptable && me.role.may(Permission::Request),
+        notifications,
+        error: None,
+    }
+}
+
+fn room_of(
+    core: &Core,
+    me: &Principal,
+    lang: Lang,
+    author: &str,
+    id: &str,
+) -> Result<RoomView, ApiError> {
+    let address = request_address(author, id).map_err(|_| not_found())?;
+    let room = room_answer(
+        core.replica().read_model(),
+        core.device().member,
+        address.owner,
+        &address.id,
+        crate::clock::now_ms(),
+    )
+    .ok_or_else(not_found)?;
+    Ok(room_view(core, room, me, lang))
+}
+
+async fn room_page(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    (author, id): (String, String),
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let path = format!("/vorfaelle/{author}/{id}");
+    render_as(state, &path, lang, status, move |core| {
+        let mut view = room_of(core, &me, lang.lang, &author, &id)?;
+        view.error = error;
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+        Ok(incident_room(&ctx, &view))
+    })
+    .await
+}
+
+/// `GET /vorfaelle/{author}/{id}`.
+pub(super) async fn room(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(path): Path<(String, String)>,
+) -> Response {
+    room_page(&state, lang, me, path, StatusCode::OK, None).await
+}
+
+/// `GET /vorfaelle/{author}/{id}/meldungen/{kind}/druck`.
+pub(super) async fn print(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id, kind)): Path<(String, String, String)>,
+) -> Response {
+    let path = format!("/vorfaelle/{author}/{id}/meldungen/{kind}/druck");
+    render_as(&state, &path, lang, StatusCode::OK, move |core| {
+        let view = room_of(core, &me, lang.lang, &author, &id)?;
+        let report = view
+            .reports
+            .iter()
+            .find(|r| r.kind == kind)
+            .ok_or_else(not_found)?;
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+        Ok(report_print(&ctx, &view, report))
+    })
+    .await
+}
+
+/// After a form of the room: back to it (303), or the room with the reason.
+async fn after(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    id: String,
+    result: Result<crate::ops::Saved, ApiError>,
+) -> Response {
+    let author = state.member.to_string();
+    match result {
+        Ok(_) => Redirect::to(&format!("/vorfaelle/{author}/{id}")).into_response(),
+        Err(error) => {
+            let status = error.status();
+            room_page(
+                state,
+                lang,
+                me,
+                (author, id),
+                status,
+                Some(error.to_string()),
+            )
+            .await
+        }
+    }
+}
+
+/// The incident of the path if it is this member's own (only its author
+/// writes next to it).
+fn own_id(state: &ApiState, author: &str, id: &str) -> Result<RecordId, ApiError> {
+    let address = request_address(author, id).map_err(|_| not_found())?;
+    if address.owner != state.member {
+        return Err(not_found());
+    }
+    Ok(address.id)
+}
+
+/// `POST /vorfaelle/{author}/{id}/schritte`.
+pub(super) async fn step(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id)): Path<(String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let state_value = serde_json::Value::String(text(&fields, "state"));
+        let body = StepBody {
+            step: text(&fields, "step"),
+            state: serde_json::from_value(state_value)
+                .map_err(|_| invalid("state: open, in_progress, done or not_applicable".into()))?,
+            owner: text(&fields, "owner"),
+            note: text(&fields, "note"),
+        };
+        write_step(&state, own_id(&state, &author, &id)?, body).await
+    }
+    .await;
+    after(&state, lang, me, id, result).await
+}
+
+/// `POST /vorfaelle/{author}/{id}/verlauf`.
+pub(super) async fn line(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id)): Path<(String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let body = LineBody {
+            text: text(&fields, "text"),
+            author: text(&fields, "author"),
+            at_ms: None,
+            tlp: amtshilfe_protocol::incident::Tlp::Clear,
+        };
+        write_line(&state, own_id(&state, &author, &id)?, body).await
+    }
+    .await;
+    after(&state, lang, me, id, result).await
+}
+
+/// `POST /vorfaelle/{author}/{id}/meldungen/{kind}`: the fields `f_<field id>`
+/// (empty ones left out) and `sent` (a local date and time, or empty).
+pub(super) async fn report(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id, kind)): Path<(String, String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let kind = ClockKind::ALL
+            .into_iter()
+            .find(|k| k.id() == kind)
+            .ok_or_else(not_found)?;
+        let report_fields = report_fields(kind)
+            .iter()
+            .filter_map(|template| {
+                let value = text(&fields, &format!("f_{}", template.id));
+                (!value.is_empty()).then(|| ReportField {
+                    id: template.id.to_owned(),
+                    value,
+                })
+            })
+            .collect();
+        let sent = text(&fields, "sent");
+        let sent_at_ms = match sent.as_str() {
+            "" => None,
+            value => Some(
+                parse_date_time(value)
+                    .ok_or_else(|| invalid(format!("sent: {value:?} is not a date and time")))?,
+            ),
+        };
+        let body = ReportBody {
+            fields: report_fields,
+            sent_at_ms,
+        };
+        save_report(&state, own_id(&state, &author, &id)?, kind, body).await
+    }
+    .await;
+    after(&state, lang, me, id, result).await
+}
+
+/// `POST /vorfaelle/{author}/{id}/uebernehmen`: to this member's new
+/// incident that adopts it.
+pub(super) async fn adopt_page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let address = request_address(&author, &id).map_err(|_| not_found())?;
+        adopt(&state, address.owner, address.id).await
+    }
+    .await;
+    let own = state.member;
+    match result {
+        Ok(saved) => Redirect::to(&format!("/vorfaelle/{own}/{}", saved.id)).into_response(),
+        Err(error) => {
+            let status = error.status();
+            room_page(
+                &state,
+                lang,
+                me,
+                (author, id),
+                status,
+                Some(error.to_string()),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /meldungen/{seq}/bestaetigen`: acknowledges a notification (as
+/// `POST /api/notifications/{seq}/ack`) and goes back to the room named
+/// in `back`.
+pub(super) async fn acknowledge(
+    State(state): State<ApiState>,
+    Extension(me): Extension<Principal>,
+    Path(seq): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let back = text(&fields, "back");
+    let back = if back.starts_with("/vorfaelle/") && !back.contains("//") {
+        back
+    } else {
+        "/vorfaelle".to_owned()
+    };
+    let missing = || {
+        ApiError::not_found(
+            "notification_not_found",
+            "Keine solche Meldung / no such notification",
+        )
+    };
+    let Ok(seq) = seq.parse::<u64>() else {
+        return refuse(&back, missing());
+    };
+    let now_ms = crate::clock::now_ms();
+    let result = with_store(&state, move |store| {
+        crate::notify::acknowledge(store, seq, &me.account, now_ms)?.ok_or_else(missing)
+    })
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(error) => refuse(&back, error),
+    }
+}
