@@ -218,8 +218,10 @@ pub struct LineRow {
     pub kind: String,
     /// Author or owner.
     pub author: String,
-    /// Text.
+    /// Text (for a step line: the step's label).
     pub text: String,
+    /// For a step line: the state it was set to.
+    pub step_state: Option<&'static str>,
 }
 
 /// An open notification the viewer can acknowledge.
@@ -331,7 +333,7 @@ fn checklist(ctx: &Ctx, view: &RoomView) -> Markup {
             h2 id="h-steps" { (t(ctx, "Checkliste", "Checklist")) }
             ol.checklist data-testid="steps" {
                 @for step in &view.steps {
-                    li id={ "step-" (step.id) } {
+                    li id={ "step-" (step.id) } value=(step.number) {
                         strong { (pick(ctx, &step.label_de, &step.label_en)) }
                         " – " span data-testid="step-state" { (state_text(ctx, step.state)) }
                         @if let Some(due) = step.due_at_ms { " · " (t(ctx, "fällig", "due")) " " (date_time(due)) }
@@ -402,7 +404,8 @@ fn timeline(ctx: &Ctx, view: &RoomView) -> Markup {
                 ol.timeline data-testid="timeline" { @for line in &view.lines {
                     li { (date_time(line.at_ms)) " · " (line_kind(ctx, &line.kind))
                         @if !line.author.is_empty() { " · " (line.author) }
-                        @if !line.text.is_empty() { ": " (line.text) } }
+                        @if !line.text.is_empty() { ": " (line.text) }
+                        @if let Some(state) = line.step_state { " → " (state_text(ctx, state)) } }
                 } }
             }
             @if view.writable {
@@ -443,7 +446,7 @@ fn notifications(ctx: &Ctx, view: &RoomView) -> Markup {
                     form.inline method="post" action={ "/meldungen/" (note.seq) "/bestaetigen" } {
                         (ctx.csrf_field())
                         input type="hidden" name="back" value={ "/vorfaelle/" (view.author) "/" (view.id) };
-                        button type="submit" { (t(ctx, "Bestätigen", "Acknowledge")) span.visually-hidden { " " (note.seq) } }
+                        button type="submit" { (t(ctx, "Bestätigen", "Acknowledge")) span.sr-only { " " (note.seq) } }
                     }
                 } } }
             }

@@ -41,11 +41,18 @@ fn not_found() -> ApiError {
     )
 }
 
+/// A member's name: from its profile, else from the membership log, else
+/// its id.
 fn name(core: &Core, member: &MemberId) -> String {
+    if let Some(profile) = core.replica().read_model().profile(member) {
+        return profile.name.clone();
+    }
     core.replica()
-        .read_model()
-        .profile(member)
-        .map_or_else(|| member.to_string(), |p| p.name.clone())
+        .membership()
+        .state()
+        .members()
+        .find(|(id, _)| *id == member)
+        .map_or_else(|| member.to_string(), |(_, info)| info.name.clone())
 }
 
 fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsView {
@@ -226,12 +233,7 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
     let lines = room
         .timeline
         .iter()
-        .map(|line| LineRow {
-            at_ms: line.at_ms,
-            kind: line.kind.clone(),
-            author: line.author.clone(),
-            text: line.text.clone(),
-        })
+        .map(|line| line_row(&room, line, lang))
         .collect();
     let notifications = core
         .store()
@@ -264,6 +266,41 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
         notifications,
         error: None,
     }
+}
+
+/// A timeline line for the page: a step line names the step by its label
+/// and the state it was set to, a sent report by its label.
+fn line_row(
+    room: &RoomAnswer,
+    line: &crate::ops::incident_room::LineAnswer,
+    lang: Lang,
+) -> LineRow {
+    let pick = |de: &str, en: &str| match lang {
+        Lang::De => de.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    let mut row = LineRow {
+        at_ms: line.at_ms,
+        kind: line.kind.clone(),
+        author: line.author.clone(),
+        text: line.text.clone(),
+        step_state: None,
+    };
+    if line.kind == "step"
+        && let Some((id, state)) = line.text.split_once(' ')
+        && let Some(step) = room.steps.iter().find(|s| s.id == id)
+    {
+        row.text = pick(&step.label_de, &step.label_en);
+        row.step_state = ["open", "in_progress", "done", "not_applicable"]
+            .into_iter()
+            .find(|known| *known == state);
+    }
+    if line.kind == "report_sent"
+        && let Some(kind) = ClockKind::ALL.into_iter().find(|k| k.id() == line.text)
+    {
+        row.text = pick(kind.label_de(), kind.label_en());
+    }
+    row
 }
 
 fn room_of(

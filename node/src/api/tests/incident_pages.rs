@@ -137,3 +137,64 @@ async fn a_viewer_sees_the_room_without_forms_and_cannot_post_them() {
         "no open form for a viewer"
     );
 }
+
+#[tokio::test]
+async fn an_open_notification_is_acknowledged_from_the_room() {
+    let mut node = TestNode::new();
+    let id = node
+        .created(
+            "/api/incidents",
+            json!({ "title": "Ransomware", "aware_at_ms": T0_MS, "profile": "gdpr" }),
+            StatusCode::CREATED,
+        )
+        .await;
+    {
+        let core = node.core.lock();
+        let store = core.store();
+        // The first run records a baseline; the alert after it is open.
+        store.notify_record(&[], T0_MS).unwrap();
+        let alert = crate::store::NewAlert {
+            id: "clock-overdue-test".into(),
+            kind: "clock_overdue".into(),
+            subject_de: "Meldefrist überschritten".into(),
+            subject_en: "Deadline passed".into(),
+        };
+        assert_eq!(store.notify_record(&[alert], T0_MS).unwrap().len(), 1);
+    }
+    node.add_account("rufdienst", Role::Viewer, true);
+    let (session, csrf) = node.login_page("rufdienst").await;
+    let me = node.me();
+    let room_path = format!("/vorfaelle/{me}/{id}");
+    let room = node.page(&session, &room_path).await;
+    assert!(room.contains("Meldefrist überschritten"), "{room}");
+    assert!(room.contains("action=\"/meldungen/1/bestaetigen\""));
+
+    // A foreign place to go back to is not followed.
+    let (status, location) = node
+        .form(
+            &session,
+            "/meldungen/1/bestaetigen",
+            format!("csrf={csrf}&back=https%3A%2F%2Fexample.org%2F"),
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/vorfaelle")
+    );
+    let events = node.core.lock().store().notify_events(10).unwrap();
+    assert!(
+        matches!(&events[0].status, crate::store::NotifyStatus::Acknowledged { by, .. } if by == "rufdienst"),
+        "{:?}",
+        events[0].status
+    );
+    let room = node.page(&session, &room_path).await;
+    assert!(!room.contains("Meldefrist überschritten"), "no longer open");
+    let (status, _) = node
+        .form(
+            &session,
+            "/meldungen/99/bestaetigen",
+            format!("csrf={csrf}&back={room_path}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
