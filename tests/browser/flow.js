@@ -284,6 +284,7 @@ async function contextPage(browser, viewport, scale) {
   await b.fill('#title', 'Browser-Test: Ransomware im Rathaus');
   await b.fill('#aware', berlin(Date.now() - 10 * 3600 * 1000));
   await b.fill('#services', 'Meldewesen, Kfz-Zulassung');
+  await b.check(`form[action="/vorfaelle"] label:text("${TITLE}")`);
   await Promise.all([b.waitForURL(/\/vorfaelle\/[0-9a-f]+\/i-/), b.locator('form[action="/vorfaelle"] button[type=submit]').click()]);
   const roomUrl = b.url();
   expect(/\/vorfaelle\/[0-9a-f]+\/i-/.test(roomUrl), `the new incident's room is shown (at ${roomUrl})`);
@@ -312,6 +313,33 @@ async function contextPage(browser, viewport, scale) {
   await check(b, 'report print view');
   await b.goto(B_URL + '/vorfaelle');
   await check(b, 'Vorfälle (with the incident)');
+
+  // The helper (A's IT lead) records hours and costs of the mission order
+  // in B's room, once the incident has reached A; B confirms by closing
+  // with the same figures.
+  const aRoomUrl = A_URL + new URL(roomUrl).pathname;
+  const settleForm = 'form[action*="/abrechnung/"]';
+  for (let tries = 0; tries < 60; tries += 1) {
+    await a.goto(aRoomUrl);
+    if (await a.locator(settleForm).count() > 0) break;
+    await a.waitForTimeout(500);
+  }
+  await check(a, 'incident room (helper)');
+  await a.fill(`${settleForm} input[name=hours]`, '16');
+  await a.fill(`${settleForm} input[name=euros]`, '240,50');
+  await Promise.all([a.waitForEvent('load'), a.locator(`${settleForm} button[type=submit]`).click()]);
+  expect((await a.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst', 'the helper\'s figures are recorded');
+  const closeForm = 'form[action$="/status"]';
+  for (let tries = 0; tries < 60; tries += 1) {
+    await b.goto(roomUrl);
+    if ((await b.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst') break;
+    await b.waitForTimeout(500);
+  }
+  expect(await b.inputValue(`${closeForm} input[name=hours]`) === '16', 'the close form carries the helper\'s hours');
+  await Promise.all([b.waitForEvent('load'), b.locator(`${closeForm} button[type=submit]`).click()]);
+  expect((await b.innerText('[data-testid=settlement]')) === 'bestätigt', 'the requester confirmed the figures');
+  await shot(b, 'B-incident-mission-order-confirmed');
+  await check(b, 'incident room (mission order confirmed)');
 
   // English pages too, and a refused form with its error.
   await b.goto(B_URL + '/?lang=en');

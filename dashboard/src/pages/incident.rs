@@ -73,6 +73,8 @@ pub struct IncidentsView {
     pub can_write: bool,
     /// Other members (hex id, name) this member may act for.
     pub members: Vec<(String, String)>,
+    /// This member's open requests (id, title), to attach to an incident.
+    pub own_requests: Vec<(String, String)>,
     /// Why the last form was refused.
     pub error: Option<String>,
 }
@@ -121,6 +123,17 @@ pub fn incidents(ctx: &Ctx, view: &IncidentsView) -> String {
                     select id="profile" name="profile" {
                         option value="gdpr" { (t(ctx, "DSGVO (jede Kommune)", "GDPR (every municipality)")) }
                         option value="gdpr+bsig32" { (t(ctx, "DSGVO und § 32 BSIG (z. B. Stadtwerk)", "GDPR and § 32 BSIG (e.g. a Stadtwerk)")) }
+                    }
+                    @if !view.own_requests.is_empty() {
+                        fieldset {
+                            legend { (t(ctx, "Zugehörige Anfragen", "Requests that belong to it")) }
+                            @for (index, (id, title)) in view.own_requests.iter().enumerate() {
+                                div {
+                                    input type="checkbox" id={ "request-" (index) } name={ "request_" (index) } value=(id);
+                                    label for={ "request-" (index) } { (title) }
+                                }
+                            }
+                        }
                     }
                     label for="on_behalf_of" { (t(ctx, "Für ein anderes Mitglied (vertretungsweise)", "For another member (on its behalf)")) }
                     select id="on_behalf_of" name="on_behalf_of" {
@@ -233,6 +246,48 @@ pub struct OpenNotification {
     pub subject: String,
 }
 
+/// A pledge on one of the incident's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgeRow {
+    /// Pledger, hex.
+    pub pledger: String,
+    /// Pledger's name.
+    pub pledger_name: String,
+    /// Pledge id.
+    pub id: String,
+    /// Units.
+    pub quantity: u32,
+    /// `offered`, `accepted`, `finished`, `withdrawn`, `declined`, `lapsed`.
+    pub state: &'static str,
+    /// Whether the viewer may decline it.
+    pub declinable: bool,
+}
+
+/// A mission order on one of the incident's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRow {
+    /// Requester, hex.
+    pub requester: String,
+    /// Acceptance id.
+    pub id: String,
+    /// Helper's name.
+    pub helper: String,
+    /// Units.
+    pub quantity: u32,
+    /// `accepted`, `active`, `released`, `closed`.
+    pub status: &'static str,
+    /// The helper's hours and cents, if recorded.
+    pub helper_figures: Option<(u32, u64)>,
+    /// The requester's hours and cents, once released or closed.
+    pub closed_with: Option<(u32, u64)>,
+    /// `not_recorded`, `recorded`, `confirmed`, `differs`.
+    pub settlement: &'static str,
+    /// Whether the viewer (the requester) may move it on.
+    pub advance: bool,
+    /// Whether the viewer (the helper) may record its figures.
+    pub settle: bool,
+}
+
 /// The room page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomView {
@@ -263,6 +318,10 @@ pub struct RoomView {
     pub writable: bool,
     /// Whether this member may adopt it.
     pub adoptable: bool,
+    /// Pledges on its requests.
+    pub pledges: Vec<PledgeRow>,
+    /// Mission orders on its requests.
+    pub orders: Vec<OrderRow>,
     /// Open notifications.
     pub notifications: Vec<OpenNotification>,
     /// Why the last form was refused.
@@ -436,6 +495,108 @@ fn line_kind(ctx: &Ctx, kind: &str) -> &'static str {
     }
 }
 
+fn euros(cents: u64) -> String {
+    format!("{},{:02} EUR", cents / 100, cents % 100)
+}
+
+fn figures(ctx: &Ctx, figures: Option<(u32, u64)>) -> String {
+    match figures {
+        Some((hours, cents)) => format!("{hours} h, {}", euros(cents)),
+        None => t(ctx, "–", "–").to_owned(),
+    }
+}
+
+fn pledge_state(ctx: &Ctx, state: &str) -> &'static str {
+    match state {
+        "accepted" => t(ctx, "angenommen", "accepted"),
+        "finished" => t(ctx, "beendet", "finished"),
+        "withdrawn" => t(ctx, "zurückgezogen", "withdrawn"),
+        "declined" => t(ctx, "abgelehnt", "declined"),
+        "lapsed" => t(ctx, "verfallen", "lapsed"),
+        _ => t(ctx, "zugesagt", "offered"),
+    }
+}
+
+fn order_status(ctx: &Ctx, status: &str) -> &'static str {
+    match status {
+        "active" => t(ctx, "im Einsatz", "active"),
+        "released" => t(ctx, "zurückgegeben", "released"),
+        "closed" => t(ctx, "abgeschlossen", "closed"),
+        _ => t(ctx, "angenommen", "accepted"),
+    }
+}
+
+fn settlement_text(ctx: &Ctx, state: &str) -> &'static str {
+    match state {
+        "recorded" => t(ctx, "von der Helferseite erfasst", "recorded by the helper"),
+        "confirmed" => t(ctx, "bestätigt", "confirmed"),
+        "differs" => t(ctx, "Angaben weichen ab", "figures differ"),
+        _ => t(ctx, "noch nicht erfasst", "not recorded yet"),
+    }
+}
+
+/// Hours and euros fields of a settlement form, ids made unique by `key`.
+fn figure_fields(ctx: &Ctx, key: &str, prefill: Option<(u32, u64)>) -> Markup {
+    let (hours, cents) = prefill.unwrap_or((0, 0));
+    html! {
+        label for={ "hours-" (key) } { (t(ctx, "Stunden", "Hours")) }
+        input id={ "hours-" (key) } name="hours" type="number" min="0" max="100000" value=(hours) required;
+        label for={ "euros-" (key) } { (t(ctx, "Mehrkosten in Euro", "Extra costs in euros")) }
+        input id={ "euros-" (key) } name="euros" inputmode="decimal" value=(format!("{},{:02}", cents / 100, cents % 100)) required;
+    }
+}
+
+fn aid(ctx: &Ctx, view: &RoomView) -> Markup {
+    let base = format!("/vorfaelle/{}/{}", view.author, view.id);
+    html! {
+        @if !view.pledges.is_empty() || !view.orders.is_empty() {
+            section aria-labelledby="h-aid" {
+                h2 id="h-aid" { (t(ctx, "Zusagen und Einsatzaufträge", "Pledges and mission orders")) }
+                @if !view.pledges.is_empty() {
+                    ul data-testid="pledges" { @for pledge in &view.pledges { li {
+                        (pledge.pledger_name) ": " (pledge.quantity) " · " (pledge_state(ctx, pledge.state))
+                        @if pledge.declinable {
+                            form.inline method="post" action={ (base) "/zusagen/" (pledge.pledger) "/" (pledge.id) "/ablehnen" } {
+                                (ctx.csrf_field())
+                                button.secondary type="submit" { (t(ctx, "Ablehnen", "Decline")) span.sr-only { " " (pledge.pledger_name) " " (pledge.id) } }
+                            }
+                        }
+                    } } }
+                }
+                @for order in &view.orders {
+                    section.order aria-labelledby={ "h-order-" (order.id) } data-testid="mission-order" {
+                        h3 id={ "h-order-" (order.id) } { (t(ctx, "Einsatzauftrag", "Mission order")) " " (order.id) " · " (order.helper) }
+                        p { (order.quantity) " · " strong { (order_status(ctx, order.status)) }
+                            " · " (t(ctx, "Helferseite", "Helper")) ": " (figures(ctx, order.helper_figures))
+                            " · " (t(ctx, "Anfordernde Seite", "Requester")) ": " (figures(ctx, order.closed_with))
+                            " · " span data-testid="settlement" { (settlement_text(ctx, order.settlement)) } }
+                        @if order.settle {
+                            form method="post" action={ (base) "/abrechnung/" (order.requester) "/" (order.id) } {
+                                (ctx.csrf_field())
+                                (figure_fields(ctx, &format!("settle-{}", order.id), order.helper_figures))
+                                button type="submit" { (t(ctx, "Stunden und Kosten erfassen", "Record hours and costs")) }
+                            }
+                        }
+                        @if order.advance && order.status != "closed" {
+                            form method="post" action={ (base) "/auftraege/" (order.id) "/status" } {
+                                (ctx.csrf_field())
+                                label for={ "status-" (order.id) } { (t(ctx, "Neuer Stand", "New status")) }
+                                select id={ "status-" (order.id) } name="status" {
+                                    @if order.status == "accepted" { option value="active" { (order_status(ctx, "active")) } }
+                                    @if order.status != "released" { option value="released" { (order_status(ctx, "released")) } }
+                                    option value="closed" selected { (order_status(ctx, "closed")) }
+                                }
+                                (figure_fields(ctx, &format!("close-{}", order.id), order.helper_figures.or(order.closed_with)))
+                                button type="submit" { (t(ctx, "Stand setzen (mit den Zahlen der Helferseite: bestätigt)", "Set status (with the helper's figures: confirmed)")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn notifications(ctx: &Ctx, view: &RoomView) -> Markup {
     html! {
         @if !view.notifications.is_empty() {
@@ -474,6 +635,7 @@ pub fn incident_room(ctx: &Ctx, view: &RoomView) -> String {
         (clocks(ctx, view))
         (checklist(ctx, view))
         (reports(ctx, view))
+        (aid(ctx, view))
         (timeline(ctx, view))
     };
     let mut ctx = ctx.clone();

@@ -27,8 +27,9 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use incident::{
-    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, ReportFieldRow, ReportRow,
-    RoomView, StepRow, incident_room, incidents, parse_date_time, report_print,
+    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, OrderRow, PledgeRow,
+    ReportFieldRow, ReportRow, RoomView, StepRow, incident_room, incidents, parse_date_time,
+    report_print,
 };
 pub use login::login;
 pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};

@@ -10,7 +10,9 @@ use amtshilfe_protocol::incident::{
     report_fields,
 };
 use amtshilfe_protocol::model::AcceptanceStatus;
-use amtshilfe_protocol::read_model::{IncidentRoom, ReadModel, RecordAddress, TimelineEvent};
+use amtshilfe_protocol::read_model::{
+    IncidentRoom, PledgeLink, PledgeState, ReadModel, RecordAddress, SettlementState, TimelineEvent,
+};
 use serde::Serialize;
 
 /// One incident in the list.
@@ -94,6 +96,44 @@ pub struct LineAnswer {
     pub text: String,
 }
 
+/// A pledge on one of the incident's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PledgeAnswer {
+    /// Pledger and pledge id.
+    pub address: RecordAddress,
+    /// The request it is for.
+    pub request: RecordId,
+    /// Units pledged.
+    pub quantity: u32,
+    /// Where it stands at the time of the answer.
+    pub state: PledgeState,
+    /// Whether this member (the requester) may decline it now.
+    pub declinable: bool,
+}
+
+/// A mission order on one of the incident's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct OrderAnswer {
+    /// Requester and acceptance id.
+    pub address: RecordAddress,
+    /// The helping member.
+    pub pledger: MemberId,
+    /// Units accepted.
+    pub quantity: u32,
+    /// Where it is in its life.
+    pub status: AcceptanceStatus,
+    /// The requester's figures (hours, cents), once released or closed.
+    pub closed_with: Option<(u32, u64)>,
+    /// The helper's figures (hours, cents), if recorded.
+    pub helper_figures: Option<(u32, u64)>,
+    /// `not_recorded`, `recorded`, `confirmed` or `differs`.
+    pub settlement: String,
+    /// Whether this member is the requester (may move it on).
+    pub mine_to_advance: bool,
+    /// Whether this member is the helper (may record its figures).
+    pub mine_to_settle: bool,
+}
+
 /// One incident room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RoomAnswer {
@@ -117,6 +157,10 @@ pub struct RoomAnswer {
     pub helpers: Vec<MemberId>,
     /// The lines this member may read, oldest first.
     pub timeline: Vec<LineAnswer>,
+    /// Pledges on its requests.
+    pub pledges: Vec<PledgeAnswer>,
+    /// Mission orders on its requests.
+    pub mission_orders: Vec<OrderAnswer>,
     /// Whether this member may write its steps, reports and lines (it is
     /// the incident's author).
     pub writable: bool,
@@ -174,11 +218,74 @@ pub fn room_answer(
         steps: steps(&room),
         clocks: room.clocks.clone(),
         reports: reports(&room, now_ms),
+        pledges: pledges(model, &room, me, now_ms),
+        mission_orders: orders(model, &room, me),
         requests: room.requests.clone(),
         helpers: room.helpers.iter().copied().collect(),
         timeline,
         incident: item,
     })
+}
+
+fn pledges(
+    model: &ReadModel,
+    room: &IncidentRoom<'_>,
+    me: MemberId,
+    now_ms: i64,
+) -> Vec<PledgeAnswer> {
+    let mut list = Vec::new();
+    for request in &room.requests {
+        let Some(view) = model.request_view(request) else {
+            continue;
+        };
+        for pledge in view.needs.iter().flat_map(|need| &need.pledges) {
+            let state = pledge.state_at(now_ms);
+            list.push(PledgeAnswer {
+                address: pledge.address.clone(),
+                request: request.id.clone(),
+                quantity: pledge.pledge.quantity,
+                state,
+                declinable: request.owner == me && state == PledgeState::Offered,
+            });
+        }
+    }
+    list
+}
+
+fn orders(model: &ReadModel, room: &IncidentRoom<'_>, me: MemberId) -> Vec<OrderAnswer> {
+    model
+        .mission_orders()
+        .into_iter()
+        .filter(|order| {
+            matches!(order.pledge, PledgeLink::Joined { .. })
+                && room
+                    .requests
+                    .iter()
+                    .any(|r| r.owner == order.address.owner && r.id == order.acceptance.request)
+        })
+        .map(|order| {
+            let (settlement, figures) = match order.settlement {
+                SettlementState::NotRecorded => ("not_recorded", None),
+                SettlementState::Recorded { settlement } => ("recorded", Some(settlement)),
+                SettlementState::Confirmed { settlement } => ("confirmed", Some(settlement)),
+                SettlementState::Differs { settlement } => ("differs", Some(settlement)),
+            };
+            let acceptance = order.acceptance;
+            OrderAnswer {
+                address: order.address.clone(),
+                pledger: order.pledger,
+                quantity: acceptance.quantity,
+                status: acceptance.status,
+                closed_with: acceptance
+                    .hours_recorded
+                    .map(|hours| (hours, acceptance.expenses_cents.unwrap_or(0))),
+                helper_figures: figures.map(|s| (s.hours, s.expenses_cents)),
+                settlement: settlement.to_owned(),
+                mine_to_advance: order.address.owner == me,
+                mine_to_settle: order.pledger == me,
+            }
+        })
+        .collect()
 }
 
 fn steps(room: &IncidentRoom<'_>) -> Vec<StepAnswer> {
@@ -302,7 +409,8 @@ pub fn state_id(state: StepState) -> &'static str {
     }
 }
 
-fn status_id(status: AcceptanceStatus) -> &'static str {
+/// The stable id of a mission order's status, as stored.
+pub fn status_id(status: AcceptanceStatus) -> &'static str {
     match status {
         AcceptanceStatus::Accepted => "accepted",
         AcceptanceStatus::Active => "active",

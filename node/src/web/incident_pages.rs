@@ -5,8 +5,9 @@
 //! comes back to the room (303), or shows the page again with the reason.
 
 use amtshilfe_dashboard::pages::{
-    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, ReportFieldRow, ReportRow,
-    RoomView, StepRow, incident_room, incidents, parse_date_time, report_print,
+    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, OrderRow, PledgeRow,
+    ReportFieldRow, ReportRow, RoomView, StepRow, incident_room, incidents, parse_date_time,
+    report_print,
 };
 use amtshilfe_dashboard::{Lang, Nav};
 use amtshilfe_protocol::ids::{MemberId, RecordId};
@@ -24,11 +25,12 @@ use crate::accounts::{Permission, Principal};
 use crate::core::Core;
 use crate::http::auth::refuse;
 use crate::http::{ApiError, ApiState, with_store};
-use crate::ops::incident_room::{RoomAnswer, incident_list, room_answer, state_id};
+use crate::ops::incident_room::{RoomAnswer, incident_list, room_answer, state_id, status_id};
 use crate::ops::incidents::{
     IncidentBody, LineBody, ReportBody, StepBody, adopt, open_incident, save_report, write_line,
     write_step,
 };
+use crate::ops::mission_end::{DeclineBody, SettlementBody, StatusBody, advance, decline, settle};
 use crate::store::NotifyStatus;
 
 /// Most recent notifications looked at for open ones.
@@ -76,10 +78,22 @@ fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsVie
         .filter(|(member, _)| **member != own)
         .map(|(member, info)| (member.to_string(), info.name.clone()))
         .collect();
+    let own_requests = core
+        .replica()
+        .read_model()
+        .request_board()
+        .into_iter()
+        .filter(|view| {
+            view.address.owner == own
+                && view.request.status == amtshilfe_protocol::model::RequestStatus::Open
+        })
+        .map(|view| (view.address.id.to_string(), view.request.title.clone()))
+        .collect();
     IncidentsView {
         rows,
         can_write: me.role.may(Permission::Request),
         members,
+        own_requests,
         error,
     }
 }
@@ -130,13 +144,23 @@ fn incident_body(fields: &Fields) -> Result<IncidentBody, ApiError> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
+    let mut requests = Vec::new();
+    for (name, value) in fields {
+        if name.starts_with("request_") {
+            requests.push(
+                RecordId::new(value.trim())
+                    .map_err(|_| invalid(format!("{name}: not a request id")))?,
+            );
+        }
+    }
+    requests.sort();
     Ok(IncidentBody {
         title: text(fields, "title"),
         aware_at_ms,
         affected_services,
         profile,
         on_behalf_of,
-        requests: Vec::new(),
+        requests,
         helpers: Vec::new(),
     })
 }
@@ -165,6 +189,18 @@ fn phase(phase: ClockPhase) -> (&'static str, Option<i64>) {
         ClockPhase::Reminder => ("reminder", None),
         ClockPhase::Overdue => ("overdue", None),
         ClockPhase::Sent { at_ms, .. } => ("sent", Some(at_ms)),
+    }
+}
+
+fn pledge_state_id(state: amtshilfe_protocol::read_model::PledgeState) -> &'static str {
+    use amtshilfe_protocol::read_model::PledgeState as P;
+    match state {
+        P::Offered => "offered",
+        P::Accepted => "accepted",
+        P::Finished => "finished",
+        P::Withdrawn => "withdrawn",
+        P::Declined => "declined",
+        P::Lapsed => "lapsed",
     }
 }
 
@@ -249,7 +285,42 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
             },
         })
         .collect();
+    let pledges = room
+        .pledges
+        .iter()
+        .map(|pledge| PledgeRow {
+            pledger: pledge.address.owner.to_string(),
+            pledger_name: name(core, &pledge.address.owner),
+            id: pledge.address.id.to_string(),
+            quantity: pledge.quantity,
+            state: pledge_state_id(pledge.state),
+            declinable: pledge.declinable && me.role.may(Permission::Accept),
+        })
+        .collect();
+    let orders = room
+        .mission_orders
+        .iter()
+        .map(|order| OrderRow {
+            requester: order.address.owner.to_string(),
+            id: order.address.id.to_string(),
+            helper: name(core, &order.pledger),
+            quantity: order.quantity,
+            status: status_id(order.status),
+            helper_figures: order.helper_figures,
+            closed_with: order.closed_with,
+            settlement: match order.settlement.as_str() {
+                "recorded" => "recorded",
+                "confirmed" => "confirmed",
+                "differs" => "differs",
+                _ => "not_recorded",
+            },
+            advance: order.mine_to_advance && me.role.may(Permission::Accept),
+            settle: order.mine_to_settle && me.role.may(Permission::Pledge),
+        })
+        .collect();
     RoomView {
+        pledges,
+        orders,
         author: room.incident.author.to_string(),
         id: room.incident.id.to_string(),
         title: room.incident.title.clone(),
@@ -556,5 +627,160 @@ pub(super) async fn acknowledge(
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
         Err(error) => refuse(&back, error),
+    }
+}
+
+/// Euros as typed (`12,50`, `12.50`, `12`) in cents.
+fn cents(text: &str) -> Result<u64, ApiError> {
+    let bad = || invalid(format!("euros: {text:?} is not an amount in euros"));
+    let text = text.trim().replace('.', ",");
+    let (whole, fraction) = text.split_once(',').unwrap_or((&text, ""));
+    if fraction.len() > 2 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: u64 = whole.parse().map_err(|_| bad())?;
+    let fraction: u64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(fraction))
+        .ok_or_else(bad)
+}
+
+fn hours(fields: &Fields) -> Result<u32, ApiError> {
+    let value = text(fields, "hours");
+    value
+        .parse()
+        .map_err(|_| invalid(format!("hours: {value:?} is not a whole number")))
+}
+
+/// Back to the room `author`/`id` after a form about its aid, or the room
+/// with the reason.
+async fn back_to_room(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    (author, id): (String, String),
+    result: Result<crate::ops::Saved, ApiError>,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/vorfaelle/{author}/{id}")).into_response(),
+        Err(error) => {
+            let status = error.status();
+            room_page(
+                state,
+                lang,
+                me,
+                (author, id),
+                status,
+                Some(error.to_string()),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen`.
+pub(super) async fn decline_page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id, pledger, pledge)): Path<(String, String, String, String)>,
+) -> Response {
+    let result = async {
+        let address = request_address(&pledger, &pledge).map_err(|_| {
+            ApiError::not_found(
+                "pledge_not_found",
+                "There is no such pledge on this node (yet).",
+            )
+        })?;
+        decline(&state, address.owner, address.id, DeclineBody::default()).await
+    }
+    .await;
+    back_to_room(&state, lang, me, (author, id), result).await
+}
+
+/// `POST /vorfaelle/{author}/{id}/auftraege/{acceptance}/status`: status,
+/// and for released or closed the hours and euros.
+pub(super) async fn status_page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id, acceptance)): Path<(String, String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let status_value = serde_json::Value::String(text(&fields, "status"));
+        let status: amtshilfe_protocol::model::AcceptanceStatus =
+            serde_json::from_value(status_value)
+                .map_err(|_| invalid("status: active, released or closed".into()))?;
+        let finishing = !matches!(
+            status,
+            amtshilfe_protocol::model::AcceptanceStatus::Accepted
+                | amtshilfe_protocol::model::AcceptanceStatus::Active
+        );
+        let (hours, expenses_cents) = if finishing {
+            (Some(hours(&fields)?), Some(cents(&text(&fields, "euros"))?))
+        } else {
+            (None, None)
+        };
+        let acceptance = RecordId::new(acceptance.as_str()).map_err(|_| {
+            ApiError::not_found(
+                "mission_order_not_found",
+                "There is no such mission order on this node (yet).",
+            )
+        })?;
+        let body = StatusBody {
+            status,
+            hours,
+            expenses_cents,
+        };
+        advance(&state, acceptance, body).await
+    }
+    .await;
+    back_to_room(&state, lang, me, (author, id), result).await
+}
+
+/// `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}`:
+/// the helper's hours and euros.
+pub(super) async fn settle_page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path((author, id, requester, acceptance)): Path<(String, String, String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let result = async {
+        let order = request_address(&requester, &acceptance).map_err(|_| {
+            ApiError::not_found(
+                "mission_order_not_found",
+                "There is no such mission order on this node (yet).",
+            )
+        })?;
+        let body = SettlementBody {
+            requester: order.owner,
+            acceptance: order.id,
+            hours: hours(&fields)?,
+            expenses_cents: cents(&text(&fields, "euros"))?,
+            note: String::new(),
+        };
+        settle(&state, body).await
+    }
+    .await;
+    back_to_room(&state, lang, me, (author, id), result).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cents;
+
+    #[test]
+    fn euros_as_typed_become_cents() {
+        assert_eq!(cents("12,50").unwrap(), 1250);
+        assert_eq!(cents("12.5").unwrap(), 1250);
+        assert_eq!(cents("7").unwrap(), 700);
+        assert_eq!(cents("0,00").unwrap(), 0);
+        for bad in ["", "-1", "1,234", "zwölf", "1,2x"] {
+            assert!(cents(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -15,6 +15,8 @@
 //! | `POST /anfordern` | `Request` |
 //! | `GET /vorfaelle`, `/vorfaelle/{author}/{id}`, `…/meldungen/{kind}/druck`; `POST /meldungen/{seq}/bestaetigen` | `Read` |
 //! | `POST /vorfaelle`, `/vorfaelle/{author}/{id}/schritte`, `…/verlauf`, `…/meldungen/{kind}`, `…/uebernehmen` | `Request` |
+//! | `POST /vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen`, `…/auftraege/{acceptance}/status` | `Accept` |
+//! | `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
@@ -145,6 +147,18 @@ fn incident_routes() -> Router<ApiState> {
         .route(
             "/vorfaelle/{author}/{id}/uebernehmen",
             guarded(post(room::adopt_page), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen",
+            guarded(post(room::decline_page), Permission::Accept),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/auftraege/{acceptance}/status",
+            guarded(post(room::status_page), Permission::Accept),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}",
+            guarded(post(room::settle_page), Permission::Pledge),
         )
         .route("/meldungen/{seq}/bestaetigen", post(room::acknowledge))
 }

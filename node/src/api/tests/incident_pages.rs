@@ -198,3 +198,124 @@ async fn an_open_notification_is_acknowledged_from_the_room() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn pledges_are_declined_and_mission_orders_settled_and_confirmed_in_the_room() {
+    let mut node = TestNode::new();
+    node.add_account("chefin", Role::Admin, true);
+    let (session, csrf) = node.login_page("chefin").await;
+    let me = node.me();
+    let b = node.other_id();
+    let request = node
+        .created("/api/requests", laptop_request(10), StatusCode::CREATED)
+        .await;
+    let id = node
+        .created(
+            "/api/incidents",
+            json!({ "title": "Ransomware", "aware_at_ms": T0_MS, "profile": "gdpr", "requests": [request] }),
+            StatusCode::CREATED,
+        )
+        .await;
+    for (pledge_id, quantity) in [("p-1", 4), ("p-2", 3)] {
+        node.other_writes(
+            RecordKey::pledge(super::id(pledge_id)),
+            pledge(me, &request, "n1", quantity),
+        );
+    }
+    let room_path = format!("/vorfaelle/{me}/{id}");
+    let room = node.page(&session, &room_path).await;
+    assert!(room.contains("Zusagen und Einsatzaufträge"), "{room}");
+    let (status, back) = node
+        .form(
+            &session,
+            &format!("{room_path}/zusagen/{b}/p-1/ablehnen"),
+            format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(
+        (status, back.as_str()),
+        (StatusCode::SEE_OTHER, room_path.as_str())
+    );
+    // The form's write was announced too; `created` checks only its own.
+    while node.announced.try_recv().is_ok() {}
+    let acceptance = node
+        .created(
+            "/api/acceptances",
+            json!({ "pledger": b, "pledge": "p-2", "quantity": 3 }),
+            StatusCode::CREATED,
+        )
+        .await;
+    // The helper's figures arrive; the requester closes with the same.
+    node.other_writes(
+        RecordKey::new(
+            amtshilfe_protocol::model::RecordTag::Settlement,
+            super::id("st-1"),
+        ),
+        json!({ "pledge": "p-2", "requester": me, "acceptance": acceptance, "hours": 12,
+                "expenses_cents": 45_000, "recorded_at_ms": clock::now_ms() }),
+    );
+    let (status, page) = node
+        .form(
+            &session,
+            &format!("{room_path}/auftraege/{acceptance}/status"),
+            format!("csrf={csrf}&status=closed&hours=12&euros=zw%C3%B6lf"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "euros that are no amount");
+    assert!(page.contains("Nicht gespeichert."));
+    let (status, _) = node
+        .form(
+            &session,
+            &format!("{room_path}/auftraege/{acceptance}/status"),
+            format!("csrf={csrf}&status=closed&hours=12&euros=450%2C00"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    while node.announced.try_recv().is_ok() {}
+    let room = node.page(&session, &room_path).await;
+    assert!(room.contains("abgelehnt"), "the declined pledge: {room}");
+    assert!(room.contains("bestätigt"), "the figures agree: {room}");
+    assert!(room.contains("12 h, 450,00 EUR"));
+
+    // The other way round: this member helps B and records its figures.
+    let b_request = super::id("r-b");
+    node.other_writes(RecordKey::request(b_request.clone()), laptop_request(2));
+    node.other_writes(
+        RecordKey::new(
+            amtshilfe_protocol::model::RecordTag::Incident,
+            super::id("i-b"),
+        ),
+        json!({ "title": "B", "aware_at_ms": T0_MS, "profile": "gdpr", "status": "open",
+                "requests": [b_request], "created_at_ms": T0_MS }),
+    );
+    let own_pledge = node
+        .created(
+            "/api/pledges",
+            pledge(b, &b_request, "n1", 1),
+            StatusCode::CREATED,
+        )
+        .await;
+    node.other_writes(
+        RecordKey::acceptance(super::id("a-b")),
+        json!({ "pledge": { "pledger": me, "pledge": own_pledge }, "request": b_request, "need": "n1",
+                "quantity": 1, "accepted_at_ms": clock::now_ms(), "status": "active" }),
+    );
+    let b_room = format!("/vorfaelle/{b}/i-b");
+    let (status, back) = node
+        .form(
+            &session,
+            &format!("{b_room}/abrechnung/{b}/a-b"),
+            format!("csrf={csrf}&hours=6&euros=0"),
+        )
+        .await;
+    assert_eq!(
+        (status, back.as_str()),
+        (StatusCode::SEE_OTHER, b_room.as_str())
+    );
+    let room = node.page(&session, &b_room).await;
+    assert!(room.contains("von der Helferseite erfasst"), "{room}");
+    assert!(
+        !room.contains("/status\""),
+        "only the requester moves it on"
+    );
+}
