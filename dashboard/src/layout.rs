@@ -20,6 +20,8 @@ pub enum Nav {
     Anfordern,
     /// Peers and sync.
     Netzwerk,
+    /// Incident rooms.
+    Vorfaelle,
     /// Accounts, tokens, audit log (admins).
     Verwaltung,
     /// A page outside the navigation (request detail).
@@ -108,6 +110,7 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             (nav_link(ctx, Nav::Ressourcen, "/ressourcen", Text::NavRessourcen))
                             (nav_link(ctx, Nav::Register, "/register", Text::NavRegister))
                             (nav_link(ctx, Nav::Anfordern, "/anfordern", Text::NavAnfordern))
+                            li { a href="/vorfaelle" aria-current=[(ctx.nav == Nav::Vorfaelle).then_some("page")] { (if ctx.lang == crate::Lang::De { "Vorfälle" } else { "Incidents" }) } }
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
                             @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
                         }

@@ -3,7 +3,10 @@
 //! offer once; on B a requester asks for 5; the request appears on A
 //! without a reload; A pledges 3; B accepts; both pages show the mission
 //! order and 2 still open. The registry is downloaded as CSV from the
-//! Register page's link and its header and the offer's row are checked. On every page the flow visits, axe-core checks
+//! Register page's link and its header and the offer's row are checked.
+//! B's requester then opens an incident aware 10 hours ago, sees about 62
+//! hours left on the GDPR clock, ticks a step, writes a timeline entry,
+//! marks the GDPR report as sent and opens its print view. On every page the flow visits, axe-core checks
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
 //! keyboard events only; every page is checked for sideways scrolling at
 //! 360 px and at 200 % zoom. Screenshots land in

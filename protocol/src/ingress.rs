@@ -2,7 +2,8 @@
 //! size cap → signature → signer known to the document's owner → what the
 //! change declares within bounds → parse the change (panics contained) →
 //! actor bound to signer → signer delegated at the change's time, owner a
-//! member → every operation a well-formed record. A stranger's bytes never
+//! member → every operation a well-formed record, its rule times no later
+//! than the change's own timestamp. A stranger's bytes never
 //! reach automerge, and a member's reach it only within bounds. What happens after (duplicates, forks,
 //! missing dependencies, applying) needs the document and lives in
 //! `replica::place`. Never does I/O, never mutates anything.
@@ -63,6 +64,12 @@ pub enum Rejection {
     /// (`crate::incident::acting`).
     #[error("acting on behalf refused: {0}")]
     ActingRefused(String),
+    /// A time a rule counts from (a pledge's creation, an acceptance, a
+    /// sent report, …) lies more than `model::RECORD_TIME_SKEW_MS` after
+    /// the timestamp of the signed change that writes it
+    /// (`model::record_time`).
+    #[error("record time ahead of its change: {0}")]
+    TimeAheadOfChange(String),
     /// Another change with the same (actor, seq) is already known.
     #[error("another change with the same actor and sequence number exists (fork)")]
     Fork,
@@ -87,7 +94,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 16] = [
+    pub const CODES: [&'static str; 17] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -99,6 +106,7 @@ impl Rejection {
         "authority_frozen",
         "malformed_record",
         "acting_refused",
+        "time_ahead_of_change",
         "fork",
         "actor_forked",
         "too_many_pending",
@@ -120,6 +128,7 @@ impl Rejection {
                 | Rejection::ActorNotBoundToSigner
                 | Rejection::MalformedRecord(_)
                 | Rejection::ActingRefused(_)
+                | Rejection::TimeAheadOfChange(_)
                 | Rejection::Fork
                 | Rejection::OverQuota
         )
@@ -139,6 +148,7 @@ impl Rejection {
             Rejection::AuthorityFrozen => "authority_frozen",
             Rejection::MalformedRecord(_) => "malformed_record",
             Rejection::ActingRefused(_) => "acting_refused",
+            Rejection::TimeAheadOfChange(_) => "time_ahead_of_change",
             Rejection::Fork => "fork",
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
@@ -312,6 +322,8 @@ fn check_records(
                     .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
                 check_acting(&document.owner, &record)
                     .map_err(|e| Rejection::ActingRefused(format!("{key}: {e}")))?;
+                model::check_record_times(&record, change.timestamp())
+                    .map_err(|e| Rejection::TimeAheadOfChange(format!("{key}: {e}")))?;
                 if let Record::Posture(posture) = &record {
                     check_sealed_readers(document, membership, posture)
                         .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;

@@ -8,7 +8,9 @@
 //
 // On every page: axe-core's WCAG 2.1 A and AA rules (the count of
 // violations is printed per page; any violation fails the run), and no
-// sideways scrolling at 360 px wide or at 200 % zoom. Screenshots of every
+// sideways scrolling at 360 px wide or at 200 % zoom. B also opens an
+// incident room, ticks a step, writes a timeline entry and marks the GDPR
+// report as sent. Screenshots of every
 // step, and of the Lagebild and the request form at 360 px and 200 % zoom,
 // go to $SHOTS. Run by node/tests/browser.rs, which starts the nodes.
 const { chromium } = require('playwright-core');
@@ -284,6 +286,71 @@ async function contextPage(browser, viewport, scale) {
   await check(b, 'printable mission order');
   await b.goto(B_URL + printHref + '?lang=en');
   await check(b, 'printable mission order (English)');
+  // B's incident room: opened with awareness 10 hours ago, the GDPR clock
+  // shows about 62 hours left; a step is ticked, a timeline entry written,
+  // the GDPR report completed and marked as sent, and printed.
+  const berlin = (ms) => new Date(ms).toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' }).replace(' ', 'T').slice(0, 16);
+  await b.goto(B_URL + '/vorfaelle');
+  await check(b, 'Vorfälle (empty)');
+  await b.fill('#title', 'Browser-Test: Ransomware im Rathaus');
+  await b.fill('#aware', berlin(Date.now() - 10 * 3600 * 1000));
+  await b.fill('#services', 'Meldewesen, Kfz-Zulassung');
+  await b.check(`form[action="/vorfaelle"] label:text("${TITLE}")`);
+  await Promise.all([b.waitForURL(/\/vorfaelle\/[0-9a-f]+\/i-/), b.locator('form[action="/vorfaelle"] button[type=submit]').click()]);
+  const roomUrl = b.url();
+  expect(/\/vorfaelle\/[0-9a-f]+\/i-/.test(roomUrl), `the new incident's room is shown (at ${roomUrl})`);
+  const left = await b.innerText('[data-testid=clocks] tbody tr:first-child [data-testid=time-left]');
+  expect(/^(61 h [45]\d|62 h 0) min$/.test(left), `the GDPR clock shows about 62 hours left (shows "${left}")`);
+  await shot(b, 'B-incident-room');
+  await check(b, 'incident room');
+  await b.selectOption('#state-isolate', 'done');
+  await Promise.all([b.waitForEvent('load'), b.locator('#step-isolate button[type=submit]').click()]);
+  expect((await b.innerText('#step-isolate [data-testid=step-state]')) === 'erledigt', 'the step is ticked');
+  await b.fill('#line-text', 'Krisenstab einberufen, Netz getrennt');
+  await Promise.all([b.waitForEvent('load'), b.locator('form[action$="/verlauf"] button[type=submit]').click()]);
+  expect((await b.innerText('[data-testid=timeline]')).includes('Krisenstab einberufen, Netz getrennt'), 'the timeline shows the entry');
+  const report = '[data-testid=report-gdpr_art33]';
+  for (const field of await b.locator(`${report} textarea`).all()) {
+    if ((await field.inputValue()).trim() === '') await field.fill('Angabe im Browser-Test');
+  }
+  await b.fill('#gdpr_art33-sent', berlin(Date.now() - 60 * 1000));
+  await Promise.all([b.waitForEvent('load'), b.locator(`${report} button[type=submit]`).click()]);
+  expect((await b.innerText(report)).includes('Gesendet am'), 'the report is marked as sent');
+  expect((await b.innerText('[data-testid=clocks]')).includes('Gesendet'), 'its clock stopped');
+  await shot(b, 'B-incident-report-sent');
+  await check(b, 'incident room (worked)');
+  await b.goto(roomUrl + '/meldungen/gdpr_art33/druck');
+  expect((await b.innerText('[data-testid=report-print]')).includes('Angabe im Browser-Test'), 'the print view shows the report');
+  await check(b, 'report print view');
+  await b.goto(B_URL + '/vorfaelle');
+  await check(b, 'Vorfälle (with the incident)');
+
+  // The helper (A's IT lead) records hours and costs of the mission order
+  // in B's room, once the incident has reached A; B confirms by closing
+  // with the same figures.
+  const aRoomUrl = A_URL + new URL(roomUrl).pathname;
+  const settleForm = 'form[action*="/abrechnung/"]';
+  for (let tries = 0; tries < 60; tries += 1) {
+    await a.goto(aRoomUrl);
+    if (await a.locator(settleForm).count() > 0) break;
+    await a.waitForTimeout(500);
+  }
+  await check(a, 'incident room (helper)');
+  await a.fill(`${settleForm} input[name=hours]`, '16');
+  await a.fill(`${settleForm} input[name=euros]`, '240,50');
+  await Promise.all([a.waitForEvent('load'), a.locator(`${settleForm} button[type=submit]`).click()]);
+  expect((await a.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst', 'the helper\'s figures are recorded');
+  const closeForm = 'form[action$="/status"]';
+  for (let tries = 0; tries < 60; tries += 1) {
+    await b.goto(roomUrl);
+    if ((await b.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst') break;
+    await b.waitForTimeout(500);
+  }
+  expect(await b.inputValue(`${closeForm} input[name=hours]`) === '16', 'the close form carries the helper\'s hours');
+  await Promise.all([b.waitForEvent('load'), b.locator(`${closeForm} button[type=submit]`).click()]);
+  expect((await b.innerText('[data-testid=settlement]')) === 'bestätigt', 'the requester confirmed the figures');
+  await shot(b, 'B-incident-mission-order-confirmed');
+  await check(b, 'incident room (mission order confirmed)');
 
   // English pages too, and a refused form with its error.
   await b.goto(B_URL + '/?lang=en');

@@ -4,6 +4,7 @@
 //! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
+mod incident;
 mod login;
 mod mission_print;
 mod network;
@@ -25,6 +26,11 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
+pub use incident::{
+    ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, OrderRow, PledgeRow,
+    ReportFieldRow, ReportRow, RoomView, StepRow, incident_room, incidents, parse_date_time,
+    report_print,
+};
 pub use login::login;
 pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};

@@ -30,6 +30,7 @@ mod acceptances;
 mod accounts_admin;
 mod bundle;
 pub mod events;
+mod incidents;
 mod notifications;
 mod offers;
 pub(crate) mod openapi;

@@ -26,6 +26,9 @@ use super::sessions::{LoginBody, TokenBody};
 use crate::ops::Saved;
 use crate::ops::acceptances::AcceptanceBody;
 use crate::ops::accounts::{AccountChange, NewAccount};
+use crate::ops::incident_room::{IncidentListItem, RoomAnswer};
+use crate::ops::incidents::{IncidentBody, LineBody, ReportBody, StepBody};
+use crate::ops::mission_end::{DeclineBody, SettlementBody, StatusBody};
 
 use super::routes::{Access, ApiRoute, api_routes};
 
@@ -265,6 +268,15 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<NewAccount>(&mut generator);
     add::<AccountChange>(&mut generator);
     add::<Saved>(&mut generator);
+    add::<IncidentBody>(&mut generator);
+    add::<StepBody>(&mut generator);
+    add::<LineBody>(&mut generator);
+    add::<ReportBody>(&mut generator);
+    add::<DeclineBody>(&mut generator);
+    add::<StatusBody>(&mut generator);
+    add::<SettlementBody>(&mut generator);
+    add::<IncidentListItem>(&mut generator);
+    add::<RoomAnswer>(&mut generator);
     // The read answers: the read model's views as they are serialised.
     add::<OfferEntry<'static>>(&mut generator);
     add::<RequestView<'static>>(&mut generator);
@@ -308,6 +320,7 @@ fn written_schemas() -> Value {
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
         "Tokens": list_of("TokenRow", "Every API token, oldest first."),
+        "Incidents": list_of("IncidentListItem", "Every incident, newest awareness first."),
         "Revoked": object(&["status"], json!({ "status": string() }), ""),
         "Accounts": { "type": "array", "items": schema_ref("Account") },
         "AuditRows": list_of("AuditRow", "Audit rows, newest first."),

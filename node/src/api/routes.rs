@@ -4,13 +4,13 @@
 //! the same list, so a route cannot exist without its documentation.
 //! Never decides who may do what: `accounts::Role::may` does.
 
-use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind};
+use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind, RoomRefusal};
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, bundle, events, notifications, offers, openapi, pledges,
-    reads, requests, sessions,
+    ApiState, acceptances, accounts_admin, bundle, events, incidents, notifications, offers,
+    openapi, pledges, reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -100,6 +100,7 @@ impl ApiRoute {
 
 const OFFER_NOT_FOUND: (u16, &str) = (404, "offer_not_found");
 const VALIDATION: (u16, &str) = (400, "validation_failed");
+const INCIDENT_NOT_FOUND: (u16, &str) = (404, "incident_not_found");
 
 const REGISTRY_QUERY: &[(&str, &str)] = &[
     (
@@ -209,6 +210,66 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .answers(201, "Saved")
             .errors(&[VALIDATION])
             .refusals(&AcceptanceRefusal::CODES),
+        route(M::GET, "/api/incidents", get(incidents::list))
+            .doc("Every incident, newest awareness first")
+            .answers(200, "Incidents"),
+        route(M::GET, "/api/incidents/{author}/{id}", get(incidents::room))
+            .doc("One incident room as this member may read it: checklist, clocks (time left, 80 % and overdue), reports (pre-filled drafts), timeline")
+            .answers(200, "RoomAnswer")
+            .errors(&[INCIDENT_NOT_FOUND]),
+        route(M::POST, "/api/incidents", post(incidents::open))
+            .doc("Open an incident of this member, or on behalf of another member (on_behalf_of)")
+            .role(Permission::Request)
+            .body("IncidentBody")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION, (403, "not_authorised")]),
+        route(M::POST, "/api/incidents/{author}/{id}/steps", post(incidents::step))
+            .doc("A checklist step's state, owner and note, of one of this member's incidents")
+            .role(Permission::Request)
+            .body("StepBody")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION])
+            .refusals(&RoomRefusal::CODES[..1]),
+        route(M::POST, "/api/incidents/{author}/{id}/timeline", post(incidents::line))
+            .doc("A timeline line of one of this member's incidents (TLP clear only until lines are sealed)")
+            .role(Permission::Request)
+            .body("LineBody")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION])
+            .refusals(&RoomRefusal::CODES[..1]),
+        route(M::PUT, "/api/incidents/{author}/{id}/reports/{kind}", put(incidents::report))
+            .doc("Save a report (gdpr_art33, bsig_early_warning, bsig_notification, bsig_final_report); sent_at_ms marks it as sent and needs every required field")
+            .role(Permission::Request)
+            .body("ReportBody")
+            .answers(200, "Saved")
+            .errors(&[VALIDATION, (404, "report_kind_not_found")])
+            .refusals(&RoomRefusal::CODES[..1]),
+        route(M::POST, "/api/incidents/{author}/{id}/adopt", post(incidents::adopt_route))
+            .doc("Adopt an incident another member wrote on this member's behalf")
+            .role(Permission::Request)
+            .answers(201, "Saved")
+            .refusals(&RoomRefusal::CODES[..3]),
+        route(M::POST, "/api/pledges/{pledger}/{id}/decline", post(incidents::decline_route))
+            .doc("Decline a pledge on one of this member's requests: it stops counting and frees the offer")
+            .role(Permission::Accept)
+            .body("DeclineBody")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION])
+            .refusals(&RoomRefusal::CODES[3..6]),
+        route(M::POST, "/api/acceptances/{id}/status", post(incidents::status))
+            .doc("Move one of this member's mission orders on (active, released, closed); closing with the helper's figures confirms them")
+            .role(Permission::Accept)
+            .body("StatusBody")
+            .answers(200, "Saved")
+            .errors(&[VALIDATION])
+            .refusals(&[RoomRefusal::CODES[6], RoomRefusal::CODES[8]]),
+        route(M::POST, "/api/settlements", post(incidents::settlement))
+            .doc("The helper's hours and expenses for a mission order that took up its pledge")
+            .role(Permission::Pledge)
+            .body("SettlementBody")
+            .answers(201, "Saved")
+            .errors(&[VALIDATION])
+            .refusals(&RoomRefusal::CODES[6..8]),
         route(M::POST, "/api/tokens", post(sessions::create_token))
             .doc("A new API token acting as the caller with at most the session's role, for 1 to 365 days (shown once); from a login session only")
             .body("TokenBody")

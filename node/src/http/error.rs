@@ -7,7 +7,7 @@
 //! response is made, and never shown to the client in detail.
 
 use amtshilfe_protocol::model::{RecordError, ValidationError};
-use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind};
+use amtshilfe_protocol::read_model::{AcceptanceRefusal, PledgeRefusal, RefusalKind, RoomRefusal};
 use amtshilfe_protocol::replica::WriteError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -296,6 +296,16 @@ fn refused(code: &'static str, kind: RefusalKind, message: String) -> ApiError {
 impl From<PledgeRefusal> for ApiError {
     fn from(refusal: PledgeRefusal) -> Self {
         refused(refusal.code(), refusal.kind(), refusal.to_string())
+    }
+}
+
+impl From<RoomRefusal> for ApiError {
+    fn from(refusal: RoomRefusal) -> Self {
+        match (refusal.kind(), refusal) {
+            (_, RoomRefusal::Invalid(invalid)) => ApiError::Validation(invalid),
+            (Some(kind), refusal) => refused(refusal.code(), kind, refusal.to_string()),
+            (None, other) => ApiError::Internal(other.to_string()),
+        }
     }
 }
 

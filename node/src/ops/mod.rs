@@ -16,7 +16,10 @@
 pub mod acceptances;
 pub mod accounts;
 pub mod exports;
+pub mod incident_room;
+pub mod incidents;
 pub mod login;
+pub mod mission_end;
 pub mod offers;
 pub mod pledges;
 pub mod reads;

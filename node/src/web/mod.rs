@@ -13,6 +13,10 @@
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
+//! | `GET /vorfaelle`, `/vorfaelle/{author}/{id}`, `…/meldungen/{kind}/druck`; `POST /meldungen/{seq}/bestaetigen` | `Read` |
+//! | `POST /vorfaelle`, `/vorfaelle/{author}/{id}/schritte`, `…/verlauf`, `…/meldungen/{kind}`, `…/uebernehmen` | `Request` |
+//! | `POST /vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen`, `…/auftraege/{acceptance}/status` | `Accept` |
+//! | `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
@@ -20,6 +24,7 @@
 mod actions;
 mod admin;
 mod forms;
+mod incident_pages;
 mod login;
 mod mission_print;
 mod pages;
@@ -83,6 +88,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/netzwerk", get(pages::network))
+        .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))
         .route(
@@ -109,6 +115,51 @@ pub(crate) fn routes() -> Router<ApiState> {
             "/verwaltung/token/{id}/widerrufen",
             guarded(post(admin::revoke_token), Permission::Administer),
         )
+}
+
+/// The incident room's pages (`incident_pages.rs`): reading needs `Read`,
+/// its forms `Request`; acknowledging a notification any session.
+fn incident_routes() -> Router<ApiState> {
+    use incident_pages as room;
+    Router::new()
+        .route(
+            "/vorfaelle",
+            get(room::list).merge(guarded(post(room::open), Permission::Request)),
+        )
+        .route("/vorfaelle/{author}/{id}", get(room::room))
+        .route(
+            "/vorfaelle/{author}/{id}/meldungen/{kind}/druck",
+            get(room::print),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/schritte",
+            guarded(post(room::step), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/verlauf",
+            guarded(post(room::line), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/meldungen/{kind}",
+            guarded(post(room::report), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/uebernehmen",
+            guarded(post(room::adopt_page), Permission::Request),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen",
+            guarded(post(room::decline_page), Permission::Accept),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/auftraege/{acceptance}/status",
+            guarded(post(room::status_page), Permission::Accept),
+        )
+        .route(
+            "/vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}",
+            guarded(post(room::settle_page), Permission::Pledge),
+        )
+        .route("/meldungen/{seq}/bestaetigen", post(room::acknowledge))
 }
 
 /// `GET /static/{file}`: a style sheet or the live script

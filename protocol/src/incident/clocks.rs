@@ -35,7 +35,19 @@ pub const BSIG_NOTIFICATION_MS: i64 = 72 * HOUR_MS;
 pub const REMINDER_PERCENT: i64 = 80;
 
 /// Which legal clocks run for an incident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum ClockProfile {
     /// Every municipality: GDPR Art. 33 only.
     #[serde(rename = "gdpr")]
@@ -69,7 +81,19 @@ impl ClockProfile {
 }
 
 /// One legal deadline; each has exactly one report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockKind {
     /// Art. 33 GDPR report to the data protection authority.
@@ -160,7 +184,7 @@ impl SentReports {
 }
 
 /// Where a clock stands at a given moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum ClockPhase {
     /// Less than 80 % of the span has passed.
@@ -179,7 +203,7 @@ pub enum ClockPhase {
 }
 
 /// One clock of an incident at a given moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Clock {
     /// Which deadline.
     pub kind: ClockKind,

@@ -185,7 +185,7 @@ pub fn report_fields(kind: ClockKind) -> &'static [ReportFieldTemplate] {
 }
 
 /// One completed (or pre-filled) field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportField {
     /// A field id of the report's template.

@@ -16,6 +16,7 @@ mod offer_detail;
 mod pledge;
 mod profile;
 pub mod record;
+mod record_time;
 mod request;
 mod settlement;
 pub(crate) mod validation;
@@ -44,6 +45,7 @@ pub use record::{
     BadRecordKey, PROFILE_RECORD_ID, RECORD_JSON_BYTES_MAX, Record, RecordError, RecordKey,
     RecordTag, check_record_key, decode_keyed, decode_record,
 };
+pub use record_time::{RECORD_TIME_SKEW_MS, TimeAheadOfChange, check_record_times, rule_times};
 pub use request::{AidRequest, Need, RequestStatus};
 pub use settlement::Settlement;
 pub use validation::{

@@ -90,6 +90,19 @@ impl Pledge {
         self.created_at_ms.saturating_add(PLEDGE_ACCEPT_WINDOW_MS)
     }
 
+    /// Whether the pledge stands against its need at `now_ms`, unless
+    /// accepted, withdrawn or declined: from its creation (less the
+    /// `RECORD_TIME_SKEW_MS` a fast clock may add) until it lapses. A
+    /// pledge dated into the future counts for nothing until then, so
+    /// post-dating it cannot keep a need blocked for longer than the
+    /// window.
+    pub fn counts_at(&self, now_ms: i64) -> bool {
+        let made = self
+            .created_at_ms
+            .saturating_sub(super::RECORD_TIME_SKEW_MS);
+        made <= now_ms && now_ms < self.lapses_at_ms()
+    }
+
     /// Whether an acceptance stamped `accepted_at_ms` came in time.
     pub fn accepted_in_time(&self, accepted_at_ms: i64) -> bool {
         accepted_at_ms < self.lapses_at_ms()

@@ -76,9 +76,11 @@ pub struct RequestView<'a> {
 
 impl PledgeView<'_> {
     /// Where the pledge stands at `now_ms`: an offered pledge nobody
-    /// accepted is lapsed once its window has passed.
+    /// accepted is lapsed once its window has passed, and counts as lapsed
+    /// too while it claims to be made in the future
+    /// ([`crate::model::Pledge::counts_at`]).
     pub fn state_at(&self, now_ms: i64) -> PledgeState {
-        if self.state == PledgeState::Offered && now_ms >= self.pledge.lapses_at_ms() {
+        if self.state == PledgeState::Offered && !self.pledge.counts_at(now_ms) {
             PledgeState::Lapsed
         } else {
             self.state

@@ -175,6 +175,16 @@ impl ReadModel {
             .collect()
     }
 
+    /// A written timeline line, by its address.
+    pub fn timeline_entry(&self, address: &RecordAddress) -> Option<&TimelineEntry> {
+        self.store.incidents.timeline.get(address)
+    }
+
+    /// A checklist step record, by its address.
+    pub fn incident_step(&self, address: &RecordAddress) -> Option<&IncidentStep> {
+        self.store.incidents.steps.get(address)
+    }
+
     /// The member an on-behalf request was posted for, if it was: the
     /// request is listed in an incident its author wrote for another member.
     pub fn request_on_behalf_of(&self, request: &RecordAddress) -> Option<MemberId> {

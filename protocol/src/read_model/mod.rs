@@ -21,6 +21,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 pub mod registry;
+pub mod room_rules;
 pub mod rules;
 pub mod settlements;
 mod store;
@@ -36,6 +37,7 @@ pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};
+pub use room_rules::RoomRefusal;
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
 };

@@ -89,6 +89,15 @@ impl Replica {
                         membership.is_member(m)
                     })
                     .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;
+                    // Peers refuse a rule time after the change's own
+                    // stamp (`model::record_time`); say which field here.
+                    model::check_record_times(&record, now_ms).map_err(|ahead| {
+                        model::RecordError::Invalid(model::ValidationError::AboveMax {
+                            field: ahead.field.into(),
+                            value: ahead.record_ms,
+                            max: now_ms.saturating_add(model::RECORD_TIME_SKEW_MS),
+                        })
+                    })?;
                     if let model::Record::Posture(posture) = &record {
                         let document = DocumentId::new(device.member, collection);
                         crate::ingress::check_sealed_readers(

@@ -12,6 +12,8 @@ mod client;
 mod exports;
 mod flow;
 mod hardening;
+mod incident_pages;
+mod incidents;
 mod limits;
 mod mission_print;
 mod notifications;

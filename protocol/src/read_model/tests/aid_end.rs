@@ -74,7 +74,8 @@ fn a_declined_pledge_frees_the_need_and_the_offer() {
     let mut foreign = declined(HELPER, "p1");
     foreign.need = id("n2");
     requester_doc(&mut model, vec![], vec![("d1", foreign)]);
-    assert_eq!(states(&model, T0_MS), [(HELPER, PledgeState::Offered)]);
+    let pledged_at = T0_MS + 3 * DAY_MS;
+    assert_eq!(states(&model, pledged_at), [(HELPER, PledgeState::Offered)]);
 }
 
 #[test]
