@@ -22,6 +22,8 @@ pub enum Nav {
     Netzwerk,
     /// Accounts, tokens, audit log (admins).
     Verwaltung,
+    /// Members, officers, proposals (admins).
+    Pakt,
     /// A page outside the navigation (request detail).
     Other,
 }
@@ -114,6 +116,8 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             (nav_link(ctx, Nav::Anfordern, "/anfordern", Text::NavAnfordern))
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
                             @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
+                            // "Pakt" in both languages.
+                            @if ctx.can_administer { li { a href="/pakt" aria-current=[(ctx.nav == Nav::Pakt).then_some("page")] { "Pakt" } } }
                         }
                     }
                     div.who {

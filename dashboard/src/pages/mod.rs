@@ -12,6 +12,7 @@ mod offer_form;
 mod offer_values;
 mod offers;
 mod overview;
+mod pact;
 mod request;
 mod request_form;
 mod statement;
@@ -35,6 +36,9 @@ pub use offer_form::{
 pub use offer_values::{offer_values, status_id};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
+pub use pact::{
+    PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
+};
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};
 pub use statement::accessibility_statement;

@@ -33,6 +33,7 @@ pub mod events;
 mod notifications;
 mod offers;
 pub(crate) mod openapi;
+mod pact;
 mod pledges;
 pub(crate) mod reads;
 mod requests;

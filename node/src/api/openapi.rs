@@ -233,6 +233,12 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<RequestView<'static>>(&mut generator);
     add::<MissionOrder<'static>>(&mut generator);
     add::<super::reads::StatusView>(&mut generator);
+    add::<crate::ops::pact::PactView>(&mut generator);
+    add::<crate::ops::pact_actions::ProposalBody>(&mut generator);
+    add::<crate::ops::pact_actions::InviteBody>(&mut generator);
+    add::<crate::ops::pact_actions::SignedEntryBody>(&mut generator);
+    add::<crate::ops::pact_actions::SignedAnswer>(&mut generator);
+    add::<crate::ops::pact_actions::InviteAnswer>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {

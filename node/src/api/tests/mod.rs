@@ -17,6 +17,7 @@ mod mission_print;
 mod notifications;
 mod offer_edits;
 mod openapi;
+mod pact;
 mod pages;
 mod reads;
 mod request_refusals;
