@@ -18,6 +18,7 @@ mod notifications;
 mod offer_edits;
 mod openapi;
 mod pact;
+mod pact_page;
 mod pages;
 mod reads;
 mod request_refusals;
