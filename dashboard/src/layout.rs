@@ -24,6 +24,8 @@ pub enum Nav {
     Vorfaelle,
     /// Accounts, tokens, audit log (admins).
     Verwaltung,
+    /// Members, officers, proposals (admins).
+    Pakt,
     /// A page outside the navigation (request detail).
     Other,
 }
@@ -113,6 +115,8 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             li { a href="/vorfaelle" aria-current=[(ctx.nav == Nav::Vorfaelle).then_some("page")] { (if ctx.lang == crate::Lang::De { "Vorfälle" } else { "Incidents" }) } }
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
                             @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
+                            // "Pakt" in both languages.
+                            @if ctx.can_administer { li { a href="/pakt" aria-current=[(ctx.nav == Nav::Pakt).then_some("page")] { "Pakt" } } }
                         }
                     }
                     div.who {

@@ -126,7 +126,13 @@ pub(crate) fn member_of_device(
 ) -> anyhow::Result<MemberId> {
     let state = replica.membership().state();
     let logged = state.member_of_key(device);
-    let own = own.map(MemberId::from_key);
+    // A member's id is its first key; after a rotation its current key
+    // (in `member.key` or `member.pub`) names it through the log.
+    let own = own.map(|key| {
+        state
+            .member_of_key(&key)
+            .unwrap_or_else(|| MemberId::from_key(key))
+    });
     let name = |member: &MemberId| {
         state
             .member_record(member)

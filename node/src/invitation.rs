@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 pub const INVITATION_BYTES_MAX: usize = 8 * 1024 * 1024;
 
 /// An invitation file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invitation {
     /// The pact.
+    #[schemars(with = "String")]
     pub pact: PactId,
     /// The pact's name, for the joiner to check.
     pub pact_name: String,
@@ -24,8 +25,10 @@ pub struct Invitation {
     /// The invited member's name.
     pub invited_name: String,
     /// The invited member key.
+    #[schemars(with = "String")]
     pub invited_member_key: PublicKey,
     /// The hash of the proposal to admit the joiner.
+    #[schemars(with = "String")]
     pub proposal: amtshilfe_protocol::ids::EntryHash,
     /// The membership log (hex of each entry's wire form), charter first.
     pub entries: Vec<String>,

@@ -118,7 +118,7 @@ fn an_invited_member_is_admitted_after_approval_and_receives_the_pacts_data() {
         .unwrap();
     assert!(!blind.status.success());
     let shown = String::from_utf8_lossy(&blind.stdout);
-    assert!(shown.contains("admit \"Kreis Offenbach\""), "{shown}");
+    assert!(shown.contains("admit “Kreis Offenbach”"), "{shown}");
     let out = amtshilfe(&[
         "approve",
         prefix,

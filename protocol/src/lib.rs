@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod change_bounds;
 pub mod document;
 pub mod envelope;
+pub mod fingerprint;
 pub mod identity;
 pub mod ids;
 pub mod incident;

@@ -12,6 +12,7 @@ mod notifications;
 mod offer_form;
 mod offers;
 mod overview;
+mod pact;
 mod request;
 mod request_form;
 mod statement;
@@ -38,6 +39,9 @@ pub use notifications::NotificationRow;
 pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
+pub use pact::{
+    PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
+};
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};
 pub use statement::accessibility_statement;

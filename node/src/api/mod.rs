@@ -34,6 +34,7 @@ mod incidents;
 mod notifications;
 mod offers;
 pub(crate) mod openapi;
+mod pact;
 mod pledges;
 pub(crate) mod reads;
 mod requests;

@@ -294,6 +294,12 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     // The query parameters (see `query_parameter_schema`).
     add::<crate::ops::reads::RegistryQuery>(&mut generator);
     add::<super::sessions::AuditQuery>(&mut generator);
+    add::<crate::ops::pact::PactView>(&mut generator);
+    add::<crate::ops::pact_actions::ProposalBody>(&mut generator);
+    add::<crate::ops::pact_actions::InviteBody>(&mut generator);
+    add::<crate::ops::pact_actions::SignedEntryBody>(&mut generator);
+    add::<crate::ops::pact_actions::SignedAnswer>(&mut generator);
+    add::<crate::ops::pact_actions::InviteAnswer>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {

@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
     ApiState, acceptances, accounts_admin, bundle, events, incidents, notifications, offers,
-    openapi, pledges, reads, requests, sessions,
+    openapi, pact, pledges, reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -346,8 +346,53 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("This node's known state, for a peer to export what it lacks")
             .role(Permission::Administer)
             .answers(200, "KnownState"),
+        route(M::GET, "/api/pact", get(pact::pact))
+            .doc("The pact: members with AGS, keys and devices, officers, proposals with what they do and the approvals missing")
+            .role(Permission::Administer)
+            .answers(200, "PactView"),
+        route(M::POST, "/api/pact/proposals", post(pact::propose))
+            .doc("Propose removing a member, rotating a member key, appointing or dismissing an officer (or admitting a member), signed with the member key on this node")
+            .role(Permission::Administer)
+            .body("ProposalBody")
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED),
+        route(M::POST, "/api/pact/proposals/{hash}/approve", post(pact::approve))
+            .doc("Approve an open proposal, signed with the member key on this node")
+            .role(Permission::Administer)
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED)
+            .errors(&[(409, "already_approved"), (409, "proposal_decided")]),
+        route(M::POST, "/api/pact/invitations", post(pact::invite))
+            .doc("Propose admitting a member and get its invitation file")
+            .role(Permission::Administer)
+            .body("InviteBody")
+            .answers(201, "InviteAnswer")
+            .errors(PACT_REFUSED),
+        route(M::POST, "/api/pact/entries", post(pact::entries))
+            .doc("A membership entry signed elsewhere (amtshilfe member … with an offline member key), through the log's checks")
+            .role(Permission::Administer)
+            .body("SignedEntryBody")
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED),
     ]
 }
+
+/// Why a governance write is refused (nothing signed or stored).
+const PACT_REFUSED: &[(u16, &str)] = &[
+    (404, "member_not_found"),
+    (404, "officer_not_found"),
+    (404, "proposal_not_found"),
+    (409, "member_key_absent"),
+    (409, "member_key_not_current"),
+    (409, "key_in_use"),
+    (409, "officer_exists"),
+    (409, "entry_parents_missing"),
+    (409, "bad_signature"),
+    (409, "wrong_pact"),
+    (409, "unknown_author"),
+    (409, "author_not_current"),
+    (409, "malformed"),
+];
 
 /// A bundle body may be far larger than a JSON body.
 const BUNDLE_BODY: axum::extract::DefaultBodyLimit =

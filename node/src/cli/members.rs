@@ -245,45 +245,9 @@ fn describe_proposal(replica: &Replica, hash: &EntryHash) -> anyhow::Result<Stri
     let proposer = entry
         .author()
         .map_or_else(|| "?".to_string(), |key| key.to_string());
-    let frozen = |heads: &amtshilfe_protocol::membership::FrozenHeads| {
-        heads
-            .iter()
-            .map(|(collection, hashes)| format!("{collection:?}: {} heads", hashes.len()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let what = match proposal {
-        Proposal::Add { key, name } => format!("admit \"{name}\" with member key {key}"),
-        Proposal::Remove {
-            member,
-            frozen_heads,
-        } => format!(
-            "remove {} (its documents frozen at {})",
-            member_name(replica, *member),
-            frozen(frozen_heads)
-        ),
-        Proposal::RotateKey {
-            member,
-            new_key,
-            frozen_heads,
-        } => format!(
-            "replace the member key of {} by {new_key} (old key's writes frozen at {})",
-            member_name(replica, *member),
-            frozen(frozen_heads)
-        ),
-        Proposal::AppointOfficer {
-            officer_key,
-            name,
-            serves,
-        } => format!(
-            "appoint \"{name}\" (key {officer_key}) as security officer for {}",
-            serves
-                .iter()
-                .map(|m| member_name(replica, *m))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    let (german, english) =
+        crate::ops::pact_text::describe(proposal, &|m| member_name(replica, *m));
+    let what = format!("{german}\n  ({english})");
     let approvals = match log.state().proposal(hash) {
         Some(ProposalStatus::Open { approvers }) => format!(
             "{} of {} members approved so far",

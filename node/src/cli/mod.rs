@@ -12,6 +12,7 @@ mod bundle;
 mod confirm;
 mod demo;
 mod init;
+mod member;
 mod members;
 mod pact;
 mod recover;
@@ -71,6 +72,10 @@ pub enum Command {
     /// Keys for sealed records: the member's encryption key, an officer's keys.
     #[command(subcommand)]
     Keys(seal_keys::KeysCommand),
+    /// The pact's governance against the running node: list, approve,
+    /// remove, rotate-key, appoint-officer, dismiss-officer.
+    #[command(subcommand)]
+    Member(member::MemberCommand),
 }
 
 impl Cli {
@@ -108,5 +113,6 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(command) => audit::run(command),
         Command::Bundle(command) => bundle::run(command),
         Command::Keys(command) => seal_keys::run(command),
+        Command::Member(command) => member::run(command),
     }
 }

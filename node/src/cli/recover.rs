@@ -34,20 +34,27 @@ use crate::store::load_replica;
 /// Options of `amtshilfe recover`.
 #[derive(Debug, clap::Args)]
 pub struct RecoverArgs {
+    /// Step one without the old member key: create a new member key in
+    /// this file, print it with its word fingerprint, and stop. Another
+    /// member proposes the rotation to it (`amtshilfe member rotate-key`
+    /// or the Pakt page); once a majority approved, recover with it as
+    /// `--member-key`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["member_key", "ticket", "dir"])]
+    pub new_key: Option<PathBuf>,
     /// The member key file kept offline (e.g. on a USB stick). Only read.
-    #[arg(long)]
-    pub member_key: PathBuf,
+    #[arg(long, required_unless_present = "new_key")]
+    pub member_key: Option<PathBuf>,
     /// The recovery ticket: a bundle another member exported with
     /// `amtshilfe bundle export --address …`.
-    #[arg(long)]
-    pub ticket: PathBuf,
+    #[arg(long, required_unless_present = "new_key")]
+    pub ticket: Option<PathBuf>,
     /// A further address of a member's node, with /p2p/ peer id
     /// (repeatable); the ticket's addresses are used too.
     #[arg(long = "from")]
     pub from: Vec<String>,
     /// The new, empty data directory.
-    #[arg(long)]
-    pub dir: PathBuf,
+    #[arg(long, required_unless_present = "new_key")]
+    pub dir: Option<PathBuf>,
     /// Listen address for other members' nodes (repeatable; default: TCP
     /// and QUIC on port 4100).
     #[arg(long = "listen")]
@@ -129,7 +136,8 @@ pub fn recover(
         .map(|(id, info)| (*id, info.name.clone()))
         .context(
             "this member key is not the current key of a member of the ticket's pact \
-             (removed, or its key was rotated); ask the pact for a key rotation",
+             (removed, or its key was rotated, or the rotation to it is not approved yet); \
+             without the old key: amtshilfe recover --new-key FILE, and ask the pact to rotate",
         )?;
 
     let config_path = plan.dir.join("amtshilfe.toml");
@@ -182,11 +190,49 @@ pub fn recover(
     })
 }
 
+/// `recover --new-key FILE`: a new member key for a rotation, printed
+/// with its word fingerprint to read out on the phone.
+fn new_key(path: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !path.exists(),
+        "{} exists already; name a new file",
+        path.display()
+    );
+    let key = keys::generate_key_file(path)?;
+    let public = key.public();
+    println!("Neuer Mitgliedsschlüssel / new member key: {public}");
+    println!(
+        "Wort-Fingerabdruck / word fingerprint:    {}",
+        amtshilfe_protocol::fingerprint::words(&public)
+    );
+    println!(
+        "Geben Sie den Schlüssel einem anderen Mitglied; es schlägt den Schlüsselwechsel vor \
+         (amtshilfe member rotate-key --member <Ihre Mitglieds-ID> --new-key {public}). Lesen Sie \
+         den Fingerabdruck am Telefon vor. Sobald die Mehrheit zugestimmt hat: amtshilfe recover \
+         --member-key {} --ticket <Ticket> --dir <neues Verzeichnis>",
+        path.display()
+    );
+    println!(
+        "Hand the key to another member, who proposes the rotation; read the fingerprint out on \
+         the phone. Once a majority approved: amtshilfe recover --member-key {} --ticket <ticket> \
+         --dir <new directory>",
+        path.display()
+    );
+    Ok(())
+}
+
 pub(super) fn run(args: RecoverArgs) -> anyhow::Result<()> {
-    let member = keys::read_key_file(&args.member_key)?;
-    let ticket = crate::bundle::read_file(&args.ticket)?;
+    if let Some(path) = &args.new_key {
+        return new_key(path);
+    }
+    let (Some(member_key), Some(ticket), Some(dir)) = (&args.member_key, &args.ticket, &args.dir)
+    else {
+        anyhow::bail!("recover needs --member-key, --ticket and --dir (or --new-key FILE)");
+    };
+    let member = keys::read_key_file(member_key)?;
+    let ticket = crate::bundle::read_file(ticket)?;
     let plan = RecoveryPlan {
-        dir: args.dir.clone(),
+        dir: dir.clone(),
         listen: args.listen.clone(),
         http: args.http,
         from: args.from.clone(),

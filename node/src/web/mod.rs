@@ -19,6 +19,7 @@
 //! | `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
+//! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen` | `Administer` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
 mod actions;
@@ -27,6 +28,7 @@ mod forms;
 mod incident_pages;
 mod login;
 mod mission_print;
+mod pact;
 mod pages;
 mod request_pages;
 
@@ -114,6 +116,22 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route(
             "/verwaltung/token/{id}/widerrufen",
             guarded(post(admin::revoke_token), Permission::Administer),
+        )
+        .merge(pact_routes())
+}
+
+/// The Pakt page and its forms (`web/pact.rs`), admins only.
+fn pact_routes() -> Router<ApiState> {
+    let admin = |route| guarded(route, Permission::Administer);
+    Router::new()
+        .route("/pakt", admin(get(pact::page)))
+        .route("/pakt/pruefen", admin(post(pact::review)))
+        .route("/pakt/vorschlag", admin(post(pact::sign_proposal)))
+        .route("/pakt/einladung", admin(post(pact::sign_invitation)))
+        .route("/pakt/vorschlaege/{hash}", admin(get(pact::proposal)))
+        .route(
+            "/pakt/vorschlaege/{hash}/zustimmen",
+            admin(post(pact::sign_approval)),
         )
 }
 

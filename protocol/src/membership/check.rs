@@ -127,6 +127,7 @@ fn proposal_structure(proposal: &Proposal) -> Result<(), EntryRejection> {
             }
             Ok(())
         }
+        Proposal::DismissOfficer { .. } => Ok(()),
     }
 }
 

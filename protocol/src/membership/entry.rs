@@ -136,6 +136,13 @@ pub enum Proposal {
         /// The members the officer serves, distinct.
         serves: Vec<MemberId>,
     },
+    /// Dismiss an appointed joint officer; needs the majority only (a
+    /// member the officer serves cannot keep an officer the pact no longer
+    /// trusts). The key may be appointed again by a later proposal.
+    DismissOfficer {
+        /// The officer's key.
+        officer_key: PublicKey,
+    },
 }
 
 impl SignedEntry {
@@ -238,7 +245,9 @@ impl Proposal {
         match self {
             Proposal::Add { key, .. } => Some(key),
             Proposal::RotateKey { new_key, .. } => Some(new_key),
-            Proposal::Remove { .. } | Proposal::AppointOfficer { .. } => None,
+            Proposal::Remove { .. }
+            | Proposal::AppointOfficer { .. }
+            | Proposal::DismissOfficer { .. } => None,
         }
     }
 }

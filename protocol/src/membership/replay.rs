@@ -19,7 +19,8 @@
 //!   inapplicable for good: `Add` of a key that was ever a member key,
 //!   `Remove` of a non-member or of the last member, `RotateKey` of a
 //!   non-member or to a key that was ever a member key, `AppointOfficer` of
-//!   an officer key already appointed.
+//!   an officer key already appointed, `DismissOfficer` of a key that is
+//!   not an appointed officer.
 //! - `Delegate` is valid iff `member` was ever admitted, the signing key
 //!   is or was one of its member keys, and the device key was never a
 //!   member key; decided on the final key history. (The device's consent
@@ -130,7 +131,9 @@ fn proposed_revocations(
             Proposal::RotateKey {
                 member, new_key, ..
             } => (member, Some(new_key)),
-            Proposal::Add { .. } | Proposal::AppointOfficer { .. } => continue,
+            Proposal::Add { .. }
+            | Proposal::AppointOfficer { .. }
+            | Proposal::DismissOfficer { .. } => continue,
         };
         let Some(record) = state.records.get(member) else {
             continue;
@@ -334,7 +337,10 @@ impl<'a> Replay<'a> {
             Proposal::AppointOfficer { serves, .. } => serves
                 .iter()
                 .all(|m| members.contains_key(m) && approvers.contains(m)),
-            Proposal::Add { .. } | Proposal::Remove { .. } | Proposal::RotateKey { .. } => true,
+            Proposal::Add { .. }
+            | Proposal::Remove { .. }
+            | Proposal::RotateKey { .. }
+            | Proposal::DismissOfficer { .. } => true,
         }
     }
 
@@ -407,6 +413,11 @@ impl<'a> Replay<'a> {
                         appointed_by: hash,
                     },
                 );
+            }
+            Proposal::DismissOfficer { officer_key } => {
+                if state.officers.remove(officer_key).is_none() {
+                    return false;
+                }
             }
         }
         true

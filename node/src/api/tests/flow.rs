@@ -179,8 +179,7 @@ async fn a_partial_pledge_is_accepted_into_a_mission_order() {
     assert_eq!(need["totals"]["open"], 2);
     assert_eq!(need["pledges"][0]["state"], "offered");
     assert_eq!(
-        need["pledges"][0]["pledger_name"],
-        "Stadt Darmstadt",
+        need["pledges"][0]["pledger_name"], "Stadt Darmstadt",
         "the name the pact admitted the pledger under, profile or not"
     );
 

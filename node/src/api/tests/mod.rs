@@ -19,6 +19,8 @@ mod mission_print;
 mod notifications;
 mod offer_edits;
 mod openapi;
+mod pact;
+mod pact_page;
 mod pages;
 mod reads;
 mod request_refusals;

@@ -165,6 +165,38 @@ fn an_officer_needs_every_served_member() {
 }
 
 #[test]
+fn a_majority_dismisses_an_officer_and_a_second_dismissal_is_inapplicable() {
+    let (keys, mut log) = pact(3);
+    let officer = key(60);
+    let appoint = Proposal::AppointOfficer {
+        officer_key: officer.public(),
+        name: "Gemeinsame ISB".into(),
+        serves: vec![id(&keys[2])],
+    };
+    let appointed = propose(&mut log, &keys[2], appoint);
+    approve_all(&mut log, &[&keys[1]], appointed);
+    assert_eq!(log.state().officers().count(), 1);
+    let dismiss = || Proposal::DismissOfficer {
+        officer_key: officer.public(),
+    };
+    // The served member's approval is not needed to dismiss.
+    let first = propose(&mut log, &keys[0], dismiss());
+    assert_eq!(log.state().officers().count(), 1, "1 of 3 is no majority");
+    approve_all(&mut log, &[&keys[1]], first);
+    assert_eq!(log.state().officers().count(), 0);
+    assert!(matches!(
+        log.state().proposal(&first),
+        Some(ProposalStatus::Applied { .. })
+    ));
+    let second = propose(&mut log, &keys[0], dismiss());
+    approve_all(&mut log, &[&keys[1]], second);
+    assert!(matches!(
+        log.state().proposal(&second),
+        Some(ProposalStatus::Inapplicable { .. })
+    ));
+}
+
+#[test]
 fn served_members_alone_are_not_a_majority() {
     let (keys, mut log) = pact(5);
     let appoint = Proposal::AppointOfficer {

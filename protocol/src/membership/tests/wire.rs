@@ -32,6 +32,9 @@ fn one_of_each_kind() -> Vec<SignedEntry> {
             name: "Gemeinsamer ISB Südhessen".into(),
             serves: vec![id(&keys[0]), id(&keys[1])],
         },
+        Proposal::DismissOfficer {
+            officer_key: key(60).public(),
+        },
     ];
     for proposal in proposals {
         entries.push(log.propose(&keys[0], proposal, T0_MS));

@@ -1,0 +1,93 @@
+//! The Pakt page: admins only; members with their key's fingerprint, an
+//! officer's appointment reviewed (nothing signed) and then signed, the
+//! open proposal with the approvals missing, and the approval page that
+//! shows the whole proposal.
+
+use super::*;
+use crate::accounts::Role;
+use crate::keys::{MEMBER_KEY_FILE, write_key_file};
+
+impl TestNode {
+    async fn pact_form(&self, session: &str, path: &str, body: String) -> Answer {
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, session)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+}
+
+use super::client::Answer;
+
+#[tokio::test]
+async fn an_admin_reviews_signs_and_follows_a_proposal_on_the_pakt_page() {
+    let node = TestNode::new();
+    write_key_file(
+        &node._dir.path().join(MEMBER_KEY_FILE),
+        &KeyPair::from_seed([1; 32]),
+    )
+    .unwrap();
+    node.add_account("leser", Role::Viewer, true);
+    let (viewer, _) = node.login_page("leser").await;
+    let denied = node
+        .send(
+            Request::get("/pakt").header(header::COOKIE, &viewer),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    node.add_account("chefin", Role::Admin, true);
+    let (admin, csrf) = node.login_page("chefin").await;
+    let page = node.page(&admin, "/pakt").await;
+    assert!(page.contains("Stadt Darmstadt") && page.contains("Kreis Bergstraße"));
+    let fingerprint = amtshilfe_protocol::fingerprint::words(&KeyPair::from_seed([2; 32]).public());
+    assert!(
+        page.contains(&fingerprint),
+        "the key's word fingerprint is shown"
+    );
+
+    let officer = KeyPair::from_seed([60; 32]).public().to_string();
+    let other = node.other_id().to_string();
+    let form = format!(
+        "csrf={csrf}&kind=appoint_officer&name=ISB+S%C3%BCdhessen&officer_key={officer}&serves={other}"
+    );
+    let heads = node.core.lock().replica().membership().heads();
+    let review = node.pact_form(&admin, "/pakt/pruefen", form.clone()).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    assert!(review.body.contains("ISB Südhessen") && review.body.contains(&officer));
+    assert!(review.body.contains("action=\"/pakt/vorschlag\""));
+    assert_eq!(
+        node.core.lock().replica().membership().heads(),
+        heads,
+        "reviewing signs nothing"
+    );
+    let signed = node.pact_form(&admin, "/pakt/vorschlag", form).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = node.page(&admin, "/pakt").await;
+    assert!(
+        page.contains("Es fehlen") && page.contains("außerdem nötig"),
+        "{page}"
+    );
+    let pact = node.get("/api/pact").await.1;
+    let hash = pact["proposals"][0]["hash"].as_str().unwrap().to_string();
+    let shown = node
+        .page(&admin, &format!("/pakt/vorschlaege/{hash}"))
+        .await;
+    assert!(shown.contains(&hash) && shown.contains("ISB Südhessen"));
+
+    // A refused form shows the page with its reason and signs nothing.
+    let heads = node.core.lock().replica().membership().heads();
+    let bad = node
+        .pact_form(
+            &admin,
+            "/pakt/pruefen",
+            format!("csrf={csrf}&kind=rotate_key&member={other}&new_key=kaputt"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("new_key"), "{}", bad.body);
+    assert_eq!(node.core.lock().replica().membership().heads(), heads);
+}

@@ -1,0 +1,459 @@
+//! `amtshilfe member …`: the pact's governance against a running node,
+//! through its API with the command line's token (`cli.token`).
+//!
+//! With `--member-key FILE` (the key kept offline, on a stick) the
+//! command signs here: it reads the pact from the node, builds the entry
+//! on the log's heads, shows what it signs and asks, then hands the signed
+//! entry to the node (`POST /api/pact/entries`), which checks it like any
+//! other and shares it. Without it the node signs with the member key it
+//! holds, after the same text was shown and confirmed.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use amtshilfe_protocol::ids::{Collection, EntryHash, MemberId, PactId, PublicKey};
+use amtshilfe_protocol::membership::{EntryBody, EntryKind, FrozenHeads, Proposal, SignedEntry};
+use anyhow::Context;
+use serde_json::{Value, json};
+
+use super::ConfigArg;
+use crate::clock::now_ms;
+use crate::config::Config;
+use crate::ops::pact_actions::proposal_details;
+use crate::ops::pact_text::describe;
+
+/// `amtshilfe member …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum MemberCommand {
+    /// The members, officers and proposals of the pact.
+    List(ListArgs),
+    /// Approve an open proposal (shown in full first).
+    Approve(ApproveArgs),
+    /// Propose removing a member; its documents freeze at the node's heads.
+    Remove(RemoveArgs),
+    /// Propose replacing a member's key (recovery without the old key).
+    RotateKey(RotateArgs),
+    /// Propose appointing a joint security officer.
+    AppointOfficer(AppointArgs),
+    /// Propose dismissing a joint security officer.
+    DismissOfficer(DismissArgs),
+}
+
+/// Options every signing command shares.
+#[derive(Debug, clap::Args)]
+pub struct Signing {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Sign here with this member key file (only read); without it the
+    /// node signs with the member key it holds.
+    #[arg(long)]
+    pub member_key: Option<PathBuf>,
+    /// Sign without asking (for scripts); what is signed is still shown.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Options of `member list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+/// Options of `member approve`.
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The proposal's hash (a unique prefix is enough).
+    pub proposal: String,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member remove`.
+#[derive(Debug, clap::Args)]
+pub struct RemoveArgs {
+    /// The member id (hex; `member list` shows it).
+    #[arg(long)]
+    pub member: MemberId,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member rotate-key`.
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// The member id.
+    #[arg(long)]
+    pub member: MemberId,
+    /// The new member key (printed with its word fingerprint by
+    /// `amtshilfe recover --new-key`).
+    #[arg(long)]
+    pub new_key: PublicKey,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member appoint-officer`.
+#[derive(Debug, clap::Args)]
+pub struct AppointArgs {
+    /// The officer's name.
+    #[arg(long)]
+    pub name: String,
+    /// The officer's key (`amtshilfe keys officer`).
+    #[arg(long)]
+    pub officer_key: PublicKey,
+    /// A member id it serves (repeatable).
+    #[arg(long = "serves", required = true)]
+    pub serves: Vec<MemberId>,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member dismiss-officer`.
+#[derive(Debug, clap::Args)]
+pub struct DismissArgs {
+    /// The officer's key.
+    #[arg(long)]
+    pub officer_key: PublicKey,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Largest answer read from the node, in bytes.
+const ANSWER_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// One JSON request to the running node's API with the command line's
+/// token; the status and the JSON answer.
+fn api(
+    config: &Config,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> anyhow::Result<(u16, Value)> {
+    let token = crate::accounts::bootstrap::read_cli_token(&config.data_dir)
+        .context("there is no API token in the data directory (cli.token)")?;
+    let mut stream = TcpStream::connect_timeout(&config.http_bind, Duration::from_secs(5))
+        .with_context(|| {
+            format!(
+                "the node does not answer on http://{}; start it",
+                config.http_bind
+            )
+        })?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        config.http_bind,
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body.as_bytes())?;
+    let mut response = Vec::new();
+    stream.take(ANSWER_BYTES_MAX).read_to_end(&mut response)?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("the node's answer has no header end")?;
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("the node's answer has no status")?;
+    let value = serde_json::from_slice(&response[split + 4..]).unwrap_or(Value::Null);
+    Ok((status, value))
+}
+
+fn expect(status: u16, answer: Value, wanted: u16) -> anyhow::Result<Value> {
+    if status == wanted {
+        return Ok(answer);
+    }
+    anyhow::bail!(
+        "the node refused ({status} {}): {}",
+        answer["error"]["code"].as_str().unwrap_or("?"),
+        answer["error"]["message"].as_str().unwrap_or("")
+    )
+}
+
+fn pact(config: &Config) -> anyhow::Result<Value> {
+    let (status, answer) = api(config, "GET", "/api/pact", None)?;
+    expect(status, answer, 200)
+}
+
+fn text_field(value: &Value, name: &str) -> String {
+    value[name].as_str().unwrap_or_default().to_owned()
+}
+
+/// The member names the node knows, for the texts.
+fn name_lookup(pact: &Value) -> impl Fn(&MemberId) -> String + '_ {
+    move |member: &MemberId| {
+        let id = member.to_string();
+        ["members", "former_members"]
+            .iter()
+            .filter_map(|list| pact[*list].as_array())
+            .flatten()
+            .find(|m| m["id"] == id.as_str())
+            .map_or_else(|| member.short(), |m| text_field(m, "name"))
+    }
+}
+
+/// The heads of `member`'s documents as the node has them.
+fn member_heads(pact: &Value, member: &MemberId) -> anyhow::Result<FrozenHeads> {
+    let id = member.to_string();
+    let found = pact["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["id"] == id.as_str())
+        .with_context(|| format!("{member} is not a current member of the pact"))?;
+    let mut heads = FrozenHeads::new();
+    for (collection, hashes) in found["heads"].as_object().into_iter().flatten() {
+        let collection: Collection = serde_json::from_value(json!(collection))?;
+        let hashes = hashes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| {
+                h.as_str()
+                    .unwrap_or_default()
+                    .parse::<automerge::ChangeHash>()
+                    .map_err(|e| anyhow::anyhow!("a head from the node: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        heads.insert(collection, hashes);
+    }
+    Ok(heads)
+}
+
+/// Shows `kind` (a proposal or an approval of `proposal`) in full and asks.
+fn show_and_confirm(
+    pact: &Value,
+    proposal: &Proposal,
+    heading: &str,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let names = name_lookup(pact);
+    let (german, english) = describe(proposal, &names);
+    let mut text = format!("{heading}\n  {german}\n  ({english})");
+    for (term, value) in proposal_details(proposal) {
+        text.push_str(&format!("\n  {term}: {value}"));
+    }
+    super::confirm::confirm(&text, yes)
+}
+
+/// Signs `kind` with the key file on the log's heads as the node has them,
+/// and hands it to the node.
+fn sign_here(
+    config: &Config,
+    pact: &Value,
+    key_file: &std::path::Path,
+    kind: EntryKind,
+) -> anyhow::Result<Value> {
+    let key = crate::keys::read_key_file(key_file)?;
+    let pact_id: PactId = text_field(pact, "pact")
+        .parse()
+        .context("the node's pact id")?;
+    let mut parents: Vec<EntryHash> = pact["heads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| h.as_str().unwrap_or_default().parse())
+        .collect::<Result<_, _>>()
+        .map_err(|_| anyhow::anyhow!("the node's log heads do not parse"))?;
+    parents.sort();
+    let body = EntryBody {
+        pact: Some(pact_id),
+        parents,
+        issued_at_ms: now_ms(),
+        kind,
+    };
+    let entry = SignedEntry::sign(body, &[&key]);
+    let (status, answer) = api(
+        config,
+        "POST",
+        "/api/pact/entries",
+        Some(&json!({ "entry": hex::encode(entry.to_bytes()) })),
+    )?;
+    expect(status, answer, 201)
+}
+
+fn report(answer: &Value) {
+    println!(
+        "Signiert / signed: entry {} (proposal {}), state: {}",
+        text_field(answer, "entry"),
+        text_field(answer, "proposal"),
+        text_field(answer, "state")
+    );
+}
+
+fn propose(signing: &Signing, proposal: Proposal, body: Value) -> anyhow::Result<()> {
+    let config = Config::load(&signing.config.config)?;
+    let pact = pact(&config)?;
+    show_and_confirm(&pact, &proposal, "Vorschlag / proposal:", signing.yes)?;
+    let answer = match &signing.member_key {
+        Some(file) => sign_here(&config, &pact, file, EntryKind::Propose(proposal))?,
+        None => {
+            let (status, answer) = api(&config, "POST", "/api/pact/proposals", Some(&body))?;
+            expect(status, answer, 201)?
+        }
+    };
+    report(&answer);
+    Ok(())
+}
+
+fn list(args: ListArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.config.config)?;
+    let pact = pact(&config)?;
+    println!(
+        "{} ({}), majority {} of {}; member key on the node: {}",
+        text_field(&pact, "pact_name"),
+        text_field(&pact, "pact"),
+        pact["majority"],
+        pact["member_count"],
+        pact["holds_member_key"]
+    );
+    for member in pact["members"].as_array().into_iter().flatten() {
+        println!(
+            "  member {}  {}  AGS {}  key {} ({})",
+            text_field(member, "id"),
+            text_field(member, "name"),
+            member["ags"].as_str().unwrap_or("–"),
+            text_field(member, "current_key"),
+            text_field(member, "fingerprint")
+        );
+    }
+    for officer in pact["officers"].as_array().into_iter().flatten() {
+        println!(
+            "  officer {}  {}",
+            text_field(officer, "key"),
+            text_field(officer, "name")
+        );
+    }
+    for proposal in pact["proposals"].as_array().into_iter().flatten() {
+        println!(
+            "  proposal {} [{}] {} (missing {})",
+            text_field(proposal, "hash"),
+            text_field(proposal, "state"),
+            text_field(proposal, "text_en"),
+            proposal["approvals_missing"]
+        );
+    }
+    Ok(())
+}
+
+fn approve(args: ApproveArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.signing.config.config)?;
+    let pact = pact(&config)?;
+    let matches: Vec<&Value> = pact["proposals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| text_field(p, "hash").starts_with(&args.proposal))
+        .collect();
+    let [shown] = matches.as_slice() else {
+        anyhow::bail!(
+            "{} proposals match {:?}; give more of the hash",
+            matches.len(),
+            args.proposal
+        )
+    };
+    let hash: EntryHash = text_field(shown, "hash")
+        .parse()
+        .context("a proposal hash")?;
+    // Described here from the proposal's own signed bytes, not taken as
+    // text from the node.
+    let proposal = proposal_from_view(shown, &hash)?;
+    let heading = format!(
+        "Zustimmen zu / approve {hash}\n  vorgeschlagen von / proposed by {}; es fehlen / missing {}",
+        text_field(&shown["proposer"], "name"),
+        shown["approvals_missing"]
+    );
+    show_and_confirm(&pact, &proposal, &heading, args.signing.yes)?;
+    let answer = match &args.signing.member_key {
+        Some(file) => sign_here(&config, &pact, file, EntryKind::Approve { proposal: hash })?,
+        None => {
+            let (status, answer) = api(
+                &config,
+                "POST",
+                &format!("/api/pact/proposals/{hash}/approve"),
+                None,
+            )?;
+            expect(status, answer, 201)?
+        }
+    };
+    report(&answer);
+    Ok(())
+}
+
+/// The proposal entry the view carries (its signed bytes), checked
+/// against the hash it is shown under: what is described is exactly what
+/// the approval names.
+fn proposal_from_view(shown: &Value, hash: &EntryHash) -> anyhow::Result<Proposal> {
+    let bytes = hex::decode(text_field(shown, "entry")).context("the proposal's bytes")?;
+    let entry = SignedEntry::from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("the proposal from the node does not decode: {e}"))?;
+    anyhow::ensure!(
+        entry.hash() == *hash,
+        "the node sent a proposal whose hash is not {hash}"
+    );
+    match entry.body.kind {
+        EntryKind::Propose(proposal) => Ok(proposal),
+        _ => anyhow::bail!("{hash} is not a proposal"),
+    }
+}
+
+pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
+    match command {
+        MemberCommand::List(args) => list(args),
+        MemberCommand::Approve(args) => approve(args),
+        MemberCommand::Remove(args) => {
+            let config = Config::load(&args.signing.config.config)?;
+            let frozen_heads = member_heads(&pact(&config)?, &args.member)?;
+            propose(
+                &args.signing,
+                Proposal::Remove {
+                    member: args.member,
+                    frozen_heads,
+                },
+                json!({ "kind": "remove", "member": args.member.to_string() }),
+            )
+        }
+        MemberCommand::RotateKey(args) => {
+            let config = Config::load(&args.signing.config.config)?;
+            let frozen_heads = member_heads(&pact(&config)?, &args.member)?;
+            propose(
+                &args.signing,
+                Proposal::RotateKey {
+                    member: args.member,
+                    new_key: args.new_key,
+                    frozen_heads,
+                },
+                json!({ "kind": "rotate_key", "member": args.member.to_string(), "new_key": args.new_key.to_string() }),
+            )
+        }
+        MemberCommand::AppointOfficer(args) => propose(
+            &args.signing,
+            Proposal::AppointOfficer {
+                officer_key: args.officer_key,
+                name: args.name.clone(),
+                serves: args.serves.clone(),
+            },
+            json!({
+                "kind": "appoint_officer",
+                "officer_key": args.officer_key.to_string(),
+                "name": args.name,
+                "serves": args.serves.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            }),
+        ),
+        MemberCommand::DismissOfficer(args) => propose(
+            &args.signing,
+            Proposal::DismissOfficer {
+                officer_key: args.officer_key,
+            },
+            json!({ "kind": "dismiss_officer", "officer_key": args.officer_key.to_string() }),
+        ),
+    }
+}

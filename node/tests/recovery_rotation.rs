@@ -1,0 +1,236 @@
+//! A hit member recovers without its member key, with the real binary:
+//! its server and its `member.key` are gone. On the emergency laptop
+//! `amtshilfe recover --new-key` makes a new member key and prints its
+//! word fingerprint; another member proposes the key rotation over its
+//! API, the others compare the fingerprint their pages show and approve
+//! over their APIs; once the majority has, the laptop recovers with the
+//! new key and a ticket, and its aid request reaches every other node.
+//! What the member wrote under the old key stays valid (frozen at the
+//! rotation's heads) and its new writes stand beside it.
+// A failed unwrap in a test helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::{
+    NodeDir, TOKENS, amtshilfe, found_pact, free_port, get, init_nodes, p2p_address, post,
+    post_offer, registry_ids, set_bootstrap, start, terminate, wait_for,
+};
+
+fn board_has(node: &NodeDir, id: &str) -> bool {
+    get(node.http, "/api/board")
+        .is_ok_and(|(status, body)| status == 200 && body.contains(&format!("\"{id}\"")))
+}
+
+fn lists_all(node: &NodeDir, ids: &HashSet<String>) -> bool {
+    registry_ids(node).is_some_and(|listed| ids.is_subset(&listed))
+}
+
+fn proposal(node: &NodeDir, hash: &str) -> Option<Value> {
+    let (status, body) = get(node.http, "/api/pact").ok()?;
+    if status != 200 {
+        return None;
+    }
+    let pact: Value = serde_json::from_str(&body).ok()?;
+    pact["proposals"]
+        .as_array()?
+        .iter()
+        .find(|p| p["hash"] == hash)
+        .cloned()
+}
+
+/// The value after `label` on a line of `out`.
+fn printed(out: &str, label: &str) -> String {
+    out.lines()
+        .find_map(|line| {
+            line.split_once(label)
+                .map(|(_, rest)| rest.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("{label:?} not in:\n{out}"))
+}
+
+#[test]
+fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority() {
+    let root = tempfile::tempdir().unwrap();
+    let nodes = init_nodes(
+        root.path(),
+        &[
+            "Kreis Bergstraße",
+            "Odenwaldkreis",
+            "Darmstadt-Dieburg",
+            "Kreis Offenbach",
+        ],
+    );
+    found_pact(root.path(), &nodes);
+    let first = p2p_address(&nodes[0]);
+    for node in &nodes[1..] {
+        set_bootstrap(node, std::slice::from_ref(&first));
+    }
+    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
+    let hit = &nodes[3];
+    let own: HashSet<String> = (0..40).map(|n| post_offer(hit, n).unwrap()).collect();
+    for node in &nodes[..3] {
+        wait_for(
+            &format!("{} lists the hit member's offers", node.name),
+            Duration::from_secs(120),
+            || lists_all(node, &own),
+        );
+    }
+
+    // The server is gone, and its member key with it.
+    children[3].kill().unwrap();
+    children[3].wait().unwrap();
+    std::fs::remove_dir_all(&hit.dir).unwrap();
+
+    let started = Instant::now();
+    let laptop = root.path().join("laptop");
+    std::fs::create_dir_all(&laptop).unwrap();
+    let new_key_file = laptop.join("new-member.key");
+    let out = amtshilfe(&["recover", "--new-key", new_key_file.to_str().unwrap()]);
+    let new_key = printed(&out, "new member key:");
+    let fingerprint = printed(&out, "word fingerprint:");
+    assert_eq!(fingerprint.split(' ').count(), 6, "{out}");
+
+    // Member 0 proposes the rotation over its API.
+    let rotate = json!({ "kind": "rotate_key", "member": hit.member_key, "new_key": new_key });
+    let (status, body) = post(nodes[0].http, "/api/pact/proposals", &rotate.to_string()).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let hash = serde_json::from_str::<Value>(&body).unwrap()["proposal"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The key the laptop holds recovers nothing yet.
+    let early_ticket = root.path().join("early.bundle");
+    amtshilfe(&[
+        "bundle",
+        "export",
+        "--membership-only",
+        "--out",
+        early_ticket.to_str().unwrap(),
+        "--config",
+        nodes[0].config.to_str().unwrap(),
+    ]);
+    let early = std::process::Command::new(support::binary())
+        .args(["recover", "--member-key", new_key_file.to_str().unwrap()])
+        .args(["--ticket", early_ticket.to_str().unwrap()])
+        .args(["--dir", root.path().join("too-early").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!early.status.success(), "not approved yet: {early:?}");
+
+    // The others see the same fingerprint on their pages and approve.
+    for node in &nodes[1..3] {
+        wait_for(
+            &format!("{} shows the rotation", node.name),
+            Duration::from_secs(60),
+            || proposal(node, &hash).is_some(),
+        );
+        let shown = proposal(node, &hash).unwrap();
+        assert_eq!(shown["new_key_fingerprint"], fingerprint.as_str());
+        assert_eq!(shown["kind"], "rotate_key");
+        assert!(
+            shown["text_de"].as_str().unwrap().contains(&hit.name),
+            "{shown}"
+        );
+        assert!(
+            !shown["frozen_heads"].as_object().unwrap().is_empty(),
+            "the old key's history is frozen at named heads: {shown}"
+        );
+        let (status, body) = post(
+            node.http,
+            &format!("/api/pact/proposals/{hash}/approve"),
+            "",
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    wait_for(
+        "the rotation applied on node 0",
+        Duration::from_secs(60),
+        || proposal(&nodes[0], &hash).is_some_and(|p| p["state"] == "applied"),
+    );
+
+    // The laptop recovers with the new key and a ticket from member 0.
+    let ticket = root.path().join("ticket.bundle");
+    amtshilfe(&[
+        "bundle",
+        "export",
+        "--membership-only",
+        "--address",
+        &format!("/ip4/127.0.0.1/tcp/{}", nodes[0].p2p_port),
+        "--out",
+        ticket.to_str().unwrap(),
+        "--config",
+        nodes[0].config.to_str().unwrap(),
+    ]);
+    let fresh = root.path().join("node-3-recovered");
+    let http: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let out = amtshilfe(&[
+        "recover",
+        "--member-key",
+        new_key_file.to_str().unwrap(),
+        "--ticket",
+        ticket.to_str().unwrap(),
+        "--dir",
+        fresh.to_str().unwrap(),
+        "--listen",
+        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+        "--http",
+        &http.to_string(),
+    ]);
+    assert!(out.contains(&hit.name), "{out}");
+    let token = std::fs::read_to_string(fresh.join("cli.token")).unwrap();
+    TOKENS
+        .lock()
+        .unwrap()
+        .insert(http, token.trim().to_string());
+    let recovered = NodeDir {
+        dir: fresh.clone(),
+        config: fresh.join("amtshilfe.toml"),
+        http,
+        ..hit.clone()
+    };
+    children[3] = start(&recovered);
+    let request = serde_json::to_string(&amtshilfe_tests::sample::laptop_request(
+        20,
+        amtshilfe_node::clock::now_ms(),
+    ))
+    .unwrap();
+    let (status, body) = post(http, "/api/requests", &request).unwrap();
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for("node 0 sees the request", Duration::from_secs(120), || {
+        board_has(&nodes[0], &id)
+    });
+    println!(
+        "recovery without the member key: new key to the request seen on another node: {:?}",
+        started.elapsed()
+    );
+    for node in &nodes[1..3] {
+        wait_for(
+            &format!("{} sees the request", node.name),
+            Duration::from_secs(60),
+            || board_has(node, &id),
+        );
+    }
+    // The history under the old key stays valid everywhere, and the
+    // recovered node gets it back.
+    for node in nodes[..3].iter().chain([&recovered]) {
+        wait_for(
+            &format!("{} lists the offers written under the old key", node.name),
+            Duration::from_secs(120),
+            || lists_all(node, &own),
+        );
+    }
+    for child in &mut children {
+        terminate(child);
+    }
+}
