@@ -19,6 +19,7 @@ pub mod exports;
 pub mod login;
 pub mod offers;
 pub mod pledges;
+pub mod posture;
 pub mod reads;
 pub mod requests;
 mod write;

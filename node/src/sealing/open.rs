@@ -90,9 +90,10 @@ pub struct OpenedPosture {
     pub payload: Result<PosturePayload, OpenPostureError>,
 }
 
-/// Opens every posture record of `member` this node may read. A record
-/// this node is not a reader of is left out; one it is a reader of but
-/// cannot open (a key replaced since) comes with its error.
+/// Opens every posture record about `member` this node may read: those in
+/// the member's own document and those an officer's host carries (its
+/// reviews). A record this node is not a reader of is left out; one it is
+/// a reader of but cannot open (a key replaced since) comes with its error.
 pub fn open_posture_of(
     replica: &Replica,
     identities: &SealIdentities,
@@ -103,7 +104,7 @@ pub fn open_posture_of(
     replica
         .read_model()
         .posture_records()
-        .filter(|(address, _)| address.owner == *member)
+        .filter(|(_, record)| record.member == *member)
         .filter_map(|(address, record)| {
             let context = posture_context(&pact, &record.member, &record.record);
             let (reader, opened) = open_sealed(identities, own_member, &record.sealed, &context)?;
