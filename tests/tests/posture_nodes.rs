@@ -245,9 +245,29 @@ async fn posture_is_resealed_for_a_new_officer_and_a_rotated_key() {
     }
 }
 
-fn announce(node: &RunningNode, envelope: Envelope) {
-    node.net
-        .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+fn announce(node: &RunningNode, envelopes: impl IntoIterator<Item = Envelope>) {
+    for envelope in envelopes {
+        node.net
+            .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+    }
+}
+
+/// Every question answered with a long note: far more than one record holds.
+fn long_assessment() -> Assessment {
+    let mut assessment = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
+    for topic in &WibaCatalogue::builtin().topics {
+        for question in &topic.questions {
+            assessment.wiba.insert(
+                question.id.clone(),
+                QuestionAnswer {
+                    answer: Answer::Yes,
+                    note: format!("{}: {}", question.id, "Prüfung dokumentiert. ".repeat(70)),
+                    evidence: None,
+                },
+            );
+        }
+    }
+    assessment
 }
 
 /// The workflow status of `member`'s posture as `node` reads it.
@@ -327,8 +347,9 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
             .is_empty()
     );
 
-    // The member saves and submits revision 1.
-    let first = with_answer(empty.clone(), "wiba_18_02", Answer::No);
+    // The member saves and submits revision 1: every question answered
+    // with a long note, so the assessment travels in several records.
+    let first = with_answer(long_assessment(), "wiba_18_02", Answer::No);
     let first = with_answer(first, "wiba_03_01", Answer::Yes);
     {
         let mut core = nodes[0].core.lock();
@@ -337,8 +358,21 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         announce(&nodes[0], saved);
         let (revision, submitted) = submit(&mut core, now_ms()).unwrap();
         assert_eq!(revision, 1);
-        announce(&nodes[0], submitted);
+        announce(&nodes[0], [submitted]);
     }
+    let parts = nodes[0]
+        .core
+        .lock()
+        .replica()
+        .read_model()
+        .posture_records()
+        .filter(|(a, _)| a.owner == member(0) && a.id.as_str().starts_with("assessment-r1-p"))
+        .count();
+    println!(
+        "a {}-question assessment with long notes took {parts} records",
+        first.wiba.len()
+    );
+    assert!(parts > 1, "the long assessment is split");
     wait_until(
         "the officer's node sees revision 1 submitted",
         DEADLINE,
@@ -361,7 +395,7 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         now_ms(),
     )
     .unwrap();
-    announce(&nodes[1], returned);
+    announce(&nodes[1], [returned]);
     wait_until(
         "the member's node sees the return with its comment",
         DEADLINE,
@@ -381,7 +415,7 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         assert_eq!(revision, 2);
         announce(&nodes[0], saved);
         let (_, submitted) = submit(&mut core, now_ms()).unwrap();
-        announce(&nodes[0], submitted);
+        announce(&nodes[0], [submitted]);
     }
     wait_until(
         "the officer's node sees revision 2 submitted",
@@ -418,7 +452,7 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         now_ms(),
     )
     .unwrap();
-    announce(&nodes[1], accepted);
+    announce(&nodes[1], [accepted]);
     wait_until(
         "the member's node sees revision 2 accepted",
         DEADLINE,
@@ -450,13 +484,31 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         (Some(Answer::Yes), Some(Answer::No))
     );
 
+    // Saved again shorter, the revision's surplus parts are deleted and
+    // only the new answers count.
+    let short = with_answer(empty.clone(), "wiba_01_01", Answer::Open);
+    let (revision, saved) =
+        save_assessment(&mut nodes[0].core.lock(), short.clone(), now_ms()).unwrap();
+    assert_eq!((revision, saved.len()), (3, 1));
+    let r3_parts = nodes[0]
+        .core
+        .lock()
+        .replica()
+        .read_model()
+        .posture_records()
+        .filter(|(a, _)| a.owner == member(0) && a.id.as_str().starts_with("assessment-r3-p"))
+        .count();
+    assert_eq!(r3_parts, 1);
+    let overview = posture_overview(&nodes[0].core.lock(), &member(0));
+    assert_eq!(overview.working_assessment().unwrap().wiba, short.wiba);
+
     // Member 2 is not served by the officer: nothing to read, no review.
     {
         let mut core = nodes[2].core.lock();
-        let (_, saved) = save_assessment(&mut core, first.clone(), now_ms()).unwrap();
+        let (_, saved) = save_assessment(&mut core, empty.clone(), now_ms()).unwrap();
         announce(&nodes[2], saved);
         let (_, submitted) = submit(&mut core, now_ms()).unwrap();
-        announce(&nodes[2], submitted);
+        announce(&nodes[2], [submitted]);
     }
     wait_until(
         "member 2's records reach the officer's node",

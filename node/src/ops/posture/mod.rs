@@ -4,8 +4,9 @@
 //! check and write cannot be separated); the adapters add HTTP.
 //!
 //! Records, all sealed (`crate::sealing`):
-//! - in the member's Posture document: `assessment-r<n>` (the working
-//!   revision `n`, overwritten while it is edited) and `submission-r<n>`
+//! - in the member's Posture document: `assessment-r<n>-p<k>` (the
+//!   working revision `n` in parts that each fit one record, overwritten
+//!   while it is edited) and `submission-r<n>`
 //!   (the member's signed submission of it); after a submission the next
 //!   edit starts revision `n + 1` from a copy;
 //! - in the Posture document of the member hosting the officer:
@@ -16,7 +17,10 @@ mod view;
 mod write;
 
 pub use view::{PostureOverview, RefusedRecord, posture_overview, served_members};
-pub use write::{PostureError, review, save_assessment, submit};
+pub use write::{
+    PART_ANSWERS_BYTES_MAX, PostureError, assessment_part_record, review, save_assessment,
+    split_assessment, submit,
+};
 
 /// The record id of revision `revision`'s assessment.
 pub fn assessment_record(revision: u32) -> String {

@@ -99,7 +99,7 @@ pub fn posture_overview(core: &Core, member: &MemberId) -> PostureOverview {
                 revision,
                 assessment,
             }) => {
-                assessments.insert(revision, assessment);
+                merge_part(&mut assessments, revision, assessment);
                 Ok(())
             }
             Ok(PosturePayload::Submission(submission)) => submission
@@ -166,4 +166,20 @@ fn officers_members(core: &Core, officer: &PublicKey) -> Vec<MemberId> {
         .filter(|o| o.key == *officer)
         .flat_map(|o| o.serves.iter().copied())
         .collect()
+}
+
+/// Adds one part of a revision's assessment (`write::split_assessment`):
+/// parts of the newest save (`updated_at_ms`) are merged, parts of an
+/// earlier save are dropped.
+fn merge_part(assessments: &mut BTreeMap<u32, Assessment>, revision: u32, part: Assessment) {
+    match assessments.get_mut(&revision) {
+        None => {
+            assessments.insert(revision, part);
+        }
+        Some(merged) if part.updated_at_ms > merged.updated_at_ms => *merged = part,
+        Some(merged) if part.updated_at_ms == merged.updated_at_ms => {
+            merged.wiba.extend(part.wiba);
+        }
+        Some(_) => {}
+    }
 }

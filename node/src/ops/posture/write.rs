@@ -5,7 +5,7 @@
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{Collection, MemberId, RecordId};
-use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
+use amtshilfe_protocol::model::{RECORD_JSON_BYTES_MAX, Record, RecordKey, RecordTag};
 use amtshilfe_protocol::posture::{
     Assessment, Finding, PosturePayload, Problem, Review, ReviewBody, SealedPosture, Submission,
     Verdict, WibaCatalogue, assessment_hash, officer_serves,
@@ -83,7 +83,15 @@ fn entropy() -> Result<[u8; 32], PostureError> {
 /// Writes `put` to the node's own Posture document, naming a too-large
 /// record as such.
 fn write_posture(core: &mut Core, put: RecordOp, now_ms: i64) -> Result<Envelope, PostureError> {
-    core.write(Collection::Posture, &[put], now_ms)
+    write_posture_ops(core, &[put], now_ms)
+}
+
+fn write_posture_ops(
+    core: &mut Core,
+    ops: &[RecordOp],
+    now_ms: i64,
+) -> Result<Envelope, PostureError> {
+    core.write(Collection::Posture, ops, now_ms)
         .map_err(|error| match error {
             CoreError::Write(WriteError::Invalid(e)) => PostureError::TooLarge(e.to_string()),
             CoreError::Write(WriteError::TooLarge { bytes }) => {
@@ -93,26 +101,108 @@ fn write_posture(core: &mut Core, put: RecordOp, now_ms: i64) -> Result<Envelope
         })
 }
 
-/// Saves `assessment` as the member's working revision; returns the
-/// revision and the envelope to announce.
+/// Answers (in bytes of JSON) one part of an assessment carries at most:
+/// sealed and hex-encoded, with the other fields and a few readers, a part
+/// stays well inside one record (`RECORD_JSON_BYTES_MAX`, 16 KiB).
+pub const PART_ANSWERS_BYTES_MAX: usize = 5 * 1024;
+
+/// Splits `assessment` into parts of at most [`PART_ANSWERS_BYTES_MAX`] of
+/// WiBA answers each, in question order; every part carries the other
+/// fields and the same `updated_at_ms`, which tells the parts of one save
+/// from those of an earlier one (`view` merges the newest).
+pub fn split_assessment(assessment: &Assessment) -> Vec<Assessment> {
+    let empty = Assessment {
+        wiba: Default::default(),
+        ..assessment.clone()
+    };
+    let mut parts = Vec::new();
+    let mut current = empty.clone();
+    let mut bytes = 0;
+    for (id, answer) in &assessment.wiba {
+        let size = id.len() + serde_json::to_vec(answer).map_or(0, |json| json.len()) + 4;
+        if bytes + size > PART_ANSWERS_BYTES_MAX && !current.wiba.is_empty() {
+            parts.push(std::mem::replace(&mut current, empty.clone()));
+            bytes = 0;
+        }
+        current.wiba.insert(id.clone(), answer.clone());
+        bytes += size;
+    }
+    parts.push(current);
+    parts
+}
+
+/// The record id of part `part` of revision `revision`'s assessment.
+pub fn assessment_part_record(revision: u32, part: usize) -> String {
+    format!("{}-p{part}", assessment_record(revision))
+}
+
+/// Saves `assessment` as the member's working revision, split into parts
+/// that each fit one record, one write per part; parts an earlier save of
+/// the revision left beyond the new count are deleted with the last one.
+/// Returns the revision and the envelopes to announce.
 pub fn save_assessment(
     core: &mut Core,
     mut assessment: Assessment,
     now_ms: i64,
-) -> Result<(u32, Envelope), PostureError> {
+) -> Result<(u32, Vec<Envelope>), PostureError> {
     assessment
         .validate(WibaCatalogue::builtin())
         .map_err(PostureError::Invalid)?;
     assessment.updated_at_ms = now_ms;
     let member = core.device().member;
     let revision = posture_overview(core, &member).working_revision();
-    let id = record_id(assessment_record(revision));
-    let payload = PosturePayload::Assessment {
-        revision,
-        assessment,
-    };
-    let put = seal_posture_put(core, &id, &payload, entropy()?)?;
-    Ok((revision, write_posture(core, put, now_ms)?))
+    let parts = split_assessment(&assessment);
+    // Seal every part first, so that a part too large refuses the save
+    // before anything is written.
+    let mut puts = Vec::new();
+    for (index, part) in parts.into_iter().enumerate() {
+        let id = record_id(assessment_part_record(revision, index));
+        let payload = PosturePayload::Assessment {
+            revision,
+            assessment: part,
+        };
+        let put = seal_posture_put(core, &id, &payload, entropy()?)?;
+        if let RecordOp::Put { json, .. } = &put
+            && json.len() > RECORD_JSON_BYTES_MAX
+        {
+            return Err(PostureError::TooLarge(format!(
+                "part {index} is {} bytes sealed",
+                json.len()
+            )));
+        }
+        puts.push(put);
+    }
+    let stale: Vec<RecordOp> = stale_parts(core, &member, revision, puts.len());
+    let mut envelopes = Vec::new();
+    let last = puts.len() - 1;
+    for (index, put) in puts.into_iter().enumerate() {
+        let mut ops = vec![put];
+        if index == last {
+            ops.extend(stale.iter().cloned());
+        }
+        envelopes.push(write_posture_ops(core, &ops, now_ms)?);
+    }
+    Ok((revision, envelopes))
+}
+
+/// Deletes of the revision's part records numbered `count` and up.
+fn stale_parts(core: &Core, member: &MemberId, revision: u32, count: usize) -> Vec<RecordOp> {
+    let prefix = format!("{}-p", assessment_record(revision));
+    core.replica()
+        .read_model()
+        .posture_records()
+        .filter(|(address, _)| address.owner == *member)
+        .filter_map(|(address, _)| {
+            let index: usize = address.id.as_str().strip_prefix(&prefix)?.parse().ok()?;
+            (index >= count).then(|| RecordOp::Delete {
+                key: RecordKey {
+                    tag: RecordTag::Posture,
+                    id: address.id.clone(),
+                }
+                .to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Submits the working revision, signed by this node's device.
