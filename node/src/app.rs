@@ -87,7 +87,9 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
         key: device_key,
         incarnation: store.meta().incarnation,
     };
-    let core = SharedCore::new(Core::new(replica, store, device));
+    let mut core = Core::new(replica, store, device);
+    core.set_seal_identities(crate::sealing::SealIdentities::load(&options.data_dir)?);
+    let core = SharedCore::new(core);
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let settings = NetworkSettings {
@@ -97,7 +99,8 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
         sync_interval: options.sync_interval,
     };
     let (net, net_task) = net::spawn(core.clone(), settings, shutdown_rx.clone())?;
-    let mut tasks = vec![net_task];
+    let sealing = crate::sealing::task::spawn(core.clone(), net.clone(), shutdown_rx.clone());
+    let mut tasks = vec![net_task, sealing];
     let mut http_address = None;
     if let Some(bind) = options.http_bind {
         let (address, task) =

@@ -85,6 +85,8 @@ pub struct Core {
     changes: watch::Sender<u64>,
     /// Counters for the metrics page.
     pub counters: NodeCounters,
+    /// The encryption secrets this node holds (`crate::sealing`).
+    seal_identities: crate::sealing::SealIdentities,
 }
 
 /// The core, shared between the network task and the HTTP handlers.
@@ -124,7 +126,21 @@ impl Core {
             relay: Vec::new(),
             changes: watch::Sender::new(0),
             counters: NodeCounters::default(),
+            seal_identities: crate::sealing::SealIdentities::default(),
         }
+    }
+
+    /// The encryption secrets this node holds for sealed records.
+    pub fn seal_identities(&self) -> &crate::sealing::SealIdentities {
+        &self.seal_identities
+    }
+
+    /// Sets the encryption secrets (read from the data directory at start,
+    /// or replaced: a rotated key). Counts as a change, so that the
+    /// sealing task publishes and re-seals for them.
+    pub fn set_seal_identities(&mut self, identities: crate::sealing::SealIdentities) {
+        self.seal_identities = identities;
+        self.changes.send_modify(|version| *version += 1);
     }
 
     /// The replica, for reading.

@@ -25,6 +25,7 @@ pub mod notify;
 pub mod ops;
 pub mod random;
 pub mod seal_keys;
+pub mod sealing;
 pub mod setup;
 pub mod store;
 pub mod verify;

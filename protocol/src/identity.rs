@@ -28,6 +28,9 @@ pub enum SigningPurpose {
     PostureSubmission,
     /// A joint officer reviews a submitted posture assessment.
     PostureReview,
+    /// A joint officer lets a member's document carry its sealed posture
+    /// record about another member (`posture::OfficerCarriage`).
+    PostureCarriage,
 }
 
 impl SigningPurpose {
@@ -38,6 +41,7 @@ impl SigningPurpose {
             SigningPurpose::EncryptionKey => b"amtshilfe/v1/encryption-key",
             SigningPurpose::PostureSubmission => b"amtshilfe/v1/posture-submission",
             SigningPurpose::PostureReview => b"amtshilfe/v1/posture-review",
+            SigningPurpose::PostureCarriage => b"amtshilfe/v1/posture-carriage",
         }
     }
 }

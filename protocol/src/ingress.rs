@@ -344,7 +344,8 @@ fn check_records(
     Ok(keys)
 }
 
-/// A sealed posture record belongs to its document's owner and is sealed
+/// A sealed posture record belongs to its document's owner (or is an
+/// officer's, carried with its signature by the member hosting it) and is sealed
 /// to the owner and officers the log appointed to serve it, nobody else.
 /// Checked here, where the membership state is at hand, on bytes this node
 /// may not be able to read. An officer is never dismissed (not built), so
@@ -354,8 +355,6 @@ pub(crate) fn check_sealed_readers(
     membership: &MembershipState,
     posture: &SealedPosture,
 ) -> Result<(), PostureRejection> {
-    if posture.member != document.owner {
-        return Err(PostureRejection::OtherMember);
-    }
+    posture.check_owner(&document.owner, membership)?;
     posture.check(membership)
 }

@@ -25,6 +25,7 @@ pub mod pact;
 pub mod pact_actions;
 pub(crate) mod pact_text;
 pub mod pledges;
+pub mod posture;
 pub mod reads;
 pub mod requests;
 mod write;

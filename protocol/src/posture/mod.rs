@@ -33,8 +33,8 @@ pub use review::{
     officer_serves, workflow,
 };
 pub use sealed::{
-    MissingKey, OpenPostureError, PosturePayload, PostureRejection, SealedPosture, posture_context,
-    posture_readers,
+    MissingKey, OfficerCarriage, OpenPostureError, PosturePayload, PostureRejection, SealedPosture,
+    posture_context, posture_readers,
 };
 
 /// A posture record sealed to member `[1; 32]` alone, under its key, for

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::assessment::Assessment;
 use super::review::{Review, Submission, officer_serves};
-use crate::ids::{MemberId, PactId};
+use crate::identity::{KeyPair, SigningPurpose, sha256, verify};
+use crate::ids::{MemberId, PactId, PublicKey, SignatureBytes};
 use crate::membership::MembershipState;
 use crate::seal::{
     EncryptionPublicKey, EncryptionSecret, OpenError, Reader, ReaderId, ResealError, SealError,
@@ -50,6 +51,35 @@ pub struct SealedPosture {
     pub record: String,
     /// The payload, sealed.
     pub sealed: Sealed,
+    /// Set when an officer's record (its review) travels in the document
+    /// of the member whose node hosts the officer, not the posture's
+    /// member: the officer's signature that lets that document carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carriage: Option<OfficerCarriage>,
+}
+
+/// An officer owns no document: its records about a member it serves
+/// travel in the document of the member whose node hosts its login. The
+/// officer signs which document carries which sealed value, so no other
+/// member can put records about someone else into its own document, and
+/// a carried value cannot be moved to another carrier or record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerCarriage {
+    /// The officer key (appointed, serving the posture's member).
+    pub officer: PublicKey,
+    /// Signature for [`SigningPurpose::PostureCarriage`] over the carrying
+    /// member, the record id and the SHA-256 of the sealed value's JSON.
+    pub signature: SignatureBytes,
+}
+
+fn carriage_parts(carrier: &MemberId, record: &str, sealed: &Sealed) -> [Vec<u8>; 3] {
+    let hash = sha256(&serde_json::to_vec(sealed).unwrap_or_default());
+    [
+        carrier.0.to_vec(),
+        record.as_bytes().to_vec(),
+        hash.to_vec(),
+    ]
 }
 
 /// Why a node refuses a sealed posture record it cannot necessarily read.
@@ -67,6 +97,12 @@ pub enum PostureRejection {
     /// A reader is neither the member nor an officer serving it.
     #[error("sealed posture record: a reader is neither the member nor an officer serving it")]
     ForeignReader,
+    /// A carried record whose officer signature does not verify, or whose
+    /// officer does not serve the posture's member.
+    #[error(
+        "sealed posture record: carried without a valid signature of an officer serving the member"
+    )]
+    BadCarriage,
 }
 
 /// Why a reader could not use a sealed posture record; shown to the author.
@@ -140,6 +176,7 @@ impl SealedPosture {
             member,
             record: record.to_owned(),
             sealed,
+            carriage: None,
         })
     }
 
@@ -194,6 +231,51 @@ impl SealedPosture {
             member: self.member,
             record: self.record.clone(),
             sealed,
+            carriage: None,
         })
+    }
+
+    /// `officer` signs that `carrier`'s document carries this record.
+    pub fn carried_by(mut self, carrier: &MemberId, officer: &KeyPair) -> Self {
+        let parts = carriage_parts(carrier, &self.record, &self.sealed);
+        let signature = officer.sign(
+            SigningPurpose::PostureCarriage,
+            &[&parts[0], &parts[1], &parts[2]],
+        );
+        self.carriage = Some(OfficerCarriage {
+            officer: officer.public(),
+            signature,
+        });
+        self
+    }
+
+    /// Whether the document of `owner` may hold this record: its own
+    /// posture (no carriage), or another member's posture carried with the
+    /// signature of an officer serving that member.
+    pub fn check_owner(
+        &self,
+        owner: &MemberId,
+        state: &MembershipState,
+    ) -> Result<(), PostureRejection> {
+        match &self.carriage {
+            None if self.member == *owner => Ok(()),
+            None => Err(PostureRejection::OtherMember),
+            Some(_) if self.member == *owner => Err(PostureRejection::BadCarriage),
+            Some(carriage) => {
+                let parts = carriage_parts(owner, &self.record, &self.sealed);
+                verify(
+                    &carriage.officer,
+                    SigningPurpose::PostureCarriage,
+                    &[&parts[0], &parts[1], &parts[2]],
+                    &carriage.signature,
+                )
+                .map_err(|_| PostureRejection::BadCarriage)?;
+                if officer_serves(state, &carriage.officer, &self.member) {
+                    Ok(())
+                } else {
+                    Err(PostureRejection::BadCarriage)
+                }
+            }
+        }
     }
 }

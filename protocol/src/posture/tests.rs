@@ -719,3 +719,56 @@ fn the_schema_check_binds_posture_records_to_their_key_and_checks_announcements(
         Err(RecordError::Invalid(_))
     ));
 }
+
+#[test]
+fn an_officers_record_travels_only_with_its_signature_in_the_hosts_document() {
+    let pact = Pact::new(true);
+    let state = pact.log.state();
+    let all = keys(&pact);
+    let reader = |id: ReaderId| crate::seal::Reader { id, key: all[&id] };
+    let review = SealedPosture::seal(
+        &pact.pact_id(),
+        pact.member(0),
+        "rv-1",
+        &PosturePayload::Assessment {
+            revision: 0,
+            assessment: assessment(&[]),
+        },
+        &[
+            reader(ReaderId::Member(pact.member(0))),
+            reader(ReaderId::Officer(pact.isb.public())),
+        ],
+        [3; 32],
+    )
+    .unwrap();
+    let host = pact.member(2);
+    // An own record carries no carriage, and its JSON is unchanged.
+    assert!(!serde_json::to_string(&review).unwrap().contains("carriage"));
+    assert_eq!(review.check_owner(&pact.member(0), state), Ok(()));
+    // In another member's document without the officer's signature: refused.
+    assert_eq!(
+        review.check_owner(&host, state),
+        Err(PostureRejection::OtherMember)
+    );
+    // Signed by the officer serving member 0 for the host: carried.
+    let carried = review.clone().carried_by(&host, &pact.isb);
+    assert_eq!(carried.check_owner(&host, state), Ok(()));
+    assert_eq!(carried.check(state), Ok(()));
+    // Moved to another carrier's document: refused.
+    assert_eq!(
+        carried.check_owner(&pact.member(1), state),
+        Err(PostureRejection::BadCarriage)
+    );
+    // Signed by an officer who does not serve member 0: refused.
+    let foreign = review.clone().carried_by(&host, &pact.other_isb);
+    assert_eq!(
+        foreign.check_owner(&host, state),
+        Err(PostureRejection::BadCarriage)
+    );
+    // A carriage on the member's own record: refused (one form per record).
+    let own = review.carried_by(&pact.member(0), &pact.isb);
+    assert_eq!(
+        own.check_owner(&pact.member(0), state),
+        Err(PostureRejection::BadCarriage)
+    );
+}

@@ -1,0 +1,125 @@
+//! Keeping this node's sealed records current: after start and after every
+//! stored change (an appointment, a key announcement, a synced record),
+//! publish what this node owes and re-seal what must reach new readers.
+//! Both are idempotent, so the change a write itself causes finds nothing
+//! more to do.
+
+use std::time::Duration;
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::Collection;
+use amtshilfe_protocol::seal::ReaderId;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::publish::{announcements_due, outbid_holders};
+use super::reseal::{Stuck, reseal_due};
+use crate::core::{Core, CoreError, SharedCore};
+use crate::net::{Announcement, NetCommand, NetHandle};
+use crate::random::os_random;
+
+/// Pause after a change before looking, so that a sync page's burst of
+/// changes is looked at once.
+const SETTLE: Duration = Duration::from_millis(200);
+
+/// What one round did.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Envelopes written (announce them).
+    pub written: Vec<Envelope>,
+    /// Records that must be re-sealed but cannot be here.
+    pub stuck: Vec<Stuck>,
+    /// Holders whose counted key is not the one this node holds.
+    pub outbid: Vec<ReaderId>,
+}
+
+/// One round under the core's lock: writes the announcements due, then
+/// re-seals, each durable before it returns. Stops at the first refused
+/// write (the next change tries again).
+pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
+    let mut round = Round::default();
+    if core.seal_identities().is_empty() {
+        return Ok(round);
+    }
+    let announcements = announcements_due(core, now_ms);
+    if !announcements.is_empty() {
+        let envelope = core.write(Collection::Profile, &announcements, now_ms)?;
+        tracing::info!(keys = announcements.len(), "encryption keys published");
+        round.written.push(envelope);
+    }
+    let plan = reseal_due(core, || os_random().ok());
+    for put in &plan.puts {
+        round
+            .written
+            .push(core.write(Collection::Posture, std::slice::from_ref(put), now_ms)?);
+    }
+    if !plan.puts.is_empty() {
+        tracing::info!(
+            records = plan.puts.len(),
+            "posture records re-sealed to their readers"
+        );
+    }
+    round.stuck = plan.stuck;
+    round.outbid = outbid_holders(core);
+    Ok(round)
+}
+
+/// Runs [`maintain`] at start and after every stored change, until
+/// `shutdown`; announces what it wrote. Logs a stuck record or an outbid
+/// key once each time the set of them changes, not every round.
+pub fn spawn(
+    core: SharedCore,
+    net: NetHandle,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut changes = core.lock().subscribe_changes();
+        let mut reported: (Vec<Stuck>, Vec<ReaderId>) = (Vec::new(), Vec::new());
+        // A refusal (say, a device not yet delegated) repeats every round:
+        // logged when it first appears or changes.
+        let mut last_error = String::new();
+        loop {
+            let result = maintain(&mut core.lock(), crate::clock::now_ms());
+            match result {
+                Ok(round) => {
+                    last_error.clear();
+                    for envelope in round.written {
+                        net.send(NetCommand::Announce(Announcement::Envelope(envelope)));
+                    }
+                    let now = (round.stuck, round.outbid);
+                    if now != reported {
+                        for stuck in &now.0 {
+                            tracing::warn!(record = %stuck.address.id, reason = %stuck.reason,
+                                "a posture record must be re-sealed but this node cannot open it");
+                        }
+                        for holder in &now.1 {
+                            tracing::warn!(
+                                ?holder,
+                                "a newer encryption key is published for a reader whose key this \
+                                 node holds; records sealed to it cannot be opened here (install \
+                                 the same seal key on every node of the holder)"
+                            );
+                        }
+                        reported = now;
+                    }
+                }
+                Err(error) => {
+                    let text = error.to_string();
+                    if text != last_error {
+                        tracing::warn!(error = %text, "sealed records: publishing or re-sealing failed");
+                        last_error = text;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = shutdown.changed() => break,
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(SETTLE).await;
+                }
+            }
+        }
+    })
+}

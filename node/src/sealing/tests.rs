@@ -1,0 +1,148 @@
+//! The node's sealing on one core: what is published, once; what is
+//! re-sealed, only when the readers change; nothing without keys.
+
+use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::ids::{Collection, MemberId, RecordId};
+use amtshilfe_protocol::membership::MembershipLog;
+use amtshilfe_protocol::posture::{Assessment, PosturePayload, WibaCatalogue};
+use amtshilfe_protocol::replica::LocalDevice;
+use amtshilfe_protocol::seal::{EncryptionSecret, ReaderId};
+use amtshilfe_tests::fixtures::T0_MS;
+
+use super::open::{open_posture_of, published_keys};
+use super::posture::{SealPostureError, seal_posture_put};
+use super::publish::announcements_due;
+use super::reseal::reseal_due;
+use super::task::maintain;
+use super::*;
+use crate::core::Core;
+use crate::seal_keys::OfficerKeys;
+use crate::setup::create_pact_store;
+use crate::store::load_replica;
+
+fn core(dir: &Path) -> Core {
+    let key = KeyPair::from_seed([1; 32]);
+    let device_key = KeyPair::from_seed([3; 32]);
+    let charter = MembershipLog::charter("Pakt", &[(&key, "Kreis Bergstraße")], T0_MS);
+    let store = create_pact_store(dir, &charter, &[], &key, &device_key, T0_MS).unwrap();
+    let replica = load_replica(&store).unwrap();
+    let device = LocalDevice {
+        member: MemberId::from_key(key.public()),
+        key: device_key,
+        incarnation: store.meta().incarnation,
+    };
+    Core::new(replica, store, device)
+}
+
+fn identities() -> SealIdentities {
+    SealIdentities {
+        member: Some(EncryptionSecret::from_bytes([21; 32])),
+        officer: Some(OfficerKeys {
+            signing: KeyPair::from_seed([60; 32]),
+            encryption: EncryptionSecret::from_bytes([61; 32]),
+        }),
+    }
+}
+
+fn draft() -> PosturePayload {
+    PosturePayload::Assessment {
+        revision: 0,
+        assessment: Assessment::empty(WibaCatalogue::builtin(), T0_MS),
+    }
+}
+
+#[test]
+fn keys_are_published_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(identities());
+    assert_eq!(announcements_due(&core, T0_MS).len(), 2);
+
+    let round = maintain(&mut core, T0_MS).unwrap();
+    assert_eq!(round.written.len(), 1, "one change carries both keys");
+    assert!(announcements_due(&core, T0_MS + 1).is_empty());
+    assert!(maintain(&mut core, T0_MS + 1).unwrap().written.is_empty());
+
+    // The member's key counts; the officer's only once it is appointed.
+    let keys = published_keys(core.replica());
+    let member = core.device().member;
+    assert_eq!(
+        keys.get(&ReaderId::Member(member)),
+        Some(&identities().member.unwrap().public())
+    );
+    assert_eq!(keys.len(), 1);
+}
+
+#[test]
+fn a_rotated_key_is_published_beside_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(identities());
+    maintain(&mut core, T0_MS).unwrap();
+    let rotated = EncryptionSecret::from_bytes([22; 32]);
+    core.set_seal_identities(SealIdentities {
+        member: Some(rotated.clone()),
+        officer: None,
+    });
+    assert_eq!(maintain(&mut core, T0_MS + 5).unwrap().written.len(), 1);
+    let member = core.device().member;
+    assert_eq!(
+        published_keys(core.replica()).get(&ReaderId::Member(member)),
+        Some(&rotated.public())
+    );
+    assert_eq!(
+        core.replica()
+            .read_model()
+            .encryption_key_announcements()
+            .count(),
+        3,
+        "the old member key, the officer's and the rotated one"
+    );
+}
+
+#[test]
+fn nothing_is_written_without_keys_and_nothing_sealed_without_a_published_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    let round = maintain(&mut core, T0_MS).unwrap();
+    assert!(round.written.is_empty());
+    let id = RecordId::new("assessment-r0").unwrap();
+    assert!(matches!(
+        seal_posture_put(&core, &id, &draft(), [1; 32]),
+        Err(SealPostureError::MemberKeyMissing(_))
+    ));
+}
+
+#[test]
+fn a_record_is_resealed_only_when_its_readers_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(identities());
+    maintain(&mut core, T0_MS).unwrap();
+    let id = RecordId::new("assessment-r0").unwrap();
+    let put = seal_posture_put(&core, &id, &draft(), [1; 32]).unwrap();
+    core.write(Collection::Posture, &[put], T0_MS).unwrap();
+    let plan = reseal_due(&core, || Some([2; 32]));
+    assert!(plan.puts.is_empty() && plan.stuck.is_empty());
+
+    // The member's key is replaced without keeping the old one: the record
+    // must reach the new key but cannot be opened any more, so it is
+    // reported stuck, neither dropped nor re-sealed to something wrong.
+    core.set_seal_identities(SealIdentities {
+        member: Some(EncryptionSecret::from_bytes([23; 32])),
+        officer: None,
+    });
+    let round = maintain(&mut core, T0_MS + 5).unwrap();
+    assert_eq!(round.written.len(), 1, "only the new key's announcement");
+    assert_eq!(round.stuck.len(), 1);
+    assert_eq!(round.stuck[0].address.id, id);
+
+    // The member opens its own record as the member (with the key it was
+    // sealed to); the officer's key, not appointed, is no reader.
+    core.set_seal_identities(identities());
+    let member = core.device().member;
+    let opened = open_posture_of(core.replica(), core.seal_identities(), member, &member);
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].reader, ReaderId::Member(member));
+    assert_eq!(opened[0].payload.as_ref().unwrap(), &draft());
+}
