@@ -107,18 +107,17 @@ pub(super) async fn registry(
     let filter = query.to_filter()?;
     let (offset, limit) = query.page()?;
     let (body, more) = with_core(&state, move |core| {
-        let mut matching = core
+        // From the read model's indexes: a deep page or a filter nothing
+        // passes costs about the page, not the whole register.
+        let page = core
             .replica()
             .read_model()
-            .registry_iter(&filter)
-            .skip(offset);
-        let page: Vec<_> = matching.by_ref().take(limit).collect();
-        let more = matching.next().is_some();
+            .registry_page(&filter, offset, limit);
         // Straight to bytes while the entries borrow the read model: no
         // intermediate JSON tree, no copies of the offers.
-        let body =
-            serde_json::to_vec(&page).map_err(|error| ApiError::Internal(error.to_string()))?;
-        Ok((body, more))
+        let body = serde_json::to_vec(&page.entries)
+            .map_err(|error| ApiError::Internal(error.to_string()))?;
+        Ok((body, page.more))
     })
     .await?;
     let mut response = ([(CONTENT_TYPE, "application/json")], body).into_response();

@@ -304,6 +304,11 @@ pub(super) async fn register(
         // One page, filtered lazily: a pact may have tens of thousands of
         // offers, and this renders under the core's lock.
         let (mut results, error) = match register_query(&form).and_then(|q| q.to_filter()) {
+            // Without a region the read model's indexes find the page.
+            Ok(filter) if region.is_empty() => {
+                let page = model.registry_page(&filter, form.offset, REGISTER_PAGE + 1);
+                (page.entries, None)
+            }
             Ok(filter) => (
                 model
                     .registry_iter(&filter)

@@ -20,6 +20,7 @@ mod derive;
 mod incident_store;
 pub mod incidents;
 pub mod missions;
+mod offer_index;
 pub mod registry;
 pub mod rules;
 pub mod settlements;
@@ -35,7 +36,7 @@ pub use board::{NeedView, PledgeState, PledgeView, RequestView};
 pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
-pub use registry::{OfferEntry, RegistryFilter};
+pub use registry::{OfferEntry, RegistryFilter, RegistryPage};
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
 };
