@@ -90,7 +90,6 @@ pub(super) async fn overview(
     render(&state, "/", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Lagebild);
         let model = core.replica().read_model();
-        let available = RegistryQuery::default().to_filter()?;
         let now_ms = clock::now_ms();
         let peers = peer_members(core);
         let own = core.device().member;
@@ -118,7 +117,7 @@ pub(super) async fn overview(
         Ok(html::overview(
             &ctx,
             &model.request_board(),
-            model.registry_iter(&available),
+            model.available_capacity(),
             &members,
         ))
     })

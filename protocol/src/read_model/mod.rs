@@ -16,6 +16,7 @@
 
 pub mod alerts;
 pub mod board;
+mod capacity;
 mod derive;
 mod incident_store;
 pub mod incidents;
@@ -33,6 +34,7 @@ mod tests;
 use std::collections::BTreeMap;
 
 pub use board::{NeedView, PledgeState, PledgeView, RequestView};
+pub use capacity::{CapacityKey, CapacityTotal};
 pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
@@ -183,6 +185,13 @@ impl ReadModel {
         &self,
     ) -> impl Iterator<Item = (&RecordAddress, &crate::seal::EncryptionKeyAnnouncement)> {
         self.store.encryption_keys.iter()
+    }
+
+    /// The pact's available capacity by what the offers provide: free
+    /// units of available offers, summed (kept up to date, not counted on
+    /// each call).
+    pub fn available_capacity(&self) -> &std::collections::BTreeMap<CapacityKey, CapacityTotal> {
+        &self.derived.capacity.totals
     }
 
     /// A member's name, for display.

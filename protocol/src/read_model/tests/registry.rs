@@ -284,6 +284,8 @@ fn skipped_records_are_counted_per_document() {
 /// random registers (several owners, kinds, categories, quantities,
 /// statuses, units held by pledges) and random filters and pages.
 mod indexed_equals_scanned {
+    use std::collections::BTreeMap;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -379,6 +381,14 @@ mod indexed_equals_scanned {
                     .collect();
                 pledges(&mut model, *owner, drawn.iter().map(|(i, p)| (i.as_str(), p.clone())).collect());
             }
+            // The kept capacity is the sum over the available offers.
+            let mut summed: BTreeMap<CapacityKey, CapacityTotal> = BTreeMap::new();
+            for entry in model.registry_iter(&RegistryFilter::default()) {
+                let total = summed.entry(CapacityKey::of(entry.offer)).or_default();
+                total.offers += 1;
+                total.units += u64::from(entry.remaining);
+            }
+            prop_assert_eq!(model.available_capacity(), &summed);
             let mut scanned = model.registry_iter(&filter).skip(offset);
             let expected: Vec<_> = scanned.by_ref().take(limit).collect();
             let more = scanned.next().is_some();
