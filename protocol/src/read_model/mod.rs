@@ -38,7 +38,7 @@ pub use capacity::{CapacityKey, CapacityTotal};
 pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
-pub use registry::{OfferEntry, RegistryFilter, RegistryPage};
+pub use registry::{OfferEntry, OwnedOfferEntry, RegistryFilter, RegistryPage};
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
 };

@@ -85,6 +85,41 @@ pub struct RegistryPage<'a> {
 /// Offers and their addresses, in registry order.
 type Candidates<'a> = Box<dyn Iterator<Item = (&'a RecordAddress, &'a Offer)> + 'a>;
 
+/// An [`OfferEntry`] that owns its data: copied under the core's lock and
+/// serialised after it is released. Serialises exactly like the entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OwnedOfferEntry {
+    /// Owner and record id.
+    pub address: RecordAddress,
+    /// The owner's name, if its profile is known.
+    pub owner_name: Option<String>,
+    /// The owner's AGS, if its profile is known and has one.
+    pub owner_ags: Option<String>,
+    /// The offer.
+    pub offer: Offer,
+    /// Units the offer has.
+    pub quantity: u32,
+    /// Units held by the owner's standing pledges.
+    pub held: u32,
+    /// `quantity − held`, at least 0.
+    pub remaining: u32,
+}
+
+impl OfferEntry<'_> {
+    /// A copy that no longer borrows the read model.
+    pub fn to_owned_entry(&self) -> OwnedOfferEntry {
+        OwnedOfferEntry {
+            address: self.address.clone(),
+            owner_name: self.owner_name.map(str::to_owned),
+            owner_ags: self.owner_ags.map(str::to_owned),
+            offer: self.offer.clone(),
+            quantity: self.quantity,
+            held: self.held,
+            remaining: self.remaining,
+        }
+    }
+}
+
 impl RegistryFilter {
     /// Whether the offer passes everything but the held units: with
     /// `min_remaining`, only that its quantity is enough (what is left can
