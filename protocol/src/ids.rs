@@ -209,6 +209,12 @@ impl RecordId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Below every valid id (the empty text, which `new` refuses): where a
+    /// range over one owner's records starts.
+    pub(crate) fn lowest() -> Self {
+        Self(String::new())
+    }
 }
 
 impl TryFrom<String> for RecordId {

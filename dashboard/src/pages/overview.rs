@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{OfferDetail, RequestStatus};
-use amtshilfe_protocol::read_model::{OfferEntry, RequestView};
+use amtshilfe_protocol::read_model::{CapacityKey, CapacityTotal, RequestView};
 use maud::html;
 
 use super::none;
@@ -27,36 +27,31 @@ pub struct MemberRow {
     pub reachable: bool,
 }
 
-/// The Lagebild page; `available` are the pact's available offers, summed
-/// here by what they provide (taken one by one, never collected: a large
-/// pact has tens of thousands).
-pub fn overview<'a>(
+/// The Lagebild page; `capacity` is the pact's available capacity as the
+/// read model keeps it (a few rows, whatever the number of offers), here
+/// labelled and summed by label.
+pub fn overview(
     ctx: &Ctx,
     board: &[RequestView<'_>],
-    available: impl IntoIterator<Item = OfferEntry<'a>>,
+    capacity: &BTreeMap<CapacityKey, CapacityTotal>,
     members: &[MemberRow],
 ) -> String {
     let open: Vec<&RequestView<'_>> = board
         .iter()
         .filter(|view| view.request.status == RequestStatus::Open)
         .collect();
-    // Summed by catalogue entry first, labelled once per entry after.
-    let mut by_entry: BTreeMap<(CatalogueName, &'a str), u32> = BTreeMap::new();
-    for entry in available {
-        let what = match &entry.offer.detail {
-            OfferDetail::Equipment(equipment) => (
-                CatalogueName::EquipmentCategory,
-                equipment.category.as_str(),
-            ),
-            OfferDetail::Person(person) => (CatalogueName::Role, person.role.as_str()),
-            other => (CatalogueName::OfferKind, kind_id(other)),
+    let mut by_label: BTreeMap<String, u64> = BTreeMap::new();
+    for (key, total) in capacity {
+        let (catalogue, id) = match key {
+            CapacityKey::EquipmentCategory(category) => {
+                (CatalogueName::EquipmentCategory, category.as_str())
+            }
+            CapacityKey::Role(role) => (CatalogueName::Role, role.as_str()),
+            CapacityKey::Kind(kind) => (CatalogueName::OfferKind, kind.id()),
         };
-        *by_entry.entry(what).or_default() += entry.remaining;
+        *by_label.entry(label(ctx.lang, catalogue, id)).or_default() += total.units;
     }
-    let mut capacity: BTreeMap<String, u32> = BTreeMap::new();
-    for ((catalogue, id), units) in by_entry {
-        *capacity.entry(label(ctx.lang, catalogue, id)).or_default() += units;
-    }
+    let capacity = by_label;
     let content = html! {
         section id="open-requests" data-live aria-labelledby="h-open" {
             h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.len()) ")" }

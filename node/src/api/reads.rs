@@ -106,21 +106,20 @@ pub(super) async fn registry(
     let Query(query) = query?;
     let filter = query.to_filter()?;
     let (offset, limit) = query.page()?;
-    let (body, more) = with_core(&state, move |core| {
-        let mut matching = core
+    let (entries, more) = with_core(&state, move |core| {
+        // From the read model's indexes: a deep page or a filter nothing
+        // passes costs about the page, not the whole register. Copied
+        // under the lock, serialised after it is released.
+        let page = core
             .replica()
             .read_model()
-            .registry_iter(&filter)
-            .skip(offset);
-        let page: Vec<_> = matching.by_ref().take(limit).collect();
-        let more = matching.next().is_some();
-        // Straight to bytes while the entries borrow the read model: no
-        // intermediate JSON tree, no copies of the offers.
-        let body =
-            serde_json::to_vec(&page).map_err(|error| ApiError::Internal(error.to_string()))?;
-        Ok((body, more))
+            .registry_page(&filter, offset, limit);
+        let entries: Vec<_> = page.entries.iter().map(|e| e.to_owned_entry()).collect();
+        Ok((entries, page.more))
     })
     .await?;
+    let body =
+        serde_json::to_vec(&entries).map_err(|error| ApiError::Internal(error.to_string()))?;
     let mut response = ([(CONTENT_TYPE, "application/json")], body).into_response();
     if more {
         response

@@ -35,8 +35,10 @@ pub const INGEST_QUEUE_MAX: usize = 32;
 pub const GOSSIP_BATCH_MAX: usize = 256;
 /// Most envelopes of a sync page applied per hold of the core's lock; each
 /// part is committed before the lock is released, so pages and API writes
-/// wait for one part, not for a whole page (up to ~2,000 changes).
-pub const SYNC_APPLY_ENVELOPES_MAX: usize = 256;
+/// wait for one part, not for a whole page (up to ~2,000 changes). 64
+/// keeps a part's hold (apply, read model, one fsync) to a few ms, about
+/// what a page costs to render, at a few more commits per page.
+pub const SYNC_APPLY_ENVELOPES_MAX: usize = 64;
 
 /// Work for the ingest worker.
 pub(super) enum IngestJob {

@@ -91,7 +91,6 @@ pub(super) async fn overview(
     render(&state, "/", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Lagebild);
         let model = core.replica().read_model();
-        let available = RegistryQuery::default().to_filter()?;
         let now_ms = clock::now_ms();
         let peers = peer_members(core);
         let own = core.device().member;
@@ -119,7 +118,7 @@ pub(super) async fn overview(
         Ok(html::overview(
             &ctx,
             &model.request_board(),
-            model.registry_iter(&available),
+            model.available_capacity(),
             &members,
         ))
     })
@@ -305,6 +304,11 @@ pub(super) async fn register(
         // One page, filtered lazily: a pact may have tens of thousands of
         // offers, and this renders under the core's lock.
         let (mut results, error) = match register_query(&form).and_then(|q| q.to_filter()) {
+            // Without a region the read model's indexes find the page.
+            Ok(filter) if region.is_empty() => {
+                let page = model.registry_page(&filter, form.offset, REGISTER_PAGE + 1);
+                (page.entries, None)
+            }
             Ok(filter) => (
                 model
                     .registry_iter(&filter)

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::capacity::Capacity;
 use super::store::{RecordAddress, Store, need_of, offer_of, pledge_of, request_of};
 use crate::model::{PledgeStatus, Record, RequestRef, RequestStatus};
 
@@ -43,6 +44,9 @@ pub(crate) struct Derived {
     pub(crate) needs: BTreeMap<RequestRef, NeedTotals>,
     /// Units held per offer; offers with nothing held have no entry.
     pub(crate) held: BTreeMap<RecordAddress, u32>,
+    /// The pact's available capacity (`capacity.rs`), kept as offers
+    /// change so that the Lagebild never walks every offer.
+    pub(crate) capacity: Capacity,
 }
 
 /// The derived entries a document update may have changed.
@@ -58,8 +62,11 @@ impl Affected {
     pub(crate) fn touch(&mut self, store: &Store, address: &RecordAddress, record: &Record) {
         let owner = address.owner;
         match record {
+            // An offer's own fields decide what it adds to the capacity.
+            Record::Offer(_) => {
+                self.offers.insert(address.clone());
+            }
             Record::Profile(_)
-            | Record::Offer(_)
             | Record::Posture(_)
             | Record::EncryptionKey(_)
             | Record::Settlement(_)
@@ -117,10 +124,13 @@ impl Affected {
             };
         }
         for offer in self.offers {
-            match held_units(store, &offer) {
+            let held = held_units(store, &offer);
+            match held {
                 0 => derived.held.remove(&offer),
-                units => derived.held.insert(offer, units),
+                units => derived.held.insert(offer.clone(), units),
             };
+            let current = store.offers.get(&offer);
+            derived.capacity.set(offer, current, held);
         }
     }
 }

@@ -16,10 +16,12 @@
 
 pub mod alerts;
 pub mod board;
+mod capacity;
 mod derive;
 mod incident_store;
 pub mod incidents;
 pub mod missions;
+mod offer_index;
 pub mod registry;
 pub mod room_rules;
 pub mod rules;
@@ -33,10 +35,11 @@ mod tests;
 use std::collections::BTreeMap;
 
 pub use board::{NeedView, PledgeState, PledgeView, RequestView};
+pub use capacity::{CapacityKey, CapacityTotal};
 pub use derive::NeedTotals;
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
-pub use registry::{OfferEntry, RegistryFilter};
+pub use registry::{OfferEntry, OwnedOfferEntry, RegistryFilter, RegistryPage};
 pub use room_rules::RoomRefusal;
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
@@ -201,6 +204,13 @@ impl ReadModel {
         &self,
     ) -> impl Iterator<Item = (&RecordAddress, &crate::seal::EncryptionKeyAnnouncement)> {
         self.store.encryption_keys.iter()
+    }
+
+    /// The pact's available capacity by what the offers provide: free
+    /// units of available offers, summed (kept up to date, not counted on
+    /// each call).
+    pub fn available_capacity(&self) -> &std::collections::BTreeMap<CapacityKey, CapacityTotal> {
+        &self.derived.capacity.totals
     }
 
     /// A member's name, for display: the name the pact admitted it under,

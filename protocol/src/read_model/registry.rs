@@ -5,11 +5,13 @@
 //! shows the same list. The registry never changes an offer's status: only
 //! the owner's node writes its own availability.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::ReadModel;
 use super::store::RecordAddress;
-use crate::ids::MemberId;
+use crate::ids::{MemberId, RecordId};
 use crate::model::{Mode, Offer, OfferKind, OfferStatus, SkillLevel, TimeWindow};
 
 /// What to look for in the registry. Every `None` (or 0) means "any"; the
@@ -71,7 +73,88 @@ pub struct OfferEntry<'a> {
     pub remaining: u32,
 }
 
+/// One page of the registry (see [`ReadModel::registry_page`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryPage<'a> {
+    /// The offers of the page, in registry order.
+    pub entries: Vec<OfferEntry<'a>>,
+    /// Whether more offers pass the filter after the page.
+    pub more: bool,
+}
+
+/// Offers and their addresses, in registry order.
+type Candidates<'a> = Box<dyn Iterator<Item = (&'a RecordAddress, &'a Offer)> + 'a>;
+
+/// An [`OfferEntry`] that owns its data: copied under the core's lock and
+/// serialised after it is released. Serialises exactly like the entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OwnedOfferEntry {
+    /// Owner and record id.
+    pub address: RecordAddress,
+    /// The owner's name, if its profile is known.
+    pub owner_name: Option<String>,
+    /// The owner's AGS, if its profile is known and has one.
+    pub owner_ags: Option<String>,
+    /// The offer.
+    pub offer: Offer,
+    /// Units the offer has.
+    pub quantity: u32,
+    /// Units held by the owner's standing pledges.
+    pub held: u32,
+    /// `quantity − held`, at least 0.
+    pub remaining: u32,
+}
+
+impl OfferEntry<'_> {
+    /// A copy that no longer borrows the read model.
+    pub fn to_owned_entry(&self) -> OwnedOfferEntry {
+        OwnedOfferEntry {
+            address: self.address.clone(),
+            owner_name: self.owner_name.map(str::to_owned),
+            owner_ags: self.owner_ags.map(str::to_owned),
+            offer: self.offer.clone(),
+            quantity: self.quantity,
+            held: self.held,
+            remaining: self.remaining,
+        }
+    }
+}
+
 impl RegistryFilter {
+    /// Whether the offer passes everything but the held units: with
+    /// `min_remaining`, only that its quantity is enough (what is left can
+    /// be no more than the quantity).
+    fn matches_offer(&self, address: &RecordAddress, offer: &Offer) -> bool {
+        self.status.is_none_or(|s| offer.status == s)
+            && self.owner.is_none_or(|o| address.owner == o)
+            && self.kind.is_none_or(|k| offer.kind() == k)
+            && self.mode.is_none_or(|m| offer.mode().serves(m))
+            && offer.quantity() >= self.min_remaining
+            && self.role.as_deref().is_none_or(|r| offer.provides_role(r))
+            && self.skill.as_ref().is_none_or(|wanted| {
+                offer
+                    .skill_level(&wanted.skill)
+                    .is_some_and(|level| level >= wanted.level)
+            })
+            && self
+                .equipment_category
+                .as_deref()
+                .is_none_or(|c| offer.equipment_category() == Some(c))
+            && self.window.is_none_or(|w| offer.available_during(&w))
+    }
+
+    /// Whether the filter names nothing but a status and an owner, so that
+    /// the index's counts say how many offers of each owner pass it.
+    fn counted_by_index(&self) -> bool {
+        self.kind.is_none()
+            && self.role.is_none()
+            && self.skill.is_none()
+            && self.equipment_category.is_none()
+            && self.mode.is_none()
+            && self.window.is_none()
+            && self.min_remaining == 0
+    }
+
     /// Whether the entry passes the filter.
     pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
         let offer = entry.offer;
@@ -112,6 +195,132 @@ impl ReadModel {
             .iter()
             .map(|(address, offer)| self.offer_entry(address, offer))
             .filter(|entry| filter.matches(entry))
+    }
+
+    /// The offers that pass `filter` from the `offset`-th on, at most
+    /// `limit`, in the order of [`Self::registry`], and whether more
+    /// follow. The same answer as skipping and taking from
+    /// [`Self::registry_iter`], from the indexes (`offer_index.rs`): a deep
+    /// page of the unfiltered register skips whole owners by their counts,
+    /// a filter on a kind, a category or a quantity walks only the offers
+    /// with it when they are few, and only the page's offers become
+    /// entries.
+    pub fn registry_page(
+        &self,
+        filter: &RegistryFilter,
+        offset: usize,
+        limit: usize,
+    ) -> RegistryPage<'_> {
+        let (candidates, skip) = self.registry_candidates(filter, offset);
+        let held = &self.derived.held;
+        let mut matching = candidates
+            .filter(|(address, offer)| filter.matches_offer(address, offer))
+            .filter(|(address, offer)| {
+                filter.min_remaining == 0
+                    || offer
+                        .quantity()
+                        .saturating_sub(held.get(*address).copied().unwrap_or(0))
+                        >= filter.min_remaining
+            })
+            .skip(skip);
+        let entries = matching
+            .by_ref()
+            .take(limit)
+            .map(|(address, offer)| self.offer_entry(address, offer))
+            .collect();
+        RegistryPage {
+            entries,
+            more: matching.next().is_some(),
+        }
+    }
+
+    /// The offers a page of `filter` has to look at, in registry order,
+    /// and how many of those that pass the filter are still to be skipped
+    /// to reach `offset`.
+    fn registry_candidates(
+        &self,
+        filter: &RegistryFilter,
+        offset: usize,
+    ) -> (Candidates<'_>, usize) {
+        let index = &self.store.offer_index;
+        let offers = &self.store.offers;
+        if filter.min_remaining > index.quantity_max() {
+            return (Box::new(std::iter::empty()), 0);
+        }
+        if filter.counted_by_index() {
+            return self.skip_whole_owners(filter, offset);
+        }
+        // The smallest set of offers that has something the filter names
+        // exactly; walked only if it is clearly smaller than a scan.
+        let mut sets: Vec<(usize, Vec<&BTreeSet<RecordAddress>>)> = Vec::new();
+        fn exact(set: Option<&BTreeSet<RecordAddress>>) -> (usize, Vec<&BTreeSet<RecordAddress>>) {
+            (set.map_or(0, BTreeSet::len), set.into_iter().collect())
+        }
+        if let Some(kind) = filter.kind {
+            sets.push(exact(index.by_kind.get(&kind)));
+        }
+        if let Some(category) = filter.equipment_category.as_deref() {
+            sets.push(exact(index.by_category.get(category)));
+        }
+        if filter.min_remaining > 0 {
+            let enough: Vec<_> = index
+                .by_quantity
+                .range(filter.min_remaining..)
+                .map(|(_, set)| set)
+                .collect();
+            sets.push((enough.iter().map(|set| set.len()).sum(), enough));
+        }
+        let scanned = filter
+            .owner
+            .map_or(offers.len(), |owner| index.count_of(&owner, None));
+        match sets.into_iter().min_by_key(|(len, _)| *len) {
+            Some((len, parts)) if len < scanned / 4 => {
+                let mut addresses: Vec<&RecordAddress> = parts.into_iter().flatten().collect();
+                if addresses.len() > 1 {
+                    addresses.sort_unstable();
+                }
+                let found = addresses
+                    .into_iter()
+                    .filter_map(|address| offers.get_key_value(address));
+                (Box::new(found), offset)
+            }
+            _ => (self.offers_from(filter.owner, filter.owner), offset),
+        }
+    }
+
+    /// For a filter on status and owner only: skips the owners whose
+    /// offers all lie before `offset`, by the index's counts.
+    fn skip_whole_owners(&self, filter: &RegistryFilter, offset: usize) -> (Candidates<'_>, usize) {
+        let counts = &self.store.offer_index.counts;
+        let owners: Box<dyn Iterator<Item = &MemberId>> = match filter.owner {
+            Some(owner) => Box::new(
+                counts
+                    .get_key_value(&owner)
+                    .map(|(owner, _)| owner)
+                    .into_iter(),
+            ),
+            None => Box::new(counts.keys()),
+        };
+        let mut skip = offset;
+        for owner in owners {
+            let count = self.store.offer_index.count_of(owner, filter.status);
+            if skip < count {
+                return (self.offers_from(Some(*owner), filter.owner), skip);
+            }
+            skip -= count;
+        }
+        (Box::new(std::iter::empty()), 0)
+    }
+
+    /// The offers from `start`'s first on (from the first of all without
+    /// it), only `only`'s if given.
+    fn offers_from(&self, start: Option<MemberId>, only: Option<MemberId>) -> Candidates<'_> {
+        let offers = &self.store.offers;
+        let from = match start {
+            Some(owner) => offers.range(RecordAddress::new(owner, RecordId::lowest())..),
+            None => offers.range(..),
+        };
+        Box::new(from.take_while(move |(address, _)| only.is_none_or(|o| address.owner == o)))
     }
 
     /// One offer, whatever its status.

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::incident_store::IncidentStore;
+use super::offer_index::OfferIndex;
 use crate::ids::{MemberId, RecordId};
 use crate::model::{
     Acceptance, AidRequest, Decline, MemberProfile, Offer, Pledge, Record, RecordKey, RequestRef,
@@ -41,6 +42,8 @@ impl RecordAddress {
 pub(crate) struct Store {
     pub(crate) profiles: BTreeMap<MemberId, MemberProfile>,
     pub(crate) offers: BTreeMap<RecordAddress, Offer>,
+    /// The offers by owner and status, kind, category and quantity.
+    pub(crate) offer_index: OfferIndex,
     pub(crate) requests: BTreeMap<RecordAddress, AidRequest>,
     pub(crate) pledges: BTreeMap<RecordAddress, Pledge>,
     pub(crate) acceptances: BTreeMap<RecordAddress, Acceptance>,
@@ -117,6 +120,10 @@ impl Store {
                 self.profiles.insert(owner, profile);
             }
             Record::Offer(offer) => {
+                if let Some(old) = self.offers.remove(&address) {
+                    self.offer_index.remove(&address, &old);
+                }
+                self.offer_index.add(&address, &offer);
                 self.offers.insert(address, offer);
             }
             Record::Request(request) => {
@@ -178,7 +185,11 @@ impl Store {
         let address = RecordAddress::new(owner, key.id.clone());
         match key.tag {
             RecordTag::Profile => self.profiles.remove(&owner).map(Record::Profile),
-            RecordTag::Offer => self.offers.remove(&address).map(Record::Offer),
+            RecordTag::Offer => {
+                let offer = self.offers.remove(&address)?;
+                self.offer_index.remove(&address, &offer);
+                Some(Record::Offer(offer))
+            }
             RecordTag::Request => self.requests.remove(&address).map(Record::Request),
             RecordTag::Pledge => {
                 let pledge = self.pledges.remove(&address)?;

@@ -218,3 +218,20 @@ async fn the_accessibility_statement_needs_no_login_and_shows_no_pact_data() {
     let login = node.send(Request::get("/anmelden"), Body::empty()).await;
     assert!(login.body.contains(r#"href="/barrierefreiheit""#));
 }
+
+#[tokio::test]
+async fn the_lagebild_sums_the_free_units_of_available_offers() {
+    let mut node = TestNode::new();
+    node.add_account("it", Role::ItLead, true);
+    let (session, _) = node.login_page("it").await;
+    node.created("/api/offers", laptops(2), StatusCode::CREATED)
+        .await;
+    node.created("/api/offers", laptops(3), StatusCode::CREATED)
+        .await;
+    let overview = node.page(&session, "/").await;
+    let capacity = &overview[overview.find("id=\"capacity\"").unwrap()..];
+    assert!(
+        capacity.contains("<td>Notebook</td><td>5</td>"),
+        "two laptop offers, 2 and 3 units: {capacity}"
+    );
+}

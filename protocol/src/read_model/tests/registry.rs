@@ -279,3 +279,153 @@ fn skipped_records_are_counted_per_document() {
     model.remove_document(offers_doc);
     assert_eq!(model.skipped_records(), 0);
 }
+
+/// The indexed page (`registry_page`) against the scan it replaces, for
+/// random registers (several owners, kinds, categories, quantities,
+/// statuses, units held by pledges) and random filters and pages.
+mod indexed_equals_scanned {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const CATEGORIES: [&str; 3] = ["laptop", "lte_router", "printer"];
+
+    fn one_offer() -> impl Strategy<Value = Offer> {
+        (0..4usize, 1..40u32, 0..3usize).prop_map(|(kind, quantity, status)| {
+            let mut offer = match kind {
+                0 => person_offer("forensics", Mode::Both),
+                1 => remote_offer(),
+                _ => equipment_offer(CATEGORIES[quantity as usize % 3], quantity),
+            };
+            offer.status = [
+                OfferStatus::Available,
+                OfferStatus::Reserved,
+                OfferStatus::OutOfService,
+            ][status];
+            offer
+        })
+    }
+
+    /// One owner's offers and pledges (offer number, units).
+    type OwnerRecords = (u8, Vec<Offer>, Vec<(usize, u32)>);
+
+    fn register() -> impl Strategy<Value = Vec<OwnerRecords>> {
+        proptest::collection::vec(
+            (
+                1..6u8,
+                proptest::collection::vec(one_offer(), 0..12),
+                proptest::collection::vec((0..12usize, 1..30u32), 0..4),
+            ),
+            0..5,
+        )
+    }
+
+    fn filter() -> impl Strategy<Value = RegistryFilter> {
+        (
+            proptest::option::of(0..3usize),
+            proptest::option::of(0..4usize),
+            proptest::sample::select(vec![0u32, 1, 5, 20, 39, 100]),
+            proptest::option::of(1..6u8),
+            proptest::option::of(0..3usize),
+        )
+            .prop_map(
+                |(kind, category, min_remaining, owner, status)| RegistryFilter {
+                    kind: kind.map(|k| {
+                        [
+                            OfferKind::Person,
+                            OfferKind::RemoteCapacity,
+                            OfferKind::Equipment,
+                        ][k]
+                    }),
+                    equipment_category: category
+                        .map(|c| CATEGORIES.get(c).copied().unwrap_or("none").to_owned()),
+                    min_remaining,
+                    owner: owner.map(member),
+                    status: status.map(|s| {
+                        [
+                            OfferStatus::Available,
+                            OfferStatus::Reserved,
+                            OfferStatus::OutOfService,
+                        ][s]
+                    }),
+                    ..RegistryFilter::default()
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn a_page_from_the_index_is_the_scanned_page(
+            register in register(),
+            filter in filter(),
+            offset in 0..40usize,
+            limit in 1..8usize,
+        ) {
+            let mut model = ReadModel::new();
+            for (owner, offered, pledged) in &register {
+                let named: Vec<(String, Offer)> = offered
+                    .iter()
+                    .enumerate()
+                    .map(|(n, offer)| (format!("o{n}"), offer.clone()))
+                    .collect();
+                offers(&mut model, *owner, named.iter().map(|(i, o)| (i.as_str(), o.clone())).collect());
+                let drawn: Vec<(String, Pledge)> = pledged
+                    .iter()
+                    .enumerate()
+                    .map(|(n, (offer, quantity))| {
+                        let offer = format!("o{offer}");
+                        (format!("p{n}"), pledge(member(REQUESTER), "r1", "n1", Some(&offer), *quantity))
+                    })
+                    .collect();
+                pledges(&mut model, *owner, drawn.iter().map(|(i, p)| (i.as_str(), p.clone())).collect());
+            }
+            // The kept capacity is the sum over the available offers.
+            let mut summed: BTreeMap<CapacityKey, CapacityTotal> = BTreeMap::new();
+            for entry in model.registry_iter(&RegistryFilter::default()) {
+                let total = summed.entry(CapacityKey::of(entry.offer)).or_default();
+                total.offers += 1;
+                total.units += u64::from(entry.remaining);
+            }
+            prop_assert_eq!(model.available_capacity(), &summed);
+            let mut scanned = model.registry_iter(&filter).skip(offset);
+            let expected: Vec<_> = scanned.by_ref().take(limit).collect();
+            let more = scanned.next().is_some();
+            let page = model.registry_page(&filter, offset, limit);
+            prop_assert_eq!(&page.entries, &expected);
+            prop_assert_eq!(page.more, more);
+        }
+    }
+
+    #[test]
+    fn a_deep_page_and_a_filter_no_offer_passes() {
+        let mut model = ReadModel::new();
+        for owner in 1..=5 {
+            let named: Vec<(String, Offer)> = (0..10)
+                .map(|n| (format!("o{n}"), equipment_offer("laptop", 3)))
+                .collect();
+            offers(
+                &mut model,
+                owner,
+                named.iter().map(|(i, o)| (i.as_str(), o.clone())).collect(),
+            );
+        }
+        let all = RegistryFilter::default();
+        let last = model.registry_page(&all, 45, 10);
+        assert_eq!(
+            ids_of(&last.entries),
+            ["5/o5", "5/o6", "5/o7", "5/o8", "5/o9"]
+        );
+        assert!(!last.more);
+        let middle = model.registry_page(&all, 19, 2);
+        assert_eq!(ids_of(&middle.entries), ["2/o9", "3/o0"]);
+        assert!(middle.more);
+        let too_many = RegistryFilter {
+            min_remaining: 4,
+            ..RegistryFilter::default()
+        };
+        assert!(model.registry_page(&too_many, 0, 10).entries.is_empty());
+        assert!(model.registry_page(&all, 50, 10).entries.is_empty());
+    }
+}
