@@ -286,6 +286,8 @@ async function contextPage(browser, viewport, scale) {
   await check(b, 'printable mission order');
   await b.goto(B_URL + printHref + '?lang=en');
   await check(b, 'printable mission order (English)');
+  // The language choice sticks (a cookie); back to German for what follows.
+  await b.goto(B_URL + printHref + '?lang=de');
   // B's incident room: opened with awareness 10 hours ago, the GDPR clock
   // shows about 62 hours left; a step is ticked, a timeline entry written,
   // the GDPR report completed and marked as sent, and printed.
