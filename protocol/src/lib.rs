@@ -17,6 +17,7 @@ pub mod incident;
 pub mod ingress;
 pub mod membership;
 pub mod model;
+pub mod pact;
 pub mod posture;
 pub mod read_model;
 pub mod replica;

@@ -283,6 +283,17 @@ fn describe_proposal(replica: &Replica, hash: &EntryHash) -> anyhow::Result<Stri
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Proposal::SetAgreement {
+            agreement,
+            previous,
+        } => format!(
+            "set the pact's agreement ({:?}, stage {:?}){}",
+            agreement.legal_form,
+            agreement.stage().map(|s| s.stage),
+            previous.map_or_else(String::new, |p| format!(
+                ", replacing the version of proposal {p}"
+            ))
+        ),
     };
     let approvals = match log.state().proposal(hash) {
         Some(ProposalStatus::Open { approvers }) => format!(

@@ -1,0 +1,14 @@
+//! The pact itself, beyond its member list: the agreement the members
+//! signed (kept in the membership log, changed only by majority) and the
+//! rules over its 24/7 contacts. Pure values and rules; no I/O, no clock.
+
+pub mod agreement;
+mod example;
+
+pub use example::example_agreement;
+
+pub use agreement::{
+    AGREEMENT_BYTES_MAX, Agreement, AgreementError, COUNCIL_RESOLUTIONS_MAX, CouncilResolution,
+    ExerciseKind, LegalForm, Obligation, RATE_CENTS_MAX, Reimbursement, ReimbursementModel,
+    RequestingRole, SCHEDULED_EXERCISES_MAX, ScheduledExercise, Stage, StageReached,
+};
