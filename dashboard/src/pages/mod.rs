@@ -4,6 +4,7 @@
 //! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
+mod contact_sheet;
 mod login;
 mod mission_print;
 mod network;
@@ -25,6 +26,7 @@ use maud::{Markup, html};
 use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
+pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use login::login;
 pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};

@@ -25,6 +25,8 @@ pub struct MemberRow {
     pub last_sync_ms: Option<i64>,
     /// Synced recently enough to count as reachable.
     pub reachable: bool,
+    /// Why its 24/7 contacts are stale, if they are.
+    pub contacts_stale: Option<amtshilfe_protocol::pact::StaleReason>,
 }
 
 /// The Lagebild page; `available` are the pact's available offers, summed
@@ -103,6 +105,7 @@ pub fn overview<'a>(
                     th scope="col" { (ctx.t(Text::Member)) }
                     th scope="col" { (ctx.t(Text::Reachable)) }
                     th scope="col" { (ctx.t(Text::LastSync)) }
+                    th scope="col" { (super::contact_sheet::contacts_heading(ctx)) }
                 } }
                 tbody {
                     @for member in members {
@@ -112,10 +115,12 @@ pub fn overview<'a>(
                                 (if member.is_self { ctx.t(Text::ThisNode) } else if member.reachable { ctx.t(Text::Yes) } else { ctx.t(Text::No) })
                             }
                             td { (member.last_sync_ms.map(date_time).unwrap_or_else(|| "–".into())) }
+                            (super::contact_sheet::contacts_cell(ctx, member.contacts_stale))
                         }
                     }
                 }
             }
+            p { a href="/pakt/kontakte" { (super::contact_sheet::sheet_link(ctx)) } }
         }
     };
     page(ctx, ctx.t(Text::NavLagebild), content)

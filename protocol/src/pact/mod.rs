@@ -3,6 +3,7 @@
 //! rules over its 24/7 contacts. Pure values and rules; no I/O, no clock.
 
 pub mod agreement;
+pub mod contacts;
 mod example;
 
 pub use example::example_agreement;
@@ -11,4 +12,7 @@ pub use agreement::{
     AGREEMENT_BYTES_MAX, Agreement, AgreementError, COUNCIL_RESOLUTIONS_MAX, CouncilResolution,
     ExerciseKind, LegalForm, Obligation, RATE_CENTS_MAX, Reimbursement, ReimbursementModel,
     RequestingRole, SCHEDULED_EXERCISES_MAX, ScheduledExercise, Stage, StageReached,
+};
+pub use contacts::{
+    CONTACTS_CONFIRM_DAYS, StaleContacts, StaleReason, contacts_current, stale_contacts,
 };

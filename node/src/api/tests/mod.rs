@@ -9,6 +9,7 @@ mod admin;
 mod admin_page;
 mod auth;
 mod client;
+mod contact_sheet;
 mod exports;
 mod flow;
 mod hardening;
