@@ -5,6 +5,7 @@
 
 mod admin;
 mod contact_sheet;
+mod exercise;
 mod login;
 mod mission_print;
 mod network;
@@ -27,6 +28,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
+pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use login::login;
 pub use mission_print::{MissionPrint, PrintParty, grouped_hex, mission_print};
 pub use network::{ForkRow, NetworkView, PeerRow, network};

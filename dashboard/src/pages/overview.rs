@@ -61,7 +61,8 @@ pub fn overview<'a>(
     }
     let content = html! {
         section id="open-requests" data-live aria-labelledby="h-open" {
-            h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.len()) ")" }
+            // Exercises are listed (marked) but never counted.
+            h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.iter().filter(|v| !v.exercise).count()) ")" }
             @if open.is_empty() { (none(ctx)) } @else {
                 table {
                     thead { tr {
@@ -76,7 +77,7 @@ pub fn overview<'a>(
                             @let open_units: u32 = view.needs.iter().map(|n| n.totals.open).sum();
                             @let requested: u32 = view.needs.iter().map(|n| n.totals.requested).sum();
                             tr {
-                                td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } }
+                                td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } @if view.exercise { (super::exercise_badge(ctx)) } }
                                 td { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
                                 td { (label(ctx.lang, CatalogueName::Priority, &view.request.priority)) }
                                 td { (view.needs.len()) " · " (date_time(view.request.start_ms)) }

@@ -382,9 +382,15 @@ pub fn request(now_ms: i64) -> Result<(Collection, Vec<RecordOp>), RecordIdError
         ],
         status: RequestStatus::Open,
         created_at_ms: now_ms,
+        // The demo's scenario is an exercise: marked from the start, in its
+        // id as in its record.
+        exercise: true,
     });
-    let mut ops = vec![put(RecordKey::request(id("notbetrieb")?), record)];
-    ops.extend(super::incident_seed::incident_ops(now_ms, "notbetrieb")?);
+    let mut ops = vec![put(RecordKey::request(id("uebung-notbetrieb")?), record)];
+    ops.extend(super::incident_seed::incident_ops(
+        now_ms,
+        "uebung-notbetrieb",
+    )?);
     Ok((Collection::Requests, ops))
 }
 

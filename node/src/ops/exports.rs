@@ -99,6 +99,7 @@ impl Export {
                 ("pledged", "Zugesagt"),
                 ("accepted", "Angenommen"),
                 ("open", "Offen"),
+                ("exercise", "Übung"),
             ],
             Export::Missions => &[
                 ("acceptance_id", "Auftrags-ID"),
@@ -111,6 +112,7 @@ impl Export {
                 ("status", "Status"),
                 ("pledge", "Zusage"),
                 ("terms", "Bedingungen"),
+                ("exercise", "Übung"),
             ],
         }
     }
@@ -150,6 +152,15 @@ fn copy_rows(model: &ReadModel, names: &Names, export: Export) -> Table {
         Export::Missions => mission_rows(model, names),
     };
     Table { export, rows }
+}
+
+/// "ÜBUNG" in the exercise column of an exercise's rows, empty otherwise.
+fn exercise_mark(exercise: bool) -> String {
+    if exercise {
+        amtshilfe_protocol::pact::EXERCISE_DE.to_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// A serde enum's id (`available`, `open`, …).
@@ -216,6 +227,7 @@ fn board_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
                 need.totals.pledged.to_string(),
                 need.totals.accepted.to_string(),
                 need.totals.open.to_string(),
+                exercise_mark(view.exercise),
             ]);
         }
     }
@@ -245,6 +257,7 @@ fn mission_rows(model: &ReadModel, names: &Names) -> Vec<Vec<String>> {
                 id_of(&acceptance.status),
                 pledge.to_owned(),
                 acceptance.terms.clone().unwrap_or_default(),
+                exercise_mark(order.exercise),
             ]
         })
         .collect()

@@ -188,6 +188,7 @@ pub(crate) fn request(needs: Vec<Need>) -> AidRequest {
         needs,
         status: RequestStatus::Open,
         created_at_ms: T0_MS + 2 * DAY_MS,
+        exercise: false,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod contacts;
 mod example;
+pub mod exercise;
 
 pub use example::example_agreement;
 
@@ -15,4 +16,7 @@ pub use agreement::{
 };
 pub use contacts::{
     CONTACTS_CONFIRM_DAYS, StaleContacts, StaleReason, contacts_current, stale_contacts,
+};
+pub use exercise::{
+    EXERCISE_DE, EXERCISE_EN, EXERCISE_ID_PREFIX, is_exercise_id, mark_de, mark_en,
 };

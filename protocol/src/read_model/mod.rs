@@ -17,6 +17,7 @@
 pub mod alerts;
 pub mod board;
 mod derive;
+pub mod exercises;
 mod incident_store;
 pub mod incidents;
 pub mod missions;
@@ -33,6 +34,7 @@ use std::collections::BTreeMap;
 
 pub use board::{NeedView, PledgeState, PledgeView, RequestView};
 pub use derive::NeedTotals;
+pub use exercises::{AfterActionReport, RealFigures};
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};

@@ -10,6 +10,7 @@ mod admin_page;
 mod auth;
 mod client;
 mod contact_sheet;
+mod exercises;
 mod exports;
 mod flow;
 mod hardening;

@@ -4,6 +4,7 @@
 mod aid_end;
 mod alerts;
 mod board;
+mod exercise;
 mod incident;
 mod order;
 mod registry;
