@@ -147,7 +147,7 @@ pub(super) async fn export(
     let (export, format) = Export::from_file(&file).ok_or_else(|| {
         ApiError::not_found(
             "export_not_found",
-            format!("There is no export {file:?}; try registry.csv, board.csv or missions.csv (or .json)."),
+            format!("There is no export {file:?}; try registry.csv, board.csv, missions.csv or reimbursement.csv (or .json)."),
         )
     })?;
     let table = exports::table(&state, export).await?;

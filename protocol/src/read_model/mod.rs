@@ -22,6 +22,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 pub mod registry;
+pub mod reimbursement;
 pub mod rules;
 pub mod settlements;
 mod store;
@@ -38,6 +39,7 @@ pub use exercises::{AfterActionReport, RealFigures};
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, RegistryFilter};
+pub use reimbursement::PairReimbursement;
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,
 };

@@ -21,6 +21,7 @@ mod offer_edits;
 mod openapi;
 mod pages;
 mod reads;
+mod reimbursement;
 mod request_refusals;
 mod response_schemas;
 mod schema_bodies;
