@@ -4,6 +4,7 @@
 //! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
+mod after_action;
 mod contact_sheet;
 mod exercise;
 mod login;
@@ -27,6 +28,7 @@ use maud::{Markup, html};
 use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
+pub use after_action::after_action;
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use login::login;

@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
 //! | `GET /barrierefreiheit` (accessibility statement) | none |
-//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/pakt/kontakte` (contact sheet), `/netzwerk` | `Read` |
+//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/pakt/kontakte` (contact sheet), `/anfragen/{owner}/{id}/auswertung` (an exercise's after-action report), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
@@ -19,6 +19,7 @@
 
 mod actions;
 mod admin;
+mod after_action;
 mod contact_sheet;
 mod forms;
 mod login;
@@ -85,6 +86,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/pakt/kontakte", get(contact_sheet::page))
+        .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))

@@ -73,6 +73,40 @@ async fn an_exercise_request_is_marked_everywhere_and_counted_nowhere() {
         "only the real one counts: {lagebild}"
     );
 
+    // The exercise's page links its after-action report: B has not
+    // answered, nothing is covered yet. A real request has no report.
+    let report_path = format!("/anfragen/{me}/{exercise}/auswertung");
+    assert!(page.contains(&format!("href=\"{report_path}\"")), "{page}");
+    let report = node.page(&session, &report_path).await;
+    assert!(report.contains("data-testid=\"after-action\""), "{report}");
+    assert!(
+        report.contains("Stadt Darmstadt"),
+        "B did not answer: {report}"
+    );
+    assert!(report.contains("0,0 % (0 / 3)"), "{report}");
+    let answer = node
+        .send(
+            Request::get(format!("/anfragen/{me}/{real}/auswertung"))
+                .header(header::COOKIE, &session),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+
+    // B pledges 2 of 3: the report counts the pledge and drops B from the
+    // members that did not answer.
+    node.other_writes(
+        RecordKey::pledge(id("p-b1")),
+        pledge(me, &exercise, "n1", 2),
+    );
+    let report = node.page(&session, &report_path).await;
+    assert!(!report.contains("Stadt Darmstadt"), "{report}");
+    // (The fixture's request is dated T0, the pledge now: a long time.)
+    assert!(
+        !report.contains("data-testid=\"to-first-pledge\">nie"),
+        "{report}"
+    );
+
     // (That a request under a plain id cannot carry the mark, nor an
     // exercise id lose it, is the record schema's rule, tested in
     // protocol `read_model::tests::exercise`; writers and ingress both
