@@ -5,6 +5,7 @@
 
 mod admin;
 mod after_action;
+mod agreement;
 mod contact_sheet;
 mod exercise;
 mod login;
@@ -29,6 +30,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use after_action::after_action;
+pub use agreement::agreement;
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use login::login;

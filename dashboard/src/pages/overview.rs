@@ -121,7 +121,8 @@ pub fn overview<'a>(
                     }
                 }
             }
-            p { a href="/pakt/kontakte" { (super::contact_sheet::sheet_link(ctx)) } }
+            p { a href="/pakt/kontakte" { (super::contact_sheet::sheet_link(ctx)) } " · "
+                a href="/pakt/vereinbarung" { (if ctx.lang == crate::i18n::Lang::De { "Vereinbarung des Pakts" } else { "The pact's agreement" }) } }
         }
     };
     page(ctx, ctx.t(Text::NavLagebild), content)

@@ -58,6 +58,11 @@ async fn the_finance_office_gets_each_pair_at_the_agreements_rates() {
                 "expenses_cents": 12_000, "note": "", "recorded_at_ms": now }),
     );
 
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let page = node.page(&session, "/pakt/vereinbarung").await;
+    assert!(page.contains("data-testid=\"no-agreement\""), "{page}");
+
     // No agreement yet: expenses only.
     let (status, _, bytes) = node
         .raw(Method::GET, "/api/exports/reimbursement.csv", None, "")
@@ -106,6 +111,17 @@ async fn the_finance_office_gets_each_pair_at_the_agreements_rates() {
             .state()
             .agreement()
             .is_some()
+    );
+
+    // The Pakt's agreement page shows the terms and who agreed them.
+    let page = node.page(&session, "/pakt/vereinbarung").await;
+    assert!(page.contains("data-testid=\"agreement\""), "{page}");
+    assert!(page.contains("In Kraft"), "{page}");
+    assert!(page.contains("85,00 EUR je Stunde"), "{page}");
+    assert!(
+        page.contains("Kreis Bergstraße, Stadt Darmstadt")
+            || page.contains("Stadt Darmstadt, Kreis Bergstraße"),
+        "{page}"
     );
 
     let (_, _, bytes) = node
