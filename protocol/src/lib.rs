@@ -18,6 +18,7 @@ pub mod incident;
 pub mod ingress;
 pub mod membership;
 pub mod model;
+pub mod pact;
 pub mod posture;
 pub mod read_model;
 pub mod replica;

@@ -376,6 +376,30 @@ async function contextPage(browser, viewport, scale) {
     await page.context().close();
   }
 
+  // An exercise: B ticks "Übung" on the request form; the request's page
+  // says ÜBUNG and links its after-action report; A's Lagebild lists it
+  // with the badge. Then the pact's contact sheet and agreement pages.
+  await b.goto(B_URL + '/anfordern?lang=de');
+  await b.fill('#title', 'Alarmierungsübung Notbetrieb');
+  await b.fill('#end', '31.12.2099');
+  await b.check('#exercise');
+  await submit(b, '/anfordern');
+  expect(/\/anfragen\/[0-9a-f]+\/uebung-/.test(new URL(b.url()).pathname), `an exercise gets a marked id (at ${b.url()})`);
+  expect(await b.locator('[data-testid="exercise"]').count() === 1, 'the exercise page says ÜBUNG');
+  expect((await b.innerText('h1')).startsWith('ÜBUNG'), 'the exercise page title starts with ÜBUNG');
+  await check(b, 'request page (exercise)');
+  await b.locator('a[href$="/auswertung"]').click();
+  await b.waitForSelector('[data-testid="after-action"]');
+  expect((await b.innerText('[data-testid="not-answered"]')).includes('Kreis'), 'the after-action report names the members that did not answer');
+  await check(b, 'after-action report');
+  await a.goto(A_URL + '/');
+  await a.waitForSelector('[data-testid="exercise-badge"]', { timeout: 30000 });
+  await check(a, 'Lagebild (with an exercise)');
+  await a.goto(A_URL + '/pakt/kontakte');
+  await check(a, 'contact sheet');
+  await a.goto(A_URL + '/pakt/vereinbarung');
+  await check(a, 'agreement');
+
   // B logs out, keyboard only.
   await b.goto(B_URL + '/');
   await keys.enter(b, 'header form[action="/abmelden"] button');

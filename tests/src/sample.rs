@@ -88,6 +88,7 @@ pub fn laptop_request(quantity: u32, now_ms: i64) -> AidRequest {
         }],
         status: RequestStatus::Open,
         created_at_ms: now_ms,
+        exercise: false,
     }
 }
 

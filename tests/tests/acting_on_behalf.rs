@@ -32,6 +32,7 @@ fn incident(on_behalf_of: Option<MemberId>, adopts: Option<IncidentRef>) -> Inci
         requests: vec![RecordId::new("r-base").expect("valid id")],
         helpers: vec![],
         created_at_ms: T0_MS,
+        exercise: false,
     }
 }
 

@@ -27,6 +27,7 @@ fn profile_named(name: &str) -> RecordOp {
         deputy_contact: sample::contact(),
         coordinates: None,
         updated_at_ms: T0_MS,
+        contacts_confirmed_ms: None,
     };
     RecordOp::Put {
         key: RecordKey::profile().to_string(),

@@ -57,6 +57,8 @@ pub struct MissionPrint {
     pub status: AcceptanceStatus,
     /// Settlement: hours, expenses in cents, and whether confirmed.
     pub settlement: Option<(u32, u64, bool)>,
+    /// For an exercise request: printed with the ÜBUNG banner.
+    pub exercise: bool,
 }
 
 fn t(ctx: &Ctx, de: &'static str, en: &'static str) -> &'static str {
@@ -122,6 +124,7 @@ fn party(ctx: &Ctx, heading: &str, id: &str, party: &PrintParty, signed: &str) -
 pub fn mission_print(ctx: &Ctx, order: &MissionPrint) -> String {
     let last_day = crate::format::last_day_before(order.window.1).max(order.window.0);
     let content = html! {
+        @if order.exercise { (super::exercise_banner(ctx)) }
         p.no-print { (t(ctx, "Zum Drucken die Druckfunktion des Browsers nutzen (Strg+P).", "Use the browser's print function to print (Ctrl+P).")) }
         p { (ctx.t(Text::MissionOrder)) " " strong { (order.id) } " · " (order.request_title) }
         (party(ctx, t(ctx, "Anfordernde Stelle", "Requesting member"), "party-requester", &order.requester,
@@ -146,6 +149,10 @@ pub fn mission_print(ctx: &Ctx, order: &MissionPrint) -> String {
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;
-    let title = format!("{} {}", ctx.t(Text::MissionOrder), order.id);
+    let title = super::exercise_title(
+        &ctx,
+        order.exercise,
+        &format!("{} {}", ctx.t(Text::MissionOrder), order.id),
+    );
     page(&ctx, &title, content)
 }

@@ -4,6 +4,10 @@
 //! (`data-quiet` ones without announcing it: sync times).
 
 mod admin;
+mod after_action;
+mod agreement;
+mod contact_sheet;
+mod exercise;
 mod incident;
 mod login;
 mod mission_print;
@@ -27,6 +31,10 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
+pub use after_action::after_action;
+pub use agreement::agreement;
+pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
+pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use incident::{
     ClockRow, IncidentRow, IncidentsView, LineRow, OpenNotification, OrderRow, PledgeRow,
     ReportFieldRow, ReportRow, RoomView, StepRow, incident_room, incidents, parse_date_time,

@@ -25,6 +25,8 @@ pub struct MemberRow {
     pub last_sync_ms: Option<i64>,
     /// Synced recently enough to count as reachable.
     pub reachable: bool,
+    /// Why its 24/7 contacts are stale, if they are.
+    pub contacts_stale: Option<amtshilfe_protocol::pact::StaleReason>,
 }
 
 /// The Lagebild page; `capacity` is the pact's available capacity as the
@@ -54,7 +56,8 @@ pub fn overview(
     let capacity = by_label;
     let content = html! {
         section id="open-requests" data-live aria-labelledby="h-open" {
-            h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.len()) ")" }
+            // Exercises are listed (marked) but never counted.
+            h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.iter().filter(|v| !v.exercise).count()) ")" }
             @if open.is_empty() { (none(ctx)) } @else {
                 table {
                     thead { tr {
@@ -69,7 +72,7 @@ pub fn overview(
                             @let open_units: u32 = view.needs.iter().map(|n| n.totals.open).sum();
                             @let requested: u32 = view.needs.iter().map(|n| n.totals.requested).sum();
                             tr {
-                                td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } }
+                                td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } @if view.exercise { (super::exercise_badge(ctx)) } }
                                 td { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
                                 td { (label(ctx.lang, CatalogueName::Priority, &view.request.priority)) }
                                 td { (view.needs.len()) " · " (date_time(view.request.start_ms)) }
@@ -98,6 +101,7 @@ pub fn overview(
                     th scope="col" { (ctx.t(Text::Member)) }
                     th scope="col" { (ctx.t(Text::Reachable)) }
                     th scope="col" { (ctx.t(Text::LastSync)) }
+                    th scope="col" { (super::contact_sheet::contacts_heading(ctx)) }
                 } }
                 tbody {
                     @for member in members {
@@ -107,10 +111,13 @@ pub fn overview(
                                 (if member.is_self { ctx.t(Text::ThisNode) } else if member.reachable { ctx.t(Text::Yes) } else { ctx.t(Text::No) })
                             }
                             td { (member.last_sync_ms.map(date_time).unwrap_or_else(|| "–".into())) }
+                            (super::contact_sheet::contacts_cell(ctx, member.contacts_stale))
                         }
                     }
                 }
             }
+            p { a href="/pakt/kontakte" { (super::contact_sheet::sheet_link(ctx)) } " · "
+                a href="/pakt/vereinbarung" { (if ctx.lang == crate::i18n::Lang::De { "Vereinbarung des Pakts" } else { "The pact's agreement" }) } }
         }
     };
     page(ctx, ctx.t(Text::NavLagebild), content)

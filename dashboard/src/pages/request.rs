@@ -218,6 +218,11 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     // show that last day, as it was entered, not the midnight after it.
     let last_day_ms = crate::format::last_day_before(request.end_ms).max(request.start_ms);
     let content = html! {
+        @if view.exercise {
+            (super::exercise_banner(ctx))
+            p { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) "/auswertung" } {
+                (if ctx.lang == crate::i18n::Lang::De { "Auswertung der Übung" } else { "After-action report" }) } }
+        }
         p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
             " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))
             " · " (date(request.start_ms)) " – " (date(last_day_ms)) }
@@ -236,5 +241,6 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;
-    page(&ctx, &request.title, content)
+    let title = super::exercise_title(&ctx, view.exercise, &request.title);
+    page(&ctx, &title, content)
 }

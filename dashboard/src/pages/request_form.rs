@@ -40,6 +40,14 @@ pub fn request_form(
                     (date_input(lang, "end", ctx.t(Text::NeededUntil), &value("end", date(today_ms + 14 * 86_400_000)), true, invalid("end")))
                 }
                 (field("situation", ctx.t(Text::Situation), html! { textarea id="situation" name="situation" rows="3" cols="60" aria-invalid=[invalid("situation")] { (value("situation", String::new())) } }))
+                div.field {
+                    input id="exercise" name="exercise" type="checkbox" value="1" checked[values.contains_key("exercise")];
+                    " "
+                    label for="exercise" { (match lang {
+                        crate::i18n::Lang::De => "Übung (ÜBUNG auf jeder Seite, in jeder Liste und Nachricht; zählt in keiner echten Zahl)",
+                        crate::i18n::Lang::En => "Exercise (EXERCISE on every page, list and message; counts in no real figure)",
+                    }) }
+                }
             }
             @for row in 0..NEED_ROWS {
                 @let name = |part: &str| format!("need{row}_{part}");

@@ -64,6 +64,8 @@ pub(crate) struct StatusView {
     writes_stopped: bool,
     /// Last completed sync per peer id, ms since the epoch.
     last_sync_ms: BTreeMap<String, i64>,
+    /// Members whose 24/7 contacts were not confirmed within a quarter.
+    contacts_stale: Vec<amtshilfe_protocol::pact::StaleContacts>,
 }
 
 fn status_of(core: &Core) -> StatusView {
@@ -87,6 +89,11 @@ fn status_of(core: &Core) -> StatusView {
         changes_held: replica.held_len(),
         writes_stopped: core.is_stopped(),
         last_sync_ms: core.counters.last_sync_ms.clone(),
+        contacts_stale: amtshilfe_protocol::pact::stale_contacts(
+            state.members().map(|(id, _)| *id),
+            |m| replica.read_model().profile(m),
+            crate::clock::now_ms(),
+        ),
     }
 }
 
@@ -139,7 +146,7 @@ pub(super) async fn export(
     let (export, format) = Export::from_file(&file).ok_or_else(|| {
         ApiError::not_found(
             "export_not_found",
-            format!("There is no export {file:?}; try registry.csv, board.csv or missions.csv (or .json)."),
+            format!("There is no export {file:?}; try registry.csv, board.csv, missions.csv or reimbursement.csv (or .json)."),
         )
     })?;
     let table = exports::table(&state, export).await?;

@@ -48,6 +48,8 @@ pub(super) fn incident_ops(now_ms: i64, request_id: &str) -> Result<Vec<RecordOp
         requests: vec![RecordId::new(request_id)?],
         helpers: Vec::new(),
         created_at_ms: aware_at_ms + HOUR_MS,
+        // The demo is an exercise (its id carries the mark too).
+        exercise: true,
     };
     let mut ops = vec![put(
         RecordTag::Incident,

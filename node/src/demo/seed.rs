@@ -12,7 +12,7 @@ use amtshilfe_protocol::model::{
     ServiceRelocationOffer, SkillLevel, TeamMember, TeamPackageOffer, TimeWindow,
 };
 
-const DAY_MS: i64 = 86_400_000;
+use amtshilfe_protocol::model::DAY_MS;
 
 /// One member of the demo pact.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +173,13 @@ pub fn profile(index: usize, now_ms: i64) -> (Collection, Vec<RecordOp>) {
             lon_microdeg: member.coordinates.1,
         }),
         updated_at_ms: now_ms,
+        // The last member has let its contacts go stale, so the Lagebild
+        // shows the flag; the others confirmed within the last weeks.
+        contacts_confirmed_ms: Some(if index + 1 == MEMBERS.len() {
+            now_ms - 120 * DAY_MS
+        } else {
+            now_ms - (3 + 7 * index as i64) * DAY_MS
+        }),
     });
     (Collection::Profile, vec![put(RecordKey::profile(), record)])
 }
@@ -375,9 +382,15 @@ pub fn request(now_ms: i64) -> Result<(Collection, Vec<RecordOp>), RecordIdError
         ],
         status: RequestStatus::Open,
         created_at_ms: now_ms,
+        // The demo's scenario is an exercise: marked from the start, in its
+        // id as in its record.
+        exercise: true,
     });
-    let mut ops = vec![put(RecordKey::request(id("notbetrieb")?), record)];
-    ops.extend(super::incident_seed::incident_ops(now_ms, "notbetrieb")?);
+    let mut ops = vec![put(RecordKey::request(id("uebung-notbetrieb")?), record)];
+    ops.extend(super::incident_seed::incident_ops(
+        now_ms,
+        "uebung-notbetrieb",
+    )?);
     Ok((Collection::Requests, ops))
 }
 

@@ -75,7 +75,7 @@ pub fn from_read_model(alert: Alert) -> NewAlert {
         id: alert.id,
         kind: kind.to_owned(),
         subject_de: alert.subject_de,
-        subject_en,
+        subject_en: amtshilfe_protocol::pact::mark_en(alert.exercise, &subject_en),
     }
 }
 

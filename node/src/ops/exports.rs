@@ -1,4 +1,5 @@
-//! Exports of the registry, the request board and the mission orders as
+//! Exports of the registry, the request board, the mission orders and the
+//! reimbursement per pair of members (at the agreement's rates) as
 //! tables, for the API (`GET /api/exports/{file}`) and the pages' download
 //! links alike. The rows are copied under the core's lock into owned
 //! strings; CSV and JSON are made after it is released.
@@ -11,6 +12,8 @@
 
 use amtshilfe_dashboard::format::date_time;
 use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::membership::MembershipState;
+use amtshilfe_protocol::pact::{Reimbursement, ReimbursementModel};
 use amtshilfe_protocol::read_model::{PledgeLink, ReadModel, RegistryFilter};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -26,6 +29,9 @@ pub enum Export {
     Board,
     /// Every mission order.
     Missions,
+    /// What each requester owes each helper at the agreement's rates, for
+    /// the finance office (exercises left out).
+    Reimbursement,
 }
 
 /// In which form.
@@ -45,6 +51,7 @@ impl Export {
             "registry" => Export::Registry,
             "board" => Export::Board,
             "missions" => Export::Missions,
+            "reimbursement" => Export::Reimbursement,
             _ => return None,
         };
         let format = match extension {
@@ -61,6 +68,7 @@ impl Export {
             Export::Registry => "amtshilfe-register",
             Export::Board => "amtshilfe-anfragen",
             Export::Missions => "amtshilfe-einsatzauftraege",
+            Export::Reimbursement => "amtshilfe-erstattung",
         }
     }
 
@@ -97,6 +105,7 @@ impl Export {
                 ("pledged", "Zugesagt"),
                 ("accepted", "Angenommen"),
                 ("open", "Offen"),
+                ("exercise", "Übung"),
             ],
             Export::Missions => &[
                 ("acceptance_id", "Auftrags-ID"),
@@ -109,6 +118,21 @@ impl Export {
                 ("status", "Status"),
                 ("pledge", "Zusage"),
                 ("terms", "Bedingungen"),
+                ("exercise", "Übung"),
+            ],
+            Export::Reimbursement => &[
+                ("requester", "Anfragendes Mitglied (zahlt)"),
+                ("requester_id", "Mitglieds-ID Anfragende"),
+                ("helper", "Helfendes Mitglied (erhält)"),
+                ("helper_id", "Mitglieds-ID Helfende"),
+                ("mission_orders", "Bestätigte Aufträge"),
+                ("unconfirmed", "Unbestätigte Aufträge (nicht enthalten)"),
+                ("hours", "Stunden"),
+                ("device_days", "Gerätetage"),
+                ("hours_eur", "Stundenpauschale (EUR)"),
+                ("devices_eur", "Gerätepauschale (EUR)"),
+                ("expenses_eur", "Auslagen (EUR)"),
+                ("total_eur", "Erstattung gesamt (EUR)"),
             ],
         }
     }
@@ -126,7 +150,15 @@ pub struct Table {
 /// The rows of `export` as this node's read model has them now.
 pub async fn table(state: &ApiState, export: Export) -> Result<Table, ApiError> {
     with_core(state, move |core| {
-        Ok(copy_rows(core.replica().read_model(), export))
+        let replica = core.replica();
+        if export == Export::Reimbursement {
+            let rates = agreement_rates(replica.membership().state());
+            return Ok(Table {
+                export,
+                rows: reimbursement_rows(replica.read_model(), &rates),
+            });
+        }
+        Ok(copy_rows(replica.read_model(), export))
     })
     .await
 }
@@ -136,8 +168,62 @@ fn copy_rows(model: &ReadModel, export: Export) -> Table {
         Export::Registry => registry_rows(model),
         Export::Board => board_rows(model),
         Export::Missions => mission_rows(model),
+        Export::Reimbursement => reimbursement_rows(model, &expenses_only()),
     };
     Table { export, rows }
+}
+
+/// Without an agreement there are no flat rates: documented expenses only.
+fn expenses_only() -> Reimbursement {
+    Reimbursement {
+        model: ReimbursementModel::ExtraCostsActual,
+        hour_rate_cents: 0,
+        device_day_rate_cents: 0,
+    }
+}
+
+/// The rates of the agreement in force, or expenses only.
+fn agreement_rates(state: &MembershipState) -> Reimbursement {
+    state
+        .agreement()
+        .map_or_else(expenses_only, |v| v.agreement.reimbursement.clone())
+}
+
+/// Euro cents as `1234,56`.
+fn euro(cents: u64) -> String {
+    format!("{},{:02}", cents / 100, cents % 100)
+}
+
+fn reimbursement_rows(model: &ReadModel, rates: &Reimbursement) -> Vec<Vec<String>> {
+    model
+        .reimbursements(rates)
+        .into_iter()
+        .map(|pair| {
+            vec![
+                member(model, &pair.requester),
+                pair.requester.to_string(),
+                member(model, &pair.helper),
+                pair.helper.to_string(),
+                pair.mission_orders.to_string(),
+                pair.unconfirmed.to_string(),
+                pair.hours.to_string(),
+                pair.device_days.to_string(),
+                euro(pair.hours_cents),
+                euro(pair.devices_cents),
+                euro(pair.expenses_cents),
+                euro(pair.total_cents),
+            ]
+        })
+        .collect()
+}
+
+/// "ÜBUNG" in the exercise column of an exercise's rows, empty otherwise.
+fn exercise_mark(exercise: bool) -> String {
+    if exercise {
+        amtshilfe_protocol::pact::EXERCISE_DE.to_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// A serde enum's id (`available`, `open`, …).
@@ -204,6 +290,7 @@ fn board_rows(model: &ReadModel) -> Vec<Vec<String>> {
                 need.totals.pledged.to_string(),
                 need.totals.accepted.to_string(),
                 need.totals.open.to_string(),
+                exercise_mark(view.exercise),
             ]);
         }
     }
@@ -233,6 +320,7 @@ fn mission_rows(model: &ReadModel) -> Vec<Vec<String>> {
                 id_of(&acceptance.status),
                 pledge.to_owned(),
                 acceptance.terms.clone().unwrap_or_default(),
+                exercise_mark(order.exercise),
             ]
         })
         .collect()

@@ -15,6 +15,7 @@ use amtshilfe_protocol::incident::{
     StepState, TimelineEntry, Tlp,
 };
 use amtshilfe_protocol::model::{LIST_ITEMS_MAX, Record, RecordKey, RecordTag};
+use amtshilfe_protocol::pact::{EXERCISE_ID_PREFIX, is_exercise_id};
 use amtshilfe_protocol::read_model::room_rules::{adopt_incident, own_incident};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,9 @@ pub struct IncidentBody {
     #[serde(default)]
     #[schemars(length(max = LIST_ITEMS_MAX))]
     pub helpers: Vec<MemberId>,
+    /// An exercise (ÜBUNG): marked from the start, never counted as real.
+    #[serde(default)]
+    pub exercise: bool,
 }
 
 /// The body of `POST /api/incidents/{author}/{id}/steps`.
@@ -105,9 +109,19 @@ pub struct ReportBody {
     pub sent_at_ms: Option<i64>,
 }
 
+/// A fresh incident id; an exercise's starts with the exercise prefix
+/// (`pact::exercise`), which is what marks it.
+fn incident_id(exercise: bool) -> Result<RecordId, ApiError> {
+    if exercise {
+        fresh_id(&format!("{EXERCISE_ID_PREFIX}{INCIDENT_ID_PREFIX}"))
+    } else {
+        fresh_id(INCIDENT_ID_PREFIX)
+    }
+}
+
 /// Opens an incident of this member, or on behalf of another.
 pub(crate) async fn open_incident(state: &ApiState, body: IncidentBody) -> Result<Saved, ApiError> {
-    let id = fresh_id(INCIDENT_ID_PREFIX)?;
+    let id = incident_id(body.exercise)?;
     save(state, move |_, now_ms| {
         let incident = Incident {
             title: body.title,
@@ -120,6 +134,7 @@ pub(crate) async fn open_incident(state: &ApiState, body: IncidentBody) -> Resul
             requests: body.requests,
             helpers: body.helpers,
             created_at_ms: now_ms,
+            exercise: body.exercise,
         };
         incident.validate()?;
         Ok((
@@ -233,7 +248,8 @@ pub(crate) async fn adopt(
     author: MemberId,
     incident: RecordId,
 ) -> Result<Saved, ApiError> {
-    let id = fresh_id(INCIDENT_ID_PREFIX)?;
+    // Adopting an exercise makes an exercise of this member's own.
+    let id = incident_id(is_exercise_id(&incident))?;
     save(state, move |core, now_ms| {
         let me = core.device().member;
         let own = adopt_incident(core.replica().read_model(), me, author, &incident, now_ms)?;

@@ -606,5 +606,9 @@ pub(crate) fn proposal_details(proposal: &Proposal) -> Vec<(String, String)> {
             lines
         }
         Proposal::DismissOfficer { officer_key } => key("Schlüssel / key", officer_key),
+        Proposal::SetAgreement { previous, .. } => vec![(
+            "Ersetzt / replaces".to_owned(),
+            previous.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+        )],
     }
 }

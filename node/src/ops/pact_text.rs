@@ -15,6 +15,7 @@ pub(crate) fn proposal_kind(proposal: &Proposal) -> &'static str {
         Proposal::RotateKey { .. } => "rotate_key",
         Proposal::AppointOfficer { .. } => "appoint_officer",
         Proposal::DismissOfficer { .. } => "dismiss_officer",
+        Proposal::SetAgreement { .. } => "set_agreement",
     }
 }
 
@@ -107,5 +108,34 @@ pub(crate) fn describe(
                 key_text(officer_key)
             ),
         ),
+        Proposal::SetAgreement {
+            agreement,
+            previous,
+        } => {
+            let stage = agreement
+                .stage()
+                .map_or_else(|| "-".to_owned(), |s| format!("{:?}", s.stage));
+            let replacing = |de: bool| {
+                previous.map_or_else(String::new, |p| {
+                    if de {
+                        format!(", ersetzt die Fassung des Vorschlags {p}")
+                    } else {
+                        format!(", replacing the version of proposal {p}")
+                    }
+                })
+            };
+            (
+                format!(
+                    "die Vereinbarung des Pakts festlegen ({:?}, Stand {stage}){}",
+                    agreement.legal_form,
+                    replacing(true)
+                ),
+                format!(
+                    "set the pact's agreement ({:?}, stage {stage}){}",
+                    agreement.legal_form,
+                    replacing(false)
+                ),
+            )
+        }
     }
 }

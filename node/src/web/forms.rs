@@ -88,6 +88,8 @@ pub(super) fn request(fields: &Fields, now_ms: i64) -> Result<AidRequest, ApiErr
         "needs": needs,
         "status": "open",
         "created_at_ms": now_ms,
+        // A checkbox: present (any value) only when ticked.
+        "exercise": fields.contains_key("exercise"),
     }))
 }
 

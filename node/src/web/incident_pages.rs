@@ -162,6 +162,7 @@ fn incident_body(fields: &Fields) -> Result<IncidentBody, ApiError> {
         on_behalf_of,
         requests,
         helpers: Vec::new(),
+        exercise: text(fields, "exercise") == "1",
     })
 }
 

@@ -143,5 +143,6 @@ fn print_view(core: &Core, address: &RecordAddress) -> Option<MissionPrint> {
         terms: acceptance.terms.clone(),
         status: acceptance.status,
         settlement,
+        exercise: order.exercise,
     })
 }

@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `GET/POST /anmelden`, `POST /abmelden` | none / a session |
 //! | `GET /barrierefreiheit` (accessibility statement) | none |
-//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/netzwerk` | `Read` |
+//! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/pakt/kontakte` (contact sheet), `/pakt/vereinbarung` (agreement and history), `/anfragen/{owner}/{id}/auswertung` (an exercise's after-action report), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
 //! | `POST /anfordern` | `Request` |
 //! | `GET /vorfaelle`, `/vorfaelle/{author}/{id}`, `…/meldungen/{kind}/druck`; `POST /meldungen/{seq}/bestaetigen` | `Read` |
@@ -24,6 +24,9 @@
 
 mod actions;
 mod admin;
+mod after_action;
+mod agreement;
+mod contact_sheet;
 mod forms;
 mod incident_pages;
 mod login;
@@ -89,6 +92,9 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(actions::accept), Permission::Accept),
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
+        .route("/pakt/kontakte", get(contact_sheet::page))
+        .route("/pakt/vereinbarung", get(agreement::page))
+        .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))
         .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))

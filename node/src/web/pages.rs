@@ -94,6 +94,7 @@ pub(super) async fn overview(
         let now_ms = clock::now_ms();
         let peers = peer_members(core);
         let own = core.device().member;
+        let stale = super::contact_sheet::stale_by_member(core, now_ms);
         let members: Vec<MemberRow> = core
             .replica()
             .membership()
@@ -112,6 +113,7 @@ pub(super) async fn overview(
                     is_self: *id == own,
                     last_sync_ms,
                     reachable: last_sync_ms.is_some_and(|at| now_ms - at <= REACHABLE_WITHIN_MS),
+                    contacts_stale: stale.get(id).copied(),
                 }
             })
             .collect();

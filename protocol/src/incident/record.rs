@@ -88,6 +88,10 @@ pub struct Incident {
     pub helpers: Vec<MemberId>,
     /// When the record was first written, ms since the epoch.
     pub created_at_ms: i64,
+    /// An exercise, not a real incident (see `pact::exercise`: bound to
+    /// the record id, so it never changes).
+    #[serde(default, skip_serializing_if = "crate::pact::exercise::is_false")]
+    pub exercise: bool,
 }
 
 impl Incident {
@@ -302,6 +306,7 @@ pub(crate) mod tests {
             requests: vec![RecordId::new("r1").unwrap()],
             helpers: vec![],
             created_at_ms: AWARE_MS + 3_600_000,
+            exercise: false,
         }
     }
 

@@ -128,6 +128,9 @@ fn proposal_structure(proposal: &Proposal) -> Result<(), EntryRejection> {
             Ok(())
         }
         Proposal::DismissOfficer { .. } => Ok(()),
+        Proposal::SetAgreement { agreement, .. } => agreement
+            .validate()
+            .map_err(|e| malformed(format!("{} ({})", e, e.code()))),
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::{KeyPair, SigningPurpose, sha256};
 use crate::ids::{Collection, EntryHash, MemberId, PactId, PublicKey, SignatureBytes};
+use crate::pact::Agreement;
 
 use super::wire::canonical_bytes;
 
@@ -143,6 +144,16 @@ pub enum Proposal {
         /// The officer's key.
         officer_key: PublicKey,
     },
+    /// Replace the pact's agreement. Takes effect only on top of the
+    /// version the proposer saw: if another version took effect first, it
+    /// is inapplicable and must be proposed again on the new terms.
+    SetAgreement {
+        /// The new terms, whole.
+        agreement: Box<Agreement>,
+        /// The `SetAgreement` proposal of the version this one replaces;
+        /// `None` for the pact's first agreement.
+        previous: Option<EntryHash>,
+    },
 }
 
 impl SignedEntry {
@@ -247,7 +258,8 @@ impl Proposal {
             Proposal::RotateKey { new_key, .. } => Some(new_key),
             Proposal::Remove { .. }
             | Proposal::AppointOfficer { .. }
-            | Proposal::DismissOfficer { .. } => None,
+            | Proposal::DismissOfficer { .. }
+            | Proposal::SetAgreement { .. } => None,
         }
     }
 }

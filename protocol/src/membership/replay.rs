@@ -27,14 +27,18 @@
 //!   is checked with the entry's shape.) A device belongs to at most one
 //!   member: the first valid delegation of it in replay order decides, and
 //!   later delegations of it by other members are ignored.
+//! - `SetAgreement` applies only on top of the version it names as
+//!   `previous` (the last one applied); otherwise it is inapplicable, so
+//!   two concurrent rewrites never silently overwrite each other. Every
+//!   applied version is kept, with its proposer and approvers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{EntryHash, MemberId, PublicKey};
 
 use super::{
-    Delegation, EntryKind, Freeze, KeyRecord, MemberInfo, MemberRecord, MembershipState, Officer,
-    Proposal, ProposalStatus, SignedEntry,
+    AgreementVersion, Delegation, EntryKind, Freeze, KeyRecord, MemberInfo, MemberRecord,
+    MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
 };
 
 /// A `Delegate` entry waiting for the final key history.
@@ -48,6 +52,8 @@ struct DelegateCandidate {
 
 struct Replay<'a> {
     state: MembershipState,
+    /// Every entry, for who proposed what and when (agreement history).
+    entries: &'a BTreeMap<EntryHash, SignedEntry>,
     /// Open proposals by replay position (oldest first).
     open: BTreeMap<usize, (EntryHash, &'a Proposal)>,
     /// Open proposal → its replay position.
@@ -100,6 +106,7 @@ fn replay_once(
 ) -> MembershipState {
     let mut replay = Replay {
         state: MembershipState::default(),
+        entries,
         open: BTreeMap::new(),
         open_at: BTreeMap::new(),
         delegates: Vec::new(),
@@ -133,7 +140,8 @@ fn proposed_revocations(
             } => (member, Some(new_key)),
             Proposal::Add { .. }
             | Proposal::AppointOfficer { .. }
-            | Proposal::DismissOfficer { .. } => continue,
+            | Proposal::DismissOfficer { .. }
+            | Proposal::SetAgreement { .. } => continue,
         };
         let Some(record) = state.records.get(member) else {
             continue;
@@ -314,7 +322,7 @@ impl<'a> Replay<'a> {
         };
         self.open_at.remove(&hash);
         let members_before = self.state.members.len();
-        let status = if self.apply(hash, proposal) {
+        let status = if self.apply(at, hash, proposal) {
             ProposalStatus::Applied { at }
         } else {
             ProposalStatus::Inapplicable { at }
@@ -340,13 +348,14 @@ impl<'a> Replay<'a> {
             Proposal::Add { .. }
             | Proposal::Remove { .. }
             | Proposal::RotateKey { .. }
-            | Proposal::DismissOfficer { .. } => true,
+            | Proposal::DismissOfficer { .. }
+            | Proposal::SetAgreement { .. } => true,
         }
     }
 
-    /// Applies a proposal that reached its threshold; false if it could no
-    /// longer apply.
-    fn apply(&mut self, hash: EntryHash, proposal: &Proposal) -> bool {
+    /// Applies a proposal that reached its threshold when entry `at` was
+    /// replayed; false if it could no longer apply.
+    fn apply(&mut self, at: EntryHash, hash: EntryHash, proposal: &Proposal) -> bool {
         let state = &mut self.state;
         match proposal {
             Proposal::Add { key, name } => {
@@ -418,6 +427,39 @@ impl<'a> Replay<'a> {
                 if state.officers.remove(officer_key).is_none() {
                     return false;
                 }
+            }
+            Proposal::SetAgreement {
+                agreement,
+                previous,
+            } => {
+                if state.agreements.last().map(|v| v.proposal) != *previous {
+                    return false;
+                }
+                let proposal_entry = self.entries.get(&hash);
+                let Some(proposed_by) = proposal_entry
+                    .and_then(|e| e.author())
+                    .and_then(|key| state.member_keys.get(key))
+                    .copied()
+                else {
+                    return false;
+                };
+                let approved_by = match state.proposals.get(&hash) {
+                    Some(ProposalStatus::Open { approvers }) => approvers
+                        .iter()
+                        .filter(|m| state.members.contains_key(m))
+                        .copied()
+                        .collect(),
+                    _ => BTreeSet::new(),
+                };
+                state.agreements.push(AgreementVersion {
+                    agreement: (**agreement).clone(),
+                    proposal: hash,
+                    proposed_by,
+                    proposed_at_ms: proposal_entry.map_or(0, |e| e.body.issued_at_ms),
+                    approved_by,
+                    applied_at: at,
+                    applied_at_ms: self.entries.get(&at).map_or(0, |e| e.body.issued_at_ms),
+                });
             }
         }
         true

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::ids::{EntryHash, MemberId, PublicKey};
+use crate::pact::Agreement;
 
 use super::FrozenHeads;
 
@@ -20,6 +21,28 @@ pub struct MembershipState {
     pub(super) member_keys: BTreeMap<PublicKey, MemberId>,
     pub(super) officers: BTreeMap<PublicKey, Officer>,
     pub(super) proposals: BTreeMap<EntryHash, ProposalStatus>,
+    /// Every version of the agreement that took effect, oldest first.
+    pub(super) agreements: Vec<AgreementVersion>,
+}
+
+/// One version of the pact's agreement and how it came about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgreementVersion {
+    /// The terms.
+    pub agreement: Agreement,
+    /// The `SetAgreement` proposal.
+    pub proposal: EntryHash,
+    /// The member who proposed it.
+    pub proposed_by: MemberId,
+    /// When the proposer wrote it, ms since the Unix epoch (the entry's own
+    /// time: for people, no rule depends on it).
+    pub proposed_at_ms: i64,
+    /// The current members whose approvals made the majority.
+    pub approved_by: BTreeSet<MemberId>,
+    /// The entry whose replay completed the majority.
+    pub applied_at: EntryHash,
+    /// That entry's own time, ms since the Unix epoch.
+    pub applied_at_ms: i64,
 }
 
 /// A current member.
@@ -148,6 +171,16 @@ impl MembershipState {
     /// The appointed officers, by officer key.
     pub fn officers(&self) -> impl Iterator<Item = &Officer> {
         self.officers.values()
+    }
+
+    /// The agreement in force now (the last version that took effect).
+    pub fn agreement(&self) -> Option<&AgreementVersion> {
+        self.agreements.last()
+    }
+
+    /// Every version of the agreement that took effect, oldest first.
+    pub fn agreement_history(&self) -> &[AgreementVersion] {
+        &self.agreements
     }
 
     /// What became of the proposal entry `proposal`.

@@ -39,6 +39,7 @@ pub(crate) fn profile(name: &str, ags: &str) -> MemberProfile {
             lon_microdeg: 8_638_000,
         }),
         updated_at_ms: T0_MS,
+        contacts_confirmed_ms: Some(T0_MS),
     }
 }
 
@@ -187,6 +188,7 @@ pub(crate) fn request(needs: Vec<Need>) -> AidRequest {
         needs,
         status: RequestStatus::Open,
         created_at_ms: T0_MS + 2 * DAY_MS,
+        exercise: false,
     }
 }
 

@@ -52,6 +52,11 @@ pub struct MemberProfile {
     pub coordinates: Option<GeoPoint>,
     /// When the owner last changed the profile, ms since the epoch.
     pub updated_at_ms: i64,
+    /// When the owner last confirmed that both 24/7 contacts still answer,
+    /// ms since the epoch. Absent in profiles written before it existed
+    /// (and then left out of the stored form, so those stay byte-equal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts_confirmed_ms: Option<i64>,
 }
 
 impl MemberProfile {
@@ -78,6 +83,9 @@ impl MemberProfile {
         self.deputy_contact.validate("deputy_contact")?;
         if let Some(point) = &self.coordinates {
             point.validate("coordinates")?;
+        }
+        if let Some(confirmed) = self.contacts_confirmed_ms {
+            check_time("contacts_confirmed_ms", confirmed)?;
         }
         check_time("updated_at_ms", self.updated_at_ms)
     }
@@ -150,6 +158,10 @@ mod tests {
                         lon_microdeg: 0,
                     })
                 }),
+            ),
+            (
+                "contacts_confirmed_ms",
+                Box::new(|p| p.contacts_confirmed_ms = Some(-1)),
             ),
             ("updated_at_ms", Box::new(|p| p.updated_at_ms = -5)),
         ];

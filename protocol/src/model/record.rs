@@ -376,6 +376,13 @@ pub fn decode_keyed(
         RecordTag::EncryptionKey => Record::EncryptionKey(parse(json)?),
     };
     record.validate()?;
+    match &record {
+        Record::Request(request) => crate::pact::exercise::check_marker(request.exercise, &key.id)?,
+        Record::Incident(incident) => {
+            crate::pact::exercise::check_marker(incident.exercise, &key.id)?;
+        }
+        _ => {}
+    }
     if let Record::Posture(posture) = &record
         && posture.record != key.id.as_str()
     {

@@ -136,6 +136,10 @@ pub struct AidRequest {
     pub status: RequestStatus,
     /// When the request was made, ms since the epoch.
     pub created_at_ms: i64,
+    /// An exercise, not a real request (see `pact::exercise`: bound to
+    /// the record id, so it never changes).
+    #[serde(default, skip_serializing_if = "crate::pact::exercise::is_false")]
+    pub exercise: bool,
 }
 
 impl AidRequest {

@@ -133,6 +133,22 @@ impl ValidationError {
             | ValidationError::Inconsistent { field, .. } => field,
         }
     }
+
+    /// A stable, machine-readable name of the kind of fault.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValidationError::Empty { .. } => "empty",
+            ValidationError::TooLong { .. } => "too_long",
+            ValidationError::TooMany { .. } => "too_many",
+            ValidationError::BelowMin { .. } => "below_min",
+            ValidationError::AboveMax { .. } => "above_max",
+            ValidationError::EndNotAfterStart { .. } => "end_not_after_start",
+            ValidationError::UnknownId { .. } => "unknown_id",
+            ValidationError::BadFormat { .. } => "bad_format",
+            ValidationError::Duplicate { .. } => "duplicate",
+            ValidationError::Inconsistent { .. } => "inconsistent",
+        }
+    }
 }
 
 /// A required single-line name: not blank, at most [`NAME_CHARS_MAX`].
@@ -207,6 +223,22 @@ pub(crate) fn check_list<T>(field: &str, items: &[T]) -> Result<(), ValidationEr
             field: field.into(),
             items: items.len(),
             max: LIST_ITEMS_MAX,
+        });
+    }
+    Ok(())
+}
+
+/// A list of at most `max` entries (a cap other than [`LIST_ITEMS_MAX`]).
+pub(crate) fn check_list_max<T>(
+    field: &str,
+    items: &[T],
+    max: usize,
+) -> Result<(), ValidationError> {
+    if items.len() > max {
+        return Err(ValidationError::TooMany {
+            field: field.into(),
+            items: items.len(),
+            max,
         });
     }
     Ok(())

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::ReadModel;
 use crate::ids::MemberId;
 use crate::incident::{ClockKind, ClockPhase};
+use crate::pact::{is_exercise_id, mark_de};
 
 /// What an alert is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -47,8 +48,11 @@ pub struct Alert {
     pub id: String,
     /// What it is about.
     pub kind: AlertKind,
-    /// One German line for the message subject.
+    /// One German line for the message subject ("ÜBUNG – " first for an
+    /// exercise).
     pub subject_de: String,
+    /// About an exercise: every text that carries it says so.
+    pub exercise: bool,
 }
 
 impl ReadModel {
@@ -61,11 +65,15 @@ impl ReadModel {
                 alerts.push(Alert {
                     id: format!("request:{}:{}", address.owner, address.id),
                     kind: AlertKind::NewRequest,
-                    subject_de: format!(
-                        "Neue Hilfeanfrage von {}: {}",
-                        name(&address.owner),
-                        request.title
+                    subject_de: mark_de(
+                        request.exercise,
+                        &format!(
+                            "Neue Hilfeanfrage von {}: {}",
+                            name(&address.owner),
+                            request.title
+                        ),
                     ),
+                    exercise: request.exercise,
                 });
             }
         }
@@ -74,11 +82,15 @@ impl ReadModel {
                 alerts.push(Alert {
                     id: format!("pledge:{}:{}", address.owner, address.id),
                     kind: AlertKind::PledgeOnMyRequest,
-                    subject_de: format!(
-                        "Zusage von {} zu Ihrer Anfrage ({} Einheiten)",
-                        name(&address.owner),
-                        pledge.quantity
+                    subject_de: mark_de(
+                        is_exercise_id(&pledge.request.request),
+                        &format!(
+                            "Zusage von {} zu Ihrer Anfrage ({} Einheiten)",
+                            name(&address.owner),
+                            pledge.quantity
+                        ),
                     ),
+                    exercise: is_exercise_id(&pledge.request.request),
                 });
             }
         }
@@ -88,10 +100,14 @@ impl ReadModel {
                 alerts.push(Alert {
                     id: format!("accepted:{}:{}", order.address.owner, order.address.id),
                     kind: AlertKind::MyPledgeAccepted,
-                    subject_de: format!(
-                        "{} hat Ihre Zusage angenommen: Einsatzauftrag",
-                        name(&order.address.owner)
+                    subject_de: mark_de(
+                        order.exercise,
+                        &format!(
+                            "{} hat Ihre Zusage angenommen: Einsatzauftrag",
+                            name(&order.address.owner)
+                        ),
                     ),
+                    exercise: order.exercise,
                 });
             }
         }
@@ -131,7 +147,11 @@ impl ReadModel {
                         clock.kind.id()
                     ),
                     kind,
-                    subject_de: format!("{}: {text}", clock.kind.label_de()),
+                    subject_de: mark_de(
+                        summary.incident.exercise,
+                        &format!("{}: {text}", clock.kind.label_de()),
+                    ),
+                    exercise: summary.incident.exercise,
                 });
             }
         }

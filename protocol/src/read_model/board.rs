@@ -72,6 +72,8 @@ pub struct RequestView<'a> {
     pub request: &'a AidRequest,
     /// Its needs, in the request's order.
     pub needs: Vec<NeedView<'a>>,
+    /// An exercise (ÜBUNG), never counted in real figures.
+    pub exercise: bool,
 }
 
 impl PledgeView<'_> {
@@ -169,6 +171,7 @@ impl ReadModel {
             requester_name: self.member_name(&address.owner),
             request,
             needs,
+            exercise: crate::pact::is_exercise_id(&address.id),
         }
     }
 

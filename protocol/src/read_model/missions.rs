@@ -54,6 +54,8 @@ pub struct MissionOrder<'a> {
     /// The helper's hours and expenses and whether the requester confirmed
     /// them.
     pub settlement: SettlementState<'a>,
+    /// For an exercise request (ÜBUNG): never counted in real figures.
+    pub exercise: bool,
 }
 
 /// Where the settlement of a mission order stands.
@@ -130,6 +132,7 @@ impl ReadModel {
             pledger: pledge_address.owner,
             pledge: link,
             settlement: self.settlement_state(address, acceptance),
+            exercise: crate::pact::is_exercise_id(&acceptance.request),
         }
     }
 

@@ -18,11 +18,13 @@ pub mod alerts;
 pub mod board;
 mod capacity;
 mod derive;
+pub mod exercises;
 mod incident_store;
 pub mod incidents;
 pub mod missions;
 mod offer_index;
 pub mod registry;
+pub mod reimbursement;
 pub mod room_rules;
 pub mod rules;
 pub mod settlements;
@@ -37,9 +39,11 @@ use std::collections::BTreeMap;
 pub use board::{NeedView, PledgeState, PledgeView, RequestView};
 pub use capacity::{CapacityKey, CapacityTotal};
 pub use derive::NeedTotals;
+pub use exercises::{AfterActionReport, RealFigures};
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
 pub use registry::{OfferEntry, OwnedOfferEntry, RegistryFilter, RegistryPage};
+pub use reimbursement::PairReimbursement;
 pub use room_rules::RoomRefusal;
 pub use rules::{
     AcceptanceDraft, AcceptanceRefusal, PledgeRefusal, RefusalKind, accept_pledge, check_pledge,

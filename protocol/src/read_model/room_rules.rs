@@ -192,6 +192,7 @@ pub fn adopt_incident(
         requests: Vec::new(),
         helpers: adopted.helpers.clone(),
         created_at_ms: now_ms,
+        exercise: adopted.exercise,
     };
     incident.validate()?;
     Ok(incident)

@@ -103,5 +103,6 @@ fn profile(updated_at_ms: i64) -> MemberProfile {
         deputy_contact: contact,
         coordinates: None,
         updated_at_ms,
+        contacts_confirmed_ms: None,
     }
 }

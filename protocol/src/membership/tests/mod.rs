@@ -2,6 +2,7 @@
 //! convergence under any arrival order, rotation, delegation and the wire
 //! form. Shared fixtures live here.
 
+mod agreement;
 mod authority;
 mod convergence;
 mod majority;

@@ -52,6 +52,7 @@ fn clock_alerts_fire_at_80_percent_and_overdue_with_stable_ids() {
         requests: vec![],
         helpers: vec![],
         created_at_ms: aware,
+        exercise: false,
     };
     model.update_document(
         doc(REQUESTER, Collection::Requests),

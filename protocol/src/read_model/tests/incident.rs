@@ -24,6 +24,7 @@ fn incident(on_behalf_of: Option<u8>) -> Incident {
         requests: vec![id("r1")],
         helpers: vec![],
         created_at_ms: AWARE + HOUR_MS,
+        exercise: false,
     }
 }
 

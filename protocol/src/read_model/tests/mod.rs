@@ -4,9 +4,11 @@
 mod aid_end;
 mod alerts;
 mod board;
+mod exercise;
 mod incident;
 mod order;
 mod registry;
+mod reimbursement;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,114 @@
+//! Exercises end to end on one node: a request marked as an exercise gets
+//! an id that carries the mark, says ÜBUNG in the board's JSON, the CSV
+//! export, the Lagebild and its own page, and is not counted among the
+//! open requests; a real request is none of that.
+
+use super::*;
+
+#[tokio::test]
+async fn an_exercise_request_is_marked_everywhere_and_counted_nowhere() {
+    let mut node = TestNode::new();
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let mut drill = laptop_request(3);
+    drill["title"] = json!("Übung Notbetrieb");
+    drill["exercise"] = json!(true);
+    let exercise = node
+        .created("/api/requests", drill, StatusCode::CREATED)
+        .await;
+    let real = node
+        .created("/api/requests", laptop_request(2), StatusCode::CREATED)
+        .await;
+    assert!(exercise.as_str().starts_with("uebung-"), "{exercise}");
+    assert!(!real.as_str().starts_with("uebung-"), "{real}");
+
+    let (_, board) = node.get("/api/board").await;
+    let marks: Vec<(String, bool)> = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["address"]["id"].as_str().unwrap().to_owned(),
+                v["exercise"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(marks.contains(&(exercise.to_string(), true)), "{marks:?}");
+    assert!(marks.contains(&(real.to_string(), false)), "{marks:?}");
+
+    let (_, _, csv) = node
+        .raw(Method::GET, "/api/exports/board.csv", None, "")
+        .await;
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(lines[0].ends_with(";Übung"), "{}", lines[0]);
+    for line in &lines[1..] {
+        if line.is_empty() {
+            continue;
+        }
+        assert_eq!(
+            line.contains(exercise.as_str()),
+            line.ends_with(";\"ÜBUNG\"") || line.ends_with(";ÜBUNG"),
+            "{line}"
+        );
+    }
+
+    let me = node.me();
+    let page = node
+        .page(&session, &format!("/anfragen/{me}/{exercise}"))
+        .await;
+    assert!(page.contains("data-testid=\"exercise\""), "{page}");
+    assert!(page.contains("<h1>ÜBUNG – Übung Notbetrieb</h1>"), "{page}");
+    let real_page = node.page(&session, &format!("/anfragen/{me}/{real}")).await;
+    assert!(!real_page.contains("data-testid=\"exercise\""));
+
+    let lagebild = node.page(&session, "/").await;
+    assert!(
+        lagebild.contains("data-testid=\"exercise-badge\""),
+        "{lagebild}"
+    );
+    assert!(
+        lagebild.contains("Offene Anfragen (1)"),
+        "only the real one counts: {lagebild}"
+    );
+
+    // The exercise's page links its after-action report: B has not
+    // answered, nothing is covered yet. A real request has no report.
+    let report_path = format!("/anfragen/{me}/{exercise}/auswertung");
+    assert!(page.contains(&format!("href=\"{report_path}\"")), "{page}");
+    let report = node.page(&session, &report_path).await;
+    assert!(report.contains("data-testid=\"after-action\""), "{report}");
+    assert!(
+        report.contains("Stadt Darmstadt"),
+        "B did not answer: {report}"
+    );
+    assert!(report.contains("0,0 % (0 / 3)"), "{report}");
+    let answer = node
+        .send(
+            Request::get(format!("/anfragen/{me}/{real}/auswertung"))
+                .header(header::COOKIE, &session),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+
+    // B pledges 2 of 3: the report counts the pledge and drops B from the
+    // members that did not answer.
+    node.other_writes(
+        RecordKey::pledge(id("p-b1")),
+        pledge(me, &exercise, "n1", 2),
+    );
+    let report = node.page(&session, &report_path).await;
+    assert!(!report.contains("Stadt Darmstadt"), "{report}");
+    // (The fixture's request is dated T0, the pledge now: a long time.)
+    assert!(
+        !report.contains("data-testid=\"to-first-pledge\">nie"),
+        "{report}"
+    );
+
+    // (That a request under a plain id cannot carry the mark, nor an
+    // exercise id lose it, is the record schema's rule, tested in
+    // protocol `read_model::tests::exercise`; writers and ingress both
+    // apply it.)
+}

@@ -1,0 +1,27 @@
+//! `GET /pakt/vereinbarung`: the pact's agreement and its history, as the
+//! membership log has them (`MembershipState::agreement_history`).
+
+use amtshilfe_dashboard::Nav;
+use amtshilfe_dashboard::pages as html;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+
+use super::pages::render;
+use super::{LangChoice, ctx_for};
+use crate::accounts::Principal;
+use crate::http::ApiState;
+
+/// `GET /pakt/vereinbarung`.
+pub(super) async fn page(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+) -> Response {
+    render(&state, "/pakt/vereinbarung", lang, move |core| {
+        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+        let history = core.replica().membership().state().agreement_history();
+        Ok(html::agreement(&ctx, history))
+    })
+    .await
+}
