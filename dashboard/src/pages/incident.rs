@@ -11,6 +11,7 @@
 use maud::{Markup, html};
 
 use super::scroll_box;
+use super::{exercise_badge, exercise_banner, exercise_title};
 use crate::Ctx;
 use crate::format::{date_time, parse_date};
 use crate::i18n::Lang;
@@ -101,7 +102,7 @@ pub fn incidents(ctx: &Ctx, view: &IncidentsView) -> String {
                     th scope="col" { (t(ctx, "Bekannt seit", "Aware since")) }
                 } }
                 tbody { @for row in &view.rows { tr {
-                    td { a href={ "/vorfaelle/" (row.author) "/" (row.id) } { (row.title) } }
+                    td { a href={ "/vorfaelle/" (row.author) "/" (row.id) } { (row.title) } @if is_exercise(&row.id) { (exercise_badge(ctx)) } }
                     td { (row.hit_member)
                         @if let Some(by) = &row.on_behalf_by { " (" (t(ctx, "vertreten durch", "on behalf, by")) " " (by) ")" } }
                     td { (date_time(row.aware_at_ms)) }
@@ -615,9 +616,17 @@ fn notifications(ctx: &Ctx, view: &RoomView) -> Markup {
     }
 }
 
+/// Whether the incident with this id is an exercise: the id's prefix is
+/// what marks one (`pact::exercise`, bound to the record's own flag).
+fn is_exercise(id: &str) -> bool {
+    id.starts_with(amtshilfe_protocol::pact::EXERCISE_ID_PREFIX)
+}
+
 /// `/vorfaelle/{author}/{id}`: the room.
 pub fn incident_room(ctx: &Ctx, view: &RoomView) -> String {
+    let exercise = is_exercise(&view.id);
     let content = html! {
+        @if exercise { (exercise_banner(ctx)) }
         (error_box(ctx, view.error.as_ref()))
         p data-testid="incident-facts" {
             (t(ctx, "Betroffen", "Hit member")) ": " strong { (view.hit_member) }
@@ -640,7 +649,7 @@ pub fn incident_room(ctx: &Ctx, view: &RoomView) -> String {
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Vorfaelle;
-    page(&ctx, &view.title, content)
+    page(&ctx, &exercise_title(&ctx, exercise, &view.title), content)
 }
 
 /// A report's print view.

@@ -392,6 +392,10 @@ const PACT_REFUSED: &[(u16, &str)] = &[
     (409, "unknown_author"),
     (409, "author_not_current"),
     (409, "malformed"),
+    (400, "name_invalid"),
+    (400, "serves_invalid"),
+    (400, "too_many_addresses"),
+    (400, "entry_malformed"),
 ];
 
 /// A bundle body may be far larger than a JSON body.

@@ -52,6 +52,15 @@ pub enum ApiError {
         /// What is missing.
         message: String,
     },
+    /// A body that fits the document but breaks a rule of what it names
+    /// (a blank name, a member named twice, an entry that does not decode).
+    #[error("{message}")]
+    BodyRule {
+        /// Stable code, e.g. `name_invalid`.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// A record breaks a rule of the domain model.
     #[error("{0}")]
     Validation(#[from] ValidationError),
@@ -157,6 +166,7 @@ impl ApiError {
             | ApiError::InvalidBody(_)
             | ApiError::InvalidQuery(_)
             | ApiError::QueryRule { .. }
+            | ApiError::BodyRule { .. }
             | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge | ApiError::RecordTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -188,7 +198,8 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. }
-            | ApiError::QueryRule { code, .. } => code,
+            | ApiError::QueryRule { code, .. }
+            | ApiError::BodyRule { code, .. } => code,
             ApiError::NotAuthorised(_) => "not_authorised",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::LoginFailed => "login_failed",

@@ -63,6 +63,7 @@ pub enum ProposalBody {
         /// Display name, 1 to 256 bytes.
         name: String,
         /// Member ids it serves, 1 to 64, distinct, current members.
+        #[schemars(inner(regex(pattern = "^[0-9a-f]{64}$")))]
         serves: Vec<String>,
     },
     /// Dismiss an appointed officer.
@@ -138,11 +139,17 @@ fn hex_member(field: &str, text: &str) -> Result<MemberId, ApiError> {
 
 fn check_name(field: &str, name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.len() > NAME_BYTES_MAX {
-        return Err(ApiError::InvalidBody(format!(
-            "{field} must be 1 to {NAME_BYTES_MAX} bytes and not blank"
-        )));
+        return Err(body_rule(
+            "name_invalid",
+            format!("{field} must be 1 to {NAME_BYTES_MAX} bytes and not blank"),
+        ));
     }
     Ok(())
+}
+
+/// A refusal of a body that fits the document but breaks a rule.
+fn body_rule(code: &'static str, message: String) -> ApiError {
+    ApiError::BodyRule { code, message }
 }
 
 fn member_not_found(member: &MemberId) -> ApiError {
@@ -213,9 +220,10 @@ fn proposal_of(core: &Core, body: ProposalBody) -> Result<Proposal, ApiError> {
             check_name("name", &name)?;
             let officer_key = hex_key("officer_key", &officer_key)?;
             if serves.is_empty() || serves.len() > SERVES_MAX {
-                return Err(ApiError::InvalidBody(format!(
-                    "serves names 1 to {SERVES_MAX} members"
-                )));
+                return Err(body_rule(
+                    "serves_invalid",
+                    format!("serves names 1 to {SERVES_MAX} members"),
+                ));
             }
             let mut members = Vec::with_capacity(serves.len());
             for text in &serves {
@@ -224,7 +232,8 @@ fn proposal_of(core: &Core, body: ProposalBody) -> Result<Proposal, ApiError> {
                     return Err(member_not_found(&member));
                 }
                 if members.contains(&member) {
-                    return Err(ApiError::InvalidBody(
+                    return Err(body_rule(
+                        "serves_invalid",
                         "serves names a member twice".to_string(),
                     ));
                 }
@@ -449,9 +458,9 @@ pub(crate) async fn submit(
     body: SignedEntryBody,
 ) -> Result<SignedAnswer, ApiError> {
     let bytes = hex::decode(&body.entry)
-        .map_err(|_| ApiError::InvalidBody("entry must be hex".to_string()))?;
+        .map_err(|_| body_rule("entry_malformed", "entry must be hex".to_string()))?;
     let entry = SignedEntry::from_bytes(&bytes)
-        .map_err(|error| ApiError::InvalidBody(format!("entry does not decode: {error}")))?;
+        .map_err(|error| body_rule("entry_malformed", format!("entry does not decode: {error}")))?;
     let sent = entry.clone();
     let answer = with_core(state, move |core| commit(core, &sent)).await?;
     announce(state, entry);
@@ -462,9 +471,10 @@ pub(crate) async fn submit(
 /// with the proposal, and this node's addresses with its peer id.
 pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteAnswer, ApiError> {
     if body.addresses.len() > INVITATION_ADDRESSES_MAX {
-        return Err(ApiError::InvalidBody(format!(
-            "at most {INVITATION_ADDRESSES_MAX} addresses"
-        )));
+        return Err(body_rule(
+            "too_many_addresses",
+            format!("at most {INVITATION_ADDRESSES_MAX} addresses"),
+        ));
     }
     let key = member_key(state)?;
     let (answer, entry) = with_core(state, move |core| {

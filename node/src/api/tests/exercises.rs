@@ -112,3 +112,46 @@ async fn an_exercise_request_is_marked_everywhere_and_counted_nowhere() {
     // protocol `read_model::tests::exercise`; writers and ingress both
     // apply it.)
 }
+
+/// An incident opened as an exercise carries the mark in its id, says
+/// ÜBUNG in its room and in the list; a real incident says nothing.
+#[tokio::test]
+async fn an_exercise_incident_says_uebung_in_its_room_and_the_list() {
+    let mut node = TestNode::new();
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let me = node.me();
+    let aware = clock::now_ms() - 3_600_000;
+    let body = |exercise: bool| {
+        json!({
+            "title": "Ransomware im Rathaus",
+            "aware_at_ms": aware,
+            "profile": "gdpr",
+            "exercise": exercise
+        })
+    };
+    let drill = node
+        .created("/api/incidents", body(true), StatusCode::CREATED)
+        .await;
+    let real = node
+        .created("/api/incidents", body(false), StatusCode::CREATED)
+        .await;
+    assert!(drill.as_str().starts_with("uebung-"), "{drill}");
+    assert!(!real.as_str().starts_with("uebung-"), "{real}");
+
+    let room = node
+        .page(&session, &format!("/vorfaelle/{me}/{drill}"))
+        .await;
+    assert!(room.contains("data-testid=\"exercise\""), "{room}");
+    assert!(room.contains("<title>ÜBUNG"), "{room}");
+    let real_room = node
+        .page(&session, &format!("/vorfaelle/{me}/{real}"))
+        .await;
+    assert!(!real_room.contains("data-testid=\"exercise\""));
+    let list = node.page(&session, "/vorfaelle").await;
+    assert_eq!(
+        list.matches("data-testid=\"exercise-badge\"").count(),
+        1,
+        "{list}"
+    );
+}

@@ -156,7 +156,7 @@ async fn bad_input_is_refused_with_its_code_and_changes_nothing() {
         (
             json!({ "kind": "add", "name": " ", "member_key": KeyPair::from_seed([70; 32]).public().to_string() }),
             StatusCode::BAD_REQUEST,
-            "invalid_body",
+            "name_invalid",
         ),
         (
             json!({ "kind": "dismiss_officer", "officer_key": KeyPair::from_seed([60; 32]).public().to_string() }),
@@ -212,6 +212,7 @@ async fn bad_input_is_refused_with_its_code_and_changes_nothing() {
         .post("/api/pact/entries", json!({ "entry": "00ff" }))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["error"]["code"], "entry_malformed");
     assert_eq!(node.log_heads(), before, "nothing was stored");
 }
 
