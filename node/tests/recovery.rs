@@ -15,12 +15,11 @@
 
 mod support;
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use support::{
-    NodeDir, TOKENS, amtshilfe, found_pact, free_port, get, init_nodes, p2p_address, post,
-    post_offer, registry_ids, set_bootstrap, start, terminate, wait_for,
+    board_has, export_ticket, found_pact, init_nodes, p2p_address, post_offer, post_request,
+    recover, recover_refused, registry_has_all, set_bootstrap, start, terminate, wait_for,
 };
 
 fn records() -> usize {
@@ -28,15 +27,6 @@ fn records() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(600)
-}
-
-fn board_has(node: &NodeDir, id: &str) -> bool {
-    get(node.http, "/api/board")
-        .is_ok_and(|(status, body)| status == 200 && body.contains(&format!("\"{id}\"")))
-}
-
-fn lists_all(node: &NodeDir, ids: &HashSet<String>) -> bool {
-    registry_ids(node).is_some_and(|listed| ids.is_subset(&listed))
 }
 
 #[test]
@@ -74,12 +64,12 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
         })
         .collect();
     let written: Vec<Vec<String>> = writers.into_iter().map(|w| w.join().unwrap()).collect();
-    let all: HashSet<String> = written.iter().flatten().cloned().collect();
-    let own: HashSet<String> = written[5].iter().cloned().collect();
+    let all: Vec<String> = written.concat();
+    let own = &written[5];
     wait_for(
         "member 5's offers reached node 0",
         Duration::from_secs(300),
-        || lists_all(&nodes[0], &all),
+        || registry_has_all(&nodes[0], &all),
     );
 
     // The member key was kept offline, on a stick.
@@ -89,17 +79,7 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
     std::fs::copy(nodes[5].dir.join("member.key"), &member_key).unwrap();
     // Member 0 hands over a recovery ticket from its running node.
     let ticket = root.path().join("ticket.bundle");
-    amtshilfe(&[
-        "bundle",
-        "export",
-        "--membership-only",
-        "--address",
-        &format!("/ip4/127.0.0.1/tcp/{}", nodes[0].p2p_port),
-        "--out",
-        ticket.to_str().unwrap(),
-        "--config",
-        nodes[0].config.to_str().unwrap(),
-    ]);
+    export_ticket(&nodes[0], &ticket);
 
     // Member 5's server is gone.
     children[5].kill().unwrap();
@@ -111,67 +91,18 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
     let stranger_key = stick.join("stranger.key");
     amtshilfe_node::keys::generate_key_file(&stranger_key).unwrap();
     let wrong = root.path().join("wrong");
-    let output = std::process::Command::new(support::binary())
-        .args(["recover", "--member-key", stranger_key.to_str().unwrap()])
-        .args([
-            "--ticket",
-            ticket.to_str().unwrap(),
-            "--dir",
-            wrong.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("not the current key of a member"),
-        "{output:?}"
-    );
-    assert!(!wrong.exists());
+    recover_refused(&stranger_key, &ticket, &wrong);
 
     let started = Instant::now();
     let fresh = root.path().join("node-5-recovered");
-    let http: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let out = amtshilfe(&[
-        "recover",
-        "--member-key",
-        member_key.to_str().unwrap(),
-        "--ticket",
-        ticket.to_str().unwrap(),
-        "--dir",
-        fresh.to_str().unwrap(),
-        "--listen",
-        &format!("/ip4/127.0.0.1/tcp/{}", nodes[5].p2p_port),
-        "--http",
-        &http.to_string(),
-    ]);
+    let (recovered, out) = recover(&nodes[5], &member_key, &ticket, &fresh, nodes[5].p2p_port);
     assert!(out.contains(&nodes[5].name), "{out}");
     assert!(
         !fresh.join("member.key").exists(),
         "the member key stays offline"
     );
-    let token = std::fs::read_to_string(fresh.join("cli.token")).unwrap();
-    TOKENS
-        .lock()
-        .unwrap()
-        .insert(http, token.trim().to_string());
-    let recovered = NodeDir {
-        dir: fresh.clone(),
-        config: fresh.join("amtshilfe.toml"),
-        http,
-        ..nodes[5].clone()
-    };
     children[5] = start(&recovered);
-    let request = serde_json::to_string(&amtshilfe_tests::sample::laptop_request(
-        20,
-        amtshilfe_node::clock::now_ms(),
-    ))
-    .unwrap();
-    let (status, body) = post(http, "/api/requests", &request).unwrap();
-    assert_eq!(status, 201, "{body}");
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = post_request(&recovered);
     wait_for("node 0 sees the request", Duration::from_secs(120), || {
         board_has(&nodes[0], &id)
     });
@@ -194,16 +125,16 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
     wait_for(
         "the recovered node lists every record, its own earlier ones too",
         Duration::from_secs(300),
-        || lists_all(&recovered, &all),
+        || registry_has_all(&recovered, &all),
     );
     let new_offer = post_offer(&recovered, 9_999).unwrap();
     let mut expected = own.clone();
-    expected.insert(new_offer);
+    expected.push(new_offer);
     for node in nodes[..5].iter().chain([&recovered]) {
         wait_for(
             &format!("{} lists member 5's earlier and new offers", node.name),
             Duration::from_secs(60),
-            || lists_all(node, &expected),
+            || registry_has_all(node, &expected),
         );
     }
     for child in &mut children {

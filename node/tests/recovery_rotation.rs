@@ -12,36 +12,14 @@
 
 mod support;
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::{
-    NodeDir, TOKENS, amtshilfe, found_pact, free_port, get, init_nodes, p2p_address, post,
-    post_offer, registry_ids, set_bootstrap, start, terminate, wait_for,
+    amtshilfe, board_has, export_ticket, found_pact, free_port, init_nodes, p2p_address, post,
+    post_offer, post_request, proposal, recover, recover_refused, registry_has_all, set_bootstrap,
+    start, terminate, wait_for,
 };
-
-fn board_has(node: &NodeDir, id: &str) -> bool {
-    get(node.http, "/api/board")
-        .is_ok_and(|(status, body)| status == 200 && body.contains(&format!("\"{id}\"")))
-}
-
-fn lists_all(node: &NodeDir, ids: &HashSet<String>) -> bool {
-    registry_ids(node).is_some_and(|listed| ids.is_subset(&listed))
-}
-
-fn proposal(node: &NodeDir, hash: &str) -> Option<Value> {
-    let (status, body) = get(node.http, "/api/pact").ok()?;
-    if status != 200 {
-        return None;
-    }
-    let pact: Value = serde_json::from_str(&body).ok()?;
-    pact["proposals"]
-        .as_array()?
-        .iter()
-        .find(|p| p["hash"] == hash)
-        .cloned()
-}
 
 /// The value after `label` on a line of `out`.
 fn printed(out: &str, label: &str) -> String {
@@ -72,16 +50,18 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
     }
     let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
     let hit = &nodes[3];
-    let own: HashSet<String> = (0..40).map(|n| post_offer(hit, n).unwrap()).collect();
+    let own: Vec<String> = (0..40).map(|n| post_offer(hit, n).unwrap()).collect();
     for node in &nodes[..3] {
         wait_for(
             &format!("{} lists the hit member's offers", node.name),
             Duration::from_secs(120),
-            || lists_all(node, &own),
+            || registry_has_all(node, &own),
         );
     }
 
-    // The server is gone, and its member key with it.
+    // The server is gone, and its member key with it; a thief kept a copy.
+    let stolen = root.path().join("stolen-member.key");
+    std::fs::copy(hit.dir.join("member.key"), &stolen).unwrap();
     children[3].kill().unwrap();
     children[3].wait().unwrap();
     std::fs::remove_dir_all(&hit.dir).unwrap();
@@ -106,22 +86,8 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
 
     // The key the laptop holds recovers nothing yet.
     let early_ticket = root.path().join("early.bundle");
-    amtshilfe(&[
-        "bundle",
-        "export",
-        "--membership-only",
-        "--out",
-        early_ticket.to_str().unwrap(),
-        "--config",
-        nodes[0].config.to_str().unwrap(),
-    ]);
-    let early = std::process::Command::new(support::binary())
-        .args(["recover", "--member-key", new_key_file.to_str().unwrap()])
-        .args(["--ticket", early_ticket.to_str().unwrap()])
-        .args(["--dir", root.path().join("too-early").to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!early.status.success(), "not approved yet: {early:?}");
+    export_ticket(&nodes[0], &early_ticket);
+    recover_refused(&new_key_file, &early_ticket, &root.path().join("too-early"));
 
     // The others see the same fingerprint on their pages and approve.
     for node in &nodes[1..3] {
@@ -157,56 +123,14 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
 
     // The laptop recovers with the new key and a ticket from member 0.
     let ticket = root.path().join("ticket.bundle");
-    amtshilfe(&[
-        "bundle",
-        "export",
-        "--membership-only",
-        "--address",
-        &format!("/ip4/127.0.0.1/tcp/{}", nodes[0].p2p_port),
-        "--out",
-        ticket.to_str().unwrap(),
-        "--config",
-        nodes[0].config.to_str().unwrap(),
-    ]);
+    export_ticket(&nodes[0], &ticket);
+    // The stolen old key recovers nothing once the rotation applied.
+    recover_refused(&stolen, &ticket, &root.path().join("thief"));
     let fresh = root.path().join("node-3-recovered");
-    let http: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let out = amtshilfe(&[
-        "recover",
-        "--member-key",
-        new_key_file.to_str().unwrap(),
-        "--ticket",
-        ticket.to_str().unwrap(),
-        "--dir",
-        fresh.to_str().unwrap(),
-        "--listen",
-        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
-        "--http",
-        &http.to_string(),
-    ]);
+    let (recovered, out) = recover(hit, &new_key_file, &ticket, &fresh, free_port());
     assert!(out.contains(&hit.name), "{out}");
-    let token = std::fs::read_to_string(fresh.join("cli.token")).unwrap();
-    TOKENS
-        .lock()
-        .unwrap()
-        .insert(http, token.trim().to_string());
-    let recovered = NodeDir {
-        dir: fresh.clone(),
-        config: fresh.join("amtshilfe.toml"),
-        http,
-        ..hit.clone()
-    };
     children[3] = start(&recovered);
-    let request = serde_json::to_string(&amtshilfe_tests::sample::laptop_request(
-        20,
-        amtshilfe_node::clock::now_ms(),
-    ))
-    .unwrap();
-    let (status, body) = post(http, "/api/requests", &request).unwrap();
-    assert_eq!(status, 201, "{body}");
-    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = post_request(&recovered);
     wait_for("node 0 sees the request", Duration::from_secs(120), || {
         board_has(&nodes[0], &id)
     });
@@ -227,7 +151,7 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
         wait_for(
             &format!("{} lists the offers written under the old key", node.name),
             Duration::from_secs(120),
-            || lists_all(node, &own),
+            || registry_has_all(node, &own),
         );
     }
     for child in &mut children {

@@ -409,3 +409,116 @@ pub(crate) fn terminate(child: &mut Running) {
         .status();
     let _ = child.wait();
 }
+
+/// Whether the node's request board shows request `id`.
+pub(crate) fn board_has(node: &NodeDir, id: &str) -> bool {
+    get(node.http, "/api/board")
+        .is_ok_and(|(status, body)| status == 200 && body.contains(&format!("\"{id}\"")))
+}
+
+/// Posts an aid request for 20 laptops; its id. Any answer but 201 fails
+/// the test.
+pub(crate) fn post_request(node: &NodeDir) -> String {
+    let request = serde_json::to_string(&amtshilfe_tests::sample::laptop_request(
+        20,
+        amtshilfe_node::clock::now_ms(),
+    ))
+    .unwrap();
+    let (status, body) = post(node.http, "/api/requests", &request).unwrap();
+    assert_eq!(status, 201, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Proposal `hash` as the node's `/api/pact` shows it; `None` while the
+/// node does not answer or does not know the proposal.
+pub(crate) fn proposal(node: &NodeDir, hash: &str) -> Option<serde_json::Value> {
+    let (status, body) = get(node.http, "/api/pact").ok()?;
+    if status != 200 {
+        return None;
+    }
+    let pact: serde_json::Value = serde_json::from_str(&body).ok()?;
+    pact["proposals"]
+        .as_array()?
+        .iter()
+        .find(|p| p["hash"] == hash)
+        .cloned()
+}
+
+/// A recovery ticket from `node` (running or not) at `out`: the pact's
+/// membership log and `node`'s peer-to-peer address, no records.
+pub(crate) fn export_ticket(node: &NodeDir, out: &Path) {
+    amtshilfe(&[
+        "bundle",
+        "export",
+        "--membership-only",
+        "--address",
+        &format!("/ip4/{}/tcp/{}", node.p2p_host, node.p2p_port),
+        "--out",
+        out.to_str().unwrap(),
+        "--config",
+        node.config.to_str().unwrap(),
+    ]);
+}
+
+/// `amtshilfe recover` of the member `hit` into the blank `dir` with
+/// `member_key` and `ticket`, listening on loopback port `p2p_port`.
+/// Returns the recovered node's files (its API token registered for
+/// `request`) and what the command printed.
+pub(crate) fn recover(
+    hit: &NodeDir,
+    member_key: &Path,
+    ticket: &Path,
+    dir: &Path,
+    p2p_port: u16,
+) -> (NodeDir, String) {
+    let http: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let out = amtshilfe(&[
+        "recover",
+        "--member-key",
+        member_key.to_str().unwrap(),
+        "--ticket",
+        ticket.to_str().unwrap(),
+        "--dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        &format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+        "--http",
+        &http.to_string(),
+    ]);
+    let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
+    TOKENS
+        .lock()
+        .unwrap()
+        .insert(http, token.trim().to_string());
+    let recovered = NodeDir {
+        dir: dir.to_path_buf(),
+        config: dir.join("amtshilfe.toml"),
+        http,
+        p2p_port,
+        p2p_host: Ipv4Addr::LOCALHOST,
+        namespace: None,
+        ..hit.clone()
+    };
+    (recovered, out)
+}
+
+/// `amtshilfe recover` with `member_key` and `ticket` into `dir`, which
+/// must be refused because the key is not a member's current key, and
+/// leave no directory behind.
+pub(crate) fn recover_refused(member_key: &Path, ticket: &Path, dir: &Path) {
+    let output = Command::new(binary())
+        .args(["recover", "--member-key", member_key.to_str().unwrap()])
+        .args(["--ticket", ticket.to_str().unwrap()])
+        .args(["--dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "recovered: {output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("not the current key of a member"),
+        "refused for the key, not for anything else: {output:?}"
+    );
+    assert!(!dir.exists(), "no directory left behind");
+}
