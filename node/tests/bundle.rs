@@ -18,8 +18,27 @@ use support::{
     NodeDir, amtshilfe, binary, found_pact, init_nodes, post_offer, registry_ids, start, terminate,
 };
 
-/// Runs `amtshilfe ARGS`, expecting it to fail; returns stdout and stderr.
-fn amtshilfe_fails(args: &[&str]) -> String {
+/// `amtshilfe bundle import BUNDLE` into `node` (its store if it is
+/// stopped, its API if it runs); what it printed.
+fn import(bundle: &Path, node: &NodeDir) -> String {
+    amtshilfe(&[
+        "bundle",
+        "import",
+        bundle.to_str().unwrap(),
+        "--config",
+        config(node),
+    ])
+}
+
+/// [`import`], expecting it to be refused; returns stdout and stderr.
+fn import_refused(bundle: &Path, node: &NodeDir) -> String {
+    let args = [
+        "bundle",
+        "import",
+        bundle.to_str().unwrap(),
+        "--config",
+        config(node),
+    ];
     let output = Command::new(binary()).args(args).output().unwrap();
     assert!(!output.status.success(), "amtshilfe {args:?} should fail");
     format!(
@@ -75,23 +94,11 @@ fn bundles_carry_a_pacts_data_between_nodes_with_no_network_and_refuse_tampering
     terminate(&mut a_node);
 
     // Into B's store while B is stopped.
-    let out = amtshilfe(&[
-        "bundle",
-        "import",
-        everything.to_str().unwrap(),
-        "--config",
-        config(b),
-    ]);
+    let out = import(&everything, b);
     assert!(out.contains("12 envelopes applied"), "{out}");
     // A bundle of A's pact is refused by the stranger's pact.
     let before = store_counts(stranger);
-    let refused = amtshilfe_fails(&[
-        "bundle",
-        "import",
-        everything.to_str().unwrap(),
-        "--config",
-        config(stranger),
-    ]);
+    let refused = import_refused(&everything, stranger);
     assert!(refused.contains("wrong_pact"), "{refused}");
     assert_eq!(store_counts(stranger), before, "nothing applied");
 
@@ -142,22 +149,10 @@ fn bundles_carry_a_pacts_data_between_nodes_with_no_network_and_refuse_tampering
 
     let mut b_node = start(b);
     let before = registry_ids(b).unwrap();
-    let refused = amtshilfe_fails(&[
-        "bundle",
-        "import",
-        tampered_path.to_str().unwrap(),
-        "--config",
-        config(b),
-    ]);
+    let refused = import_refused(&tampered_path, b);
     assert!(refused.contains("bundle_items_refused"), "{refused}");
     assert!(refused.contains("bad_signature"), "{refused}");
-    let refused = amtshilfe_fails(&[
-        "bundle",
-        "import",
-        damaged_path.to_str().unwrap(),
-        "--config",
-        config(b),
-    ]);
+    let refused = import_refused(&damaged_path, b);
     assert!(refused.contains("bundle_"), "{refused}");
     assert_eq!(
         registry_ids(b).unwrap(),
@@ -166,24 +161,12 @@ fn bundles_carry_a_pacts_data_between_nodes_with_no_network_and_refuse_tampering
     );
 
     // The true bundle goes into the running B through its API.
-    let out = amtshilfe(&[
-        "bundle",
-        "import",
-        delta_path.to_str().unwrap(),
-        "--config",
-        config(b),
-    ]);
+    let out = import(&delta_path, b);
     assert!(out.contains("3 envelopes applied"), "{out}");
     let listed = registry_ids(b).unwrap();
     assert!(first.iter().chain(&second).all(|id| listed.contains(id)));
     // Importing it again changes nothing.
-    let out = amtshilfe(&[
-        "bundle",
-        "import",
-        delta_path.to_str().unwrap(),
-        "--config",
-        config(b),
-    ]);
+    let out = import(&delta_path, b);
     assert!(
         out.contains("0 envelopes applied, 3 already known"),
         "{out}"
