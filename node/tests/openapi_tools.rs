@@ -22,7 +22,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
@@ -84,6 +84,18 @@ fn one_node(root: &Path) -> (NodeDir, Running, String, String) {
     (node, child, base, token)
 }
 
+/// The node's own OpenAPI document, changed by `change`, written to a
+/// file in `root`; its path.
+fn doctored(node: &NodeDir, root: &Path, change: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let (status, document) = get(node.http, "/api/openapi.json").unwrap();
+    assert_eq!(status, 200);
+    let mut document: serde_json::Value = serde_json::from_str(&document).unwrap();
+    change(&mut document);
+    let path = root.join("doctored-openapi.json");
+    std::fs::write(&path, document.to_string()).unwrap();
+    path
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -102,19 +114,16 @@ fn a_standard_fuzzer_finds_no_request_that_fits_the_document_refused() {
 
     // The check can fail: a document whose registry `limit` is any string
     // promises what the node refuses (`limit=abc` is invalid_query).
-    let (status, document) = get(node.http, "/api/openapi.json").unwrap();
-    assert_eq!(status, 200);
-    let mut document: serde_json::Value = serde_json::from_str(&document).unwrap();
-    let parameters = document["paths"]["/api/registry"]["get"]["parameters"]
-        .as_array_mut()
-        .unwrap();
-    let limit = parameters
-        .iter_mut()
-        .find(|parameter| parameter["name"] == "limit")
-        .unwrap();
-    limit["schema"] = serde_json::json!({ "type": "string" });
-    let doctored = root.path().join("doctored-openapi.json");
-    std::fs::write(&doctored, document.to_string()).unwrap();
+    let doctored = doctored(&node, root.path(), |document| {
+        let parameters = document["paths"]["/api/registry"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap();
+        let limit = parameters
+            .iter_mut()
+            .find(|parameter| parameter["name"] == "limit")
+            .unwrap();
+        limit["schema"] = serde_json::json!({ "type": "string" });
+    });
     let output = fuzz(
         &base,
         &token,
@@ -165,20 +174,17 @@ fn a_generated_client_creates_an_offer() {
 
     // The check can fail: a client generated from a document that leaves
     // out the offer's contact sends offers the node cannot take.
-    let (status, document) = get(node.http, "/api/openapi.json").unwrap();
-    assert_eq!(status, 200);
-    let mut document: serde_json::Value = serde_json::from_str(&document).unwrap();
-    let offer = &mut document["components"]["schemas"]["Offer"];
-    offer["properties"]
-        .as_object_mut()
-        .unwrap()
-        .remove("contact");
-    offer["required"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|field| field != "contact");
-    let doctored = root.path().join("doctored-openapi.json");
-    std::fs::write(&doctored, document.to_string()).unwrap();
+    let doctored = doctored(&node, root.path(), |document| {
+        let offer = &mut document["components"]["schemas"]["Offer"];
+        offer["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("contact");
+        offer["required"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|field| field != "contact");
+    });
     let work = root.path().join("doctored-client");
     std::fs::create_dir_all(&work).unwrap();
     let output = script("client.py")
