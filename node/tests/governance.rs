@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::{
-    NodeDir, amtshilfe, found_pact, free_port, get, init_node, init_nodes, p2p_address, peer_id,
-    post, post_offer, proposal, registry_ids, set_bootstrap, start, terminate, wait_for,
+    NodeDir, amtshilfe, free_port, get, init_node, peer_id, post, post_offer, proposal,
+    registry_ids, start, start_pact, terminate, wait_for,
 };
 
 fn pact(node: &NodeDir) -> Value {
@@ -60,16 +60,10 @@ fn lists(node: &NodeDir, id: &str) -> bool {
 #[test]
 fn a_member_is_admitted_an_officer_appointed_and_a_member_removed_with_no_node_stopped() {
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(
+    let (nodes, mut children) = start_pact(
         root.path(),
         &["Kreis Bergstraße", "Odenwaldkreis", "Darmstadt-Dieburg"],
     );
-    found_pact(root.path(), &nodes);
-    let first = p2p_address(&nodes[0]);
-    for node in &nodes[1..] {
-        set_bootstrap(node, std::slice::from_ref(&first));
-    }
-    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
     let founders: Vec<&NodeDir> = nodes.iter().collect();
 
     // Admit: node 0 proposes and writes the invitation over its API.

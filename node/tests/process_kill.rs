@@ -13,10 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use amtshilfe_tests::rng::SeededRng;
-use support::{
-    NodeDir, found_pact, init_nodes, p2p_address, post_offer, registry_has_all, set_bootstrap,
-    start, terminate, wait_for,
-};
+use support::{NodeDir, post_offer, registry_has_all, start, start_pact, terminate, wait_for};
 
 /// How many times the writing node is killed.
 const KILLS: usize = 10;
@@ -38,7 +35,7 @@ fn write_stream(node: NodeDir, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Strin
 #[test]
 fn acknowledged_writes_survive_sigkill_and_reach_every_peer() {
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(
+    let (nodes, mut children) = start_pact(
         root.path(),
         &[
             "Kreis Bergstraße",
@@ -47,12 +44,6 @@ fn acknowledged_writes_survive_sigkill_and_reach_every_peer() {
             "Groß-Gerau",
         ],
     );
-    found_pact(root.path(), &nodes);
-    let first = p2p_address(&nodes[0]);
-    for node in &nodes[1..] {
-        set_bootstrap(node, std::slice::from_ref(&first));
-    }
-    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
 
     let victim = nodes.len() - 1;
     let stop = Arc::new(AtomicBool::new(false));

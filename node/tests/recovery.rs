@@ -18,8 +18,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{
-    board_has, export_ticket, found_pact, init_nodes, p2p_address, post_offer, post_request,
-    recover, recover_refused, registry_has_all, set_bootstrap, start, terminate, wait_for,
+    board_has, export_ticket, post_offer, post_request, recover, recover_refused, registry_has_all,
+    start, start_pact, terminate, wait_for,
 };
 
 fn records() -> usize {
@@ -32,7 +32,7 @@ fn records() -> usize {
 #[test]
 fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() {
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(
+    let (nodes, mut children) = start_pact(
         root.path(),
         &[
             "Kreis Bergstraße",
@@ -43,12 +43,6 @@ fn a_member_whose_data_directory_is_gone_recovers_with_its_offline_member_key() 
             "Main-Kinzig-Kreis",
         ],
     );
-    found_pact(root.path(), &nodes);
-    let first = p2p_address(&nodes[0]);
-    for node in &nodes[1..] {
-        set_bootstrap(node, std::slice::from_ref(&first));
-    }
-    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
 
     // Every member writes its share of the records, all at once.
     let per_node = records().div_ceil(nodes.len());

@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::{
-    amtshilfe, board_has, export_ticket, found_pact, free_port, init_nodes, p2p_address, post,
-    post_offer, post_request, proposal, recover, recover_refused, registry_has_all, set_bootstrap,
-    start, terminate, wait_for,
+    amtshilfe, board_has, export_ticket, free_port, post, post_offer, post_request, proposal,
+    recover, recover_refused, registry_has_all, start, start_pact, terminate, wait_for,
 };
 
 /// The value after `label` on a line of `out`.
@@ -34,7 +33,7 @@ fn printed(out: &str, label: &str) -> String {
 #[test]
 fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority() {
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(
+    let (nodes, mut children) = start_pact(
         root.path(),
         &[
             "Kreis Bergstraße",
@@ -43,12 +42,6 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
             "Kreis Offenbach",
         ],
     );
-    found_pact(root.path(), &nodes);
-    let first = p2p_address(&nodes[0]);
-    for node in &nodes[1..] {
-        set_bootstrap(node, std::slice::from_ref(&first));
-    }
-    let mut children: Vec<support::Running> = nodes.iter().map(start).collect();
     let hit = &nodes[3];
     let own: Vec<String> = (0..40).map(|n| post_offer(hit, n).unwrap()).collect();
     for node in &nodes[..3] {

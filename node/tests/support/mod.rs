@@ -165,6 +165,19 @@ pub(crate) fn found_pact(root: &Path, nodes: &[NodeDir]) {
     }
 }
 
+/// A pact of `names` founded under `root` and running, every node
+/// bootstrapped from the first: their files and processes.
+pub(crate) fn start_pact(root: &Path, names: &[&str]) -> (Vec<NodeDir>, Vec<Running>) {
+    let nodes = init_nodes(root, names);
+    found_pact(root, &nodes);
+    let first = p2p_address(&nodes[0]);
+    for node in &nodes[1..] {
+        set_bootstrap(node, std::slice::from_ref(&first));
+    }
+    let children = nodes.iter().map(start).collect();
+    (nodes, children)
+}
+
 /// Points `node`'s configuration at `bootstrap` (a multiaddr with peer id).
 pub(crate) fn set_bootstrap(node: &NodeDir, bootstrap: &[String]) {
     let text = std::fs::read_to_string(&node.config).unwrap();
