@@ -13,8 +13,8 @@
 //!   finds it in the registry (`tests/openapi/client.py`); a client
 //!   generated from a document that leaves out the offer's contact fails.
 //!
-//! Needs `python3` with schemathesis and openapi-python-client (`.ci/run`
-//! installs them). Without them these tests fail and name the command that
+//! Needs `python3` with schemathesis and openapi-python-client at the
+//! versions `tests/openapi/requirements.txt` pins (`.ci/run` installs them). Without them these tests fail and name the command that
 //! installs them; only `AMTSHILFE_OPENAPI_TOOLS=skip` turns that into a
 //! skip, and says so.
 // A failed unwrap in this test is a failed test.
@@ -64,7 +64,8 @@ fn python_has(module: &str, package: &str) -> bool {
         return true;
     }
     let missing = format!(
-        "python3 with {package} is missing; install it with `python3 -m pip install {package}`"
+        "python3 with {package} is missing; install the OpenAPI tools with \
+         `python3 -m pip install -r tests/openapi/requirements.txt`"
     );
     if std::env::var("AMTSHILFE_OPENAPI_TOOLS").is_ok_and(|v| v == "skip") {
         eprintln!("OPENAPI TOOLS TEST NOT RUN (AMTSHILFE_OPENAPI_TOOLS=skip): {missing}");
