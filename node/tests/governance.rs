@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::{
-    NodeDir, amtshilfe, free_port, get, init_node, peer_id, post, post_offer, proposal,
-    registry_ids, start, start_pact, terminate, wait_for,
+    NodeDir, amtshilfe, export_ticket, free_port, get, init_node, peer_id, post, post_offer,
+    proposal, recover_refused, registry_ids, start, start_pact, terminate, wait_for,
 };
 
 fn pact(node: &NodeDir) -> Value {
@@ -220,6 +220,14 @@ fn a_member_is_admitted_an_officer_appointed_and_a_member_removed_with_no_node_s
         assert_eq!(pact["member_count"], 3, "{}", node.name);
         assert_eq!(pact["former_members"][0]["name"], "Kreis Offenbach");
     }
+    // Its member key sets up no new node: recovery is refused.
+    let ticket = root.path().join("ticket.bundle");
+    export_ticket(&nodes[0], &ticket);
+    recover_refused(
+        &joiner.dir.join("member.key"),
+        &ticket,
+        &root.path().join("removed-recovered"),
+    );
     let refusals_before = refusals_by(&joiner, &nodes[0]);
     let last = children.len() - 1;
     children[last] = start(&joiner);
