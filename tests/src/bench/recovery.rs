@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use amtshilfe_node::cli::{RecoveryPlan, recover};
 use amtshilfe_node::setup::store_path;
 use amtshilfe_node::store::Store;
-use amtshilfe_protocol::bundle::Bundle;
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::{Collection, RecordId};
 use amtshilfe_protocol::model::{Record, RecordKey};
@@ -49,11 +48,11 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path) -> anyhow::Result<Vec<Row>> {
     }
     // Member 0 exports a recovery ticket: the membership log and its address.
     let ticket = {
-        let core = first.core.lock();
-        let bytes =
-            amtshilfe_node::bundle::export(core.replica(), None, vec![bootstrap[0].to_string()])
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mut bundle = Bundle::from_bytes(&bytes)?;
+        let mut bundle = first
+            .core
+            .lock()
+            .replica()
+            .export_bundle(None, vec![bootstrap[0].to_string()])?;
         bundle.envelopes.clear();
         bundle.to_bytes()?
     };
