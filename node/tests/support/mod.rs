@@ -99,11 +99,7 @@ pub(crate) fn init_node(
         "--http",
         &http.to_string(),
     ]);
-    let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
-    TOKENS
-        .lock()
-        .unwrap()
-        .insert(http, token.trim().to_string());
+    register_token(http, dir);
     if let Some(namespace) = namespace {
         NAMESPACES
             .lock()
@@ -126,6 +122,16 @@ pub(crate) fn init_node(
         member_key,
         name: name.to_string(),
     }
+}
+
+/// Registers the command line's API token that `amtshilfe init` or
+/// `recover` wrote to `dir`, for `request` to send to `http`.
+fn register_token(http: SocketAddr, dir: &Path) {
+    let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
+    TOKENS
+        .lock()
+        .unwrap()
+        .insert(http, token.trim().to_string());
 }
 
 /// Founds a pact of all `nodes` through `pact draft`, `sign`, `create`.
@@ -501,11 +507,7 @@ pub(crate) fn recover(
         "--http",
         &http.to_string(),
     ]);
-    let token = std::fs::read_to_string(dir.join("cli.token")).unwrap();
-    TOKENS
-        .lock()
-        .unwrap()
-        .insert(http, token.trim().to_string());
+    register_token(http, dir);
     let recovered = NodeDir {
         dir: dir.to_path_buf(),
         config: dir.join("amtshilfe.toml"),
