@@ -83,6 +83,19 @@ async function submit(page, formAction) {
   await Promise.all([page.waitForLoadState('load'), page.locator(`form[action="${formAction}"] button[type=submit]`).click()]);
 }
 
+// Loads `url` on `page` again and again until `ready()` holds (what the
+// other node writes arrives by sync, a page does not wait for it), for at
+// most a minute however slow each load is; whether it came to hold.
+async function reloadUntil(page, url, ready) {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    await page.goto(url);
+    if (await ready()) return true;
+    if (Date.now() > deadline) return false;
+    await page.waitForTimeout(500);
+  }
+}
+
 function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -249,11 +262,7 @@ async function contextPage(browser, viewport, scale) {
 
   // B accepts the pledge (waiting for it to arrive), keyboard only.
   const bRequestUrl = B_URL + new URL(requestUrl).pathname;
-  for (let tries = 0; tries < 60; tries += 1) {
-    await b.goto(bRequestUrl);
-    if (await b.locator('form[action$="/annahme"]').count() > 0) break;
-    await b.waitForTimeout(500);
-  }
+  expect(await reloadUntil(b, bRequestUrl, async () => await b.locator('form[action$="/annahme"]').count() > 0), 'A\'s pledge reaches B\'s request page');
   await check(b, 'request page (with a pledge)');
   await keys.enter(b, 'form[action$="/annahme"] button[type=submit]');
   await shot(b, 'B-accepted');
@@ -262,13 +271,11 @@ async function contextPage(browser, viewport, scale) {
   for (const [page, url, name] of [[b, bRequestUrl, 'B'], [a, requestUrl, 'A']]) {
     let text = '';
     let orders = 0;
-    for (let tries = 0; tries < 60; tries += 1) {
-      await page.goto(url);
+    await reloadUntil(page, url, async () => {
       text = await page.innerText('main');
       orders = await page.locator('[data-testid=mission-order]').count();
-      if (text.includes('Noch offen: 2') && orders === 1) break;
-      await page.waitForTimeout(500);
-    }
+      return text.includes('Noch offen: 2') && orders === 1;
+    });
     expect(text.includes('Noch offen: 2'), `${name} shows 2 still open`);
     expect(orders === 1, `${name} shows the mission order (found ${orders})`);
     await shot(page, `${name}-mission-order-2-open`);
@@ -332,22 +339,14 @@ async function contextPage(browser, viewport, scale) {
   // with the same figures.
   const aRoomUrl = A_URL + new URL(roomUrl).pathname;
   const settleForm = 'form[action*="/abrechnung/"]';
-  for (let tries = 0; tries < 60; tries += 1) {
-    await a.goto(aRoomUrl);
-    if (await a.locator(settleForm).count() > 0) break;
-    await a.waitForTimeout(500);
-  }
+  expect(await reloadUntil(a, aRoomUrl, async () => await a.locator(settleForm).count() > 0), 'the incident reaches A with its settlement form');
   await check(a, 'incident room (helper)');
   await a.fill(`${settleForm} input[name=hours]`, '16');
   await a.fill(`${settleForm} input[name=euros]`, '240,50');
   await Promise.all([a.waitForEvent('load'), a.locator(`${settleForm} button[type=submit]`).click()]);
   expect((await a.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst', 'the helper\'s figures are recorded');
   const closeForm = 'form[action$="/status"]';
-  for (let tries = 0; tries < 60; tries += 1) {
-    await b.goto(roomUrl);
-    if ((await b.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst') break;
-    await b.waitForTimeout(500);
-  }
+  expect(await reloadUntil(b, roomUrl, async () => (await b.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst'), 'the helper\'s figures reach B');
   expect(await b.inputValue(`${closeForm} input[name=hours]`) === '16', 'the close form carries the helper\'s hours');
   await Promise.all([b.waitForEvent('load'), b.locator(`${closeForm} button[type=submit]`).click()]);
   expect((await b.innerText('[data-testid=settlement]')) === 'bestätigt', 'the requester confirmed the figures');
