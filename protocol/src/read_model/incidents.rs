@@ -384,12 +384,13 @@ impl ReadModel {
                 }
             }
         }
-        for order in self.mission_orders() {
-            let ours = room
-                .requests
-                .iter()
-                .any(|r| r.owner == order.address.owner && r.id == order.acceptance.request);
-            if !ours || !matches!(order.pledge, PledgeLink::Joined { .. }) {
+        let orders: Vec<_> = room
+            .requests
+            .iter()
+            .flat_map(|request| self.mission_orders_for_request(request))
+            .collect();
+        for order in orders {
+            if !matches!(order.pledge, PledgeLink::Joined { .. }) {
                 continue;
             }
             room.helpers.insert(order.pledger);
