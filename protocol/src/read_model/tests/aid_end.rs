@@ -99,6 +99,57 @@ fn an_acceptance_wins_over_a_decline() {
 }
 
 #[test]
+fn only_a_pledge_nobody_took_up_is_declined() {
+    use crate::read_model::room_rules::{RoomRefusal, decline_pledge};
+    let mut model = ReadModel::new();
+    let requester = member(REQUESTER);
+    pledges(
+        &mut model,
+        HELPER,
+        vec![
+            ("p1", pledge(requester, "r1", "n1", None, 10)),
+            ("p2", pledge(requester, "r1", "n1", None, 5)),
+        ],
+    );
+    // a2 names p2 but another need: it takes nothing up.
+    requester_doc(
+        &mut model,
+        vec![
+            ("a1", acceptance(member(HELPER), "p1", "r1", "n1", 10)),
+            ("a2", acceptance(member(HELPER), "p2", "r1", "n2", 5)),
+        ],
+        vec![],
+    );
+    let decline = |pledge: &str| {
+        decline_pledge(
+            &model,
+            requester,
+            member(HELPER),
+            &id(pledge),
+            String::new(),
+            T0_MS + 4 * DAY_MS,
+        )
+    };
+    assert_eq!(
+        decline("p1"),
+        Err(RoomRefusal::PledgeAccepted { pledge: id("p1") })
+    );
+    let declined = decline("p2").expect("nothing takes p2 up");
+    assert_eq!((declined.request, declined.need), (id("r1"), id("n1")));
+    assert!(matches!(
+        decline_pledge(
+            &model,
+            member(OTHER),
+            member(HELPER),
+            &id("p2"),
+            String::new(),
+            T0_MS
+        ),
+        Err(RoomRefusal::NotYourRequest { .. })
+    ));
+}
+
+#[test]
 fn a_pledge_not_accepted_in_time_lapses_and_frees_the_need() {
     let mut model = ReadModel::new();
     // The helper pledges everything; another member pledges part.
