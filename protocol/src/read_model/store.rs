@@ -172,10 +172,10 @@ impl Store {
                 );
                 self.settlements.insert(address, settlement);
             }
-            other => {
-                // Every other record is an incident room's.
-                let _ = self.incidents.insert(owner, key, other);
-            }
+            Record::Incident(_)
+            | Record::IncidentStep(_)
+            | Record::IncidentReport(_)
+            | Record::Timeline(_) => self.incidents.insert(owner, key, record),
         }
     }
 
