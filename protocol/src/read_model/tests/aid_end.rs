@@ -176,6 +176,21 @@ fn a_pledge_not_accepted_in_time_lapses_and_frees_the_need() {
         70,
         "only the younger pledge still stands"
     );
+    // The rule a node writes a new pledge by agrees: before the lapse the
+    // need is covered, from the lapse on the freed units can be pledged.
+    let mut third = pledge(member(REQUESTER), "r1", "n1", None, 70);
+    third.created_at_ms = lapse;
+    let third_member = member(HELPER + 10);
+    assert!(matches!(
+        check_pledge(&model, third_member, &third, lapse - 1),
+        Err(PledgeRefusal::OverOpenQuantity { open: 0, .. })
+    ));
+    assert_eq!(check_pledge(&model, third_member, &third, lapse), Ok(()));
+    third.quantity = 71;
+    assert!(matches!(
+        check_pledge(&model, third_member, &third, lapse),
+        Err(PledgeRefusal::OverOpenQuantity { open: 70, .. })
+    ));
 
     // An acceptance written after the lapse does not take the pledge up.
     let mut late = acceptance(member(HELPER), "p1", "r1", "n1", 100);
