@@ -23,8 +23,13 @@ pub(crate) async fn create_pledge(state: &ApiState, pledge: Pledge) -> Result<Sa
         .into());
     }
     let id = fresh_id(PLEDGE_ID_PREFIX)?;
-    save(state, move |core, _| {
-        check_pledge(core.replica().read_model(), core.device().member, &pledge)?;
+    save(state, move |core, now_ms| {
+        check_pledge(
+            core.replica().read_model(),
+            core.device().member,
+            &pledge,
+            now_ms,
+        )?;
         Ok((RecordKey::pledge(id), Record::Pledge(pledge)))
     })
     .await

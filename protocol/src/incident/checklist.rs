@@ -8,6 +8,7 @@
 //! awareness time the caller passes in.
 
 use super::clocks::{ClockProfile, HOUR_MS, MINUTE_MS};
+use crate::model::DAY_MS;
 
 /// When a step is due, relative to awareness.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,8 +58,6 @@ impl StepTemplate {
 const fn after(ms: i64) -> StepDue {
     StepDue::After { ms }
 }
-
-const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// The template, in checklist order.
 pub const CHECKLIST: [StepTemplate; 15] = [

@@ -18,6 +18,7 @@
 //! Nothing here reads a clock: `now_ms` is always an argument.
 
 use crate::calendar::{civil_from_days, days_from_civil};
+use crate::model::DAY_MS;
 use serde::{Deserialize, Serialize};
 
 /// One minute, in milliseconds.
@@ -280,8 +281,6 @@ pub fn clocks(
         .collect()
 }
 
-const DAY_MS: i64 = 24 * HOUR_MS;
-
 /// The same time of day one calendar month later (UTC), the day clamped to
 /// the target month's length.
 pub fn add_one_month(ms: i64) -> i64 {
@@ -314,8 +313,3 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 #[cfg(test)]
 mod tests;
-
-/// The UTC calendar date of a day count since the epoch.
-pub(crate) fn civil_date(days: i64) -> (i64, u32, u32) {
-    civil_from_days(days)
-}

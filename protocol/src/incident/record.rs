@@ -129,11 +129,6 @@ impl Incident {
         }
         check_time("created_at_ms", self.created_at_ms)
     }
-
-    /// The member named as acting-for, if any.
-    pub fn acting_for(&self) -> Option<MemberId> {
-        self.on_behalf_of
-    }
 }
 
 /// Where a checklist step stands.

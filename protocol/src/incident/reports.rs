@@ -9,9 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::clocks::ClockKind;
+use super::clocks::{ClockKind, MINUTE_MS};
 use super::record::Incident;
+use crate::calendar::civil_from_days;
 use crate::ids::RecordId;
+use crate::model::DAY_MS;
 use crate::model::validation::{
     ValidationError, check_list, check_text, check_time, check_unique, inconsistent,
 };
@@ -291,9 +293,9 @@ pub fn draft(
 /// `JJJJ-MM-TT hh:mm UTC`: the pages show Berlin time; a printed report
 /// names its zone so nobody has to guess.
 fn utc_text(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let minutes = ms.rem_euclid(86_400_000) / 60_000;
-    let (year, month, day) = super::clocks::civil_date(days);
+    let days = ms.div_euclid(DAY_MS);
+    let minutes = ms.rem_euclid(DAY_MS) / MINUTE_MS;
+    let (year, month, day) = civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
         minutes / 60,

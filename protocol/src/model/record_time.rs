@@ -3,7 +3,8 @@
 //! Some rules count from a time the author writes into a record: a pledge
 //! lapses `PLEDGE_ACCEPT_WINDOW_MS` after `created_at_ms`, an acceptance is
 //! in time if `accepted_at_ms` is before that, the latest checklist step
-//! record wins by `updated_at_ms`, a report's `sent_at_ms` stops its clock.
+//! record wins by `updated_at_ms`, a report's `sent_at_ms` stops its clock,
+//! a profile's `contacts_confirmed_ms` keeps its contacts current.
 //! A record time may lie in the past of its change (an edit keeps the
 //! pledge's creation time, a timeline line tells of an earlier decision, a
 //! report is marked sent after the fact), but never after it: a record does
@@ -16,7 +17,9 @@
 //! said where it is used: delegation expiry in `membership::authority`, and
 //! the read model counts a pledge only from its creation time on
 //! ([`super::Pledge::counts_at`]), so a pledge dated into the future counts
-//! for nothing until then instead of blocking a need for longer.
+//! for nothing until then instead of blocking a need for longer; likewise a
+//! contact confirmation dated into the future is not current
+//! (`pact::contacts_current`).
 
 use super::record::Record;
 
@@ -40,7 +43,7 @@ pub struct TimeAheadOfChange {
 }
 
 /// The times a rule counts from, by field name. Records whose times no
-/// rule uses (profile, offer, posture, keys) have none here.
+/// rule uses (offer, posture, keys) have none here.
 pub fn rule_times(record: &Record) -> Vec<(&'static str, i64)> {
     match record {
         Record::Pledge(pledge) => vec![("created_at_ms", pledge.created_at_ms)],
@@ -61,9 +64,14 @@ pub fn rule_times(record: &Record) -> Vec<(&'static str, i64)> {
             times
         }
         Record::Timeline(entry) => vec![("at_ms", entry.at_ms)],
-        Record::Profile(_) | Record::Offer(_) | Record::Posture(_) | Record::EncryptionKey(_) => {
-            vec![]
-        }
+        // The quarterly confirmation of the 24/7 contacts counts from it
+        // (`pact::contacts`).
+        Record::Profile(profile) => profile
+            .contacts_confirmed_ms
+            .map(|confirmed| ("contacts_confirmed_ms", confirmed))
+            .into_iter()
+            .collect(),
+        Record::Offer(_) | Record::Posture(_) | Record::EncryptionKey(_) => vec![],
     }
 }
 
@@ -116,5 +124,27 @@ mod tests {
         };
         let refused = check_record_times(&Record::IncidentReport(report), 0).unwrap_err();
         assert_eq!(refused.field, "sent_at_ms");
+    }
+
+    #[test]
+    fn a_contact_confirmation_dated_after_its_change_is_refused() {
+        // The quarterly confirmation counts from this time
+        // (`pact::contacts`): dated a year ahead, the contacts would never
+        // be flagged as stale.
+        let mut profile = fixtures::profile("Kreis", "06431");
+        let change = profile.updated_at_ms;
+        profile.contacts_confirmed_ms = Some(change + RECORD_TIME_SKEW_MS);
+        assert_eq!(
+            check_record_times(&Record::Profile(profile.clone()), change),
+            Ok(())
+        );
+        profile.contacts_confirmed_ms = Some(change + 365 * 86_400_000);
+        let refused = check_record_times(&Record::Profile(profile.clone()), change).unwrap_err();
+        assert_eq!(refused.field, "contacts_confirmed_ms");
+        profile.contacts_confirmed_ms = None;
+        assert_eq!(
+            check_record_times(&Record::Profile(profile), change),
+            Ok(())
+        );
     }
 }

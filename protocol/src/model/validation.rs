@@ -218,14 +218,7 @@ fn check_chars(field: &str, text: &str, max: usize) -> Result<(), ValidationErro
 
 /// A list of at most [`LIST_ITEMS_MAX`] entries.
 pub(crate) fn check_list<T>(field: &str, items: &[T]) -> Result<(), ValidationError> {
-    if items.len() > LIST_ITEMS_MAX {
-        return Err(ValidationError::TooMany {
-            field: field.into(),
-            items: items.len(),
-            max: LIST_ITEMS_MAX,
-        });
-    }
-    Ok(())
+    check_list_max(field, items, LIST_ITEMS_MAX)
 }
 
 /// A list of at most `max` entries (a cap other than [`LIST_ITEMS_MAX`]).

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::ids::MemberId;
-use crate::model::{DAY_MS, MemberProfile};
+use crate::model::{DAY_MS, MemberProfile, RECORD_TIME_SKEW_MS};
 
 /// A confirmation counts this many days: a quarter, rounded up.
 pub const CONTACTS_CONFIRM_DAYS: i64 = 92;
@@ -19,7 +19,8 @@ pub enum StaleReason {
     NoProfile,
     /// The profile's contacts were never confirmed.
     NeverConfirmed,
-    /// The last confirmation is older than [`CONTACTS_CONFIRM_DAYS`].
+    /// The last confirmation is older than [`CONTACTS_CONFIRM_DAYS`], or
+    /// dated in the future (see [`contacts_current`]).
     Expired,
 }
 
@@ -35,9 +36,15 @@ pub struct StaleContacts {
     pub confirmed_ms: Option<i64>,
 }
 
-/// Whether a confirmation at `confirmed_ms` is still good at `now_ms`.
+/// Whether a confirmation at `confirmed_ms` is still good at `now_ms`: at
+/// most [`CONTACTS_CONFIRM_DAYS`] old, and not dated after `now_ms` by more
+/// than a fast clock's [`RECORD_TIME_SKEW_MS`]. The owner writes the date,
+/// so one dated into the future would otherwise keep its contacts current
+/// for as long as it likes (ingress refuses a date after the signed
+/// change, but the change's own timestamp is the author's too).
 pub fn contacts_current(confirmed_ms: i64, now_ms: i64) -> bool {
-    now_ms.saturating_sub(confirmed_ms) <= CONTACTS_CONFIRM_DAYS * DAY_MS
+    let age = now_ms.saturating_sub(confirmed_ms);
+    (-RECORD_TIME_SKEW_MS..=CONTACTS_CONFIRM_DAYS * DAY_MS).contains(&age)
 }
 
 /// The members among `members` whose contacts are stale at `now_ms`, in
@@ -108,6 +115,27 @@ mod tests {
                     confirmed_ms: None,
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_confirmation_dated_ahead_of_now_is_not_current() {
+        // The owner writes the date; dated into the future it would keep
+        // the contacts "confirmed" for as long as it likes. A clock a
+        // little fast (`RECORD_TIME_SKEW_MS`) is no reason to flag.
+        let now = 1_780_000_000_000;
+        assert!(contacts_current(now + RECORD_TIME_SKEW_MS, now));
+        assert!(!contacts_current(now + RECORD_TIME_SKEW_MS + 1, now));
+        let ahead = MemberId([6; 32]);
+        let mut p = profile("Kreis", "06431");
+        p.contacts_confirmed_ms = Some(now + 365 * DAY_MS);
+        assert_eq!(
+            stale_contacts([ahead], |_| Some(&p), now),
+            vec![StaleContacts {
+                member: ahead,
+                reason: StaleReason::Expired,
+                confirmed_ms: Some(now + 365 * DAY_MS),
+            }]
         );
     }
 }

@@ -94,7 +94,7 @@ impl ReadModel {
                 });
             }
         }
-        for order in self.mission_orders() {
+        for order in self.mission_orders_of(member) {
             let joined = matches!(order.pledge, super::PledgeLink::Joined { .. });
             if order.pledger == *member && joined {
                 alerts.push(Alert {

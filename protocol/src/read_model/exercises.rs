@@ -67,7 +67,12 @@ impl ReadModel {
                 figures.open_units += view.needs.iter().map(|n| n.totals.open).sum::<u32>();
             }
         }
-        figures.mission_orders = self.mission_orders().iter().filter(|o| !o.exercise).count();
+        figures.mission_orders = self
+            .store
+            .acceptances
+            .values()
+            .filter(|acceptance| !crate::pact::is_exercise_id(&acceptance.request))
+            .count();
         figures
     }
 
@@ -86,11 +91,7 @@ impl ReadModel {
         let pledges: Vec<_> = view.needs.iter().flat_map(|n| n.pledges.iter()).collect();
         let first_pledge = pledges.iter().map(|p| p.pledge.created_at_ms).min();
         let answered: BTreeSet<MemberId> = pledges.iter().map(|p| p.address.owner).collect();
-        let orders: Vec<_> = self
-            .mission_orders()
-            .into_iter()
-            .filter(|o| o.address.owner == address.owner && o.acceptance.request == address.id)
-            .collect();
+        let orders = self.mission_orders_for_request(address);
         let first_acceptance = orders.iter().map(|o| o.acceptance.accepted_at_ms).min();
         let units_requested: u32 = view.needs.iter().map(|n| n.totals.requested).sum();
         let units_accepted: u32 = view

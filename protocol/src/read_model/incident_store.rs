@@ -26,43 +26,36 @@ fn incident_of(owner: MemberId, incident: &RecordId) -> RecordAddress {
 }
 
 impl IncidentStore {
-    /// Takes an incident-room record; hands any other record back.
-    pub(crate) fn insert(
-        &mut self,
-        owner: MemberId,
-        key: &RecordKey,
-        record: Record,
-    ) -> Option<Record> {
+    /// Takes an incident-room record; any other record is not its own and
+    /// is ignored.
+    pub(crate) fn insert(&mut self, owner: MemberId, key: &RecordKey, record: Record) {
         let address = RecordAddress::new(owner, key.id.clone());
-        let incident = match &record {
-            Record::IncidentStep(r) => r.incident.clone(),
-            Record::IncidentReport(r) => r.incident.clone(),
-            Record::Timeline(r) => r.incident.clone(),
-            Record::Incident(_) => {
-                if let Record::Incident(incident) = record {
-                    self.incidents.insert(address, incident);
-                }
-                return None;
+        let incident = match record {
+            Record::Incident(incident) => {
+                self.incidents.insert(address, incident);
+                return;
             }
-            _ => return Some(record),
+            Record::IncidentStep(r) => {
+                let incident = r.incident.clone();
+                self.steps.insert(address, r);
+                incident
+            }
+            Record::IncidentReport(r) => {
+                let incident = r.incident.clone();
+                self.reports.insert(address, r);
+                incident
+            }
+            Record::Timeline(r) => {
+                let incident = r.incident.clone();
+                self.timeline.insert(address, r);
+                incident
+            }
+            _ => return,
         };
         self.parts_by_incident
             .entry(incident_of(owner, &incident))
             .or_default()
             .insert(key.clone());
-        match record {
-            Record::IncidentStep(r) => {
-                self.steps.insert(address, r);
-            }
-            Record::IncidentReport(r) => {
-                self.reports.insert(address, r);
-            }
-            Record::Timeline(r) => {
-                self.timeline.insert(address, r);
-            }
-            _ => {}
-        }
-        None
     }
 
     /// Removes an incident-room record, if `key` names one.

@@ -7,11 +7,13 @@
 //! are marked as on behalf of it. When the hit member is back it writes its
 //! own incident that `adopts` the other; from then on the adopting record
 //! leads and the room holds both records' requests, steps, reports and
-//! entries. An adoption counts only if the adopted incident really names
-//! the adopting member.
+//! entries; where the hit member wrote a step or a report of a kind itself,
+//! its own records decide (see `fill_parts`). An adoption counts only if
+//! the adopted incident really names the adopting member.
 //!
 //! Nothing here reads a clock: the room is built for the `now_ms` passed in.
 
+use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -263,6 +265,14 @@ impl ReadModel {
     }
 
     /// Steps, reports, clocks and written entries of the incident records.
+    ///
+    /// `sources[0]` is the leading incident, a further one the on-behalf
+    /// incident it adopted. That one's author can still write into its own
+    /// document, at any time it likes to claim; so where the hit member
+    /// has written a step or a report of a kind itself, only its own
+    /// records decide the step's state and whether the clock stopped. The
+    /// adopted incident's records carry over where the hit member wrote
+    /// none. The timeline shows every record.
     fn fill_parts<'a>(
         &'a self,
         room: &mut IncidentRoom<'a>,
@@ -270,9 +280,10 @@ impl ReadModel {
         now_ms: i64,
     ) {
         let parts = &self.store.incidents;
-        let mut latest_steps: Vec<(&RecordAddress, &IncidentStep)> = Vec::new();
+        let mut latest_steps: Vec<(Reverse<usize>, &RecordAddress, &IncidentStep)> = Vec::new();
         let mut sent = SentReports::default();
-        for source in sources {
+        let mut leading_reports = BTreeSet::new();
+        for (rank, source) in sources.iter().enumerate() {
             for key in parts.parts_of(source) {
                 let at = RecordAddress::new(source.owner, key.id.clone());
                 let Some(at) = self.part_address(key.tag, &at) else {
@@ -281,7 +292,7 @@ impl ReadModel {
                 match key.tag {
                     RecordTag::IncidentStep => {
                         if let Some(step) = parts.steps.get(at) {
-                            latest_steps.push((at, step));
+                            latest_steps.push((Reverse(rank), at, step));
                             room.timeline.push(clear(
                                 step.updated_at_ms,
                                 TimelineEvent::Step { address: at },
@@ -290,8 +301,13 @@ impl ReadModel {
                     }
                     RecordTag::IncidentReport => {
                         if let Some(report) = parts.reports.get(at) {
+                            if rank == 0 {
+                                leading_reports.insert(report.kind);
+                            }
                             if let Some(sent_at) = report.sent_at_ms {
-                                sent.note(report.kind, sent_at);
+                                if rank == 0 || !leading_reports.contains(&report.kind) {
+                                    sent.note(report.kind, sent_at);
+                                }
                                 room.timeline.push(clear(
                                     sent_at,
                                     TimelineEvent::ReportSent {
@@ -317,9 +333,9 @@ impl ReadModel {
             .map(|template| {
                 let record = latest_steps
                     .iter()
-                    .filter(|(_, step)| step.step == template.id)
-                    .max_by(|(a, x), (b, y)| (x.updated_at_ms, a).cmp(&(y.updated_at_ms, b)))
-                    .map(|(_, step)| *step);
+                    .filter(|(_, _, step)| step.step == template.id)
+                    .max_by_key(|(rank, at, step)| (*rank, step.updated_at_ms, *at))
+                    .map(|(_, _, step)| *step);
                 let state = record.map_or(StepState::Open, |step| step.state);
                 let due_at_ms = template.due_at_ms(incident.aware_at_ms);
                 let settled = matches!(state, StepState::Done | StepState::NotApplicable);
@@ -384,12 +400,13 @@ impl ReadModel {
                 }
             }
         }
-        for order in self.mission_orders() {
-            let ours = room
-                .requests
-                .iter()
-                .any(|r| r.owner == order.address.owner && r.id == order.acceptance.request);
-            if !ours || !matches!(order.pledge, PledgeLink::Joined { .. }) {
+        let orders: Vec<_> = room
+            .requests
+            .iter()
+            .flat_map(|request| self.mission_orders_for_request(request))
+            .collect();
+        for order in orders {
+            if !matches!(order.pledge, PledgeLink::Joined { .. }) {
                 continue;
             }
             room.helpers.insert(order.pledger);

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::ReadModel;
 use super::store::{RecordAddress, offer_of, pledge_of, takes_up};
-use crate::ids::MemberId;
-use crate::model::{Acceptance, AcceptanceStatus, Offer, Pledge, Settlement};
+use crate::ids::{MemberId, RecordId};
+use crate::model::{Acceptance, AcceptanceStatus, Offer, Pledge, RequestRef, Settlement};
 
 /// How an acceptance's pledge was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -101,6 +101,24 @@ impl ReadModel {
             .filter(|(address, acceptance)| {
                 address.owner == *member || acceptance.pledge.pledger == *member
             })
+            .map(|(address, acceptance)| self.mission_order(address, acceptance))
+            .collect()
+    }
+
+    /// The mission orders of one request: its requester's acceptances for
+    /// any of its needs, found by the index by need, not by a walk over
+    /// every acceptance of the pact.
+    pub fn mission_orders_for_request(&self, request: &RecordAddress) -> Vec<MissionOrder<'_>> {
+        let first = RequestRef {
+            requester: request.owner,
+            request: request.id.clone(),
+            need: RecordId::lowest(),
+        };
+        self.store
+            .acceptances_by_need
+            .range(first..)
+            .take_while(|(key, _)| key.requester == request.owner && key.request == request.id)
+            .flat_map(|(_, set)| self.store.acceptances_in(Some(set)))
             .map(|(address, acceptance)| self.mission_order(address, acceptance))
             .collect()
     }

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::store::RecordAddress;
+use super::store::{RecordAddress, link, unlink};
 use crate::ids::MemberId;
 use crate::model::{Offer, OfferKind, OfferStatus};
 
@@ -36,11 +36,11 @@ impl OfferIndex {
             .or_default()
             .entry(offer.status)
             .or_default() += 1;
-        add_to(&mut self.by_kind, offer.kind(), address);
+        link(&mut self.by_kind, offer.kind(), address);
         if let Some(category) = offer.equipment_category() {
-            add_to(&mut self.by_category, category.to_owned(), address);
+            link(&mut self.by_category, category.to_owned(), address);
         }
-        add_to(&mut self.by_quantity, offer.quantity(), address);
+        link(&mut self.by_quantity, offer.quantity(), address);
     }
 
     /// Takes `offer`, as it was added at `address`, back out.
@@ -56,11 +56,11 @@ impl OfferIndex {
                 self.counts.remove(&address.owner);
             }
         }
-        remove_from(&mut self.by_kind, &offer.kind(), address);
+        unlink(&mut self.by_kind, &offer.kind(), address);
         if let Some(category) = offer.equipment_category() {
-            remove_from(&mut self.by_category, category, address);
+            unlink(&mut self.by_category, category, address);
         }
-        remove_from(&mut self.by_quantity, &offer.quantity(), address);
+        unlink(&mut self.by_quantity, &offer.quantity(), address);
     }
 
     /// Offers of `owner` with `status` (`None`: any status).
@@ -74,22 +74,5 @@ impl OfferIndex {
     /// The most units any offer has (0 without offers).
     pub(crate) fn quantity_max(&self) -> u32 {
         self.by_quantity.keys().next_back().copied().unwrap_or(0)
-    }
-}
-
-fn add_to<K: Ord>(index: &mut BTreeMap<K, BTreeSet<RecordAddress>>, key: K, value: &RecordAddress) {
-    index.entry(key).or_default().insert(value.clone());
-}
-
-fn remove_from<K: Ord + ?Sized, Q: Ord + std::borrow::Borrow<K>>(
-    index: &mut BTreeMap<Q, BTreeSet<RecordAddress>>,
-    key: &K,
-    value: &RecordAddress,
-) {
-    if let Some(set) = index.get_mut(key) {
-        set.remove(value);
-        if set.is_empty() {
-            index.remove(key);
-        }
     }
 }

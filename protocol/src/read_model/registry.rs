@@ -155,25 +155,10 @@ impl RegistryFilter {
             && self.min_remaining == 0
     }
 
-    /// Whether the entry passes the filter.
+    /// Whether the entry passes the filter: everything
+    /// [`Self::matches_offer`] checks, and enough units left.
     pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
-        let offer = entry.offer;
-        self.status.is_none_or(|s| offer.status == s)
-            && self.owner.is_none_or(|o| entry.address.owner == o)
-            && self.kind.is_none_or(|k| offer.kind() == k)
-            && self.mode.is_none_or(|m| offer.mode().serves(m))
-            && entry.remaining >= self.min_remaining
-            && self.role.as_deref().is_none_or(|r| offer.provides_role(r))
-            && self.skill.as_ref().is_none_or(|wanted| {
-                offer
-                    .skill_level(&wanted.skill)
-                    .is_some_and(|level| level >= wanted.level)
-            })
-            && self
-                .equipment_category
-                .as_deref()
-                .is_none_or(|c| offer.equipment_category() == Some(c))
-            && self.window.is_none_or(|w| offer.available_during(&w))
+        self.matches_offer(entry.address, entry.offer) && entry.remaining >= self.min_remaining
     }
 }
 

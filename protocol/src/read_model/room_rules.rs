@@ -15,7 +15,7 @@ use crate::model::{
 };
 
 use super::rules::RefusalKind;
-use super::{PledgeLink, ReadModel, RecordAddress};
+use super::{ReadModel, RecordAddress};
 
 /// Why a write of the incident room or a mission order's end is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -221,11 +221,11 @@ pub fn decline_pledge(
             pledge: pledge_id.clone(),
         });
     }
-    let taken_up = model.mission_orders_of(&me).iter().any(|order| {
-        order.acceptance.pledge.pledger == pledger
-            && &order.acceptance.pledge.pledge == pledge_id
-            && matches!(order.pledge, PledgeLink::Joined { .. })
-    });
+    let taken_up = model
+        .store
+        .acceptances_of(&address, pledge)
+        .next()
+        .is_some();
     if taken_up && pledge.status == PledgeStatus::Offered {
         return Err(RoomRefusal::PledgeAccepted {
             pledge: pledge_id.clone(),

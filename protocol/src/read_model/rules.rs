@@ -138,13 +138,19 @@ impl PledgeRefusal {
 /// 1. the request is not `me`'s own;
 /// 2. the request is known and has the need;
 /// 3. the request is `open`;
-/// 4. the quantity is at most the need's open quantity (requested minus
-///    standing pledges of every member);
+/// 4. the quantity is at most the need's open quantity at `now_ms`
+///    (requested minus the standing pledges of every member,
+///    [`super::NeedView::open_at`]: a lapsed pledge no longer blocks it);
 /// 5. if the pledge draws on an offer: it is `me`'s, `available`, and has
 ///    that many units still free.
 ///
 /// The pledge's own validation (`Pledge::validate`) is the model's.
-pub fn check_pledge(model: &ReadModel, me: MemberId, pledge: &Pledge) -> Result<(), PledgeRefusal> {
+pub fn check_pledge(
+    model: &ReadModel,
+    me: MemberId,
+    pledge: &Pledge,
+    now_ms: i64,
+) -> Result<(), PledgeRefusal> {
     let target = &pledge.request;
     if target.requester == me {
         return Err(PledgeRefusal::OwnRequest);
@@ -169,11 +175,11 @@ pub fn check_pledge(model: &ReadModel, me: MemberId, pledge: &Pledge) -> Result<
             request: target.request.clone(),
         });
     }
-    let totals = need.totals;
-    if pledge.quantity > totals.open {
+    let open = need.open_at(now_ms);
+    if pledge.quantity > open {
         return Err(PledgeRefusal::OverOpenQuantity {
-            open: totals.open,
-            requested: totals.requested,
+            open,
+            requested: need.totals.requested,
             need: target.need.clone(),
             quantity: pledge.quantity,
         });
@@ -486,7 +492,7 @@ mod tests {
             "status": "offered"
         }))
         .unwrap();
-        let refusal = check_pledge(&model, me, &pledge).unwrap_err();
+        let refusal = check_pledge(&model, me, &pledge, 0).unwrap_err();
         assert_eq!(refusal.code(), "request_not_found");
         let own = Pledge {
             request: crate::model::RequestRef {
@@ -496,7 +502,7 @@ mod tests {
             ..pledge
         };
         assert_eq!(
-            check_pledge(&model, me, &own).unwrap_err().code(),
+            check_pledge(&model, me, &own, 0).unwrap_err().code(),
             "own_request"
         );
     }

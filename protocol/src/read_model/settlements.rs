@@ -37,7 +37,7 @@ pub struct SettlementRow {
 impl ReadModel {
     /// The export rows of every mission order `requester` accepted.
     pub fn settlement_rows(&self, requester: &MemberId) -> Vec<SettlementRow> {
-        self.mission_orders()
+        self.mission_orders_of(requester)
             .into_iter()
             .filter(|order| order.address.owner == *requester)
             .map(|order| {

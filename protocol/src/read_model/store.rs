@@ -172,10 +172,10 @@ impl Store {
                 );
                 self.settlements.insert(address, settlement);
             }
-            other => {
-                // Every other record is an incident room's.
-                let _ = self.incidents.insert(owner, key, other);
-            }
+            Record::Incident(_)
+            | Record::IncidentStep(_)
+            | Record::IncidentReport(_)
+            | Record::Timeline(_) => self.incidents.insert(owner, key, record),
         }
     }
 
@@ -309,12 +309,19 @@ pub(crate) fn refuses(requester: MemberId, decline: &Decline, pledge: &Pledge) -
         && pledge.request.need == decline.need
 }
 
-fn link<K: Ord>(index: &mut BTreeMap<K, BTreeSet<RecordAddress>>, key: K, value: &RecordAddress) {
+/// Adds `value` to the set of an index under `key`.
+pub(super) fn link<K: Ord>(
+    index: &mut BTreeMap<K, BTreeSet<RecordAddress>>,
+    key: K,
+    value: &RecordAddress,
+) {
     index.entry(key).or_default().insert(value.clone());
 }
 
-fn unlink<K: Ord>(
-    index: &mut BTreeMap<K, BTreeSet<RecordAddress>>,
+/// Takes `value` out of the set under `key`, dropping a set left empty so
+/// that indexes over the same records compare equal.
+pub(super) fn unlink<K: Ord + ?Sized, Q: Ord + std::borrow::Borrow<K>>(
+    index: &mut BTreeMap<Q, BTreeSet<RecordAddress>>,
     key: &K,
     value: &RecordAddress,
 ) {

@@ -99,6 +99,57 @@ fn an_acceptance_wins_over_a_decline() {
 }
 
 #[test]
+fn only_a_pledge_nobody_took_up_is_declined() {
+    use crate::read_model::room_rules::{RoomRefusal, decline_pledge};
+    let mut model = ReadModel::new();
+    let requester = member(REQUESTER);
+    pledges(
+        &mut model,
+        HELPER,
+        vec![
+            ("p1", pledge(requester, "r1", "n1", None, 10)),
+            ("p2", pledge(requester, "r1", "n1", None, 5)),
+        ],
+    );
+    // a2 names p2 but another need: it takes nothing up.
+    requester_doc(
+        &mut model,
+        vec![
+            ("a1", acceptance(member(HELPER), "p1", "r1", "n1", 10)),
+            ("a2", acceptance(member(HELPER), "p2", "r1", "n2", 5)),
+        ],
+        vec![],
+    );
+    let decline = |pledge: &str| {
+        decline_pledge(
+            &model,
+            requester,
+            member(HELPER),
+            &id(pledge),
+            String::new(),
+            T0_MS + 4 * DAY_MS,
+        )
+    };
+    assert_eq!(
+        decline("p1"),
+        Err(RoomRefusal::PledgeAccepted { pledge: id("p1") })
+    );
+    let declined = decline("p2").expect("nothing takes p2 up");
+    assert_eq!((declined.request, declined.need), (id("r1"), id("n1")));
+    assert!(matches!(
+        decline_pledge(
+            &model,
+            member(OTHER),
+            member(HELPER),
+            &id("p2"),
+            String::new(),
+            T0_MS
+        ),
+        Err(RoomRefusal::NotYourRequest { .. })
+    ));
+}
+
+#[test]
 fn a_pledge_not_accepted_in_time_lapses_and_frees_the_need() {
     let mut model = ReadModel::new();
     // The helper pledges everything; another member pledges part.
@@ -125,6 +176,21 @@ fn a_pledge_not_accepted_in_time_lapses_and_frees_the_need() {
         70,
         "only the younger pledge still stands"
     );
+    // The rule a node writes a new pledge by agrees: before the lapse the
+    // need is covered, from the lapse on the freed units can be pledged.
+    let mut third = pledge(member(REQUESTER), "r1", "n1", None, 70);
+    third.created_at_ms = lapse;
+    let third_member = member(HELPER + 10);
+    assert!(matches!(
+        check_pledge(&model, third_member, &third, lapse - 1),
+        Err(PledgeRefusal::OverOpenQuantity { open: 0, .. })
+    ));
+    assert_eq!(check_pledge(&model, third_member, &third, lapse), Ok(()));
+    third.quantity = 71;
+    assert!(matches!(
+        check_pledge(&model, third_member, &third, lapse),
+        Err(PledgeRefusal::OverOpenQuantity { open: 70, .. })
+    ));
 
     // An acceptance written after the lapse does not take the pledge up.
     let mut late = acceptance(member(HELPER), "p1", "r1", "n1", 100);

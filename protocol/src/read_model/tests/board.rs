@@ -339,3 +339,42 @@ fn suggestions_are_capped() {
     );
     assert_eq!(model.suggest(&need_ref("r1", "n1")).len(), SUGGESTIONS_MAX);
 }
+
+#[test]
+fn the_mission_orders_of_a_request_are_those_of_the_full_list() {
+    let mut model = ReadModel::new();
+    let helper = member(HELPER);
+    // Two requests whose ids share a prefix, one of another requester with
+    // the same id: the index lookup keeps to the one request asked for.
+    requests(
+        &mut model,
+        REQUESTER,
+        vec![("r1", laptops_request()), ("r10", laptops_request())],
+        vec![
+            ("a1", acceptance(helper, "p1", "r1", "n1", 5)),
+            ("a2", acceptance(helper, "p2", "r1", "n1", 3)),
+            ("a3", acceptance(helper, "p3", "r10", "n1", 2)),
+        ],
+    );
+    requests(
+        &mut model,
+        OTHER,
+        vec![("r1", laptops_request())],
+        vec![("a1", acceptance(helper, "p4", "r1", "n1", 1))],
+    );
+    for (owner, request) in [(REQUESTER, "r1"), (REQUESTER, "r10"), (OTHER, "r1")] {
+        let at = address(owner, request);
+        let expected: Vec<_> = model
+            .mission_orders()
+            .into_iter()
+            .filter(|o| o.address.owner == at.owner && o.acceptance.request == at.id)
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(model.mission_orders_for_request(&at), expected);
+    }
+    assert!(
+        model
+            .mission_orders_for_request(&address(HELPER, "r1"))
+            .is_empty()
+    );
+}

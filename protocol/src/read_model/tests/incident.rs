@@ -258,6 +258,127 @@ fn adopting_an_incident_not_written_for_the_adopter_changes_nothing() {
     assert_eq!(theirs.adopted_by, None);
 }
 
+/// A GDPR report of incident `incident`, sent at `sent_at_ms` if given.
+fn gdpr_report(incident: &str, sent_at_ms: Option<i64>, at: i64) -> Record {
+    let fields = crate::incident::report_fields(ClockKind::GdprArt33)
+        .iter()
+        .map(|f| ReportField {
+            id: f.id.into(),
+            value: "ausgefüllt".into(),
+        })
+        .collect();
+    Record::IncidentReport(IncidentReport {
+        incident: id(incident),
+        kind: ClockKind::GdprArt33,
+        fields,
+        sent_at_ms,
+        updated_at_ms: at,
+    })
+}
+
+#[test]
+fn after_adopting_the_hit_members_own_records_decide_its_room() {
+    let mut model = ReadModel::new();
+    // What the Landkreis did for the town carries over...
+    let early = AWARE + 2 * HOUR_MS;
+    requests_doc(
+        &mut model,
+        LANDKREIS,
+        incident(Some(REQUESTER)),
+        vec![part(
+            RecordTag::IncidentStep,
+            "s1",
+            step("crisis_staff", StepState::InProgress, early),
+        )],
+    );
+    let mut own = incident(None);
+    own.requests = vec![];
+    own.adopts = Some(IncidentRef {
+        author: member(LANDKREIS),
+        incident: id("i1"),
+    });
+    let own_doc = |model: &mut ReadModel, parts: Vec<(RecordKey, Record)>| {
+        let mut entries = vec![(
+            RecordKey::new(RecordTag::Incident, id("i2")),
+            Record::Incident(own.clone()),
+        )];
+        entries.extend(parts);
+        model.update_document(doc(REQUESTER, Collection::Requests), &records(entries));
+    };
+    own_doc(&mut model, vec![]);
+    let room_at = address(REQUESTER, "i2");
+    let now = AWARE + 10 * HOUR_MS;
+    let state = |model: &ReadModel| {
+        let room = model.incident_room(&room_at, now).unwrap();
+        let step = room.steps.iter().find(|s| s.id == "crisis_staff").unwrap();
+        (step.state, room.clocks[0].phase)
+    };
+    assert_eq!(
+        state(&model),
+        (StepState::InProgress, ClockPhase::Running),
+        "the on-behalf step carries over"
+    );
+
+    // ...but once the town writes its own, the Landkreis's later (or
+    // post-dated) records in its own document no longer overrule it: a
+    // step marked done, a report marked sent that would stop the town's
+    // legal clock.
+    let mut town_step = IncidentStep {
+        incident: id("i2"),
+        step: "crisis_staff".into(),
+        state: StepState::Open,
+        owner: "Krisenstab".into(),
+        note: String::new(),
+        updated_at_ms: AWARE + 3 * HOUR_MS,
+    };
+    own_doc(
+        &mut model,
+        vec![
+            part(
+                RecordTag::IncidentStep,
+                "s1",
+                Record::IncidentStep(town_step.clone()),
+            ),
+            part(
+                RecordTag::IncidentReport,
+                "rep1",
+                gdpr_report("i2", None, AWARE + 3 * HOUR_MS),
+            ),
+        ],
+    );
+    let late = AWARE + 365 * DAY_MS;
+    requests_doc(
+        &mut model,
+        LANDKREIS,
+        incident(Some(REQUESTER)),
+        vec![
+            part(
+                RecordTag::IncidentStep,
+                "s1",
+                step("crisis_staff", StepState::Done, late),
+            ),
+            part(
+                RecordTag::IncidentReport,
+                "rep1",
+                gdpr_report("i1", Some(AWARE + HOUR_MS), late),
+            ),
+        ],
+    );
+    assert_eq!(state(&model), (StepState::Open, ClockPhase::Running));
+    // The town's own later record still moves its step on.
+    town_step.state = StepState::Done;
+    town_step.updated_at_ms = AWARE + 4 * HOUR_MS;
+    own_doc(
+        &mut model,
+        vec![part(
+            RecordTag::IncidentStep,
+            "s1",
+            Record::IncidentStep(town_step),
+        )],
+    );
+    assert_eq!(state(&model).0, StepState::Done);
+}
+
 #[test]
 fn helpers_with_mission_orders_read_amber_others_do_not() {
     let mut model = ReadModel::new();

@@ -151,6 +151,34 @@ fn settlement_record() -> impl Strategy<Value = (RecordKey, Record)> {
     })
 }
 
+/// An incident, or a step of one (the incident may be missing: parts are
+/// indexed by the incident they name whether it has arrived or not).
+fn incident_record() -> impl Strategy<Value = (RecordKey, Record)> {
+    (0..2u8, 0..2u8, any::<bool>(), 0..3u8).prop_map(|(n, incident, is_step, at)| {
+        if is_step {
+            let step = crate::incident::IncidentStep {
+                incident: id(&format!("i{incident}")),
+                step: "crisis_staff".into(),
+                state: crate::incident::StepState::InProgress,
+                owner: String::new(),
+                note: String::new(),
+                updated_at_ms: T0_MS + i64::from(at),
+            };
+            (
+                RecordKey::new(RecordTag::IncidentStep, id(&format!("s{n}"))),
+                Record::IncidentStep(step),
+            )
+        } else {
+            let mut record = crate::incident::record::tests::incident();
+            record.requests = vec![id("r0")];
+            (
+                RecordKey::new(RecordTag::Incident, id(&format!("i{n}"))),
+                Record::Incident(record),
+            )
+        }
+    })
+}
+
 fn version(records_strategy: BoxedStrategy<(RecordKey, Record)>) -> impl Strategy<Value = Version> {
     (
         proptest::collection::vec(records_strategy, 0..4),
@@ -173,9 +201,13 @@ fn version(records_strategy: BoxedStrategy<(RecordKey, Record)>) -> impl Strateg
 fn history(collection: Collection) -> BoxedStrategy<Vec<Version>> {
     let records_strategy = match collection {
         Collection::Offers => offer_record().boxed(),
-        Collection::Requests => {
-            prop_oneof![request_record(), acceptance_record(), decline_record()].boxed()
-        }
+        Collection::Requests => prop_oneof![
+            request_record(),
+            acceptance_record(),
+            decline_record(),
+            incident_record()
+        ]
+        .boxed(),
         Collection::Pledges => prop_oneof![pledge_record(), settlement_record()].boxed(),
         Collection::Profile => Just((
             RecordKey::profile(),
