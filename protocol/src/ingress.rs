@@ -345,12 +345,15 @@ fn check_records(
 }
 
 /// A sealed posture record belongs to its document's owner (or is an
-/// officer's, carried with its signature by the member hosting it) and is sealed
-/// to the owner and officers the log appointed to serve it, nobody else.
-/// Checked here, where the membership state is at hand, on bytes this node
-/// may not be able to read. An officer is never dismissed (not built), so
-/// a record that passed stays valid and `readmit` need not check again.
-pub(crate) fn check_sealed_readers(
+/// officer's, carried with its signature by the member hosting it) and is
+/// sealed to the owner and officers the log appointed to serve it, nobody
+/// else. Checked here, where the membership state is at hand, on bytes
+/// this node may not be able to read. An officer counts if it was ever
+/// appointed to serve the member: a dismissal only stops new records
+/// (`Replica::write` checks the officers serving now, and the member's
+/// node re-seals without the dismissed one), so a record that passed
+/// stays valid and `readmit` need not check again.
+fn check_sealed_readers(
     document: &DocumentId,
     membership: &MembershipState,
     posture: &SealedPosture,
