@@ -70,6 +70,12 @@ pub enum Rejection {
     /// (`model::record_time`).
     #[error("record time ahead of its change: {0}")]
     TimeAheadOfChange(String),
+    /// A sealed posture record names, as a reader or as its carrier, an
+    /// officer this node's log never appointed to serve the member. The
+    /// appointment may not have arrived yet: the change comes again with
+    /// a later sync (`posture::PostureRejection::OfficerNotAppointed`).
+    #[error("sealed record for an officer not appointed: {0}")]
+    OfficerNotAppointed(String),
     /// Another change with the same (actor, seq) is already known.
     #[error("another change with the same actor and sequence number exists (fork)")]
     Fork,
@@ -94,7 +100,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 17] = [
+    pub const CODES: [&'static str; 18] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -107,6 +113,7 @@ impl Rejection {
         "malformed_record",
         "acting_refused",
         "time_ahead_of_change",
+        "officer_not_appointed",
         "fork",
         "actor_forked",
         "too_many_pending",
@@ -149,6 +156,7 @@ impl Rejection {
             Rejection::MalformedRecord(_) => "malformed_record",
             Rejection::ActingRefused(_) => "acting_refused",
             Rejection::TimeAheadOfChange(_) => "time_ahead_of_change",
+            Rejection::OfficerNotAppointed(_) => "officer_not_appointed",
             Rejection::Fork => "fork",
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
@@ -325,8 +333,15 @@ fn check_records(
                 model::check_record_times(&record, change.timestamp())
                     .map_err(|e| Rejection::TimeAheadOfChange(format!("{key}: {e}")))?;
                 if let Record::Posture(posture) = &record {
-                    check_sealed_readers(document, membership, posture)
-                        .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                    check_sealed_readers(document, membership, posture).map_err(|e| {
+                        let reason = format!("{key}: {e}");
+                        match e {
+                            PostureRejection::OfficerNotAppointed => {
+                                Rejection::OfficerNotAppointed(reason)
+                            }
+                            _ => Rejection::MalformedRecord(reason),
+                        }
+                    })?;
                 }
             }
             OpType::Delete => {

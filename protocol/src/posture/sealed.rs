@@ -97,12 +97,17 @@ pub enum PostureRejection {
     /// A reader is neither the member nor an officer serving it.
     #[error("sealed posture record: a reader is neither the member nor an officer serving it")]
     ForeignReader,
-    /// A carried record whose officer signature does not verify, or whose
-    /// officer does not serve the posture's member.
+    /// A carried record whose officer signature does not verify, or a
+    /// carriage on the member's own record.
     #[error(
         "sealed posture record: carried without a valid signature of an officer serving the member"
     )]
     BadCarriage,
+    /// An officer reading or carrying the record is not appointed to serve
+    /// the member, as far as this node's log knows: the appointment may
+    /// still be on its way, so this says nothing bad about a relay.
+    #[error("sealed posture record: an officer reading or carrying it does not serve the member")]
+    OfficerNotAppointed,
 }
 
 /// Why a reader could not use a sealed posture record; shown to the author.
@@ -209,10 +214,17 @@ impl SealedPosture {
         }
         let foreign = self.sealed.readers().any(|reader| match reader.id {
             ReaderId::Member(member) => member != self.member,
-            ReaderId::Officer(officer) => !serves(&officer),
+            ReaderId::Officer(_) => false,
         });
         if foreign {
             return Err(PostureRejection::ForeignReader);
+        }
+        let unappointed = self.sealed.readers().any(|reader| match reader.id {
+            ReaderId::Member(_) => false,
+            ReaderId::Officer(officer) => !serves(&officer),
+        });
+        if unappointed {
+            return Err(PostureRejection::OfficerNotAppointed);
         }
         Ok(())
     }
@@ -305,7 +317,7 @@ impl SealedPosture {
                 if serves(&carriage.officer) {
                     Ok(())
                 } else {
-                    Err(PostureRejection::BadCarriage)
+                    Err(PostureRejection::OfficerNotAppointed)
                 }
             }
         }

@@ -556,7 +556,10 @@ fn nodes_that_cannot_read_still_refuse_wrong_readers_and_bad_wrappings() {
         reader(member),
         reader(ReaderId::Officer(pact.other_isb.public())),
     ]);
-    assert_eq!(leaky.check(state), Err(PostureRejection::ForeignReader));
+    assert_eq!(
+        leaky.check(state),
+        Err(PostureRejection::OfficerNotAppointed)
+    );
     // Sealed also to another member: refused.
     let to_member = record(&[reader(member), reader(ReaderId::Member(pact.member(1)))]);
     assert_eq!(to_member.check(state), Err(PostureRejection::ForeignReader));
@@ -618,7 +621,7 @@ fn an_officer_appointed_later_reads_after_resealing() {
     .unwrap();
     assert_eq!(
         early.check(pact.log.state()),
-        Err(PostureRejection::ForeignReader)
+        Err(PostureRejection::OfficerNotAppointed)
     );
 
     pact.appoint_isb();
@@ -763,7 +766,7 @@ fn an_officers_record_travels_only_with_its_signature_in_the_hosts_document() {
     let foreign = review.clone().carried_by(&host, &pact.other_isb);
     assert_eq!(
         foreign.check_owner(&host, state),
-        Err(PostureRejection::BadCarriage)
+        Err(PostureRejection::OfficerNotAppointed)
     );
     // A carriage on the member's own record: refused (one form per record).
     let own = review.carried_by(&pact.member(0), &pact.isb);
