@@ -150,7 +150,7 @@ impl Replica {
                 bytes: envelope.encoded_len(),
             });
         }
-        let before = super::quota::actor_bytes(document, &device.actor());
+        let before = document.actor_bytes(&device.actor());
         if !super::quota::within_actor_quota(change.seq(), before, envelope.encoded_len()) {
             document.retain(|_| true);
             return Err(WriteError::OverQuota);
