@@ -251,7 +251,9 @@ pub fn admit(
 /// it applied, held or stored), under the current membership: only the
 /// stages that depend on membership run again. Parsing, the signature and
 /// the record schema depend on the bytes alone and were checked when the
-/// change first arrived. Hands the change back with the reason if it is
+/// change first arrived; so were a sealed posture record's officers,
+/// against the officers ever appointed, which a dismissal does not take
+/// back (see `check_sealed_readers`). Hands the change back with the reason if it is
 /// not authorised (boxed: a change is large, and refusals are rare).
 pub fn readmit(
     membership: &MembershipState,
