@@ -120,6 +120,10 @@ pub struct Document {
     clock: VersionVector,
     /// The hash of each actor's last applied change.
     tips: BTreeMap<ActorKey, ChangeHash>,
+    /// The encoded bytes of each actor's applied changes (its write
+    /// quota, `replica/quota.rs`), kept as changes apply so that ingress
+    /// and local writes need not add them up again.
+    actor_bytes: HashMap<ActorKey, usize>,
     heads: BTreeSet<ChangeHash>,
 }
 
@@ -133,6 +137,7 @@ impl Document {
             index_by_hash: HashMap::new(),
             clock: VersionVector::new(),
             tips: BTreeMap::new(),
+            actor_bytes: HashMap::new(),
             heads: BTreeSet::new(),
         }
     }
@@ -188,6 +193,11 @@ impl Document {
             .iter()
             .find(|c| c.actor == *actor && c.seq == seq)
             .map(|c| &c.envelope)
+    }
+
+    /// The encoded bytes of `actor`'s applied changes.
+    pub fn actor_bytes(&self, actor: &ActorKey) -> usize {
+        self.actor_bytes.get(actor).copied().unwrap_or(0)
     }
 
     /// The hash of each actor's last applied change.
@@ -388,6 +398,7 @@ impl Document {
             *seq = checked.seq;
             self.tips.insert(checked.actor, hash);
         }
+        *self.actor_bytes.entry(checked.actor).or_insert(0) += checked.envelope.encoded_len();
         self.index_by_hash.insert(hash, self.applied.len());
         self.applied.push(checked);
     }
@@ -399,6 +410,7 @@ impl Document {
         self.index_by_hash.clear();
         self.clock.clear();
         self.tips.clear();
+        self.actor_bytes.clear();
         self.heads.clear();
         for checked in applied {
             self.record_applied(checked);

@@ -70,6 +70,12 @@ pub enum Rejection {
     /// (`model::record_time`).
     #[error("record time ahead of its change: {0}")]
     TimeAheadOfChange(String),
+    /// A sealed posture record names, as a reader or as its carrier, an
+    /// officer this node's log never appointed to serve the member. The
+    /// appointment may not have arrived yet: the change comes again with
+    /// a later sync (`posture::PostureRejection::OfficerNotAppointed`).
+    #[error("sealed record for an officer not appointed: {0}")]
+    OfficerNotAppointed(String),
     /// Another change with the same (actor, seq) is already known.
     #[error("another change with the same actor and sequence number exists (fork)")]
     Fork,
@@ -94,7 +100,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 17] = [
+    pub const CODES: [&'static str; 18] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -107,6 +113,7 @@ impl Rejection {
         "malformed_record",
         "acting_refused",
         "time_ahead_of_change",
+        "officer_not_appointed",
         "fork",
         "actor_forked",
         "too_many_pending",
@@ -149,6 +156,7 @@ impl Rejection {
             Rejection::MalformedRecord(_) => "malformed_record",
             Rejection::ActingRefused(_) => "acting_refused",
             Rejection::TimeAheadOfChange(_) => "time_ahead_of_change",
+            Rejection::OfficerNotAppointed(_) => "officer_not_appointed",
             Rejection::Fork => "fork",
             Rejection::ActorForked => "actor_forked",
             Rejection::TooManyPending => "too_many_pending",
@@ -243,7 +251,9 @@ pub fn admit(
 /// it applied, held or stored), under the current membership: only the
 /// stages that depend on membership run again. Parsing, the signature and
 /// the record schema depend on the bytes alone and were checked when the
-/// change first arrived. Hands the change back with the reason if it is
+/// change first arrived; so were a sealed posture record's officers,
+/// against the officers ever appointed, which a dismissal does not take
+/// back (see `check_sealed_readers`). Hands the change back with the reason if it is
 /// not authorised (boxed: a change is large, and refusals are rare).
 pub fn readmit(
     membership: &MembershipState,
@@ -325,8 +335,15 @@ fn check_records(
                 model::check_record_times(&record, change.timestamp())
                     .map_err(|e| Rejection::TimeAheadOfChange(format!("{key}: {e}")))?;
                 if let Record::Posture(posture) = &record {
-                    check_sealed_readers(document, membership, posture)
-                        .map_err(|e| Rejection::MalformedRecord(format!("{key}: {e}")))?;
+                    check_sealed_readers(document, membership, posture).map_err(|e| {
+                        let reason = format!("{key}: {e}");
+                        match e {
+                            PostureRejection::OfficerNotAppointed => {
+                                Rejection::OfficerNotAppointed(reason)
+                            }
+                            _ => Rejection::MalformedRecord(reason),
+                        }
+                    })?;
                 }
             }
             OpType::Delete => {
@@ -345,12 +362,15 @@ fn check_records(
 }
 
 /// A sealed posture record belongs to its document's owner (or is an
-/// officer's, carried with its signature by the member hosting it) and is sealed
-/// to the owner and officers the log appointed to serve it, nobody else.
-/// Checked here, where the membership state is at hand, on bytes this node
-/// may not be able to read. An officer is never dismissed (not built), so
-/// a record that passed stays valid and `readmit` need not check again.
-pub(crate) fn check_sealed_readers(
+/// officer's, carried with its signature by the member hosting it) and is
+/// sealed to the owner and officers the log appointed to serve it, nobody
+/// else. Checked here, where the membership state is at hand, on bytes
+/// this node may not be able to read. An officer counts if it was ever
+/// appointed to serve the member: a dismissal only stops new records
+/// (`Replica::write` checks the officers serving now, and the member's
+/// node re-seals without the dismissed one), so a record that passed
+/// stays valid and `readmit` need not check again.
+fn check_sealed_readers(
     document: &DocumentId,
     membership: &MembershipState,
     posture: &SealedPosture,

@@ -413,6 +413,9 @@ impl<'a> Replay<'a> {
                 if state.officers.contains_key(officer_key) {
                     return false;
                 }
+                state
+                    .served_ever
+                    .extend(serves.iter().map(|member| (*officer_key, *member)));
                 state.officers.insert(
                     *officer_key,
                     Officer {

@@ -20,6 +20,10 @@ pub struct MembershipState {
     /// Every key that ever was a member key, and whose it was.
     pub(super) member_keys: BTreeMap<PublicKey, MemberId>,
     pub(super) officers: BTreeMap<PublicKey, Officer>,
+    /// Every (officer key, member) an appointment ever applied for,
+    /// dismissed officers included: whom a posture record may be sealed to
+    /// (see [`MembershipState::officer_ever_served`]).
+    pub(super) served_ever: BTreeSet<(PublicKey, MemberId)>,
     pub(super) proposals: BTreeMap<EntryHash, ProposalStatus>,
     /// Every version of the agreement that took effect, oldest first.
     pub(super) agreements: Vec<AgreementVersion>,
@@ -171,6 +175,15 @@ impl MembershipState {
     /// The appointed officers, by officer key.
     pub fn officers(&self) -> impl Iterator<Item = &Officer> {
         self.officers.values()
+    }
+
+    /// Whether `officer` was ever appointed to serve `member`, dismissed
+    /// since or not. Ingress checks a sealed posture record's officers
+    /// against this, not against the officers serving now: a dismissal must
+    /// not turn a record written while the officer served into one that
+    /// nodes take or refuse depending on which they learned of first.
+    pub fn officer_ever_served(&self, officer: &PublicKey, member: &MemberId) -> bool {
+        self.served_ever.contains(&(*officer, *member))
     }
 
     /// The agreement in force now (the last version that took effect).

@@ -97,12 +97,17 @@ pub enum PostureRejection {
     /// A reader is neither the member nor an officer serving it.
     #[error("sealed posture record: a reader is neither the member nor an officer serving it")]
     ForeignReader,
-    /// A carried record whose officer signature does not verify, or whose
-    /// officer does not serve the posture's member.
+    /// A carried record whose officer signature does not verify, or a
+    /// carriage on the member's own record.
     #[error(
         "sealed posture record: carried without a valid signature of an officer serving the member"
     )]
     BadCarriage,
+    /// An officer reading or carrying the record is not appointed to serve
+    /// the member, as far as this node's log knows: the appointment may
+    /// still be on its way, so this says nothing bad about a relay.
+    #[error("sealed posture record: an officer reading or carrying it does not serve the member")]
+    OfficerNotAppointed,
 }
 
 /// Why a reader could not use a sealed posture record; shown to the author.
@@ -180,18 +185,46 @@ impl SealedPosture {
         })
     }
 
-    /// What every node checks, reader or not.
+    /// What every node checks, reader or not: every officer among the
+    /// readers was appointed to serve the member at some point
+    /// ([`MembershipState::officer_ever_served`]), so that a later dismissal
+    /// leaves the verdict alone on every node.
     pub fn check(&self, state: &MembershipState) -> Result<(), PostureRejection> {
+        self.check_readers(|officer| state.officer_ever_served(officer, &self.member))
+    }
+
+    /// What the member's own node checks before it writes: [`Self::check`]
+    /// and [`Self::check_owner`], with every officer reading or carrying
+    /// the record serving the member now (a dismissed officer gets no new
+    /// records).
+    pub fn check_serving_now(
+        &self,
+        owner: &MemberId,
+        state: &MembershipState,
+    ) -> Result<(), PostureRejection> {
+        let serves = |officer: &PublicKey| officer_serves(state, officer, &self.member);
+        self.check_carrier(owner, serves)?;
+        self.check_readers(serves)
+    }
+
+    fn check_readers(&self, serves: impl Fn(&PublicKey) -> bool) -> Result<(), PostureRejection> {
         self.sealed.check_structure()?;
         if !self.sealed.is_reader(&ReaderId::Member(self.member)) {
             return Err(PostureRejection::MemberNotReader);
         }
         let foreign = self.sealed.readers().any(|reader| match reader.id {
             ReaderId::Member(member) => member != self.member,
-            ReaderId::Officer(officer) => !officer_serves(state, &officer, &self.member),
+            ReaderId::Officer(_) => false,
         });
         if foreign {
             return Err(PostureRejection::ForeignReader);
+        }
+        let unappointed = self.sealed.readers().any(|reader| match reader.id {
+            ReaderId::Member(_) => false,
+            ReaderId::Officer(officer) => !serves(&officer),
+        });
+        if unappointed {
+            return Err(PostureRejection::OfficerNotAppointed);
         }
         Ok(())
     }
@@ -251,11 +284,22 @@ impl SealedPosture {
 
     /// Whether the document of `owner` may hold this record: its own
     /// posture (no carriage), or another member's posture carried with the
-    /// signature of an officer serving that member.
+    /// signature of an officer ever appointed to serve that member (see
+    /// [`Self::check`]).
     pub fn check_owner(
         &self,
         owner: &MemberId,
         state: &MembershipState,
+    ) -> Result<(), PostureRejection> {
+        self.check_carrier(owner, |officer| {
+            state.officer_ever_served(officer, &self.member)
+        })
+    }
+
+    fn check_carrier(
+        &self,
+        owner: &MemberId,
+        serves: impl Fn(&PublicKey) -> bool,
     ) -> Result<(), PostureRejection> {
         match &self.carriage {
             None if self.member == *owner => Ok(()),
@@ -270,10 +314,10 @@ impl SealedPosture {
                     &carriage.signature,
                 )
                 .map_err(|_| PostureRejection::BadCarriage)?;
-                if officer_serves(state, &carriage.officer, &self.member) {
+                if serves(&carriage.officer) {
                     Ok(())
                 } else {
-                    Err(PostureRejection::BadCarriage)
+                    Err(PostureRejection::OfficerNotAppointed)
                 }
             }
         }

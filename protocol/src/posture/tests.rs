@@ -556,7 +556,10 @@ fn nodes_that_cannot_read_still_refuse_wrong_readers_and_bad_wrappings() {
         reader(member),
         reader(ReaderId::Officer(pact.other_isb.public())),
     ]);
-    assert_eq!(leaky.check(state), Err(PostureRejection::ForeignReader));
+    assert_eq!(
+        leaky.check(state),
+        Err(PostureRejection::OfficerNotAppointed)
+    );
     // Sealed also to another member: refused.
     let to_member = record(&[reader(member), reader(ReaderId::Member(pact.member(1)))]);
     assert_eq!(to_member.check(state), Err(PostureRejection::ForeignReader));
@@ -618,7 +621,7 @@ fn an_officer_appointed_later_reads_after_resealing() {
     .unwrap();
     assert_eq!(
         early.check(pact.log.state()),
-        Err(PostureRejection::ForeignReader)
+        Err(PostureRejection::OfficerNotAppointed)
     );
 
     pact.appoint_isb();
@@ -763,12 +766,81 @@ fn an_officers_record_travels_only_with_its_signature_in_the_hosts_document() {
     let foreign = review.clone().carried_by(&host, &pact.other_isb);
     assert_eq!(
         foreign.check_owner(&host, state),
-        Err(PostureRejection::BadCarriage)
+        Err(PostureRejection::OfficerNotAppointed)
     );
     // A carriage on the member's own record: refused (one form per record).
     let own = review.carried_by(&pact.member(0), &pact.isb);
     assert_eq!(
         own.check_owner(&pact.member(0), state),
         Err(PostureRejection::BadCarriage)
+    );
+}
+
+#[test]
+fn a_dismissed_officer_keeps_its_records_valid_but_gets_no_new_ones_and_its_reviews_stop_counting()
+{
+    let mut pact = Pact::new(true);
+    let all = keys(&pact);
+    let reader = |id: ReaderId| crate::seal::Reader { id, key: all[&id] };
+    let record = SealedPosture::seal(
+        &pact.pact_id(),
+        pact.member(0),
+        "assessment-r0",
+        &PosturePayload::Assessment {
+            revision: 0,
+            assessment: assessment(&[]),
+        },
+        &[
+            reader(ReaderId::Member(pact.member(0))),
+            reader(ReaderId::Officer(pact.isb.public())),
+        ],
+        [4; 32],
+    )
+    .unwrap();
+    let host = pact.member(2);
+    let carried = record.clone().carried_by(&host, &pact.isb);
+    let draft = assessment(&[]);
+    let verdict = review(&pact, &pact.isb, 1, &draft, Verdict::Accepted, T0_MS + 2);
+    let owner = pact.member(0);
+    assert_eq!(record.check_serving_now(&owner, pact.log.state()), Ok(()));
+    assert_eq!(verdict.check(&pact.pact_id(), pact.log.state()), Ok(()));
+
+    let dismiss = pact.log.propose(
+        &pact.keys[0],
+        Proposal::DismissOfficer {
+            officer_key: pact.isb.public(),
+        },
+        T0_MS,
+    );
+    let proposal = dismiss.hash();
+    pact.log.insert(dismiss).unwrap();
+    let approval = pact.log.approve(&pact.keys[1], proposal, T0_MS);
+    pact.log.insert(approval).unwrap();
+    let state = pact.log.state();
+    assert!(state.officers().all(|o| o.key != pact.isb.public()));
+
+    // Every node takes what was written while it served …
+    assert_eq!(record.check(state), Ok(()));
+    assert_eq!(carried.check_owner(&host, state), Ok(()));
+    assert_eq!(carried.check(state), Ok(()));
+    // … the member's node seals nothing new to it, nor carries its records …
+    assert_eq!(
+        record.check_serving_now(&owner, state),
+        Err(PostureRejection::OfficerNotAppointed)
+    );
+    assert_eq!(
+        carried.check_serving_now(&host, state),
+        Err(PostureRejection::OfficerNotAppointed)
+    );
+    // … and its reviews no longer count.
+    assert_eq!(
+        verdict.check(&pact.pact_id(), state),
+        Err(ReviewError::NotServingOfficer)
+    );
+    // An officer never appointed to serve member 0 stays refused at ingress.
+    let foreign = record.carried_by(&host, &pact.other_isb);
+    assert_eq!(
+        foreign.check_owner(&host, state),
+        Err(PostureRejection::OfficerNotAppointed)
     );
 }

@@ -201,7 +201,7 @@ pub(super) fn sort_candidates(
                 // bytes so far are the same on every node.
                 let before = actor_bytes
                     .entry(checked.actor)
-                    .or_insert_with(|| quota::actor_bytes(document, &checked.actor));
+                    .or_insert_with(|| document.actor_bytes(&checked.actor));
                 let bytes = checked.envelope.encoded_len();
                 if !quota::within_actor_quota(seq, *before, bytes) {
                     *verdict = Some(Verdict::Reject(Rejection::OverQuota));

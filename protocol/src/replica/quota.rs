@@ -20,8 +20,7 @@
 //! Never decides anything else about a change.
 
 use super::Replica;
-use crate::document::Document;
-use crate::ids::{ActorKey, Collection, DocumentId, MemberId};
+use crate::ids::{Collection, DocumentId, MemberId};
 
 /// Most envelopes of one member's documents waiting at a time.
 pub const PENDING_PER_MEMBER_MAX: usize = 1_000;
@@ -40,16 +39,6 @@ pub const BYTES_PER_ACTOR_MAX: usize = 64 * 1024 * 1024;
 /// `before` bytes of its changes `1..seq` in the same document.
 pub(super) fn within_actor_quota(seq: u64, before: usize, bytes: usize) -> bool {
     seq <= CHANGES_PER_ACTOR_MAX && before.saturating_add(bytes) <= BYTES_PER_ACTOR_MAX
-}
-
-/// The encoded bytes of `actor`'s applied changes to `document`.
-pub(super) fn actor_bytes(document: &Document, actor: &ActorKey) -> usize {
-    document
-        .applied()
-        .iter()
-        .filter(|change| change.actor == *actor)
-        .map(|change| change.envelope.encoded_len())
-        .sum()
 }
 
 /// One member's share of the pending queue, as it fills.

@@ -98,14 +98,11 @@ impl Replica {
                             max: now_ms.saturating_add(model::RECORD_TIME_SKEW_MS),
                         })
                     })?;
+                    // What ingress checks, with the officers serving now.
                     if let model::Record::Posture(posture) = &record {
-                        let document = DocumentId::new(device.member, collection);
-                        crate::ingress::check_sealed_readers(
-                            &document,
-                            self.membership.state(),
-                            posture,
-                        )
-                        .map_err(|e| WriteError::Sealed(e.to_string()))?;
+                        posture
+                            .check_serving_now(&device.member, membership)
+                            .map_err(|e| WriteError::Sealed(e.to_string()))?;
                     }
                 }
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
@@ -153,7 +150,7 @@ impl Replica {
                 bytes: envelope.encoded_len(),
             });
         }
-        let before = super::quota::actor_bytes(document, &device.actor());
+        let before = document.actor_bytes(&device.actor());
         if !super::quota::within_actor_quota(change.seq(), before, envelope.encoded_len()) {
             document.retain(|_| true);
             return Err(WriteError::OverQuota);

@@ -2,7 +2,7 @@
 //! signing key, so any node can check it against the membership log.
 //!
 //! A member's key is signed by its current member key or a device it
-//! delegated; an officer's by the officer key the log appointed. The value
+//! delegated, dated within that delegation; an officer's by the officer key the log appointed. The value
 //! carries its own signature, so it can travel in any document (an
 //! officer owns no document: the member whose node hosts the officer's
 //! login carries it) and a carrier cannot forge or alter it. When a holder
@@ -48,7 +48,8 @@ pub enum AnnouncementError {
     #[error("encryption key announcement: other pact")]
     OtherPact,
     /// The signer may not speak for the holder (not the member's current
-    /// key or delegated device; not the appointed officer's key).
+    /// key, nor a device it delegated until at least `issued_at_ms`; not
+    /// the appointed officer's key).
     #[error("encryption key announcement: signer does not speak for the holder")]
     NotHoldersSigner,
 }
@@ -112,7 +113,12 @@ impl EncryptionKeyAnnouncement {
         }
         self.check_signature()?;
         let speaks = match self.holder {
-            ReaderId::Member(member) => state.member_of_key(&self.signer) == Some(member),
+            // A device only within its delegation, at the announcement's
+            // own time: a stolen device key cannot date one past its expiry
+            // (or far ahead) and outbid every later key of the member.
+            ReaderId::Member(member) => {
+                state.member_of_key_at(&self.signer, self.issued_at_ms) == Some(member)
+            }
             ReaderId::Officer(officer) => {
                 self.signer == officer && state.officers().any(|o| o.key == officer)
             }

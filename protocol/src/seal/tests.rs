@@ -424,3 +424,38 @@ fn the_newest_valid_announcement_wins() {
         assert_eq!(newest.get(&first).map(|a| a.key), Some(secret(21).public()));
     }
 }
+
+#[test]
+fn a_device_announces_only_within_its_delegation() {
+    let (mut log, keys, _) = pact_with_officer();
+    let pact = log.pact_id();
+    let member = MemberId::from_key(keys[0].public());
+    let first = ReaderId::Member(member);
+    let device = KeyPair::from_seed([40; 32]);
+    let expires = T0_MS + 1_000;
+    let delegation = log.delegate(&keys[0], member, &device, expires, T0_MS);
+    assert!(matches!(
+        log.insert(delegation),
+        Ok(InsertOutcome::Applied { .. })
+    ));
+    let state = log.state();
+
+    // Within the delegation: the device speaks for its member.
+    let within = EncryptionKeyAnnouncement::sign(pact, first, &secret(11), expires, &device);
+    assert_eq!(within.check(&pact, state), Ok(()));
+    // Dated after its expiry (a stolen device key), or far ahead so that
+    // no later announcement of the member could ever be newer: not counted.
+    for issued_at_ms in [expires + 1, i64::MAX] {
+        let late = EncryptionKeyAnnouncement::sign(pact, first, &secret(66), issued_at_ms, &device);
+        assert_eq!(
+            late.check(&pact, state),
+            Err(AnnouncementError::NotHoldersSigner),
+            "{issued_at_ms}"
+        );
+    }
+    // The member's own later announcement wins over the stolen device's.
+    let stolen = EncryptionKeyAnnouncement::sign(pact, first, &secret(66), i64::MAX, &device);
+    let later = EncryptionKeyAnnouncement::sign(pact, first, &secret(21), expires + 5, &keys[0]);
+    let newest = newest_announcements([&within, &stolen, &later], &pact, state);
+    assert_eq!(newest.get(&first).map(|a| a.key), Some(secret(21).public()));
+}
