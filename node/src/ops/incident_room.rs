@@ -26,7 +26,7 @@ pub struct IncidentListItem {
     pub title: String,
     /// The hit member.
     pub hit_member: MemberId,
-    /// The hit member's name, if known.
+    /// The hit member's name as the pact admitted it, if known.
     pub hit_member_name: Option<String>,
     /// Set when the author writes it on the hit member's behalf.
     pub on_behalf_by: Option<MemberId>,
@@ -179,7 +179,7 @@ pub fn incident_list(model: &ReadModel) -> Vec<IncidentListItem> {
             id: summary.address.id.clone(),
             title: summary.incident.title.clone(),
             hit_member: summary.hit_member,
-            hit_member_name: model.profile(&summary.hit_member).map(|p| p.name.clone()),
+            hit_member_name: model.member_name(&summary.hit_member).map(str::to_owned),
             on_behalf_by: summary.on_behalf_by,
             adopted_by: summary.adopted_by.cloned(),
             aware_at_ms: summary.incident.aware_at_ms,

@@ -53,7 +53,7 @@ fn rows(core: &Core, now_ms: i64) -> Vec<ContactSheetRow> {
         .map(|(id, info)| {
             let profile = model.profile(id);
             ContactSheetRow {
-                name: profile.map_or_else(|| info.name.clone(), |p| p.name.clone()),
+                name: info.name.clone(),
                 ags: profile.and_then(|p| p.ags.clone()),
                 primary: profile.map(|p| p.primary_contact.clone()),
                 deputy: profile.map(|p| p.deputy_contact.clone()),

@@ -43,18 +43,13 @@ fn not_found() -> ApiError {
     )
 }
 
-/// A member's name: from its profile, else from the membership log, else
+/// A member's name as the pact admitted it (`ReadModel::member_name`), else
 /// its id.
 fn name(core: &Core, member: &MemberId) -> String {
-    if let Some(profile) = core.replica().read_model().profile(member) {
-        return profile.name.clone();
-    }
     core.replica()
-        .membership()
-        .state()
-        .members()
-        .find(|(id, _)| *id == member)
-        .map_or_else(|| member.to_string(), |(_, info)| info.name.clone())
+        .read_model()
+        .member_name(member)
+        .map_or_else(|| member.to_string(), str::to_owned)
 }
 
 fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsView {

@@ -319,3 +319,40 @@ async fn pledges_are_declined_and_mission_orders_settled_and_confirmed_in_the_ro
         "only the requester moves it on"
     );
 }
+
+/// A member that names its profile after someone else is still shown under
+/// the name the pact admitted it with: in the incident list (page and
+/// API), in its room and on the contact sheet.
+#[tokio::test]
+async fn a_member_naming_its_profile_otherwise_is_shown_under_its_pact_name() {
+    let mut node = TestNode::new();
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let b = node.other_id();
+    node.other_writes(
+        RecordKey::profile(),
+        json!({
+            "name": "Kreis Groß-Gerau", "ags": "06433000", "kind": "landkreis",
+            "primary_contact": { "role": "IT-Rufbereitschaft", "phone": "+49 6152 1", "email": "it@gg.example" },
+            "deputy_contact": { "role": "IT-Leitung", "phone": "+49 6152 2", "email": "it2@gg.example" },
+            "updated_at_ms": T0_MS
+        }),
+    );
+    node.other_writes(
+        RecordKey::new(amtshilfe_protocol::model::RecordTag::Incident, super::id("i-b")),
+        json!({ "title": "Ausfall", "aware_at_ms": T0_MS, "profile": "gdpr", "status": "open", "created_at_ms": T0_MS }),
+    );
+
+    let (status, list) = node.get("/api/incidents").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["hit_member_name"], "Stadt Darmstadt", "{list}");
+    for path in [
+        "/vorfaelle".to_string(),
+        format!("/vorfaelle/{b}/i-b"),
+        "/pakt/kontakte".to_string(),
+    ] {
+        let page = node.page(&session, &path).await;
+        assert!(page.contains("Stadt Darmstadt"), "{path}: {page}");
+        assert!(!page.contains("Groß-Gerau"), "{path}: {page}");
+    }
+}
