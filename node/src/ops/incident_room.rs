@@ -36,6 +36,8 @@ pub struct IncidentListItem {
     pub aware_at_ms: i64,
     /// Open or closed.
     pub status: IncidentStatus,
+    /// An exercise (ÜBUNG), never a real incident.
+    pub exercise: bool,
 }
 
 /// One checklist step.
@@ -184,6 +186,7 @@ pub fn incident_list(model: &ReadModel) -> Vec<IncidentListItem> {
             adopted_by: summary.adopted_by.cloned(),
             aware_at_ms: summary.incident.aware_at_ms,
             status: summary.incident.status,
+            exercise: summary.incident.exercise,
         })
         .collect();
     list.sort_by(|a, b| b.aware_at_ms.cmp(&a.aware_at_ms).then(a.id.cmp(&b.id)));

@@ -63,6 +63,7 @@ fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsVie
             hit_member: name(core, &item.hit_member),
             on_behalf_by: item.on_behalf_by.map(|by| name(core, &by)),
             aware_at_ms: item.aware_at_ms,
+            exercise: item.exercise,
         })
         .collect();
     let members = core
@@ -323,6 +324,7 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
         hit_member: name(core, &room.incident.hit_member),
         on_behalf_by: room.incident.on_behalf_by.map(|by| name(core, &by)),
         aware_at_ms: room.incident.aware_at_ms,
+        exercise: room.incident.exercise,
         services: room.affected_services.clone(),
         clocks,
         steps,
