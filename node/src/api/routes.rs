@@ -248,7 +248,8 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("Adopt an incident another member wrote on this member's behalf")
             .role(Permission::Request)
             .answers(201, "Saved")
-            .refusals(&RoomRefusal::CODES[..3]),
+            .refusals(&RoomRefusal::CODES[..3])
+            .refusals(&RoomRefusal::CODES[9..]),
         route(M::POST, "/api/pledges/{pledger}/{id}/decline", post(incidents::decline_route))
             .doc("Decline a pledge on one of this member's requests: it stops counting and frees the offer")
             .role(Permission::Accept)

@@ -356,3 +356,39 @@ async fn a_member_naming_its_profile_otherwise_is_shown_under_its_pact_name() {
         assert!(!page.contains("Groß-Gerau"), "{path}: {page}");
     }
 }
+
+/// Adopting through the room's form leads to this member's new incident;
+/// a second adoption is refused and the room is shown with the reason.
+#[tokio::test]
+async fn an_incident_opened_on_this_members_behalf_is_adopted_from_its_room() {
+    let mut node = TestNode::new();
+    node.add_account("kommune", Role::Requester, true);
+    let (session, csrf) = node.login_page("kommune").await;
+    let me = node.me();
+    let b = node.other_id();
+    node.other_writes(
+        RecordKey::new(
+            amtshilfe_protocol::model::RecordTag::Incident,
+            super::id("i-for-a"),
+        ),
+        json!({ "title": "Für A", "aware_at_ms": T0_MS, "profile": "gdpr", "status": "open", "on_behalf_of": me, "created_at_ms": T0_MS }),
+    );
+    let room = format!("/vorfaelle/{b}/i-for-a");
+    assert!(node.page(&session, &room).await.contains("/uebernehmen\""));
+
+    let adopt = format!("{room}/uebernehmen");
+    let (status, location) = node.form(&session, &adopt, format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert!(
+        location.starts_with(&format!("/vorfaelle/{me}/i-")),
+        "{location}"
+    );
+    assert!(node.page(&session, &location).await.contains("Für A"));
+
+    let (status, page) = node.form(&session, &adopt, format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(
+        page.contains("Für A") && !page.contains("/uebernehmen\""),
+        "{page}"
+    );
+}
