@@ -151,24 +151,21 @@ pub struct Table {
 pub async fn table(state: &ApiState, export: Export) -> Result<Table, ApiError> {
     with_core(state, move |core| {
         let replica = core.replica();
-        if export == Export::Reimbursement {
-            let rates = agreement_rates(replica.membership().state());
-            return Ok(Table {
-                export,
-                rows: reimbursement_rows(replica.read_model(), &rates),
-            });
-        }
-        Ok(copy_rows(replica.read_model(), export))
+        Ok(copy_rows(
+            replica.read_model(),
+            replica.membership().state(),
+            export,
+        ))
     })
     .await
 }
 
-fn copy_rows(model: &ReadModel, export: Export) -> Table {
+fn copy_rows(model: &ReadModel, state: &MembershipState, export: Export) -> Table {
     let rows = match export {
         Export::Registry => registry_rows(model),
         Export::Board => board_rows(model),
         Export::Missions => mission_rows(model),
-        Export::Reimbursement => reimbursement_rows(model, &expenses_only()),
+        Export::Reimbursement => reimbursement_rows(model, &agreement_rates(state)),
     };
     Table { export, rows }
 }
