@@ -397,10 +397,44 @@ pub(crate) async fn propose(
     state: &ApiState,
     body: ProposalBody,
 ) -> Result<SignedAnswer, ApiError> {
+    sign_proposal(state, body, None).await
+}
+
+/// Proposes `body` only if it is still exactly the proposal a review
+/// showed ([`Preview::shown`]): the frozen heads of a removal or rotation
+/// are this node's heads at the time of signing, and they may have moved
+/// on since the review.
+pub(crate) async fn propose_as_reviewed(
+    state: &ApiState,
+    body: ProposalBody,
+    shown: String,
+) -> Result<SignedAnswer, ApiError> {
+    sign_proposal(state, body, Some(shown)).await
+}
+
+/// A digest of a proposal, naming exactly what a review showed.
+fn shown_digest(proposal: &Proposal) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(proposal).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(&bytes))
+}
+
+async fn sign_proposal(
+    state: &ApiState,
+    body: ProposalBody,
+    shown: Option<String>,
+) -> Result<SignedAnswer, ApiError> {
     let key = member_key(state)?;
     let (answer, entry) = with_core(state, move |core| {
         check_current(core, &key)?;
         let proposal = proposal_of(core, body)?;
+        if shown.is_some_and(|shown| shown != shown_digest(&proposal)) {
+            return Err(ApiError::conflict(
+                "changed_since_review",
+                "The proposal is no longer what the review showed (the member's documents \
+                 or the pact changed): review it again.",
+            ));
+        }
         let entry = core
             .replica()
             .membership()
@@ -543,6 +577,8 @@ pub struct Preview {
     pub text_en: String,
     /// Term and value lines.
     pub details: Vec<(String, String)>,
+    /// The digest of the proposal shown, for [`propose_as_reviewed`].
+    pub shown: String,
 }
 
 /// [`Preview`] of `body`, refused like [`propose`] would refuse it.
@@ -555,6 +591,7 @@ pub(crate) async fn preview(state: &ApiState, body: ProposalBody) -> Result<Prev
             text_de,
             text_en,
             details: proposal_details(&proposal),
+            shown: shown_digest(&proposal),
         })
     })
     .await
