@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{self as html, ContactSheetRow};
-use amtshilfe_protocol::ids::{EntryHash, MemberId};
-use amtshilfe_protocol::membership::EntryKind;
+use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::pact::{StaleReason, stale_contacts};
 use axum::Extension;
 use axum::extract::State;
@@ -31,15 +30,6 @@ pub(super) fn stale_by_member(core: &Core, now_ms: i64) -> BTreeMap<MemberId, St
         .into_iter()
         .map(|s| (s.member, s.reason))
         .collect()
-}
-
-fn pact_name(core: &Core) -> String {
-    let replica = core.replica();
-    let charter = replica.membership().get(&EntryHash(replica.pact_id().0));
-    match charter.map(|entry| &entry.body.kind) {
-        Some(EntryKind::Charter(charter)) => charter.pact_name.clone(),
-        _ => String::new(),
-    }
 }
 
 fn rows(core: &Core, now_ms: i64) -> Vec<ContactSheetRow> {
@@ -77,7 +67,7 @@ pub(super) async fn page(
         let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
         Ok(html::contact_sheet(
             &ctx,
-            &pact_name(core),
+            &crate::ops::pact::pact_name(core.replica()),
             &rows(core, now_ms),
             now_ms,
         ))
