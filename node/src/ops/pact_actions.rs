@@ -18,12 +18,12 @@ use amtshilfe_protocol::membership::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::pact::{ProposalState, member_heads, pact_name};
+use super::pact::{ProposalState, member_heads};
 use super::pact_text::{describe, proposal_kind};
 use crate::clock;
 use crate::core::Core;
 use crate::http::{ApiError, ApiState, with_core};
-use crate::invitation::Invitation;
+use crate::invitation::{Invitation, Invited};
 use crate::keys::MEMBER_KEY_FILE;
 use crate::net::{Announcement, NetCommand};
 
@@ -532,34 +532,20 @@ pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteA
         let signed = commit(core, &entry)?;
         let peer = crate::net::identity::peer_id_of(&core.device().key.public())
             .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
-        let bootstrap = body
-            .addresses
-            .iter()
-            .map(|a| {
-                if a.contains("/p2p/") {
-                    a.clone()
-                } else {
-                    format!("{a}/p2p/{peer}")
-                }
-            })
-            .collect();
-        let replica = core.replica();
-        let state = replica.membership().state();
-        let invitation = Invitation {
-            pact: replica.pact_id(),
-            pact_name: pact_name(replica),
-            inviter: super::pact::name_of(state, &core.device().member),
-            invited_name: body.name,
-            invited_member_key: invited,
-            proposal: entry.hash(),
-            entries: replica
-                .membership()
-                .entries_in_order()
-                .iter()
-                .map(|(_, e)| hex::encode(e.to_bytes()))
-                .collect(),
-            bootstrap,
-        };
+        let invitation = Invitation::new(
+            core.replica(),
+            Invited {
+                inviter: super::pact::name_of(
+                    core.replica().membership().state(),
+                    &core.device().member,
+                ),
+                name: body.name,
+                member_key: invited,
+                proposal: entry.hash(),
+            },
+            &body.addresses,
+            &peer,
+        );
         Ok((InviteAnswer { signed, invitation }, entry))
     })
     .await?;
