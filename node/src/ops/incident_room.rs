@@ -11,7 +11,8 @@ use amtshilfe_protocol::incident::{
 };
 use amtshilfe_protocol::model::AcceptanceStatus;
 use amtshilfe_protocol::read_model::{
-    IncidentRoom, PledgeLink, PledgeState, ReadModel, RecordAddress, SettlementState, TimelineEvent,
+    IncidentRoom, IncidentSummary, PledgeLink, PledgeState, ReadModel, RecordAddress,
+    SettlementState, TimelineEvent,
 };
 use serde::Serialize;
 
@@ -176,21 +177,25 @@ pub fn incident_list(model: &ReadModel) -> Vec<IncidentListItem> {
     let mut list: Vec<IncidentListItem> = model
         .incidents()
         .into_iter()
-        .map(|summary| IncidentListItem {
-            author: summary.address.owner,
-            id: summary.address.id.clone(),
-            title: summary.incident.title.clone(),
-            hit_member: summary.hit_member,
-            hit_member_name: model.member_name(&summary.hit_member).map(str::to_owned),
-            on_behalf_by: summary.on_behalf_by,
-            adopted_by: summary.adopted_by.cloned(),
-            aware_at_ms: summary.incident.aware_at_ms,
-            status: summary.incident.status,
-            exercise: summary.incident.exercise,
-        })
+        .map(|summary| list_item(model, &summary))
         .collect();
     list.sort_by(|a, b| b.aware_at_ms.cmp(&a.aware_at_ms).then(a.id.cmp(&b.id)));
     list
+}
+
+fn list_item(model: &ReadModel, summary: &IncidentSummary<'_>) -> IncidentListItem {
+    IncidentListItem {
+        author: summary.address.owner,
+        id: summary.address.id.clone(),
+        title: summary.incident.title.clone(),
+        hit_member: summary.hit_member,
+        hit_member_name: model.member_name(&summary.hit_member).map(str::to_owned),
+        on_behalf_by: summary.on_behalf_by,
+        adopted_by: summary.adopted_by.cloned(),
+        aware_at_ms: summary.incident.aware_at_ms,
+        status: summary.incident.status,
+        exercise: summary.incident.exercise,
+    }
 }
 
 /// The room of `author`'s incident `id` as member `me` may see it.
@@ -203,9 +208,6 @@ pub fn room_answer(
 ) -> Option<RoomAnswer> {
     let room = model.incident_room(&RecordAddress::new(author, id.clone()), now_ms)?;
     let incident = room.summary.incident;
-    let item = incident_list(model)
-        .into_iter()
-        .find(|item| item.author == author && item.id == *id)?;
     let role = room.reader_role(&me, false);
     let timeline = room
         .timeline_for(role)
@@ -226,7 +228,7 @@ pub fn room_answer(
         requests: room.requests.clone(),
         helpers: room.helpers.iter().copied().collect(),
         timeline,
-        incident: item,
+        incident: list_item(model, &room.summary),
     })
 }
 
