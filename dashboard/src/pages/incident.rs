@@ -501,7 +501,7 @@ fn line_kind(ctx: &Ctx, kind: &str) -> &'static str {
 }
 
 fn euros(cents: u64) -> String {
-    format!("{},{:02} EUR", cents / 100, cents % 100)
+    format!("{} EUR", crate::format::euros(cents))
 }
 
 fn figures(ctx: &Ctx, figures: Option<(u32, u64)>) -> String {

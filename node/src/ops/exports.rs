@@ -10,7 +10,7 @@
 //! (`=`, `+`, `-`, `@`, tab, CR) get a leading `'`, so that a value another
 //! member typed is never run as a formula on the reader's machine.
 
-use amtshilfe_dashboard::format::date_time;
+use amtshilfe_dashboard::format::{date_time, euros as euro};
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::membership::MembershipState;
 use amtshilfe_protocol::pact::{Reimbursement, ReimbursementModel};
@@ -184,11 +184,6 @@ fn agreement_rates(state: &MembershipState) -> Reimbursement {
     state
         .agreement()
         .map_or_else(expenses_only, |v| v.agreement.reimbursement.clone())
-}
-
-/// Euro cents as `1234,56`.
-fn euro(cents: u64) -> String {
-    format!("{},{:02}", cents / 100, cents % 100)
 }
 
 fn reimbursement_rows(model: &ReadModel, rates: &Reimbursement) -> Vec<Vec<String>> {
