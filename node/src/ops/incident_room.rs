@@ -97,6 +97,8 @@ pub struct LineAnswer {
     /// A written line's text, a step's id and state, a mission order's
     /// status or a report's kind.
     pub text: String,
+    /// A step line's step id and the state it was set to.
+    pub step: Option<(String, StepState)>,
 }
 
 /// A pledge on one of the incident's requests.
@@ -359,6 +361,7 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
             subject: subject.cloned(),
             author,
             text,
+            step: None,
         };
     match event {
         TimelineEvent::Entry { address } => {
@@ -372,13 +375,16 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
         }
         TimelineEvent::Step { address } => {
             let step = model.incident_step(address);
-            line(
-                "step",
-                Some(address),
-                step.map(|s| s.owner.clone()).unwrap_or_default(),
-                step.map(|s| format!("{} {}", s.step, state_id(s.state)))
-                    .unwrap_or_default(),
-            )
+            LineAnswer {
+                step: step.map(|s| (s.step.clone(), s.state)),
+                ..line(
+                    "step",
+                    Some(address),
+                    step.map(|s| s.owner.clone()).unwrap_or_default(),
+                    step.map(|s| format!("{} {}", s.step, state_id(s.state)))
+                        .unwrap_or_default(),
+                )
+            }
         }
         TimelineEvent::Request { address } => {
             line("request", Some(address), String::new(), String::new())

@@ -355,14 +355,11 @@ fn line_row(
         text: line.text.clone(),
         step_state: None,
     };
-    if line.kind == "step"
-        && let Some((id, state)) = line.text.split_once(' ')
-        && let Some(step) = room.steps.iter().find(|s| s.id == id)
+    if let Some((id, state)) = &line.step
+        && let Some(step) = room.steps.iter().find(|s| s.id == *id)
     {
         row.text = pick(&step.label_de, &step.label_en);
-        row.step_state = ["open", "in_progress", "done", "not_applicable"]
-            .into_iter()
-            .find(|known| *known == state);
+        row.step_state = Some(step_state(*state));
     }
     if line.kind == "report_sent"
         && let Some(kind) = ClockKind::ALL.into_iter().find(|k| k.id() == line.text)

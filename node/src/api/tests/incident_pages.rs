@@ -80,6 +80,8 @@ async fn the_room_is_opened_and_worked_through_its_forms() {
     let room = node.page(&session, &location).await;
     assert!(room.contains("Krisenstab einberufen"), "{room}");
     assert!(room.contains("erledigt"));
+    // The step's timeline line names the state it was set to.
+    assert!(room.contains("→ erledigt"), "{room}");
     assert!(room.contains("Gesendet am"));
     let print = node
         .page(&session, &format!("{location}/meldungen/gdpr_art33/druck"))
