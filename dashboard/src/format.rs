@@ -61,6 +61,11 @@ pub fn iso_date(utc_ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// Euro cents as German writes them, without the unit: `1234,56`.
+pub fn euros(cents: u64) -> String {
+    format!("{},{:02}", cents / 100, cents % 100)
+}
+
 /// Midnight in Berlin of an `<input type="date">` value (`JJJJ-MM-TT`) or
 /// of `TT.MM.JJJJ`, in UTC ms; `None` if it is neither.
 pub fn parse_date(text: &str) -> Option<i64> {
@@ -104,6 +109,13 @@ mod tests {
         assert_eq!(date_time(start - 60_000), "29.03.2026 01:59");
         assert_eq!(date_time(start), "29.03.2026 03:00");
         assert_eq!(last_sunday_0100_utc(2026, 10), 1_792_890_000_000);
+    }
+
+    #[test]
+    fn euros_have_two_decimals_after_a_comma() {
+        assert_eq!(euros(0), "0,00");
+        assert_eq!(euros(5), "0,05");
+        assert_eq!(euros(123_456), "1234,56");
     }
 
     #[test]

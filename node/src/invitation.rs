@@ -6,6 +6,7 @@ use std::path::Path;
 
 use amtshilfe_protocol::ids::{PactId, PublicKey};
 use amtshilfe_protocol::membership::SignedEntry;
+use amtshilfe_protocol::replica::Replica;
 use serde::{Deserialize, Serialize};
 
 /// Largest invitation file, in bytes.
@@ -57,7 +58,55 @@ pub enum InvitationError {
     },
 }
 
+/// Who is invited, by whom, and through which proposal.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    /// The inviting member's name.
+    pub inviter: String,
+    /// The invited member's name.
+    pub name: String,
+    /// The invited member key.
+    pub member_key: PublicKey,
+    /// The hash of the proposal to admit it.
+    pub proposal: amtshilfe_protocol::ids::EntryHash,
+}
+
 impl Invitation {
+    /// The invitation to `invited` with `replica`'s whole membership log
+    /// (the proposal included), starting from `addresses` of the inviting
+    /// node, each given `/p2p/{peer}` unless it names a peer already.
+    pub fn new(
+        replica: &Replica,
+        invited: Invited,
+        addresses: &[String],
+        peer: &libp2p::PeerId,
+    ) -> Self {
+        Invitation {
+            pact: replica.pact_id(),
+            pact_name: crate::ops::pact::pact_name(replica),
+            inviter: invited.inviter,
+            invited_name: invited.name,
+            invited_member_key: invited.member_key,
+            proposal: invited.proposal,
+            entries: replica
+                .membership()
+                .entries_in_order()
+                .iter()
+                .map(|(_, e)| hex::encode(e.to_bytes()))
+                .collect(),
+            bootstrap: addresses
+                .iter()
+                .map(|a| {
+                    if a.contains("/p2p/") {
+                        a.clone()
+                    } else {
+                        format!("{a}/p2p/{peer}")
+                    }
+                })
+                .collect(),
+        }
+    }
+
     /// The decoded entries.
     pub fn decode_entries(&self) -> Result<Vec<SignedEntry>, String> {
         self.entries

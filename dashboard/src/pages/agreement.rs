@@ -69,7 +69,7 @@ fn role(ctx: &Ctx, role: RequestingRole) -> &'static str {
 }
 
 fn euro(cents: u32) -> String {
-    format!("{},{:02} EUR", cents / 100, cents % 100)
+    format!("{} EUR", crate::format::euros(u64::from(cents)))
 }
 
 fn terms(ctx: &Ctx, version: &AgreementVersion, name: &dyn Fn(&str) -> String) -> Markup {

@@ -63,6 +63,8 @@ pub struct IncidentRow {
     pub on_behalf_by: Option<String>,
     /// Awareness, ms.
     pub aware_at_ms: i64,
+    /// An exercise (ÜBUNG).
+    pub exercise: bool,
 }
 
 /// The list page.
@@ -102,7 +104,7 @@ pub fn incidents(ctx: &Ctx, view: &IncidentsView) -> String {
                     th scope="col" { (t(ctx, "Bekannt seit", "Aware since")) }
                 } }
                 tbody { @for row in &view.rows { tr {
-                    td { a href={ "/vorfaelle/" (row.author) "/" (row.id) } { (row.title) } @if is_exercise(&row.id) { (exercise_badge(ctx)) } }
+                    td { a href={ "/vorfaelle/" (row.author) "/" (row.id) } { (row.title) } @if row.exercise { (exercise_badge(ctx)) } }
                     td { (row.hit_member)
                         @if let Some(by) = &row.on_behalf_by { " (" (t(ctx, "vertreten durch", "on behalf, by")) " " (by) ")" } }
                     td { (date_time(row.aware_at_ms)) }
@@ -304,6 +306,8 @@ pub struct RoomView {
     pub on_behalf_by: Option<String>,
     /// Awareness, ms.
     pub aware_at_ms: i64,
+    /// An exercise (ÜBUNG).
+    pub exercise: bool,
     /// Affected services.
     pub services: Vec<String>,
     /// Clocks.
@@ -497,7 +501,7 @@ fn line_kind(ctx: &Ctx, kind: &str) -> &'static str {
 }
 
 fn euros(cents: u64) -> String {
-    format!("{},{:02} EUR", cents / 100, cents % 100)
+    format!("{} EUR", crate::format::euros(cents))
 }
 
 fn figures(ctx: &Ctx, figures: Option<(u32, u64)>) -> String {
@@ -616,15 +620,9 @@ fn notifications(ctx: &Ctx, view: &RoomView) -> Markup {
     }
 }
 
-/// Whether the incident with this id is an exercise: the id's prefix is
-/// what marks one (`pact::exercise`, bound to the record's own flag).
-fn is_exercise(id: &str) -> bool {
-    id.starts_with(amtshilfe_protocol::pact::EXERCISE_ID_PREFIX)
-}
-
 /// `/vorfaelle/{author}/{id}`: the room.
 pub fn incident_room(ctx: &Ctx, view: &RoomView) -> String {
-    let exercise = is_exercise(&view.id);
+    let exercise = view.exercise;
     let content = html! {
         @if exercise { (exercise_banner(ctx)) }
         (error_box(ctx, view.error.as_ref()))

@@ -14,7 +14,7 @@ use anyhow::Context;
 use super::ConfigArg;
 use crate::clock::now_ms;
 use crate::config::Config;
-use crate::invitation::Invitation;
+use crate::invitation::{Invitation, Invited};
 use crate::net::identity::peer_id_of;
 use crate::setup::{create_pact_store, read_keys, store_path};
 use crate::store::{Store, load_replica};
@@ -109,34 +109,17 @@ pub(super) fn invite(args: InviteArgs) -> anyhow::Result<()> {
     node.add(entry)?;
     let peer =
         peer_id_of(&node.device.public()).context("the device key is not a valid peer id")?;
-    let bootstrap = args
-        .addresses
-        .iter()
-        .map(|a| {
-            if a.contains("/p2p/") {
-                a.clone()
-            } else {
-                format!("{a}/p2p/{peer}")
-            }
-        })
-        .collect();
-    let inviter = member_name(&node.replica, MemberId::from_key(node.member.public()));
-    let invitation = Invitation {
-        pact: node.replica.pact_id(),
-        pact_name: pact_name(&node.replica),
-        inviter,
-        invited_name: args.name.clone(),
-        invited_member_key: args.member_key,
-        proposal: hash,
-        entries: node
-            .replica
-            .membership()
-            .entries_in_order()
-            .iter()
-            .map(|(_, e)| hex::encode(e.to_bytes()))
-            .collect(),
-        bootstrap,
-    };
+    let invitation = Invitation::new(
+        &node.replica,
+        Invited {
+            inviter: member_name(&node.replica, MemberId::from_key(node.member.public())),
+            name: args.name.clone(),
+            member_key: args.member_key,
+            proposal: hash,
+        },
+        &args.addresses,
+        &peer,
+    );
     invitation.write(&args.out)?;
     println!("Proposed admitting {} (proposal {hash}).", args.name);
     println!(
@@ -268,18 +251,4 @@ fn member_name(replica: &Replica, member: MemberId) -> String {
         .members()
         .find(|(id, _)| **id == member)
         .map_or_else(|| member.short(), |(_, info)| info.name.clone())
-}
-
-fn pact_name(replica: &Replica) -> String {
-    replica
-        .membership()
-        .entries_in_order()
-        .first()
-        .and_then(|(_, entry)| match &entry.body.kind {
-            amtshilfe_protocol::membership::EntryKind::Charter(charter) => {
-                Some(charter.pact_name.clone())
-            }
-            _ => None,
-        })
-        .unwrap_or_default()
 }

@@ -10,7 +10,7 @@
 //! (`=`, `+`, `-`, `@`, tab, CR) get a leading `'`, so that a value another
 //! member typed is never run as a formula on the reader's machine.
 
-use amtshilfe_dashboard::format::date_time;
+use amtshilfe_dashboard::format::{date_time, euros as euro};
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::membership::MembershipState;
 use amtshilfe_protocol::pact::{Reimbursement, ReimbursementModel};
@@ -151,24 +151,21 @@ pub struct Table {
 pub async fn table(state: &ApiState, export: Export) -> Result<Table, ApiError> {
     with_core(state, move |core| {
         let replica = core.replica();
-        if export == Export::Reimbursement {
-            let rates = agreement_rates(replica.membership().state());
-            return Ok(Table {
-                export,
-                rows: reimbursement_rows(replica.read_model(), &rates),
-            });
-        }
-        Ok(copy_rows(replica.read_model(), export))
+        Ok(copy_rows(
+            replica.read_model(),
+            replica.membership().state(),
+            export,
+        ))
     })
     .await
 }
 
-fn copy_rows(model: &ReadModel, export: Export) -> Table {
+fn copy_rows(model: &ReadModel, state: &MembershipState, export: Export) -> Table {
     let rows = match export {
         Export::Registry => registry_rows(model),
         Export::Board => board_rows(model),
         Export::Missions => mission_rows(model),
-        Export::Reimbursement => reimbursement_rows(model, &expenses_only()),
+        Export::Reimbursement => reimbursement_rows(model, &agreement_rates(state)),
     };
     Table { export, rows }
 }
@@ -187,11 +184,6 @@ fn agreement_rates(state: &MembershipState) -> Reimbursement {
     state
         .agreement()
         .map_or_else(expenses_only, |v| v.agreement.reimbursement.clone())
-}
-
-/// Euro cents as `1234,56`.
-fn euro(cents: u64) -> String {
-    format!("{},{:02}", cents / 100, cents % 100)
 }
 
 fn reimbursement_rows(model: &ReadModel, rates: &Reimbursement) -> Vec<Vec<String>> {

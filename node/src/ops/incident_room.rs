@@ -11,7 +11,8 @@ use amtshilfe_protocol::incident::{
 };
 use amtshilfe_protocol::model::AcceptanceStatus;
 use amtshilfe_protocol::read_model::{
-    IncidentRoom, PledgeLink, PledgeState, ReadModel, RecordAddress, SettlementState, TimelineEvent,
+    IncidentRoom, IncidentSummary, PledgeLink, PledgeState, ReadModel, RecordAddress,
+    SettlementState, TimelineEvent,
 };
 use serde::Serialize;
 
@@ -26,7 +27,7 @@ pub struct IncidentListItem {
     pub title: String,
     /// The hit member.
     pub hit_member: MemberId,
-    /// The hit member's name, if known.
+    /// The hit member's name as the pact admitted it, if known.
     pub hit_member_name: Option<String>,
     /// Set when the author writes it on the hit member's behalf.
     pub on_behalf_by: Option<MemberId>,
@@ -36,6 +37,8 @@ pub struct IncidentListItem {
     pub aware_at_ms: i64,
     /// Open or closed.
     pub status: IncidentStatus,
+    /// An exercise (ÜBUNG), never a real incident.
+    pub exercise: bool,
 }
 
 /// One checklist step.
@@ -94,6 +97,8 @@ pub struct LineAnswer {
     /// A written line's text, a step's id and state, a mission order's
     /// status or a report's kind.
     pub text: String,
+    /// A step line's step id and the state it was set to.
+    pub step: Option<(String, StepState)>,
 }
 
 /// A pledge on one of the incident's requests.
@@ -174,20 +179,25 @@ pub fn incident_list(model: &ReadModel) -> Vec<IncidentListItem> {
     let mut list: Vec<IncidentListItem> = model
         .incidents()
         .into_iter()
-        .map(|summary| IncidentListItem {
-            author: summary.address.owner,
-            id: summary.address.id.clone(),
-            title: summary.incident.title.clone(),
-            hit_member: summary.hit_member,
-            hit_member_name: model.profile(&summary.hit_member).map(|p| p.name.clone()),
-            on_behalf_by: summary.on_behalf_by,
-            adopted_by: summary.adopted_by.cloned(),
-            aware_at_ms: summary.incident.aware_at_ms,
-            status: summary.incident.status,
-        })
+        .map(|summary| list_item(model, &summary))
         .collect();
     list.sort_by(|a, b| b.aware_at_ms.cmp(&a.aware_at_ms).then(a.id.cmp(&b.id)));
     list
+}
+
+fn list_item(model: &ReadModel, summary: &IncidentSummary<'_>) -> IncidentListItem {
+    IncidentListItem {
+        author: summary.address.owner,
+        id: summary.address.id.clone(),
+        title: summary.incident.title.clone(),
+        hit_member: summary.hit_member,
+        hit_member_name: model.member_name(&summary.hit_member).map(str::to_owned),
+        on_behalf_by: summary.on_behalf_by,
+        adopted_by: summary.adopted_by.cloned(),
+        aware_at_ms: summary.incident.aware_at_ms,
+        status: summary.incident.status,
+        exercise: summary.incident.exercise,
+    }
 }
 
 /// The room of `author`'s incident `id` as member `me` may see it.
@@ -200,9 +210,6 @@ pub fn room_answer(
 ) -> Option<RoomAnswer> {
     let room = model.incident_room(&RecordAddress::new(author, id.clone()), now_ms)?;
     let incident = room.summary.incident;
-    let item = incident_list(model)
-        .into_iter()
-        .find(|item| item.author == author && item.id == *id)?;
     let role = room.reader_role(&me, false);
     let timeline = room
         .timeline_for(role)
@@ -223,7 +230,7 @@ pub fn room_answer(
         requests: room.requests.clone(),
         helpers: room.helpers.iter().copied().collect(),
         timeline,
-        incident: item,
+        incident: list_item(model, &room.summary),
     })
 }
 
@@ -354,6 +361,7 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
             subject: subject.cloned(),
             author,
             text,
+            step: None,
         };
     match event {
         TimelineEvent::Entry { address } => {
@@ -367,13 +375,16 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
         }
         TimelineEvent::Step { address } => {
             let step = model.incident_step(address);
-            line(
-                "step",
-                Some(address),
-                step.map(|s| s.owner.clone()).unwrap_or_default(),
-                step.map(|s| format!("{} {}", s.step, state_id(s.state)))
-                    .unwrap_or_default(),
-            )
+            LineAnswer {
+                step: step.map(|s| (s.step.clone(), s.state)),
+                ..line(
+                    "step",
+                    Some(address),
+                    step.map(|s| s.owner.clone()).unwrap_or_default(),
+                    step.map(|s| format!("{} {}", s.step, state_id(s.state)))
+                        .unwrap_or_default(),
+                )
+            }
         }
         TimelineEvent::Request { address } => {
             line("request", Some(address), String::new(), String::new())

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use amtshilfe_protocol::fingerprint;
-use amtshilfe_protocol::ids::{Collection, MemberId, PublicKey};
+use amtshilfe_protocol::ids::{Collection, EntryHash, MemberId, PublicKey};
 use amtshilfe_protocol::membership::{
     EntryKind, FrozenHeads, MembershipState, Proposal, ProposalStatus,
 };
@@ -415,15 +415,11 @@ fn member_of_any_key(state: &MembershipState, key: &PublicKey) -> Option<MemberI
     })
 }
 
-/// The pact's name from its charter.
+/// The pact's name from its charter (the entry whose hash is the pact id).
 pub(crate) fn pact_name(replica: &Replica) -> String {
-    replica
-        .membership()
-        .entries_in_order()
-        .first()
-        .and_then(|(_, entry)| match &entry.body.kind {
-            EntryKind::Charter(charter) => Some(charter.pact_name.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
+    let charter = replica.membership().get(&EntryHash(replica.pact_id().0));
+    match charter.map(|entry| &entry.body.kind) {
+        Some(EntryKind::Charter(charter)) => charter.pact_name.clone(),
+        _ => String::new(),
+    }
 }

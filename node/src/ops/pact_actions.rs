@@ -18,12 +18,12 @@ use amtshilfe_protocol::membership::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::pact::{ProposalState, member_heads, pact_name};
+use super::pact::{ProposalState, member_heads};
 use super::pact_text::{describe, proposal_kind};
 use crate::clock;
 use crate::core::Core;
 use crate::http::{ApiError, ApiState, with_core};
-use crate::invitation::Invitation;
+use crate::invitation::{Invitation, Invited};
 use crate::keys::MEMBER_KEY_FILE;
 use crate::net::{Announcement, NetCommand};
 
@@ -397,10 +397,44 @@ pub(crate) async fn propose(
     state: &ApiState,
     body: ProposalBody,
 ) -> Result<SignedAnswer, ApiError> {
+    sign_proposal(state, body, None).await
+}
+
+/// Proposes `body` only if it is still exactly the proposal a review
+/// showed ([`Preview::shown`]): the frozen heads of a removal or rotation
+/// are this node's heads at the time of signing, and they may have moved
+/// on since the review.
+pub(crate) async fn propose_as_reviewed(
+    state: &ApiState,
+    body: ProposalBody,
+    shown: String,
+) -> Result<SignedAnswer, ApiError> {
+    sign_proposal(state, body, Some(shown)).await
+}
+
+/// A digest of a proposal, naming exactly what a review showed.
+fn shown_digest(proposal: &Proposal) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(proposal).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(&bytes))
+}
+
+async fn sign_proposal(
+    state: &ApiState,
+    body: ProposalBody,
+    shown: Option<String>,
+) -> Result<SignedAnswer, ApiError> {
     let key = member_key(state)?;
     let (answer, entry) = with_core(state, move |core| {
         check_current(core, &key)?;
         let proposal = proposal_of(core, body)?;
+        if shown.is_some_and(|shown| shown != shown_digest(&proposal)) {
+            return Err(ApiError::conflict(
+                "changed_since_review",
+                "The proposal is no longer what the review showed (the member's documents \
+                 or the pact changed): review it again.",
+            ));
+        }
         let entry = core
             .replica()
             .membership()
@@ -498,34 +532,20 @@ pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteA
         let signed = commit(core, &entry)?;
         let peer = crate::net::identity::peer_id_of(&core.device().key.public())
             .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
-        let bootstrap = body
-            .addresses
-            .iter()
-            .map(|a| {
-                if a.contains("/p2p/") {
-                    a.clone()
-                } else {
-                    format!("{a}/p2p/{peer}")
-                }
-            })
-            .collect();
-        let replica = core.replica();
-        let state = replica.membership().state();
-        let invitation = Invitation {
-            pact: replica.pact_id(),
-            pact_name: pact_name(replica),
-            inviter: super::pact::name_of(state, &core.device().member),
-            invited_name: body.name,
-            invited_member_key: invited,
-            proposal: entry.hash(),
-            entries: replica
-                .membership()
-                .entries_in_order()
-                .iter()
-                .map(|(_, e)| hex::encode(e.to_bytes()))
-                .collect(),
-            bootstrap,
-        };
+        let invitation = Invitation::new(
+            core.replica(),
+            Invited {
+                inviter: super::pact::name_of(
+                    core.replica().membership().state(),
+                    &core.device().member,
+                ),
+                name: body.name,
+                member_key: invited,
+                proposal: entry.hash(),
+            },
+            &body.addresses,
+            &peer,
+        );
         Ok((InviteAnswer { signed, invitation }, entry))
     })
     .await?;
@@ -543,6 +563,8 @@ pub struct Preview {
     pub text_en: String,
     /// Term and value lines.
     pub details: Vec<(String, String)>,
+    /// The digest of the proposal shown, for [`propose_as_reviewed`].
+    pub shown: String,
 }
 
 /// [`Preview`] of `body`, refused like [`propose`] would refuse it.
@@ -555,6 +577,7 @@ pub(crate) async fn preview(state: &ApiState, body: ProposalBody) -> Result<Prev
             text_de,
             text_en,
             details: proposal_details(&proposal),
+            shown: shown_digest(&proposal),
         })
     })
     .await

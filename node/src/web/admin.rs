@@ -69,8 +69,8 @@ async fn view(state: &ApiState, page: usize) -> Result<AdminView, ApiError> {
     )
     .await?;
     let total = usize::try_from(total).unwrap_or(usize::MAX);
-    let notifications = with_core(state, |core| {
-        core.store()
+    let notifications = with_store(state, |store| {
+        store
             .notify_events(NOTIFICATIONS_SHOWN)
             .map_err(ApiError::from)
     })

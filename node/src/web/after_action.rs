@@ -45,7 +45,7 @@ pub(super) async fn page(
         let names: Vec<String> = report
             .not_answered
             .iter()
-            .map(|m| ctx.name_of(model.profile(m).map(|p| p.name.as_str()), &m.to_string()))
+            .map(|m| ctx.name_of(model.member_name(m), &m.to_string()))
             .collect();
         Ok(html::after_action(&ctx, &title, &report, &names))
     })

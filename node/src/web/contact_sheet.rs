@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{self as html, ContactSheetRow};
-use amtshilfe_protocol::ids::{EntryHash, MemberId};
-use amtshilfe_protocol::membership::EntryKind;
+use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::pact::{StaleReason, stale_contacts};
 use axum::Extension;
 use axum::extract::State;
@@ -33,15 +32,6 @@ pub(super) fn stale_by_member(core: &Core, now_ms: i64) -> BTreeMap<MemberId, St
         .collect()
 }
 
-fn pact_name(core: &Core) -> String {
-    let replica = core.replica();
-    let charter = replica.membership().get(&EntryHash(replica.pact_id().0));
-    match charter.map(|entry| &entry.body.kind) {
-        Some(EntryKind::Charter(charter)) => charter.pact_name.clone(),
-        _ => String::new(),
-    }
-}
-
 fn rows(core: &Core, now_ms: i64) -> Vec<ContactSheetRow> {
     let stale = stale_by_member(core, now_ms);
     let replica = core.replica();
@@ -53,7 +43,7 @@ fn rows(core: &Core, now_ms: i64) -> Vec<ContactSheetRow> {
         .map(|(id, info)| {
             let profile = model.profile(id);
             ContactSheetRow {
-                name: profile.map_or_else(|| info.name.clone(), |p| p.name.clone()),
+                name: info.name.clone(),
                 ags: profile.and_then(|p| p.ags.clone()),
                 primary: profile.map(|p| p.primary_contact.clone()),
                 deputy: profile.map(|p| p.deputy_contact.clone()),
@@ -77,7 +67,7 @@ pub(super) async fn page(
         let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
         Ok(html::contact_sheet(
             &ctx,
-            &pact_name(core),
+            &crate::ops::pact::pact_name(core.replica()),
             &rows(core, now_ms),
             now_ms,
         ))

@@ -43,18 +43,13 @@ fn not_found() -> ApiError {
     )
 }
 
-/// A member's name: from its profile, else from the membership log, else
+/// A member's name as the pact admitted it (`ReadModel::member_name`), else
 /// its id.
 fn name(core: &Core, member: &MemberId) -> String {
-    if let Some(profile) = core.replica().read_model().profile(member) {
-        return profile.name.clone();
-    }
     core.replica()
-        .membership()
-        .state()
-        .members()
-        .find(|(id, _)| *id == member)
-        .map_or_else(|| member.to_string(), |(_, info)| info.name.clone())
+        .read_model()
+        .member_name(member)
+        .map_or_else(|| member.to_string(), str::to_owned)
 }
 
 fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsView {
@@ -68,6 +63,7 @@ fn list_view(core: &Core, me: &Principal, error: Option<String>) -> IncidentsVie
             hit_member: name(core, &item.hit_member),
             on_behalf_by: item.on_behalf_by.map(|by| name(core, &by)),
             aware_at_ms: item.aware_at_ms,
+            exercise: item.exercise,
         })
         .collect();
     let members = core
@@ -328,6 +324,7 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
         hit_member: name(core, &room.incident.hit_member),
         on_behalf_by: room.incident.on_behalf_by.map(|by| name(core, &by)),
         aware_at_ms: room.incident.aware_at_ms,
+        exercise: room.incident.exercise,
         services: room.affected_services.clone(),
         clocks,
         steps,
@@ -358,14 +355,11 @@ fn line_row(
         text: line.text.clone(),
         step_state: None,
     };
-    if line.kind == "step"
-        && let Some((id, state)) = line.text.split_once(' ')
-        && let Some(step) = room.steps.iter().find(|s| s.id == id)
+    if let Some((id, state)) = &line.step
+        && let Some(step) = room.steps.iter().find(|s| s.id == *id)
     {
         row.text = pick(&step.label_de, &step.label_en);
-        row.step_state = ["open", "in_progress", "done", "not_applicable"]
-            .into_iter()
-            .find(|known| *known == state);
+        row.step_state = Some(step_state(*state));
     }
     if line.kind == "report_sent"
         && let Some(kind) = ClockKind::ALL.into_iter().find(|k| k.id() == line.text)
@@ -402,7 +396,7 @@ async fn room_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let path = format!("/vorfaelle/{author}/{id}");
+    let path = room_path(&author, &id);
     render_as(state, &path, lang, status, move |core| {
         let mut view = room_of(core, &me, lang.lang, &author, &id)?;
         view.error = error;
@@ -443,30 +437,41 @@ pub(super) async fn print(
     .await
 }
 
-/// After a form of the room: back to it (303), or the room with the reason.
+/// The room's address.
+fn room_path(author: &str, id: &str) -> String {
+    format!("/vorfaelle/{author}/{id}")
+}
+
+/// After a form of the room `author`/`id`: to the address the write names
+/// (303), or the room again with the reason.
 async fn after(
     state: &ApiState,
     lang: LangChoice,
     me: Principal,
-    id: String,
-    result: Result<crate::ops::Saved, ApiError>,
+    room: (String, String),
+    result: Result<String, ApiError>,
 ) -> Response {
-    let author = state.member.to_string();
     match result {
-        Ok(_) => Redirect::to(&format!("/vorfaelle/{author}/{id}")).into_response(),
+        Ok(to) => Redirect::to(&to).into_response(),
         Err(error) => {
             let status = error.status();
-            room_page(
-                state,
-                lang,
-                me,
-                (author, id),
-                status,
-                Some(error.to_string()),
-            )
-            .await
+            room_page(state, lang, me, room, status, Some(error.to_string())).await
         }
     }
+}
+
+/// After a form that writes next to the room `author`/`id` (a step, a
+/// line, a report, a pledge's decline, a mission order's end): back to
+/// it, or the room again with the reason.
+async fn back_to_room(
+    state: &ApiState,
+    lang: LangChoice,
+    me: Principal,
+    (author, id): (String, String),
+    result: Result<crate::ops::Saved, ApiError>,
+) -> Response {
+    let to = room_path(&author, &id);
+    after(state, lang, me, (author, id), result.map(|_| to)).await
 }
 
 /// The incident of the path if it is this member's own (only its author
@@ -499,7 +504,7 @@ pub(super) async fn step(
         write_step(&state, own_id(&state, &author, &id)?, body).await
     }
     .await;
-    after(&state, lang, me, id, result).await
+    back_to_room(&state, lang, me, (author, id), result).await
 }
 
 /// `POST /vorfaelle/{author}/{id}/verlauf`.
@@ -520,7 +525,7 @@ pub(super) async fn line(
         write_line(&state, own_id(&state, &author, &id)?, body).await
     }
     .await;
-    after(&state, lang, me, id, result).await
+    back_to_room(&state, lang, me, (author, id), result).await
 }
 
 /// `POST /vorfaelle/{author}/{id}/meldungen/{kind}`: the fields `f_<field id>`
@@ -562,7 +567,7 @@ pub(super) async fn report(
         save_report(&state, own_id(&state, &author, &id)?, kind, body).await
     }
     .await;
-    after(&state, lang, me, id, result).await
+    back_to_room(&state, lang, me, (author, id), result).await
 }
 
 /// `POST /vorfaelle/{author}/{id}/uebernehmen`: to this member's new
@@ -578,22 +583,9 @@ pub(super) async fn adopt_page(
         adopt(&state, address.owner, address.id).await
     }
     .await;
-    let own = state.member;
-    match result {
-        Ok(saved) => Redirect::to(&format!("/vorfaelle/{own}/{}", saved.id)).into_response(),
-        Err(error) => {
-            let status = error.status();
-            room_page(
-                &state,
-                lang,
-                me,
-                (author, id),
-                status,
-                Some(error.to_string()),
-            )
-            .await
-        }
-    }
+    let own = state.member.to_string();
+    let result = result.map(|saved| room_path(&own, saved.id.as_str()));
+    after(&state, lang, me, (author, id), result).await
 }
 
 /// `POST /meldungen/{seq}/bestaetigen`: acknowledges a notification (as
@@ -652,32 +644,6 @@ fn hours(fields: &Fields) -> Result<u32, ApiError> {
     value
         .parse()
         .map_err(|_| invalid(format!("hours: {value:?} is not a whole number")))
-}
-
-/// Back to the room `author`/`id` after a form about its aid, or the room
-/// with the reason.
-async fn back_to_room(
-    state: &ApiState,
-    lang: LangChoice,
-    me: Principal,
-    (author, id): (String, String),
-    result: Result<crate::ops::Saved, ApiError>,
-) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/vorfaelle/{author}/{id}")).into_response(),
-        Err(error) => {
-            let status = error.status();
-            room_page(
-                state,
-                lang,
-                me,
-                (author, id),
-                status,
-                Some(error.to_string()),
-            )
-            .await
-        }
-    }
 }
 
 /// `POST /vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen`.

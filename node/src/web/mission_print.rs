@@ -62,14 +62,7 @@ fn signer(core: &Core, owner: MemberId, tag: RecordTag, id: &RecordId) -> Option
 fn party(core: &Core, member: MemberId, signer: Option<String>) -> PrintParty {
     let model = core.replica().read_model();
     let profile = model.profile(&member);
-    let name = profile.map(|p| p.name.clone()).or_else(|| {
-        core.replica()
-            .membership()
-            .state()
-            .members()
-            .find(|(id, _)| **id == member)
-            .map(|(_, info)| info.name.clone())
-    });
+    let name = model.member_name(&member).map(str::to_owned);
     PrintParty {
         member: member.to_string(),
         name,

@@ -19,7 +19,7 @@ use crate::http::auth::refuse;
 use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::pact::{PactView, ProposalState, ProposalView, view};
 use crate::ops::pact_actions::{
-    InviteBody, ProposalBody, approve, holds_member_key, invite, preview, propose,
+    InviteBody, ProposalBody, approve, holds_member_key, invite, preview, propose_as_reviewed,
 };
 
 const PATH: &str = "/pakt";
@@ -231,7 +231,11 @@ pub(super) async fn review(
         text_en: shown.text_en,
         details: shown.details,
         action: action.into(),
-        fields: fields.into_iter().filter(|(n, _)| n != "csrf").collect(),
+        fields: fields
+            .into_iter()
+            .filter(|(n, _)| n != "csrf" && n != "shown")
+            .chain([("shown".to_owned(), shown.shown)])
+            .collect(),
     };
     confirm_page(&state, lang, me, confirm).await
 }
@@ -245,7 +249,7 @@ pub(super) async fn sign_proposal(
 ) -> Response {
     let result = async {
         let body = body_of(&fields)?;
-        propose(&state, body).await
+        propose_as_reviewed(&state, body, field(&fields, "shown")).await
     }
     .await;
     match result {

@@ -84,6 +84,14 @@ pub enum RoomRefusal {
         /// Where it was asked to go.
         to: AcceptanceStatus,
     },
+    /// This member adopted the incident already.
+    #[error("This member adopted the incident {incident} already, as {adopted_as}.")]
+    AlreadyAdopted {
+        /// Its id.
+        incident: RecordId,
+        /// This member's incident that adopts it.
+        adopted_as: RecordId,
+    },
     /// The record breaks a rule of the model.
     #[error("{0}")]
     Invalid(ValidationError),
@@ -92,7 +100,7 @@ pub enum RoomRefusal {
 impl RoomRefusal {
     /// Every code of a refusal by state, with its kind. A model rule
     /// ([`RoomRefusal::Invalid`]) answers `validation_failed`.
-    pub const CODES: [(&'static str, RefusalKind); 9] = [
+    pub const CODES: [(&'static str, RefusalKind); 10] = [
         ("incident_not_found", RefusalKind::NotFound),
         ("adopted_incident_not_found", RefusalKind::NotFound),
         ("not_for_this_member", RefusalKind::Conflict),
@@ -102,6 +110,7 @@ impl RoomRefusal {
         ("mission_order_not_found", RefusalKind::NotFound),
         ("not_your_mission_order", RefusalKind::Conflict),
         ("status_not_forward", RefusalKind::Conflict),
+        ("already_adopted", RefusalKind::Conflict),
     ];
 
     /// The stable snake_case code (`validation_failed` for a model rule).
@@ -125,6 +134,7 @@ impl RoomRefusal {
             RoomRefusal::MissionOrderNotFound { .. } => 6,
             RoomRefusal::NotYourMissionOrder { .. } => 7,
             RoomRefusal::StatusNotForward { .. } => 8,
+            RoomRefusal::AlreadyAdopted { .. } => 9,
             RoomRefusal::Invalid(_) => return None,
         };
         Some(Self::CODES[index])
@@ -176,6 +186,23 @@ pub fn adopt_incident(
     if adopted.on_behalf_of != Some(me) || author == me {
         return Err(RoomRefusal::NotForThisMember {
             incident: id.clone(),
+        });
+    }
+    let adopting = |own: &Incident| {
+        own.adopts
+            .as_ref()
+            .is_some_and(|a| a.author == author && a.incident == *id)
+    };
+    if let Some((at, _)) = model
+        .store
+        .incidents
+        .incidents
+        .iter()
+        .find(|(at, own)| at.owner == me && adopting(own))
+    {
+        return Err(RoomRefusal::AlreadyAdopted {
+            incident: id.clone(),
+            adopted_as: at.id.clone(),
         });
     }
     let incident = Incident {

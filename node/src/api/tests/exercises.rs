@@ -138,6 +138,18 @@ async fn an_exercise_incident_says_uebung_in_its_room_and_the_list() {
         .await;
     assert!(drill.as_str().starts_with("uebung-"), "{drill}");
     assert!(!real.as_str().starts_with("uebung-"), "{real}");
+    // The JSON list says which one is the exercise.
+    let (_, incidents) = node.get("/api/incidents").await;
+    let marked = |id: &RecordId| {
+        incidents
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == id.as_str())
+            .map(|item| item["exercise"].clone())
+    };
+    assert_eq!(marked(&drill), Some(json!(true)), "{incidents}");
+    assert_eq!(marked(&real), Some(json!(false)), "{incidents}");
 
     let room = node
         .page(&session, &format!("/vorfaelle/{me}/{drill}"))

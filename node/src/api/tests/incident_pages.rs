@@ -80,6 +80,8 @@ async fn the_room_is_opened_and_worked_through_its_forms() {
     let room = node.page(&session, &location).await;
     assert!(room.contains("Krisenstab einberufen"), "{room}");
     assert!(room.contains("erledigt"));
+    // The step's timeline line names the state it was set to.
+    assert!(room.contains("→ erledigt"), "{room}");
     assert!(room.contains("Gesendet am"));
     let print = node
         .page(&session, &format!("{location}/meldungen/gdpr_art33/druck"))
@@ -317,5 +319,78 @@ async fn pledges_are_declined_and_mission_orders_settled_and_confirmed_in_the_ro
     assert!(
         !room.contains("/status\""),
         "only the requester moves it on"
+    );
+}
+
+/// A member that names its profile after someone else is still shown under
+/// the name the pact admitted it with: in the incident list (page and
+/// API), in its room and on the contact sheet.
+#[tokio::test]
+async fn a_member_naming_its_profile_otherwise_is_shown_under_its_pact_name() {
+    let mut node = TestNode::new();
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let b = node.other_id();
+    node.other_writes(
+        RecordKey::profile(),
+        json!({
+            "name": "Kreis Groß-Gerau", "ags": "06433000", "kind": "landkreis",
+            "primary_contact": { "role": "IT-Rufbereitschaft", "phone": "+49 6152 1", "email": "it@gg.example" },
+            "deputy_contact": { "role": "IT-Leitung", "phone": "+49 6152 2", "email": "it2@gg.example" },
+            "updated_at_ms": T0_MS
+        }),
+    );
+    node.other_writes(
+        RecordKey::new(amtshilfe_protocol::model::RecordTag::Incident, super::id("i-b")),
+        json!({ "title": "Ausfall", "aware_at_ms": T0_MS, "profile": "gdpr", "status": "open", "created_at_ms": T0_MS }),
+    );
+
+    let (status, list) = node.get("/api/incidents").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["hit_member_name"], "Stadt Darmstadt", "{list}");
+    for path in [
+        "/vorfaelle".to_string(),
+        format!("/vorfaelle/{b}/i-b"),
+        "/pakt/kontakte".to_string(),
+    ] {
+        let page = node.page(&session, &path).await;
+        assert!(page.contains("Stadt Darmstadt"), "{path}: {page}");
+        assert!(!page.contains("Groß-Gerau"), "{path}: {page}");
+    }
+}
+
+/// Adopting through the room's form leads to this member's new incident;
+/// a second adoption is refused and the room is shown with the reason.
+#[tokio::test]
+async fn an_incident_opened_on_this_members_behalf_is_adopted_from_its_room() {
+    let mut node = TestNode::new();
+    node.add_account("kommune", Role::Requester, true);
+    let (session, csrf) = node.login_page("kommune").await;
+    let me = node.me();
+    let b = node.other_id();
+    node.other_writes(
+        RecordKey::new(
+            amtshilfe_protocol::model::RecordTag::Incident,
+            super::id("i-for-a"),
+        ),
+        json!({ "title": "Für A", "aware_at_ms": T0_MS, "profile": "gdpr", "status": "open", "on_behalf_of": me, "created_at_ms": T0_MS }),
+    );
+    let room = format!("/vorfaelle/{b}/i-for-a");
+    assert!(node.page(&session, &room).await.contains("/uebernehmen\""));
+
+    let adopt = format!("{room}/uebernehmen");
+    let (status, location) = node.form(&session, &adopt, format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert!(
+        location.starts_with(&format!("/vorfaelle/{me}/i-")),
+        "{location}"
+    );
+    assert!(node.page(&session, &location).await.contains("Für A"));
+
+    let (status, page) = node.form(&session, &adopt, format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(
+        page.contains("Für A") && !page.contains("/uebernehmen\""),
+        "{page}"
     );
 }

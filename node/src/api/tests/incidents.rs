@@ -332,6 +332,13 @@ async fn acting_on_behalf_is_marked_and_only_the_member_named_adopts() {
             StatusCode::CREATED,
         )
         .await;
+    node.refused(
+        &format!("/api/incidents/{b}/i-for-a/adopt"),
+        json!({}),
+        StatusCode::CONFLICT,
+        "already_adopted",
+    )
+    .await;
     let (_, room) = node.get(&format!("/api/incidents/{b}/i-for-a")).await;
     assert_eq!(room["adoptable"], false);
     assert_eq!(room["incident"]["adopted_by"]["id"], own.as_str());

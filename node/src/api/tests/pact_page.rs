@@ -64,7 +64,10 @@ async fn an_admin_reviews_signs_and_follows_a_proposal_on_the_pakt_page() {
         heads,
         "reviewing signs nothing"
     );
-    let signed = node.pact_form(&admin, "/pakt/vorschlag", form).await;
+    let shown = hidden_field(&review.body, "shown").expect("the review names what it showed");
+    let signed = node
+        .pact_form(&admin, "/pakt/vorschlag", format!("{form}&shown={shown}"))
+        .await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
     let page = node.page(&admin, "/pakt").await;
     assert!(
@@ -90,4 +93,65 @@ async fn an_admin_reviews_signs_and_follows_a_proposal_on_the_pakt_page() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("new_key"), "{}", bad.body);
     assert_eq!(node.core.lock().replica().membership().heads(), heads);
+}
+
+/// The value of the hidden field `name` on a page.
+fn hidden_field(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &page[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// A removal freezes the member at the heads the review showed: when its
+/// documents moved on between the review and the button, nothing is
+/// signed and the admin is asked to review again.
+#[tokio::test]
+async fn a_removal_signs_only_the_heads_its_review_showed() {
+    let mut node = TestNode::new();
+    write_key_file(
+        &node._dir.path().join(MEMBER_KEY_FILE),
+        &KeyPair::from_seed([1; 32]),
+    )
+    .unwrap();
+    node.add_account("chefin", Role::Admin, true);
+    let (admin, csrf) = node.login_page("chefin").await;
+    let other = node.other_id().to_string();
+    let form = format!("csrf={csrf}&kind=remove&member={other}");
+
+    let review = node.pact_form(&admin, "/pakt/pruefen", form.clone()).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let shown = hidden_field(&review.body, "shown").expect("the review names what it showed");
+    // Member B writes after the review: its heads are no longer the shown ones.
+    node.other_writes(RecordKey::offer(super::id("o-late")), laptops(2));
+    let heads = node.core.lock().replica().membership().heads();
+    let signed = node
+        .pact_form(&admin, "/pakt/vorschlag", format!("{form}&shown={shown}"))
+        .await;
+    assert_eq!(signed.status, StatusCode::CONFLICT, "{}", signed.body);
+    assert!(signed.body.contains("review it again"));
+    assert_eq!(
+        node.core.lock().replica().membership().heads(),
+        heads,
+        "nothing signed"
+    );
+    // Without a review nothing is signed either.
+    let unreviewed = node
+        .pact_form(&admin, "/pakt/vorschlag", form.clone())
+        .await;
+    assert_eq!(
+        unreviewed.status,
+        StatusCode::CONFLICT,
+        "{}",
+        unreviewed.body
+    );
+    assert_eq!(node.core.lock().replica().membership().heads(), heads);
+
+    // Reviewed again, it signs.
+    let review = node.pact_form(&admin, "/pakt/pruefen", form.clone()).await;
+    let shown = hidden_field(&review.body, "shown").unwrap();
+    let signed = node
+        .pact_form(&admin, "/pakt/vorschlag", format!("{form}&shown={shown}"))
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    assert_ne!(node.core.lock().replica().membership().heads(), heads);
 }
