@@ -210,6 +210,10 @@ texts! {
     PledgeNotSaved => "Die Zusage wurde nicht gespeichert.", "The pledge was not saved.";
     PledgeStanding => "steht", "standing";
     PledgeWithdrawn => "zurückgezogen", "withdrawn";
+    PledgeAccepted => "angenommen", "accepted";
+    PledgeFinished => "abgeschlossen", "finished";
+    PledgeDeclined => "abgelehnt", "declined";
+    PledgeLapsed => "verfallen (nicht binnen 48 Stunden angenommen)", "lapsed (not accepted within 48 hours)";
     Pledged => "Zugesagt", "Pledged";
     Pledges => "Zusagen", "Pledges";
     Priority => "Priorität", "Priority";

@@ -5,7 +5,7 @@
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{OfferKind, PledgeStatus, RequestStatus};
 use amtshilfe_protocol::read_model::{
-    MissionOrder, NeedView, OfferEntry, PledgeLink, RequestView, Suggestion,
+    MissionOrder, NeedView, OfferEntry, PledgeLink, PledgeState, RequestView, Suggestion,
 };
 use maud::{Markup, html};
 
@@ -125,9 +125,9 @@ fn need_section(ctx: &Ctx, page: &RequestPage<'_>, index: usize, need: &NeedView
                             td { (ctx.name_of(pledge.pledger_name, &pledge.address.owner.to_string())) }
                             td { (pledge.pledge.quantity) }
                             td { (pledge.accepted_quantity) }
-                            td { (if pledge.pledge.status == PledgeStatus::Offered { ctx.t(Text::PledgeStanding) } else { ctx.t(Text::PledgeWithdrawn) }) }
+                            td data-testid="pledge-state" { (pledge_state(ctx, pledge.state)) }
                             @if page.mine && ctx.can_accept {
-                                td { @if open && left > 0 && pledge.pledge.status == PledgeStatus::Offered {
+                                td { @if open && left > 0 && pledge.pledge.status == PledgeStatus::Offered && pledge.state != PledgeState::Lapsed {
                                     form method="post" action={ (base) "/annahme" } {
                                         (ctx.csrf_field())
                                         input type="hidden" name="pledger" value=(pledge.address.owner);
@@ -243,4 +243,16 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
     ctx.nav = Nav::Other;
     let title = super::exercise_title(&ctx, view.exercise, &request.title);
     page(&ctx, &title, content)
+}
+
+/// Where a pledge stands, as the page says it.
+fn pledge_state(ctx: &Ctx, state: PledgeState) -> &'static str {
+    ctx.t(match state {
+        PledgeState::Offered => Text::PledgeStanding,
+        PledgeState::Accepted => Text::PledgeAccepted,
+        PledgeState::Finished => Text::PledgeFinished,
+        PledgeState::Withdrawn => Text::PledgeWithdrawn,
+        PledgeState::Declined => Text::PledgeDeclined,
+        PledgeState::Lapsed => Text::PledgeLapsed,
+    })
 }

@@ -172,7 +172,13 @@ pub(super) async fn export(
 /// `GET /api/board`: every request with its needs' quantities and pledges.
 pub(super) async fn board(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     with_core(&state, |core| {
-        to_json(&core.replica().read_model().request_board())
+        // As it stands now: lapsed pledges show as such, their units as open.
+        to_json(
+            &core
+                .replica()
+                .read_model()
+                .request_board_at(crate::clock::now_ms()),
+        )
     })
     .await
     .map(Json)

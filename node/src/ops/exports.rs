@@ -155,15 +155,17 @@ pub async fn table(state: &ApiState, export: Export) -> Result<Table, ApiError> 
             replica.read_model(),
             replica.membership().state(),
             export,
+            crate::clock::now_ms(),
         ))
     })
     .await
 }
 
-fn copy_rows(model: &ReadModel, state: &MembershipState, export: Export) -> Table {
+/// The rows of `export`, the board as it stands at `now_ms`.
+fn copy_rows(model: &ReadModel, state: &MembershipState, export: Export, now_ms: i64) -> Table {
     let rows = match export {
         Export::Registry => registry_rows(model),
-        Export::Board => board_rows(model),
+        Export::Board => board_rows(model, now_ms),
         Export::Missions => mission_rows(model),
         Export::Reimbursement => reimbursement_rows(model, &agreement_rates(state)),
     };
@@ -263,9 +265,9 @@ fn registry_rows(model: &ReadModel) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn board_rows(model: &ReadModel) -> Vec<Vec<String>> {
+fn board_rows(model: &ReadModel, now_ms: i64) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    for view in model.request_board() {
+    for view in model.request_board_at(now_ms) {
         let request = view.request;
         for need in &view.needs {
             rows.push(vec![

@@ -119,7 +119,7 @@ pub(super) async fn overview(
             .collect();
         Ok(html::overview(
             &ctx,
-            &model.request_board(),
+            &model.request_board_at(now_ms),
             model.available_capacity(),
             &members,
         ))

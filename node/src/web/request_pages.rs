@@ -111,12 +111,14 @@ async fn request_page(
         let address = request_address(&owner, &id)?;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
         let model = core.replica().read_model();
-        let view = model.request_view(&address).ok_or_else(|| {
-            ApiError::not_found(
-                "request_not_found",
-                "There is no such request on this node (yet).",
-            )
-        })?;
+        let view = model
+            .request_view_at(&address, clock::now_ms())
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "request_not_found",
+                    "There is no such request on this node (yet).",
+                )
+            })?;
         let member = core.device().member;
         let suggestions = view
             .needs

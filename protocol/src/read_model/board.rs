@@ -90,6 +90,23 @@ impl PledgeView<'_> {
     }
 }
 
+impl RequestView<'_> {
+    /// The view as it stands at `now_ms`: every pledge not accepted within
+    /// its window shows as lapsed, and its units as open again. What pages
+    /// and answers show, so that they agree with the rules a write meets
+    /// (`check_pledge`, `accept_pledge` ask at the time of writing).
+    #[must_use]
+    pub fn at(mut self, now_ms: i64) -> Self {
+        for need in &mut self.needs {
+            need.totals.open = need.open_at(now_ms);
+            for pledge in &mut need.pledges {
+                pledge.state = pledge.state_at(now_ms);
+            }
+        }
+        self
+    }
+}
+
 impl NeedView<'_> {
     /// What still needs a pledge at `now_ms`: the requested units minus
     /// those of pledges that are accepted, finished, or offered and not yet
@@ -124,6 +141,19 @@ impl ReadModel {
     pub fn request_view(&self, address: &RecordAddress) -> Option<RequestView<'_>> {
         let (address, request) = self.store.requests.get_key_value(address)?;
         Some(self.request_view_of(address, request))
+    }
+
+    /// [`Self::request_board`] as it stands at `now_ms` ([`RequestView::at`]).
+    pub fn request_board_at(&self, now_ms: i64) -> Vec<RequestView<'_>> {
+        self.request_board()
+            .into_iter()
+            .map(|view| view.at(now_ms))
+            .collect()
+    }
+
+    /// [`Self::request_view`] as it stands at `now_ms` ([`RequestView::at`]).
+    pub fn request_view_at(&self, address: &RecordAddress, now_ms: i64) -> Option<RequestView<'_>> {
+        self.request_view(address).map(|view| view.at(now_ms))
     }
 
     /// The quantities of one need, if its request is known.

@@ -323,8 +323,11 @@ async fn a_lapsed_pledge_cannot_be_accepted_and_frees_its_need() {
     let mut stale = pledge(node.me(), &request, "n1", 5);
     stale["created_at_ms"] = json!(crate::clock::now_ms() - 49 * 3_600_000);
     node.other_writes(RecordKey::pledge(old.clone()), stale);
+    // The board answers as it stands now: the pledge lapsed, its units are
+    // open again (as the pledge and acceptance rules see it).
     let (_, board) = node.get("/api/board").await;
-    assert_eq!(board[0]["needs"][0]["pledges"][0]["state"], "offered");
+    assert_eq!(board[0]["needs"][0]["pledges"][0]["state"], "lapsed");
+    assert_eq!(board[0]["needs"][0]["totals"]["open"], 5);
     node.refused(
         "/api/acceptances",
         json!({ "pledger": b, "pledge": old, "quantity": 5 }),
@@ -332,6 +335,14 @@ async fn a_lapsed_pledge_cannot_be_accepted_and_frees_its_need() {
         "pledge_lapsed",
     )
     .await;
+    // The request page says so and offers no acceptance of it.
+    node.add_account("leitung", Role::Admin, true);
+    let (session, _) = node.login_page("leitung").await;
+    let page = node
+        .page(&session, &format!("/anfragen/{}/{request}", node.me()))
+        .await;
+    assert!(page.contains("verfallen"), "{page}");
+    assert!(!page.contains("value=\"p-old\""), "{page}");
     let (_, missions) = node.get("/api/missions").await;
     assert!(missions.as_array().unwrap().is_empty());
 }
