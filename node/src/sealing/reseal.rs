@@ -49,7 +49,11 @@ pub fn reseal_due(core: &Core, mut entropy: impl FnMut() -> Option<[u8; 32]>) ->
     };
     let pact = replica.pact_id();
     for (address, record) in replica.read_model().posture_records() {
-        if address.owner != member || sealed_to(record) == required {
+        // The member's own records only: an officer hosted here carries its
+        // reviews of other members in this document too (`record.member`
+        // names the member they are about), and those are not ours to
+        // re-seal, nor can the member's key open them.
+        if address.owner != member || record.member != member || sealed_to(record) == required {
             continue;
         }
         let Some(entropy) = entropy() else {
