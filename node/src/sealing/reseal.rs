@@ -11,7 +11,7 @@ use amtshilfe_protocol::posture::SealedPosture;
 use amtshilfe_protocol::read_model::RecordAddress;
 use amtshilfe_protocol::seal::{Reader, ReaderId};
 
-use super::open::posture_readers_now;
+use super::posture::own_posture_readers;
 use crate::core::Core;
 
 /// A record that must be re-sealed but cannot be (this node's member key
@@ -44,7 +44,8 @@ pub fn reseal_due(core: &Core, mut entropy: impl FnMut() -> Option<[u8; 32]>) ->
     };
     let member = core.device().member;
     let replica = core.replica();
-    let Ok(required) = posture_readers_now(replica, &member) else {
+    // Never to a member key this node does not hold (reported as outbid).
+    let Ok(required) = own_posture_readers(core) else {
         return plan;
     };
     let pact = replica.pact_id();

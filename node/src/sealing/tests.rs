@@ -8,7 +8,7 @@ use amtshilfe_protocol::membership::{MembershipLog, Proposal};
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
 use amtshilfe_protocol::posture::{Assessment, PosturePayload, SealedPosture, WibaCatalogue};
 use amtshilfe_protocol::replica::LocalDevice;
-use amtshilfe_protocol::seal::{EncryptionSecret, Reader, ReaderId};
+use amtshilfe_protocol::seal::{EncryptionKeyAnnouncement, EncryptionSecret, Reader, ReaderId};
 use amtshilfe_tests::fixtures::T0_MS;
 
 use super::open::{open_posture_of, published_keys};
@@ -231,4 +231,62 @@ fn a_carried_review_of_another_member_is_left_as_it_is() {
     assert!(plan.stuck.is_empty(), "{:?}", plan.stuck);
     let round = maintain(&mut core, T0_MS + 3).unwrap();
     assert!(round.written.is_empty() && round.stuck.is_empty());
+}
+
+/// A newer encryption key is published for this node's member that this
+/// node does not hold (another node of the member with another
+/// `member-seal.key`, or a key that still speaks for the member, such as a
+/// stolen device key whose delegation ran out). The node neither re-seals
+/// the member's posture to it nor seals new records to it: whoever
+/// published that key would read them. It reports the key outbid instead.
+#[test]
+fn posture_is_never_sealed_to_a_member_key_this_node_does_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(SealIdentities {
+        member: identities().member,
+        officer: None,
+    });
+    maintain(&mut core, T0_MS).unwrap();
+    let id = RecordId::new("assessment-r0").unwrap();
+    let put = seal_posture_put(&core, &id, &draft(), [1; 32]).unwrap();
+    core.write(Collection::Posture, &[put], T0_MS).unwrap();
+
+    let member = core.device().member;
+    let foreign = EncryptionSecret::from_bytes([66; 32]);
+    let announcement = EncryptionKeyAnnouncement::sign(
+        core.replica().pact_id(),
+        ReaderId::Member(member),
+        &foreign,
+        T0_MS + 10,
+        &core.device().key,
+    );
+    let put = RecordOp::Put {
+        key: RecordKey {
+            tag: RecordTag::EncryptionKey,
+            id: RecordId::new("m-foreign").unwrap(),
+        }
+        .to_string(),
+        json: Record::EncryptionKey(announcement).to_json(),
+    };
+    core.write(Collection::Profile, &[put], T0_MS + 10).unwrap();
+    assert_eq!(
+        published_keys(core.replica()).get(&ReaderId::Member(member)),
+        Some(&foreign.public()),
+        "the foreign key is the newest"
+    );
+
+    let round = maintain(&mut core, T0_MS + 11).unwrap();
+    assert!(round.written.is_empty(), "nothing re-sealed to it");
+    assert_eq!(round.outbid, vec![ReaderId::Member(member)]);
+    let sealed_to_foreign = core.replica().read_model().posture_records().any(|(_, r)| {
+        r.sealed
+            .readers()
+            .any(|reader| reader.key == foreign.public())
+    });
+    assert!(!sealed_to_foreign);
+    assert!(matches!(
+        seal_posture_put(&core, &id, &draft(), [2; 32]),
+        Err(SealPostureError::MemberKeyNotHeld(_))
+    ));
 }
