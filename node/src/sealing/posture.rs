@@ -1,13 +1,15 @@
 //! Sealing one of the member's own posture records for writing: to the
 //! readers it must reach now (`open::posture_readers_now`).
 
+use std::collections::BTreeMap;
+
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::RecordId;
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
 use amtshilfe_protocol::posture::{PosturePayload, SealedPosture};
-use amtshilfe_protocol::seal::{Reader, ReaderId, SealError};
+use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId, SealError};
 
-use super::open::{MemberKeyMissing, posture_readers_now};
+use super::open::{MemberKeyMissing, posture_readers_among, published_keys};
 use crate::core::Core;
 
 /// The member's counted encryption key (the newest announced) is not the
@@ -53,8 +55,18 @@ impl SealPostureError {
 /// delegation ran out, can publish one). The sealing task reports such a
 /// key as outbid.
 pub fn own_posture_readers(core: &Core) -> Result<Vec<Reader>, SealPostureError> {
+    own_readers_among(core, &published_keys(core.replica()))
+}
+
+/// [`own_posture_readers`] with the counted keys computed once by the
+/// caller (the sealing task's round).
+pub fn own_readers_among(
+    core: &Core,
+    keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
+) -> Result<Vec<Reader>, SealPostureError> {
     let member = core.device().member;
-    let readers = posture_readers_now(core.replica(), &member)?;
+    let state = core.replica().membership().state();
+    let readers = posture_readers_among(keys, state, &member)?;
     let held = core.seal_identities().member.as_ref().map(|s| s.public());
     let counted = readers
         .iter()

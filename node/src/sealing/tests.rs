@@ -124,7 +124,7 @@ fn a_record_is_resealed_only_when_its_readers_change() {
     let id = RecordId::new("assessment-r0").unwrap();
     let put = seal_posture_put(&core, &id, &draft(), [1; 32]).unwrap();
     core.write(Collection::Posture, &[put], T0_MS).unwrap();
-    let plan = reseal_due(&core, || Some([2; 32]));
+    let plan = reseal_due(&core, &published_keys(core.replica()), || Some([2; 32]));
     assert!(plan.puts.is_empty() && plan.stuck.is_empty());
 
     // The member's key is replaced without keeping the old one: the record
@@ -226,7 +226,7 @@ fn a_carried_review_of_another_member_is_left_as_it_is() {
     };
     core.write(Collection::Posture, &[put], T0_MS + 2).unwrap();
 
-    let plan = reseal_due(&core, || Some([5; 32]));
+    let plan = reseal_due(&core, &published_keys(core.replica()), || Some([5; 32]));
     assert!(plan.puts.is_empty(), "not this member's posture to re-seal");
     assert!(plan.stuck.is_empty(), "{:?}", plan.stuck);
     let round = maintain(&mut core, T0_MS + 3).unwrap();
