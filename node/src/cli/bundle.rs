@@ -172,18 +172,8 @@ fn state(args: StateArgs) -> anyhow::Result<()> {
 /// `addresses` with this node's peer id added where none is named.
 fn with_peer_id(config: &Config, addresses: &[String]) -> anyhow::Result<Vec<String>> {
     let (device, _) = read_keys(&config.data_dir)?;
-    let peer = crate::net::identity::peer_id_of(&device.public())
-        .context("the device key is not a valid peer id")?;
-    Ok(addresses
-        .iter()
-        .map(|a| {
-            if a.contains("/p2p/") {
-                a.clone()
-            } else {
-                format!("{a}/p2p/{peer}")
-            }
-        })
-        .collect())
+    crate::net::identity::with_peer_id(addresses, &device.public())
+        .context("the device key is not a valid peer id")
 }
 
 /// Where the command works: the running node's API, or the stopped node's

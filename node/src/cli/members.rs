@@ -15,7 +15,7 @@ use super::ConfigArg;
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::invitation::Invitation;
-use crate::net::identity::peer_id_of;
+use crate::net::identity::with_peer_id;
 use crate::setup::{create_pact_store, read_keys, store_path};
 use crate::store::{Store, load_replica};
 
@@ -107,19 +107,8 @@ pub(super) fn invite(args: InviteArgs) -> anyhow::Result<()> {
         .propose(&node.member, proposal, now_ms());
     let hash = entry.hash();
     node.add(entry)?;
-    let peer =
-        peer_id_of(&node.device.public()).context("the device key is not a valid peer id")?;
-    let bootstrap = args
-        .addresses
-        .iter()
-        .map(|a| {
-            if a.contains("/p2p/") {
-                a.clone()
-            } else {
-                format!("{a}/p2p/{peer}")
-            }
-        })
-        .collect();
+    let bootstrap = with_peer_id(&args.addresses, &node.device.public())
+        .context("the device key is not a valid peer id")?;
     let inviter = member_name(&node.replica, MemberId::from_key(node.member.public()));
     let invitation = Invitation {
         pact: node.replica.pact_id(),

@@ -496,19 +496,9 @@ pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteA
             .membership()
             .propose(&key, proposal, clock::now_ms());
         let signed = commit(core, &entry)?;
-        let peer = crate::net::identity::peer_id_of(&core.device().key.public())
-            .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
-        let bootstrap = body
-            .addresses
-            .iter()
-            .map(|a| {
-                if a.contains("/p2p/") {
-                    a.clone()
-                } else {
-                    format!("{a}/p2p/{peer}")
-                }
-            })
-            .collect();
+        let bootstrap =
+            crate::net::identity::with_peer_id(&body.addresses, &core.device().key.public())
+                .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
         let replica = core.replica();
         let state = replica.membership().state();
         let invitation = Invitation {
