@@ -104,10 +104,29 @@ pub struct CheckedBundle {
     verified: Vec<Sha256Hash>,
 }
 
+impl CheckedBundle {
+    /// The bundle.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+}
+
 /// Decodes `bytes` and checks every item's integrity against `pact`,
 /// without the core: a running node does this outside its lock.
 pub fn checked(bytes: &[u8], pact: &PactId) -> Result<CheckedBundle, BundleRefused> {
+    check(Bundle::from_bytes(bytes)?, pact)
+}
+
+/// [`checked`] against the pact the bundle names itself: a recovery
+/// ticket, read before the node has a store (the caller then checks that
+/// the ticket's charter founds that pact).
+pub fn checked_as_named(bytes: &[u8]) -> Result<CheckedBundle, BundleRefused> {
     let bundle = Bundle::from_bytes(bytes)?;
+    let pact = bundle.pact;
+    check(bundle, &pact)
+}
+
+fn check(bundle: Bundle, pact: &PactId) -> Result<CheckedBundle, BundleRefused> {
     // Refuses the whole bundle unless every signature verifies.
     bundle.check_integrity(pact)?;
     let verified = bundle
