@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::Path;
 
 use amtshilfe_protocol::bundle::{BUNDLE_BYTES_MAX, Bundle, BundleError, ItemRefusal};
+use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{PactId, Sha256Hash};
 use amtshilfe_protocol::replica::Replica;
 use amtshilfe_protocol::sync::SyncRequest;
@@ -93,16 +94,52 @@ pub fn import(core: &mut Core, bytes: &[u8]) -> Result<ImportReport, BundleRefus
     Ok(apply(core, bundle))
 }
 
+/// A bundle whose every item passed [`checked`]: its envelopes' signatures
+/// are verified, so [`apply`] tells ingress so instead of verifying each
+/// one again under the core's lock.
+#[derive(Debug)]
+pub struct CheckedBundle {
+    bundle: Bundle,
+    /// The envelopes' verification ids (`Envelope::verification_id`).
+    verified: Vec<Sha256Hash>,
+}
+
+impl CheckedBundle {
+    /// The bundle.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+}
+
 /// Decodes `bytes` and checks every item's integrity against `pact`,
 /// without the core: a running node does this outside its lock.
-pub fn checked(bytes: &[u8], pact: &PactId) -> Result<Bundle, BundleRefused> {
+pub fn checked(bytes: &[u8], pact: &PactId) -> Result<CheckedBundle, BundleRefused> {
+    check(Bundle::from_bytes(bytes)?, pact)
+}
+
+/// [`checked`] against the pact the bundle names itself: a recovery
+/// ticket, read before the node has a store (the caller then checks that
+/// the ticket's charter founds that pact).
+pub fn checked_as_named(bytes: &[u8]) -> Result<CheckedBundle, BundleRefused> {
     let bundle = Bundle::from_bytes(bytes)?;
+    let pact = bundle.pact;
+    check(bundle, &pact)
+}
+
+fn check(bundle: Bundle, pact: &PactId) -> Result<CheckedBundle, BundleRefused> {
+    // Refuses the whole bundle unless every signature verifies.
     bundle.check_integrity(pact)?;
-    Ok(bundle)
+    let verified = bundle
+        .envelopes
+        .iter()
+        .map(Envelope::verification_id)
+        .collect();
+    Ok(CheckedBundle { bundle, verified })
 }
 
 /// Takes a [`checked`] bundle in through ingress and stores what applied.
-pub fn apply(core: &mut Core, bundle: Bundle) -> ImportReport {
+pub fn apply(core: &mut Core, checked: CheckedBundle) -> ImportReport {
+    let CheckedBundle { bundle, verified } = checked;
     let entry_count = bundle.entries.len();
     let positions: BTreeMap<Sha256Hash, usize> = bundle
         .envelopes
@@ -129,7 +166,7 @@ pub fn apply(core: &mut Core, bundle: Bundle) -> ImportReport {
             }),
         }
     }
-    let ingress = core.receive_envelopes(bundle.envelopes, "bundle");
+    let ingress = core.receive_verified(bundle.envelopes, verified, "bundle");
     report.envelopes_applied = ingress.accepted.len();
     report.duplicates += ingress.duplicates;
     report.pending = ingress.pending;

@@ -75,12 +75,7 @@ impl Invitation {
     /// The invitation to `invited` with `replica`'s whole membership log
     /// (the proposal included), starting from `addresses` of the inviting
     /// node, each given `/p2p/{peer}` unless it names a peer already.
-    pub fn new(
-        replica: &Replica,
-        invited: Invited,
-        addresses: &[String],
-        peer: &libp2p::PeerId,
-    ) -> Self {
+    pub fn new(replica: &Replica, invited: Invited, bootstrap: Vec<String>) -> Self {
         Invitation {
             pact: replica.pact_id(),
             pact_name: crate::ops::pact::pact_name(replica),
@@ -94,16 +89,7 @@ impl Invitation {
                 .iter()
                 .map(|(_, e)| hex::encode(e.to_bytes()))
                 .collect(),
-            bootstrap: addresses
-                .iter()
-                .map(|a| {
-                    if a.contains("/p2p/") {
-                        a.clone()
-                    } else {
-                        format!("{a}/p2p/{peer}")
-                    }
-                })
-                .collect(),
+            bootstrap,
         }
     }
 

@@ -5,7 +5,6 @@
 //! (`cli.token`), so the running node takes the bundle in exactly as it
 //! takes a peer's data.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +13,8 @@ use amtshilfe_protocol::bundle::{BUNDLE_BYTES_MAX, Bundle};
 use anyhow::Context;
 
 use super::ConfigArg;
+use super::init::write_new;
+use super::node_api::{self, Call};
 use crate::bundle::{BundleRefused, ImportReport, RefusedItem};
 use crate::config::Config;
 use crate::core::Core;
@@ -171,18 +172,8 @@ fn state(args: StateArgs) -> anyhow::Result<()> {
 /// `addresses` with this node's peer id added where none is named.
 fn with_peer_id(config: &Config, addresses: &[String]) -> anyhow::Result<Vec<String>> {
     let (device, _) = read_keys(&config.data_dir)?;
-    let peer = crate::net::identity::peer_id_of(&device.public())
-        .context("the device key is not a valid peer id")?;
-    Ok(addresses
-        .iter()
-        .map(|a| {
-            if a.contains("/p2p/") {
-                a.clone()
-            } else {
-                format!("{a}/p2p/{peer}")
-            }
-        })
-        .collect())
+    crate::net::identity::with_peer_id(addresses, &device.public())
+        .context("the device key is not a valid peer id")
 }
 
 /// Where the command works: the running node's API, or the stopped node's
@@ -218,33 +209,17 @@ impl Target {
 /// One request to the running node's API with the command line's token;
 /// the answer's status and body (at most a bundle's size).
 fn api(config: &Config, method: &str, path: &str, body: &[u8]) -> anyhow::Result<(u16, Vec<u8>)> {
-    let token = crate::accounts::bootstrap::read_cli_token(&config.data_dir)
-        .context("the node runs, but there is no API token in the data directory (cli.token)")?;
-    let mut stream = TcpStream::connect_timeout(&config.http_bind, Duration::from_secs(5))?;
-    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        config.http_bind,
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream
-        .take(BUNDLE_BYTES_MAX as u64 + 64 * 1024)
-        .read_to_end(&mut response)?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .context("the node's answer has no header end")?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("the node's answer has no status")?;
-    Ok((status, response[split + 4..].to_vec()))
+    node_api::request(
+        config,
+        &Call {
+            method,
+            path,
+            content_type: "application/octet-stream",
+            body,
+            read_timeout: Duration::from_secs(120),
+            answer_bytes_max: BUNDLE_BYTES_MAX as u64 + 64 * 1024,
+        },
+    )
 }
 
 fn expect_ok(status: u16, body: &[u8]) -> anyhow::Result<()> {
@@ -357,16 +332,4 @@ fn print_report(report: &ImportReport) {
             );
         }
     }
-}
-
-/// Writes a new file; never replaces one.
-fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
 }

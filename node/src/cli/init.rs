@@ -159,14 +159,14 @@ pub(crate) fn replace_file(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// Writes a new file; refuses to overwrite.
-pub(crate) fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_new(path: &Path, content: impl AsRef<[u8]>) -> anyhow::Result<()> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(text.as_bytes())?;
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    file.write_all(content.as_ref())?;
     file.sync_all()?;
     Ok(())
 }

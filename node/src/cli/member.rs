@@ -8,8 +8,6 @@
 //! other and shares it. Without it the node signs with the member key it
 //! holds, after the same text was shown and confirmed.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,6 +17,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::ConfigArg;
+use super::node_api::{self, Call};
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::ops::pact_actions::proposal_details;
@@ -132,39 +131,22 @@ fn api(
     path: &str,
     body: Option<&Value>,
 ) -> anyhow::Result<(u16, Value)> {
-    let token = crate::accounts::bootstrap::read_cli_token(&config.data_dir)
-        .context("there is no API token in the data directory (cli.token)")?;
-    let mut stream = TcpStream::connect_timeout(&config.http_bind, Duration::from_secs(5))
-        .with_context(|| {
-            format!(
-                "the node does not answer on http://{}; start it",
-                config.http_bind
-            )
-        })?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let body = body.map(Value::to_string).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        config.http_bind,
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body.as_bytes())?;
-    let mut response = Vec::new();
-    stream.take(ANSWER_BYTES_MAX).read_to_end(&mut response)?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .context("the node's answer has no header end")?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("the node's answer has no status")?;
-    let value = serde_json::from_slice(&response[split + 4..]).unwrap_or(Value::Null);
-    Ok((status, value))
+    let (status, answer) = node_api::request(
+        config,
+        &Call {
+            method,
+            path,
+            content_type: "application/json",
+            body: body.as_bytes(),
+            read_timeout: Duration::from_secs(60),
+            answer_bytes_max: ANSWER_BYTES_MAX,
+        },
+    )?;
+    Ok((
+        status,
+        serde_json::from_slice(&answer).unwrap_or(Value::Null),
+    ))
 }
 
 fn expect(status: u16, answer: Value, wanted: u16) -> anyhow::Result<Value> {

@@ -15,7 +15,7 @@ use super::ConfigArg;
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::invitation::{Invitation, Invited};
-use crate::net::identity::peer_id_of;
+use crate::net::identity::with_peer_id;
 use crate::setup::{create_pact_store, read_keys, store_path};
 use crate::store::{Store, load_replica};
 
@@ -107,8 +107,8 @@ pub(super) fn invite(args: InviteArgs) -> anyhow::Result<()> {
         .propose(&node.member, proposal, now_ms());
     let hash = entry.hash();
     node.add(entry)?;
-    let peer =
-        peer_id_of(&node.device.public()).context("the device key is not a valid peer id")?;
+    let bootstrap = with_peer_id(&args.addresses, &node.device.public())
+        .context("the device key is not a valid peer id")?;
     let invitation = Invitation::new(
         &node.replica,
         Invited {
@@ -117,8 +117,7 @@ pub(super) fn invite(args: InviteArgs) -> anyhow::Result<()> {
             member_key: args.member_key,
             proposal: hash,
         },
-        &args.addresses,
-        &peer,
+        bootstrap,
     );
     invitation.write(&args.out)?;
     println!("Proposed admitting {} (proposal {hash}).", args.name);

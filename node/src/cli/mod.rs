@@ -14,6 +14,7 @@ mod demo;
 mod init;
 mod member;
 mod members;
+mod node_api;
 mod pact;
 mod recover;
 mod restore;

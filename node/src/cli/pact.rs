@@ -78,7 +78,7 @@ fn draft(name: &str, founders: &[String], out: &std::path::Path) -> anyhow::Resu
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let draft = SignedEntry::charter_draft(name, founders, now_ms());
-    super::init::write_new(out, &hex::encode(draft.to_bytes()))?;
+    super::init::write_new(out, hex::encode(draft.to_bytes()))?;
     println!(
         "Charter draft written to {}. Every founder signs it: amtshilfe pact sign {}",
         out.display(),

@@ -17,7 +17,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use amtshilfe_protocol::bundle::Bundle;
 use amtshilfe_protocol::ids::PactId;
 use amtshilfe_protocol::membership::MembershipLog;
 use amtshilfe_protocol::replica::LocalDevice;
@@ -94,7 +93,9 @@ pub struct Recovered {
     pub incarnation: [u8; 16],
     /// The new first admin (its password is shown once).
     pub admin: crate::accounts::bootstrap::FirstAdmin,
-    /// What of the ticket applied.
+    /// The ticket's membership entries, charter included, in the new store.
+    pub entries: usize,
+    /// What of the ticket's envelopes applied.
     pub report: crate::bundle::ImportReport,
 }
 
@@ -105,18 +106,19 @@ pub fn recover(
     ticket: &[u8],
     plan: &RecoveryPlan,
 ) -> anyhow::Result<Recovered> {
-    let bundle = Bundle::from_bytes(ticket)
+    // Decoded and every signature checked once; the import below takes
+    // the checked bundle as it is.
+    let checked = crate::bundle::checked_as_named(ticket)
         .map_err(|e| anyhow::anyhow!("the recovery ticket is refused: {e}"))?;
-    bundle
-        .check_integrity(&bundle.pact)
-        .map_err(|e| anyhow::anyhow!("the recovery ticket is refused: {e}"))?;
+    let bundle = checked.bundle();
+    let pact = bundle.pact;
     let (charter, rest) = bundle
         .entries
         .split_first()
         .filter(|(charter, _)| charter.is_charter())
         .context("the recovery ticket holds no charter: export it without --since")?;
     anyhow::ensure!(
-        PactId(charter.hash().0) == bundle.pact,
+        PactId(charter.hash().0) == pact,
         "the ticket's charter does not found the pact the ticket names"
     );
     // Whose key is this, by the ticket's log? Checked before anything is
@@ -165,6 +167,9 @@ pub fn recover(
     let device = keys::generate_key_file(&dir.join(DEVICE_KEY_FILE))?;
     keys::write_member_public(&dir, &member.public())?;
     let admin = crate::accounts::bootstrap::prepare(&dir, now_ms())?;
+    // The store takes the ticket's log now; the import below finds those
+    // entries stored and takes the ticket's envelopes.
+    let entries = rest.len() + 1;
     let store = create_pact_store(&dir, charter, rest, member, &device, now_ms())?;
     let incarnation = store.meta().incarnation;
     let replica = load_replica(&store)?;
@@ -174,7 +179,7 @@ pub fn recover(
         incarnation,
     };
     let mut core = Core::new(replica, store, own);
-    let report = crate::bundle::import(&mut core, ticket).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = crate::bundle::apply(&mut core, checked);
     drop(core);
     write_new(&config_path, &text)?;
 
@@ -182,10 +187,11 @@ pub fn recover(
         config_path,
         config,
         name,
-        pact: bundle.pact,
+        pact,
         device: device.public(),
         incarnation,
         admin,
+        entries,
         report,
     })
 }
@@ -245,6 +251,7 @@ pub(super) fn run(args: RecoverArgs) -> anyhow::Result<()> {
         device,
         incarnation,
         admin,
+        entries,
         report,
     } = recover(&member, &ticket, &plan)?;
     println!("Wiederhergestellt / recovered: {name} in pact {pact}");
@@ -255,8 +262,7 @@ pub(super) fn run(args: RecoverArgs) -> anyhow::Result<()> {
     );
     println!(
         "  from the ticket: {} membership entries, {} envelopes",
-        report.entries_applied + 1,
-        report.envelopes_applied
+        entries, report.envelopes_applied
     );
     println!(
         "  peers to start from: {}",

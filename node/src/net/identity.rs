@@ -19,6 +19,25 @@ pub fn peer_id_of(key: &PublicKey) -> Option<PeerId> {
     Some(PeerId::from_public_key(&identity::PublicKey::from(public)))
 }
 
+/// `addresses` of the node whose device key is `device`, each with its
+/// peer id (`/p2p/…`) added where none is named, so that a dialler can
+/// check whom it reaches. `None`: the key is no valid peer id.
+pub fn with_peer_id(addresses: &[String], device: &PublicKey) -> Option<Vec<String>> {
+    let peer = peer_id_of(device)?;
+    Some(
+        addresses
+            .iter()
+            .map(|a| {
+                if a.contains("/p2p/") {
+                    a.clone()
+                } else {
+                    format!("{a}/p2p/{peer}")
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The device key inside a peer id (ed25519 peer ids inline their key).
 pub fn key_of_peer(peer: &PeerId) -> Option<PublicKey> {
     let multihash = peer.as_ref();
@@ -42,5 +61,20 @@ mod tests {
         let peer = keypair.public().to_peer_id();
         assert_eq!(peer_id_of(&device.public()), Some(peer));
         assert_eq!(key_of_peer(&peer), Some(device.public()));
+    }
+
+    #[test]
+    fn an_address_gets_the_peer_id_unless_it_names_one() {
+        let device = KeyPair::from_seed([7; 32]).public();
+        let peer = peer_id_of(&device).unwrap();
+        let named = "/ip4/10.0.0.2/tcp/4100/p2p/12D3KooWother".to_owned();
+        let addresses = with_peer_id(
+            &["/ip4/10.0.0.1/tcp/4100".to_owned(), named.clone()],
+            &device,
+        );
+        assert_eq!(
+            addresses,
+            Some(vec![format!("/ip4/10.0.0.1/tcp/4100/p2p/{peer}"), named])
+        );
     }
 }

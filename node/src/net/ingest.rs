@@ -271,39 +271,71 @@ impl Worker {
         }
     }
 
-    /// Judges a batch of gossip messages: all their envelopes in one
-    /// ingress call and one commit, entries one by one (they are rare).
+    /// Judges a batch of gossip messages: their envelopes in one ingress
+    /// call and one commit (more only when the batch holds two envelopes
+    /// of one change), entries one by one (they are rare).
     fn judge_gossip(&self, batch: Vec<GossipMessage>) -> Vec<IngestDone> {
         let decoded: Vec<Option<Announcement>> = batch
             .iter()
             .map(|message| Announcement::from_bytes(&message.data))
             .collect();
-        let envelopes: Vec<Envelope> = decoded
+        // An ingress report names envelopes by their change's hash, so two
+        // envelopes of one change (a genuine one and a copy with another
+        // signature or signer) must not share a call, or one's verdict
+        // would be taken for the other's: a rogue peer could get an honest
+        // relay's message rejected. Each call holds one envelope per change;
+        // the same envelope twice shares a verdict. Batch order is kept.
+        let mut calls: Vec<(HashMap<Sha256Hash, Sha256Hash>, Vec<Envelope>)> = Vec::new();
+        let mut call_of: Vec<usize> = vec![0; decoded.len()];
+        for (index, announcement) in decoded.iter().enumerate() {
+            let Some(Announcement::Envelope(envelope)) = announcement else {
+                continue;
+            };
+            let hash = envelope.content_hash();
+            let id = envelope.verification_id();
+            let call = calls
+                .iter()
+                .position(|(ids, _)| ids.get(&hash).is_none_or(|held| *held == id))
+                .unwrap_or_else(|| {
+                    calls.push((HashMap::new(), Vec::new()));
+                    calls.len() - 1
+                });
+            let (ids, envelopes) = &mut calls[call];
+            if ids.insert(hash, id).is_none() {
+                envelopes.push(envelope.clone());
+            }
+            call_of[index] = call;
+        }
+        let verified: Vec<Vec<Sha256Hash>> = calls
             .iter()
-            .filter_map(|announcement| match announcement {
-                Some(Announcement::Envelope(envelope)) => Some(envelope.clone()),
-                _ => None,
+            .map(|(_, envelopes)| crate::verify::verified(&self.pact, envelopes))
+            .collect();
+        let mut core = self.core.lock();
+        // Per call: the changes accepted, and for each refused one whether
+        // no honest relay would pass it on.
+        let judged: Vec<(HashSet<Sha256Hash>, HashMap<Sha256Hash, bool>)> = calls
+            .into_iter()
+            .zip(verified)
+            .map(|((_, envelopes), verified)| {
+                let report = core.receive_verified(envelopes, verified, "gossip");
+                let accepted = report.accepted.iter().map(Envelope::content_hash).collect();
+                let rejected = report
+                    .rejected
+                    .iter()
+                    .map(|(hash, reason)| (*hash, reason.is_provably_bad()))
+                    .collect();
+                (accepted, rejected)
             })
             .collect();
-        let verified: Vec<Sha256Hash> = crate::verify::verified(&self.pact, &envelopes);
-        let mut core = self.core.lock();
-        let report = core.receive_verified(envelopes, verified, "gossip");
-        let accepted: HashSet<Sha256Hash> =
-            report.accepted.iter().map(Envelope::content_hash).collect();
-        // For each refused envelope: whether no honest relay would pass it on.
-        let rejected: HashMap<Sha256Hash, bool> = report
-            .rejected
-            .iter()
-            .map(|(hash, reason)| (*hash, reason.is_provably_bad()))
-            .collect();
         let mut outcomes = Vec::with_capacity(batch.len());
-        for (message, announcement) in batch.into_iter().zip(decoded) {
+        for ((message, announcement), call) in batch.into_iter().zip(decoded).zip(call_of) {
             let mut fetch_log = false;
             let mut gate_changed = false;
             let verdict = match announcement {
                 None => MessageAcceptance::Reject,
                 Some(Announcement::Envelope(envelope)) => {
                     let hash = envelope.content_hash();
+                    let (accepted, rejected) = &judged[call];
                     match rejected.get(&hash) {
                         // Authority may still be on its way; only provable garbage is punished.
                         Some(true) => MessageAcceptance::Reject,
@@ -425,6 +457,94 @@ mod tests {
                 None => panic!("the worker stopped early"),
             }
         }
+        drop(queue);
+        worker.join().unwrap();
+    }
+
+    /// A rogue peer sends a copy of a genuine change with a broken
+    /// signature so that it lands in the same batch as the genuine one.
+    /// Each message keeps its own verdict: the copy is rejected, the
+    /// genuine one accepted (and its honest relay not punished).
+    #[test]
+    fn a_forged_copy_in_the_batch_does_not_take_the_genuine_ones_verdict() {
+        use amtshilfe_protocol::document::RecordOp;
+        use amtshilfe_protocol::ids::{Collection, RecordId};
+        use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
+        use amtshilfe_protocol::seal::{EncryptionKeyAnnouncement, EncryptionSecret, ReaderId};
+        use amtshilfe_tests::fixtures::TestPact;
+
+        let pact = TestPact::new(2, 71);
+        let dir = tempfile::tempdir().unwrap();
+        let own = &pact.members[0];
+        let device_key = KeyPair::from_seed([9; 32]);
+        let store = create_pact_store(
+            dir.path(),
+            &pact.charter,
+            &pact.delegations,
+            &own.member_key,
+            &device_key,
+            T0_MS,
+        )
+        .unwrap();
+        let replica = load_replica(&store).unwrap();
+        let device = LocalDevice {
+            member: own.id(),
+            key: device_key,
+            incarnation: store.meta().incarnation,
+        };
+        let core = SharedCore::new(Core::new(replica, store, device));
+
+        // Member 1's genuine change, and a copy with a broken signature.
+        let other = &pact.members[1];
+        let mut writer = pact.replica();
+        let announcement = EncryptionKeyAnnouncement::sign(
+            writer.pact_id(),
+            ReaderId::Member(other.id()),
+            &EncryptionSecret::from_bytes([21; 32]),
+            T0_MS,
+            &other.device.key,
+        );
+        let put = RecordOp::Put {
+            key: RecordKey {
+                tag: RecordTag::EncryptionKey,
+                id: RecordId::new("m-1").unwrap(),
+            }
+            .to_string(),
+            json: Record::EncryptionKey(announcement).to_json(),
+        };
+        let genuine = writer
+            .write(&other.device, Collection::Profile, &[put], T0_MS)
+            .unwrap();
+        let mut forged = genuine.clone();
+        forged.signature.0[0] ^= 1;
+        let message = |envelope: Envelope, id: &[u8]| {
+            IngestJob::Gossip(GossipMessage {
+                source: PeerId::random(),
+                id: MessageId::new(id),
+                data: Announcement::Envelope(envelope).to_bytes(),
+            })
+        };
+
+        let (queue, mut done, worker) =
+            start(core.clone(), core.lock().replica().pact_id()).unwrap();
+        let guard = core.lock();
+        assert!(queue.try_send(message(forged, b"forged")));
+        assert!(queue.try_send(message(genuine, b"genuine")));
+        drop(guard);
+        let mut verdicts = Vec::new();
+        for _ in 0..2 {
+            match done.blocking_recv() {
+                Some(IngestDone::Gossip { id, verdict, .. }) => verdicts.push((id, verdict)),
+                _ => panic!("a gossip verdict was expected"),
+            }
+        }
+        assert_eq!(
+            verdicts,
+            vec![
+                (MessageId::new(b"forged"), MessageAcceptance::Reject),
+                (MessageId::new(b"genuine"), MessageAcceptance::Accept),
+            ]
+        );
         drop(queue);
         worker.join().unwrap();
     }

@@ -530,8 +530,9 @@ pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteA
             .membership()
             .propose(&key, proposal, clock::now_ms());
         let signed = commit(core, &entry)?;
-        let peer = crate::net::identity::peer_id_of(&core.device().key.public())
-            .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
+        let bootstrap =
+            crate::net::identity::with_peer_id(&body.addresses, &core.device().key.public())
+                .ok_or_else(|| ApiError::Internal("the device key is no peer id".into()))?;
         let invitation = Invitation::new(
             core.replica(),
             Invited {
@@ -543,8 +544,7 @@ pub(crate) async fn invite(state: &ApiState, body: InviteBody) -> Result<InviteA
                 member_key: invited,
                 proposal: entry.hash(),
             },
-            &body.addresses,
-            &peer,
+            bootstrap,
         );
         Ok((InviteAnswer { signed, invitation }, entry))
     })

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::membership::MembershipState;
 use amtshilfe_protocol::posture::{OpenPostureError, PosturePayload, posture_context};
 use amtshilfe_protocol::read_model::RecordAddress;
 use amtshilfe_protocol::replica::Replica;
@@ -42,7 +43,20 @@ pub fn posture_readers_now(
     replica: &Replica,
     member: &MemberId,
 ) -> Result<Vec<Reader>, MemberKeyMissing> {
-    let keys = published_keys(replica);
+    posture_readers_among(
+        &published_keys(replica),
+        replica.membership().state(),
+        member,
+    )
+}
+
+/// [`posture_readers_now`] with the counted keys ([`published_keys`])
+/// computed once by the caller.
+pub fn posture_readers_among(
+    keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
+    state: &MembershipState,
+    member: &MemberId,
+) -> Result<Vec<Reader>, MemberKeyMissing> {
     let member_reader = ReaderId::Member(*member);
     let member_key = keys.get(&member_reader).ok_or(MemberKeyMissing)?;
     let mut readers = vec![Reader {
@@ -50,9 +64,7 @@ pub fn posture_readers_now(
         key: *member_key,
     }];
     readers.extend(
-        replica
-            .membership()
-            .state()
+        state
             .officers()
             .filter(|officer| officer.serves.contains(member))
             .filter_map(|officer| {

@@ -10,6 +10,8 @@
 //! member holding different `member-seal.key` files do not outbid each
 //! other forever; the node whose key lost says so in its log.
 
+use std::collections::BTreeMap;
+
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::RecordId;
@@ -18,7 +20,6 @@ use amtshilfe_protocol::seal::{
     EncryptionKeyAnnouncement, EncryptionPublicKey, EncryptionSecret, ReaderId,
 };
 
-use super::open::published_keys;
 use crate::core::Core;
 
 /// The record id an announcement of `key` for `holder` is stored under:
@@ -86,9 +87,12 @@ pub fn announcements_due(core: &Core, now_ms: i64) -> Vec<RecordOp> {
 
 /// The holders this node holds a key for whose counted key is another one
 /// (another node of the member published a newer `member-seal.key`):
-/// records sealed from now on cannot be opened here.
-pub fn outbid_holders(core: &Core) -> Vec<ReaderId> {
-    let counted = published_keys(core.replica());
+/// records sealed from now on cannot be opened here. `counted`: the
+/// counted keys (`open::published_keys`).
+pub fn outbid_holders(
+    core: &Core,
+    counted: &BTreeMap<ReaderId, EncryptionPublicKey>,
+) -> Vec<ReaderId> {
     core.seal_identities()
         .local_readers(core.device().member)
         .into_iter()

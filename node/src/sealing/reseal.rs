@@ -5,13 +5,15 @@
 //! they re-seal, with the member's encryption secret; the payload stays
 //! the same, under a fresh content key.
 
+use std::collections::BTreeMap;
+
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
 use amtshilfe_protocol::posture::SealedPosture;
 use amtshilfe_protocol::read_model::RecordAddress;
-use amtshilfe_protocol::seal::{Reader, ReaderId};
+use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId};
 
-use super::open::posture_readers_now;
+use super::posture::own_readers_among;
 use crate::core::Core;
 
 /// A record that must be re-sealed but cannot be (this node's member key
@@ -35,21 +37,31 @@ pub struct ResealPlan {
 }
 
 /// The member's posture records whose readers differ from the ones they
-/// must reach now, sealed again. `entropy` gives 32 fresh bytes per
-/// record (`None`: no randomness, nothing is re-sealed).
-pub fn reseal_due(core: &Core, mut entropy: impl FnMut() -> Option<[u8; 32]>) -> ResealPlan {
+/// must reach now (by the counted `keys`, `open::published_keys`), sealed
+/// again. `entropy` gives 32 fresh bytes per record (`None`: no
+/// randomness, nothing is re-sealed).
+pub fn reseal_due(
+    core: &Core,
+    keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
+    mut entropy: impl FnMut() -> Option<[u8; 32]>,
+) -> ResealPlan {
     let mut plan = ResealPlan::default();
     let Some(secret) = &core.seal_identities().member else {
         return plan;
     };
     let member = core.device().member;
     let replica = core.replica();
-    let Ok(required) = posture_readers_now(replica, &member) else {
+    // Never to a member key this node does not hold (reported as outbid).
+    let Ok(required) = own_readers_among(core, keys) else {
         return plan;
     };
     let pact = replica.pact_id();
     for (address, record) in replica.read_model().posture_records() {
-        if address.owner != member || sealed_to(record) == required {
+        // The member's own records only: an officer hosted here carries its
+        // reviews of other members in this document too (`record.member`
+        // names the member they are about), and those are not ours to
+        // re-seal, nor can the member's key open them.
+        if address.owner != member || record.member != member || sealed_to(record) == required {
             continue;
         }
         let Some(entropy) = entropy() else {

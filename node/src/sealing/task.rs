@@ -12,6 +12,7 @@ use amtshilfe_protocol::seal::ReaderId;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::open::published_keys;
 use super::publish::{announcements_due, outbid_holders};
 use super::reseal::{Stuck, reseal_due};
 use crate::core::{Core, CoreError, SharedCore};
@@ -47,7 +48,10 @@ pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
         tracing::info!(keys = announcements.len(), "encryption keys published");
         round.written.push(envelope);
     }
-    let plan = reseal_due(core, || os_random().ok());
+    // The counted keys, once per round (each check verifies every
+    // announcement); the re-sealing below writes no announcement.
+    let keys = published_keys(core.replica());
+    let plan = reseal_due(core, &keys, || os_random().ok());
     for put in &plan.puts {
         round
             .written
@@ -60,7 +64,7 @@ pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
         );
     }
     round.stuck = plan.stuck;
-    round.outbid = outbid_holders(core);
+    round.outbid = outbid_holders(core, &keys);
     Ok(round)
 }
 

@@ -1,12 +1,14 @@
 //! The node's sealing on one core: what is published, once; what is
 //! re-sealed, only when the readers change; nothing without keys.
 
+use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::{Collection, MemberId, RecordId};
-use amtshilfe_protocol::membership::MembershipLog;
-use amtshilfe_protocol::posture::{Assessment, PosturePayload, WibaCatalogue};
+use amtshilfe_protocol::membership::{MembershipLog, Proposal};
+use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
+use amtshilfe_protocol::posture::{Assessment, PosturePayload, SealedPosture, WibaCatalogue};
 use amtshilfe_protocol::replica::LocalDevice;
-use amtshilfe_protocol::seal::{EncryptionSecret, ReaderId};
+use amtshilfe_protocol::seal::{EncryptionKeyAnnouncement, EncryptionSecret, Reader, ReaderId};
 use amtshilfe_tests::fixtures::T0_MS;
 
 use super::open::{open_posture_of, published_keys};
@@ -122,7 +124,7 @@ fn a_record_is_resealed_only_when_its_readers_change() {
     let id = RecordId::new("assessment-r0").unwrap();
     let put = seal_posture_put(&core, &id, &draft(), [1; 32]).unwrap();
     core.write(Collection::Posture, &[put], T0_MS).unwrap();
-    let plan = reseal_due(&core, || Some([2; 32]));
+    let plan = reseal_due(&core, &published_keys(core.replica()), || Some([2; 32]));
     assert!(plan.puts.is_empty() && plan.stuck.is_empty());
 
     // The member's key is replaced without keeping the old one: the record
@@ -145,4 +147,146 @@ fn a_record_is_resealed_only_when_its_readers_change() {
     assert_eq!(opened.len(), 1);
     assert_eq!(opened[0].reader, ReaderId::Member(member));
     assert_eq!(opened[0].payload.as_ref().unwrap(), &draft());
+}
+
+/// An officer hosted here reviews another member: its review travels in
+/// this node's member's Posture document, sealed to that member and the
+/// officer. It is not this member's posture, so this node neither re-seals
+/// it to its own member's readers nor reports it stuck, round after round.
+#[test]
+fn a_carried_review_of_another_member_is_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeyPair::from_seed([1; 32]);
+    let other = KeyPair::from_seed([2; 32]);
+    let device_key = KeyPair::from_seed([3; 32]);
+    let charter = MembershipLog::charter(
+        "Pakt",
+        &[(&key, "Kreis Bergstraße"), (&other, "Stadt Zwingenberg")],
+        T0_MS,
+    );
+    let store = create_pact_store(dir.path(), &charter, &[], &key, &device_key, T0_MS).unwrap();
+    let replica = load_replica(&store).unwrap();
+    let device = LocalDevice {
+        member: MemberId::from_key(key.public()),
+        key: device_key,
+        incarnation: store.meta().incarnation,
+    };
+    let mut core = Core::new(replica, store, device);
+    core.set_seal_identities(identities());
+    maintain(&mut core, T0_MS).unwrap();
+
+    // The officer hosted here is appointed to serve the other member.
+    let served = MemberId::from_key(other.public());
+    let officer = identities().officer.unwrap();
+    let propose = core.replica().membership().propose(
+        &key,
+        Proposal::AppointOfficer {
+            officer_key: officer.signing.public(),
+            name: "Gemeinsame ISB".into(),
+            serves: vec![served],
+        },
+        T0_MS + 1,
+    );
+    assert!(core.receive_entries(vec![propose.clone()], "test"));
+    let approve = core
+        .replica()
+        .membership()
+        .approve(&other, propose.hash(), T0_MS + 1);
+    assert!(core.receive_entries(vec![approve], "test"));
+
+    // Its review of the other member, carried in this member's document.
+    let readers = vec![
+        Reader {
+            id: ReaderId::Member(served),
+            key: EncryptionSecret::from_bytes([31; 32]).public(),
+        },
+        Reader {
+            id: ReaderId::Officer(officer.signing.public()),
+            key: officer.encryption.public(),
+        },
+    ];
+    let id = RecordId::new("rv-review").unwrap();
+    let sealed = SealedPosture::seal(
+        &core.replica().pact_id(),
+        served,
+        id.as_str(),
+        &draft(),
+        &readers,
+        [4; 32],
+    )
+    .unwrap()
+    .carried_by(&core.device().member, &officer.signing);
+    let put = RecordOp::Put {
+        key: RecordKey {
+            tag: RecordTag::Posture,
+            id: id.clone(),
+        }
+        .to_string(),
+        json: Record::Posture(sealed).to_json(),
+    };
+    core.write(Collection::Posture, &[put], T0_MS + 2).unwrap();
+
+    let plan = reseal_due(&core, &published_keys(core.replica()), || Some([5; 32]));
+    assert!(plan.puts.is_empty(), "not this member's posture to re-seal");
+    assert!(plan.stuck.is_empty(), "{:?}", plan.stuck);
+    let round = maintain(&mut core, T0_MS + 3).unwrap();
+    assert!(round.written.is_empty() && round.stuck.is_empty());
+}
+
+/// A newer encryption key is published for this node's member that this
+/// node does not hold (another node of the member with another
+/// `member-seal.key`, or a key that still speaks for the member, such as a
+/// stolen device key whose delegation ran out). The node neither re-seals
+/// the member's posture to it nor seals new records to it: whoever
+/// published that key would read them. It reports the key outbid instead.
+#[test]
+fn posture_is_never_sealed_to_a_member_key_this_node_does_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(SealIdentities {
+        member: identities().member,
+        officer: None,
+    });
+    maintain(&mut core, T0_MS).unwrap();
+    let id = RecordId::new("assessment-r0").unwrap();
+    let put = seal_posture_put(&core, &id, &draft(), [1; 32]).unwrap();
+    core.write(Collection::Posture, &[put], T0_MS).unwrap();
+
+    let member = core.device().member;
+    let foreign = EncryptionSecret::from_bytes([66; 32]);
+    let announcement = EncryptionKeyAnnouncement::sign(
+        core.replica().pact_id(),
+        ReaderId::Member(member),
+        &foreign,
+        T0_MS + 10,
+        &core.device().key,
+    );
+    let put = RecordOp::Put {
+        key: RecordKey {
+            tag: RecordTag::EncryptionKey,
+            id: RecordId::new("m-foreign").unwrap(),
+        }
+        .to_string(),
+        json: Record::EncryptionKey(announcement).to_json(),
+    };
+    core.write(Collection::Profile, &[put], T0_MS + 10).unwrap();
+    assert_eq!(
+        published_keys(core.replica()).get(&ReaderId::Member(member)),
+        Some(&foreign.public()),
+        "the foreign key is the newest"
+    );
+
+    let round = maintain(&mut core, T0_MS + 11).unwrap();
+    assert!(round.written.is_empty(), "nothing re-sealed to it");
+    assert_eq!(round.outbid, vec![ReaderId::Member(member)]);
+    let sealed_to_foreign = core.replica().read_model().posture_records().any(|(_, r)| {
+        r.sealed
+            .readers()
+            .any(|reader| reader.key == foreign.public())
+    });
+    assert!(!sealed_to_foreign);
+    assert!(matches!(
+        seal_posture_put(&core, &id, &draft(), [2; 32]),
+        Err(SealPostureError::MemberKeyNotHeld(_))
+    ));
 }

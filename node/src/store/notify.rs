@@ -148,6 +148,9 @@ impl Store {
         let current: BTreeSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
         let txn = self.begin_durable(WRITING)?;
         let mut opened = Vec::new();
+        // Rows changed: a round whose alerts are all recorded (the usual
+        // case, every few seconds) commits nothing and costs no fsync.
+        let mut written = 0;
         {
             let mut state = txn
                 .open_table(NOTIFY_STATE)
@@ -161,6 +164,9 @@ impl Store {
             let first_run = state.get(STARTED_AT).map_err(failed())?.is_none();
             if first_run {
                 state.insert(STARTED_AT, now_ms).map_err(failed())?;
+            }
+            if first_run {
+                written += 1;
             }
             let mut next_seq = state
                 .get(NEXT_SEQ)
@@ -195,11 +201,14 @@ impl Store {
                     .insert(seq, self.encode_event(&event)?.as_slice())
                     .map_err(failed())?;
                 ids.insert(alert.id.as_str(), seq).map_err(failed())?;
+                written += 1;
                 if event.status == NotifyStatus::Open {
                     opened.push(event);
                 }
             }
-            state.insert(NEXT_SEQ, next_seq).map_err(failed())?;
+            if written > 0 {
+                state.insert(NEXT_SEQ, next_seq).map_err(failed())?;
+            }
             while events.len().map_err(failed())? > NOTIFY_EVENTS_MAX as u64 {
                 let mut rows = Vec::new();
                 for row in events.iter().map_err(failed())? {
@@ -219,8 +228,7 @@ impl Store {
                 ids.remove(event.alert_id.as_str()).map_err(failed())?;
             }
         }
-        txn.commit()
-            .map_err(StoreError::database(&self.path, WRITING))?;
+        self.finish(txn, written, WRITING)?;
         Ok(opened)
     }
 
@@ -271,8 +279,7 @@ impl Store {
                 None => None,
             }
         };
-        txn.commit()
-            .map_err(StoreError::database(&self.path, WRITING))?;
+        self.finish(txn, usize::from(event.is_some()), WRITING)?;
         Ok(event)
     }
 

@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// Commits `txn` if it wrote anything, else drops it unwritten.
-    fn finish(
+    pub(super) fn finish(
         &self,
         txn: WriteTransaction,
         written: usize,

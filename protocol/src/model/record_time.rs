@@ -4,7 +4,8 @@
 //! lapses `PLEDGE_ACCEPT_WINDOW_MS` after `created_at_ms`, an acceptance is
 //! in time if `accepted_at_ms` is before that, the latest checklist step
 //! record wins by `updated_at_ms`, a report's `sent_at_ms` stops its clock,
-//! a profile's `contacts_confirmed_ms` keeps its contacts current.
+//! a profile's `contacts_confirmed_ms` keeps its contacts current;
+//! and the newest encryption-key announcement counts by `issued_at_ms`.
 //! A record time may lie in the past of its change (an edit keeps the
 //! pledge's creation time, a timeline line tells of an earlier decision, a
 //! report is marked sent after the fact), but never after it: a record does
@@ -43,7 +44,7 @@ pub struct TimeAheadOfChange {
 }
 
 /// The times a rule counts from, by field name. Records whose times no
-/// rule uses (offer, posture, keys) have none here.
+/// rule uses (offer, posture) have none here.
 pub fn rule_times(record: &Record) -> Vec<(&'static str, i64)> {
     match record {
         Record::Pledge(pledge) => vec![("created_at_ms", pledge.created_at_ms)],
@@ -71,7 +72,9 @@ pub fn rule_times(record: &Record) -> Vec<(&'static str, i64)> {
             .map(|confirmed| ("contacts_confirmed_ms", confirmed))
             .into_iter()
             .collect(),
-        Record::Offer(_) | Record::Posture(_) | Record::EncryptionKey(_) => vec![],
+        // The holder's newest announcement counts (`seal::newest_announcements`).
+        Record::EncryptionKey(announcement) => vec![("issued_at_ms", announcement.issued_at_ms)],
+        Record::Offer(_) | Record::Posture(_) => vec![],
     }
 }
 
@@ -146,5 +149,28 @@ mod tests {
             check_record_times(&Record::Profile(profile), change),
             Ok(())
         );
+    }
+
+    /// The newest announcement of a holder's encryption key counts, by its
+    /// `issued_at_ms`: one dated far ahead of its change would outrank
+    /// every later key of the holder, so it is refused like any other.
+    #[test]
+    fn a_key_announcement_dated_after_its_change_is_refused() {
+        use crate::identity::KeyPair;
+        use crate::ids::PactId;
+        use crate::seal::{EncryptionKeyAnnouncement, EncryptionSecret, ReaderId};
+        let announce = |issued_at_ms| {
+            Record::EncryptionKey(EncryptionKeyAnnouncement::sign(
+                PactId([1; 32]),
+                ReaderId::Member(fixtures::member(7)),
+                &EncryptionSecret::from_bytes([21; 32]),
+                issued_at_ms,
+                &KeyPair::from_seed([3; 32]),
+            ))
+        };
+        let change = 1_000 * RECORD_TIME_SKEW_MS;
+        assert_eq!(check_record_times(&announce(change), change), Ok(()));
+        let refused = check_record_times(&announce(i64::MAX), change).unwrap_err();
+        assert_eq!(refused.field, "issued_at_ms");
     }
 }

@@ -45,3 +45,43 @@ fn the_outbox_records_each_id_once_and_keeps_live_alerts_under_the_cap() {
     }
     assert_eq!(rows[0].seq, NOTIFY_EVENTS_MAX as u64 + 3, "newest first");
 }
+
+/// A round whose alerts are all recorded writes nothing (no commit, no
+/// fsync, so it passes even on a failing disk); on a failing disk a new
+/// alert or an update is refused, not reported stored, and nothing of it
+/// is kept.
+#[test]
+fn a_round_with_nothing_new_writes_nothing_and_a_failing_disk_refuses_the_rest() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(store_path(&dir), PactId([1; 32]), [2; 16], T0_MS).unwrap();
+    assert!(store.notify_record(&[alert(0)], T0_MS).unwrap().is_empty());
+
+    store.failing.store(true, Ordering::Relaxed);
+    assert!(
+        store
+            .notify_record(&[alert(0)], T0_MS + 1)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .notify_record(&[alert(0), alert(1)], T0_MS + 2)
+            .is_err()
+    );
+    assert!(
+        store
+            .notify_update(1, |event| event.status = NotifyStatus::Unanswered)
+            .is_err()
+    );
+
+    store.failing.store(false, Ordering::Relaxed);
+    let rows = store.notify_events(usize::MAX).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, NotifyStatus::Baseline);
+    let opened = store
+        .notify_record(&[alert(0), alert(1)], T0_MS + 3)
+        .unwrap();
+    assert_eq!(opened.len(), 1, "the refused alert is recorded now");
+    assert_eq!(opened[0].alert_id, alert(1).id);
+}
