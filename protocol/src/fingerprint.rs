@@ -12,9 +12,12 @@
 use crate::identity::sha256;
 use crate::ids::PublicKey;
 
-/// Words in a fingerprint: 48 bits, so finding another key with the same
-/// fingerprint takes about 2^48 key generations.
-pub const FINGERPRINT_WORDS: usize = 6;
+/// Words in a fingerprint: 64 bits, so finding another key with the same
+/// fingerprint takes about 2^64 key generations. Six words (48 bits) would
+/// be within reach of rented hardware in days: a rogue member who sees a
+/// rightful rotation proposal could make a key with the same words and
+/// propose a competing rotation that reads out alike on the phone.
+pub const FINGERPRINT_WORDS: usize = 8;
 
 /// Separates this hash from every other use of SHA-256 over a key.
 const DOMAIN: &[u8] = b"amtshilfe key fingerprint v1\0";
@@ -98,6 +101,9 @@ mod tests {
         let b = KeyPair::from_seed([2; 32]).public();
         assert_eq!(words(&a), words(&a));
         assert_eq!(words(&a).split(' ').count(), FINGERPRINT_WORDS);
+        // 8 bits a word: at least 64 bits, out of reach of a search for a
+        // look-alike key while a rotation waits for its approvals.
+        assert!(words(&a).split(' ').count() * 8 >= 64, "{}", words(&a));
         assert_ne!(words(&a), words(&b));
     }
 }
