@@ -66,7 +66,11 @@ fn a_member_whose_key_is_gone_recovers_through_a_rotation_approved_by_a_majority
     let out = amtshilfe(&["recover", "--new-key", new_key_file.to_str().unwrap()]);
     let new_key = printed(&out, "new member key:");
     let fingerprint = printed(&out, "word fingerprint:");
-    assert_eq!(fingerprint.split(' ').count(), 6, "{out}");
+    assert_eq!(
+        fingerprint.split(' ').count(),
+        amtshilfe_protocol::fingerprint::FINGERPRINT_WORDS,
+        "{out}"
+    );
 
     // Member 0 proposes the rotation over its API.
     let rotate = json!({ "kind": "rotate_key", "member": hit.member_key, "new_key": new_key });
