@@ -201,6 +201,14 @@ pub fn export(
         .to_bytes()?)
 }
 
+/// The membership log alone as a bundle (a recovery ticket).
+pub fn export_membership(
+    replica: &Replica,
+    addresses: Vec<String>,
+) -> Result<Vec<u8>, BundleRefused> {
+    Ok(replica.export_membership_bundle(addresses).to_bytes()?)
+}
+
 /// This node's known state, for a peer to export a bundle of what it lacks.
 pub fn known_state(replica: &Replica) -> Vec<u8> {
     replica.known_state().to_bytes()

@@ -371,6 +371,23 @@ impl Bundle {
 }
 
 impl Replica {
+    /// The membership log alone, parents first, as a bundle: a recovery
+    /// ticket (`amtshilfe recover --ticket`). Its size follows the log, not
+    /// the pact's documents.
+    pub fn export_membership_bundle(&self, addresses: Vec<String>) -> Bundle {
+        Bundle {
+            pact: self.pact_id(),
+            addresses,
+            entries: self
+                .membership()
+                .entries_in_order()
+                .into_iter()
+                .map(|(_, entry)| entry.clone())
+                .collect(),
+            envelopes: Vec::new(),
+        }
+    }
+
     /// Everything this replica holds as a bundle, or, given a peer's known
     /// state ([`Replica::known_state`] on the peer), only what that peer
     /// lacks. Fork evidence is not carried: sync spreads it.

@@ -1,7 +1,8 @@
 //! Offline bundles on a running node (admins): `POST /api/bundle` imports
 //! one through the same ingress as the network; `POST /api/bundle/export`
 //! writes one (of everything, or of what a peer lacks given its known
-//! state in the body); `GET /api/bundle/state` is this node's known state
+//! state in the body); `GET /api/bundle/membership` writes the membership
+//! log alone (a recovery ticket); `GET /api/bundle/state` is this node's known state
 //! for a peer's export. The command line's `amtshilfe bundle` uses these
 //! while the node runs and holds its store.
 
@@ -54,6 +55,18 @@ pub(crate) async fn export(
     let outcome = with_core(&state, move |core| {
         let since = (!body.is_empty()).then_some(&body[..]);
         Ok(crate::bundle::export(core.replica(), since, Vec::new()))
+    })
+    .await?;
+    Ok(match outcome {
+        Ok(bytes) => octets(bytes),
+        Err(refusal) => refused(refusal),
+    })
+}
+
+/// The membership log alone (a recovery ticket another member hands over).
+pub(crate) async fn export_membership(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    let outcome = with_core(&state, |core| {
+        Ok(crate::bundle::export_membership(core.replica(), Vec::new()))
     })
     .await?;
     Ok(match outcome {

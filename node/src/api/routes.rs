@@ -363,6 +363,10 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .body("KnownState")
             .answers(200, "Bundle")
             .errors(&[(422, "known_state_malformed"), (422, "wrong_pact")]),
+        route(M::GET, "/api/bundle/membership", get(bundle::export_membership))
+            .doc("An offline bundle of the membership log alone: a recovery ticket for a member that lost its node")
+            .role(Permission::Administer)
+            .answers(200, "Bundle"),
         route(M::GET, "/api/bundle/state", get(bundle::known_state))
             .doc("This node's known state, for a peer to export what it lacks")
             .role(Permission::Administer)

@@ -49,7 +49,7 @@ pub struct ExportArgs {
     pub addresses: Vec<String>,
     /// Only the membership log, no envelopes: a small recovery ticket (the
     /// recovering node then pulls the data from the pact).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "since")]
     pub membership_only: bool,
     #[command(flatten)]
     pub config: ConfigArg,
@@ -89,7 +89,17 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(crate::bundle::read_file)
         .transpose()?;
+    // A recovery ticket is the log alone: its size follows the log, so even
+    // a pact too large for one bundle hands one over.
     let mut bytes = match Target::of(&config)? {
+        Target::Running if args.membership_only => {
+            let (status, body) = api(&config, "GET", "/api/bundle/membership", &[])?;
+            expect_ok(status, &body)?;
+            body
+        }
+        Target::Stopped(core) if args.membership_only => {
+            crate::bundle::export_membership(core.replica(), Vec::new()).map_err(refusal)?
+        }
         Target::Running => {
             let (status, body) = api(
                 &config,
@@ -104,12 +114,9 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
             crate::bundle::export(core.replica(), since.as_deref(), Vec::new()).map_err(refusal)?
         }
     };
-    if !args.addresses.is_empty() || args.membership_only {
+    if !args.addresses.is_empty() {
         let mut bundle = Bundle::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
         bundle.addresses = with_peer_id(&config, &args.addresses)?;
-        if args.membership_only {
-            bundle.envelopes.clear();
-        }
         bytes = bundle.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let bundle = Bundle::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;

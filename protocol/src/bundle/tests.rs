@@ -162,3 +162,26 @@ fn damaged_frames_are_refused_with_their_reason() {
     huge.extend_from_slice(&[KIND_ENVELOPE, 0, 0, 0xff, 0xff]);
     assert_eq!(code(&huge), "bundle_truncated");
 }
+
+/// A recovery ticket carries the whole log and no envelope, however many
+/// documents the pact holds: its size follows the log.
+#[test]
+fn a_membership_bundle_carries_the_log_and_no_envelope() {
+    let source = written(1, 5);
+    let ticket = source.export_membership_bundle(vec!["/ip4/127.0.0.1/tcp/4100".into()]);
+    assert!(ticket.envelopes.is_empty());
+    let bytes = ticket.to_bytes().unwrap();
+    assert_eq!(Bundle::from_bytes(&bytes).unwrap(), ticket);
+    let mut blank = charter_only(&source);
+    assert_eq!(import(&mut blank, &bytes).unwrap(), 0);
+    assert_eq!(
+        blank.membership().entries_in_order().len(),
+        source.membership().entries_in_order().len()
+    );
+    let everything = source
+        .export_bundle(None, Vec::new())
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    assert!(bytes.len() < everything.len());
+}
