@@ -334,7 +334,11 @@ async fn submit_return_fix_accept_between_member_and_officer_nodes() {
         },
     )
     .await;
-    assert_eq!(served_members(&nodes[1].core.lock()), vec![member(0)]);
+    // The appointment reaches the officer's node by gossip, on its own time.
+    wait_until("the officer's node knows whom it serves", DEADLINE, || {
+        served_members(&nodes[1].core.lock()) == vec![member(0)]
+    })
+    .await;
 
     // Bad input changes nothing: an answer to an unknown question.
     let empty = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
