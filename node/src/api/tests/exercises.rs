@@ -63,6 +63,20 @@ async fn an_exercise_request_is_marked_everywhere_and_counted_nowhere() {
     let real_page = node.page(&session, &format!("/anfragen/{me}/{real}")).await;
     assert!(!real_page.contains("data-testid=\"exercise\""));
 
+    // The status carries the real figures: the real request and its two
+    // laptops, the exercise apart.
+    let (_, status) = node.get("/api/status").await;
+    assert_eq!(
+        status["real_figures"],
+        json!({
+            "open_requests": 1,
+            "open_units": 2,
+            "mission_orders": 0,
+            "open_exercise_requests": 1
+        }),
+        "{status}"
+    );
+
     let lagebild = node.page(&session, "/").await;
     assert!(
         lagebild.contains("data-testid=\"exercise-badge\""),
