@@ -376,11 +376,12 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .role(Permission::Administer)
             .answers(200, "PactView"),
         route(M::POST, "/api/pact/proposals", post(pact::propose))
-            .doc("Propose removing a member, rotating a member key, appointing or dismissing an officer (or admitting a member), signed with the member key on this node")
+            .doc("Propose removing a member, rotating a member key, appointing or dismissing an officer, replacing the pact's agreement (set_agreement, whole terms; takes effect with a majority) (or admitting a member), signed with the member key on this node")
             .role(Permission::Administer)
             .body("ProposalBody")
             .answers(201, "SignedAnswer")
-            .errors(PACT_REFUSED),
+            .errors(PACT_REFUSED)
+            .errors(AGREEMENT_REFUSED),
         route(M::POST, "/api/pact/proposals/{hash}/approve", post(pact::approve))
             .doc("Approve an open proposal, signed with the member key on this node")
             .role(Permission::Administer)
@@ -421,6 +422,16 @@ const PACT_REFUSED: &[(u16, &str)] = &[
     (400, "serves_invalid"),
     (400, "too_many_addresses"),
     (400, "entry_malformed"),
+];
+
+/// Why a proposed agreement is refused (nothing signed): a field breaks
+/// its rule (`field` and `rule` say which), the terms are too large as a
+/// whole, or another version took effect since the proposer looked.
+const AGREEMENT_REFUSED: &[(u16, &str)] = &[
+    VALIDATION,
+    (400, "agreement_too_large"),
+    (409, "agreement_changed"),
+    (409, "changed_since_review"),
 ];
 
 /// A bundle body may be far larger than a JSON body.

@@ -26,6 +26,7 @@ mod actions;
 mod admin;
 mod after_action;
 mod agreement;
+mod agreement_form;
 mod contact_sheet;
 mod forms;
 mod incident_pages;

@@ -7,6 +7,8 @@
 mod abuse;
 mod admin;
 mod admin_page;
+mod agreement_page;
+mod agreement_proposals;
 mod auth;
 mod client;
 mod contact_sheet;
