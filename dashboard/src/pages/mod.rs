@@ -32,7 +32,7 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
-pub use after_action::after_action;
+pub use after_action::{FailedContactRow, after_action};
 pub use agreement::agreement;
 pub use agreement_form::{AgreementForm, STAGES};
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
