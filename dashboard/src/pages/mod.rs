@@ -17,6 +17,7 @@ mod notifications;
 mod offer_form;
 mod offers;
 mod overview;
+mod own_contacts;
 mod pact;
 mod request;
 mod request_form;
@@ -49,6 +50,7 @@ pub use notifications::NotificationRow;
 pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
+pub use own_contacts::{OWN_CONTACTS_PATH, OwnContactsView, own_contacts};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
 };

@@ -294,6 +294,7 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     // The query parameters (see `query_parameter_schema`).
     add::<crate::ops::reads::RegistryQuery>(&mut generator);
     add::<super::sessions::AuditQuery>(&mut generator);
+    add::<crate::ops::contacts::ContactsBody>(&mut generator);
     add::<crate::ops::pact::PactView>(&mut generator);
     add::<crate::ops::pact_actions::ProposalBody>(&mut generator);
     add::<crate::ops::pact_actions::InviteBody>(&mut generator);

@@ -9,8 +9,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, bundle, events, incidents, notifications, offers,
-    openapi, pact, pledges, reads, requests, sessions,
+    ApiState, acceptances, accounts_admin, bundle, contacts, events, incidents, notifications,
+    offers, openapi, pact, pledges, reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -371,6 +371,17 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("This node's known state, for a peer to export what it lacks")
             .role(Permission::Administer)
             .answers(200, "KnownState"),
+        route(M::PUT, "/api/profile/contacts", put(contacts::set))
+            .doc("Set this member's 24/7 primary and deputy contacts (role, phone, e-mail), which confirms them; a member without a profile names its kind and AGS once")
+            .role(Permission::Administer)
+            .body("ContactsBody")
+            .answers(200, "Saved")
+            .errors(&[VALIDATION]),
+        route(M::POST, "/api/profile/contacts/confirm", post(contacts::confirm))
+            .doc("Confirm this member's 24/7 contacts as they are (due every quarter)")
+            .role(Permission::Administer)
+            .answers(200, "Saved")
+            .errors(&[(404, "profile_not_found")]),
         route(M::GET, "/api/pact", get(pact::pact))
             .doc("The pact: members with AGS, keys and devices, officers, proposals with what they do and the approvals missing")
             .role(Permission::Administer)

@@ -16,6 +16,7 @@
 pub mod acceptances;
 pub mod accounts;
 pub(crate) mod agreement_text;
+pub mod contacts;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;
