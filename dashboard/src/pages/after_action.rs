@@ -74,7 +74,7 @@ pub fn after_action(
             p { (t(ctx, "Benachrichtigungen dieses Mitglieds zur Übung, die niemand bestätigt hat. Bestätigungen bleiben auf dem Knoten des Mitglieds; die anderen Mitglieder werten ihre eigenen aus.",
                 "This member's notifications of the exercise that nobody acknowledged. Acknowledgements stay on each member's node; the other members report their own.")) }
             @if failed.is_empty() {
-                p data-testid="contacts-failed" { (t(ctx, "Keine: jede Benachrichtigung wurde bestätigt.", "None: every notification was acknowledged.")) }
+                p data-testid="contacts-failed" { (t(ctx, "Keine unbestätigten Benachrichtigungen.", "No unacknowledged notifications.")) }
             } @else {
                 table data-testid="contacts-failed" {
                     thead { tr {

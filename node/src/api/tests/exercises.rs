@@ -248,7 +248,7 @@ async fn the_after_action_report_lists_the_exercises_unacknowledged_notification
     assert_eq!(status, StatusCode::OK);
     let report = node.page(&session, &report_path).await;
     assert!(
-        report.contains("Keine: jede Benachrichtigung wurde bestätigt."),
+        report.contains("Keine unbestätigten Benachrichtigungen."),
         "{report}"
     );
 }
