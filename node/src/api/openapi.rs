@@ -64,7 +64,7 @@ pub(crate) fn build(routes: &[ApiRoute]) -> Value {
         "info": {
             "title": "amtshilfe node API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The local HTTP API of one amtshilfe node. Every route but the public ones needs a session cookie (from POST /api/login; writes then also need the header x-csrf-token) or an API token (Authorization: Bearer …). Every error is {\"error\":{\"code\",\"message\",\"field\"?}} with a stable code.",
+            "description": "The local HTTP API of one amtshilfe node. Every route but the public ones needs a session cookie (from POST /api/login; writes then also need the header x-csrf-token) or an API token (Authorization: Bearer …). Every error is {\"error\":{\"code\",\"message\",\"field\"?,\"rule\"?}} with a stable code (field and rule name the offending field and the rule it breaks, for validation_failed).",
         },
         "paths": paths,
         "components": {
