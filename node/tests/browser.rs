@@ -6,7 +6,13 @@
 //! Register page's link and its header and the offer's row are checked.
 //! B's requester then opens an incident aware 10 hours ago, sees about 62
 //! hours left on the GDPR clock, ticks a step, writes a timeline entry,
-//! marks the GDPR report as sent and opens its print view. On every page the flow visits, axe-core checks
+//! marks the GDPR report as sent and opens its print view. An exercise
+//! (ÜBUNG) runs from B's request through A's pledge, B's acceptance, an
+//! exercise incident, A's recorded hours and B's closing of the mission
+//! order, and its after-action report shows the order closed, the need
+//! covered and every member answered. A's admin sees the agreement's change
+//! form and sets the member's own 24/7 contacts, which clears the
+//! Lagebild's hint. On every page the flow visits, axe-core checks
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
 //! keyboard events only; every page is checked for sideways scrolling at
 //! 360 px and at 200 % zoom. Screenshots land in

@@ -10,7 +10,8 @@
 // violations is printed per page; any violation fails the run), and no
 // sideways scrolling at 360 px wide or at 200 % zoom. B also opens an
 // incident room, ticks a step, writes a timeline entry and marks the GDPR
-// report as sent. Screenshots of every
+// report as sent. An exercise runs from request to its closed mission
+// order and its after-action report is read. Screenshots of every
 // step, and of the Lagebild and the request form at 360 px and 200 % zoom,
 // go to $SHOTS. Run by node/tests/browser.rs, which starts the nodes.
 const { chromium } = require('playwright-core');
@@ -391,6 +392,50 @@ async function contextPage(browser, viewport, scale) {
   await b.waitForSelector('[data-testid="after-action"]');
   expect((await b.innerText('[data-testid="not-answered"]')).includes('Kreis'), 'the after-action report names the members that did not answer');
   await check(b, 'after-action report');
+  const drillUrl = b.url().replace(/\/auswertung$/, '');
+  const reportUrl = b.url();
+
+  // The exercise runs to its closed mission order: A pledges, B accepts,
+  // B opens an exercise incident for it, A records the helper's hours,
+  // B confirms them by closing the mission order.
+  const aDrillUrl = A_URL + new URL(drillUrl).pathname;
+  expect(await reloadUntil(a, aDrillUrl, async () => await a.locator('form[action$="/zusage"]').count() > 0), 'the exercise reaches A with its pledge form');
+  expect((await a.innerText('h1')).startsWith('ÜBUNG'), 'A sees the exercise as ÜBUNG');
+  await submit(a, new URL(aDrillUrl).pathname + '/zusage');
+  expect(await reloadUntil(b, drillUrl, async () => await b.locator('form[action$="/annahme"]').count() > 0), 'A\'s pledge reaches B\'s exercise');
+  await submit(b, new URL(drillUrl).pathname + '/annahme');
+  expect(await b.locator('[data-testid=mission-order]').count() === 1, 'the exercise has its mission order');
+  await b.goto(B_URL + '/vorfaelle');
+  await b.fill('#title', 'Übung: Ausfall des Rechenzentrums');
+  await b.fill('#aware', berlin(Date.now() - 3600 * 1000));
+  await b.check('#incident-exercise');
+  await b.check('form[action="/vorfaelle"] label:text("Alarmierungsübung Notbetrieb")');
+  await Promise.all([b.waitForURL(/\/vorfaelle\/[0-9a-f]+\/uebung-/), b.locator('form[action="/vorfaelle"] button[type=submit]').click()]);
+  const drillRoom = b.url();
+  expect(await b.locator('[data-testid="exercise"]').count() === 1, 'the exercise room says ÜBUNG');
+  await check(b, 'incident room (exercise)');
+  const aDrillRoom = A_URL + new URL(drillRoom).pathname;
+  expect(await reloadUntil(a, aDrillRoom, async () => await a.locator(settleForm).count() > 0), 'the exercise room reaches A with its settlement form');
+  await a.fill(`${settleForm} input[name=hours]`, '4');
+  await a.fill(`${settleForm} input[name=euros]`, '0');
+  await Promise.all([a.waitForEvent('load'), a.locator(`${settleForm} button[type=submit]`).click()]);
+  expect((await a.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst', 'the helper\'s hours of the exercise are recorded');
+  expect(await reloadUntil(b, drillRoom, async () => (await b.innerText('[data-testid=settlement]')) === 'von der Helferseite erfasst'), 'the helper\'s hours reach B');
+  await Promise.all([b.waitForEvent('load'), b.locator(`${closeForm} button[type=submit]`).click()]);
+  expect((await b.innerText('[data-testid=settlement]')) === 'bestätigt', 'B closed the exercise\'s mission order');
+  await shot(b, 'B-exercise-mission-order-closed');
+
+  // The after-action report of the finished exercise.
+  await b.goto(reportUrl);
+  const orders = await b.innerText('[data-testid="orders"]');
+  expect(orders === '1 / 1', `the report counts the closed mission order (shows "${orders}")`);
+  const covered = await b.innerText('[data-testid="covered"]');
+  expect(covered.startsWith('100,0 %'), `the report shows the need covered (shows "${covered}")`);
+  expect((await b.innerText('[data-testid="to-first-pledge"]')) !== 'nie', 'the report times the first pledge');
+  expect((await b.innerText('[data-testid="not-answered"]')) === '–', 'every member answered');
+  expect(await b.locator('[data-testid="contacts-failed"]').count() === 1, 'the report has its contacts that failed');
+  await shot(b, 'B-after-action-report-closed');
+  await check(b, 'after-action report (mission order closed)');
   await a.goto(A_URL + '/');
   await a.waitForSelector('[data-testid="exercise-badge"]', { timeout: 30000 });
   await check(a, 'Lagebild (with an exercise)');
@@ -411,6 +456,24 @@ async function contextPage(browser, viewport, scale) {
   await login(a, A_URL, 'verwaltung', ADMIN_PASSWORD);
   await a.goto(A_URL + '/verwaltung');
   await check(a, 'Verwaltung');
+  // The admin's pact pages: the agreement with its change form, and the
+  // member's own contacts, set from their form (which confirms them).
+  await a.goto(A_URL + '/pakt/vereinbarung');
+  expect(await a.locator('[data-testid="agreement-form"]').count() === 1, 'the admin sees the agreement form');
+  await check(a, 'agreement (with the change form)');
+  await a.goto(A_URL + '/pakt/kontakte/eigene');
+  await check(a, 'own contacts');
+  await a.fill('#primary_role', 'IT-Rufbereitschaft');
+  await a.fill('#primary_phone', '+49 6252 15 0');
+  await a.fill('#primary_email', 'ruf@a.example');
+  await a.fill('#deputy_role', 'IT-Leitung');
+  await a.fill('#deputy_phone', '+49 6252 15 1');
+  await a.fill('#deputy_email', 'it@a.example');
+  await a.fill('#ags', '06431');
+  await submit(a, '/pakt/kontakte/eigene');
+  expect(!(await a.innerText('[data-testid="own-contacts-state"]')).includes('nie'), 'the contacts are confirmed');
+  await a.goto(A_URL + '/');
+  expect(await a.locator('[data-testid="own-contacts-stale"]').count() === 0, 'the Lagebild no longer asks to confirm them');
   await a.goto(A_URL + '/barrierefreiheit');
   await check(a, 'accessibility statement (logged in)');
   await browser.close();

@@ -23,13 +23,31 @@ fn duration(ms: i64) -> String {
     format!("{} h {:02} min", minutes / 60, minutes % 60)
 }
 
+/// A notification of the exercise that no contact of this member
+/// acknowledged.
+#[derive(Debug, Clone)]
+pub struct FailedContactRow {
+    /// The outbox's event number.
+    pub seq: u64,
+    /// Its subject, in the viewer's language.
+    pub subject: String,
+    /// The contact it reached last, counted from 1 in escalation order.
+    pub contact: u32,
+    /// Whether the last contact's time ran out too (else still escalating).
+    pub unanswered: bool,
+    /// When it was recorded.
+    pub sent_at_ms: i64,
+}
+
 /// The after-action report page of the exercise request `title`;
-/// `not_answered` are the names of the members that pledged nothing.
+/// `not_answered` are the names of the members that pledged nothing,
+/// `failed` this member's notifications of it that nobody acknowledged.
 pub fn after_action(
     ctx: &Ctx,
     title: &str,
     report: &AfterActionReport,
     not_answered: &[String],
+    failed: &[FailedContactRow],
 ) -> String {
     let never = t(ctx, "nie", "never");
     let content = html! {
@@ -51,8 +69,28 @@ pub fn after_action(
                 @if not_answered.is_empty() { "–" } @else { (not_answered.join(", ")) }
             }
         }
-        p { (t(ctx, "Nicht erreichte Kontakte (unbestätigte Benachrichtigungen) zeigt die Seite Benachrichtigungen dieses Knotens.",
-            "Contacts that were not reached (unacknowledged notifications) are on this node's notifications page.")) }
+        section aria-labelledby="h-failed" {
+            h2 id="h-failed" { (t(ctx, "Kontakte ohne Bestätigung", "Contacts that failed")) }
+            p { (t(ctx, "Benachrichtigungen dieses Mitglieds zur Übung, die niemand bestätigt hat. Bestätigungen bleiben auf dem Knoten des Mitglieds; die anderen Mitglieder werten ihre eigenen aus.",
+                "This member's notifications of the exercise that nobody acknowledged. Acknowledgements stay on each member's node; the other members report their own.")) }
+            @if failed.is_empty() {
+                p data-testid="contacts-failed" { (t(ctx, "Keine unbestätigten Benachrichtigungen.", "No unacknowledged notifications.")) }
+            } @else {
+                table data-testid="contacts-failed" {
+                    thead { tr {
+                        th scope="col" { (t(ctx, "Benachrichtigung", "Notification")) }
+                        th scope="col" { (t(ctx, "Zuletzt an Kontakt", "Last sent to contact")) }
+                        th scope="col" { (t(ctx, "Stand", "State")) }
+                    } }
+                    tbody { @for row in failed { tr {
+                        td { (row.subject) " · " (date_time(row.sent_at_ms)) " · #" (row.seq) }
+                        td { (row.contact) }
+                        td { @if row.unanswered { (t(ctx, "niemand hat bestätigt", "nobody acknowledged")) }
+                             @else { (t(ctx, "unbestätigt, Eskalation läuft", "not acknowledged, escalating")) } }
+                    } } }
+                }
+            }
+        }
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;

@@ -8,6 +8,7 @@ use amtshilfe_protocol::pact::{
 };
 use maud::{Markup, html};
 
+use super::agreement_form::{AgreementForm, agreement_form};
 use crate::Ctx;
 use crate::format::{date, date_time};
 use crate::i18n::Lang;
@@ -113,8 +114,9 @@ fn terms(ctx: &Ctx, version: &AgreementVersion, name: &dyn Fn(&str) -> String) -
 }
 
 /// The agreement page: the version in force, then the history, newest
-/// first; `history` oldest first as the membership state keeps it.
-pub fn agreement(ctx: &Ctx, history: &[AgreementVersion]) -> String {
+/// first (`history` oldest first as the membership state keeps it), then
+/// the form proposing a change, for those who administer.
+pub fn agreement(ctx: &Ctx, history: &[AgreementVersion], form: &AgreementForm) -> String {
     let name = |member: &str| ctx.name_of(None, member);
     let content = html! {
         p { (t(ctx, "Die Vereinbarung ändert sich nur durch einen Vorschlag, dem die Mehrheit der Mitglieder zustimmt.",
@@ -145,6 +147,7 @@ pub fn agreement(ctx: &Ctx, history: &[AgreementVersion]) -> String {
                 }
             }
         }
+        (agreement_form(ctx, history.last().map(|v| &v.agreement), form))
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;

@@ -138,6 +138,10 @@ pub fn incidents(ctx: &Ctx, view: &IncidentsView) -> String {
                             }
                         }
                     }
+                    div {
+                        input type="checkbox" id="incident-exercise" name="exercise" value="1";
+                        label for="incident-exercise" { (t(ctx, "Übung (als ÜBUNG gekennzeichnet, zählt nie in echten Zahlen)", "Exercise (marked EXERCISE, never counted in real figures)")) }
+                    }
                     label for="on_behalf_of" { (t(ctx, "Für ein anderes Mitglied (vertretungsweise)", "For another member (on its behalf)")) }
                     select id="on_behalf_of" name="on_behalf_of" {
                         option value="" { (t(ctx, "– für uns selbst –", "– for ourselves –")) }

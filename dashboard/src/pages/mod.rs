@@ -6,6 +6,7 @@
 mod admin;
 mod after_action;
 mod agreement;
+mod agreement_form;
 mod contact_sheet;
 mod exercise;
 mod incident;
@@ -16,6 +17,7 @@ mod notifications;
 mod offer_form;
 mod offers;
 mod overview;
+mod own_contacts;
 mod pact;
 mod request;
 mod request_form;
@@ -31,8 +33,9 @@ use crate::Ctx;
 use crate::i18n::{Lang, Text, label};
 pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
-pub use after_action::after_action;
+pub use after_action::{FailedContactRow, after_action};
 pub use agreement::agreement;
+pub use agreement_form::{AgreementForm, STAGES};
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use incident::{
@@ -47,6 +50,7 @@ pub use notifications::NotificationRow;
 pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
+pub use own_contacts::{OWN_CONTACTS_PATH, OwnContactsView, own_contacts};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
 };

@@ -54,7 +54,26 @@ pub fn overview(
         *by_label.entry(label(ctx.lang, catalogue, id)).or_default() += total.units;
     }
     let capacity = by_label;
+    let own_stale = members
+        .iter()
+        .find(|m| m.is_self)
+        .and_then(|m| m.contacts_stale);
     let content = html! {
+        @if let Some(reason) = own_stale {
+            // The member's own contacts are its to confirm: said first,
+            // with the way to do it.
+            p.notice role="note" data-testid="own-contacts-stale" {
+                (match ctx.lang {
+                    crate::i18n::Lang::De => "Ihre 24/7-Kontakte sind ",
+                    crate::i18n::Lang::En => "Your 24/7 contacts are ",
+                })
+                strong { (super::stale_text(ctx, reason)) } ". "
+                a href=(super::OWN_CONTACTS_PATH) { (match ctx.lang {
+                    crate::i18n::Lang::De => "Jetzt prüfen und bestätigen",
+                    crate::i18n::Lang::En => "Check and confirm them now",
+                }) }
+            }
+        }
         section id="open-requests" data-live aria-labelledby="h-open" {
             // Exercises are listed (marked) but never counted.
             h2 id="h-open" { (ctx.t(Text::OpenRequests)) " (" (open.iter().filter(|v| !v.exercise).count()) ")" }

@@ -178,6 +178,11 @@ pub fn pact(ctx: &Ctx, view: &PactPage) -> String {
         }
         section id="members" data-live aria-labelledby="h-members" {
             h2 id="h-members" { (tr(ctx, "Mitglieder", "Members")) }
+            p { (tr(ctx, "Kontaktdaten pflegt jedes Mitglied selbst in seinem eigenen Profil; andere Mitglieder können sie nicht ändern. ",
+                    "Each member keeps its contact data in its own profile; no other member can change it. "))
+                a href=(super::OWN_CONTACTS_PATH) { (tr(ctx, "Eigene 24/7-Kontakte pflegen", "Keep this member's 24/7 contacts")) }
+                " · " a href="/pakt/vereinbarung" { (tr(ctx, "Vereinbarung", "Agreement")) }
+                " · " a href="/pakt/kontakte" { (tr(ctx, "Kontaktliste", "Contact sheet")) } }
             table {
                 thead { tr {
                     th scope="col" { "Name" } th scope="col" { "AGS" }

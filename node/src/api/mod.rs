@@ -29,6 +29,7 @@
 mod acceptances;
 mod accounts_admin;
 mod bundle;
+mod contacts;
 pub mod events;
 mod incidents;
 mod notifications;

@@ -64,7 +64,7 @@ pub(crate) fn build(routes: &[ApiRoute]) -> Value {
         "info": {
             "title": "amtshilfe node API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The local HTTP API of one amtshilfe node. Every route but the public ones needs a session cookie (from POST /api/login; writes then also need the header x-csrf-token) or an API token (Authorization: Bearer …). Every error is {\"error\":{\"code\",\"message\",\"field\"?}} with a stable code.",
+            "description": "The local HTTP API of one amtshilfe node. Every route but the public ones needs a session cookie (from POST /api/login; writes then also need the header x-csrf-token) or an API token (Authorization: Bearer …). Every error is {\"error\":{\"code\",\"message\",\"field\"?,\"rule\"?}} with a stable code (field and rule name the offending field and the rule it breaks, for validation_failed).",
         },
         "paths": paths,
         "components": {
@@ -294,6 +294,7 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     // The query parameters (see `query_parameter_schema`).
     add::<crate::ops::reads::RegistryQuery>(&mut generator);
     add::<super::sessions::AuditQuery>(&mut generator);
+    add::<crate::ops::contacts::ContactsBody>(&mut generator);
     add::<crate::ops::pact::PactView>(&mut generator);
     add::<crate::ops::pact_actions::ProposalBody>(&mut generator);
     add::<crate::ops::pact_actions::InviteBody>(&mut generator);
@@ -317,6 +318,7 @@ fn written_schemas() -> Value {
         "Error": object(&["error"], json!({ "error": object(&["code", "message"], json!({
             "code": string(), "message": string(),
             "field": { "type": "string", "description": "path of the offending field (validation_failed)" },
+            "rule": { "type": "string", "description": "the rule the field breaks (validation_failed): empty, too_long, too_many, below_min, above_max, end_not_after_start, unknown_id, bad_format, duplicate, inconsistent" },
         }), "") }), "Every error answer."),
         "Object": { "type": "object" },
         "Health": object(&["status"], json!({ "status": string() }), ""),

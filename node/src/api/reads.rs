@@ -66,6 +66,9 @@ pub(crate) struct StatusView {
     last_sync_ms: BTreeMap<String, i64>,
     /// Members whose 24/7 contacts were not confirmed within a quarter.
     contacts_stale: Vec<amtshilfe_protocol::pact::StaleContacts>,
+    /// The pact's open requests and mission orders with every exercise
+    /// left out (exercises are counted apart, never among the real ones).
+    real_figures: amtshilfe_protocol::read_model::RealFigures,
 }
 
 fn status_of(core: &Core) -> StatusView {
@@ -94,6 +97,7 @@ fn status_of(core: &Core) -> StatusView {
             |m| replica.read_model().profile(m),
             crate::clock::now_ms(),
         ),
+        real_figures: replica.read_model().real_figures(),
     }
 }
 

@@ -9,8 +9,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
-    ApiState, acceptances, accounts_admin, bundle, events, incidents, notifications, offers,
-    openapi, pact, pledges, reads, requests, sessions,
+    ApiState, acceptances, accounts_admin, bundle, contacts, events, incidents, notifications,
+    offers, openapi, pact, pledges, reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -371,16 +371,28 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("This node's known state, for a peer to export what it lacks")
             .role(Permission::Administer)
             .answers(200, "KnownState"),
+        route(M::PUT, "/api/profile/contacts", put(contacts::set))
+            .doc("Set this member's 24/7 primary and deputy contacts (role, phone, e-mail), which confirms them; a member without a profile names its kind and AGS once")
+            .role(Permission::Administer)
+            .body("ContactsBody")
+            .answers(200, "Saved")
+            .errors(&[VALIDATION]),
+        route(M::POST, "/api/profile/contacts/confirm", post(contacts::confirm))
+            .doc("Confirm this member's 24/7 contacts as they are (due every quarter)")
+            .role(Permission::Administer)
+            .answers(200, "Saved")
+            .errors(&[(404, "profile_not_found")]),
         route(M::GET, "/api/pact", get(pact::pact))
             .doc("The pact: members with AGS, keys and devices, officers, proposals with what they do and the approvals missing")
             .role(Permission::Administer)
             .answers(200, "PactView"),
         route(M::POST, "/api/pact/proposals", post(pact::propose))
-            .doc("Propose removing a member, rotating a member key, appointing or dismissing an officer (or admitting a member), signed with the member key on this node")
+            .doc("Propose removing a member, rotating a member key, appointing or dismissing an officer, replacing the pact's agreement (set_agreement, whole terms; takes effect with a majority) (or admitting a member), signed with the member key on this node")
             .role(Permission::Administer)
             .body("ProposalBody")
             .answers(201, "SignedAnswer")
-            .errors(PACT_REFUSED),
+            .errors(PACT_REFUSED)
+            .errors(AGREEMENT_REFUSED),
         route(M::POST, "/api/pact/proposals/{hash}/approve", post(pact::approve))
             .doc("Approve an open proposal, signed with the member key on this node")
             .role(Permission::Administer)
@@ -421,6 +433,16 @@ const PACT_REFUSED: &[(u16, &str)] = &[
     (400, "serves_invalid"),
     (400, "too_many_addresses"),
     (400, "entry_malformed"),
+];
+
+/// Why a proposed agreement is refused (nothing signed): a field breaks
+/// its rule (`field` and `rule` say which), the terms are too large as a
+/// whole, or another version took effect since the proposer looked.
+const AGREEMENT_REFUSED: &[(u16, &str)] = &[
+    VALIDATION,
+    (400, "agreement_too_large"),
+    (409, "agreement_changed"),
+    (409, "changed_since_review"),
 ];
 
 /// A bundle body may be far larger than a JSON body.

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use amtshilfe_protocol::ids::{Collection, EntryHash, MemberId, PactId, PublicKey};
 use amtshilfe_protocol::membership::{EntryBody, EntryKind, FrozenHeads, Proposal, SignedEntry};
+use amtshilfe_protocol::pact::Agreement;
 use anyhow::Context;
 use serde_json::{Value, json};
 
@@ -38,6 +39,20 @@ pub enum MemberCommand {
     AppointOfficer(AppointArgs),
     /// Propose dismissing a joint security officer.
     DismissOfficer(DismissArgs),
+    /// Propose replacing the pact's agreement with the terms in a JSON
+    /// file (the form of `GET /api/pact`'s agreement; see
+    /// `Agreement` in the API's documentation).
+    ProposeAgreement(AgreementArgs),
+}
+
+/// Options of `member propose-agreement`.
+#[derive(Debug, clap::Args)]
+pub struct AgreementArgs {
+    /// The whole new terms, as JSON.
+    #[arg(long)]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub signing: Signing,
 }
 
 /// Options every signing command shares.
@@ -387,6 +402,53 @@ fn proposal_from_view(shown: &Value, hash: &EntryHash) -> anyhow::Result<Proposa
     }
 }
 
+/// Largest agreement file read, in bytes: far above any agreement the
+/// log takes (`AGREEMENT_BYTES_MAX` encoded), so that only a wrong file
+/// is cut off, before it is parsed.
+const AGREEMENT_FILE_BYTES_MAX: u64 = 256 * 1024;
+
+/// Reads the terms, refuses them here with the rule they break (nothing
+/// sent, nothing signed), and proposes them on top of the version in
+/// force on the node.
+fn propose_agreement(args: AgreementArgs) -> anyhow::Result<()> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(&args.file)
+        .with_context(|| format!("{}", args.file.display()))?
+        .take(AGREEMENT_FILE_BYTES_MAX + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("{}", args.file.display()))?;
+    anyhow::ensure!(
+        text.len() as u64 <= AGREEMENT_FILE_BYTES_MAX,
+        "{} is larger than {AGREEMENT_FILE_BYTES_MAX} bytes",
+        args.file.display()
+    );
+    let agreement: Agreement = serde_json::from_str(&text)
+        .with_context(|| format!("{} is no agreement", args.file.display()))?;
+    agreement
+        .validate()
+        .map_err(|e| anyhow::anyhow!("the agreement is refused ({}): {e}", e.code()))?;
+    let config = Config::load(&args.signing.config.config)?;
+    let previous: Option<EntryHash> = pact(&config)?["agreement_in_force"]
+        .as_str()
+        .map(str::parse)
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("the node's agreement in force does not parse"))?;
+    let body = json!({
+        "kind": "set_agreement",
+        "agreement": agreement,
+        "previous": previous.map(|p| p.to_string()),
+    });
+    propose(
+        &args.signing,
+        Proposal::SetAgreement {
+            agreement: Box::new(agreement),
+            previous,
+        },
+        body,
+    )
+}
+
 pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
     match command {
         MemberCommand::List(args) => list(args),
@@ -430,6 +492,7 @@ pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
                 "serves": args.serves.iter().map(ToString::to_string).collect::<Vec<_>>(),
             }),
         ),
+        MemberCommand::ProposeAgreement(args) => propose_agreement(args),
         MemberCommand::DismissOfficer(args) => propose(
             &args.signing,
             Proposal::DismissOfficer {

@@ -229,6 +229,7 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": self.code(), "message": self.to_string() });
         if let ApiError::Validation(error) = &self {
             body["field"] = json!(error.field());
+            body["rule"] = json!(error.code());
         }
         let mut response = (self.status(), Json(json!({ "error": body }))).into_response();
         if let ApiError::TooManyAttempts { retry_after_secs } = &self

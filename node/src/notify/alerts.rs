@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::model::DAY_MS;
+use amtshilfe_protocol::pact::{CONTACTS_CONFIRM_DAYS, StaleReason, stale_contacts};
 use amtshilfe_protocol::read_model::alerts::{Alert, AlertKind};
 
 use crate::core::Core;
@@ -47,7 +49,41 @@ pub fn current_alerts(
         listening_since_ms,
         now_ms,
     ));
+    let model = core.replica().read_model();
+    alerts.extend(contacts_reminder(&me, |m| model.profile(m), now_ms));
     Ok(alerts)
+}
+
+/// The quarterly reminder to confirm this member's own 24/7 contacts, if
+/// they are stale at `now_ms` (`pact::stale_contacts`). Its id names the
+/// quarter, counted as [`CONTACTS_CONFIRM_DAYS`]-day periods since the
+/// epoch: the outbox records an id once and for good, so the reminder
+/// goes out once per period while the contacts stay stale, never again
+/// after a restart, and again in the next period if still nobody
+/// confirmed.
+pub fn contacts_reminder<'a>(
+    me: &MemberId,
+    profile: impl Fn(&MemberId) -> Option<&'a amtshilfe_protocol::model::MemberProfile>,
+    now_ms: i64,
+) -> Option<NewAlert> {
+    let stale = stale_contacts([*me], profile, now_ms).into_iter().next()?;
+    let period = now_ms.div_euclid(CONTACTS_CONFIRM_DAYS * DAY_MS);
+    let (why_de, why_en) = match stale.reason {
+        StaleReason::NoProfile => ("sind nicht hinterlegt", "are not set"),
+        StaleReason::NeverConfirmed => ("wurden nie bestätigt", "were never confirmed"),
+        StaleReason::Expired => (
+            "wurden seit über einem Quartal nicht bestätigt",
+            "were not confirmed for more than a quarter",
+        ),
+    };
+    Some(NewAlert {
+        id: format!("contacts_stale:{me}:{period}"),
+        kind: "contacts_stale".to_owned(),
+        subject_de: format!(
+            "Ihre 24/7-Kontakte {why_de}: bitte prüfen und bestätigen (Pakt › Eigene Kontakte)"
+        ),
+        subject_en: format!("Your 24/7 contacts {why_en}: please check and confirm them"),
+    })
 }
 
 /// An alert of the read model with its English subject.
@@ -140,6 +176,50 @@ fn last_seen_by_member(core: &Core) -> Result<BTreeMap<MemberId, i64>, StoreErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_contacts_reminder_comes_once_per_quarter_while_they_are_stale() {
+        use amtshilfe_protocol::model::{Contact, MemberProfile};
+        let me = MemberId([1; 32]);
+        let quarter = CONTACTS_CONFIRM_DAYS * DAY_MS;
+        let now = 1_780_000_000_000;
+        let contact = Contact {
+            role: "IT-Rufbereitschaft".into(),
+            phone: "+49 6251 1234".into(),
+            email: "it@kreis.example".into(),
+        };
+        let profile = |confirmed: Option<i64>| MemberProfile {
+            name: "Kreis Bergstraße".into(),
+            ags: Some("06431".into()),
+            kind: "landkreis".into(),
+            population: None,
+            region: String::new(),
+            location: String::new(),
+            primary_contact: contact.clone(),
+            deputy_contact: contact.clone(),
+            coordinates: None,
+            updated_at_ms: now - 200 * DAY_MS,
+            contacts_confirmed_ms: confirmed,
+        };
+        let fresh = profile(Some(now - 10 * DAY_MS));
+        assert_eq!(contacts_reminder(&me, |_| Some(&fresh), now), None);
+        let old = profile(Some(now - quarter - 1));
+        let first = contacts_reminder(&me, |_| Some(&old), now).expect("stale: reminded");
+        assert_eq!(first.kind, "contacts_stale");
+        assert!(first.subject_de.contains("nicht bestätigt"), "{first:?}");
+        // Later in the same quarter (a restart, the next round): the same
+        // id, which the outbox has recorded, so nothing is sent again.
+        let same_period_end = (now.div_euclid(quarter) + 1) * quarter - 1;
+        assert_eq!(
+            contacts_reminder(&me, |_| Some(&old), same_period_end).map(|a| a.id),
+            Some(first.id.clone())
+        );
+        // Still not confirmed a quarter on: reminded again.
+        let next = contacts_reminder(&me, |_| Some(&old), now + quarter).unwrap();
+        assert_ne!(next.id, first.id);
+        // No profile at all is reminded too.
+        assert!(contacts_reminder(&me, |_| None, now).is_some());
+    }
 
     #[test]
     fn a_member_is_unreachable_only_past_the_threshold_and_once_per_outage() {

@@ -15,6 +15,8 @@
 
 pub mod acceptances;
 pub mod accounts;
+pub(crate) mod agreement_text;
+pub mod contacts;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;

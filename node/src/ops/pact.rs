@@ -168,6 +168,9 @@ pub struct PactView {
     pub officers: Vec<OfficerView>,
     /// Open proposals first (oldest first), then decided ones (newest first).
     pub proposals: Vec<ProposalView>,
+    /// The proposal of the agreement in force, hex: what a change names
+    /// as the version it replaces. None before the first agreement.
+    pub agreement_in_force: Option<String>,
 }
 
 /// The name of `member` in the log, or its short id.
@@ -353,6 +356,7 @@ pub(crate) fn view(core: &Core, holds_member_key: bool, now_ms: i64) -> PactView
         former_members,
         officers,
         proposals: open,
+        agreement_in_force: state.agreement().map(|v| v.proposal.to_string()),
     }
 }
 

@@ -16,6 +16,7 @@ use amtshilfe_protocol::ids::{EntryHash, MemberId, PublicKey};
 use amtshilfe_protocol::membership::{
     EntryKind, InsertOutcome, NAME_BYTES_MAX, Proposal, ProposalStatus, SERVES_MAX, SignedEntry,
 };
+use amtshilfe_protocol::pact::{Agreement, AgreementError};
 use serde::{Deserialize, Serialize};
 
 use super::pact::{ProposalState, member_heads};
@@ -71,6 +72,20 @@ pub enum ProposalBody {
         /// The officer's key.
         #[schemars(regex(pattern = "^[0-9a-f]{64}$"))]
         officer_key: String,
+    },
+    /// Replace the pact's agreement with these terms, whole. Takes effect
+    /// only if a majority approves it before another version does.
+    SetAgreement {
+        /// The new terms (each field checked by `Agreement::validate`;
+        /// council resolutions only of current members).
+        agreement: Box<Agreement>,
+        /// The proposal of the version these terms replace, as the
+        /// proposer saw it (hex); refused with `agreement_changed` if
+        /// another version is in force now. Omitted: the version in force
+        /// on this node.
+        #[serde(default)]
+        #[schemars(regex(pattern = "^[0-9a-f]{64}$"))]
+        previous: Option<String>,
     },
 }
 
@@ -261,7 +276,52 @@ fn proposal_of(core: &Core, body: ProposalBody) -> Result<Proposal, ApiError> {
             }
             Proposal::DismissOfficer { officer_key }
         }
+        ProposalBody::SetAgreement {
+            agreement,
+            previous,
+        } => {
+            agreement.validate().map_err(agreement_refused)?;
+            if let Some(resolution) = agreement
+                .council_resolutions
+                .iter()
+                .find(|r| !state.is_member(&r.member))
+            {
+                return Err(member_not_found(&resolution.member));
+            }
+            let in_force = state.agreement().map(|v| v.proposal);
+            if let Some(previous) = previous {
+                let seen: EntryHash = previous
+                    .parse()
+                    .map_err(|_| ApiError::InvalidBody("previous must be 64 hex digits".into()))?;
+                if in_force != Some(seen) {
+                    return Err(agreement_changed());
+                }
+            }
+            Proposal::SetAgreement {
+                agreement,
+                previous: in_force,
+            }
+        }
     })
+}
+
+/// A field of the agreement breaks its rule: `validation_failed` with the
+/// field and the rule; too large as a whole: `agreement_too_large`.
+fn agreement_refused(error: AgreementError) -> ApiError {
+    match error {
+        AgreementError::Field(invalid) => ApiError::Validation(invalid),
+        too_large @ AgreementError::TooLarge { .. } => {
+            body_rule(too_large.code(), too_large.to_string())
+        }
+    }
+}
+
+fn agreement_changed() -> ApiError {
+    ApiError::conflict(
+        "agreement_changed",
+        "Another version of the agreement is in force now; propose the change again on \
+         the terms in force.",
+    )
 }
 
 /// Whether this node holds its member key.
@@ -639,9 +699,16 @@ pub(crate) fn proposal_details(proposal: &Proposal) -> Vec<(String, String)> {
             lines
         }
         Proposal::DismissOfficer { officer_key } => key("Schlüssel / key", officer_key),
-        Proposal::SetAgreement { previous, .. } => vec![(
-            "Ersetzt / replaces".to_owned(),
-            previous.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-        )],
+        Proposal::SetAgreement {
+            agreement,
+            previous,
+        } => {
+            let mut lines = vec![(
+                "Ersetzt / replaces".to_owned(),
+                previous.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+            )];
+            lines.extend(super::agreement_text::agreement_lines(agreement));
+            lines
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! `GET /anfragen/{owner}/{id}/auswertung`: the after-action report of an
 //! exercise request, computed from the records under the core's lock.
-//! A real request has none (404).
+//! A real request has none (404). The contacts that failed are this
+//! node's own: notifications of the exercise in its outbox that nobody
+//! acknowledged (acknowledgements are not replicated, so other members'
+//! contacts are theirs to report).
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages as html;
@@ -13,6 +16,39 @@ use super::request_pages::request_address;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::http::{ApiError, ApiState};
+use crate::store::{NOTIFY_EVENTS_MAX, NotifyStatus, Store};
+
+/// This member's notifications among `alert_ids` that no one
+/// acknowledged: still escalating, or unanswered by the last contact.
+/// Baseline events were never sent, so no contact failed them.
+fn failed_contacts(
+    store: &Store,
+    alert_ids: &std::collections::BTreeSet<String>,
+    lang: amtshilfe_dashboard::Lang,
+) -> Result<Vec<html::FailedContactRow>, ApiError> {
+    Ok(store
+        .notify_events(NOTIFY_EVENTS_MAX)?
+        .into_iter()
+        .filter(|event| alert_ids.contains(&event.alert_id))
+        .filter_map(|event| {
+            let unanswered = match event.status {
+                NotifyStatus::Open => false,
+                NotifyStatus::Unanswered => true,
+                NotifyStatus::Baseline | NotifyStatus::Acknowledged { .. } => return None,
+            };
+            Some(html::FailedContactRow {
+                seq: event.seq,
+                subject: match lang {
+                    amtshilfe_dashboard::Lang::De => event.subject_de,
+                    amtshilfe_dashboard::Lang::En => event.subject_en,
+                },
+                contact: event.contact + 1,
+                unanswered,
+                sent_at_ms: event.created_ms,
+            })
+        })
+        .collect())
+}
 
 /// `GET /anfragen/{owner}/{id}/auswertung`.
 pub(super) async fn page(
@@ -47,7 +83,12 @@ pub(super) async fn page(
             .iter()
             .map(|m| ctx.name_of(model.member_name(m), &m.to_string()))
             .collect();
-        Ok(html::after_action(&ctx, &title, &report, &names))
+        let failed = failed_contacts(
+            core.store(),
+            &model.alert_ids_of_request(&address),
+            lang.lang,
+        )?;
+        Ok(html::after_action(&ctx, &title, &report, &names, &failed))
     })
     .await
 }

@@ -1,5 +1,7 @@
 //! `GET /pakt/vereinbarung`: the pact's agreement and its history, as the
-//! membership log has them (`MembershipState::agreement_history`).
+//! membership log has them (`MembershipState::agreement_history`), and
+//! for admins the form proposing a change (`agreement_form.rs`), which
+//! goes through the Pakt page's review (`/pakt/pruefen`).
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages as html;
@@ -18,10 +20,15 @@ pub(super) async fn page(
     lang: LangChoice,
     Extension(me): Extension<Principal>,
 ) -> Response {
+    let holds_member_key = crate::ops::pact_actions::holds_member_key(&state);
     render(&state, "/pakt/vereinbarung", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
         let history = core.replica().membership().state().agreement_history();
-        Ok(html::agreement(&ctx, history))
+        let form = html::AgreementForm {
+            previous: history.last().map(|v| v.proposal.to_string()),
+            holds_member_key,
+        };
+        Ok(html::agreement(&ctx, history, &form))
     })
     .await
 }

@@ -26,11 +26,13 @@ mod actions;
 mod admin;
 mod after_action;
 mod agreement;
+mod agreement_form;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
 mod login;
 mod mission_print;
+mod own_contacts;
 mod pact;
 mod pages;
 mod request_pages;
@@ -93,6 +95,17 @@ pub(crate) fn routes() -> Router<ApiState> {
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/pakt/kontakte", get(contact_sheet::page))
+        .route(
+            "/pakt/kontakte/eigene",
+            guarded(
+                get(own_contacts::page).post(own_contacts::set),
+                Permission::Administer,
+            ),
+        )
+        .route(
+            "/pakt/kontakte/eigene/bestaetigen",
+            guarded(post(own_contacts::confirm), Permission::Administer),
+        )
         .route("/pakt/vereinbarung", get(agreement::page))
         .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))

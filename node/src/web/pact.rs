@@ -63,6 +63,7 @@ fn body_of(fields: &FormFields) -> Result<ProposalBody, ApiError> {
         "dismiss_officer" => ProposalBody::DismissOfficer {
             officer_key: field(fields, "officer_key"),
         },
+        "set_agreement" => super::agreement_form::body(fields)?,
         other => return Err(ApiError::InvalidBody(format!("kind: {other:?}"))),
     })
 }

@@ -101,8 +101,8 @@ pub struct StageReached {
 /// A member's council resolution.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CouncilResolution {
-    /// The member whose council resolved.
-    #[schemars(with = "String")]
+    /// The member whose council resolved (its id as hex: the schema says
+    /// so, since the agreement is a request body of the API).
     pub member: MemberId,
     /// The day of the resolution, ms since the Unix epoch.
     pub date_ms: i64,

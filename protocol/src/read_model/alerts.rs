@@ -12,9 +12,11 @@
 //! state), not the read model's, so it is not here. Nothing here sends,
 //! stores or reads a clock.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
-use super::ReadModel;
+use super::{ReadModel, RecordAddress};
 use crate::ids::MemberId;
 use crate::incident::{ClockKind, ClockPhase};
 use crate::pact::{is_exercise_id, mark_de};
@@ -55,7 +57,41 @@ pub struct Alert {
     pub exercise: bool,
 }
 
+fn request_alert_id(request: &RecordAddress) -> String {
+    format!("request:{}:{}", request.owner, request.id)
+}
+
+fn pledge_alert_id(pledge: &RecordAddress) -> String {
+    format!("pledge:{}:{}", pledge.owner, pledge.id)
+}
+
+fn accepted_alert_id(acceptance: &RecordAddress) -> String {
+    format!("accepted:{}:{}", acceptance.owner, acceptance.id)
+}
+
 impl ReadModel {
+    /// The ids of every alert any member gets about the request at
+    /// `request`: the request itself, each pledge on it, each acceptance
+    /// of one. With the node's outbox they say which notifications of an
+    /// exercise nobody acknowledged (its after-action report).
+    pub fn alert_ids_of_request(&self, request: &RecordAddress) -> BTreeSet<String> {
+        let mut ids = BTreeSet::from([request_alert_id(request)]);
+        if let Some(view) = self.request_view(request) {
+            ids.extend(
+                view.needs
+                    .iter()
+                    .flat_map(|n| n.pledges.iter())
+                    .map(|p| pledge_alert_id(p.address)),
+            );
+        }
+        ids.extend(
+            self.mission_orders_for_request(request)
+                .iter()
+                .map(|o| accepted_alert_id(o.address)),
+        );
+        ids
+    }
+
     /// Every alert for `member` at `now_ms`, sorted by id.
     pub fn alerts_for(&self, member: &MemberId, now_ms: i64) -> Vec<Alert> {
         let mut alerts = Vec::new();
@@ -63,7 +99,7 @@ impl ReadModel {
         for (address, request) in &self.store.requests {
             if address.owner != *member {
                 alerts.push(Alert {
-                    id: format!("request:{}:{}", address.owner, address.id),
+                    id: request_alert_id(address),
                     kind: AlertKind::NewRequest,
                     subject_de: mark_de(
                         request.exercise,
@@ -80,7 +116,7 @@ impl ReadModel {
         for (address, pledge) in &self.store.pledges {
             if pledge.request.requester == *member && address.owner != *member {
                 alerts.push(Alert {
-                    id: format!("pledge:{}:{}", address.owner, address.id),
+                    id: pledge_alert_id(address),
                     kind: AlertKind::PledgeOnMyRequest,
                     subject_de: mark_de(
                         is_exercise_id(&pledge.request.request),
@@ -98,7 +134,7 @@ impl ReadModel {
             let joined = matches!(order.pledge, super::PledgeLink::Joined { .. });
             if order.pledger == *member && joined {
                 alerts.push(Alert {
-                    id: format!("accepted:{}:{}", order.address.owner, order.address.id),
+                    id: accepted_alert_id(order.address),
                     kind: AlertKind::MyPledgeAccepted,
                     subject_de: mark_de(
                         order.exercise,

@@ -63,6 +63,20 @@ async fn an_exercise_request_is_marked_everywhere_and_counted_nowhere() {
     let real_page = node.page(&session, &format!("/anfragen/{me}/{real}")).await;
     assert!(!real_page.contains("data-testid=\"exercise\""));
 
+    // The status carries the real figures: the real request and its two
+    // laptops, the exercise apart.
+    let (_, status) = node.get("/api/status").await;
+    assert_eq!(
+        status["real_figures"],
+        json!({
+            "open_requests": 1,
+            "open_units": 2,
+            "mission_orders": 0,
+            "open_exercise_requests": 1
+        }),
+        "{status}"
+    );
+
     let lagebild = node.page(&session, "/").await;
     assert!(
         lagebild.contains("data-testid=\"exercise-badge\""),
@@ -165,5 +179,76 @@ async fn an_exercise_incident_says_uebung_in_its_room_and_the_list() {
         list.matches("data-testid=\"exercise-badge\"").count(),
         1,
         "{list}"
+    );
+}
+
+/// The after-action report names this member's notifications of the
+/// exercise that nobody acknowledged, and only those: a real request's
+/// notification is not listed, an acknowledged one drops out.
+#[tokio::test]
+async fn the_after_action_report_lists_the_exercises_unacknowledged_notifications() {
+    let mut node = TestNode::new();
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let me = node.me();
+    let mut drill = laptop_request(3);
+    drill["exercise"] = json!(true);
+    let exercise = node
+        .created("/api/requests", drill, StatusCode::CREATED)
+        .await;
+    let real = node
+        .created("/api/requests", laptop_request(2), StatusCode::CREATED)
+        .await;
+    node.other_writes(
+        RecordKey::pledge(id("p-drill")),
+        pledge(me, &exercise, "n1", 2),
+    );
+    node.other_writes(RecordKey::pledge(id("p-real")), pledge(me, &real, "n1", 1));
+    {
+        // The notifier's rounds: the first starts the outbox, the second
+        // records both pledges as open notifications.
+        let core = node.core.lock();
+        let now = clock::now_ms();
+        let alerts = crate::notify::alerts::current_alerts(&core, i64::MAX, now, now).unwrap();
+        core.store().notify_record(&[], now).unwrap();
+        let opened = core.store().notify_record(&alerts, now).unwrap();
+        let pledges = opened
+            .iter()
+            .filter(|e| e.kind == "pledge_on_my_request")
+            .count();
+        assert_eq!(pledges, 2, "{opened:?}");
+    }
+    let report_path = format!("/anfragen/{me}/{exercise}/auswertung");
+    let report = node.page(&session, &report_path).await;
+    let failed = report
+        .split("data-testid=\"contacts-failed\"")
+        .nth(1)
+        .expect("the section is there");
+    assert!(
+        failed.contains("ÜBUNG – Zusage von Stadt Darmstadt"),
+        "{report}"
+    );
+    assert_eq!(
+        failed.matches("<tr>").count(),
+        2,
+        "one row and the head: {report}"
+    );
+
+    let (_, events) = node.get("/api/notifications").await;
+    let seq = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["alert_id"] == "pledge:".to_owned() + &node.other_id().to_string() + ":p-drill")
+        .map(|e| e["seq"].as_u64().unwrap())
+        .expect("the exercise's notification");
+    let (status, _) = node
+        .post(&format!("/api/notifications/{seq}/ack"), json!(null))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let report = node.page(&session, &report_path).await;
+    assert!(
+        report.contains("Keine unbestätigten Benachrichtigungen."),
+        "{report}"
     );
 }

@@ -7,6 +7,8 @@
 mod abuse;
 mod admin;
 mod admin_page;
+mod agreement_page;
+mod agreement_proposals;
 mod auth;
 mod client;
 mod contact_sheet;
@@ -21,6 +23,7 @@ mod mission_print;
 mod notifications;
 mod offer_edits;
 mod openapi;
+mod own_contacts;
 mod pact;
 mod pact_page;
 mod pages;
@@ -175,6 +178,28 @@ impl TestNode {
 
     fn other_id(&self) -> MemberId {
         self.other.device.member
+    }
+
+    /// Writes A's profile with its contacts confirmed at `confirmed_ms`,
+    /// as its node would (so that no contacts reminder is due, or one is).
+    fn own_profile_confirmed_at(&self, confirmed_ms: i64) {
+        let mut core = self.core.lock();
+        let profile = json!({
+            "name": "Kreis Bergstraße", "ags": "06431", "kind": "landkreis",
+            "primary_contact": { "role": "IT-Rufbereitschaft", "phone": "+49 6252 150", "email": "ruf@kreis.example" },
+            "deputy_contact": { "role": "IT-Leitung", "phone": "+49 6252 151", "email": "it@kreis.example" },
+            "updated_at_ms": clock::now_ms(), "contacts_confirmed_ms": confirmed_ms
+        });
+        let ops = [RecordOp::Put {
+            key: RecordKey::profile().to_string(),
+            json: profile.to_string(),
+        }];
+        core.write(
+            amtshilfe_protocol::ids::Collection::Profile,
+            &ops,
+            clock::now_ms(),
+        )
+        .unwrap();
     }
 
     fn digest(&self) -> Sha256Hash {

@@ -96,6 +96,8 @@ async fn a_new_request_is_notified_listed_and_acknowledged() {
         (alerts, at_ms)
     };
     let t0 = clock::now_ms();
+    // A's contacts are confirmed: no reminder among the alerts.
+    node.own_profile_confirmed_at(t0);
     let (alerts, at) = round(t0);
     assert!(alerts.is_empty(), "{alerts:?}");
     notifier.run_once(&store, &alerts, at).await.unwrap();

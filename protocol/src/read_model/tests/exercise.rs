@@ -40,6 +40,22 @@ fn pact_with_exercise() -> ReadModel {
 }
 
 #[test]
+fn the_alert_ids_of_an_exercise_are_exactly_its_alerts_for_every_member() {
+    let model = pact_with_exercise();
+    let ids = model.alert_ids_of_request(&address(REQUESTER, EXERCISE));
+    let mut seen = 0;
+    for member_n in [HELPER, OTHER, REQUESTER] {
+        for alert in model.alerts_for(&member(member_n), T0_MS) {
+            assert_eq!(ids.contains(&alert.id), alert.exercise, "{alert:?}");
+            seen += usize::from(alert.exercise);
+        }
+    }
+    // The request (to HELPER and OTHER), the pledge (to REQUESTER), the
+    // acceptance (to HELPER): three distinct ids, four alerts.
+    assert_eq!((ids.len(), seen), (3, 4), "{ids:?}");
+}
+
+#[test]
 fn an_exercise_is_marked_in_every_view() {
     let model = pact_with_exercise();
     let board = model.request_board();
