@@ -186,6 +186,7 @@ pub(crate) async fn write_line(
             tlp: body.tlp,
             author: body.author,
             text: body.text,
+            sealed: None,
         };
         entry.validate()?;
         Ok((

@@ -398,6 +398,7 @@ fn helpers_with_mission_orders_read_amber_others_do_not() {
         tlp: Tlp::Clear,
         author: "Krisenstab".into(),
         text: "Krisenstab tagt".into(),
+        sealed: None,
     };
     requests_doc(
         &mut model,
