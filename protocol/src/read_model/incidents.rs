@@ -182,6 +182,11 @@ impl ReadModel {
         self.store.incidents.timeline.get(address)
     }
 
+    /// Every written timeline line, by address.
+    pub fn timeline_entries(&self) -> impl Iterator<Item = (&RecordAddress, &TimelineEntry)> {
+        self.store.incidents.timeline.iter()
+    }
+
     /// A checklist step record, by its address.
     pub fn incident_step(&self, address: &RecordAddress) -> Option<&IncidentStep> {
         self.store.incidents.steps.get(address)

@@ -119,8 +119,10 @@ async fn steps_lines_and_reports_go_to_own_incidents_only_and_bad_ones_change_no
         "validation_failed",
     )
     .await;
+    // An amber line on a node whose member has no published encryption
+    // key: it could not be sealed even to the member itself.
     let amber = json!({ "text": "Lösegeldforderung", "author": "CISO", "tlp": "amber" });
-    node.refused(&lines, amber, StatusCode::BAD_REQUEST, "validation_failed")
+    node.refused(&lines, amber, StatusCode::CONFLICT, "seal_key_missing")
         .await;
     let future = json!({ "text": "x", "author": "y", "at_ms": clock::now_ms() + 30 * DAY_MS });
     let error = node
