@@ -257,6 +257,7 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
                 (409, "seal_key_missing"),
                 (409, "seal_key_not_held"),
                 (409, "seal_refused"),
+                (413, "record_too_large"),
             ])
             .room_refusals(&["incident_not_found"]),
         route(M::PUT, "/api/incidents/{author}/{id}/reports/{kind}", put(incidents::report))

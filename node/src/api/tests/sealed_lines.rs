@@ -115,6 +115,15 @@ async fn an_amber_line_is_stored_sealed_and_read_back_by_its_member() {
         error["field"], "text",
         "an empty text is refused before sealing"
     );
+    // Sealed and hex-encoded, a long text of multi-byte characters no
+    // longer fits one record: refused, not written in part.
+    node.refused(
+        &lines,
+        json!({ "text": "€".repeat(4000), "author": "CISO", "tlp": "amber" }),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "record_too_large",
+    )
+    .await;
     let other = node.other_id();
     let on_behalf = node
         .created(
