@@ -109,7 +109,11 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
     let root = tempfile::tempdir().unwrap();
     let nodes = init_nodes(
         root.path(),
-        &["Kreis Bergstraße", "Stadt Darmstadt", "Gemeinde Zwingenberg"],
+        &[
+            "Kreis Bergstraße",
+            "Stadt Darmstadt",
+            "Gemeinde Zwingenberg",
+        ],
     );
     let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
     found_pact(root.path(), &nodes);
