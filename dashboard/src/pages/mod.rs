@@ -15,6 +15,7 @@ mod network;
 mod notifications;
 mod offer_form;
 mod offers;
+mod on_behalf;
 mod overview;
 mod pact;
 mod request;
@@ -46,6 +47,7 @@ pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use notifications::NotificationRow;
 pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
+pub use on_behalf::on_behalf_mark;
 pub use overview::{MemberRow, overview};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,

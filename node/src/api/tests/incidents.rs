@@ -497,3 +497,51 @@ async fn the_requester_declines_and_closes_the_helper_settles() {
         .unwrap();
     assert_eq!(settled["settlement"]["state"], "recorded", "{settled}");
 }
+
+#[tokio::test]
+async fn a_request_posted_on_behalf_is_marked_on_the_board_and_the_lagebild() {
+    let mut node = TestNode::new();
+    let b = node.other_id();
+    let own = node
+        .created("/api/requests", laptop_request(2), StatusCode::CREATED)
+        .await;
+    let for_b = node
+        .created("/api/requests", laptop_request(3), StatusCode::CREATED)
+        .await;
+    let mut incident = incident_body(T0_MS);
+    incident["on_behalf_of"] = json!(b);
+    incident["requests"] = json!([for_b]);
+    node.created("/api/incidents", incident, StatusCode::CREATED)
+        .await;
+
+    let (status, board) = node.get("/api/board").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = |id: &RecordId| {
+        board
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"]["id"] == id.as_str())
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(&for_b)["on_behalf_of"], json!(b));
+    assert_eq!(row(&for_b)["on_behalf_of_name"], "Stadt Darmstadt");
+    assert_eq!(row(&own)["on_behalf_of"], Value::Null);
+
+    node.add_account("lage", Role::Viewer, true);
+    let (session, _) = node.login_page("lage").await;
+    let lagebild = node.page(&session, "/").await;
+    assert_eq!(
+        lagebild
+            .matches("(vertretungsweise für Stadt Darmstadt)")
+            .count(),
+        1,
+        "only the request posted for B is marked: {lagebild}"
+    );
+    let me = node.me();
+    let request_page = node
+        .page(&session, &format!("/anfragen/{me}/{for_b}"))
+        .await;
+    assert!(request_page.contains("(vertretungsweise für Stadt Darmstadt)"));
+}
