@@ -440,9 +440,15 @@ fn line_answer(
         TimelineEvent::Settlement { address } => {
             line("settlement", Some(address), String::new(), String::new())
         }
-        TimelineEvent::ReportSent { report } => {
-            line("report_sent", None, String::new(), report.id().to_owned())
-        }
+        TimelineEvent::ReportSent { address, report } => line(
+            "report_sent",
+            Some(address),
+            // Who sent it: the member whose document holds the report.
+            model
+                .member_name(&address.owner)
+                .map_or_else(|| address.owner.to_string(), str::to_owned),
+            report.id().to_owned(),
+        ),
     }
 }
 

@@ -104,6 +104,9 @@ pub enum TimelineEvent<'a> {
     },
     /// A report was marked as sent.
     ReportSent {
+        /// The report record: its owner is the member that sent it (the
+        /// hit member, or the member acting for it).
+        address: &'a RecordAddress,
         /// Which report.
         report: ClockKind,
     },
@@ -316,6 +319,7 @@ impl ReadModel {
                                 room.timeline.push(clear(
                                     sent_at,
                                     TimelineEvent::ReportSent {
+                                        address: at,
                                         report: report.kind,
                                     },
                                 ));

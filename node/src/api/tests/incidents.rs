@@ -213,7 +213,9 @@ async fn steps_lines_and_reports_go_to_own_incidents_only_and_bad_ones_change_no
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["kind"] == "report_sent")
+            .any(|l| l["kind"] == "report_sent" && l["author"] == "Kreis Bergstraße"),
+        "the report sent, by whom: {}",
+        room["timeline"]
     );
 }
 
