@@ -34,6 +34,8 @@ pub mod timeline;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timeline_tests;
 
 use std::path::Path;
 
