@@ -6,7 +6,10 @@
 //! Register page's link and its header and the offer's row are checked.
 //! B's requester then opens an incident aware 10 hours ago, sees about 62
 //! hours left on the GDPR clock, ticks a step, writes a timeline entry,
-//! marks the GDPR report as sent and opens its print view. An exercise
+//! marks the GDPR report as sent and opens its print view. It writes a
+//! TLP:AMBER entry too: A, the helper with the mission order, reads it;
+//! a third node C, whose member helps nobody, shows it only as
+//! confidential. An exercise
 //! (ÜBUNG) runs from B's request through A's pledge, B's acceptance, an
 //! exercise incident, A's recorded hours and B's closing of the mission
 //! order, and its after-action report shows the order closed, the need
@@ -31,11 +34,13 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use support::{found_pact, init_nodes, p2p_address, post, set_bootstrap, start};
+use support::{amtshilfe, found_pact, init_nodes, p2p_address, post, set_bootstrap, start};
 
 const IT_LEAD_PASSWORD: &str = "it-leitung-test-passwort";
 const REQUESTER_PASSWORD: &str = "anfrage-test-passwort";
 const ADMIN_PASSWORD: &str = "verwaltung-test-passwort";
+/// A viewer on node C, whose member helps nobody.
+const BYSTANDER_PASSWORD: &str = "lage-test-passwort";
 /// Node A's accessibility contact (configuration), shown on its statement.
 const A_CONTACT: &str = "Hauptamt Bergstraße, barrierefreiheit@a.example, +49 6252 15-0";
 /// Debian's Chromium, which Playwright drives (its own download does not
@@ -108,10 +113,22 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
     }
 
     let root = tempfile::tempdir().unwrap();
-    let nodes = init_nodes(root.path(), &["Kreis Bergstraße", "Stadt Darmstadt"]);
-    let (a, b) = (&nodes[0], &nodes[1]);
+    let nodes = init_nodes(
+        root.path(),
+        &[
+            "Kreis Bergstraße",
+            "Stadt Darmstadt",
+            "Gemeinde Zwingenberg",
+        ],
+    );
+    let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
     found_pact(root.path(), &nodes);
     set_bootstrap(b, &[p2p_address(a)]);
+    set_bootstrap(c, &[p2p_address(a)]);
+    // Every member reads what is sealed to it with its member-seal.key.
+    for node in &nodes {
+        amtshilfe(&["keys", "member", "--dir", node.dir.to_str().unwrap()]);
+    }
     let config = std::fs::read_to_string(&a.config).unwrap();
     let line = format!("accessibility_contact = \"{A_CONTACT}\"");
     let config = if config.contains("accessibility_contact = \"\"") {
@@ -120,11 +137,12 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
         format!("{config}\n{line}\n")
     };
     std::fs::write(&a.config, config).unwrap();
-    let mut children = vec![start(a), start(b)];
+    let mut children = vec![start(a), start(b), start(c)];
     for (node, account, role, password) in [
         (a, "it-leitung", "it_lead", IT_LEAD_PASSWORD),
         (b, "anfrage", "requester", REQUESTER_PASSWORD),
         (a, "verwaltung", "admin", ADMIN_PASSWORD),
+        (c, "lage", "viewer", BYSTANDER_PASSWORD),
     ] {
         let body = serde_json::json!({ "account": account, "role": role, "password": password })
             .to_string();
@@ -141,6 +159,8 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
         .current_dir(&browser_dir)
         .env("A_URL", format!("http://{}", a.http))
         .env("B_URL", format!("http://{}", b.http))
+        .env("C_URL", format!("http://{}", c.http))
+        .env("BYSTANDER_PASSWORD", BYSTANDER_PASSWORD)
         .env("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD)
         .env("REQUESTER_PASSWORD", REQUESTER_PASSWORD)
         .env("ADMIN_PASSWORD", ADMIN_PASSWORD)

@@ -16,7 +16,7 @@ use crate::document::CheckedChange;
 use crate::envelope::{ENVELOPE_BYTES_MAX, Envelope, EnvelopeDecodeError};
 use crate::identity;
 use crate::ids::{ActorKey, DocumentId, PactId};
-use crate::incident::check_acting;
+use crate::incident::{check_acting, check_line_readers};
 use crate::membership::{Authority, AuthorityError, MembershipState};
 use crate::model::{self, Record};
 use crate::posture::{PostureRejection, SealedPosture};
@@ -71,9 +71,12 @@ pub enum Rejection {
     #[error("record time ahead of its change: {0}")]
     TimeAheadOfChange(String),
     /// A sealed posture record names, as a reader or as its carrier, an
-    /// officer this node's log never appointed to serve the member. The
-    /// appointment may not have arrived yet: the change comes again with
-    /// a later sync (`posture::PostureRejection::OfficerNotAppointed`).
+    /// officer this node's log never appointed to serve the member, or a
+    /// sealed timeline line names such an officer or a member reader the
+    /// log never admitted. The log entry may not have arrived yet: the
+    /// change comes again with a later sync
+    /// (`posture::PostureRejection::OfficerNotAppointed`,
+    /// `incident::LineRejection::may_be_early`).
     #[error("sealed record for an officer not appointed: {0}")]
     OfficerNotAppointed(String),
     /// Another change with the same (actor, seq) is already known.
@@ -342,6 +345,16 @@ fn check_records(
                                 Rejection::OfficerNotAppointed(reason)
                             }
                             _ => Rejection::MalformedRecord(reason),
+                        }
+                    })?;
+                }
+                if let Record::Timeline(line) = &record {
+                    check_line_readers(line, &document.owner, membership).map_err(|e| {
+                        let reason = format!("{key}: {e}");
+                        if e.may_be_early() {
+                            Rejection::OfficerNotAppointed(reason)
+                        } else {
+                            Rejection::MalformedRecord(reason)
                         }
                     })?;
                 }

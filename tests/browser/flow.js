@@ -18,7 +18,7 @@ const { chromium } = require('playwright-core');
 const { AxeBuilder } = require('@axe-core/playwright');
 const keys = require('./keyboard');
 
-const { A_URL, B_URL, IT_LEAD_PASSWORD, REQUESTER_PASSWORD, ADMIN_PASSWORD, A_CONTACT, SHOTS, CHROMIUM } = process.env;
+const { A_URL, B_URL, C_URL, IT_LEAD_PASSWORD, REQUESTER_PASSWORD, ADMIN_PASSWORD, BYSTANDER_PASSWORD, A_CONTACT, SHOTS, CHROMIUM } = process.env;
 const TITLE = 'Browser-Test: 5 Notebooks für den Notbetrieb';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // Window sizes: a desktop, a small phone, and the desktop at 200 % zoom
@@ -319,6 +319,15 @@ async function contextPage(browser, viewport, scale) {
   await b.fill('#line-text', 'Krisenstab einberufen, Netz getrennt');
   await Promise.all([b.waitForEvent('load'), b.locator('form[action$="/verlauf"] button[type=submit]').click()]);
   expect((await b.innerText('[data-testid=timeline]')).includes('Krisenstab einberufen, Netz getrennt'), 'the timeline shows the entry');
+  // A TLP:AMBER entry: sealed to B, its helper A (accepted mission order)
+  // and its officers; B reads it back, marked.
+  const AMBER = 'Angreifer kam über den VPN-Zugang des Dienstleisters';
+  await b.fill('#line-text', AMBER);
+  await b.selectOption('#line-tlp', 'amber');
+  await Promise.all([b.waitForEvent('load'), b.locator('form[action$="/verlauf"] button[type=submit]').click()]);
+  const amberLine = b.locator('[data-testid=timeline] li[data-tlp=amber]');
+  expect((await amberLine.innerText()).includes(AMBER), 'B reads its amber entry');
+  expect((await amberLine.innerText()).includes('TLP:AMBER'), 'the entry is marked TLP:AMBER');
   const report = '[data-testid=report-gdpr_art33]';
   for (const field of await b.locator(`${report} textarea`).all()) {
     if ((await field.inputValue()).trim() === '') await field.fill('Angabe im Browser-Test');
@@ -342,6 +351,18 @@ async function contextPage(browser, viewport, scale) {
   const settleForm = 'form[action*="/abrechnung/"]';
   expect(await reloadUntil(a, aRoomUrl, async () => await a.locator(settleForm).count() > 0), 'the incident reaches A with its settlement form');
   await check(a, 'incident room (helper)');
+  expect(await reloadUntil(a, aRoomUrl, async () => (await a.innerText('[data-testid=timeline]')).includes(AMBER)), 'the helper A reads the amber entry');
+  // C's member helps nobody: its node holds the entry sealed, its page
+  // shows it as confidential, never the text.
+  const c = await contextPage(browser, DESKTOP, 1);
+  await login(c, C_URL, 'lage', BYSTANDER_PASSWORD);
+  const cRoomUrl = C_URL + new URL(roomUrl).pathname;
+  expect(await reloadUntil(c, cRoomUrl, async () => (await c.locator('[data-testid=timeline] li[data-tlp=amber]').count()) > 0), 'the amber entry reaches C');
+  const cTimeline = await c.innerText('[data-testid=timeline]');
+  expect(cTimeline.includes('vertraulich (TLP:AMBER) — nur für Helfer und ISB'), 'C sees the entry as confidential');
+  expect(!(await c.content()).includes('VPN-Zugang'), 'C never sees the amber text');
+  await shot(c, 'C-incident-room-non-helper');
+  await check(c, 'incident room (non-helper)');
   await a.fill(`${settleForm} input[name=hours]`, '16');
   await a.fill(`${settleForm} input[name=euros]`, '240,50');
   await Promise.all([a.waitForEvent('load'), a.locator(`${settleForm} button[type=submit]`).click()]);

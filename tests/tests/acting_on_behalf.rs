@@ -141,6 +141,7 @@ fn an_unsealed_amber_entry_is_refused() {
         tlp: Tlp::Amber,
         author: "Krisenstab".into(),
         text: "Zugangsdaten des Dienstleisters kompromittiert".into(),
+        sealed: None,
     };
     let envelope = signed_change(
         &pact_id,

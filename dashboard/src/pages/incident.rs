@@ -242,6 +242,11 @@ pub struct LineRow {
     pub text: String,
     /// For a step line: the state it was set to.
     pub step_state: Option<&'static str>,
+    /// `clear`, `amber` or `red`.
+    pub tlp: &'static str,
+    /// `false` for a sealed line the viewer is not a reader of: its text
+    /// is shown as a confidential placeholder.
+    pub readable: bool,
 }
 
 /// An open notification the viewer can acknowledge.
@@ -470,23 +475,58 @@ fn timeline(ctx: &Ctx, view: &RoomView) -> Markup {
             h2 id="h-timeline" { (t(ctx, "Verlauf und Entscheidungen", "Timeline and decisions")) }
             @if view.lines.is_empty() { (super::none(ctx)) } @else {
                 ol.timeline data-testid="timeline" { @for line in &view.lines {
-                    li { (date_time(line.at_ms)) " · " (line_kind(ctx, &line.kind))
+                    li data-tlp=(line.tlp) { (date_time(line.at_ms)) " · " (line_kind(ctx, &line.kind))
+                        @if line.kind == "entry" { " " (tlp_mark(line.tlp)) }
                         @if !line.author.is_empty() { " · " (line.author) }
-                        @if !line.text.is_empty() { ": " (line.text) }
+                        @if !line.readable { ": " em.confidential { (confidential(ctx, line.tlp)) } }
+                        @else if !line.text.is_empty() { ": " (line.text) }
                         @if let Some(state) = line.step_state { " → " (state_text(ctx, state)) } }
                 } }
             }
             @if view.writable {
                 form method="post" action={ "/vorfaelle/" (view.author) "/" (view.id) "/verlauf" } {
                     (ctx.csrf_field())
-                    label for="line-text" { (t(ctx, "Eintrag (TLP:CLEAR, für den ganzen Pakt lesbar)", "Entry (TLP:CLEAR, readable by the whole pact)")) }
+                    label for="line-text" { (t(ctx, "Eintrag", "Entry")) }
                     textarea id="line-text" name="text" rows="2" required {}
+                    label for="line-tlp" { (t(ctx, "Wer darf ihn lesen? (TLP)", "Who may read it? (TLP)")) }
+                    select id="line-tlp" name="tlp" {
+                        option value="clear" { (t(ctx, "TLP:CLEAR – der ganze Pakt", "TLP:CLEAR – the whole pact")) }
+                        option value="amber" { (t(ctx, "TLP:AMBER – nur Helfer und ISB (verschlüsselt)", "TLP:AMBER – helpers and security officer only (encrypted)")) }
+                        option value="red" { (t(ctx, "TLP:RED – nur wir und unsere ISB (verschlüsselt)", "TLP:RED – only us and our security officer (encrypted)")) }
+                    }
                     label for="line-author" { (t(ctx, "Verfasst von", "Written by")) }
                     input id="line-author" name="author" required value=(ctx.account);
                     button type="submit" { (t(ctx, "Eintragen", "Add")) }
                 }
             }
         }
+    }
+}
+
+/// The TLP level as its marking, e.g. `TLP:AMBER`.
+fn tlp_mark(tlp: &str) -> Markup {
+    let label = match tlp {
+        "amber" => "TLP:AMBER",
+        "red" => "TLP:RED",
+        _ => "TLP:CLEAR",
+    };
+    html! { span class={ "tlp tlp-" (tlp) } { (label) } }
+}
+
+/// What a viewer who is not a reader of a sealed line sees instead.
+fn confidential(ctx: &Ctx, tlp: &str) -> &'static str {
+    if tlp == "red" {
+        t(
+            ctx,
+            "vertraulich (TLP:RED) — nur für das betroffene Mitglied und seine ISB",
+            "confidential (TLP:RED) — for the affected member and its security officer only",
+        )
+    } else {
+        t(
+            ctx,
+            "vertraulich (TLP:AMBER) — nur für Helfer und ISB",
+            "confidential (TLP:AMBER) — for helpers and the security officer only",
+        )
     }
 }
 

@@ -16,6 +16,7 @@ mod network;
 mod notifications;
 mod offer_form;
 mod offers;
+mod on_behalf;
 mod overview;
 mod own_contacts;
 mod pact;
@@ -49,6 +50,7 @@ pub use network::{ForkRow, NetworkView, PeerRow, network};
 pub use notifications::NotificationRow;
 pub use offer_form::{OfferForm, offer_edit};
 pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
+pub use on_behalf::on_behalf_mark;
 pub use overview::{MemberRow, overview};
 pub use own_contacts::{OWN_CONTACTS_PATH, OwnContactsView, own_contacts};
 pub use pact::{

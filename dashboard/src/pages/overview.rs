@@ -92,7 +92,7 @@ pub fn overview(
                             @let requested: u32 = view.needs.iter().map(|n| n.totals.requested).sum();
                             tr {
                                 td { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) } { (view.request.title) } @if view.exercise { (super::exercise_badge(ctx)) } }
-                                td { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
+                                td { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) (super::on_behalf_mark(ctx, view)) }
                                 td { (label(ctx.lang, CatalogueName::Priority, &view.request.priority)) }
                                 td { (view.needs.len()) " · " (date_time(view.request.start_ms)) }
                                 td class=(if open_units > 0 { "open" } else { "done" }) { (open_units) " / " (requested) }

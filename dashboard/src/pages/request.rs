@@ -223,7 +223,7 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
             p { a href={ "/anfragen/" (view.address.owner) "/" (view.address.id) "/auswertung" } {
                 (if ctx.lang == crate::i18n::Lang::De { "Auswertung der Übung" } else { "After-action report" }) } }
         }
-        p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) }
+        p { (ctx.t(Text::Requester)) ": " strong { (ctx.name_of(view.requester_name, &view.address.owner.to_string())) } (super::on_behalf_mark(ctx, view))
             " · " (ctx.t(Text::Priority)) ": " (label(ctx.lang, CatalogueName::Priority, &request.priority))
             " · " (date(request.start_ms)) " – " (date(last_day_ms)) }
         @if !request.situation.is_empty() { p { (request.situation) } }

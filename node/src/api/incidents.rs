@@ -18,6 +18,7 @@ use crate::ops::incidents::{
     write_step,
 };
 use crate::ops::mission_end::{DeclineBody, SettlementBody, StatusBody, advance, decline, settle};
+use crate::sealing::timeline::open_line_text;
 
 fn incident_not_found() -> ApiError {
     ApiError::not_found(
@@ -80,7 +81,8 @@ pub(super) async fn room(
     let now_ms = crate::clock::now_ms();
     with_core(&state, move |core| {
         let me = core.device().member;
-        room_answer(core.replica().read_model(), me, author, &id, now_ms)
+        let open = |at: &_, entry: &_| open_line_text(core, at, entry).and_then(Result::ok);
+        room_answer(core.replica().read_model(), me, author, &id, now_ms, &open)
             .ok_or_else(incident_not_found)
     })
     .await

@@ -230,7 +230,7 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .doc("Every incident, newest awareness first")
             .answers(200, "Incidents"),
         route(M::GET, "/api/incidents/{author}/{id}", get(incidents::room))
-            .doc("One incident room as this member may read it: checklist, clocks (time left, 80 % and overdue), reports (pre-filled drafts), timeline")
+            .doc("One incident room as this member may read it: checklist, clocks (time left, 80 % and overdue), reports (pre-filled drafts), timeline (amber and red lines with their text only where this node is a reader: readable false otherwise)")
             .answers(200, "RoomAnswer")
             .errors(&[INCIDENT_NOT_FOUND]),
         route(M::POST, "/api/incidents", post(incidents::open))
@@ -247,11 +247,18 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .errors(&[VALIDATION])
             .room_refusals(&["incident_not_found"]),
         route(M::POST, "/api/incidents/{author}/{id}/timeline", post(incidents::line))
-            .doc("A timeline line of one of this member's incidents (TLP clear only until lines are sealed)")
+            .doc("A timeline line of one of this member's incidents; tlp amber or red seals the text to the hit member, its officers and (amber) its helpers with published encryption keys")
             .role(Permission::Request)
             .body("LineBody")
             .answers(201, "Saved")
-            .errors(&[VALIDATION])
+            .errors(&[
+                VALIDATION,
+                (409, "sealed_line_on_behalf"),
+                (409, "seal_key_missing"),
+                (409, "seal_key_not_held"),
+                (409, "seal_refused"),
+                (413, "record_too_large"),
+            ])
             .room_refusals(&["incident_not_found"]),
         route(M::PUT, "/api/incidents/{author}/{id}/reports/{kind}", put(incidents::report))
             .doc("Save a report (gdpr_art33, bsig_early_warning, bsig_notification, bsig_final_report); sent_at_ms marks it as sent and needs every required field")

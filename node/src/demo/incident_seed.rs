@@ -77,6 +77,7 @@ pub(super) fn incident_ops(now_ms: i64, request_id: &str) -> Result<Vec<RecordOp
         tlp: Tlp::Clear,
         author: "Krisenstab".into(),
         text: "Übung: Notbetrieb im Bürgerbüro mit Notfall-Laptops beschlossen; Hilfe im Pakt anfordern.".into(),
+        sealed: None,
     });
     ops.push(put(RecordTag::Timeline, "protokoll-1", line)?);
     Ok(ops)

@@ -6,8 +6,8 @@
 
 use amtshilfe_protocol::ids::{MemberId, RecordId};
 use amtshilfe_protocol::incident::{
-    Clock, ClockKind, ClockProfile, IncidentStatus, ReportField, StepState, Tlp, draft,
-    report_fields,
+    Clock, ClockKind, ClockProfile, IncidentStatus, ReportField, StepState, TimelineEntry, Tlp,
+    draft, report_fields,
 };
 use amtshilfe_protocol::model::AcceptanceStatus;
 use amtshilfe_protocol::read_model::{
@@ -99,7 +99,17 @@ pub struct LineAnswer {
     pub text: String,
     /// A step line's step id and the state it was set to.
     pub step: Option<(String, StepState)>,
+    /// Whether the text travels sealed to its readers (TLP amber or red).
+    pub sealed: bool,
+    /// Whether this node read the text. `false` for a sealed line this
+    /// member is not a reader of (or cannot open): its `text` is empty and
+    /// pages show it as confidential.
+    pub readable: bool,
 }
+
+/// Opens a sealed line for the caller: its text if this node is a reader
+/// and can open it (see `sealing::timeline::open_line_text`).
+pub type LineOpener<'a> = dyn Fn(&RecordAddress, &TimelineEntry) -> Option<String> + 'a;
 
 /// A pledge on one of the incident's requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -200,21 +210,24 @@ fn list_item(model: &ReadModel, summary: &IncidentSummary<'_>) -> IncidentListIt
     }
 }
 
-/// The room of `author`'s incident `id` as member `me` may see it.
+/// The room of `author`'s incident `id` as member `me` may see it. Every
+/// line is listed; the text of an amber or red line only if `open` reads
+/// it: whether this member may read a line is decided by whom it was
+/// sealed to, not by what this node believes about helpers.
 pub fn room_answer(
     model: &ReadModel,
     me: MemberId,
     author: MemberId,
     id: &RecordId,
     now_ms: i64,
+    open: &LineOpener<'_>,
 ) -> Option<RoomAnswer> {
     let room = model.incident_room(&RecordAddress::new(author, id.clone()), now_ms)?;
     let incident = room.summary.incident;
-    let role = room.reader_role(&me, false);
     let timeline = room
-        .timeline_for(role)
-        .into_iter()
-        .map(|line| line_answer(model, line.at_ms, line.tlp, &line.event))
+        .timeline
+        .iter()
+        .map(|line| line_answer(model, line.at_ms, line.tlp, &line.event, open))
         .collect();
     Some(RoomAnswer {
         adoptable: incident.on_behalf_of == Some(me) && room.summary.adopted_by.is_none(),
@@ -352,7 +365,13 @@ fn reports(room: &IncidentRoom<'_>, now_ms: i64) -> Vec<ReportAnswer> {
         .collect()
 }
 
-fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_>) -> LineAnswer {
+fn line_answer(
+    model: &ReadModel,
+    at_ms: i64,
+    tlp: Tlp,
+    event: &TimelineEvent<'_>,
+    open: &LineOpener<'_>,
+) -> LineAnswer {
     let line =
         |kind: &str, subject: Option<&RecordAddress>, author: String, text: String| LineAnswer {
             at_ms,
@@ -362,16 +381,33 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
             author,
             text,
             step: None,
+            sealed: false,
+            readable: true,
         };
     match event {
         TimelineEvent::Entry { address } => {
-            let entry = model.timeline_entry(address);
-            line(
-                "entry",
-                Some(address),
-                entry.map(|e| e.author.clone()).unwrap_or_default(),
-                entry.map(|e| e.text.clone()).unwrap_or_default(),
-            )
+            let Some(entry) = model.timeline_entry(address) else {
+                return line("entry", Some(address), String::new(), String::new());
+            };
+            if entry.sealed.is_none() {
+                return line(
+                    "entry",
+                    Some(address),
+                    entry.author.clone(),
+                    entry.text.clone(),
+                );
+            }
+            let opened = open(address, entry);
+            LineAnswer {
+                sealed: true,
+                readable: opened.is_some(),
+                ..line(
+                    "entry",
+                    Some(address),
+                    entry.author.clone(),
+                    opened.unwrap_or_default(),
+                )
+            }
         }
         TimelineEvent::Step { address } => {
             let step = model.incident_step(address);
@@ -404,9 +440,15 @@ fn line_answer(model: &ReadModel, at_ms: i64, tlp: Tlp, event: &TimelineEvent<'_
         TimelineEvent::Settlement { address } => {
             line("settlement", Some(address), String::new(), String::new())
         }
-        TimelineEvent::ReportSent { report } => {
-            line("report_sent", None, String::new(), report.id().to_owned())
-        }
+        TimelineEvent::ReportSent { address, report } => line(
+            "report_sent",
+            Some(address),
+            // Who sent it: the member whose document holds the report.
+            model
+                .member_name(&address.owner)
+                .map_or_else(|| address.owner.to_string(), str::to_owned),
+            report.id().to_owned(),
+        ),
     }
 }
 

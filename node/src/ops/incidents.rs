@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use super::write::{Saved, fresh_id, save};
 use crate::http::{ApiError, ApiState};
+use crate::random::os_random;
+use crate::sealing::timeline::seal_line_record;
 
 /// Prefix of incident ids made by this node.
 const INCIDENT_ID_PREFIX: &str = "i";
@@ -87,7 +89,9 @@ pub struct LineBody {
     /// When it happened, ms; default: now.
     #[serde(default)]
     pub at_ms: Option<i64>,
-    /// Only `clear` for now: amber and red lines must travel sealed.
+    /// `clear` (the whole pact, the default), `amber` (sealed to the hit
+    /// member, its helpers and its officers) or `red` (sealed to the hit
+    /// member and its officers).
     #[serde(default = "clear")]
     pub tlp: Tlp,
 }
@@ -171,13 +175,16 @@ pub(crate) async fn write_step(
     .await
 }
 
-/// Writes a timeline line of one of this member's incidents.
+/// Writes a timeline line of one of this member's incidents. An amber or
+/// red line is sealed to the readers its level names now
+/// (`sealing::timeline`); its text is never written in the clear.
 pub(crate) async fn write_line(
     state: &ApiState,
     incident: RecordId,
     body: LineBody,
 ) -> Result<Saved, ApiError> {
     let id = fresh_id(LINE_ID_PREFIX)?;
+    let entropy = os_random::<32>().map_err(|error| ApiError::Internal(error.to_string()))?;
     save(state, move |core, now_ms| {
         own_incident(core.replica().read_model(), core.device().member, &incident)?;
         let entry = TimelineEntry {
@@ -186,12 +193,25 @@ pub(crate) async fn write_line(
             tlp: body.tlp,
             author: body.author,
             text: body.text,
+            sealed: None,
         };
-        entry.validate()?;
-        Ok((
-            RecordKey::new(RecordTag::Timeline, id),
-            Record::Timeline(entry),
-        ))
+        if entry.tlp == Tlp::Clear {
+            entry.validate()?;
+            return Ok((
+                RecordKey::new(RecordTag::Timeline, id),
+                Record::Timeline(entry),
+            ));
+        }
+        // The text is checked in the clear before it is sealed: once
+        // sealed, nobody but the readers could tell it was empty.
+        TimelineEntry {
+            tlp: Tlp::Clear,
+            ..entry.clone()
+        }
+        .validate()?;
+        let record = seal_line_record(core, &id, entry, now_ms, entropy)
+            .map_err(|error| ApiError::conflict(error.code(), error.to_string()))?;
+        Ok((RecordKey::new(RecordTag::Timeline, id), record))
     })
     .await
 }

@@ -1,5 +1,5 @@
 //! Sealed records on this node, built once for every kind of confidential
-//! record (posture now, an incident room's TLP amber/red entries later).
+//! record (posture, an incident room's TLP amber/red timeline lines).
 //!
 //! The protocol seals and opens (`amtshilfe_protocol::seal`); this module
 //! brings the node's side:
@@ -15,6 +15,10 @@
 //! - [`posture`]: sealing a posture record of the member for writing.
 //! - [`reseal`]: sealing the member's own posture records again when an
 //!   officer is appointed for it or a reader's key changes.
+//! - [`timeline`]: sealing the member's amber and red timeline lines to
+//!   the readers their level names (member, officers, for amber the
+//!   incident's helpers), opening them, and re-sealing them when a helper,
+//!   an officer or a key changes.
 //! - [`task`]: the background task that keeps the last two true after
 //!   every stored change.
 //!
@@ -26,9 +30,12 @@ pub mod posture;
 pub mod publish;
 pub mod reseal;
 pub mod task;
+pub mod timeline;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timeline_tests;
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Keeping this node's sealed records current: after start and after every
 //! stored change (an appointment, a key announcement, a synced record),
-//! publish what this node owes and re-seal what must reach new readers.
+//! publish what this node owes and re-seal what must reach new readers
+//! (posture records and the incident room's amber and red lines).
 //! Both are idempotent, so the change a write itself causes finds nothing
 //! more to do.
 
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 use super::open::published_keys;
 use super::publish::{announcements_due, outbid_holders};
 use super::reseal::{Stuck, reseal_due};
+use super::timeline::reseal_lines_due;
 use crate::core::{Core, CoreError, SharedCore};
 use crate::net::{Announcement, NetCommand, NetHandle};
 use crate::random::os_random;
@@ -64,6 +66,21 @@ pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
         );
     }
     round.stuck = plan.stuck;
+    // The member's amber and red timeline lines: a helper accepted, an
+    // officer appointed or a key rotated since they were sealed.
+    let lines = reseal_lines_due(core, &keys, now_ms, || os_random().ok());
+    for put in &lines.puts {
+        round
+            .written
+            .push(core.write(Collection::Requests, std::slice::from_ref(put), now_ms)?);
+    }
+    if !lines.puts.is_empty() {
+        tracing::info!(
+            lines = lines.puts.len(),
+            "timeline lines re-sealed to their readers"
+        );
+    }
+    round.stuck.extend(lines.stuck);
     round.outbid = outbid_holders(core, &keys);
     Ok(round)
 }
@@ -94,7 +111,7 @@ pub fn spawn(
                     if now != reported {
                         for stuck in &now.0 {
                             tracing::warn!(record = %stuck.address.id, reason = %stuck.reason,
-                                "a posture record must be re-sealed but this node cannot open it");
+                                "a sealed record must be re-sealed but this node cannot open it");
                         }
                         for holder in &now.1 {
                             tracing::warn!(

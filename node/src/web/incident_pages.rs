@@ -11,7 +11,9 @@ use amtshilfe_dashboard::pages::{
 };
 use amtshilfe_dashboard::{Lang, Nav};
 use amtshilfe_protocol::ids::{MemberId, RecordId};
-use amtshilfe_protocol::incident::{ClockKind, ClockPhase, ReportField, StepState, report_fields};
+use amtshilfe_protocol::incident::{
+    ClockKind, ClockPhase, ReportField, StepState, Tlp, report_fields,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,6 +33,7 @@ use crate::ops::incidents::{
     write_step,
 };
 use crate::ops::mission_end::{DeclineBody, SettlementBody, StatusBody, advance, decline, settle};
+use crate::sealing::timeline::open_line_text;
 use crate::store::NotifyStatus;
 
 /// Most recent notifications looked at for open ones.
@@ -354,6 +357,8 @@ fn line_row(
         author: line.author.clone(),
         text: line.text.clone(),
         step_state: None,
+        tlp: tlp_id(line.tlp),
+        readable: line.readable,
     };
     if let Some((id, state)) = &line.step
         && let Some(step) = room.steps.iter().find(|s| s.id == *id)
@@ -377,12 +382,14 @@ fn room_of(
     id: &str,
 ) -> Result<RoomView, ApiError> {
     let address = request_address(author, id).map_err(|_| not_found())?;
+    let open = |at: &_, entry: &_| open_line_text(core, at, entry).and_then(Result::ok);
     let room = room_answer(
         core.replica().read_model(),
         core.device().member,
         address.owner,
         &address.id,
         crate::clock::now_ms(),
+        &open,
     )
     .ok_or_else(not_found)?;
     Ok(room_view(core, room, me, lang))
@@ -507,7 +514,29 @@ pub(super) async fn step(
     back_to_room(&state, lang, me, (author, id), result).await
 }
 
-/// `POST /vorfaelle/{author}/{id}/verlauf`.
+/// The stable id of a TLP level, as stored.
+fn tlp_id(tlp: Tlp) -> &'static str {
+    match tlp {
+        Tlp::Clear => "clear",
+        Tlp::Amber => "amber",
+        Tlp::Red => "red",
+    }
+}
+
+/// The form's `tlp` (`clear` when left out).
+fn tlp_field(fields: &Fields) -> Result<Tlp, ApiError> {
+    let given = text(fields, "tlp");
+    let given = if given.is_empty() { "clear" } else { &given };
+    [Tlp::Clear, Tlp::Amber, Tlp::Red]
+        .into_iter()
+        .find(|tlp| tlp_id(*tlp) == given)
+        .ok_or_else(|| ApiError::BodyRule {
+            code: "tlp_unknown",
+            message: "TLP must be clear, amber or red.".into(),
+        })
+}
+
+/// `POST /vorfaelle/{author}/{id}/verlauf`: `text`, `author` and `tlp`.
 pub(super) async fn line(
     State(state): State<ApiState>,
     lang: LangChoice,
@@ -520,7 +549,7 @@ pub(super) async fn line(
             text: text(&fields, "text"),
             author: text(&fields, "author"),
             at_ms: None,
-            tlp: amtshilfe_protocol::incident::Tlp::Clear,
+            tlp: tlp_field(&fields)?,
         };
         write_line(&state, own_id(&state, &author, &id)?, body).await
     }

@@ -6,16 +6,20 @@
 //! - [`clocks`]: GDPR Art. 33 and § 32 BSIG deadlines from the awareness
 //!   time, the 80 % reminder and overdue, as pure functions of `now_ms`;
 //! - [`reports`]: the fields of each report, drafts, marking as sent;
-//! - [`record`]: the records the room is made of.
+//! - [`record`]: the records the room is made of;
+//! - [`sealed_line`]: timeline lines above TLP `clear`, sealed to their
+//!   readers with `crate::seal`.
 //!
-//! Never reads a clock, never does I/O. Sealing entries above TLP `clear`
-//! is not here: such entries are refused until sealed records exist.
+//! Never reads a clock, never does I/O.
 
 pub mod acting;
 pub mod checklist;
 pub mod clocks;
 pub mod record;
 pub mod reports;
+pub mod sealed_line;
+#[cfg(test)]
+mod sealed_line_tests;
 
 pub use acting::{ActingError, check_acting, check_acting_write};
 pub use checklist::{CHECKLIST, StepDue, StepTemplate, checklist_for, step_template};
@@ -26,3 +30,7 @@ pub use record::{
     Incident, IncidentRef, IncidentStatus, IncidentStep, ReaderRole, StepState, TimelineEntry, Tlp,
 };
 pub use reports::{IncidentReport, ReportField, ReportFieldTemplate, draft, report_fields};
+pub use sealed_line::{
+    LinePlace, LineRejection, OpenLineError, check_line_readers, check_line_readers_now,
+    line_context, line_reader_ids, open_line, reseal_line, seal_line,
+};

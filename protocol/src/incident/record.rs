@@ -22,6 +22,7 @@ use crate::model::validation::{
     ValidationError, check_list, check_name, check_short, check_short_required, check_text,
     check_time, check_unique, inconsistent,
 };
+use crate::seal::Sealed;
 
 /// Whether the incident is still being worked.
 #[derive(
@@ -241,6 +242,11 @@ impl Tlp {
 }
 
 /// One line of the decision log, written by a person.
+///
+/// A `clear` line carries its text in the clear. An `amber` or `red` line
+/// carries it only in `sealed`, encrypted to its readers (see
+/// [`super::sealed_line`]); its other fields stay in the clear, because
+/// every node must check them, and are bound into the seal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
@@ -252,32 +258,57 @@ pub struct TimelineEntry {
     pub tlp: Tlp,
     /// Who wrote it (a role or a name).
     pub author: String,
-    /// What happened or was decided.
+    /// What happened or was decided; empty on a sealed line.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// The text of an `amber` or `red` line, sealed to its readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
 }
 
 impl TimelineEntry {
     /// Checks every field.
     ///
-    /// Entries above `clear` must travel sealed (encrypted to their
-    /// readers). Until records can be sealed, such an entry in the clear
-    /// would be readable on every node that relays it, so it is refused
-    /// rather than written.
+    /// A `clear` line has its text and nothing sealed. A line above `clear`
+    /// has no text in the clear (it would be readable on every node that
+    /// relays it) and a well-formed sealed text; who its readers may be is
+    /// checked against the membership log in ingress
+    /// ([`super::sealed_line::check_line_readers`]).
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_time("at_ms", self.at_ms)?;
-        if self.tlp != Tlp::Clear {
-            return Err(inconsistent(
-                "tlp",
-                "amber and red entries must be sealed to their readers; sealing is not available yet",
-            ));
-        }
         check_short_required("author", &self.author)?;
-        if self.text.trim().is_empty() {
-            return Err(ValidationError::Empty {
-                field: "text".into(),
-            });
+        match (&self.sealed, self.tlp) {
+            (None, Tlp::Clear) => {
+                if self.text.trim().is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "text".into(),
+                    });
+                }
+                check_text("text", &self.text)
+            }
+            (Some(_), Tlp::Clear) => Err(inconsistent(
+                "sealed",
+                "a clear line is not sealed; its text is readable by the whole pact",
+            )),
+            (None, _) => Err(inconsistent(
+                "tlp",
+                "amber and red lines must be sealed to their readers",
+            )),
+            (Some(sealed), _) => {
+                if !self.text.is_empty() {
+                    return Err(inconsistent(
+                        "text",
+                        "a sealed line carries its text only sealed",
+                    ));
+                }
+                sealed
+                    .check_structure()
+                    .map_err(|e| ValidationError::BadFormat {
+                        field: "sealed".into(),
+                        reason: e.code(),
+                    })
+            }
         }
-        check_text("text", &self.text)
     }
 }
 
@@ -390,6 +421,7 @@ pub(crate) mod tests {
             tlp: Tlp::Clear,
             author: "Krisenstab".into(),
             text: "Netz getrennt".into(),
+            sealed: None,
         };
         assert_eq!(entry.validate(), Ok(()));
         for tlp in [Tlp::Amber, Tlp::Red] {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::ReadModel;
 use super::derive::NeedTotals;
 use super::store::{RecordAddress, request_of};
+use crate::ids::MemberId;
 use crate::model::{AidRequest, Need, Pledge, PledgeStatus, RequestRef};
 
 /// Where a pledge stands, seen from the board.
@@ -74,6 +75,13 @@ pub struct RequestView<'a> {
     pub needs: Vec<NeedView<'a>>,
     /// An exercise (ÜBUNG), never counted in real figures.
     pub exercise: bool,
+    /// Set when the requester posted it on behalf of another member (in an
+    /// incident written for that member, whose own node is down): the hit
+    /// member. Such a request binds only the requester until the hit
+    /// member adopts the incident; shown as such everywhere.
+    pub on_behalf_of: Option<MemberId>,
+    /// The hit member's name, if known.
+    pub on_behalf_of_name: Option<&'a str>,
 }
 
 impl PledgeView<'_> {
@@ -202,6 +210,10 @@ impl ReadModel {
             request,
             needs,
             exercise: crate::pact::is_exercise_id(&address.id),
+            on_behalf_of: self.request_on_behalf_of(address),
+            on_behalf_of_name: self
+                .request_on_behalf_of(address)
+                .and_then(|hit| self.member_name(&hit)),
         }
     }
 

@@ -104,6 +104,9 @@ pub enum TimelineEvent<'a> {
     },
     /// A report was marked as sent.
     ReportSent {
+        /// The report record: its owner is the member that sent it (the
+        /// hit member, or the member acting for it).
+        address: &'a RecordAddress,
         /// Which report.
         report: ClockKind,
     },
@@ -180,6 +183,11 @@ impl ReadModel {
     /// A written timeline line, by its address.
     pub fn timeline_entry(&self, address: &RecordAddress) -> Option<&TimelineEntry> {
         self.store.incidents.timeline.get(address)
+    }
+
+    /// Every written timeline line, by address.
+    pub fn timeline_entries(&self) -> impl Iterator<Item = (&RecordAddress, &TimelineEntry)> {
+        self.store.incidents.timeline.iter()
     }
 
     /// A checklist step record, by its address.
@@ -311,6 +319,7 @@ impl ReadModel {
                                 room.timeline.push(clear(
                                     sent_at,
                                     TimelineEvent::ReportSent {
+                                        address: at,
                                         report: report.kind,
                                     },
                                 ));

@@ -104,6 +104,10 @@ impl Replica {
                             .check_serving_now(&device.member, membership)
                             .map_err(|e| WriteError::Sealed(e.to_string()))?;
                     }
+                    if let model::Record::Timeline(line) = &record {
+                        crate::incident::check_line_readers_now(line, &device.member, membership)
+                            .map_err(|e| WriteError::Sealed(e.to_string()))?;
+                    }
                 }
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
             }

@@ -101,6 +101,26 @@ async fn the_room_is_opened_and_worked_through_its_forms() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("Nicht gespeichert."), "{page}");
+
+    // A line with an unknown TLP level, and an amber line on a node whose
+    // member has no published encryption key: the reason, nothing written.
+    let before = node.digest();
+    for (tlp, status) in [
+        ("purple", StatusCode::BAD_REQUEST),
+        ("amber", StatusCode::CONFLICT),
+    ] {
+        let (got, page) = node
+            .form(
+                &session,
+                &format!("{location}/verlauf"),
+                format!("csrf={csrf}&text=Geheim&author=CISO&tlp={tlp}"),
+            )
+            .await;
+        assert_eq!(got, status, "{tlp}: {page}");
+        assert!(page.contains("Nicht gespeichert."), "{page}");
+        assert!(!page.contains(">Geheim<") && !page.contains(": Geheim"));
+    }
+    assert_eq!(node.digest(), before, "nothing written");
 }
 
 #[tokio::test]

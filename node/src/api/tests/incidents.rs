@@ -119,8 +119,10 @@ async fn steps_lines_and_reports_go_to_own_incidents_only_and_bad_ones_change_no
         "validation_failed",
     )
     .await;
+    // An amber line on a node whose member has no published encryption
+    // key: it could not be sealed even to the member itself.
     let amber = json!({ "text": "Lösegeldforderung", "author": "CISO", "tlp": "amber" });
-    node.refused(&lines, amber, StatusCode::BAD_REQUEST, "validation_failed")
+    node.refused(&lines, amber, StatusCode::CONFLICT, "seal_key_missing")
         .await;
     let future = json!({ "text": "x", "author": "y", "at_ms": clock::now_ms() + 30 * DAY_MS });
     let error = node
@@ -211,7 +213,9 @@ async fn steps_lines_and_reports_go_to_own_incidents_only_and_bad_ones_change_no
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["kind"] == "report_sent")
+            .any(|l| l["kind"] == "report_sent" && l["author"] == "Kreis Bergstraße"),
+        "the report sent, by whom: {}",
+        room["timeline"]
     );
 }
 
@@ -494,4 +498,52 @@ async fn the_requester_declines_and_closes_the_helper_settles() {
         .find(|o| o["address"]["id"] == "a-b")
         .unwrap();
     assert_eq!(settled["settlement"]["state"], "recorded", "{settled}");
+}
+
+#[tokio::test]
+async fn a_request_posted_on_behalf_is_marked_on_the_board_and_the_lagebild() {
+    let mut node = TestNode::new();
+    let b = node.other_id();
+    let own = node
+        .created("/api/requests", laptop_request(2), StatusCode::CREATED)
+        .await;
+    let for_b = node
+        .created("/api/requests", laptop_request(3), StatusCode::CREATED)
+        .await;
+    let mut incident = incident_body(T0_MS);
+    incident["on_behalf_of"] = json!(b);
+    incident["requests"] = json!([for_b]);
+    node.created("/api/incidents", incident, StatusCode::CREATED)
+        .await;
+
+    let (status, board) = node.get("/api/board").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = |id: &RecordId| {
+        board
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"]["id"] == id.as_str())
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(&for_b)["on_behalf_of"], json!(b));
+    assert_eq!(row(&for_b)["on_behalf_of_name"], "Stadt Darmstadt");
+    assert_eq!(row(&own)["on_behalf_of"], Value::Null);
+
+    node.add_account("lage", Role::Viewer, true);
+    let (session, _) = node.login_page("lage").await;
+    let lagebild = node.page(&session, "/").await;
+    assert_eq!(
+        lagebild
+            .matches("(vertretungsweise für Stadt Darmstadt)")
+            .count(),
+        1,
+        "only the request posted for B is marked: {lagebild}"
+    );
+    let me = node.me();
+    let request_page = node
+        .page(&session, &format!("/anfragen/{me}/{for_b}"))
+        .await;
+    assert!(request_page.contains("(vertretungsweise für Stadt Darmstadt)"));
 }

@@ -32,6 +32,7 @@ mod reimbursement;
 mod request_refusals;
 mod response_schemas;
 mod schema_bodies;
+mod sealed_lines;
 mod sessions_kept;
 mod tokens;
 mod writes;

@@ -166,10 +166,13 @@ fn a_sent_report_stops_the_clock_and_shows_in_the_timeline() {
         )
     );
     assert_eq!(phases[1], (ClockKind::GdprArt33, ClockPhase::Running));
-    assert!(room.timeline.iter().any(|item| item.event
-        == TimelineEvent::ReportSent {
+    assert!(room.timeline.iter().any(|item| matches!(
+        item.event,
+        TimelineEvent::ReportSent {
+            address: at,
             report: ClockKind::BsigEarlyWarning
-        }));
+        } if *at == address(REQUESTER, "rep1")
+    )));
 }
 
 #[test]
@@ -398,6 +401,7 @@ fn helpers_with_mission_orders_read_amber_others_do_not() {
         tlp: Tlp::Clear,
         author: "Krisenstab".into(),
         text: "Krisenstab tagt".into(),
+        sealed: None,
     };
     requests_doc(
         &mut model,
