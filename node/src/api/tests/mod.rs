@@ -24,6 +24,7 @@ mod openapi;
 mod pact;
 mod pact_page;
 mod pages;
+mod posture;
 mod reads;
 mod reimbursement;
 mod request_refusals;
