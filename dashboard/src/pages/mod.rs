@@ -17,6 +17,7 @@ mod offer_form;
 mod offers;
 mod overview;
 mod pact;
+mod posture;
 mod request;
 mod request_form;
 mod statement;
@@ -49,6 +50,10 @@ pub use offers::{REGISTER_PAGE, RegisterForm, register, resources};
 pub use overview::{MemberRow, overview};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
+};
+pub use posture::{
+    PostureView, REVIEW_COMMENT_ROWS, REVIEW_FINDING_ROWS, WorkspaceRow, answer_label,
+    answer_value, officer_detail_page, posture_page, status_label, workspace_page,
 };
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};

@@ -36,7 +36,7 @@ mod offers;
 pub(crate) mod openapi;
 mod pact;
 mod pledges;
-mod posture;
+pub(crate) mod posture;
 pub(crate) mod reads;
 mod requests;
 pub(crate) mod routes;

@@ -50,7 +50,8 @@ pub(crate) fn no_officer_here() -> ApiError {
     posture_error(PostureError::NoOfficer)
 }
 
-fn announce(state: &ApiState, envelopes: &[Envelope]) {
+/// Announces envelopes just written (the pages' writes use it too).
+pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
     // Durable already; if an announcement is dropped, sync delivers it.
     for envelope in envelopes {
         state.net.send(NetCommand::Announce(Announcement::Envelope(

@@ -25,6 +25,7 @@ mod pact;
 mod pact_page;
 mod pages;
 mod posture;
+mod posture_page;
 mod reads;
 mod reimbursement;
 mod request_refusals;

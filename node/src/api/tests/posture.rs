@@ -24,7 +24,7 @@ impl TestNode {
     /// Gives the node A's encryption secret and the officer's keys,
     /// appoints the officer to serve A (proposed by A, approved by B) and
     /// publishes both encryption keys.
-    fn host_officer(&self) {
+    pub(super) fn host_officer(&self) {
         let mut core = self.core.lock();
         core.set_seal_identities(SealIdentities {
             member: Some(EncryptionSecret::from_bytes([21; 32])),
