@@ -405,3 +405,47 @@ async fn hostile_reviews_are_refused_with_their_code_and_change_nothing() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn posture_bodies_and_answers_validate_against_their_schemas() {
+    let mut node = TestNode::new();
+    node.host_officer();
+    let me = node.me();
+    node.as_role(Role::ItLead);
+    let body = assessment("yes", "no");
+    let saved = node.save_posture(body.clone()).await;
+    let submitted = node
+        .posture_write(Method::POST, "/api/posture/submit", None)
+        .await;
+    node.as_role(Role::SecurityOfficer);
+    let review = json!({
+        "revision": 1, "verdict": "accepted",
+        "findings": [{ "id": "f1", "question": null, "text": "Notfallkarte", "owner": "IT", "due_ms": T0_MS, "closed_ms": null }],
+    });
+    let reviewed = node
+        .posture_write(
+            Method::POST,
+            &format!("/api/posture/members/{me}/review"),
+            Some(review.clone()),
+        )
+        .await;
+    let (_, workspace) = node.get("/api/posture/members").await;
+    let (_, detail) = node.get(&format!("/api/posture/members/{me}")).await;
+    node.as_role(Role::ItLead);
+    let (_, own) = node.get("/api/posture").await;
+    assert_eq!(own["findings"][0]["id"], "f1", "{own}");
+    let (_, document) = node.get("/api/openapi.json").await;
+    super::schema_bodies::check_with_standard_tools(
+        &document,
+        &[
+            ("PostureBody", body),
+            ("ReviewRequest", review),
+            ("PostureSaved", saved),
+            ("PostureSubmitted", submitted),
+            ("Saved", reviewed),
+            ("Workspace", workspace),
+            ("PostureAnswer", detail),
+            ("PostureAnswer", own),
+        ],
+    );
+}
