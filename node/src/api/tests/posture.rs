@@ -20,6 +20,22 @@ fn officer_key() -> KeyPair {
     KeyPair::from_seed([60; 32])
 }
 
+/// `proposal`, proposed by A and approved by B: a majority of two.
+fn pass(core: &mut Core, proposal: Proposal) {
+    let now = clock::now_ms();
+    let entry = core
+        .replica()
+        .membership()
+        .propose(&KeyPair::from_seed([1; 32]), proposal, now);
+    let hash = entry.hash();
+    core.receive_entry(entry, "test").unwrap();
+    let approval = core
+        .replica()
+        .membership()
+        .approve(&KeyPair::from_seed([2; 32]), hash, now);
+    core.receive_entry(approval, "test").unwrap();
+}
+
 impl TestNode {
     /// Gives the node A's encryption secret and the officer's keys,
     /// appoints the officer to serve A (proposed by A, approved by B) and
@@ -35,24 +51,28 @@ impl TestNode {
         });
         let me = core.device().member;
         let now = clock::now_ms();
-        let proposal = core.replica().membership().propose(
-            &KeyPair::from_seed([1; 32]),
+        pass(
+            &mut core,
             Proposal::AppointOfficer {
                 officer_key: officer_key().public(),
                 name: "Gemeinsame ISB".into(),
                 serves: vec![me],
             },
-            now,
         );
-        let hash = proposal.hash();
-        core.receive_entry(proposal, "test").unwrap();
-        let approval = core
-            .replica()
-            .membership()
-            .approve(&KeyPair::from_seed([2; 32]), hash, now);
-        core.receive_entry(approval, "test").unwrap();
         assert_eq!(core.replica().membership().state().officers().count(), 1);
         maintain(&mut core, now).unwrap();
+    }
+
+    /// The pact dismisses the officer (A proposes, B approves).
+    fn dismiss_officer(&self) {
+        let mut core = self.core.lock();
+        pass(
+            &mut core,
+            Proposal::DismissOfficer {
+                officer_key: officer_key().public(),
+            },
+        );
+        assert_eq!(core.replica().membership().state().officers().count(), 0);
     }
 
     fn as_role(&mut self, role: Role) {
@@ -448,4 +468,31 @@ async fn posture_bodies_and_answers_validate_against_their_schemas() {
             ("PostureAnswer", own),
         ],
     );
+}
+
+#[tokio::test]
+async fn a_dismissed_officer_loses_the_workspace_and_cannot_review() {
+    let mut node = TestNode::new();
+    node.host_officer();
+    let me = node.me();
+    node.as_role(Role::ItLead);
+    node.save_posture(assessment("yes", "no")).await;
+    node.posture_write(Method::POST, "/api/posture/submit", None)
+        .await;
+    node.dismiss_officer();
+
+    node.as_role(Role::SecurityOfficer);
+    let (status, workspace) = node.get("/api/posture/members").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(workspace["members"], json!([]), "it serves nobody now");
+    let (status, answer) = node.get(&format!("/api/posture/members/{me}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(answer["error"]["code"], "member_not_served");
+    node.refused(
+        &format!("/api/posture/members/{me}/review"),
+        json!({ "revision": 1, "verdict": "accepted" }),
+        StatusCode::NOT_FOUND,
+        "member_not_served",
+    )
+    .await;
 }
