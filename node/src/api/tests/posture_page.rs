@@ -132,3 +132,59 @@ async fn a_bad_posture_form_is_shown_again_with_its_reason_and_changes_nothing()
     assert_eq!(status, StatusCode::CONFLICT, "nothing to submit");
     assert_eq!(node.digest(), before);
 }
+
+#[tokio::test]
+async fn a_bad_review_form_is_shown_again_with_its_reason_and_changes_nothing() {
+    let node = TestNode::new();
+    node.host_officer();
+    let me = node.me();
+    node.add_account("it", Role::ItLead, true);
+    node.add_account("isb", Role::SecurityOfficer, true);
+    let (it, it_csrf) = node.login_page("it").await;
+    let (isb, csrf) = node.login_page("isb").await;
+    node.form(&it, "/sicherheitslage", posture_form(&it_csrf, "no"))
+        .await;
+    node.form(
+        &it,
+        "/sicherheitslage/einreichen",
+        format!("csrf={it_csrf}"),
+    )
+    .await;
+    let before = node.digest();
+    let review = format!("/isb/{me}/pruefung");
+    for (body, status) in [
+        // A finding without its due date.
+        (
+            format!("csrf={csrf}&revision=1&verdict=accepted&ft0=Etwas+tun"),
+            StatusCode::BAD_REQUEST,
+        ),
+        // Returned without a comment.
+        (
+            format!("csrf={csrf}&revision=1&verdict=returned"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("csrf={csrf}&revision=1&verdict=maybe"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("csrf={csrf}&revision=x&verdict=accepted"),
+            StatusCode::BAD_REQUEST,
+        ),
+        // A revision never submitted.
+        (
+            format!("csrf={csrf}&revision=7&verdict=accepted"),
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        let (got, page) = node.form(&isb, &review, body.clone()).await;
+        assert_eq!(got, status, "{body}: {page}");
+        assert!(page.contains("role=\"alert\""), "{body}");
+    }
+    // Without the form's CSRF token nothing is done either.
+    let (got, _) = node
+        .form(&isb, &review, "revision=1&verdict=accepted".into())
+        .await;
+    assert_eq!(got, StatusCode::FORBIDDEN);
+    assert_eq!(node.digest(), before);
+}
