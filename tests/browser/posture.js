@@ -72,11 +72,15 @@ async function submit(page, formAction) {
 }
 
 // Reloads until `ready()` holds: what the other node writes arrives by sync.
-async function reloadUntil(page, url, ready) {
-  const deadline = Date.now() + 60000;
+async function reloadUntil(page, url, ready, what) {
+  const started = Date.now();
+  const deadline = started + 60000;
   for (;;) {
     await page.goto(url);
-    if (await ready()) return true;
+    if (await ready()) {
+      console.log(`arrived: ${what} after ${Date.now() - started} ms`);
+      return true;
+    }
     if (Date.now() > deadline) return false;
     await page.waitForTimeout(500);
   }
@@ -114,7 +118,7 @@ async function text(page, selector) {
 
   // The officer on B sees it waiting and returns it with a comment.
   await login(b, B_URL, 'isb', OFFICER_PASSWORD);
-  const arrived = await reloadUntil(b, B_URL + '/isb', async () => (await text(b, 'main')).includes('wartet auf Prüfung'));
+  const arrived = await reloadUntil(b, B_URL + '/isb', async () => (await text(b, 'main')).includes('wartet auf Prüfung'), 'submission at the officer');
   expect(arrived, 'the submission reaches the officer on B');
   await check(b, 'ISB-Arbeitsplatz');
   await b.locator(`a[href="/isb/${MEMBER_A}"]`).click();
@@ -127,7 +131,7 @@ async function text(page, selector) {
   expect((await text(b, '#posture-status')).includes('zurückgegeben'), 'the officer sees it returned');
 
   // A sees the comment, fixes the answer and submits revision 2.
-  const returned = await reloadUntil(a, own, async () => (await text(a, '#review-comments')).includes(COMMENT));
+  const returned = await reloadUntil(a, own, async () => (await text(a, '#review-comments')).includes(COMMENT), 'returned review at the member');
   expect(returned, 'the comment reaches A');
   await check(a, 'Sicherheitslage (returned)');
   await a.selectOption('#a_wiba_01_02', 'yes');
@@ -136,14 +140,14 @@ async function text(page, selector) {
   expect((await text(a, '#posture-status')).includes('Revision 2'), 'revision 2 is submitted');
 
   // The officer accepts revision 2.
-  const second = await reloadUntil(b, detail, async () => (await text(b, '#posture-status')).includes('Revision 2'));
+  const second = await reloadUntil(b, detail, async () => (await text(b, '#posture-status')).includes('Revision 2'), 'resubmission at the officer');
   expect(second, 'revision 2 reaches the officer');
   await b.check('#verdict-accept');
   await submit(b, `/isb/${MEMBER_A}/pruefung`);
   expect((await text(b, '#posture-status')).includes('angenommen'), 'the officer sees it accepted');
 
   // A sees the baseline; one more edit shows the delta.
-  const accepted = await reloadUntil(a, own, async () => (await text(a, '#baseline')).includes('Revision 2'));
+  const accepted = await reloadUntil(a, own, async () => (await text(a, '#baseline')).includes('Revision 2'), 'acceptance at the member');
   expect(accepted, 'the acceptance reaches A');
   await a.selectOption('#a_wiba_01_01', 'no');
   await submit(a, '/sicherheitslage');
