@@ -323,7 +323,11 @@ fn edit_form(ctx: &Ctx, view: &PostureView) -> Markup {
         form method="post" action="/sicherheitslage" id="posture-form" {
             (ctx.csrf_field())
             h2 { (t(ctx, "Selbstauskunft bearbeiten (Revision", "Edit the self-assessment (revision")) " " (view.working_revision) ")" }
-            @for topic in &WibaCatalogue::builtin().topics {
+            p.muted { (t(ctx, "Bausteine aufklappen, um Antworten zu bearbeiten; Bausteine mit Antworten sind offen.", "Expand a topic to edit its answers; topics with answers are open.")) }
+            @for (index, topic) in WibaCatalogue::builtin().topics.iter().enumerate() {
+                @let answered = topic.questions.iter().filter(|q| a.wiba.contains_key(&q.id)).count();
+                details open[index == 0 || answered > 0] {
+                summary { (topic.number) ". " (label(ctx, &topic.de, &topic.en)) " (" (answered) "/" (topic.questions.len()) ")" }
                 fieldset id=(topic.id) {
                     legend { (topic.number) ". " (label(ctx, &topic.de, &topic.en)) }
                     @for q in &topic.questions {
@@ -345,6 +349,7 @@ fn edit_form(ctx: &Ctx, view: &PostureView) -> Markup {
                             }))
                         }
                     }
+                }
                 }
             }
             fieldset id="bcms" {
