@@ -118,8 +118,8 @@ pub(super) async fn members(State(state): State<ApiState>) -> Result<Json<Worksp
     .map(Json)
 }
 
-/// The served member named by the path, else 404.
-fn served(core: &crate::core::Core, member: &str) -> Result<MemberId, ApiError> {
+/// The served member named by the path, else 404 (the pages use it too).
+pub(crate) fn served(core: &crate::core::Core, member: &str) -> Result<MemberId, ApiError> {
     if core.seal_identities().officer_key().is_none() {
         return Err(no_officer_here());
     }

@@ -6,7 +6,6 @@
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{self as html, PostureView, WorkspaceRow};
-use amtshilfe_protocol::ids::MemberId;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,12 +16,12 @@ use super::pages::render_as;
 use super::posture_forms::{posture_body, review_body};
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
-use crate::api::posture::{announce, member_not_served, no_officer_here, posture_error};
+use crate::api::posture::{announce, no_officer_here, posture_error, served};
 use crate::core::Core;
 use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::posture::{
-    MemberSummary, PostureAnswer, Viewer, posture_answer, review_record, save_assessment, serves,
-    submit, workspace,
+    MemberSummary, PostureAnswer, Viewer, posture_answer, review_record, save_assessment, submit,
+    workspace,
 };
 
 const OWN: &str = "/sicherheitslage";
@@ -177,19 +176,6 @@ pub(super) async fn workspace_page(
         Ok(html::workspace_page(&ctx, &workspace.officer_name, &rows))
     })
     .await
-}
-
-/// The served member of the path, else 404 (as the API answers).
-fn served(core: &Core, member: &str) -> Result<MemberId, ApiError> {
-    if core.seal_identities().officer_key().is_none() {
-        return Err(no_officer_here());
-    }
-    let member: MemberId = member.parse().map_err(|_| member_not_served())?;
-    if serves(core, &member) {
-        Ok(member)
-    } else {
-        Err(member_not_served())
-    }
 }
 
 async fn detail(
