@@ -26,6 +26,10 @@ pub enum Nav {
     Verwaltung,
     /// Members, officers, proposals (admins).
     Pakt,
+    /// The member's own security posture.
+    Sicherheitslage,
+    /// The joint security officer's workspace.
+    Isb,
     /// A page outside the navigation (request detail).
     Other,
 }
@@ -53,6 +57,10 @@ pub struct Ctx {
     pub can_accept: bool,
     /// May manage accounts and read the audit log.
     pub can_administer: bool,
+    /// May read and edit the member's own posture.
+    pub can_edit_posture: bool,
+    /// Is the account of the joint security officer hosted on this node.
+    pub can_review_posture: bool,
     /// Member id (text) → name from the membership log: the fallback for
     /// members that have published no profile record.
     pub member_names: Vec<(String, String)>,
@@ -113,6 +121,8 @@ pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
                             (nav_link(ctx, Nav::Register, "/register", Text::NavRegister))
                             (nav_link(ctx, Nav::Anfordern, "/anfordern", Text::NavAnfordern))
                             li { a href="/vorfaelle" aria-current=[(ctx.nav == Nav::Vorfaelle).then_some("page")] { (if ctx.lang == crate::Lang::De { "Vorfälle" } else { "Incidents" }) } }
+                            @if ctx.can_edit_posture { li { a href="/sicherheitslage" aria-current=[(ctx.nav == Nav::Sicherheitslage).then_some("page")] { (if ctx.lang == crate::Lang::De { "Sicherheitslage" } else { "Security posture" }) } } }
+                            @if ctx.can_review_posture { li { a href="/isb" aria-current=[(ctx.nav == Nav::Isb).then_some("page")] { (if ctx.lang == crate::Lang::De { "ISB-Arbeitsplatz" } else { "Officer's workspace" }) } } }
                             (nav_link(ctx, Nav::Netzwerk, "/netzwerk", Text::NavNetzwerk))
                             @if ctx.can_administer { (nav_link(ctx, Nav::Verwaltung, "/verwaltung", Text::NavVerwaltung)) }
                             // "Pakt" in both languages.

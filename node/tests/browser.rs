@@ -19,7 +19,8 @@
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
 //! keyboard events only; every page is checked for sideways scrolling at
 //! 360 px and at 200 % zoom. Screenshots land in
-//! `target/browser-screenshots/`.
+//! `target/browser-screenshots/`. A second flow (`posture.js`) takes a
+//! posture self-assessment through the officer's review on two nodes.
 //!
 //! Needs `node`, Debian's `chromium` and `npm install` in `tests/browser/`.
 //! Without them this test fails and names the command that installs them:
@@ -180,4 +181,108 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("browser flow passed"));
+}
+
+const OFFICER_PASSWORD: &str = "isb-test-passwort";
+
+/// The posture review in a real browser, on two nodes: the Odenwaldkreis
+/// (A) is served by a joint security officer whose login is on the node
+/// of Kreis Bergstraße (B). A's IT lead saves and submits an assessment;
+/// the officer returns it with a comment on a question; the IT lead fixes
+/// and resubmits; the officer accepts; A's page shows the baseline and,
+/// after one more edit, the delta. Every page visited is checked with axe
+/// and for reflow (`tests/browser/posture.js`).
+#[test]
+fn a_posture_assessment_is_returned_fixed_and_accepted_in_the_browser() {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap();
+    let browser_dir = repository.join("tests/browser");
+    if let Some(missing) = browser_tools_missing(&browser_dir) {
+        if std::env::var("AMTSHILFE_BROWSER_TEST").is_ok_and(|v| v == "skip") {
+            eprintln!("BROWSER TEST NOT RUN (AMTSHILFE_BROWSER_TEST=skip): {missing}");
+            return;
+        }
+        panic!(
+            "the browser test cannot run: {missing} \
+             (or set AMTSHILFE_BROWSER_TEST=skip to skip it knowingly)"
+        );
+    }
+
+    let root = tempfile::tempdir().unwrap();
+    let nodes = init_nodes(root.path(), &["Odenwaldkreis", "Kreis Bergstraße"]);
+    let (a, b) = (&nodes[0], &nodes[1]);
+    found_pact(root.path(), &nodes);
+    set_bootstrap(b, &[p2p_address(a)]);
+    support::amtshilfe(&["keys", "member", "--dir", a.dir.to_str().unwrap()]);
+    support::amtshilfe(&["keys", "member", "--dir", b.dir.to_str().unwrap()]);
+    let printed = support::amtshilfe(&["keys", "officer", "--dir", b.dir.to_str().unwrap()]);
+    let officer_key = printed
+        .lines()
+        .find_map(|l| l.split("officer key (ISB-Schlüssel):").nth(1))
+        .map(str::trim)
+        .unwrap()
+        .to_owned();
+    let mut children = vec![start(a), start(b)];
+
+    // The pact appoints the officer to serve A: proposed by A, approved by B.
+    let status: serde_json::Value =
+        serde_json::from_str(&support::get(a.http, "/api/status").unwrap().1).unwrap();
+    let member_a = status["member_id"].as_str().unwrap().to_owned();
+    let proposal = serde_json::json!({
+        "kind": "appoint_officer", "officer_key": officer_key,
+        "name": "Gemeinsame ISB (Test)", "serves": [member_a],
+    })
+    .to_string();
+    let (code, answer) = post(a.http, "/api/pact/proposals", &proposal).unwrap();
+    assert_eq!(code, 201, "{answer}");
+    let hash = serde_json::from_str::<serde_json::Value>(&answer).unwrap()["proposal"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    support::wait_for(
+        "B approves the appointment",
+        std::time::Duration::from_secs(30),
+        || {
+            post(b.http, &format!("/api/pact/proposals/{hash}/approve"), "")
+                .is_ok_and(|(code, _)| code == 201)
+        },
+    );
+    for (node, account, role, password) in [
+        (a, "it-leitung", "it_lead", IT_LEAD_PASSWORD),
+        (b, "isb", "security_officer", OFFICER_PASSWORD),
+    ] {
+        let body = serde_json::json!({ "account": account, "role": role, "password": password })
+            .to_string();
+        let (status, answer) = post(node.http, "/api/accounts", &body).unwrap();
+        assert_eq!(status, 201, "{answer}");
+    }
+
+    let shots = repository.join("target/browser-screenshots/posture");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = Command::new("node")
+        .arg("posture.js")
+        .current_dir(&browser_dir)
+        .env("A_URL", format!("http://{}", a.http))
+        .env("B_URL", format!("http://{}", b.http))
+        .env("MEMBER_A", &member_a)
+        .env("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD)
+        .env("OFFICER_PASSWORD", OFFICER_PASSWORD)
+        .env("CHROMIUM", CHROMIUM)
+        .env("SHOTS", &shots)
+        .output()
+        .unwrap();
+    for child in &mut children {
+        stop(child);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "the posture browser flow failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("posture browser flow passed"));
 }

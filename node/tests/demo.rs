@@ -31,6 +31,52 @@ fn registry(address: SocketAddr) -> Option<String> {
     }
 }
 
+/// Waits up to 30 s for `probe` to give a value.
+fn wait_for_value<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `GET path` on `address` with a session of the demo officer's login.
+fn as_officer(address: SocketAddr, password: &str, path: &str) -> Option<String> {
+    use std::io::Read;
+    let exchange = |head: String| -> Option<String> {
+        let mut stream = std::net::TcpStream::connect(address).ok()?;
+        stream.write_all(head.as_bytes()).ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        Some(response)
+    };
+    let login = serde_json::json!({ "account": "isb", "password": password }).to_string();
+    let answer = exchange(format!(
+        "POST /api/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{login}",
+        login.len()
+    ))?;
+    let cookie = answer
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: amtshilfe_session=")
+                .or_else(|| l.strip_prefix("Set-Cookie: amtshilfe_session="))
+        })?
+        .split(';')
+        .next()?
+        .to_owned();
+    let answer = exchange(format!(
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: amtshilfe_session={cookie}\r\nConnection: close\r\n\r\n"
+    ))?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    head.contains(" 200 ").then(|| body.to_owned())
+}
+
 #[test]
 fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
     let base = free_port_block();
@@ -101,6 +147,33 @@ fn the_demo_pact_comes_up_agrees_and_keeps_working_without_the_provider() {
     let (status, body) = post(nodes[0], "/api/login", &login).unwrap();
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("security_officer"), "{body}");
+
+    // The officer's workspace shows the three members it serves, one
+    // submitted assessment waiting, and the host's accepted baseline.
+    let workspace = wait_for_value("the served members' posture", || {
+        let body = as_officer(nodes[0], &officer_password, "/api/posture/members")?;
+        let value: serde_json::Value = serde_json::from_str(&body).ok()?;
+        let rows = value["members"].as_array()?.clone();
+        (rows.len() == 3 && rows.iter().all(|r| r["revision"].is_u64())).then_some(rows)
+    });
+    let waiting: Vec<&serde_json::Value> = workspace
+        .iter()
+        .filter(|r| r["status"]["submitted"].is_object())
+        .collect();
+    assert_eq!(
+        waiting.len(),
+        1,
+        "one assessment waits for review: {workspace:?}"
+    );
+    assert_eq!(waiting[0]["name"], "Odenwaldkreis");
+    let host = workspace
+        .iter()
+        .find(|r| r["name"] == "Kreis Bergstraße")
+        .unwrap();
+    assert!(host["status"]["accepted"].is_object(), "{host}");
+    assert_eq!(host["overdue_findings"], 1);
+    let page = as_officer(nodes[0], &officer_password, "/isb").unwrap();
+    assert!(page.contains("Odenwaldkreis") && page.contains("wartet auf Prüfung"));
 
     // Scripts use each node's command-line token.
     for (address, short) in nodes.iter().zip([

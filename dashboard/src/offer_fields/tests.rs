@@ -164,6 +164,8 @@ fn ctx() -> Ctx {
         can_request: true,
         can_accept: true,
         can_administer: false,
+        can_edit_posture: false,
+        can_review_posture: false,
         member_names: Vec::new(),
         nav: Nav::Ressourcen,
     }

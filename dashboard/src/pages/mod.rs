@@ -20,6 +20,7 @@ mod on_behalf;
 mod overview;
 mod own_contacts;
 mod pact;
+mod posture;
 mod request;
 mod request_form;
 mod statement;
@@ -55,6 +56,10 @@ pub use overview::{MemberRow, overview};
 pub use own_contacts::{OWN_CONTACTS_PATH, OwnContactsView, own_contacts};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
+};
+pub use posture::{
+    PostureView, REVIEW_COMMENT_ROWS, REVIEW_FINDING_ROWS, WorkspaceRow, answer_label,
+    answer_value, officer_detail_page, posture_page, status_label, workspace_page,
 };
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};

@@ -24,7 +24,8 @@ pub enum Role {
     ItLead,
     /// Asks the pact for help and accepts pledges.
     Requester,
-    /// Joint security officer: reads (posture review comes later).
+    /// Joint security officer: reads, and reviews the posture of the
+    /// members the officer hosted on this node serves.
     SecurityOfficer,
     /// Reads only.
     Viewer,
@@ -45,17 +46,26 @@ pub enum Permission {
     Accept,
     /// Manage accounts, read the audit log.
     Administer,
+    /// Read and edit this member's own posture (a list of its weaknesses,
+    /// so not every reader sees it) and submit it for review.
+    EditPosture,
+    /// Act as the officer hosted on this node: read and review the posture
+    /// of the members it serves. Not an admin's: the officer is appointed
+    /// by the pact, and the host member's staff must not review in its name.
+    ReviewPosture,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::Read,
         Permission::Offer,
         Permission::Pledge,
         Permission::Request,
         Permission::Accept,
         Permission::Administer,
+        Permission::EditPosture,
+        Permission::ReviewPosture,
     ];
 }
 
@@ -98,8 +108,20 @@ impl Role {
         matches!(
             (self, permission),
             (_, Permission::Read)
-                | (Role::Admin, _)
-                | (Role::ItLead, Permission::Offer | Permission::Pledge)
+                | (Role::SecurityOfficer, Permission::ReviewPosture)
+                | (
+                    Role::Admin,
+                    Permission::Offer
+                        | Permission::Pledge
+                        | Permission::Request
+                        | Permission::Accept
+                        | Permission::Administer
+                        | Permission::EditPosture
+                )
+                | (
+                    Role::ItLead,
+                    Permission::Offer | Permission::Pledge | Permission::EditPosture
+                )
                 | (Role::Requester, Permission::Request | Permission::Accept)
         )
     }
@@ -134,5 +156,17 @@ mod tests {
         }
         assert!(!Role::ItLead.may(Permission::Administer));
         assert!(Role::Admin.may(Permission::Administer));
+    }
+
+    #[test]
+    fn posture_is_edited_by_admins_and_it_leads_and_reviewed_by_the_officer_only() {
+        for role in Role::ALL {
+            let edits = matches!(role, Role::Admin | Role::ItLead);
+            assert_eq!(role.may(Permission::EditPosture), edits, "{role:?}");
+            let reviews = role == Role::SecurityOfficer;
+            assert_eq!(role.may(Permission::ReviewPosture), reviews, "{role:?}");
+        }
+        // A token made by an admin cannot act as the officer.
+        assert!(!Role::SecurityOfficer.within(Role::Admin));
     }
 }

@@ -37,6 +37,7 @@ mod offers;
 pub(crate) mod openapi;
 mod pact;
 mod pledges;
+pub(crate) mod posture;
 pub(crate) mod reads;
 mod requests;
 pub(crate) mod routes;

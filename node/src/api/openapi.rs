@@ -301,6 +301,13 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<crate::ops::pact_actions::SignedEntryBody>(&mut generator);
     add::<crate::ops::pact_actions::SignedAnswer>(&mut generator);
     add::<crate::ops::pact_actions::InviteAnswer>(&mut generator);
+    // Posture: the member's own, the hosted officer's workspace.
+    add::<crate::ops::posture::PostureAnswer>(&mut generator);
+    add::<crate::ops::posture::PostureBody>(&mut generator);
+    add::<crate::ops::posture::PostureSaved>(&mut generator);
+    add::<crate::ops::posture::PostureSubmitted>(&mut generator);
+    add::<crate::ops::posture::Workspace>(&mut generator);
+    add::<crate::ops::posture::ReviewRequest>(&mut generator);
     let mut definitions = generator.take_definitions(true);
     let mut ranges = RecursiveTransform(machine_range);
     for value in definitions.values_mut() {

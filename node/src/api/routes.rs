@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
     ApiState, acceptances, accounts_admin, bundle, contacts, events, incidents, notifications,
-    offers, openapi, pact, pledges, reads, requests, sessions,
+    offers, openapi, pact, pledges, posture, reads, requests, sessions,
 };
 use crate::accounts::Permission;
 
@@ -117,6 +117,22 @@ impl ApiRoute {
 const OFFER_NOT_FOUND: (u16, &str) = (404, "offer_not_found");
 const VALIDATION: (u16, &str) = (400, "validation_failed");
 const INCIDENT_NOT_FOUND: (u16, &str) = (404, "incident_not_found");
+const NO_OFFICER: (u16, &str) = (404, "no_officer_here");
+const MEMBER_NOT_SERVED: (u16, &str) = (404, "member_not_served");
+/// Why a posture record cannot be sealed (no published member key, …).
+const SEAL_REFUSED: &[(u16, &str)] = &[
+    (409, "seal_key_missing"),
+    (409, "seal_key_not_held"),
+    (409, "seal_refused"),
+];
+/// Why a save of the member's posture is refused.
+const POSTURE_SAVE_REFUSED: &[(u16, &str)] = &[
+    (400, "invalid_assessment"),
+    (400, "posture_too_large"),
+    (409, "seal_key_missing"),
+    (409, "seal_key_not_held"),
+    (409, "seal_refused"),
+];
 
 const REGISTRY_QUERY: &[(&str, &str)] = &[
     (
@@ -298,6 +314,44 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .answers(201, "Saved")
             .errors(&[VALIDATION])
             .room_refusals(&["mission_order_not_found", "not_your_mission_order"]),
+        route(M::GET, "/api/posture", get(posture::own))
+            .doc("This member's posture as its admins and IT leads edit it: the working revision's assessment, WiBA progress per topic, the delta to the baseline, submissions and reviews with both signatures, findings, records refused with their reason")
+            .role(Permission::EditPosture)
+            .answers(200, "PostureAnswer"),
+        route(M::PUT, "/api/posture", put(posture::save))
+            .doc("Save this member's working revision (sealed to the member and its officers); the node sets the time")
+            .role(Permission::EditPosture)
+            .body("PostureBody")
+            .answers(200, "PostureSaved")
+            .errors(POSTURE_SAVE_REFUSED),
+        route(M::POST, "/api/posture/submit", post(posture::submit_own))
+            .doc("Submit the working revision for review, signed by this node's device")
+            .role(Permission::EditPosture)
+            .answers(201, "PostureSubmitted")
+            .errors(&[(409, "nothing_to_submit")])
+            .errors(SEAL_REFUSED),
+        route(M::GET, "/api/posture/members", get(posture::members))
+            .doc("The workspace of the joint security officer hosted on this node: each member it serves with WiBA progress per topic, BCMS stage, NIS-2 maturity, AKC milestones and IRS eligibility, red flags, open and overdue findings, last review")
+            .role(Permission::ReviewPosture)
+            .answers(200, "Workspace")
+            .errors(&[NO_OFFICER]),
+        route(M::GET, "/api/posture/members/{member}", get(posture::member))
+            .doc("One served member's posture as the officer reviews it: the newest submitted revision, the delta to the baseline, both signatures, findings")
+            .role(Permission::ReviewPosture)
+            .answers(200, "PostureAnswer")
+            .errors(&[NO_OFFICER, MEMBER_NOT_SERVED]),
+        route(M::POST, "/api/posture/members/{member}/review", post(posture::review_member))
+            .doc("The officer's review of a submitted revision: accepted (it becomes the baseline) or returned with comments per question, with findings (owner, due date); signed by the officer key")
+            .role(Permission::ReviewPosture)
+            .body("ReviewRequest")
+            .answers(201, "Saved")
+            .errors(&[
+                NO_OFFICER,
+                MEMBER_NOT_SERVED,
+                (409, "not_submitted"),
+                (400, "invalid_review"),
+            ])
+            .errors(SEAL_REFUSED),
         route(M::POST, "/api/tokens", post(sessions::create_token))
             .doc("A new API token acting as the caller with at most the session's role, for 1 to 365 days (shown once); from a login session only")
             .body("TokenBody")

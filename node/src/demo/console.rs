@@ -36,7 +36,7 @@ pub(super) fn banner(nodes: &[DemoNode], converged: Duration, officer_password: 
         "Gemeinsame ISB / joint security officer (Kreis Bergstraße, Odenwaldkreis, Kreis Groß-Gerau):"
     );
     println!(
-        "  http://{}/   Anmeldung / login: {} / {officer_password}",
+        "  http://{}/isb   Anmeldung / login: {} / {officer_password}",
         address(&nodes[0]),
         super::seed::OFFICER_ACCOUNT
     );

@@ -8,6 +8,7 @@
 
 mod console;
 mod incident_seed;
+mod posture_seed;
 pub mod seed;
 
 use std::net::SocketAddr;
@@ -87,6 +88,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     let officer_password = crate::accounts::password::generate()?;
     add_officer_account(&nodes[0], &officer_password)?;
     seed_all(&nodes)?;
+    posture_seed::seed_posture(&nodes, now_ms())?;
     for node in nodes.iter().filter_map(|n| n.running.as_ref()) {
         node.net.send(NetCommand::SyncNow);
     }
@@ -133,11 +135,17 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
         .collect();
     let charter =
         MembershipLog::charter("Pakt für Cyberresilienz Südhessen (Demo)", &founders, now);
-    let shared = shared_entries(&charter, &keys, now)?;
+    // The officer's keys live on the first member's node, which hosts its
+    // login; every member's node holds its member's encryption key.
+    let officer_dir = root.join(MEMBERS[0].short);
+    std::fs::create_dir_all(&officer_dir)?;
+    let officer = crate::seal_keys::create_officer_keys(&officer_dir)?;
+    let shared = shared_entries(&charter, &keys, officer.signing.public(), now)?;
     let mut nodes = Vec::new();
     for (index, (member, device)) in keys.iter().enumerate() {
         let dir = root.join(MEMBERS[index].short);
         std::fs::create_dir_all(&dir)?;
+        crate::seal_keys::create_member_seal_key(&dir)?;
         write_key_file(&dir.join(MEMBER_KEY_FILE), member)?;
         write_key_file(&dir.join(DEVICE_KEY_FILE), device)?;
         create_pact_store(&dir, &charter, &shared, member, device, now)?;
@@ -169,6 +177,7 @@ fn set_up(root: &Path, http_port: u16) -> anyhow::Result<Vec<DemoNode>> {
 fn shared_entries(
     charter: &amtshilfe_protocol::membership::SignedEntry,
     keys: &[(KeyPair, KeyPair)],
+    officer_key: amtshilfe_protocol::ids::PublicKey,
     now: i64,
 ) -> anyhow::Result<Vec<amtshilfe_protocol::membership::SignedEntry>> {
     let mut log = MembershipLog::new(charter.clone())?;
@@ -183,10 +192,9 @@ fn shared_entries(
         );
         log.insert(delegation)?;
     }
-    let officer = KeyPair::from_seed(crate::random::os_random()?);
     let serves = seed::OFFICER_SERVES.iter().map(|&i| member(i)).collect();
     let proposal = Proposal::AppointOfficer {
-        officer_key: officer.public(),
+        officer_key,
         name: seed::OFFICER_NAME.into(),
         serves,
     };

@@ -20,6 +20,8 @@
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
 //! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen` | `Administer` |
+//! | `GET/POST /sicherheitslage` (the member's posture), `POST /sicherheitslage/einreichen` | `EditPosture` |
+//! | `GET /isb` (the hosted officer's workspace), `GET /isb/{member}`, `POST /isb/{member}/pruefung` | `ReviewPosture` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
 mod actions;
@@ -35,6 +37,8 @@ mod mission_print;
 mod own_contacts;
 mod pact;
 mod pages;
+mod posture_forms;
+mod posture_pages;
 mod request_pages;
 
 use amtshilfe_dashboard::{Ctx, Lang, Nav};
@@ -137,6 +141,27 @@ pub(crate) fn routes() -> Router<ApiState> {
             guarded(post(admin::revoke_token), Permission::Administer),
         )
         .merge(pact_routes())
+        .merge(posture_routes())
+}
+
+/// The posture pages (`posture_pages.rs`): the member's own for its
+/// admins and IT leads, the hosted officer's workspace for its account.
+fn posture_routes() -> Router<ApiState> {
+    use posture_pages as posture;
+    let edit = |route| guarded(route, Permission::EditPosture);
+    let review = |route| guarded(route, Permission::ReviewPosture);
+    Router::new()
+        .route(
+            "/sicherheitslage",
+            edit(get(posture::own).post(posture::save)),
+        )
+        .route(
+            "/sicherheitslage/einreichen",
+            edit(post(posture::submit_own)),
+        )
+        .route("/isb", review(get(posture::workspace_page)))
+        .route("/isb/{member}", review(get(posture::member_page)))
+        .route("/isb/{member}/pruefung", review(post(posture::review_page)))
 }
 
 /// The Pakt page and its forms (`web/pact.rs`), admins only.
@@ -306,6 +331,8 @@ pub(crate) fn ctx_for(core: &Core, principal: &Principal, lang: Lang, nav: Nav) 
         can_request: principal.may(Permission::Request),
         can_accept: principal.may(Permission::Accept),
         can_administer: principal.may(Permission::Administer),
+        can_edit_posture: principal.may(Permission::EditPosture),
+        can_review_posture: principal.may(Permission::ReviewPosture),
         member_names,
         nav,
     }

@@ -18,7 +18,19 @@ pub const EVIDENCE_NAME_CHARS_MAX: usize = 200;
 pub const PERMILLE_MAX: u16 = 1_000;
 
 /// The answer to one WiBA question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     /// ja
@@ -45,10 +57,11 @@ impl Answer {
 
 /// Where the proof of an answer is kept (the document itself stays with
 /// the member).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRef {
     /// Document name, e.g. "Datensicherungskonzept v3".
+    #[schemars(length(min = 1, max = EVIDENCE_NAME_CHARS_MAX))]
     pub document: String,
     /// The document's date, ms since the Unix epoch.
     pub date_ms: Option<i64>,
@@ -57,13 +70,14 @@ pub struct EvidenceRef {
 }
 
 /// One answered question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionAnswer {
     /// The answer.
     pub answer: Answer,
     /// A note (why not relevant, what is planned, …).
     #[serde(default)]
+    #[schemars(length(max = NOTE_CHARS_MAX))]
     pub note: String,
     /// Proof, if any.
     #[serde(default)]
@@ -71,7 +85,7 @@ pub struct QuestionAnswer {
 }
 
 /// BCMS per BSI-Standard 200-4.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bcms {
     /// Stage id from the measure catalogue (`none`, `reactive`, `build_up`, `standard`).
@@ -83,12 +97,13 @@ pub struct Bcms {
 }
 
 /// Hessen's AKC programme milestones.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AkcMilestones {
     /// KDLZ-CS stage 1 (the audit) done on this date.
     pub kdlz_cs_stage1_ms: Option<i64>,
     /// Share of stage 1's recommendations implemented, in thousandths.
+    #[schemars(range(max = PERMILLE_MAX))]
     pub stage1_recommendations_done_permille: Option<u16>,
     /// KDLZ-CS stage 2 done on this date.
     pub kdlz_cs_stage2_ms: Option<i64>,
@@ -99,8 +114,10 @@ pub struct AkcMilestones {
     /// Enrolled in the Incident Response Service on this date.
     pub irs_enrolled_ms: Option<i64>,
     /// Staff who finished the e-learning, in thousandths.
+    #[schemars(range(max = PERMILLE_MAX))]
     pub elearning_permille: Option<u16>,
     /// Click rate of the last phishing simulation, in thousandths.
+    #[schemars(range(max = PERMILLE_MAX))]
     pub phishing_click_permille: Option<u16>,
 }
 
@@ -151,7 +168,7 @@ impl AkcMilestones {
 }
 
 /// A member's self-assessment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     /// The WiBA catalogue version the answers refer to.
@@ -172,7 +189,7 @@ pub struct Assessment {
 
 /// One thing wrong with an assessment: a field (question id, `bcms.stage`,
 /// `akc`, …) and a stable code, shown to the author.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// Where.
     pub field: String,

@@ -12,7 +12,7 @@ use super::catalogue::WibaCatalogue;
 pub const BENCHMARK_MEMBERS_MIN: usize = 3;
 
 /// Answers to one topic's questions.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TopicProgress {
     /// The topic id.
     pub topic: String,
@@ -71,7 +71,7 @@ pub fn wiba_progress(assessment: &Assessment, catalogue: &WibaCatalogue) -> Vec<
 }
 
 /// One topic of the pact benchmark.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TopicBenchmark {
     /// The topic id.
     pub topic: String,

@@ -33,7 +33,7 @@ pub fn assessment_hash(assessment: &Assessment) -> Sha256Hash {
 }
 
 /// What a member signs when it submits.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionBody {
     /// The pact.
@@ -49,7 +49,7 @@ pub struct SubmissionBody {
 }
 
 /// A signed submission.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     /// What is signed.
@@ -61,7 +61,7 @@ pub struct Submission {
 }
 
 /// A finding the officer records: what, who fixes it, by when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     /// Stable id within the member's findings.
@@ -69,8 +69,10 @@ pub struct Finding {
     /// The question it is about, if any.
     pub question: Option<String>,
     /// What must be done.
+    #[schemars(length(max = COMMENT_CHARS_MAX))]
     pub text: String,
     /// Who at the member is responsible.
+    #[schemars(length(max = COMMENT_CHARS_MAX))]
     pub owner: String,
     /// Due date, ms since the Unix epoch.
     pub due_ms: i64,
@@ -79,7 +81,7 @@ pub struct Finding {
 }
 
 /// The officer's decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Verdict {
     /// Accepted: the revision becomes the baseline.
@@ -92,7 +94,7 @@ pub enum Verdict {
 }
 
 /// What an officer signs when it reviews.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// The pact.
@@ -114,7 +116,7 @@ pub struct ReviewBody {
 }
 
 /// A signed review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// What is signed.
@@ -242,7 +244,7 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// Where a member's assessment stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Nothing submitted yet.
@@ -271,7 +273,7 @@ pub enum Status {
 }
 
 /// The workflow as derived from every valid submission and review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Workflow {
     /// Where the newest submitted revision stands.
     pub status: Status,
@@ -354,7 +356,7 @@ impl Workflow {
 }
 
 /// One answer that differs from the baseline.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AnswerChange {
     /// The question id.
     pub question: String,

@@ -27,6 +27,8 @@ mod own_contacts;
 mod pact;
 mod pact_page;
 mod pages;
+mod posture;
+mod posture_page;
 mod reads;
 mod reimbursement;
 mod request_refusals;

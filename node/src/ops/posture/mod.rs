@@ -13,13 +13,22 @@
 //!   `rv-<member>-<n>-<random>` (the officer's signed review, carried with
 //!   its signature, see `SealedPosture::carried_by`).
 
+mod body;
+mod detail;
+mod summary;
 mod view;
 mod write;
 
+pub use body::{PostureBody, PostureSaved, PostureSubmitted, ReviewRequest};
+pub use detail::{
+    FindingRow, PostureAnswer, Viewer, Workspace, member_name, posture_answer, serves, status_word,
+    workspace,
+};
+pub use summary::{MemberSummary, TopicRow, member_summary, shown_for_officer, topic_rows};
 pub use view::{PostureOverview, RefusedRecord, posture_overview, served_members};
 pub use write::{
-    PART_ANSWERS_BYTES_MAX, PostureError, assessment_part_record, review, save_assessment,
-    split_assessment, submit,
+    GENERAL_COMMENT, PART_ANSWERS_BYTES_MAX, PostureError, assessment_part_record, review,
+    review_record, save_assessment, split_assessment, submit,
 };
 
 /// The record id of revision `revision`'s assessment.

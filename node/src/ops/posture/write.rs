@@ -43,6 +43,11 @@ pub enum PostureError {
     /// No submission of this revision (with this content) to review.
     #[error("revision {0} has not been submitted, or was changed")]
     NotSubmitted(u32),
+    /// The review breaks a rule (a comment too long or on an unknown
+    /// question, a return without a comment, a finding without an id, …):
+    /// readers would refuse it, so it is not written.
+    #[error("the review is not valid: {0}")]
+    InvalidReview(String),
     /// The OS gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(String),
@@ -62,6 +67,7 @@ impl PostureError {
             PostureError::NoOfficer => "no_officer_here",
             PostureError::NotServing => "officer_not_serving",
             PostureError::NotSubmitted(_) => "not_submitted",
+            PostureError::InvalidReview(_) => "invalid_review",
             PostureError::Random(_) => "no_randomness",
             PostureError::Write(_) => "write_refused",
         }
@@ -244,6 +250,18 @@ pub fn review(
     findings: Vec<Finding>,
     now_ms: i64,
 ) -> Result<Envelope, PostureError> {
+    review_record(core, member, revision, verdict, findings, now_ms).map(|(_, envelope)| envelope)
+}
+
+/// [`review`], also naming the review's record id.
+pub fn review_record(
+    core: &mut Core,
+    member: MemberId,
+    revision: u32,
+    verdict: Verdict,
+    findings: Vec<Finding>,
+    now_ms: i64,
+) -> Result<(RecordId, Envelope), PostureError> {
     let officer = core
         .seal_identities()
         .officer
@@ -269,6 +287,7 @@ pub fn review(
         .map(assessment_hash)
         .filter(|hash| *hash == submitted.body.assessment_hash)
         .ok_or(PostureError::NotSubmitted(revision))?;
+    check_review_content(&verdict, &findings)?;
     let review = Review::sign(
         ReviewBody {
             pact: replica.pact_id(),
@@ -282,6 +301,10 @@ pub fn review(
         },
         &officer.signing,
     );
+    // The rule every reader applies: what it would refuse is not written.
+    review
+        .check(&replica.pact_id(), replica.membership().state())
+        .map_err(|e| PostureError::InvalidReview(e.to_string()))?;
     let pact = replica.pact_id();
     let readers = posture_readers_now(replica, &member)
         .map_err(|e| PostureError::Seal(SealPostureError::MemberKeyMissing(e)))?;
@@ -299,17 +322,63 @@ pub fn review(
         &readers,
         entropy()?,
     )
-    .map_err(|e| PostureError::Seal(SealPostureError::Seal(e)))?
-    .carried_by(&core.device().member, &officer.signing);
+    .map_err(|e| PostureError::Seal(SealPostureError::Seal(e)))?;
+    // A review of the host member itself is one of its own records, which
+    // ingress takes only without a carriage; the officer's signature
+    // inside the payload still says who judged.
+    let host = core.device().member;
+    let sealed = if member == host {
+        sealed
+    } else {
+        sealed.carried_by(&host, &officer.signing)
+    };
     let put = RecordOp::Put {
         key: RecordKey {
             tag: RecordTag::Posture,
-            id,
+            id: id.clone(),
         }
         .to_string(),
         json: Record::Posture(sealed).to_json(),
     };
-    write_posture(core, put, now_ms)
+    Ok((id, write_posture(core, put, now_ms)?))
+}
+
+/// The comment key for remarks on the whole assessment.
+pub const GENERAL_COMMENT: &str = "general";
+
+/// What a review must say beyond the readers' bounds, so that the member
+/// can act on it: a return carries at least one comment, each on a
+/// question of the catalogue (or `general`); every finding has an id of
+/// its own and names a known question, if any.
+fn check_review_content(verdict: &Verdict, findings: &[Finding]) -> Result<(), PostureError> {
+    let catalogue = WibaCatalogue::builtin();
+    let known =
+        |question: &str| question == GENERAL_COMMENT || catalogue.question(question).is_some();
+    let invalid = |text: String| Err(PostureError::InvalidReview(text));
+    if let Verdict::Returned { comments } = verdict {
+        if comments.values().all(|c| c.trim().is_empty()) {
+            return invalid("a returned assessment needs at least one comment".into());
+        }
+        if let Some(question) = comments.keys().find(|q| !known(q)) {
+            return invalid(format!("comment on an unknown question {question:?}"));
+        }
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for finding in findings {
+        if finding.id.trim().is_empty() || !ids.insert(finding.id.as_str()) {
+            return invalid(format!(
+                "finding id {:?} is empty or named twice",
+                finding.id
+            ));
+        }
+        if finding.text.trim().is_empty() {
+            return invalid(format!("finding {:?} says nothing", finding.id));
+        }
+        if let Some(question) = finding.question.as_deref().filter(|q| !known(q)) {
+            return invalid(format!("finding on an unknown question {question:?}"));
+        }
+    }
+    Ok(())
 }
 
 /// Record ids made here are short lower-case ASCII: always valid.

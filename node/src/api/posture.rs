@@ -1,0 +1,177 @@
+//! `/api/posture…`: the JSON adapter over `ops::posture`. The member's
+//! own posture (read, save, submit) for its admins and IT leads
+//! (`EditPosture`); the workspace of the officer hosted on this node (the
+//! members it serves, one member's detail, the review) for the officer's
+//! account only (`ReviewPosture`). A member the officer does not serve is
+//! answered like one that does not exist (404 `member_not_served`), so
+//! the route tells a stranger nothing about who is served.
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::MemberId;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::http::{ApiError, ApiState, with_core};
+use crate::net::{Announcement, NetCommand};
+use crate::ops::Saved;
+use crate::ops::posture::{
+    PostureAnswer, PostureBody, PostureError, PostureSaved, PostureSubmitted, ReviewRequest,
+    Viewer, Workspace, posture_answer, review_record, save_assessment, serves, submit, workspace,
+};
+
+/// The API's answer to a refused posture write; nothing was written.
+pub(crate) fn posture_error(error: PostureError) -> ApiError {
+    let code = error.code();
+    let message = error.to_string();
+    match error {
+        PostureError::Write(error) => error.into(),
+        PostureError::Random(detail) => ApiError::Internal(detail),
+        PostureError::NoOfficer => ApiError::not_found(code, message),
+        PostureError::NotServing => member_not_served(),
+        PostureError::NothingToSubmit | PostureError::NotSubmitted(_) | PostureError::Seal(_) => {
+            ApiError::conflict(code, message)
+        }
+        PostureError::Invalid(_) | PostureError::TooLarge(_) | PostureError::InvalidReview(_) => {
+            ApiError::BodyRule { code, message }
+        }
+    }
+}
+
+pub(crate) fn member_not_served() -> ApiError {
+    ApiError::not_found(
+        "member_not_served",
+        "The joint security officer on this node does not serve this member.",
+    )
+}
+
+pub(crate) fn no_officer_here() -> ApiError {
+    posture_error(PostureError::NoOfficer)
+}
+
+/// Announces envelopes just written (the pages' writes use it too).
+pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
+    // Durable already; if an announcement is dropped, sync delivers it.
+    for envelope in envelopes {
+        state.net.send(NetCommand::Announce(Announcement::Envelope(
+            envelope.clone(),
+        )));
+    }
+}
+
+/// `GET /api/posture`: this member's posture as its staff edit it.
+pub(super) async fn own(State(state): State<ApiState>) -> Result<Json<PostureAnswer>, ApiError> {
+    let now_ms = crate::clock::now_ms();
+    with_core(&state, move |core| {
+        let me = core.device().member;
+        Ok(posture_answer(core, &me, Viewer::Member, now_ms))
+    })
+    .await
+    .map(Json)
+}
+
+/// `PUT /api/posture`: saves the working revision.
+pub(super) async fn save(
+    State(state): State<ApiState>,
+    body: Result<Json<PostureBody>, JsonRejection>,
+) -> Result<Json<PostureSaved>, ApiError> {
+    let Json(body) = body?;
+    let (revision, envelopes) = with_core(&state, move |core| {
+        let now_ms = crate::clock::now_ms();
+        save_assessment(core, body.into_assessment(now_ms), now_ms).map_err(posture_error)
+    })
+    .await?;
+    announce(&state, &envelopes);
+    Ok(Json(PostureSaved {
+        revision,
+        envelopes: envelopes
+            .iter()
+            .map(|e| e.content_hash().to_string())
+            .collect(),
+    }))
+}
+
+/// `POST /api/posture/submit`: submits the working revision, signed here.
+pub(super) async fn submit_own(
+    State(state): State<ApiState>,
+) -> Result<(StatusCode, Json<PostureSubmitted>), ApiError> {
+    let (revision, envelope) = with_core(&state, move |core| {
+        submit(core, crate::clock::now_ms()).map_err(posture_error)
+    })
+    .await?;
+    announce(&state, std::slice::from_ref(&envelope));
+    let answer = PostureSubmitted {
+        revision,
+        envelope: envelope.content_hash().to_string(),
+    };
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `GET /api/posture/members`: the hosted officer's workspace.
+pub(super) async fn members(State(state): State<ApiState>) -> Result<Json<Workspace>, ApiError> {
+    let now_ms = crate::clock::now_ms();
+    with_core(&state, move |core| {
+        workspace(core, now_ms).ok_or_else(no_officer_here)
+    })
+    .await
+    .map(Json)
+}
+
+/// The served member named by the path, else 404 (the pages use it too).
+pub(crate) fn served(core: &crate::core::Core, member: &str) -> Result<MemberId, ApiError> {
+    if core.seal_identities().officer_key().is_none() {
+        return Err(no_officer_here());
+    }
+    let member: MemberId = member.parse().map_err(|_| member_not_served())?;
+    if serves(core, &member) {
+        Ok(member)
+    } else {
+        Err(member_not_served())
+    }
+}
+
+/// `GET /api/posture/members/{member}`: one served member's detail.
+pub(super) async fn member(
+    State(state): State<ApiState>,
+    Path(member): Path<String>,
+) -> Result<Json<PostureAnswer>, ApiError> {
+    let now_ms = crate::clock::now_ms();
+    with_core(&state, move |core| {
+        let member = served(core, &member)?;
+        Ok(posture_answer(core, &member, Viewer::Officer, now_ms))
+    })
+    .await
+    .map(Json)
+}
+
+/// `POST /api/posture/members/{member}/review`: the officer's review.
+pub(super) async fn review_member(
+    State(state): State<ApiState>,
+    Path(member): Path<String>,
+    body: Result<Json<ReviewRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    let Json(body) = body?;
+    let (id, envelope) = with_core(&state, move |core| {
+        let member = served(core, &member)?;
+        let now_ms = crate::clock::now_ms();
+        review_record(
+            core,
+            member,
+            body.revision,
+            body.verdict,
+            body.findings,
+            now_ms,
+        )
+        .map_err(posture_error)
+    })
+    .await?;
+    announce(&state, std::slice::from_ref(&envelope));
+    Ok((
+        StatusCode::CREATED,
+        Json(Saved {
+            id,
+            envelope: envelope.content_hash().to_string(),
+        }),
+    ))
+}
