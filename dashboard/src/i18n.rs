@@ -140,6 +140,14 @@ texts! {
     Helper => "Helfende Stelle", "Helper";
     HoursPerWeek => "Stunden pro Woche", "Hours per week";
     ImageState => "Image-Zustand", "Image state";
+    CleanImage => "Sauberes Image (Bestätigung)", "Clean image (attestation)";
+    CleanImageHint => "Wer die Geräte mit welchem Image neu aufgesetzt hat. Die Helfenden vergleichen den SHA-256-Wert mit dem Image, dem sie vertrauen, bevor sie ein Gerät anschließen. Alle Felder leer: keine Bestätigung.", "Who reimaged the devices with which image. Helpers compare the SHA-256 value with the image they trust before connecting a device. All fields empty: no attestation.";
+    CleanImageBy => "Neu aufgesetzt von", "Imaged by";
+    ImagedBy => "Aufgesetzt von (Name, Stelle)", "Imaged by (name, unit)";
+    ImagedOn => "Aufgesetzt am", "Imaged on";
+    ImageName => "Image-Name", "Image name";
+    ImageSha256 => "SHA-256 des Images", "SHA-256 of the image";
+    NoCleanImage => "ohne Image-Bestätigung", "no image attestation";
     Kind => "Art", "Kind";
     Label => "Bezeichnung", "Label";
     LanguageName => "Deutsch", "English";

@@ -317,6 +317,7 @@ fn written_schemas() -> Value {
         "Error": object(&["error"], json!({ "error": object(&["code", "message"], json!({
             "code": string(), "message": string(),
             "field": { "type": "string", "description": "path of the offending field (validation_failed)" },
+            "rule": { "type": "string", "description": "the rule the field breaks: empty, too_long, too_many, below_min, above_max, end_not_after_start, unknown_id, bad_format, duplicate, inconsistent (validation_failed)" },
         }), "") }), "Every error answer."),
         "Object": { "type": "object" },
         "Health": object(&["status"], json!({ "status": string() }), ""),
