@@ -140,6 +140,11 @@ texts! {
     Helper => "Helfende Stelle", "Helper";
     HoursPerWeek => "Stunden pro Woche", "Hours per week";
     ImageState => "Image-Zustand", "Image state";
+    RequesterPosture => "Sicherheitslage der anfragenden Stelle", "The requester's security posture";
+    RequesterPostureHint => "Von der anfragenden Stelle für Mitglieder mit Zusage freigegeben (nur Kennzeichen, keine Antworten), Stand", "Shared by the requester with members that pledged (flags only, no answers), as of";
+    IrsEligible => "Anspruch auf den Incident-Response-Service des Landes", "Eligible for the state's incident response service";
+    RedFlagsRaised => "Offene Warnzeichen", "Red flags raised";
+    NoRedFlags => "Keine offenen Warnzeichen.", "No red flags raised.";
     CleanImage => "Sauberes Image (Bestätigung)", "Clean image (attestation)";
     CleanImageHint => "Wer die Geräte mit welchem Image neu aufgesetzt hat. Die Helfenden vergleichen den SHA-256-Wert mit dem Image, dem sie vertrauen, bevor sie ein Gerät anschließen. Alle Felder leer: keine Bestätigung.", "Who reimaged the devices with which image. Helpers compare the SHA-256 value with the image they trust before connecting a device. All fields empty: no attestation.";
     CleanImageBy => "Neu aufgesetzt von", "Imaged by";

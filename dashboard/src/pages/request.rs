@@ -4,6 +4,7 @@
 
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{OfferKind, PledgeStatus, RequestStatus};
+use amtshilfe_protocol::posture::{AidSummary, MeasureCatalogue};
 use amtshilfe_protocol::read_model::{
     MissionOrder, NeedView, OfferEntry, PledgeLink, PledgeState, RequestView, Suggestion,
 };
@@ -30,6 +31,9 @@ pub struct RequestPage<'a> {
     pub missions: Vec<MissionOrder<'a>>,
     /// A pledge or acceptance of this page that was just refused.
     pub refused: Option<PageRefusal>,
+    /// The requester's posture summary, when it shares one with this
+    /// member (a standing pledge) or this is the requester's own request.
+    pub posture: Option<AidSummary>,
 }
 
 /// Which form on the request page was refused, and why.
@@ -238,11 +242,45 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
             @for (index, need) in view.needs.iter().enumerate() { (need_section(ctx, page_data, index, need)) }
             (missions_section(ctx, page_data))
         }
+        @if let Some(summary) = &page_data.posture { (posture_section(ctx, summary)) }
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;
     let title = super::exercise_title(&ctx, view.exercise, &request.title);
     page(&ctx, &title, content)
+}
+
+/// What the requester shares of its security posture with the helpers
+/// pledging on its request: flags, never answers.
+fn posture_section(ctx: &Ctx, summary: &AidSummary) -> Markup {
+    let flags = MeasureCatalogue::builtin();
+    let label_of = |id: &str| {
+        flags
+            .red_flags
+            .iter()
+            .find(|entry| entry.id == id)
+            .map_or_else(
+                || id.to_owned(),
+                |entry| match ctx.lang {
+                    crate::i18n::Lang::De => entry.de.clone(),
+                    crate::i18n::Lang::En => entry.en.clone(),
+                },
+            )
+    };
+    html! {
+        section aria-labelledby="h-posture" {
+            h2 id="h-posture" { (ctx.t(Text::RequesterPosture)) }
+            p.muted { (ctx.t(Text::RequesterPostureHint)) " " (date(summary.shared_at_ms)) }
+            p { (ctx.t(Text::IrsEligible)) ": "
+                strong { (if summary.irs_eligible { ctx.t(Text::Yes) } else { ctx.t(Text::No) }) } }
+            @if let Some(raised) = &summary.raised_red_flags {
+                @if raised.is_empty() { p { (ctx.t(Text::NoRedFlags)) } } @else {
+                    p { (ctx.t(Text::RedFlagsRaised)) ":" }
+                    ul { @for flag in raised { li { (label_of(flag)) } } }
+                }
+            }
+        }
+    }
 }
 
 /// Where a pledge stands, as the page says it.

@@ -31,6 +31,7 @@ mod request_refusals;
 mod response_schemas;
 mod schema_bodies;
 mod sessions_kept;
+mod shared_posture;
 mod tokens;
 mod writes;
 

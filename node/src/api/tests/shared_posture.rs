@@ -1,0 +1,304 @@
+//! Aid linked to posture and the pact benchmark over the JSON API: the
+//! requester shares flags (never answers) with the members pledging on
+//! its request; a member without a standing pledge sees nothing, even
+//! when the record happens to be sealed to it; bad bodies change nothing.
+
+use amtshilfe_protocol::model::RecordTag;
+use amtshilfe_protocol::posture::{
+    AidShareLevel, AidSummary, Answer, Assessment, PosturePayload, QuestionAnswer, SealedPosture,
+    WibaCatalogue, aid_record,
+};
+use amtshilfe_protocol::seal::{EncryptionKeyAnnouncement, EncryptionSecret, Reader, ReaderId};
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::*;
+use crate::sealing::SealIdentities;
+use crate::sealing::task::maintain;
+
+fn secret_a() -> EncryptionSecret {
+    EncryptionSecret::from_bytes([41; 32])
+}
+
+fn secret_b() -> EncryptionSecret {
+    EncryptionSecret::from_bytes([42; 32])
+}
+
+fn posture_key(id: &str) -> RecordKey {
+    RecordKey {
+        tag: RecordTag::Posture,
+        id: RecordId::new(id).unwrap(),
+    }
+}
+
+/// Node A holds its member's encryption secret and has published it.
+fn with_seal_key(node: &TestNode) {
+    let mut core = node.core.lock();
+    core.set_seal_identities(SealIdentities {
+        member: Some(secret_a()),
+        officer: None,
+    });
+    maintain(&mut core, clock::now_ms()).unwrap();
+}
+
+/// Member B publishes its encryption key.
+fn b_publishes_key(node: &mut TestNode) {
+    let pact = node.core.lock().replica().pact_id();
+    let holder = ReaderId::Member(node.other_id());
+    let announcement = EncryptionKeyAnnouncement::sign(
+        pact,
+        holder,
+        &secret_b(),
+        clock::now_ms() - 1_000,
+        &node.other.device.key,
+    );
+    let id = crate::sealing::publish::announcement_record_id(&holder, &secret_b().public());
+    let key = RecordKey {
+        tag: RecordTag::EncryptionKey,
+        id,
+    };
+    node.other_writes(key, serde_json::to_value(&announcement).unwrap());
+}
+
+fn b_summary(request: &str) -> PosturePayload {
+    let mut assessment = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
+    assessment.wiba.insert(
+        "wiba_03_01".into(),
+        QuestionAnswer {
+            answer: Answer::No,
+            note: "Bandsicherung defekt".into(),
+            evidence: None,
+        },
+    );
+    PosturePayload::AidSummary(AidSummary::of(
+        request,
+        AidShareLevel::EligibilityAndRedFlags,
+        1,
+        &assessment,
+        T0_MS,
+    ))
+}
+
+/// Member B writes its aid summary for `request`, sealed to itself and
+/// (with `to_a`) to member A.
+fn b_shares(node: &mut TestNode, request: &str, to_a: bool) {
+    let pact = node.core.lock().replica().pact_id();
+    let mut readers = vec![Reader {
+        id: ReaderId::Member(node.other_id()),
+        key: secret_b().public(),
+    }];
+    if to_a {
+        readers.push(Reader {
+            id: ReaderId::Member(node.me()),
+            key: secret_a().public(),
+        });
+    }
+    readers.sort();
+    let record = aid_record(request);
+    let sealed = SealedPosture::seal(
+        &pact,
+        node.other_id(),
+        &record,
+        &b_summary(request),
+        &readers,
+        [8; 32],
+    )
+    .unwrap();
+    node.other_writes(posture_key(&record), serde_json::to_value(&sealed).unwrap());
+}
+
+fn assert_announced_once(node: &mut TestNode) {
+    assert!(node.announced.try_recv().is_ok(), "the write was announced");
+    assert!(node.announced.try_recv().is_err(), "announced once");
+}
+
+#[tokio::test]
+async fn only_a_member_standing_by_a_pledge_sees_the_requesters_flags() {
+    let mut node = TestNode::new();
+    with_seal_key(&node);
+    let b = node.other_id();
+    node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
+    b_shares(&mut node, "r-b1", true);
+    let uri = format!("/api/requests/{b}/r-b1/posture-summary");
+
+    // Sealed to A, but A has not pledged: nothing shown.
+    let (status, answer) = node.get(&uri).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "posture_not_shared");
+    node.add_account("it", Role::ItLead, true);
+    let (session, _) = node.login_page("it").await;
+    let page_uri = format!("/anfragen/{b}/r-b1");
+    let page = node.page(&session, &page_uri).await;
+    assert!(!page.contains("Offene Warnzeichen"), "{page}");
+
+    node.created(
+        "/api/pledges",
+        pledge(b, &id("r-b1"), "n1", 2),
+        StatusCode::CREATED,
+    )
+    .await;
+    let (status, summary) = node.get(&uri).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["irs_eligible"], false);
+    assert!(
+        summary["raised_red_flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("offline_backup_tested"))
+    );
+    let page = node.page(&session, &page_uri).await;
+    assert!(
+        page.contains("Sicherheitslage der anfragenden Stelle"),
+        "{page}"
+    );
+    assert!(page.contains("Offline-Sicherung getestet"), "{page}");
+    assert!(!page.contains("Bandsicherung"), "no answers on the page");
+    let text = summary.to_string();
+    assert!(
+        !text.contains("wiba_03_01") && !text.contains("Bandsicherung"),
+        "flags, not answers: {text}"
+    );
+
+    // Re-sealed without A (B's choice): A's pledge alone opens nothing.
+    b_shares(&mut node, "r-b1", false);
+    let (status, _) = node.get(&uri).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another request, or a malformed member id: the same answer.
+    let (status, _) = node
+        .get(&format!("/api/requests/{b}/r-none/posture-summary"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = node.get("/api/requests/xyz/r-b1/posture-summary").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_requester_shares_flags_with_its_pledging_helpers_only() {
+    let mut node = TestNode::new();
+    with_seal_key(&node);
+    let me = node.me();
+    let request = node
+        .created("/api/requests", laptop_request(5), StatusCode::CREATED)
+        .await;
+    let share = format!("/api/requests/{request}/posture-share");
+    let level = json!({ "level": "eligibility_and_red_flags" });
+
+    // Bad input changes nothing.
+    node.refused_with(
+        Method::PUT,
+        &share,
+        Some(level.to_string()),
+        StatusCode::CONFLICT,
+        "no_posture",
+    )
+    .await;
+    {
+        let mut core = node.core.lock();
+        let mut assessment = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
+        assessment
+            .red_flags
+            .insert("mfa_remote_access".into(), true);
+        crate::ops::posture::save_assessment(&mut core, assessment, clock::now_ms()).unwrap();
+    }
+    for (body, status, code) in [
+        (
+            json!({ "level": "everything" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({ "level": "eligibility", "answers": true }),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+    ] {
+        node.refused_with(Method::PUT, &share, Some(body.to_string()), status, code)
+            .await;
+    }
+    node.refused_with(
+        Method::PUT,
+        "/api/requests/r-not-mine/posture-share",
+        Some(level.to_string()),
+        StatusCode::NOT_FOUND,
+        "request_not_found",
+    )
+    .await;
+
+    // Shared before anyone pledged: sealed to the member alone.
+    let (status, shared) = node.call(Method::PUT, &share, Some(level.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{shared}");
+    assert_eq!(shared["helpers"], json!([]));
+    assert_announced_once(&mut node);
+    let record = aid_record(request.as_str());
+    let readers = |node: &TestNode| -> Vec<ReaderId> {
+        let core = node.core.lock();
+        let found = core
+            .replica()
+            .read_model()
+            .posture_records()
+            .find(|(address, _)| address.owner == me && address.id.as_str() == record)
+            .map(|(_, sealed)| sealed.sealed.readers().map(|r| r.id).collect());
+        found.unwrap_or_default()
+    };
+    assert_eq!(readers(&node), vec![ReaderId::Member(me)]);
+
+    // B pledges and publishes its key: the sealing task re-seals to B.
+    b_publishes_key(&mut node);
+    node.other_writes(RecordKey::pledge(id("p-b1")), pledge(me, &request, "n1", 2));
+    maintain(&mut node.core.lock(), clock::now_ms()).unwrap();
+    assert!(readers(&node).contains(&ReaderId::Member(node.other_id())));
+    let sealed = {
+        let core = node.core.lock();
+        let found = core
+            .replica()
+            .read_model()
+            .posture_records()
+            .find(|(address, _)| address.owner == me && address.id.as_str() == record)
+            .map(|(_, sealed)| sealed.clone());
+        found.unwrap()
+    };
+    let pact = node.core.lock().replica().pact_id();
+    let opened = sealed
+        .open(&pact, &ReaderId::Member(node.other_id()), &secret_b())
+        .unwrap();
+    let PosturePayload::AidSummary(summary) = opened else {
+        panic!("an aid summary");
+    };
+    assert!(
+        !summary
+            .raised_red_flags
+            .unwrap()
+            .contains(&"mfa_remote_access".to_owned()),
+        "a flag in place is not raised"
+    );
+
+    // Withdrawn: the record is gone.
+    let (status, _) = node.call(Method::DELETE, &share, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_announced_once(&mut node);
+    assert!(readers(&node).is_empty());
+    node.refused_with(
+        Method::DELETE,
+        &share,
+        None,
+        StatusCode::NOT_FOUND,
+        "posture_not_shared",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_without_an_officer_publishes_no_benchmark_and_shows_none() {
+    let mut node = TestNode::new();
+    node.refused_with(
+        Method::POST,
+        "/api/posture/benchmark",
+        None,
+        StatusCode::CONFLICT,
+        "no_officer_here",
+    )
+    .await;
+    let (status, seen) = node.get("/api/posture/benchmark").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen, json!([]));
+}
