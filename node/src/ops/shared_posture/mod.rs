@@ -12,6 +12,9 @@
 pub mod aid;
 pub mod benchmark;
 
+#[cfg(test)]
+mod tests;
+
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::RecordId;
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
