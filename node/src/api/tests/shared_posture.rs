@@ -131,12 +131,13 @@ async fn only_a_member_standing_by_a_pledge_sees_the_requesters_flags() {
     let page = node.page(&session, &page_uri).await;
     assert!(!page.contains("Offene Warnzeichen"), "{page}");
 
-    node.created(
-        "/api/pledges",
-        pledge(b, &id("r-b1"), "n1", 2),
-        StatusCode::CREATED,
-    )
-    .await;
+    let my_pledge = node
+        .created(
+            "/api/pledges",
+            pledge(b, &id("r-b1"), "n1", 2),
+            StatusCode::CREATED,
+        )
+        .await;
     let (status, summary) = node.get(&uri).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     assert_eq!(summary["irs_eligible"], false);
@@ -158,6 +159,36 @@ async fn only_a_member_standing_by_a_pledge_sees_the_requesters_flags() {
         !text.contains("wiba_03_01") && !text.contains("Bandsicherung"),
         "flags, not answers: {text}"
     );
+
+    // A withdraws its pledge: the record is still sealed to A (B's node
+    // has not re-sealed yet), but A's node shows nothing any more.
+    let mut withdrawn = pledge(b, &id("r-b1"), "n1", 2);
+    withdrawn["status"] = json!("withdrawn");
+    node.core
+        .lock()
+        .write(
+            amtshilfe_protocol::ids::Collection::Pledges,
+            &[RecordOp::Put {
+                key: RecordKey::pledge(my_pledge.clone()).to_string(),
+                json: withdrawn.to_string(),
+            }],
+            clock::now_ms(),
+        )
+        .unwrap();
+    let (status, _) = node.get(&uri).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a withdrawn pledge sees nothing"
+    );
+    let page = node.page(&session, &page_uri).await;
+    assert!(!page.contains("Offene Warnzeichen"));
+    node.created(
+        "/api/pledges",
+        pledge(b, &id("r-b1"), "n1", 2),
+        StatusCode::CREATED,
+    )
+    .await;
 
     // Re-sealed without A (B's choice): A's pledge alone opens nothing.
     b_shares(&mut node, "r-b1", false);
