@@ -140,6 +140,12 @@ texts! {
     Helper => "Helfende Stelle", "Helper";
     HoursPerWeek => "Stunden pro Woche", "Hours per week";
     ImageState => "Image-Zustand", "Image state";
+    SharePosture => "Sicherheitslage mit Helfenden teilen", "Share the security posture with helpers";
+    SharePostureHint => "Nur Mitglieder mit einer Zusage zu dieser Anfrage sehen es, verschlüsselt für sie; nur Kennzeichen aus der eigenen Selbstauskunft, keine Antworten.", "Only members that pledged on this request see it, sealed to them; only flags from the self-assessment, no answers.";
+    ShareNothing => "Nichts teilen", "Share nothing";
+    ShareEligibility => "Anspruch auf den Incident-Response-Service", "Eligibility for the incident response service";
+    ShareEligibilityAndFlags => "Anspruch und offene Warnzeichen", "Eligibility and red flags raised";
+    SharePostureSave => "Freigabe speichern", "Save the choice";
     RequesterPosture => "Sicherheitslage der anfragenden Stelle", "The requester's security posture";
     RequesterPostureHint => "Von der anfragenden Stelle für Mitglieder mit Zusage freigegeben (nur Kennzeichen, keine Antworten), Stand", "Shared by the requester with members that pledged (flags only, no answers), as of";
     IrsEligible => "Anspruch auf den Incident-Response-Service des Landes", "Eligible for the state's incident response service";

@@ -4,7 +4,7 @@
 
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{OfferKind, PledgeStatus, RequestStatus};
-use amtshilfe_protocol::posture::{AidSummary, MeasureCatalogue};
+use amtshilfe_protocol::posture::{AidShareLevel, AidSummary, MeasureCatalogue};
 use amtshilfe_protocol::read_model::{
     MissionOrder, NeedView, OfferEntry, PledgeLink, PledgeState, RequestView, Suggestion,
 };
@@ -243,6 +243,7 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
             (missions_section(ctx, page_data))
         }
         @if let Some(summary) = &page_data.posture { (posture_section(ctx, summary)) }
+        @if page_data.mine && ctx.can_request { (posture_share_form(ctx, page_data)) }
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;
@@ -279,6 +280,39 @@ fn posture_section(ctx: &Ctx, summary: &AidSummary) -> Markup {
                     ul { @for flag in raised { li { (label_of(flag)) } } }
                 }
             }
+        }
+    }
+}
+
+/// The requester's consent: what of its posture the members pledging on
+/// this request may see, or nothing.
+fn posture_share_form(ctx: &Ctx, page_data: &RequestPage<'_>) -> Markup {
+    let view = page_data.view;
+    let current = page_data.posture.as_ref().map(|summary| summary.level);
+    let choices = [
+        ("none", Text::ShareNothing, current.is_none()),
+        (
+            "eligibility",
+            Text::ShareEligibility,
+            current == Some(AidShareLevel::Eligibility),
+        ),
+        (
+            "eligibility_and_red_flags",
+            Text::ShareEligibilityAndFlags,
+            current == Some(AidShareLevel::EligibilityAndRedFlags),
+        ),
+    ];
+    html! {
+        form method="post" action={ "/anfragen/" (view.address.owner) "/" (view.address.id) "/sicherheitslage" } {
+            (ctx.csrf_field())
+            fieldset {
+                legend { (ctx.t(Text::SharePosture)) }
+                p.muted { (ctx.t(Text::SharePostureHint)) }
+                @for (value, text, checked) in choices {
+                    label { input type="radio" name="level" value=(value) checked[checked]; " " (ctx.t(text)) }
+                }
+            }
+            button type="submit" { (ctx.t(Text::SharePostureSave)) }
         }
     }
 }

@@ -26,6 +26,7 @@ mod actions;
 mod admin;
 mod after_action;
 mod agreement;
+mod aid_posture;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
@@ -90,6 +91,10 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route(
             "/anfragen/{owner}/{id}/annahme",
             guarded(post(actions::accept), Permission::Accept),
+        )
+        .route(
+            "/anfragen/{owner}/{id}/sicherheitslage",
+            guarded(post(aid_posture::share), Permission::Request),
         )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/pakt/kontakte", get(contact_sheet::page))

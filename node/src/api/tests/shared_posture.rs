@@ -333,3 +333,63 @@ async fn a_node_without_an_officer_publishes_no_benchmark_and_shows_none() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen, json!([]));
 }
+
+#[tokio::test]
+async fn the_requester_chooses_on_its_request_page_what_helpers_see() {
+    let mut node = TestNode::new();
+    with_seal_key(&node);
+    let me = node.me();
+    let request = node
+        .created("/api/requests", laptop_request(5), StatusCode::CREATED)
+        .await;
+    {
+        let mut core = node.core.lock();
+        let assessment = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
+        crate::ops::posture::save_assessment(&mut core, assessment, clock::now_ms()).unwrap();
+    }
+    node.add_account("anfrage", Role::Requester, true);
+    let (session, csrf) = node.login_page("anfrage").await;
+    let page_uri = format!("/anfragen/{me}/{request}");
+    let action = format!("{page_uri}/sicherheitslage");
+    let page = node.page(&session, &page_uri).await;
+    assert!(page.contains(&format!("action=\"{action}\"")), "{page}");
+
+    // A choice the form does not offer: refused, nothing written.
+    let before = node.digest();
+    let (status, _) = node
+        .form(&session, &action, format!("csrf={csrf}&level=everything"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(node.digest(), before);
+    // Another member's request: not this member's to share.
+    let b = node.other_id();
+    node.other_writes(RecordKey::request(id("r-b1")), laptop_request(5));
+    let before = node.digest();
+    let (status, _) = node
+        .form(
+            &session,
+            &format!("/anfragen/{b}/r-b1/sicherheitslage"),
+            format!("csrf={csrf}&level=eligibility"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(node.digest(), before);
+
+    let (status, _) = node
+        .form(
+            &session,
+            &action,
+            format!("csrf={csrf}&level=eligibility_and_red_flags"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = node.page(&session, &page_uri).await;
+    assert!(page.contains("Offene Warnzeichen"), "{page}");
+    let (status, _) = node
+        .form(&session, &action, format!("csrf={csrf}&level=none"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = node.page(&session, &page_uri).await;
+    assert!(!page.contains("Offene Warnzeichen"), "withdrawn");
+    while node.announced.try_recv().is_ok() {}
+}
