@@ -27,6 +27,7 @@ mod admin;
 mod after_action;
 mod agreement;
 mod aid_posture;
+mod benchmark_page;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
@@ -101,6 +102,7 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/pakt/vereinbarung", get(agreement::page))
         .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))
+        .route(benchmark_page::PATH, get(benchmark_page::page))
         .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))

@@ -393,3 +393,107 @@ async fn the_requester_chooses_on_its_request_page_what_helpers_see() {
     assert!(!page.contains("Offene Warnzeichen"), "withdrawn");
     while node.announced.try_recv().is_ok() {}
 }
+
+/// Member B hosts an officer appointed to serve member A; B's node shares
+/// a benchmark with A (figures given here), carried in B's document.
+fn b_shares_benchmark(node: &mut TestNode, members_in_topic: usize) {
+    use amtshilfe_protocol::membership::{Proposal, SignedEntry};
+    use amtshilfe_protocol::posture::{BenchmarkShare, TopicBenchmark, benchmark_record};
+
+    let officer = KeyPair::from_seed([60; 32]);
+    let officer_secret = EncryptionSecret::from_bytes([61; 32]);
+    let key_a = KeyPair::from_seed([1; 32]);
+    let a = node.me();
+    let b = node.other_id();
+    let mut core = node.core.lock();
+    if !core
+        .replica()
+        .membership()
+        .state()
+        .officers()
+        .any(|o| o.key == officer.public())
+    {
+        let propose = core.replica().membership().propose(
+            &key_a,
+            Proposal::AppointOfficer {
+                officer_key: officer.public(),
+                name: "Gemeinsame ISB".into(),
+                serves: vec![a],
+            },
+            T0_MS + 1,
+        );
+        assert!(core.receive_entries(vec![propose.clone()], "test"));
+        let approve =
+            core.replica()
+                .membership()
+                .approve(&node.other.device.key, propose.hash(), T0_MS + 1);
+        assert!(core.receive_entries(vec![approve], "test"));
+        let entries: Vec<SignedEntry> = core
+            .replica()
+            .membership()
+            .entries_in_order()
+            .into_iter()
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        for entry in entries {
+            let _ = node.other.replica.receive_entry(entry);
+        }
+    }
+    let pact = core.replica().pact_id();
+    drop(core);
+    let mut readers = vec![
+        Reader {
+            id: ReaderId::Member(a),
+            key: secret_a().public(),
+        },
+        Reader {
+            id: ReaderId::Officer(officer.public()),
+            key: officer_secret.public(),
+        },
+    ];
+    readers.sort();
+    let record = benchmark_record(&a);
+    let share = PosturePayload::Benchmark(BenchmarkShare {
+        member: a,
+        catalogue_version: WibaCatalogue::builtin().version.clone(),
+        topics: vec![TopicBenchmark {
+            topic: "wiba_03".into(),
+            members: members_in_topic,
+            min: 250,
+            median: 500,
+            max: 1000,
+        }],
+        computed_at_ms: T0_MS + 2,
+    });
+    let sealed = SealedPosture::seal(&pact, a, &record, &share, &readers, [3; 32])
+        .unwrap()
+        .carried_by(&b, &officer);
+    node.other_writes(posture_key(&record), serde_json::to_value(&sealed).unwrap());
+}
+
+#[tokio::test]
+async fn a_served_member_sees_the_benchmark_only_with_three_members_per_topic() {
+    let mut node = TestNode::new();
+    with_seal_key(&node);
+    node.add_account("leser", Role::Viewer, true);
+    let (session, _) = node.login_page("leser").await;
+    let page = node.page(&session, "/sicherheitslage/vergleich").await;
+    assert!(page.contains("Noch kein Vergleich freigegeben."), "{page}");
+
+    // A share with a topic of two members is not shown (its figures would
+    // come close to one member's).
+    b_shares_benchmark(&mut node, 2);
+    let (_, seen) = node.get("/api/posture/benchmark").await;
+    assert_eq!(seen, json!([]));
+
+    b_shares_benchmark(&mut node, 3);
+    let (status, seen) = node.get("/api/posture/benchmark").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen[0]["benchmark"]["topics"][0]["median"], 500);
+    let page = node.page(&session, "/sicherheitslage/vergleich").await;
+    assert!(
+        page.contains("Datensicherung") || page.contains("50 %"),
+        "{page}"
+    );
+    assert!(page.contains("25 %") && page.contains("100 %"), "{page}");
+}
