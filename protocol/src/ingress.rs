@@ -341,7 +341,9 @@ fn check_records(
                     check_sealed_readers(document, membership, posture).map_err(|e| {
                         let reason = format!("{key}: {e}");
                         match e {
-                            PostureRejection::OfficerNotAppointed => {
+                            // Both may be a log entry still on its way.
+                            PostureRejection::OfficerNotAppointed
+                            | PostureRejection::ReaderNotMember => {
                                 Rejection::OfficerNotAppointed(reason)
                             }
                             _ => Rejection::MalformedRecord(reason),

@@ -64,6 +64,7 @@ pub fn laptops(quantity: u32, now_ms: i64) -> Offer {
             setup_hours: 4,
             transport: "Abholung oder Lieferung".into(),
             wiped_on_return: true,
+            clean_image: None,
         }),
     }
 }

@@ -23,6 +23,7 @@ pub fn form_field(path: &str) -> Option<String> {
         "validity.start_ms" | "valid_from_ms" => return Some(name::VALID_FROM.to_owned()),
         "validity" | "validity.end_ms" => return Some(name::VALID_UNTIL.to_owned()),
         "updated_at_ms" => return None,
+        "detail.clean_image.imaged_at_ms" => return Some(name::CLEAN_IMAGE_DATE.to_owned()),
         _ => {}
     }
     let path = path.strip_prefix("detail.").unwrap_or(path);
@@ -165,6 +166,36 @@ fn channels(values: &FormValues) -> Value {
     json!(chosen)
 }
 
+/// The clean-image attestation: `null` when all its fields are empty (an
+/// edit that clears them removes it), else every field for the model to
+/// check. The date is midnight in Berlin of the day given.
+fn clean_image(v: &FormValues) -> Result<Value, FormError> {
+    use name as n;
+    let fields = [
+        n::CLEAN_IMAGE_BY,
+        n::CLEAN_IMAGE_DATE,
+        n::CLEAN_IMAGE_NAME,
+        n::CLEAN_IMAGE_SHA256,
+    ];
+    if fields.iter().all(|field| text(v, field).is_empty()) {
+        return Ok(Value::Null);
+    }
+    let day = text(v, n::CLEAN_IMAGE_DATE);
+    let imaged_at_ms = parse_date(&day).ok_or_else(|| {
+        FormError::at(
+            n::CLEAN_IMAGE_DATE,
+            format!("detail.clean_image.imaged_at_ms: {day:?} is not a date (TT.MM.JJJJ)"),
+        )
+    })?;
+    Ok(json!({
+        "imaged_by": text(v, n::CLEAN_IMAGE_BY),
+        "imaged_at_ms": imaged_at_ms,
+        "image_name": text(v, n::CLEAN_IMAGE_NAME),
+        // Tools print hashes in either case; the model keeps one form.
+        "image_sha256": text(v, n::CLEAN_IMAGE_SHA256).to_ascii_lowercase(),
+    }))
+}
+
 fn detail(v: &FormValues, kind: OfferKind) -> Result<Value, FormError> {
     use name as n;
     Ok(match kind {
@@ -177,6 +208,7 @@ fn detail(v: &FormValues, kind: OfferKind) -> Result<Value, FormError> {
             "setup_hours": num::<u16>(v, n::SETUP_HOURS)?,
             "transport": text(v, n::TRANSPORT),
             "wiped_on_return": checked(v, n::WIPED_ON_RETURN),
+            "clean_image": clean_image(v)?,
         }),
         OfferKind::Person => json!({
             "role": text(v, n::ROLE),

@@ -79,6 +79,12 @@ pub mod name {
     pub const SETUP_HOURS: &str = "setup_hours";
     pub const TRANSPORT: &str = "transport";
     pub const WIPED_ON_RETURN: &str = "wiped_on_return";
+    /// The clean-image attestation: all four empty means none. Named as
+    /// `form_field` maps the model's paths (`detail.clean_image.image_name`).
+    pub const CLEAN_IMAGE_BY: &str = "clean_image_imaged_by";
+    pub const CLEAN_IMAGE_DATE: &str = "clean_image_date";
+    pub const CLEAN_IMAGE_NAME: &str = "clean_image_image_name";
+    pub const CLEAN_IMAGE_SHA256: &str = "clean_image_image_sha256";
 
     // Person.
     pub const ROLE: &str = "role";

@@ -48,6 +48,13 @@ fn filled_forms() -> Vec<(OfferKind, FormValues)> {
                 ("transport", "Abholung"),
                 ("own_communications", "on"),
                 ("wiped_on_return", "on"),
+                ("clean_image_imaged_by", "M. Weber, IT Heppenheim"),
+                ("clean_image_date", "2025-12-30"),
+                ("clean_image_image_name", "Win11-Basis-2025-12"),
+                (
+                    "clean_image_image_sha256",
+                    "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+                ),
             ],
         ),
         (
@@ -302,7 +309,48 @@ fn refusals_name_the_form_field() {
         ("validity.start_ms", Some("valid_from")),
         ("detail.availability[0].end_ms", None),
         ("updated_at_ms", None),
+        ("detail.clean_image.imaged_at_ms", Some("clean_image_date")),
+        (
+            "detail.clean_image.image_sha256",
+            Some("clean_image_image_sha256"),
+        ),
     ] {
         assert_eq!(form_field(path).as_deref(), field, "{path}");
     }
+}
+
+/// A clean-image attestation needs a date; clearing every field of it in
+/// an edit removes it.
+#[test]
+fn a_clean_image_attestation_is_read_checked_and_removable() {
+    let mut pairs = common("equipment");
+    pairs.extend([("category", "laptop"), ("quantity", "3")]);
+    pairs.extend([("image_state", "clean_standalone"), ("location", "L")]);
+    pairs.push(("clean_image_image_name", "Win11"));
+    let refusal = offer_of(&values(&pairs), NOW_MS, None).unwrap_err();
+    assert_eq!(refusal.field.as_deref(), Some("clean_image_date"));
+    let (_, full) = filled_forms()
+        .into_iter()
+        .find(|(kind, _)| *kind == OfferKind::Equipment)
+        .unwrap();
+    let attested = offer_of(&full, NOW_MS, None).unwrap();
+    let OfferDetail::Equipment(equipment) = &attested.detail else {
+        panic!("equipment");
+    };
+    let image = equipment.clean_image.as_ref().unwrap();
+    assert_eq!(&image.image_sha256[..4], "9f86", "kept in lowercase");
+    let mut cleared = offer_values(&attested);
+    for field in [
+        name::CLEAN_IMAGE_BY,
+        name::CLEAN_IMAGE_DATE,
+        name::CLEAN_IMAGE_NAME,
+        name::CLEAN_IMAGE_SHA256,
+    ] {
+        cleared.insert(field.into(), String::new());
+    }
+    let edited = offer_of(&cleared, NOW_MS, Some(&attested)).unwrap();
+    let OfferDetail::Equipment(equipment) = &edited.detail else {
+        panic!("equipment");
+    };
+    assert_eq!(equipment.clean_image, None);
 }

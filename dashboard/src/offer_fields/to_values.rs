@@ -57,6 +57,12 @@ pub fn offer_values(offer: &Offer) -> FormValues {
             put(n::TRANSPORT, e.transport.clone());
             flag(&mut v, n::OWN_COMMUNICATIONS, e.own_communications);
             flag(&mut v, n::WIPED_ON_RETURN, e.wiped_on_return);
+            if let Some(image) = &e.clean_image {
+                v.insert(n::CLEAN_IMAGE_BY.into(), image.imaged_by.clone());
+                v.insert(n::CLEAN_IMAGE_DATE.into(), date(image.imaged_at_ms));
+                v.insert(n::CLEAN_IMAGE_NAME.into(), image.image_name.clone());
+                v.insert(n::CLEAN_IMAGE_SHA256.into(), image.image_sha256.clone());
+            }
         }
         OfferDetail::Person(p) => {
             put(n::ROLE, p.role.clone());

@@ -7,6 +7,7 @@ mod admin;
 mod after_action;
 mod agreement;
 mod agreement_form;
+mod benchmark;
 mod contact_sheet;
 mod exercise;
 mod incident;
@@ -38,6 +39,7 @@ pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use after_action::{FailedContactRow, after_action};
 pub use agreement::agreement;
 pub use agreement_form::{AgreementForm, STAGES};
+pub use benchmark::benchmark;
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use incident::{

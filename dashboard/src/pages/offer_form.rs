@@ -58,6 +58,10 @@ fn field_text(name: &str) -> Option<Text> {
         name::LOCATION => Text::Location,
         name::SETUP_HOURS => Text::SetupHours,
         name::TRANSPORT => Text::Transport,
+        name::CLEAN_IMAGE_BY => Text::ImagedBy,
+        name::CLEAN_IMAGE_DATE => Text::ImagedOn,
+        name::CLEAN_IMAGE_NAME => Text::ImageName,
+        name::CLEAN_IMAGE_SHA256 => Text::ImageSha256,
         name::ROLE | "member_role" => Text::Role,
         "member_count" => Text::Count,
         name::MODE => Text::Mode,
@@ -242,6 +246,16 @@ fn kind_fields(f: &Fields<'_>, kind: OfferKind) -> Markup {
             }
             (f.check(name::OWN_COMMUNICATIONS, Text::OwnCommunications))
             (f.check(name::WIPED_ON_RETURN, Text::WipedOnReturn))
+            fieldset {
+                legend { (Text::CleanImage.get(f.lang)) }
+                p.muted { (Text::CleanImageHint.get(f.lang)) }
+                div.grid {
+                    (f.text(name::CLEAN_IMAGE_BY, Text::ImagedBy, false, ""))
+                    (f.date(name::CLEAN_IMAGE_DATE, Text::ImagedOn, false, ""))
+                    (f.text(name::CLEAN_IMAGE_NAME, Text::ImageName, false, ""))
+                    (f.text(name::CLEAN_IMAGE_SHA256, Text::ImageSha256, false, ""))
+                }
+            }
         },
         OfferKind::Person => html! {
             div.grid {

@@ -2,7 +2,7 @@
 //! (search every member's offers).
 
 use amtshilfe_protocol::catalogue::CatalogueName;
-use amtshilfe_protocol::model::{Mode, OfferStatus};
+use amtshilfe_protocol::model::{Mode, Offer, OfferDetail, OfferStatus};
 use amtshilfe_protocol::read_model::OfferEntry;
 use maud::{Markup, html};
 
@@ -31,7 +31,7 @@ fn offer_table(ctx: &Ctx, entries: &[OfferEntry<'_>], own: bool) -> Markup {
                     @for entry in entries {
                         tr {
                             td { (entry.offer.title) }
-                            td { (offer_what(ctx.lang, entry.offer)) }
+                            td { (offer_what(ctx.lang, entry.offer)) (clean_image(ctx, entry.offer)) }
                             @if !own { td { (ctx.name_of(entry.owner_name, &entry.address.owner.to_string())) } }
                             td { (entry.remaining) " / " (entry.quantity) }
                             td { (status_text(ctx.lang, entry.offer.status)) }
@@ -53,6 +53,27 @@ fn offer_table(ctx: &Ctx, entries: &[OfferEntry<'_>], own: bool) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// An equipment offer's clean-image attestation, so a helper sees who
+/// vouches for which image before connecting a device; equipment without
+/// one says so.
+fn clean_image(ctx: &Ctx, offer: &Offer) -> Markup {
+    let OfferDetail::Equipment(equipment) = &offer.detail else {
+        return html! {};
+    };
+    html! {
+        @match &equipment.clean_image {
+            Some(image) => {
+                br;
+                small.clean-image {
+                    (ctx.t(Text::CleanImageBy)) " " (image.imaged_by) ", " (date(image.imaged_at_ms)) ": "
+                    (image.image_name) " (SHA-256 " code { (image.image_sha256) } ")"
+                }
+            }
+            None => { br; small.muted { (ctx.t(Text::NoCleanImage)) } }
         }
     }
 }

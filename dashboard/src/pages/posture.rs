@@ -416,6 +416,7 @@ pub fn posture_page(ctx: &Ctx, view: &PostureView) -> String {
     let content = html! {
         (error_box(ctx, view.error.as_deref()))
         p.muted { (t(ctx, "Nur für die eigene Verwaltung und die bestellte gemeinsame ISB lesbar (verschlüsselt).", "Readable only by this member and its appointed joint security officer (encrypted).")) }
+        p { a href="/sicherheitslage/vergleich" { (t(ctx, "Vergleich im Pakt (ohne Einzelwerte)", "Pact benchmark (no individual answers)")) } }
         (review_state(ctx, view))
         @if let Some(assessment) = &view.assessment {
             h2 { (t(ctx, "Fortschritt", "Progress")) }

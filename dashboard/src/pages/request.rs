@@ -4,6 +4,7 @@
 
 use amtshilfe_protocol::catalogue::CatalogueName;
 use amtshilfe_protocol::model::{OfferKind, PledgeStatus, RequestStatus};
+use amtshilfe_protocol::posture::{AidShareLevel, AidSummary, MeasureCatalogue};
 use amtshilfe_protocol::read_model::{
     MissionOrder, NeedView, OfferEntry, PledgeLink, PledgeState, RequestView, Suggestion,
 };
@@ -30,6 +31,9 @@ pub struct RequestPage<'a> {
     pub missions: Vec<MissionOrder<'a>>,
     /// A pledge or acceptance of this page that was just refused.
     pub refused: Option<PageRefusal>,
+    /// The requester's posture summary, when it shares one with this
+    /// member (a standing pledge) or this is the requester's own request.
+    pub posture: Option<AidSummary>,
 }
 
 /// Which form on the request page was refused, and why.
@@ -238,11 +242,79 @@ pub fn request(ctx: &Ctx, page_data: &RequestPage<'_>) -> String {
             @for (index, need) in view.needs.iter().enumerate() { (need_section(ctx, page_data, index, need)) }
             (missions_section(ctx, page_data))
         }
+        @if let Some(summary) = &page_data.posture { (posture_section(ctx, summary)) }
+        @if page_data.mine && ctx.can_request { (posture_share_form(ctx, page_data)) }
     };
     let mut ctx = ctx.clone();
     ctx.nav = Nav::Other;
     let title = super::exercise_title(&ctx, view.exercise, &request.title);
     page(&ctx, &title, content)
+}
+
+/// What the requester shares of its security posture with the helpers
+/// pledging on its request: flags, never answers.
+fn posture_section(ctx: &Ctx, summary: &AidSummary) -> Markup {
+    let flags = MeasureCatalogue::builtin();
+    let label_of = |id: &str| {
+        flags
+            .red_flags
+            .iter()
+            .find(|entry| entry.id == id)
+            .map_or_else(
+                || id.to_owned(),
+                |entry| match ctx.lang {
+                    crate::i18n::Lang::De => entry.de.clone(),
+                    crate::i18n::Lang::En => entry.en.clone(),
+                },
+            )
+    };
+    html! {
+        section aria-labelledby="h-posture" {
+            h2 id="h-posture" { (ctx.t(Text::RequesterPosture)) }
+            p.muted { (ctx.t(Text::RequesterPostureHint)) " " (date(summary.shared_at_ms)) }
+            p { (ctx.t(Text::IrsEligible)) ": "
+                strong { (if summary.irs_eligible { ctx.t(Text::Yes) } else { ctx.t(Text::No) }) } }
+            @if let Some(raised) = &summary.raised_red_flags {
+                @if raised.is_empty() { p { (ctx.t(Text::NoRedFlags)) } } @else {
+                    p { (ctx.t(Text::RedFlagsRaised)) ":" }
+                    ul { @for flag in raised { li { (label_of(flag)) } } }
+                }
+            }
+        }
+    }
+}
+
+/// The requester's consent: what of its posture the members pledging on
+/// this request may see, or nothing.
+fn posture_share_form(ctx: &Ctx, page_data: &RequestPage<'_>) -> Markup {
+    let view = page_data.view;
+    let current = page_data.posture.as_ref().map(|summary| summary.level);
+    let choices = [
+        ("none", Text::ShareNothing, current.is_none()),
+        (
+            "eligibility",
+            Text::ShareEligibility,
+            current == Some(AidShareLevel::Eligibility),
+        ),
+        (
+            "eligibility_and_red_flags",
+            Text::ShareEligibilityAndFlags,
+            current == Some(AidShareLevel::EligibilityAndRedFlags),
+        ),
+    ];
+    html! {
+        form method="post" action={ "/anfragen/" (view.address.owner) "/" (view.address.id) "/sicherheitslage" } {
+            (ctx.csrf_field())
+            fieldset {
+                legend { (ctx.t(Text::SharePosture)) }
+                p.muted { (ctx.t(Text::SharePostureHint)) }
+                @for (value, text, checked) in choices {
+                    label { input type="radio" name="level" value=(value) checked[checked]; " " (ctx.t(text)) }
+                }
+            }
+            button type="submit" { (ctx.t(Text::SharePostureSave)) }
+        }
+    }
 }
 
 /// Where a pledge stands, as the page says it.

@@ -42,6 +42,7 @@ pub(crate) mod reads;
 mod requests;
 pub(crate) mod routes;
 pub mod sessions;
+mod shared_posture;
 
 /// Decodes `bytes` as the JSON body of one of the write routes whose body
 /// types live in this module (login, API token, new account, account

@@ -277,6 +277,12 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<SettlementBody>(&mut generator);
     add::<IncidentListItem>(&mut generator);
     add::<RoomAnswer>(&mut generator);
+    add::<super::shared_posture::AidShareBody>(&mut generator);
+    add::<super::shared_posture::AidUnshared>(&mut generator);
+    add::<crate::ops::shared_posture::aid::AidShared>(&mut generator);
+    add::<amtshilfe_protocol::posture::AidSummary>(&mut generator);
+    add::<crate::ops::shared_posture::benchmark::BenchmarkPublished>(&mut generator);
+    add::<crate::ops::shared_posture::benchmark::BenchmarkSeen>(&mut generator);
     // The read answers: the read model's views as they are serialised.
     add::<OfferEntry<'static>>(&mut generator);
     add::<RequestView<'static>>(&mut generator);
@@ -334,6 +340,7 @@ fn written_schemas() -> Value {
         "RegistryEntries": list_of("OfferEntry", "Offers with owner, quantity, held and remaining units."),
         "Board": list_of("RequestView", "Requests with their needs and pledged, accepted and open quantities."),
         "MissionOrders": list_of("MissionOrder", "Accepted pledges with both sides."),
+        "BenchmarksSeen": list_of("BenchmarkSeen", "The pact benchmarks shared with this member, one per officer serving it."),
         "Tokens": list_of("TokenRow", "Every API token, oldest first."),
         "Incidents": list_of("IncidentListItem", "Every incident, newest awareness first."),
         "Revoked": object(&["status"], json!({ "status": string() }), ""),

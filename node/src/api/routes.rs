@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::{
     ApiState, acceptances, accounts_admin, bundle, contacts, events, incidents, notifications,
-    offers, openapi, pact, pledges, posture, reads, requests, sessions,
+    offers, openapi, pact, pledges, posture, reads, requests, sessions, shared_posture,
 };
 use crate::accounts::Permission;
 
@@ -112,6 +112,12 @@ impl ApiRoute {
         );
         self.refusals(&codes)
     }
+}
+
+/// The codes of `ops::shared_posture`, named once.
+mod shared_posture_codes {
+    pub(super) use crate::ops::shared_posture::aid::{NO_POSTURE, NOT_SHARED, REQUEST_NOT_FOUND};
+    pub(super) use crate::ops::shared_posture::benchmark::NO_OFFICER;
 }
 
 const OFFER_NOT_FOUND: (u16, &str) = (404, "offer_not_found");
@@ -228,6 +234,39 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .body("AidRequest")
             .answers(201, "Saved")
             .errors(&[VALIDATION]),
+        route(M::PUT, "/api/requests/{id}/posture-share", put(shared_posture::share))
+            .doc("Share this member's IRS eligibility (and, if chosen, its raised red flags; never answers) with the members pledging on its request, sealed to them; re-sealed as pledges come and go")
+            .role(Permission::Request)
+            .body("AidShareBody")
+            .answers(200, "AidShared")
+            .errors(&[
+                (404, shared_posture_codes::REQUEST_NOT_FOUND),
+                (409, shared_posture_codes::NO_POSTURE),
+                (409, "seal_key_missing"),
+                (409, "seal_key_not_held"),
+                (409, "seal_refused"),
+            ]),
+        route(M::DELETE, "/api/requests/{id}/posture-share", delete(shared_posture::unshare))
+            .doc("Withdraw the posture summary of this member's request")
+            .role(Permission::Request)
+            .answers(200, "AidUnshared")
+            .errors(&[
+                (404, shared_posture_codes::REQUEST_NOT_FOUND),
+                (404, shared_posture_codes::NOT_SHARED),
+            ]),
+        route(M::GET, "/api/requests/{requester}/{id}/posture-summary", get(shared_posture::summary))
+            .doc("The requester's posture summary, for a member standing by a pledge on the request (the same 404 whether nothing is shared or this member may not see it)")
+            .answers(200, "AidSummary")
+            .errors(&[(404, shared_posture_codes::NOT_SHARED)]),
+        route(M::POST, "/api/posture/benchmark", post(shared_posture::publish_benchmark))
+            .doc("The hosted officer shares the pact benchmark (min / median / max per WiBA topic, topics with at least 3 members' submitted assessments) with each member it serves, sealed to that member")
+            .role(Permission::ReviewPosture)
+            .answers(200, "BenchmarkPublished")
+            .errors(&[(409, shared_posture_codes::NO_OFFICER), (409, "seal_refused")]),
+        route(M::GET, "/api/posture/benchmark", get(shared_posture::benchmarks))
+            .doc("The pact benchmarks officers serving this member shared with it")
+            .role(Permission::EditPosture)
+            .answers(200, "BenchmarksSeen"),
         route(M::POST, "/api/pledges", post(pledges::create))
             .doc("A pledge against another member's need")
             .role(Permission::Pledge)

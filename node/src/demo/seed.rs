@@ -206,6 +206,7 @@ pub fn offers(index: usize, now_ms: i64) -> Result<(Collection, Vec<RecordOp>), 
                 setup_hours: 4,
                 transport: "Abholung oder Lieferung im Pakt-Gebiet".into(),
                 wiped_on_return: true,
+                clean_image: None,
             }),
         ),
     ));

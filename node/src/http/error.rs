@@ -1,6 +1,7 @@
 //! The API's one error type and its JSON form:
 //! `{"error": {"code": "<stable_snake_case>", "message": "<a sentence>"}}`,
-//! plus `"field"` (the path of the offending field) for validation errors.
+//! plus `"field"` (the path of the offending field) and `"rule"` (the rule it
+//! breaks, e.g. `bad_format`) for validation errors.
 //!
 //! Codes are stable; messages are for people and may change. Internal
 //! failures (storage, programmer errors) are logged once here, when the
@@ -229,6 +230,8 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": self.code(), "message": self.to_string() });
         if let ApiError::Validation(error) = &self {
             body["field"] = json!(error.field());
+            // Which rule the field breaks (`empty`, `bad_format`, …), so a
+            // client can tell a missing value from a malformed one.
             body["rule"] = json!(error.code());
         }
         let mut response = (self.status(), Json(json!({ "error": body }))).into_response();

@@ -30,6 +30,7 @@ pub mod pledges;
 pub mod posture;
 pub mod reads;
 pub mod requests;
+pub mod shared_posture;
 mod write;
 
 pub use write::Saved;

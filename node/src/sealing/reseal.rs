@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
-use amtshilfe_protocol::posture::SealedPosture;
+use amtshilfe_protocol::posture::{SealedPosture, is_aid_record};
 use amtshilfe_protocol::read_model::RecordAddress;
 use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId};
 
@@ -61,7 +61,13 @@ pub fn reseal_due(
         // reviews of other members in this document too (`record.member`
         // names the member they are about), and those are not ours to
         // re-seal, nor can the member's key open them.
-        if address.owner != member || record.member != member || sealed_to(record) == required {
+        // Aid summaries reach the pledging helpers, not the officers:
+        // `ops::shared_posture::aid::reseal_due` keeps them current.
+        if address.owner != member
+            || record.member != member
+            || is_aid_record(address.id.as_str())
+            || sealed_to(record) == required
+        {
             continue;
         }
         let Some(entropy) = entropy() else {

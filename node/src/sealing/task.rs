@@ -81,6 +81,14 @@ pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
         );
     }
     round.stuck.extend(lines.stuck);
+    let (aid_puts, aid_stuck) =
+        crate::ops::shared_posture::aid::reseal_due(core, &keys, now_ms, || os_random().ok());
+    for put in &aid_puts {
+        round
+            .written
+            .push(core.write(Collection::Posture, std::slice::from_ref(put), now_ms)?);
+    }
+    round.stuck.extend(aid_stuck);
     round.outbid = outbid_holders(core, &keys);
     Ok(round)
 }

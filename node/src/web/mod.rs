@@ -29,6 +29,8 @@ mod admin;
 mod after_action;
 mod agreement;
 mod agreement_form;
+mod aid_posture;
+mod benchmark_page;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
@@ -97,6 +99,10 @@ pub(crate) fn routes() -> Router<ApiState> {
             "/anfragen/{owner}/{id}/annahme",
             guarded(post(actions::accept), Permission::Accept),
         )
+        .route(
+            "/anfragen/{owner}/{id}/sicherheitslage",
+            guarded(post(aid_posture::share), Permission::Request),
+        )
         .route("/auftraege/{owner}/{id}/druck", get(mission_print::page))
         .route("/pakt/kontakte", get(contact_sheet::page))
         .route(
@@ -159,6 +165,7 @@ fn posture_routes() -> Router<ApiState> {
             "/sicherheitslage/einreichen",
             edit(post(posture::submit_own)),
         )
+        .route(benchmark_page::PATH, edit(get(benchmark_page::page)))
         .route("/isb", review(get(posture::workspace_page)))
         .route("/isb/{member}", review(get(posture::member_page)))
         .route("/isb/{member}/pruefung", review(post(posture::review_page)))

@@ -158,6 +158,15 @@ async fn request_page(
             my_offers: model.registry(&mine_filter),
             missions,
             refused,
+            // Only for a member standing by a pledge (or the requester);
+            // any refusal simply shows nothing.
+            posture: crate::ops::shared_posture::aid::summary_for_helper(
+                core,
+                &address.owner,
+                address.id.as_str(),
+                clock::now_ms(),
+            )
+            .ok(),
         };
         Ok(html::request(&ctx, &page))
     })

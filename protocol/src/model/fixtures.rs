@@ -119,6 +119,7 @@ pub(crate) fn equipment_offer(category: &str, quantity: u32) -> Offer {
             setup_hours: 4,
             transport: "Abholung".into(),
             wiped_on_return: true,
+            clean_image: None,
         }),
     )
 }

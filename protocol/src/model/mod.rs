@@ -9,6 +9,7 @@
 //! time, reads a clock, or does I/O.
 
 mod acceptance;
+mod clean_image;
 mod common;
 mod decline;
 mod offer;
@@ -27,6 +28,7 @@ pub(crate) mod fixtures;
 pub use acceptance::{
     Acceptance, AcceptanceStatus, EXPENSES_CENTS_MAX, HOURS_RECORDED_MAX, PledgeRef,
 };
+pub use clean_image::{CleanImageAttestation, IMAGE_SHA256_HEX_CHARS};
 pub use common::{
     Contact, DAY_MS, EMAIL_CHARS_MAX, GeoPoint, Mode, OfferKind, PHONE_CHARS_MAX, SkillLevel,
     TimeWindow,

@@ -96,7 +96,7 @@ impl Offer {
         self.contact.validate("contact")?;
         check_text("notes", &self.notes)?;
         check_time("updated_at_ms", self.updated_at_ms)?;
-        self.detail.validate()
+        self.detail.validate(self.updated_at_ms)
     }
 
     /// The kind of the offer.

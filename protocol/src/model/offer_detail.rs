@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clean_image::CleanImageAttestation;
 use super::common::{Mode, SkillLevel, TimeWindow, validate_skills};
 use super::validation::{
     ValidationError, check_id, check_list, check_name, check_quantity, check_range, check_short,
@@ -222,10 +223,17 @@ pub struct EquipmentOffer {
     /// The devices are wiped when they come back.
     #[serde(default)]
     pub wiped_on_return: bool,
+    /// Who imaged the devices, when, with which image; shown to helpers
+    /// before they connect a device. Absent when nobody attests it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clean_image: Option<CleanImageAttestation>,
 }
 
 impl EquipmentOffer {
-    fn validate(&self) -> Result<(), ValidationError> {
+    fn validate(&self, updated_at_ms: i64) -> Result<(), ValidationError> {
+        if let Some(attestation) = &self.clean_image {
+            attestation.validate("detail.clean_image", updated_at_ms)?;
+        }
         check_id(
             "detail.category",
             CatalogueName::EquipmentCategory,
@@ -386,12 +394,13 @@ pub enum OfferDetail {
 }
 
 impl OfferDetail {
-    /// Checks the kind-specific fields.
-    pub fn validate(&self) -> Result<(), ValidationError> {
+    /// Checks the kind-specific fields of an offer saved at
+    /// `updated_at_ms` (a clean-image attestation must not be later).
+    pub fn validate(&self, updated_at_ms: i64) -> Result<(), ValidationError> {
         match self {
             OfferDetail::Person(detail) => detail.validate(),
             OfferDetail::RemoteCapacity(detail) => detail.validate(),
-            OfferDetail::Equipment(detail) => detail.validate(),
+            OfferDetail::Equipment(detail) => detail.validate(updated_at_ms),
             OfferDetail::TeamPackage(detail) => detail.validate(),
             OfferDetail::ServiceRelocation(detail) => detail.validate(),
         }

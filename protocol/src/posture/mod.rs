@@ -12,7 +12,10 @@ mod catalogue;
 mod progress;
 mod review;
 mod sealed;
+mod shared;
 
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +38,10 @@ pub use review::{
 pub use sealed::{
     MissingKey, OfficerCarriage, OpenPostureError, PosturePayload, PostureRejection, SealedPosture,
     posture_context, posture_readers,
+};
+pub use shared::{
+    AID_RECORD_PREFIX, AidShareLevel, AidSummary, BENCHMARK_RECORD_PREFIX, BENCHMARK_TOPICS_MAX,
+    BenchmarkShare, SharedError, aid_record, benchmark_record, is_aid_record,
 };
 
 /// A posture record sealed to member `[1; 32]` alone, under its key, for

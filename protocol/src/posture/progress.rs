@@ -3,7 +3,7 @@
 //! officer serves, only when enough members contributed that no single
 //! answer shows through.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::assessment::{Answer, Assessment};
 use super::catalogue::WibaCatalogue;
@@ -71,7 +71,8 @@ pub fn wiba_progress(assessment: &Assessment, catalogue: &WibaCatalogue) -> Vec<
 }
 
 /// One topic of the pact benchmark.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TopicBenchmark {
     /// The topic id.
     pub topic: String,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assessment::Assessment;
 use super::review::{Review, Submission, officer_serves};
+use super::shared::{AidSummary, BenchmarkShare, is_aid_record};
 use crate::identity::{KeyPair, SigningPurpose, sha256, verify};
 use crate::ids::{MemberId, PactId, PublicKey, SignatureBytes};
 use crate::membership::MembershipState;
@@ -38,6 +39,11 @@ pub enum PosturePayload {
     Submission(Submission),
     /// An officer's signed review of a revision.
     Review(Review),
+    /// What the member lets pledging helpers see (record `aid-…`).
+    AidSummary(AidSummary),
+    /// The pact benchmark an officer shares with the member (record
+    /// `bm-…`, carried by the officer's host).
+    Benchmark(BenchmarkShare),
 }
 
 /// A sealed posture record: whose, which record, and the sealed payload.
@@ -108,6 +114,11 @@ pub enum PostureRejection {
     /// still be on its way, so this says nothing bad about a relay.
     #[error("sealed posture record: an officer reading or carrying it does not serve the member")]
     OfficerNotAppointed,
+    /// An aid summary is sealed to a member this node's log does not know
+    /// (its admission may still be on its way, as with an appointment),
+    /// or, on the writing node, to a member no longer current.
+    #[error("sealed aid summary: a reader is not a member of the pact")]
+    ReaderNotMember,
 }
 
 /// Why a reader could not use a sealed posture record; shown to the author.
@@ -189,8 +200,15 @@ impl SealedPosture {
     /// readers was appointed to serve the member at some point
     /// ([`MembershipState::officer_ever_served`]), so that a later dismissal
     /// leaves the verdict alone on every node.
+    /// An aid summary ([`is_aid_record`]) may also be sealed to members
+    /// ever admitted (the pledging helpers): which ones pledged is not in
+    /// the record's causal history, so the member's node picks them and
+    /// readers cannot be checked for it here.
     pub fn check(&self, state: &MembershipState) -> Result<(), PostureRejection> {
-        self.check_readers(|officer| state.officer_ever_served(officer, &self.member))
+        self.check_readers(
+            |officer| state.officer_ever_served(officer, &self.member),
+            |member| state.member_record(member).is_some(),
+        )
     }
 
     /// What the member's own node checks before it writes: [`Self::check`]
@@ -204,19 +222,27 @@ impl SealedPosture {
     ) -> Result<(), PostureRejection> {
         let serves = |officer: &PublicKey| officer_serves(state, officer, &self.member);
         self.check_carrier(owner, serves)?;
-        self.check_readers(serves)
+        self.check_readers(serves, |member| state.is_member(member))
     }
 
-    fn check_readers(&self, serves: impl Fn(&PublicKey) -> bool) -> Result<(), PostureRejection> {
+    fn check_readers(
+        &self,
+        serves: impl Fn(&PublicKey) -> bool,
+        is_member: impl Fn(&MemberId) -> bool,
+    ) -> Result<(), PostureRejection> {
         self.sealed.check_structure()?;
         if !self.sealed.is_reader(&ReaderId::Member(self.member)) {
             return Err(PostureRejection::MemberNotReader);
         }
-        let foreign = self.sealed.readers().any(|reader| match reader.id {
-            ReaderId::Member(member) => member != self.member,
-            ReaderId::Officer(_) => false,
+        let mut others = self.sealed.readers().filter_map(|reader| match reader.id {
+            ReaderId::Member(member) if member != self.member => Some(member),
+            _ => None,
         });
-        if foreign {
+        if is_aid_record(&self.record) {
+            if others.any(|member| !is_member(&member)) {
+                return Err(PostureRejection::ReaderNotMember);
+            }
+        } else if others.next().is_some() {
             return Err(PostureRejection::ForeignReader);
         }
         let unappointed = self.sealed.readers().any(|reader| match reader.id {
@@ -304,7 +330,10 @@ impl SealedPosture {
         match &self.carriage {
             None if self.member == *owner => Ok(()),
             None => Err(PostureRejection::OtherMember),
-            Some(_) if self.member == *owner => Err(PostureRejection::BadCarriage),
+            // Only the member shares its aid summary, never a carrier.
+            Some(_) if self.member == *owner || is_aid_record(&self.record) => {
+                Err(PostureRejection::BadCarriage)
+            }
             Some(carriage) => {
                 let parts = carriage_parts(owner, &self.record, &self.sealed);
                 verify(

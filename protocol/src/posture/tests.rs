@@ -9,7 +9,7 @@ use crate::ids::{MemberId, PactId};
 use crate::membership::{InsertOutcome, MembershipLog, Proposal};
 use crate::seal::{EncryptionPublicKey, EncryptionSecret, OpenError, ReaderId, StructureError};
 
-const T0_MS: i64 = 1_767_225_600_000;
+pub(super) const T0_MS: i64 = 1_767_225_600_000;
 const DAY_MS: i64 = 86_400_000;
 
 fn wiba() -> &'static WibaCatalogue {
@@ -24,7 +24,7 @@ fn answer(answer: Answer) -> QuestionAnswer {
     }
 }
 
-fn assessment(answers: &[(&str, Answer)]) -> Assessment {
+pub(super) fn assessment(answers: &[(&str, Answer)]) -> Assessment {
     let mut assessment = Assessment::empty(wiba(), T0_MS);
     for (question, given) in answers {
         assessment.wiba.insert((*question).into(), answer(*given));
@@ -191,15 +191,15 @@ fn the_benchmark_needs_three_members_per_topic() {
 
 /// Founders 1..=3; officer 60 appointed to serve members 1 and 2;
 /// officer 61 appointed to serve member 3 only.
-struct Pact {
-    log: MembershipLog,
-    keys: Vec<KeyPair>,
-    isb: KeyPair,
-    other_isb: KeyPair,
+pub(super) struct Pact {
+    pub(super) log: MembershipLog,
+    pub(super) keys: Vec<KeyPair>,
+    pub(super) isb: KeyPair,
+    pub(super) other_isb: KeyPair,
 }
 
 impl Pact {
-    fn new(appoint: bool) -> Self {
+    pub(super) fn new(appoint: bool) -> Self {
         let keys: Vec<KeyPair> = (1..=3).map(|s| KeyPair::from_seed([s; 32])).collect();
         let signers: Vec<(&KeyPair, &str)> = keys.iter().map(|k| (k, "Kreis")).collect();
         let log = MembershipLog::new(MembershipLog::charter("Pakt", &signers, T0_MS)).unwrap();
@@ -217,11 +217,11 @@ impl Pact {
         pact
     }
 
-    fn member(&self, index: usize) -> MemberId {
+    pub(super) fn member(&self, index: usize) -> MemberId {
         MemberId::from_key(self.keys[index].public())
     }
 
-    fn pact_id(&self) -> PactId {
+    pub(super) fn pact_id(&self) -> PactId {
         self.log.pact_id()
     }
 
@@ -433,7 +433,7 @@ fn only_an_officer_serving_the_member_may_review_and_only_the_member_submit() {
 }
 
 /// Published keys: member i → secret 10 + i; officers 60, 61 → secrets 70, 71.
-fn keys(pact: &Pact) -> BTreeMap<ReaderId, EncryptionPublicKey> {
+pub(super) fn keys(pact: &Pact) -> BTreeMap<ReaderId, EncryptionPublicKey> {
     let mut keys = BTreeMap::new();
     for index in 0..3 {
         keys.insert(
@@ -449,11 +449,11 @@ fn keys(pact: &Pact) -> BTreeMap<ReaderId, EncryptionPublicKey> {
     keys
 }
 
-fn secret(seed: u8) -> EncryptionSecret {
+pub(super) fn secret(seed: u8) -> EncryptionSecret {
     EncryptionSecret::from_bytes([seed; 32])
 }
 
-fn member_secret(index: usize) -> EncryptionSecret {
+pub(super) fn member_secret(index: usize) -> EncryptionSecret {
     secret(10 + index as u8)
 }
 

@@ -10,6 +10,7 @@ mod admin_page;
 mod agreement_page;
 mod agreement_proposals;
 mod auth;
+mod clean_image;
 mod client;
 mod contact_sheet;
 mod exercises;
@@ -36,6 +37,7 @@ mod response_schemas;
 mod schema_bodies;
 mod sealed_lines;
 mod sessions_kept;
+mod shared_posture;
 mod tokens;
 mod writes;
 

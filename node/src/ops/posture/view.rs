@@ -113,6 +113,9 @@ pub fn posture_overview(core: &Core, member: &MemberId) -> PostureOverview {
                         Err("submission for another member".to_owned())
                     }
                 }),
+            // Shared flags and aggregates (`ops::shared_posture`), read
+            // by their own functions; not part of the workflow.
+            Ok(PosturePayload::AidSummary(_)) | Ok(PosturePayload::Benchmark(_)) => Ok(()),
             Ok(PosturePayload::Review(review)) => review
                 .check(&pact, state)
                 .map_err(|e| e.to_string())

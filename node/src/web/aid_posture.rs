@@ -1,0 +1,70 @@
+//! `POST /anfragen/{owner}/{id}/sicherheitslage`: the requester's consent
+//! on its own request page: share its posture summary with the helpers
+//! pledging (`level` = `eligibility` or `eligibility_and_red_flags`) or
+//! withdraw it (`level` = `none`). The rules are
+//! `ops::shared_posture::aid`'s; a refusal comes back as the API's error
+//! page for the request page's path.
+
+use amtshilfe_protocol::ids::Collection;
+use amtshilfe_protocol::posture::AidShareLevel;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::forms::Fields;
+use crate::clock;
+use crate::http::auth::refuse;
+use crate::http::{ApiError, ApiState, with_core};
+use crate::net::{Announcement, NetCommand};
+use crate::ops::shared_posture::aid;
+
+/// The form field with the choice.
+pub(crate) const LEVEL_FIELD: &str = "level";
+
+pub(super) async fn share(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let path = format!("/anfragen/{owner}/{id}");
+    let mine = owner == state.member.to_string();
+    let level = fields.get(LEVEL_FIELD).cloned().unwrap_or_default();
+    let result = with_core(&state, move |core| {
+        if !mine {
+            return Err(ApiError::NotFound {
+                code: aid::REQUEST_NOT_FOUND,
+                message: "Only the requester shares its own posture.".into(),
+            });
+        }
+        let op = match level.as_str() {
+            "none" => aid::unshare(core, &id)?,
+            "eligibility" => aid::share(core, &id, AidShareLevel::Eligibility, clock::now_ms())?.0,
+            "eligibility_and_red_flags" => {
+                aid::share(
+                    core,
+                    &id,
+                    AidShareLevel::EligibilityAndRedFlags,
+                    clock::now_ms(),
+                )?
+                .0
+            }
+            other => {
+                return Err(ApiError::BodyRule {
+                    code: "invalid_level",
+                    message: format!("level: {other:?} is not a choice of this form"),
+                });
+            }
+        };
+        Ok(core.write(Collection::Posture, &[op], clock::now_ms())?)
+    })
+    .await;
+    match result {
+        Ok(envelope) => {
+            state
+                .net
+                .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+            Redirect::to(&path).into_response()
+        }
+        Err(error) => refuse(&path, error),
+    }
+}
