@@ -13,7 +13,7 @@
 //! (ÜBUNG) runs from B's request through A's pledge, B's acceptance, an
 //! exercise incident, A's recorded hours and B's closing of the mission
 //! order, and its after-action report shows the order closed, the need
-//! covered and every member answered. A's admin sees the agreement's change
+//! covered and only the bystander C unanswered. A's admin sees the agreement's change
 //! form and sets the member's own 24/7 contacts, which clears the
 //! Lagebild's hint. On every page the flow visits, axe-core checks
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
