@@ -6,6 +6,7 @@
 mod admin;
 mod after_action;
 mod agreement;
+mod bundle_upload;
 mod contact_sheet;
 mod exercise;
 mod incident;
@@ -33,6 +34,7 @@ pub use crate::offer_fields::{FormError, FormValues};
 pub use admin::{AccountRow, AdminView, AuditRow, TokenRow, admin};
 pub use after_action::after_action;
 pub use agreement::agreement;
+pub use bundle_upload::{BUNDLE_UPLOAD_PATH, BundleImportView, RefusedItemRow};
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use incident::{

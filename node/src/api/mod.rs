@@ -28,7 +28,7 @@
 
 mod acceptances;
 mod accounts_admin;
-mod bundle;
+pub(crate) mod bundle;
 pub mod events;
 mod incidents;
 mod notifications;

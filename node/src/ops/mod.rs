@@ -15,6 +15,7 @@
 
 pub mod acceptances;
 pub mod accounts;
+pub mod bundles;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;

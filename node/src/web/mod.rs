@@ -19,6 +19,7 @@
 //! | `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
+//! | `POST /netzwerk/buendel` (upload of an offline bundle, `multipart/form-data`) | `Administer` |
 //! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen` | `Administer` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
@@ -26,6 +27,7 @@ mod actions;
 mod admin;
 mod after_action;
 mod agreement;
+mod bundle_upload;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
@@ -96,6 +98,15 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/pakt/vereinbarung", get(agreement::page))
         .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))
+        .route(
+            amtshilfe_dashboard::pages::BUNDLE_UPLOAD_PATH,
+            guarded(
+                post(bundle_upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                    bundle_upload::UPLOAD_BYTES_MAX,
+                )),
+                Permission::Administer,
+            ),
+        )
         .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))

@@ -8,6 +8,7 @@ mod abuse;
 mod admin;
 mod admin_page;
 mod auth;
+mod bundle_upload;
 mod client;
 mod contact_sheet;
 mod exercises;
