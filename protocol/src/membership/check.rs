@@ -91,6 +91,7 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
     }
     match &entry.body.kind {
         EntryKind::Propose(proposal) => proposal_structure(proposal),
+        EntryKind::RevokeDevice { frozen_heads, .. } => heads(frozen_heads),
         EntryKind::Charter(_) | EntryKind::Approve { .. } | EntryKind::Delegate { .. } => Ok(()),
     }
 }

@@ -75,6 +75,23 @@ pub enum EntryKind {
         /// Last change time the delegation covers, ms since the Unix epoch.
         expires_at_ms: i64,
     },
+    /// A member key revokes one of its member's device delegations (a lost
+    /// or stolen laptop): the device's changes stay valid only in the
+    /// causal past of `frozen_heads`, like a rotation's, and the device no
+    /// longer counts as the member's for admission. Needs no majority: a
+    /// member may always stop trusting its own device. Appended last, so
+    /// the wire form of every other kind is unchanged; a node older than
+    /// this kind cannot decode it (upgrade nodes first).
+    RevokeDevice {
+        /// The member whose device it is.
+        member: MemberId,
+        /// The device key.
+        device: PublicKey,
+        /// The heads of the member's documents that stay valid for the
+        /// device.
+        #[serde(with = "frozen_heads_serde")]
+        frozen_heads: FrozenHeads,
+    },
 }
 
 /// The genesis of a pact.

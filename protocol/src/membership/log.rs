@@ -378,6 +378,25 @@ impl MembershipLog {
         SignedEntry::sign(self.body(kind, now_ms), &[member_key, device])
     }
 
+    /// A revocation of `device`, one of `member`'s delegated devices, on
+    /// the current heads, signed by `member_key`; the device's changes
+    /// stay valid inside `frozen_heads`.
+    pub fn revoke_device(
+        &self,
+        member_key: &KeyPair,
+        member: MemberId,
+        device: PublicKey,
+        frozen_heads: super::FrozenHeads,
+        now_ms: i64,
+    ) -> SignedEntry {
+        let kind = EntryKind::RevokeDevice {
+            member,
+            device,
+            frozen_heads,
+        };
+        self.build(member_key, kind, now_ms)
+    }
+
     fn build(&self, author: &KeyPair, kind: EntryKind, now_ms: i64) -> SignedEntry {
         SignedEntry::sign(self.body(kind, now_ms), &[author])
     }

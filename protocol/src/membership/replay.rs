@@ -27,6 +27,12 @@
 //!   is checked with the entry's shape.) A device belongs to at most one
 //!   member: the first valid delegation of it in replay order decides, and
 //!   later delegations of it by other members are ignored.
+//! - `RevokeDevice` is valid iff its signer is or was one of `member`'s
+//!   keys and `member` validly delegated the device; decided on the final
+//!   key history and delegations. The first valid revocation of a device
+//!   in replay order decides its heads; the device stays revoked even if
+//!   delegated again. A rotated-away or removed key's revocation outside
+//!   the revoking proposal's past counts for nothing, like its votes.
 //! - `SetAgreement` applies only on top of the version it names as
 //!   `previous` (the last one applied); otherwise it is inapplicable, so
 //!   two concurrent rewrites never silently overwrite each other. Every
@@ -37,9 +43,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ids::{EntryHash, MemberId, PublicKey};
 
 use super::{
-    AgreementVersion, Delegation, EntryKind, Freeze, KeyRecord, MemberInfo, MemberRecord,
-    MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
+    AgreementVersion, Delegation, DeviceRevocation, EntryKind, Freeze, KeyRecord, MemberInfo,
+    MemberRecord, MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
 };
+
+/// A `RevokeDevice` entry waiting for the final key history and the
+/// delegations.
+struct RevocationCandidate {
+    entry: EntryHash,
+    signer: PublicKey,
+    member: MemberId,
+    device: PublicKey,
+    frozen_heads: super::FrozenHeads,
+}
 
 /// A `Delegate` entry waiting for the final key history.
 struct DelegateCandidate {
@@ -59,6 +75,7 @@ struct Replay<'a> {
     /// Open proposal → its replay position.
     open_at: BTreeMap<EntryHash, usize>,
     delegates: Vec<DelegateCandidate>,
+    revocations: Vec<RevocationCandidate>,
 }
 
 /// How many times [`replay`] may replay again with a larger set of
@@ -110,6 +127,7 @@ fn replay_once(
         open: BTreeMap::new(),
         open_at: BTreeMap::new(),
         delegates: Vec::new(),
+        revocations: Vec::new(),
     };
     for hash in order {
         if let Some(entry) = entries.get(hash) {
@@ -282,6 +300,17 @@ impl<'a> Replay<'a> {
                 member: *member,
                 device: *device,
                 expires_at_ms: *expires_at_ms,
+            }),
+            EntryKind::RevokeDevice {
+                member,
+                device,
+                frozen_heads,
+            } => self.revocations.push(RevocationCandidate {
+                entry: hash,
+                signer,
+                member: *member,
+                device: *device,
+                frozen_heads: frozen_heads.clone(),
             }),
         }
     }
@@ -486,6 +515,7 @@ impl<'a> Replay<'a> {
                 keys: vec![KeyRecord { key, revoked: None }],
                 removed: None,
                 delegations: Vec::new(),
+                revoked_devices: Vec::new(),
             },
         );
         self.state.member_keys.insert(key, member);
@@ -516,6 +546,27 @@ impl<'a> Replay<'a> {
                     entry: candidate.entry,
                 });
             }
+        }
+        // A device is revoked by a key of the member it was delegated to;
+        // the first valid revocation in replay order decides its heads.
+        for candidate in self.revocations {
+            let Some(record) = self.state.records.get_mut(&candidate.member) else {
+                continue;
+            };
+            let own_key = record.keys.iter().any(|k| k.key == candidate.signer);
+            let own_device = record
+                .delegations
+                .iter()
+                .any(|d| d.device == candidate.device);
+            if !own_key || !own_device || record.device_revocation(&candidate.device).is_some() {
+                continue;
+            }
+            record.revoked_devices.push(DeviceRevocation {
+                device: candidate.device,
+                revoked_under: candidate.signer,
+                entry: candidate.entry,
+                frozen_heads: candidate.frozen_heads,
+            });
         }
         self.state
     }

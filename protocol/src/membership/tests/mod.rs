@@ -5,6 +5,7 @@
 mod agreement;
 mod authority;
 mod convergence;
+mod device_revocation;
 mod majority;
 mod partition;
 mod rejections;
