@@ -47,9 +47,12 @@ pub struct DeviceView {
     pub issued_under: String,
     /// Last change time it covers, ms since the epoch.
     pub expires_at_ms: i64,
-    /// Whether it may write now: delegated under the current key and not
-    /// expired.
+    /// Whether it may write now: delegated under the current key, not
+    /// expired and not revoked.
     pub usable: bool,
+    /// The member's revocation of the device (lost or stolen), hex, if it
+    /// revoked it: its changes count only up to the heads named there.
+    pub revoked_by: Option<String>,
 }
 
 /// A member, current or former.
@@ -393,7 +396,11 @@ fn member_view(core: &Core, id: &MemberId, now_ms: i64) -> Option<MemberView> {
                 expires_at_ms: d.expires_at_ms,
                 usable: record.removed.is_none()
                     && d.issued_under == current
-                    && d.expires_at_ms >= now_ms,
+                    && d.expires_at_ms >= now_ms
+                    && record.device_revocation(&d.device).is_none(),
+                revoked_by: record
+                    .device_revocation(&d.device)
+                    .map(|r| r.entry.to_string()),
             })
             .collect(),
         served_by,

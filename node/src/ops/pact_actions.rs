@@ -345,6 +345,16 @@ fn answer_for(core: &Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError
     let proposal_hash = match &entry.body.kind {
         EntryKind::Propose(_) => entry.hash(),
         EntryKind::Approve { proposal } => *proposal,
+        EntryKind::RevokeDevice { .. } => {
+            return Ok(SignedAnswer {
+                entry: entry.hash().to_string(),
+                proposal: String::new(),
+                kind: "revoke_device",
+                text_de: String::new(),
+                text_en: String::new(),
+                state: ProposalState::Applied,
+            });
+        }
         EntryKind::Delegate { .. } | EntryKind::Charter(_) => {
             return Ok(SignedAnswer {
                 entry: entry.hash().to_string(),
