@@ -18,6 +18,7 @@ mod offer_form;
 mod offers;
 mod overview;
 mod pact;
+mod pact_devices;
 mod request;
 mod request_form;
 mod statement;
@@ -52,6 +53,7 @@ pub use overview::{MemberRow, overview};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
 };
+pub use pact_devices::PactDeviceRow;
 pub use request::{PageRefusal, RefusedForm, RequestPage, request};
 pub use request_form::{NEED_ROWS, request_form};
 pub use statement::accessibility_statement;

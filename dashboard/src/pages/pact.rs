@@ -96,6 +96,8 @@ pub struct PactPage {
     pub open: Vec<PactProposalRow>,
     /// Decided proposals, newest first (the last few).
     pub decided: Vec<PactProposalRow>,
+    /// This member's delegated devices.
+    pub own_devices: Vec<super::PactDeviceRow>,
     /// A refusal to show.
     pub error: Option<String>,
 }
@@ -215,6 +217,7 @@ pub fn pact(ctx: &Ctx, view: &PactPage) -> String {
                 p.muted { (tr(ctx, "Ausgeschieden: ", "Removed: ")) (view.former.join(", ")) }
             }
         }
+        (super::pact_devices::section(ctx, &view.own_devices, off))
         section id="officers" data-live aria-labelledby="h-officers" {
             h2 id="h-officers" { (tr(ctx, "Gemeinsame Informationssicherheitsbeauftragte", "Joint security officers")) }
             @if view.officers.is_empty() { p { (tr(ctx, "Keine.", "None.")) } } @else {

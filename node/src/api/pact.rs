@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::device_revocation::RevokeDeviceBody;
 use crate::ops::pact::{PactView, view};
 use crate::ops::pact_actions::{
     InviteAnswer, InviteBody, ProposalBody, SignedAnswer, SignedEntryBody, approve as approve_op,
@@ -41,6 +42,16 @@ pub(super) async fn approve(
     Path(hash): Path<String>,
 ) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
     let answer = approve_op(&state, hash).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/pact/devices/revoke`: 201 with the revocation signed here.
+pub(super) async fn revoke_device(
+    State(state): State<ApiState>,
+    body: Result<Json<RevokeDeviceBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
+    let Json(body) = body?;
+    let answer = crate::ops::device_revocation::revoke(&state, body, None).await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }
 

@@ -393,6 +393,17 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .body("InviteBody")
             .answers(201, "InviteAnswer")
             .errors(PACT_REFUSED),
+        route(M::POST, "/api/pact/devices/revoke", post(pact::revoke_device))
+            .doc("Revoke a lost or stolen device of this node's member, signed with the member key on this node: its changes count only up to the heads of the member's documents here, and it is no longer let in")
+            .role(Permission::Administer)
+            .body("RevokeDeviceBody")
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED)
+            .errors(&[
+                (404, "device_not_found"),
+                (409, "device_revoked_already"),
+                (409, "own_device"),
+            ]),
         route(M::POST, "/api/pact/entries", post(pact::entries))
             .doc("A membership entry signed elsewhere (amtshilfe member … with an offline member key), through the log's checks")
             .role(Permission::Administer)

@@ -38,6 +38,19 @@ pub enum MemberCommand {
     AppointOfficer(AppointArgs),
     /// Propose dismissing a joint security officer.
     DismissOfficer(DismissArgs),
+    /// Revoke a lost or stolen device of this node's member (no majority
+    /// needed): its changes count only up to the node's heads.
+    RevokeDevice(RevokeDeviceArgs),
+}
+
+/// Options of `member revoke-device`.
+#[derive(Debug, clap::Args)]
+pub struct RevokeDeviceArgs {
+    /// The device key (hex; `member list` shows each member's devices).
+    #[arg(long)]
+    pub device: PublicKey,
+    #[command(flatten)]
+    pub signing: Signing,
 }
 
 /// Options every signing command shares.
@@ -387,8 +400,72 @@ fn proposal_from_view(shown: &Value, hash: &EntryHash) -> anyhow::Result<Proposa
     }
 }
 
+/// This node's member as the pact view names it, with the device's
+/// entry in its device list.
+fn own_device<'a>(pact: &'a Value, device: &PublicKey) -> anyhow::Result<(&'a Value, MemberId)> {
+    let own = text_field(&pact["this_member"], "id");
+    let member = pact["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["id"] == own.as_str())
+        .context("this node's member is not a current member of the pact")?;
+    let id: MemberId = own.parse().context("this node's member id")?;
+    let text = device.to_string();
+    let shown = member["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["device"] == text.as_str())
+        .with_context(|| format!("{text} is not a device of this node's member"))?;
+    anyhow::ensure!(shown["revoked_by"].is_null(), "{text} is revoked already");
+    Ok((member, id))
+}
+
+fn revoke_device(args: RevokeDeviceArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.signing.config.config)?;
+    let pact = pact(&config)?;
+    let (member, id) = own_device(&pact, &args.device)?;
+    let frozen_heads = member_heads(&pact, &id)?;
+    let shown = crate::ops::device_revocation::describe(&args.device, &frozen_heads);
+    let mut text = format!(
+        "Gerät sperren / revoke a device:\n  {}\n  ({})",
+        shown.text_de, shown.text_en
+    );
+    for (term, value) in shown.details {
+        text.push_str(&format!("\n  {term}: {value}"));
+    }
+    super::confirm::confirm(&text, args.signing.yes)?;
+    let answer = match &args.signing.member_key {
+        Some(file) => {
+            // Only the member's current key revokes; another key's entry
+            // would be stored and do nothing.
+            let key = crate::keys::read_key_file(file)?;
+            anyhow::ensure!(
+                key.public().to_string() == text_field(member, "current_key"),
+                "{} is not the current key of this node's member",
+                file.display()
+            );
+            let kind = EntryKind::RevokeDevice {
+                member: id,
+                device: args.device,
+                frozen_heads,
+            };
+            sign_here(&config, &pact, file, kind)?
+        }
+        None => {
+            let body = json!({ "device": args.device.to_string() });
+            let (status, answer) = api(&config, "POST", "/api/pact/devices/revoke", Some(&body))?;
+            expect(status, answer, 201)?
+        }
+    };
+    println!("Gesperrt / revoked: entry {}", text_field(&answer, "entry"));
+    Ok(())
+}
+
 pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
     match command {
+        MemberCommand::RevokeDevice(args) => revoke_device(args),
         MemberCommand::List(args) => list(args),
         MemberCommand::Approve(args) => approve(args),
         MemberCommand::Remove(args) => {

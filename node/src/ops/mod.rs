@@ -16,6 +16,7 @@
 pub mod acceptances;
 pub mod accounts;
 pub mod bundles;
+pub mod device_revocation;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;

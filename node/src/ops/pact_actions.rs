@@ -278,7 +278,7 @@ fn member_key_path(state: &ApiState) -> Option<std::path::PathBuf> {
 }
 
 /// The member key from the data directory, or `member_key_absent`.
-fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
+pub(super) fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
     let absent = || {
         ApiError::conflict(
             "member_key_absent",
@@ -295,7 +295,7 @@ fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
 }
 
 /// `key` must be the current key of this node's member.
-fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
+pub(super) fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
     let state = core.replica().membership().state();
     let own = core.device().member;
     let current = state
@@ -313,7 +313,7 @@ fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
 
 /// Takes `entry` into the log durably; its refusal as a 409 with the
 /// log's code (nothing changed).
-fn commit(core: &mut Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError> {
+pub(super) fn commit(core: &mut Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError> {
     if core.is_stopped() {
         return Err(ApiError::WritesStopped);
     }
@@ -395,7 +395,7 @@ pub(crate) fn proposal_entry(core: &Core, hash: &EntryHash) -> Result<Proposal, 
     }
 }
 
-fn announce(state: &ApiState, entry: SignedEntry) {
+pub(super) fn announce(state: &ApiState, entry: SignedEntry) {
     // Durable already; sync repairs a dropped announcement.
     state
         .net

@@ -6,7 +6,8 @@
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{
-    self as html, PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow,
+    self as html, PactConfirm, PactDeviceRow, PactMemberRow, PactOfficerRow, PactPage,
+    PactProposalRow,
 };
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -17,12 +18,15 @@ use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::http::auth::refuse;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::device_revocation::{self, RevokeDeviceBody};
 use crate::ops::pact::{PactView, ProposalState, ProposalView, view};
 use crate::ops::pact_actions::{
     InviteBody, ProposalBody, approve, holds_member_key, invite, preview, propose_as_reviewed,
 };
 
 const PATH: &str = "/pakt";
+/// Where a reviewed device revocation is signed.
+pub(super) const REVOKE_PATH: &str = "/pakt/geraet-sperren";
 /// Decided proposals shown.
 const DECIDED_SHOWN: usize = 20;
 
@@ -94,8 +98,33 @@ fn row(proposal: &ProposalView, de: bool) -> PactProposalRow {
     }
 }
 
-fn page_of(pact: &PactView, de: bool) -> PactPage {
+/// This member's devices; `own_device` is this node's device key, hex.
+fn own_devices(pact: &PactView, own_device: &str) -> Vec<PactDeviceRow> {
+    pact.members
+        .iter()
+        .find(|m| m.id == pact.this_member.id)
+        .map(|member| {
+            member
+                .devices
+                .iter()
+                .map(|d| PactDeviceRow {
+                    fingerprint: d
+                        .device
+                        .parse()
+                        .map(|key| amtshilfe_protocol::fingerprint::words(&key))
+                        .unwrap_or_default(),
+                    device: d.device.clone(),
+                    revoked: d.revoked_by.is_some(),
+                    this_node: d.device == own_device,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn page_of(pact: &PactView, de: bool, own_device: &str) -> PactPage {
     PactPage {
+        own_devices: own_devices(pact, own_device),
         pact_name: pact.pact_name.clone(),
         pact: pact.pact.clone(),
         holds_member_key: pact.holds_member_key,
@@ -158,7 +187,12 @@ async fn render(
     let message = error.map(|e| e.to_string());
     let body = with_core(state, move |core| {
         let pact = view(core, holds, crate::clock::now_ms());
-        let mut page = page_of(&pact, lang.lang == amtshilfe_dashboard::Lang::De);
+        let own_device = core.device().key.public().to_string();
+        let mut page = page_of(
+            &pact,
+            lang.lang == amtshilfe_dashboard::Lang::De,
+            &own_device,
+        );
         page.error = message;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Pakt);
         Ok(html::pact(&ctx, &page))
@@ -210,6 +244,9 @@ pub(super) async fn review(
     Extension(me): Extension<Principal>,
     Form(fields): Form<FormFields>,
 ) -> Response {
+    if field(&fields, "kind") == "revoke_device" {
+        return review_revocation(state, lang, me, fields).await;
+    }
     let result = async {
         let body = body_of(&fields)?;
         let shown = preview(&state, body).await?;
@@ -363,6 +400,52 @@ pub(super) async fn sign_approval(
     Path(hash): Path<String>,
 ) -> Response {
     match approve(&state, hash).await {
+        Ok(_) => Redirect::to(PATH).into_response(),
+        Err(error) => render(&state, lang, me, Some(error)).await,
+    }
+}
+
+/// The device a revocation form names.
+fn revocation_body(fields: &FormFields) -> RevokeDeviceBody {
+    RevokeDeviceBody {
+        device: field(fields, "device"),
+    }
+}
+
+/// Part of `POST /pakt/pruefen`: what revoking the device signs.
+async fn review_revocation(
+    state: ApiState,
+    lang: LangChoice,
+    me: Principal,
+    fields: FormFields,
+) -> Response {
+    let shown = match device_revocation::preview(&state, revocation_body(&fields)).await {
+        Ok(shown) => shown,
+        Err(error) => return render(&state, lang, me, Some(error)).await,
+    };
+    let confirm = PactConfirm {
+        title: "Gerät sperren? / Revoke the device?".into(),
+        text_de: shown.text_de,
+        text_en: shown.text_en,
+        details: shown.details,
+        action: REVOKE_PATH.into(),
+        fields: vec![
+            ("device".to_owned(), field(&fields, "device")),
+            ("shown".to_owned(), shown.shown),
+        ],
+    };
+    confirm_page(&state, lang, me, confirm).await
+}
+
+/// `POST /pakt/geraet-sperren`: signs the reviewed revocation.
+pub(super) async fn sign_revocation(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Form(fields): Form<FormFields>,
+) -> Response {
+    let body = revocation_body(&fields);
+    match device_revocation::revoke(&state, body, Some(field(&fields, "shown"))).await {
         Ok(_) => Redirect::to(PATH).into_response(),
         Err(error) => render(&state, lang, me, Some(error)).await,
     }
