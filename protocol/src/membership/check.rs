@@ -92,7 +92,10 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
     match &entry.body.kind {
         EntryKind::Propose(proposal) => proposal_structure(proposal),
         EntryKind::RevokeDevice { frozen_heads, .. } => heads(frozen_heads),
-        EntryKind::Charter(_) | EntryKind::Approve { .. } | EntryKind::Delegate { .. } => Ok(()),
+        EntryKind::Charter(_)
+        | EntryKind::Approve { .. }
+        | EntryKind::Decline { .. }
+        | EntryKind::Delegate { .. } => Ok(()),
     }
 }
 

@@ -92,6 +92,15 @@ pub enum EntryKind {
         #[serde(with = "frozen_heads_serde")]
         frozen_heads: FrozenHeads,
     },
+    /// The author declines the open proposal `proposal`: a signed "no" the
+    /// pact can see. It blocks nothing (a proposal without its majority
+    /// stays open) and is withdrawn by a later approval of the same
+    /// member; after an approval it counts for nothing. Appended last, like
+    /// `RevokeDevice` (upgrade nodes first).
+    Decline {
+        /// Hash of the `Propose` entry.
+        proposal: EntryHash,
+    },
 }
 
 /// The genesis of a pact.

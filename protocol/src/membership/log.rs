@@ -360,6 +360,12 @@ impl MembershipLog {
         self.build(author, EntryKind::Approve { proposal }, now_ms)
     }
 
+    /// A decline of the proposal entry `proposal` by `author`, on the
+    /// current heads.
+    pub fn decline(&self, author: &KeyPair, proposal: EntryHash, now_ms: i64) -> SignedEntry {
+        self.build(author, EntryKind::Decline { proposal }, now_ms)
+    }
+
     /// A delegation of `device` for `member`, on the current heads, signed
     /// by `member_key` and by the device itself (its consent).
     pub fn delegate(

@@ -33,6 +33,9 @@
 //!   in replay order decides its heads; the device stays revoked even if
 //!   delegated again. A rotated-away or removed key's revocation outside
 //!   the revoking proposal's past counts for nothing, like its votes.
+//! - `Decline` is recorded for a proposal open at that point and not
+//!   approved by its author (a current member); it changes no count, and
+//!   the author's later approval withdraws it.
 //! - `SetAgreement` applies only on top of the version it names as
 //!   `previous` (the last one applied); otherwise it is inapplicable, so
 //!   two concurrent rewrites never silently overwrite each other. Every
@@ -287,7 +290,27 @@ impl<'a> Replay<'a> {
                     self.state.proposals.get_mut(proposal)
                     && approvers.insert(author)
                 {
+                    // An approval withdraws the member's earlier decline.
+                    if let Some(decliners) = self.state.declines.get_mut(proposal) {
+                        decliners.remove(&author);
+                    }
                     self.settle(hash, *proposal);
+                }
+            }
+            EntryKind::Decline { proposal } => {
+                let Some(author) = self.state.current_member_of_key(&signer) else {
+                    return;
+                };
+                // Recorded only while open and not approved by the author:
+                // an approval, once counted, is not taken back.
+                if let Some(ProposalStatus::Open { approvers }) = self.state.proposals.get(proposal)
+                    && !approvers.contains(&author)
+                {
+                    self.state
+                        .declines
+                        .entry(*proposal)
+                        .or_default()
+                        .insert(author);
                 }
             }
             EntryKind::Delegate {

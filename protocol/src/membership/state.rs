@@ -27,6 +27,9 @@ pub struct MembershipState {
     pub(super) proposals: BTreeMap<EntryHash, ProposalStatus>,
     /// Every version of the agreement that took effect, oldest first.
     pub(super) agreements: Vec<AgreementVersion>,
+    /// Open or decided proposal → the members whose decline was replayed
+    /// while it was open and who did not approve it after.
+    pub(super) declines: BTreeMap<EntryHash, BTreeSet<MemberId>>,
 }
 
 /// One version of the pact's agreement and how it came about.
@@ -218,6 +221,11 @@ impl MembershipState {
     /// Every version of the agreement that took effect, oldest first.
     pub fn agreement_history(&self) -> &[AgreementVersion] {
         &self.agreements
+    }
+
+    /// The members who declined `proposal` (and did not approve it after).
+    pub fn decliners(&self, proposal: &EntryHash) -> impl Iterator<Item = &MemberId> {
+        self.declines.get(proposal).into_iter().flatten()
     }
 
     /// What became of the proposal entry `proposal`.
