@@ -118,6 +118,8 @@ pub struct PactConfirm {
     pub action: String,
     /// Hidden fields carried to the signing form.
     pub fields: Vec<(String, String)>,
+    /// Where a signed decline posts, for an open proposal.
+    pub decline_action: Option<String>,
 }
 
 fn hidden(ctx: &Ctx) -> Markup {
@@ -286,7 +288,13 @@ pub fn pact_confirm(ctx: &Ctx, confirm: &PactConfirm) -> String {
             @for (name, value) in &confirm.fields { input type="hidden" name=(name) value=(value); }
             button type="submit" { (tr(ctx, "Signieren", "Sign")) }
         }
-        p { a href="/pakt" { (tr(ctx, "Ablehnen – nichts signieren, zurück zum Pakt", "Decline – sign nothing, back to the pact")) } }
+        @if let Some(decline) = &confirm.decline_action {
+            form method="post" action=(decline) {
+                (hidden(ctx))
+                button.secondary type="submit" { (tr(ctx, "Ablehnen und signieren (für alle sichtbar)", "Decline and sign (visible to all)")) }
+            }
+        }
+        p { a href="/pakt" { (tr(ctx, "Nichts signieren, zurück zum Pakt", "Sign nothing, back to the pact")) } }
     };
     page(ctx, &confirm.title, content)
 }

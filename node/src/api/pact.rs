@@ -55,6 +55,15 @@ pub(super) async fn revoke_device(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
+/// `POST /api/pact/proposals/{hash}/decline`: 201 with the decline.
+pub(super) async fn decline(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
+    let answer = crate::ops::pact_actions::decline(&state, hash).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
 /// `POST /api/pact/entries`: an entry signed elsewhere.
 pub(super) async fn entries(
     State(state): State<ApiState>,

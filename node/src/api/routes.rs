@@ -387,6 +387,16 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .answers(201, "SignedAnswer")
             .errors(PACT_REFUSED)
             .errors(&[(409, "already_approved"), (409, "proposal_decided")]),
+        route(M::POST, "/api/pact/proposals/{hash}/decline", post(pact::decline))
+            .doc("Decline an open proposal (a signed \"no\" the pact sees; it blocks nothing), signed with the member key on this node")
+            .role(Permission::Administer)
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED)
+            .errors(&[
+                (409, "already_approved"),
+                (409, "already_declined"),
+                (409, "proposal_decided"),
+            ]),
         route(M::POST, "/api/pact/invitations", post(pact::invite))
             .doc("Propose admitting a member and get its invitation file")
             .role(Permission::Administer)

@@ -30,6 +30,9 @@ pub enum MemberCommand {
     List(ListArgs),
     /// Approve an open proposal (shown in full first).
     Approve(ApproveArgs),
+    /// Decline an open proposal: a signed "no" the pact sees (shown in
+    /// full first); it blocks nothing.
+    Decline(ApproveArgs),
     /// Propose removing a member; its documents freeze at the node's heads.
     Remove(RemoveArgs),
     /// Propose replacing a member's key (recovery without the old key).
@@ -339,7 +342,8 @@ fn list(args: ListArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn approve(args: ApproveArgs) -> anyhow::Result<()> {
+/// Approves (or, with `decline`, declines) the proposal `args` names.
+fn vote(args: ApproveArgs, decline: bool) -> anyhow::Result<()> {
     let config = Config::load(&args.signing.config.config)?;
     let pact = pact(&config)?;
     let matches: Vec<&Value> = pact["proposals"]
@@ -361,19 +365,32 @@ fn approve(args: ApproveArgs) -> anyhow::Result<()> {
     // Described here from the proposal's own signed bytes, not taken as
     // text from the node.
     let proposal = proposal_from_view(shown, &hash)?;
+    let (verb, route, kind) = if decline {
+        (
+            "Ablehnen / decline",
+            "decline",
+            EntryKind::Decline { proposal: hash },
+        )
+    } else {
+        (
+            "Zustimmen zu / approve",
+            "approve",
+            EntryKind::Approve { proposal: hash },
+        )
+    };
     let heading = format!(
-        "Zustimmen zu / approve {hash}\n  vorgeschlagen von / proposed by {}; es fehlen / missing {}",
+        "{verb} {hash}\n  vorgeschlagen von / proposed by {}; es fehlen / missing {}",
         text_field(&shown["proposer"], "name"),
         shown["approvals_missing"]
     );
     show_and_confirm(&pact, &proposal, &heading, args.signing.yes)?;
     let answer = match &args.signing.member_key {
-        Some(file) => sign_here(&config, &pact, file, EntryKind::Approve { proposal: hash })?,
+        Some(file) => sign_here(&config, &pact, file, kind)?,
         None => {
             let (status, answer) = api(
                 &config,
                 "POST",
-                &format!("/api/pact/proposals/{hash}/approve"),
+                &format!("/api/pact/proposals/{hash}/{route}"),
                 None,
             )?;
             expect(status, answer, 201)?
@@ -467,7 +484,8 @@ pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
     match command {
         MemberCommand::RevokeDevice(args) => revoke_device(args),
         MemberCommand::List(args) => list(args),
-        MemberCommand::Approve(args) => approve(args),
+        MemberCommand::Approve(args) => vote(args, false),
+        MemberCommand::Decline(args) => vote(args, true),
         MemberCommand::Remove(args) => {
             let config = Config::load(&args.signing.config.config)?;
             let frozen_heads = member_heads(&pact(&config)?, &args.member)?;

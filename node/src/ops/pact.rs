@@ -127,6 +127,8 @@ pub struct ProposalView {
     pub state: ProposalState,
     /// Members whose approval counts (the proposer included).
     pub approvers: Vec<MemberRef>,
+    /// Who declined it (a signed "no"; blocks nothing).
+    pub decliners: Vec<MemberRef>,
     /// Approvals still missing for the majority (0 once decided).
     pub approvals_missing: usize,
     /// Members whose approval an officer's appointment needs besides the
@@ -329,6 +331,10 @@ pub(crate) fn view(core: &Core, holds_member_key: bool, now_ms: i64) -> PactView
             state: state_of,
             approved_here: approvers.contains(&own),
             approvers: approvers.iter().map(|m| member_ref(state, m)).collect(),
+            decliners: state
+                .decliners(&hash)
+                .map(|m| member_ref(state, m))
+                .collect(),
             approvals_missing,
             also_needed,
             new_key: new_key.map(|k| k.to_string()),

@@ -1,6 +1,6 @@
 //! The pact's governance on a running node: propose (admit with an
 //! invitation, remove, rotate a member key, appoint or dismiss an officer),
-//! approve, and take in an entry signed elsewhere (`amtshilfe member …`
+//! approve, decline (a signed "no"), and take in an entry signed elsewhere (`amtshilfe member …`
 //! signs with an offline member key and hands the entry over).
 //!
 //! Signing needs the member key. A node that holds it (`member.key` in
@@ -344,7 +344,7 @@ fn answer_for(core: &Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError
     let log = core.replica().membership();
     let proposal_hash = match &entry.body.kind {
         EntryKind::Propose(_) => entry.hash(),
-        EntryKind::Approve { proposal } => *proposal,
+        EntryKind::Approve { proposal } | EntryKind::Decline { proposal } => *proposal,
         EntryKind::RevokeDevice { .. } => {
             return Ok(SignedAnswer {
                 entry: entry.hash().to_string(),
@@ -488,6 +488,54 @@ pub(crate) async fn approve(state: &ApiState, hash: String) -> Result<SignedAnsw
             .replica()
             .membership()
             .approve(&key, hash, clock::now_ms());
+        Ok((commit(core, &entry)?, entry))
+    })
+    .await?;
+    announce(state, entry);
+    Ok(answer)
+}
+
+/// Declines the open proposal `hash` with the member key on this node: a
+/// signed "no" the pact sees; it blocks nothing.
+pub(crate) async fn decline(state: &ApiState, hash: String) -> Result<SignedAnswer, ApiError> {
+    let hash: EntryHash = hash.parse().map_err(|_| {
+        ApiError::not_found(
+            "proposal_not_found",
+            "A proposal is named by 64 hex digits.",
+        )
+    })?;
+    let key = member_key(state)?;
+    let own = state.member;
+    let (answer, entry) = with_core(state, move |core| {
+        check_current(core, &key)?;
+        proposal_entry(core, &hash)?;
+        let log_state = core.replica().membership().state();
+        match log_state.proposal(&hash) {
+            Some(ProposalStatus::Open { approvers }) if approvers.contains(&own) => {
+                return Err(ApiError::conflict(
+                    "already_approved",
+                    "This member has approved this proposal already; an approval is not taken \
+                     back.",
+                ));
+            }
+            Some(ProposalStatus::Open { .. }) => {}
+            _ => {
+                return Err(ApiError::conflict(
+                    "proposal_decided",
+                    "This proposal is no longer open.",
+                ));
+            }
+        }
+        if log_state.decliners(&hash).any(|m| *m == own) {
+            return Err(ApiError::conflict(
+                "already_declined",
+                "This member has declined this proposal already.",
+            ));
+        }
+        let entry = core
+            .replica()
+            .membership()
+            .decline(&key, hash, clock::now_ms());
         Ok((commit(core, &entry)?, entry))
     })
     .await?;

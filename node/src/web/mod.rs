@@ -20,7 +20,7 @@
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
 //! | `POST /netzwerk/buendel` (upload of an offline bundle, `multipart/form-data`) | `Administer` |
-//! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `/pakt/geraet-sperren` (a lost device revoked), `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen` | `Administer` |
+//! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `/pakt/geraet-sperren` (a lost device revoked), `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen`, `POST …/ablehnen` (a signed decline) | `Administer` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
 mod actions;
@@ -146,6 +146,10 @@ fn pact_routes() -> Router<ApiState> {
         .route("/pakt/vorschlag", admin(post(pact::sign_proposal)))
         .route("/pakt/einladung", admin(post(pact::sign_invitation)))
         .route(pact::REVOKE_PATH, admin(post(pact::sign_revocation)))
+        .route(
+            "/pakt/vorschlaege/{hash}/ablehnen",
+            admin(post(pact::sign_decline)),
+        )
         .route("/pakt/vorschlaege/{hash}", admin(get(pact::proposal)))
         .route(
             "/pakt/vorschlaege/{hash}/zustimmen",

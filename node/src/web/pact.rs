@@ -273,6 +273,7 @@ pub(super) async fn review(
             .filter(|(n, _)| n != "csrf" && n != "shown")
             .chain([("shown".to_owned(), shown.shown)])
             .collect(),
+        decline_action: None,
     };
     confirm_page(&state, lang, me, confirm).await
 }
@@ -332,8 +333,9 @@ pub(super) async fn sign_invitation(
     }
 }
 
-/// `GET /pakt/vorschlaege/{hash}`: the whole proposal, with the buttons
-/// that approve (sign) or decline (sign nothing).
+/// `GET /pakt/vorschlaege/{hash}`: the whole proposal with who approved
+/// and who declined, and the buttons that approve or decline (both
+/// signed), or leave signing nothing.
 pub(super) async fn proposal(
     State(state): State<ApiState>,
     lang: LangChoice,
@@ -378,9 +380,19 @@ pub(super) async fn proposal(
             .join(", "),
     ));
     details.push((
+        "Abgelehnt von / declined by".into(),
+        shown
+            .decliners
+            .iter()
+            .map(|m| m.name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
+    details.push((
         "Es fehlen / missing".into(),
         shown.approvals_missing.to_string(),
     ));
+    let open = shown.state == ProposalState::Open;
     let confirm = PactConfirm {
         title: "Zustimmen? / Approve?".into(),
         text_de: shown.text_de,
@@ -388,6 +400,7 @@ pub(super) async fn proposal(
         details,
         action: format!("/pakt/vorschlaege/{hash}/zustimmen"),
         fields: Vec::new(),
+        decline_action: open.then(|| format!("/pakt/vorschlaege/{hash}/ablehnen")),
     };
     confirm_page(&state, lang, me, confirm).await
 }
@@ -400,6 +413,19 @@ pub(super) async fn sign_approval(
     Path(hash): Path<String>,
 ) -> Response {
     match approve(&state, hash).await {
+        Ok(_) => Redirect::to(PATH).into_response(),
+        Err(error) => render(&state, lang, me, Some(error)).await,
+    }
+}
+
+/// `POST /pakt/vorschlaege/{hash}/ablehnen`: a signed decline.
+pub(super) async fn sign_decline(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(hash): Path<String>,
+) -> Response {
+    match crate::ops::pact_actions::decline(&state, hash).await {
         Ok(_) => Redirect::to(PATH).into_response(),
         Err(error) => render(&state, lang, me, Some(error)).await,
     }
@@ -429,6 +455,7 @@ async fn review_revocation(
         text_en: shown.text_en,
         details: shown.details,
         action: REVOKE_PATH.into(),
+        decline_action: None,
         fields: vec![
             ("device".to_owned(), field(&fields, "device")),
             ("shown".to_owned(), shown.shown),

@@ -11,6 +11,7 @@ mod auth;
 mod bundle_upload;
 mod client;
 mod contact_sheet;
+mod decline;
 mod device_revocation;
 mod exercises;
 mod exports;
