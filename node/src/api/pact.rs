@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 
 use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::device_revocation::RevokeDeviceBody;
+use crate::ops::invitation_for::InvitationAddresses;
 use crate::ops::pact::{PactView, view};
 use crate::ops::pact_actions::{
     InviteAnswer, InviteBody, ProposalBody, SignedAnswer, SignedEntryBody, approve as approve_op,
@@ -62,6 +63,19 @@ pub(super) async fn decline(
 ) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
     let answer = crate::ops::pact_actions::decline(&state, hash).await?;
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/pact/invitations/{hash}`: the invitation file for an
+/// admission proposed already (signed offline); signs nothing.
+pub(super) async fn invitation_for(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    body: Result<Json<InvitationAddresses>, JsonRejection>,
+) -> Result<Json<crate::invitation::Invitation>, ApiError> {
+    let Json(body) = body?;
+    crate::ops::invitation_for::invitation_for(&state, hash, body)
+        .await
+        .map(Json)
 }
 
 /// `POST /api/pact/entries`: an entry signed elsewhere.

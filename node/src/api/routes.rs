@@ -414,6 +414,17 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
                 (409, "device_revoked_already"),
                 (409, "own_device"),
             ]),
+        route(M::POST, "/api/pact/invitations/{hash}", post(pact::invitation_for))
+            .doc("The invitation file for an admission proposed already (e.g. signed with an offline member key); signs nothing")
+            .role(Permission::Administer)
+            .body("InvitationAddresses")
+            .answers(200, "Invitation")
+            .errors(&[
+                (400, "too_many_addresses"),
+                (404, "proposal_not_found"),
+                (409, "not_an_admission"),
+                (409, "proposal_decided"),
+            ]),
         route(M::POST, "/api/pact/entries", post(pact::entries))
             .doc("A membership entry signed elsewhere (amtshilfe member … with an offline member key), through the log's checks")
             .role(Permission::Administer)

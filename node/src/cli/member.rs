@@ -33,6 +33,8 @@ pub enum MemberCommand {
     /// Decline an open proposal: a signed "no" the pact sees (shown in
     /// full first); it blocks nothing.
     Decline(ApproveArgs),
+    /// Propose admitting a member and write its invitation file.
+    Invite(InviteArgs),
     /// Propose removing a member; its documents freeze at the node's heads.
     Remove(RemoveArgs),
     /// Propose replacing a member's key (recovery without the old key).
@@ -82,6 +84,26 @@ pub struct ListArgs {
 pub struct ApproveArgs {
     /// The proposal's hash (a unique prefix is enough).
     pub proposal: String,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member invite`.
+#[derive(Debug, clap::Args)]
+pub struct InviteArgs {
+    /// The joining member's name.
+    #[arg(long)]
+    pub name: String,
+    /// The joining member's key (printed by its `amtshilfe init`).
+    #[arg(long)]
+    pub key: PublicKey,
+    /// An address where the joiner reaches this node (multiaddr;
+    /// repeatable; the node adds its peer id).
+    #[arg(long = "address")]
+    pub addresses: Vec<String>,
+    /// Where to write the invitation file.
+    #[arg(long)]
+    pub out: PathBuf,
     #[command(flatten)]
     pub signing: Signing,
 }
@@ -417,6 +439,46 @@ fn proposal_from_view(shown: &Value, hash: &EntryHash) -> anyhow::Result<Proposa
     }
 }
 
+/// Proposes the admission (signed here with `--member-key`, else by the
+/// node) and writes the invitation file the node builds for it.
+fn invite(args: InviteArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.signing.config.config)?;
+    let pact = pact(&config)?;
+    let proposal = Proposal::Add {
+        key: args.key,
+        name: args.name.clone(),
+    };
+    show_and_confirm(&pact, &proposal, "Vorschlag / proposal:", args.signing.yes)?;
+    let invitation = match &args.signing.member_key {
+        Some(file) => {
+            let signed = sign_here(&config, &pact, file, EntryKind::Propose(proposal))?;
+            report(&signed);
+            let body = json!({ "addresses": args.addresses });
+            let path = format!("/api/pact/invitations/{}", text_field(&signed, "proposal"));
+            let (status, answer) = api(&config, "POST", &path, Some(&body))?;
+            expect(status, answer, 200)?
+        }
+        None => {
+            let body = json!({
+                "name": args.name,
+                "member_key": args.key.to_string(),
+                "addresses": args.addresses,
+            });
+            let (status, answer) = api(&config, "POST", "/api/pact/invitations", Some(&body))?;
+            let answer = expect(status, answer, 201)?;
+            report(&answer["signed"]);
+            answer["invitation"].clone()
+        }
+    };
+    std::fs::write(&args.out, serde_json::to_string_pretty(&invitation)?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "Einladung / invitation: {} (für / for `amtshilfe join`)",
+        args.out.display()
+    );
+    Ok(())
+}
+
 /// This node's member as the pact view names it, with the device's
 /// entry in its device list.
 fn own_device<'a>(pact: &'a Value, device: &PublicKey) -> anyhow::Result<(&'a Value, MemberId)> {
@@ -483,6 +545,7 @@ fn revoke_device(args: RevokeDeviceArgs) -> anyhow::Result<()> {
 pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
     match command {
         MemberCommand::RevokeDevice(args) => revoke_device(args),
+        MemberCommand::Invite(args) => invite(args),
         MemberCommand::List(args) => list(args),
         MemberCommand::Approve(args) => vote(args, false),
         MemberCommand::Decline(args) => vote(args, true),

@@ -20,6 +20,7 @@ pub mod device_revocation;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;
+pub mod invitation_for;
 pub mod login;
 pub mod mission_end;
 pub mod offers;

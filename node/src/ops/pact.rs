@@ -416,7 +416,7 @@ fn member_view(core: &Core, id: &MemberId, now_ms: i64) -> Option<MemberView> {
 }
 
 /// The member any of whose keys (current or revoked) is `key`.
-fn member_of_any_key(state: &MembershipState, key: &PublicKey) -> Option<MemberId> {
+pub(crate) fn member_of_any_key(state: &MembershipState, key: &PublicKey) -> Option<MemberId> {
     let direct = MemberId::from_key(*key);
     if state.member_record(&direct).is_some() {
         return Some(direct);
