@@ -379,6 +379,8 @@ impl Core {
                         .delegations
                         .iter()
                         .filter(|d| d.issued_under == info.current_key && d.expires_at_ms >= now_ms)
+                        // A revoked (lost, stolen) device reads the pact no more.
+                        .filter(|d| record.device_revocation(&d.device).is_none())
                         .map(|d| d.device),
                 );
             }

@@ -198,3 +198,30 @@ fn a_fork_of_this_devices_own_actor_is_kept_as_evidence_and_left_for_a_new_incar
         1
     );
 }
+
+#[test]
+fn a_revoked_device_may_no_longer_connect() {
+    let Fixture { mut core, .. } = fixture();
+    let key = KeyPair::from_seed([1; 32]);
+    let laptop = KeyPair::from_seed([9; 32]);
+    let member = MemberId::from_key(key.public());
+    let delegation =
+        core.replica()
+            .membership()
+            .delegate(&key, member, &laptop, T0_MS + 86_400_000, T0_MS);
+    core.receive_entry(delegation, "test").unwrap();
+    assert!(core.allowed_keys(T0_MS).contains(&laptop.public()));
+    let revocation = core.replica().membership().revoke_device(
+        &key,
+        member,
+        laptop.public(),
+        Default::default(),
+        T0_MS,
+    );
+    core.receive_entry(revocation, "test").unwrap();
+    assert!(!core.may_connect(&laptop.public(), T0_MS));
+    assert!(
+        !core.allowed_keys(T0_MS).contains(&laptop.public()),
+        "a stolen laptop's key is not let in to read the pact"
+    );
+}

@@ -497,6 +497,14 @@ async function contextPage(browser, viewport, scale) {
   expect(!(await a.innerText('[data-testid="own-contacts-state"]')).includes('nie'), 'the contacts are confirmed');
   await a.goto(A_URL + '/');
   expect(await a.locator('[data-testid="own-contacts-stale"]').count() === 0, 'the Lagebild no longer asks to confirm them');
+  // The admin uploads a file that is no bundle on the Netzwerk page: the
+  // page answers with the refusal and its reason, nothing applied.
+  await a.goto(A_URL + '/netzwerk');
+  await a.setInputFiles('#bundle-file', { name: 'kein.bundle', mimeType: 'application/octet-stream', buffer: Buffer.from('kein Bündel') });
+  await Promise.all([a.waitForURL(A_URL + '/netzwerk/buendel'), a.click('#bundle button[type="submit"]')]);
+  const refusal = await a.innerText('#bundle-result');
+  expect(/nichts übernommen|nothing applied/.test(refusal) && refusal.includes('bundle'), `the upload's refusal is shown (${refusal})`);
+  await check(a, 'Netzwerk (bundle upload refused)');
   await a.goto(A_URL + '/barrierefreiheit');
   await check(a, 'accessibility statement (logged in)');
   await browser.close();

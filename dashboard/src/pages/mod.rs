@@ -8,6 +8,7 @@ mod after_action;
 mod agreement;
 mod agreement_form;
 mod benchmark;
+mod bundle_upload;
 mod contact_sheet;
 mod exercise;
 mod incident;
@@ -21,6 +22,7 @@ mod on_behalf;
 mod overview;
 mod own_contacts;
 mod pact;
+mod pact_devices;
 mod posture;
 mod request;
 mod request_form;
@@ -40,6 +42,7 @@ pub use after_action::{FailedContactRow, after_action};
 pub use agreement::agreement;
 pub use agreement_form::{AgreementForm, STAGES};
 pub use benchmark::benchmark;
+pub use bundle_upload::{BUNDLE_UPLOAD_PATH, BundleImportView, RefusedItemRow};
 pub use contact_sheet::{ContactSheetRow, contact_sheet, stale_text};
 pub use exercise::{exercise_badge, exercise_banner, exercise_title};
 pub use incident::{
@@ -59,6 +62,7 @@ pub use own_contacts::{OWN_CONTACTS_PATH, OwnContactsView, own_contacts};
 pub use pact::{
     PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow, pact, pact_confirm,
 };
+pub use pact_devices::PactDeviceRow;
 pub use posture::{
     PostureView, REVIEW_COMMENT_ROWS, REVIEW_FINDING_ROWS, WorkspaceRow, answer_label,
     answer_value, officer_detail_page, posture_page, status_label, workspace_page,

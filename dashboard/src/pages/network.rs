@@ -1,5 +1,6 @@
 //! Netzwerk: peers and when each last synced, the inputs this node
-//! refused, by reason, and the forks it knows with their evidence.
+//! refused, by reason, the forks it knows with their evidence, and (for
+//! admins) the upload of an offline bundle.
 
 use maud::html;
 
@@ -56,6 +57,8 @@ pub struct NetworkView {
     pub pending: usize,
     /// Known forks.
     pub forks: Vec<ForkRow>,
+    /// What the bundle just uploaded did, on the page that answers it.
+    pub bundle_import: Option<super::BundleImportView>,
 }
 
 /// The Netzwerk page.
@@ -110,6 +113,7 @@ pub fn network(ctx: &Ctx, view: &NetworkView) -> String {
                 }
             }
         }
+        (super::bundle_upload::section(ctx, view.bundle_import.as_ref()))
     };
     page(ctx, ctx.t(Text::NavNetzwerk), content)
 }

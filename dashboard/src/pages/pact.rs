@@ -96,6 +96,8 @@ pub struct PactPage {
     pub open: Vec<PactProposalRow>,
     /// Decided proposals, newest first (the last few).
     pub decided: Vec<PactProposalRow>,
+    /// This member's delegated devices.
+    pub own_devices: Vec<super::PactDeviceRow>,
     /// A refusal to show.
     pub error: Option<String>,
 }
@@ -116,6 +118,8 @@ pub struct PactConfirm {
     pub action: String,
     /// Hidden fields carried to the signing form.
     pub fields: Vec<(String, String)>,
+    /// Where a signed decline posts, for an open proposal.
+    pub decline_action: Option<String>,
 }
 
 fn hidden(ctx: &Ctx) -> Markup {
@@ -220,6 +224,7 @@ pub fn pact(ctx: &Ctx, view: &PactPage) -> String {
                 p.muted { (tr(ctx, "Ausgeschieden: ", "Removed: ")) (view.former.join(", ")) }
             }
         }
+        (super::pact_devices::section(ctx, &view.own_devices, off))
         section id="officers" data-live aria-labelledby="h-officers" {
             h2 id="h-officers" { (tr(ctx, "Gemeinsame Informationssicherheitsbeauftragte", "Joint security officers")) }
             @if view.officers.is_empty() { p { (tr(ctx, "Keine.", "None.")) } } @else {
@@ -288,7 +293,13 @@ pub fn pact_confirm(ctx: &Ctx, confirm: &PactConfirm) -> String {
             @for (name, value) in &confirm.fields { input type="hidden" name=(name) value=(value); }
             button type="submit" { (tr(ctx, "Signieren", "Sign")) }
         }
-        p { a href="/pakt" { (tr(ctx, "Ablehnen – nichts signieren, zurück zum Pakt", "Decline – sign nothing, back to the pact")) } }
+        @if let Some(decline) = &confirm.decline_action {
+            form method="post" action=(decline) {
+                (hidden(ctx))
+                button.secondary type="submit" { (tr(ctx, "Ablehnen und signieren (für alle sichtbar)", "Decline and sign (visible to all)")) }
+            }
+        }
+        p { a href="/pakt" { (tr(ctx, "Nichts signieren, zurück zum Pakt", "Sign nothing, back to the pact")) } }
     };
     page(ctx, &confirm.title, content)
 }

@@ -13,13 +13,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{ApiError, ApiState};
+use crate::bundle::BundleRefused;
 use crate::http::with_core;
 
 fn octets(bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
 }
 
-fn refused(refused: crate::bundle::BundleRefused) -> Response {
+fn refused(refused: BundleRefused) -> Response {
     let body = json!({
         "error": { "code": refused.code, "message": refused.message },
         "items": refused.items,
@@ -33,18 +34,12 @@ pub(crate) async fn import(
     State(state): State<ApiState>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    // Decoding and the signatures are checked off the core's lock; only
-    // ingress and the store take it.
-    let pact = with_core(&state, |core| Ok(core.replica().pact_id())).await?;
-    let checked = tokio::task::spawn_blocking(move || crate::bundle::checked(&body, &pact))
-        .await
-        .map_err(|error| ApiError::Internal(format!("an API task failed: {error}")))?;
-    let bundle = match checked {
-        Ok(bundle) => bundle,
-        Err(refusal) => return Ok(refused(refusal)),
-    };
-    let report = with_core(&state, move |core| Ok(crate::bundle::apply(core, bundle))).await?;
-    Ok(axum::Json(report).into_response())
+    Ok(
+        match crate::ops::bundles::import_bytes(&state, body).await? {
+            Ok(report) => axum::Json(report).into_response(),
+            Err(refusal) => refused(refusal),
+        },
+    )
 }
 
 /// The bundle for the known state in the body (empty: everything).

@@ -28,7 +28,7 @@
 
 mod acceptances;
 mod accounts_admin;
-mod bundle;
+pub(crate) mod bundle;
 mod contacts;
 pub mod events;
 mod incidents;

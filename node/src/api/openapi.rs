@@ -305,6 +305,8 @@ pub(crate) fn body_schemas() -> Map<String, Value> {
     add::<crate::ops::pact_actions::ProposalBody>(&mut generator);
     add::<crate::ops::pact_actions::InviteBody>(&mut generator);
     add::<crate::ops::pact_actions::SignedEntryBody>(&mut generator);
+    add::<crate::ops::device_revocation::RevokeDeviceBody>(&mut generator);
+    add::<crate::ops::invitation_for::InvitationAddresses>(&mut generator);
     add::<crate::ops::pact_actions::SignedAnswer>(&mut generator);
     add::<crate::ops::pact_actions::InviteAnswer>(&mut generator);
     // Posture: the member's own, the hosted officer's workspace.

@@ -9,6 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::device_revocation::RevokeDeviceBody;
+use crate::ops::invitation_for::InvitationAddresses;
 use crate::ops::pact::{PactView, view};
 use crate::ops::pact_actions::{
     InviteAnswer, InviteBody, ProposalBody, SignedAnswer, SignedEntryBody, approve as approve_op,
@@ -42,6 +44,38 @@ pub(super) async fn approve(
 ) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
     let answer = approve_op(&state, hash).await?;
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/pact/devices/revoke`: 201 with the revocation signed here.
+pub(super) async fn revoke_device(
+    State(state): State<ApiState>,
+    body: Result<Json<RevokeDeviceBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
+    let Json(body) = body?;
+    let answer = crate::ops::device_revocation::revoke(&state, body, None).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/pact/proposals/{hash}/decline`: 201 with the decline.
+pub(super) async fn decline(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<(StatusCode, Json<SignedAnswer>), ApiError> {
+    let answer = crate::ops::pact_actions::decline(&state, hash).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/pact/invitations/{hash}`: the invitation file for an
+/// admission proposed already (signed offline); signs nothing.
+pub(super) async fn invitation_for(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    body: Result<Json<InvitationAddresses>, JsonRejection>,
+) -> Result<Json<crate::invitation::Invitation>, ApiError> {
+    let Json(body) = body?;
+    crate::ops::invitation_for::invitation_for(&state, hash, body)
+        .await
+        .map(Json)
 }
 
 /// `POST /api/pact/entries`: an entry signed elsewhere.

@@ -499,12 +499,44 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .answers(201, "SignedAnswer")
             .errors(PACT_REFUSED)
             .errors(&[(409, "already_approved"), (409, "proposal_decided")]),
+        route(M::POST, "/api/pact/proposals/{hash}/decline", post(pact::decline))
+            .doc("Decline an open proposal (a signed \"no\" the pact sees; it blocks nothing), signed with the member key on this node")
+            .role(Permission::Administer)
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED)
+            .errors(&[
+                (409, "already_approved"),
+                (409, "already_declined"),
+                (409, "proposal_decided"),
+            ]),
         route(M::POST, "/api/pact/invitations", post(pact::invite))
             .doc("Propose admitting a member and get its invitation file")
             .role(Permission::Administer)
             .body("InviteBody")
             .answers(201, "InviteAnswer")
             .errors(PACT_REFUSED),
+        route(M::POST, "/api/pact/devices/revoke", post(pact::revoke_device))
+            .doc("Revoke a lost or stolen device of this node's member, signed with the member key on this node: its changes count only up to the heads of the member's documents here, and it is no longer let in")
+            .role(Permission::Administer)
+            .body("RevokeDeviceBody")
+            .answers(201, "SignedAnswer")
+            .errors(PACT_REFUSED)
+            .errors(&[
+                (404, "device_not_found"),
+                (409, "device_revoked_already"),
+                (409, "own_device"),
+            ]),
+        route(M::POST, "/api/pact/invitations/{hash}", post(pact::invitation_for))
+            .doc("The invitation file for an admission proposed already (e.g. signed with an offline member key); signs nothing")
+            .role(Permission::Administer)
+            .body("InvitationAddresses")
+            .answers(200, "Invitation")
+            .errors(&[
+                (400, "too_many_addresses"),
+                (404, "proposal_not_found"),
+                (409, "not_an_admission"),
+                (409, "proposal_decided"),
+            ]),
         route(M::POST, "/api/pact/entries", post(pact::entries))
             .doc("A membership entry signed elsewhere (amtshilfe member … with an offline member key), through the log's checks")
             .role(Permission::Administer)

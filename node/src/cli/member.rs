@@ -31,6 +31,11 @@ pub enum MemberCommand {
     List(ListArgs),
     /// Approve an open proposal (shown in full first).
     Approve(ApproveArgs),
+    /// Decline an open proposal: a signed "no" the pact sees (shown in
+    /// full first); it blocks nothing.
+    Decline(ApproveArgs),
+    /// Propose admitting a member and write its invitation file.
+    Invite(InviteArgs),
     /// Propose removing a member; its documents freeze at the node's heads.
     Remove(RemoveArgs),
     /// Propose replacing a member's key (recovery without the old key).
@@ -43,6 +48,9 @@ pub enum MemberCommand {
     /// file (the form of `GET /api/pact`'s agreement; see
     /// `Agreement` in the API's documentation).
     ProposeAgreement(AgreementArgs),
+    /// Revoke a lost or stolen device of this node's member (no majority
+    /// needed): its changes count only up to the node's heads.
+    RevokeDevice(RevokeDeviceArgs),
 }
 
 /// Options of `member propose-agreement`.
@@ -51,6 +59,16 @@ pub struct AgreementArgs {
     /// The whole new terms, as JSON.
     #[arg(long)]
     pub file: PathBuf,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member revoke-device`.
+#[derive(Debug, clap::Args)]
+pub struct RevokeDeviceArgs {
+    /// The device key (hex; `member list` shows each member's devices).
+    #[arg(long)]
+    pub device: PublicKey,
     #[command(flatten)]
     pub signing: Signing,
 }
@@ -81,6 +99,26 @@ pub struct ListArgs {
 pub struct ApproveArgs {
     /// The proposal's hash (a unique prefix is enough).
     pub proposal: String,
+    #[command(flatten)]
+    pub signing: Signing,
+}
+
+/// Options of `member invite`.
+#[derive(Debug, clap::Args)]
+pub struct InviteArgs {
+    /// The joining member's name.
+    #[arg(long)]
+    pub name: String,
+    /// The joining member's key (printed by its `amtshilfe init`).
+    #[arg(long)]
+    pub key: PublicKey,
+    /// An address where the joiner reaches this node (multiaddr;
+    /// repeatable; the node adds its peer id).
+    #[arg(long = "address")]
+    pub addresses: Vec<String>,
+    /// Where to write the invitation file.
+    #[arg(long)]
+    pub out: PathBuf,
     #[command(flatten)]
     pub signing: Signing,
 }
@@ -341,7 +379,8 @@ fn list(args: ListArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn approve(args: ApproveArgs) -> anyhow::Result<()> {
+/// Approves (or, with `decline`, declines) the proposal `args` names.
+fn vote(args: ApproveArgs, decline: bool) -> anyhow::Result<()> {
     let config = Config::load(&args.signing.config.config)?;
     let pact = pact(&config)?;
     let matches: Vec<&Value> = pact["proposals"]
@@ -363,19 +402,32 @@ fn approve(args: ApproveArgs) -> anyhow::Result<()> {
     // Described here from the proposal's own signed bytes, not taken as
     // text from the node.
     let proposal = proposal_from_view(shown, &hash)?;
+    let (verb, route, kind) = if decline {
+        (
+            "Ablehnen / decline",
+            "decline",
+            EntryKind::Decline { proposal: hash },
+        )
+    } else {
+        (
+            "Zustimmen zu / approve",
+            "approve",
+            EntryKind::Approve { proposal: hash },
+        )
+    };
     let heading = format!(
-        "Zustimmen zu / approve {hash}\n  vorgeschlagen von / proposed by {}; es fehlen / missing {}",
+        "{verb} {hash}\n  vorgeschlagen von / proposed by {}; es fehlen / missing {}",
         text_field(&shown["proposer"], "name"),
         shown["approvals_missing"]
     );
     show_and_confirm(&pact, &proposal, &heading, args.signing.yes)?;
     let answer = match &args.signing.member_key {
-        Some(file) => sign_here(&config, &pact, file, EntryKind::Approve { proposal: hash })?,
+        Some(file) => sign_here(&config, &pact, file, kind)?,
         None => {
             let (status, answer) = api(
                 &config,
                 "POST",
-                &format!("/api/pact/proposals/{hash}/approve"),
+                &format!("/api/pact/proposals/{hash}/{route}"),
                 None,
             )?;
             expect(status, answer, 201)?
@@ -449,10 +501,116 @@ fn propose_agreement(args: AgreementArgs) -> anyhow::Result<()> {
     )
 }
 
+/// Proposes the admission (signed here with `--member-key`, else by the
+/// node) and writes the invitation file the node builds for it.
+fn invite(args: InviteArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.signing.config.config)?;
+    let pact = pact(&config)?;
+    let proposal = Proposal::Add {
+        key: args.key,
+        name: args.name.clone(),
+    };
+    show_and_confirm(&pact, &proposal, "Vorschlag / proposal:", args.signing.yes)?;
+    let invitation = match &args.signing.member_key {
+        Some(file) => {
+            let signed = sign_here(&config, &pact, file, EntryKind::Propose(proposal))?;
+            report(&signed);
+            let body = json!({ "addresses": args.addresses });
+            let path = format!("/api/pact/invitations/{}", text_field(&signed, "proposal"));
+            let (status, answer) = api(&config, "POST", &path, Some(&body))?;
+            expect(status, answer, 200)?
+        }
+        None => {
+            let body = json!({
+                "name": args.name,
+                "member_key": args.key.to_string(),
+                "addresses": args.addresses,
+            });
+            let (status, answer) = api(&config, "POST", "/api/pact/invitations", Some(&body))?;
+            let answer = expect(status, answer, 201)?;
+            report(&answer["signed"]);
+            answer["invitation"].clone()
+        }
+    };
+    std::fs::write(&args.out, serde_json::to_string_pretty(&invitation)?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "Einladung / invitation: {} (für / for `amtshilfe join`)",
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// This node's member as the pact view names it, with the device's
+/// entry in its device list.
+fn own_device<'a>(pact: &'a Value, device: &PublicKey) -> anyhow::Result<(&'a Value, MemberId)> {
+    let own = text_field(&pact["this_member"], "id");
+    let member = pact["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["id"] == own.as_str())
+        .context("this node's member is not a current member of the pact")?;
+    let id: MemberId = own.parse().context("this node's member id")?;
+    let text = device.to_string();
+    let shown = member["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["device"] == text.as_str())
+        .with_context(|| format!("{text} is not a device of this node's member"))?;
+    anyhow::ensure!(shown["revoked_by"].is_null(), "{text} is revoked already");
+    Ok((member, id))
+}
+
+fn revoke_device(args: RevokeDeviceArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.signing.config.config)?;
+    let pact = pact(&config)?;
+    let (member, id) = own_device(&pact, &args.device)?;
+    let frozen_heads = member_heads(&pact, &id)?;
+    let shown = crate::ops::device_revocation::describe(&args.device, &frozen_heads);
+    let mut text = format!(
+        "Gerät sperren / revoke a device:\n  {}\n  ({})",
+        shown.text_de, shown.text_en
+    );
+    for (term, value) in shown.details {
+        text.push_str(&format!("\n  {term}: {value}"));
+    }
+    super::confirm::confirm(&text, args.signing.yes)?;
+    let answer = match &args.signing.member_key {
+        Some(file) => {
+            // Only the member's current key revokes; another key's entry
+            // would be stored and do nothing.
+            let key = crate::keys::read_key_file(file)?;
+            anyhow::ensure!(
+                key.public().to_string() == text_field(member, "current_key"),
+                "{} is not the current key of this node's member",
+                file.display()
+            );
+            let kind = EntryKind::RevokeDevice {
+                member: id,
+                device: args.device,
+                frozen_heads,
+            };
+            sign_here(&config, &pact, file, kind)?
+        }
+        None => {
+            let body = json!({ "device": args.device.to_string() });
+            let (status, answer) = api(&config, "POST", "/api/pact/devices/revoke", Some(&body))?;
+            expect(status, answer, 201)?
+        }
+    };
+    println!("Gesperrt / revoked: entry {}", text_field(&answer, "entry"));
+    Ok(())
+}
+
 pub(super) fn run(command: MemberCommand) -> anyhow::Result<()> {
     match command {
+        MemberCommand::RevokeDevice(args) => revoke_device(args),
+        MemberCommand::Invite(args) => invite(args),
         MemberCommand::List(args) => list(args),
-        MemberCommand::Approve(args) => approve(args),
+        MemberCommand::Approve(args) => vote(args, false),
+        MemberCommand::Decline(args) => vote(args, true),
         MemberCommand::Remove(args) => {
             let config = Config::load(&args.signing.config.config)?;
             let frozen_heads = member_heads(&pact(&config)?, &args.member)?;

@@ -1,7 +1,7 @@
 //! Who may call what. One middleware ([`authenticate`]) runs before every
 //! route: it lets only [`PUBLIC_PATHS`] through without a session cookie or
 //! an API token, checks the CSRF token of every cookie-authenticated write
-//! (form field `csrf` or header `x-csrf-token`), and writes one audit row
+//! (form field `csrf`, also in a multipart form, or header `x-csrf-token`), and writes one audit row
 //! per write. Route layers ([`require`]) check the role's permission.
 //! Never decides what a role may do: `accounts::Role::may` does.
 
@@ -291,11 +291,19 @@ async fn check_csrf(request: Request, principal: &Principal) -> Result<Request, 
             Err(ApiError::CsrfFailed)
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default();
+    if super::multipart_csrf::is_multipart(content_type) {
+        let (request, sent) = super::multipart_csrf::csrf_field(request, principal).await?;
+        if !constant_time_eq(sent.as_bytes(), expected) {
+            return Err(ApiError::CsrfFailed);
+        }
+        return Ok(request);
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(ApiError::CsrfFailed);
     }

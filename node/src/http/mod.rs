@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub(crate) mod error;
 pub mod limits;
+mod multipart_csrf;
 pub(crate) mod session_store;
 mod whole_numbers;
 
@@ -39,6 +40,10 @@ pub use error::ApiError;
 /// Largest request body, in bytes: twice the largest record JSON, so a
 /// pretty-printed record still fits. Larger bodies get 413.
 pub const API_BODY_BYTES_MAX: usize = 2 * RECORD_JSON_BYTES_MAX;
+/// Largest body of the Netzwerk page's bundle upload: a whole bundle plus
+/// the form's framing (the CSRF field, part headers and boundaries). A
+/// larger bundle inside is refused by the bundle's own cap.
+pub const UPLOAD_BYTES_MAX: usize = amtshilfe_protocol::bundle::BUNDLE_BYTES_MAX + 64 * 1024;
 
 /// What every handler gets.
 #[derive(Debug, Clone)]

@@ -151,6 +151,7 @@ fn last_seen_by_member(core: &Core) -> Result<BTreeMap<MemberId, i64>, StoreErro
             .delegations
             .iter()
             .filter(|d| d.issued_under == info.current_key)
+            .filter(|d| record.device_revocation(&d.device).is_none())
         {
             if let Some(peer) = crate::net::identity::peer_id_of(&delegation.device) {
                 member_of_peer.insert(peer.to_string(), *member);

@@ -16,10 +16,13 @@
 pub mod acceptances;
 pub mod accounts;
 pub(crate) mod agreement_text;
+pub mod bundles;
 pub mod contacts;
+pub mod device_revocation;
 pub mod exports;
 pub mod incident_room;
 pub mod incidents;
+pub mod invitation_for;
 pub mod login;
 pub mod mission_end;
 pub mod offers;

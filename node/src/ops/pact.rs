@@ -47,9 +47,12 @@ pub struct DeviceView {
     pub issued_under: String,
     /// Last change time it covers, ms since the epoch.
     pub expires_at_ms: i64,
-    /// Whether it may write now: delegated under the current key and not
-    /// expired.
+    /// Whether it may write now: delegated under the current key, not
+    /// expired and not revoked.
     pub usable: bool,
+    /// The member's revocation of the device (lost or stolen), hex, if it
+    /// revoked it: its changes count only up to the heads named there.
+    pub revoked_by: Option<String>,
 }
 
 /// A member, current or former.
@@ -124,6 +127,8 @@ pub struct ProposalView {
     pub state: ProposalState,
     /// Members whose approval counts (the proposer included).
     pub approvers: Vec<MemberRef>,
+    /// Who declined it (a signed "no"; blocks nothing).
+    pub decliners: Vec<MemberRef>,
     /// Approvals still missing for the majority (0 once decided).
     pub approvals_missing: usize,
     /// Members whose approval an officer's appointment needs besides the
@@ -329,6 +334,10 @@ pub(crate) fn view(core: &Core, holds_member_key: bool, now_ms: i64) -> PactView
             state: state_of,
             approved_here: approvers.contains(&own),
             approvers: approvers.iter().map(|m| member_ref(state, m)).collect(),
+            decliners: state
+                .decliners(&hash)
+                .map(|m| member_ref(state, m))
+                .collect(),
             approvals_missing,
             also_needed,
             new_key: new_key.map(|k| k.to_string()),
@@ -397,7 +406,11 @@ fn member_view(core: &Core, id: &MemberId, now_ms: i64) -> Option<MemberView> {
                 expires_at_ms: d.expires_at_ms,
                 usable: record.removed.is_none()
                     && d.issued_under == current
-                    && d.expires_at_ms >= now_ms,
+                    && d.expires_at_ms >= now_ms
+                    && record.device_revocation(&d.device).is_none(),
+                revoked_by: record
+                    .device_revocation(&d.device)
+                    .map(|r| r.entry.to_string()),
             })
             .collect(),
         served_by,
@@ -407,7 +420,7 @@ fn member_view(core: &Core, id: &MemberId, now_ms: i64) -> Option<MemberView> {
 }
 
 /// The member any of whose keys (current or revoked) is `key`.
-fn member_of_any_key(state: &MembershipState, key: &PublicKey) -> Option<MemberId> {
+pub(crate) fn member_of_any_key(state: &MembershipState, key: &PublicKey) -> Option<MemberId> {
     let direct = MemberId::from_key(*key);
     if state.member_record(&direct).is_some() {
         return Some(direct);

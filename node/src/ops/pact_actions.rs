@@ -1,6 +1,6 @@
 //! The pact's governance on a running node: propose (admit with an
 //! invitation, remove, rotate a member key, appoint or dismiss an officer),
-//! approve, and take in an entry signed elsewhere (`amtshilfe member …`
+//! approve, decline (a signed "no"), and take in an entry signed elsewhere (`amtshilfe member …`
 //! signs with an offline member key and hands the entry over).
 //!
 //! Signing needs the member key. A node that holds it (`member.key` in
@@ -338,7 +338,7 @@ fn member_key_path(state: &ApiState) -> Option<std::path::PathBuf> {
 }
 
 /// The member key from the data directory, or `member_key_absent`.
-fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
+pub(super) fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
     let absent = || {
         ApiError::conflict(
             "member_key_absent",
@@ -355,7 +355,7 @@ fn member_key(state: &ApiState) -> Result<KeyPair, ApiError> {
 }
 
 /// `key` must be the current key of this node's member.
-fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
+pub(super) fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
     let state = core.replica().membership().state();
     let own = core.device().member;
     let current = state
@@ -373,7 +373,7 @@ fn check_current(core: &Core, key: &KeyPair) -> Result<(), ApiError> {
 
 /// Takes `entry` into the log durably; its refusal as a 409 with the
 /// log's code (nothing changed).
-fn commit(core: &mut Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError> {
+pub(super) fn commit(core: &mut Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError> {
     if core.is_stopped() {
         return Err(ApiError::WritesStopped);
     }
@@ -404,7 +404,17 @@ fn answer_for(core: &Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError
     let log = core.replica().membership();
     let proposal_hash = match &entry.body.kind {
         EntryKind::Propose(_) => entry.hash(),
-        EntryKind::Approve { proposal } => *proposal,
+        EntryKind::Approve { proposal } | EntryKind::Decline { proposal } => *proposal,
+        EntryKind::RevokeDevice { .. } => {
+            return Ok(SignedAnswer {
+                entry: entry.hash().to_string(),
+                proposal: String::new(),
+                kind: "revoke_device",
+                text_de: String::new(),
+                text_en: String::new(),
+                state: ProposalState::Applied,
+            });
+        }
         EntryKind::Delegate { .. } | EntryKind::Charter(_) => {
             return Ok(SignedAnswer {
                 entry: entry.hash().to_string(),
@@ -445,7 +455,7 @@ pub(crate) fn proposal_entry(core: &Core, hash: &EntryHash) -> Result<Proposal, 
     }
 }
 
-fn announce(state: &ApiState, entry: SignedEntry) {
+pub(super) fn announce(state: &ApiState, entry: SignedEntry) {
     // Durable already; sync repairs a dropped announcement.
     state
         .net
@@ -538,6 +548,54 @@ pub(crate) async fn approve(state: &ApiState, hash: String) -> Result<SignedAnsw
             .replica()
             .membership()
             .approve(&key, hash, clock::now_ms());
+        Ok((commit(core, &entry)?, entry))
+    })
+    .await?;
+    announce(state, entry);
+    Ok(answer)
+}
+
+/// Declines the open proposal `hash` with the member key on this node: a
+/// signed "no" the pact sees; it blocks nothing.
+pub(crate) async fn decline(state: &ApiState, hash: String) -> Result<SignedAnswer, ApiError> {
+    let hash: EntryHash = hash.parse().map_err(|_| {
+        ApiError::not_found(
+            "proposal_not_found",
+            "A proposal is named by 64 hex digits.",
+        )
+    })?;
+    let key = member_key(state)?;
+    let own = state.member;
+    let (answer, entry) = with_core(state, move |core| {
+        check_current(core, &key)?;
+        proposal_entry(core, &hash)?;
+        let log_state = core.replica().membership().state();
+        match log_state.proposal(&hash) {
+            Some(ProposalStatus::Open { approvers }) if approvers.contains(&own) => {
+                return Err(ApiError::conflict(
+                    "already_approved",
+                    "This member has approved this proposal already; an approval is not taken \
+                     back.",
+                ));
+            }
+            Some(ProposalStatus::Open { .. }) => {}
+            _ => {
+                return Err(ApiError::conflict(
+                    "proposal_decided",
+                    "This proposal is no longer open.",
+                ));
+            }
+        }
+        if log_state.decliners(&hash).any(|m| *m == own) {
+            return Err(ApiError::conflict(
+                "already_declined",
+                "This member has declined this proposal already.",
+            ));
+        }
+        let entry = core
+            .replica()
+            .membership()
+            .decline(&key, hash, clock::now_ms());
         Ok((commit(core, &entry)?, entry))
     })
     .await?;

@@ -12,15 +12,17 @@
 //! | `GET /barrierefreiheit` (accessibility statement) | none |
 //! | `GET /` (Lagebild), `/ressourcen`, `/register`, `/anfordern`, `/anfragen/{owner}/{id}`, `/auftraege/{requester}/{id}/druck` (printable mission order), `/pakt/kontakte` (contact sheet), `/pakt/vereinbarung` (agreement and history), `/anfragen/{owner}/{id}/auswertung` (an exercise's after-action report), `/netzwerk` | `Read` |
 //! | `POST /ressourcen`, `GET/POST /ressourcen/{id}/bearbeiten` (edit form), `POST /ressourcen/{id}/zurueckziehen` | `Offer` |
-//! | `POST /anfordern` | `Request` |
+//! | `POST /anfordern`, `POST /anfragen/{owner}/{id}/sicherheitslage` (what of the posture pledging helpers see) | `Request` |
 //! | `GET /vorfaelle`, `/vorfaelle/{author}/{id}`, `…/meldungen/{kind}/druck`; `POST /meldungen/{seq}/bestaetigen` | `Read` |
 //! | `POST /vorfaelle`, `/vorfaelle/{author}/{id}/schritte`, `…/verlauf`, `…/meldungen/{kind}`, `…/uebernehmen` | `Request` |
 //! | `POST /vorfaelle/{author}/{id}/zusagen/{pledger}/{pledge}/ablehnen`, `…/auftraege/{acceptance}/status` | `Accept` |
 //! | `POST /vorfaelle/{author}/{id}/abrechnung/{requester}/{acceptance}` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/zusage` | `Pledge` |
 //! | `POST /anfragen/{owner}/{id}/annahme` | `Accept` |
-//! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen` | `Administer` |
-//! | `GET/POST /sicherheitslage` (the member's posture), `POST /sicherheitslage/einreichen` | `EditPosture` |
+//! | `POST /netzwerk/buendel` (upload of an offline bundle, `multipart/form-data`) | `Administer` |
+//! | `GET/POST /pakt/kontakte/eigene` (the member's own 24/7 contacts), `POST …/bestaetigen` | `Administer` |
+//! | `GET /pakt`, `POST /pakt/pruefen` (what will be signed), `/pakt/vorschlag`, `/pakt/einladung`, `/pakt/geraet-sperren` (a lost device revoked), `GET /pakt/vorschlaege/{hash}`, `POST …/zustimmen`, `POST …/ablehnen` (a signed decline) | `Administer` |
+//! | `GET/POST /sicherheitslage` (the member's posture), `POST /sicherheitslage/einreichen`, `GET /sicherheitslage/vergleich` (the pact benchmark) | `EditPosture` |
 //! | `GET /isb` (the hosted officer's workspace), `GET /isb/{member}`, `POST /isb/{member}/pruefung` | `ReviewPosture` |
 //! | `GET /verwaltung` (accounts, tokens, audit log; `?seite=`), `POST /verwaltung/konten`, `…/konten/{name}/rolle`, `…/sperren`, `…/entsperren`, `POST /verwaltung/token/{id}/widerrufen` | `Administer` |
 
@@ -31,6 +33,7 @@ mod agreement;
 mod agreement_form;
 mod aid_posture;
 mod benchmark_page;
+mod bundle_upload;
 mod contact_sheet;
 mod forms;
 mod incident_pages;
@@ -119,6 +122,15 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/pakt/vereinbarung", get(agreement::page))
         .route("/anfragen/{owner}/{id}/auswertung", get(after_action::page))
         .route("/netzwerk", get(pages::network))
+        .route(
+            amtshilfe_dashboard::pages::BUNDLE_UPLOAD_PATH,
+            guarded(
+                post(bundle_upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                    bundle_upload::UPLOAD_BYTES_MAX,
+                )),
+                Permission::Administer,
+            ),
+        )
         .merge(incident_routes())
         .route("/barrierefreiheit", get(statement))
         .route("/static/{file}", get(static_file))
@@ -179,6 +191,11 @@ fn pact_routes() -> Router<ApiState> {
         .route("/pakt/pruefen", admin(post(pact::review)))
         .route("/pakt/vorschlag", admin(post(pact::sign_proposal)))
         .route("/pakt/einladung", admin(post(pact::sign_invitation)))
+        .route(pact::REVOKE_PATH, admin(post(pact::sign_revocation)))
+        .route(
+            "/pakt/vorschlaege/{hash}/ablehnen",
+            admin(post(pact::sign_decline)),
+        )
         .route("/pakt/vorschlaege/{hash}", admin(get(pact::proposal)))
         .route(
             "/pakt/vorschlaege/{hash}/zustimmen",

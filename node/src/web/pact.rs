@@ -6,7 +6,8 @@
 
 use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{
-    self as html, PactConfirm, PactMemberRow, PactOfficerRow, PactPage, PactProposalRow,
+    self as html, PactConfirm, PactDeviceRow, PactMemberRow, PactOfficerRow, PactPage,
+    PactProposalRow,
 };
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -17,12 +18,15 @@ use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::http::auth::refuse;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::device_revocation::{self, RevokeDeviceBody};
 use crate::ops::pact::{PactView, ProposalState, ProposalView, view};
 use crate::ops::pact_actions::{
     InviteBody, ProposalBody, approve, holds_member_key, invite, preview, propose_as_reviewed,
 };
 
 const PATH: &str = "/pakt";
+/// Where a reviewed device revocation is signed.
+pub(super) const REVOKE_PATH: &str = "/pakt/geraet-sperren";
 /// Decided proposals shown.
 const DECIDED_SHOWN: usize = 20;
 
@@ -95,8 +99,33 @@ fn row(proposal: &ProposalView, de: bool) -> PactProposalRow {
     }
 }
 
-fn page_of(pact: &PactView, de: bool) -> PactPage {
+/// This member's devices; `own_device` is this node's device key, hex.
+fn own_devices(pact: &PactView, own_device: &str) -> Vec<PactDeviceRow> {
+    pact.members
+        .iter()
+        .find(|m| m.id == pact.this_member.id)
+        .map(|member| {
+            member
+                .devices
+                .iter()
+                .map(|d| PactDeviceRow {
+                    fingerprint: d
+                        .device
+                        .parse()
+                        .map(|key| amtshilfe_protocol::fingerprint::words(&key))
+                        .unwrap_or_default(),
+                    device: d.device.clone(),
+                    revoked: d.revoked_by.is_some(),
+                    this_node: d.device == own_device,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn page_of(pact: &PactView, de: bool, own_device: &str) -> PactPage {
     PactPage {
+        own_devices: own_devices(pact, own_device),
         pact_name: pact.pact_name.clone(),
         pact: pact.pact.clone(),
         holds_member_key: pact.holds_member_key,
@@ -159,7 +188,12 @@ async fn render(
     let message = error.map(|e| e.to_string());
     let body = with_core(state, move |core| {
         let pact = view(core, holds, crate::clock::now_ms());
-        let mut page = page_of(&pact, lang.lang == amtshilfe_dashboard::Lang::De);
+        let own_device = core.device().key.public().to_string();
+        let mut page = page_of(
+            &pact,
+            lang.lang == amtshilfe_dashboard::Lang::De,
+            &own_device,
+        );
         page.error = message;
         let ctx = ctx_for(core, &me, lang.lang, Nav::Pakt);
         Ok(html::pact(&ctx, &page))
@@ -211,6 +245,9 @@ pub(super) async fn review(
     Extension(me): Extension<Principal>,
     Form(fields): Form<FormFields>,
 ) -> Response {
+    if field(&fields, "kind") == "revoke_device" {
+        return review_revocation(state, lang, me, fields).await;
+    }
     let result = async {
         let body = body_of(&fields)?;
         let shown = preview(&state, body).await?;
@@ -237,6 +274,7 @@ pub(super) async fn review(
             .filter(|(n, _)| n != "csrf" && n != "shown")
             .chain([("shown".to_owned(), shown.shown)])
             .collect(),
+        decline_action: None,
     };
     confirm_page(&state, lang, me, confirm).await
 }
@@ -296,8 +334,9 @@ pub(super) async fn sign_invitation(
     }
 }
 
-/// `GET /pakt/vorschlaege/{hash}`: the whole proposal, with the buttons
-/// that approve (sign) or decline (sign nothing).
+/// `GET /pakt/vorschlaege/{hash}`: the whole proposal with who approved
+/// and who declined, and the buttons that approve or decline (both
+/// signed), or leave signing nothing.
 pub(super) async fn proposal(
     State(state): State<ApiState>,
     lang: LangChoice,
@@ -342,9 +381,19 @@ pub(super) async fn proposal(
             .join(", "),
     ));
     details.push((
+        "Abgelehnt von / declined by".into(),
+        shown
+            .decliners
+            .iter()
+            .map(|m| m.name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
+    details.push((
         "Es fehlen / missing".into(),
         shown.approvals_missing.to_string(),
     ));
+    let open = shown.state == ProposalState::Open;
     let confirm = PactConfirm {
         title: "Zustimmen? / Approve?".into(),
         text_de: shown.text_de,
@@ -352,6 +401,7 @@ pub(super) async fn proposal(
         details,
         action: format!("/pakt/vorschlaege/{hash}/zustimmen"),
         fields: Vec::new(),
+        decline_action: open.then(|| format!("/pakt/vorschlaege/{hash}/ablehnen")),
     };
     confirm_page(&state, lang, me, confirm).await
 }
@@ -364,6 +414,66 @@ pub(super) async fn sign_approval(
     Path(hash): Path<String>,
 ) -> Response {
     match approve(&state, hash).await {
+        Ok(_) => Redirect::to(PATH).into_response(),
+        Err(error) => render(&state, lang, me, Some(error)).await,
+    }
+}
+
+/// `POST /pakt/vorschlaege/{hash}/ablehnen`: a signed decline.
+pub(super) async fn sign_decline(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Path(hash): Path<String>,
+) -> Response {
+    match crate::ops::pact_actions::decline(&state, hash).await {
+        Ok(_) => Redirect::to(PATH).into_response(),
+        Err(error) => render(&state, lang, me, Some(error)).await,
+    }
+}
+
+/// The device a revocation form names.
+fn revocation_body(fields: &FormFields) -> RevokeDeviceBody {
+    RevokeDeviceBody {
+        device: field(fields, "device"),
+    }
+}
+
+/// Part of `POST /pakt/pruefen`: what revoking the device signs.
+async fn review_revocation(
+    state: ApiState,
+    lang: LangChoice,
+    me: Principal,
+    fields: FormFields,
+) -> Response {
+    let shown = match device_revocation::preview(&state, revocation_body(&fields)).await {
+        Ok(shown) => shown,
+        Err(error) => return render(&state, lang, me, Some(error)).await,
+    };
+    let confirm = PactConfirm {
+        title: "Gerät sperren? / Revoke the device?".into(),
+        text_de: shown.text_de,
+        text_en: shown.text_en,
+        details: shown.details,
+        action: REVOKE_PATH.into(),
+        decline_action: None,
+        fields: vec![
+            ("device".to_owned(), field(&fields, "device")),
+            ("shown".to_owned(), shown.shown),
+        ],
+    };
+    confirm_page(&state, lang, me, confirm).await
+}
+
+/// `POST /pakt/geraet-sperren`: signs the reviewed revocation.
+pub(super) async fn sign_revocation(
+    State(state): State<ApiState>,
+    lang: LangChoice,
+    Extension(me): Extension<Principal>,
+    Form(fields): Form<FormFields>,
+) -> Response {
+    let body = revocation_body(&fields);
+    match device_revocation::revoke(&state, body, Some(field(&fields, "shown"))).await {
         Ok(_) => Redirect::to(PATH).into_response(),
         Err(error) => render(&state, lang, me, Some(error)).await,
     }

@@ -343,47 +343,59 @@ pub(super) async fn network(
 ) -> Response {
     let own_peer = state.net.peer_id().to_string();
     render(&state, "/netzwerk", lang, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Netzwerk);
-        let members = peer_members(core);
-        let stored = core.store().peer_addresses()?;
-        let mut peers: Vec<PeerRow> = stored
-            .into_iter()
-            .map(|peer| PeerRow {
-                member: members.get(&peer.peer).map(|(_, name)| name.clone()),
-                last_sync_ms: core.counters.last_sync_ms.get(&peer.peer).copied(),
-                last_seen_ms: Some(peer.last_seen_ms),
-                addresses: peer.addresses,
-                peer: peer.peer,
-            })
-            .collect();
-        for (peer, at) in &core.counters.last_sync_ms {
-            if !peers.iter().any(|row| &row.peer == peer) {
-                peers.push(PeerRow {
-                    peer: peer.clone(),
-                    member: members.get(peer).map(|(_, name)| name.clone()),
-                    last_sync_ms: Some(*at),
-                    last_seen_ms: None,
-                    addresses: Vec::new(),
-                });
-            }
-        }
-        let stats = core.replica().stats();
-        let view = NetworkView {
-            own_peer,
-            connected: core.counters.peers_connected,
-            peers,
-            rejected: stats
-                .rejected
-                .iter()
-                .map(|(code, n)| ((*code).to_owned(), *n))
-                .collect(),
-            accepted: stats.accepted,
-            pending: core.replica().pending_len(),
-            forks: fork_rows(core),
-        };
-        Ok(html::network(&ctx, &view))
+        network_page(core, &me, lang.lang, own_peer, None)
     })
     .await
+}
+
+/// The Netzwerk page, with what an uploaded bundle did if one was.
+pub(super) fn network_page(
+    core: &Core,
+    me: &Principal,
+    lang: amtshilfe_dashboard::Lang,
+    own_peer: String,
+    bundle_import: Option<html::BundleImportView>,
+) -> Result<String, ApiError> {
+    let ctx = ctx_for(core, me, lang, Nav::Netzwerk);
+    let members = peer_members(core);
+    let stored = core.store().peer_addresses()?;
+    let mut peers: Vec<PeerRow> = stored
+        .into_iter()
+        .map(|peer| PeerRow {
+            member: members.get(&peer.peer).map(|(_, name)| name.clone()),
+            last_sync_ms: core.counters.last_sync_ms.get(&peer.peer).copied(),
+            last_seen_ms: Some(peer.last_seen_ms),
+            addresses: peer.addresses,
+            peer: peer.peer,
+        })
+        .collect();
+    for (peer, at) in &core.counters.last_sync_ms {
+        if !peers.iter().any(|row| &row.peer == peer) {
+            peers.push(PeerRow {
+                peer: peer.clone(),
+                member: members.get(peer).map(|(_, name)| name.clone()),
+                last_sync_ms: Some(*at),
+                last_seen_ms: None,
+                addresses: Vec::new(),
+            });
+        }
+    }
+    let stats = core.replica().stats();
+    let view = NetworkView {
+        own_peer,
+        connected: core.counters.peers_connected,
+        peers,
+        rejected: stats
+            .rejected
+            .iter()
+            .map(|(code, n)| ((*code).to_owned(), *n))
+            .collect(),
+        accepted: stats.accepted,
+        pending: core.replica().pending_len(),
+        forks: fork_rows(core),
+        bundle_import,
+    };
+    Ok(html::network(&ctx, &view))
 }
 
 /// The forks the replica knows, for the Netzwerk page.

@@ -15,8 +15,9 @@ use super::{MemberRecord, MembershipState};
 pub enum Authority {
     /// Any change.
     Full,
-    /// Only changes in the causal past of `heads` (the owner was removed, or
-    /// the signer was delegated under a key that has since been rotated).
+    /// Only changes in the causal past of `heads` (the owner was removed,
+    /// the signer was delegated under a key that has since been rotated, or
+    /// the owner revoked the signer, a lost device).
     Frozen {
         /// The frozen heads of the document's collection; empty if none
         /// were recorded, which lets no change through.
@@ -75,6 +76,18 @@ impl MembershipState {
                 .cloned()
                 .unwrap_or_default(),
         };
+        // The member's own word on a lost device comes first: a removal or
+        // rotation proposed later may name later heads, and the thief's
+        // changes between the two must not become valid by it.
+        if let Some(revocation) = record.device_revocation(signer) {
+            return Ok(Authority::Frozen {
+                heads: revocation
+                    .frozen_heads
+                    .get(&document.collection)
+                    .cloned()
+                    .unwrap_or_default(),
+            });
+        }
         if let Some(removal) = &record.removed {
             return Ok(frozen(removal));
         }
@@ -125,7 +138,8 @@ impl MembershipState {
 
     /// A value that changes whenever anything that affects
     /// [`Self::authorise`] for documents of `member` changes: admission,
-    /// removal, rotation, delegations. Unrelated entries leave it alone.
+    /// removal, rotation, delegations, device revocations. Unrelated
+    /// entries leave it alone.
     pub fn authority_fingerprint(&self, member: &MemberId) -> [u8; 32] {
         let record = canonical_bytes(&self.records.get(member));
         let mut message = Vec::with_capacity(FINGERPRINT_PREFIX.len() + 32 + record.len());

@@ -91,7 +91,11 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
     }
     match &entry.body.kind {
         EntryKind::Propose(proposal) => proposal_structure(proposal),
-        EntryKind::Charter(_) | EntryKind::Approve { .. } | EntryKind::Delegate { .. } => Ok(()),
+        EntryKind::RevokeDevice { frozen_heads, .. } => heads(frozen_heads),
+        EntryKind::Charter(_)
+        | EntryKind::Approve { .. }
+        | EntryKind::Decline { .. }
+        | EntryKind::Delegate { .. } => Ok(()),
     }
 }
 

@@ -75,6 +75,32 @@ pub enum EntryKind {
         /// Last change time the delegation covers, ms since the Unix epoch.
         expires_at_ms: i64,
     },
+    /// A member key revokes one of its member's device delegations (a lost
+    /// or stolen laptop): the device's changes stay valid only in the
+    /// causal past of `frozen_heads`, like a rotation's, and the device no
+    /// longer counts as the member's for admission. Needs no majority: a
+    /// member may always stop trusting its own device. Appended last, so
+    /// the wire form of every other kind is unchanged; a node older than
+    /// this kind cannot decode it (upgrade nodes first).
+    RevokeDevice {
+        /// The member whose device it is.
+        member: MemberId,
+        /// The device key.
+        device: PublicKey,
+        /// The heads of the member's documents that stay valid for the
+        /// device.
+        #[serde(with = "frozen_heads_serde")]
+        frozen_heads: FrozenHeads,
+    },
+    /// The author declines the open proposal `proposal`: a signed "no" the
+    /// pact can see. It blocks nothing (a proposal without its majority
+    /// stays open) and is withdrawn by a later approval of the same
+    /// member; after an approval it counts for nothing. Appended last, like
+    /// `RevokeDevice` (upgrade nodes first).
+    Decline {
+        /// Hash of the `Propose` entry.
+        proposal: EntryHash,
+    },
 }
 
 /// The genesis of a pact.

@@ -360,6 +360,12 @@ impl MembershipLog {
         self.build(author, EntryKind::Approve { proposal }, now_ms)
     }
 
+    /// A decline of the proposal entry `proposal` by `author`, on the
+    /// current heads.
+    pub fn decline(&self, author: &KeyPair, proposal: EntryHash, now_ms: i64) -> SignedEntry {
+        self.build(author, EntryKind::Decline { proposal }, now_ms)
+    }
+
     /// A delegation of `device` for `member`, on the current heads, signed
     /// by `member_key` and by the device itself (its consent).
     pub fn delegate(
@@ -376,6 +382,25 @@ impl MembershipLog {
             expires_at_ms,
         };
         SignedEntry::sign(self.body(kind, now_ms), &[member_key, device])
+    }
+
+    /// A revocation of `device`, one of `member`'s delegated devices, on
+    /// the current heads, signed by `member_key`; the device's changes
+    /// stay valid inside `frozen_heads`.
+    pub fn revoke_device(
+        &self,
+        member_key: &KeyPair,
+        member: MemberId,
+        device: PublicKey,
+        frozen_heads: super::FrozenHeads,
+        now_ms: i64,
+    ) -> SignedEntry {
+        let kind = EntryKind::RevokeDevice {
+            member,
+            device,
+            frozen_heads,
+        };
+        self.build(member_key, kind, now_ms)
     }
 
     fn build(&self, author: &KeyPair, kind: EntryKind, now_ms: i64) -> SignedEntry {

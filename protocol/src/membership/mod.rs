@@ -32,8 +32,8 @@ pub use entry::{
 pub use error::EntryRejection;
 pub use log::{InsertOutcome, MembershipLog};
 pub use state::{
-    AgreementVersion, Delegation, Freeze, KeyRecord, MemberInfo, MemberRecord, MembershipState,
-    Officer, ProposalStatus,
+    AgreementVersion, Delegation, DeviceRevocation, Freeze, KeyRecord, MemberInfo, MemberRecord,
+    MembershipState, Officer, ProposalStatus,
 };
 
 /// Largest encoded entry other than the charter, in bytes. Checked before

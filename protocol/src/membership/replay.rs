@@ -27,6 +27,15 @@
 //!   is checked with the entry's shape.) A device belongs to at most one
 //!   member: the first valid delegation of it in replay order decides, and
 //!   later delegations of it by other members are ignored.
+//! - `RevokeDevice` is valid iff its signer is or was one of `member`'s
+//!   keys and `member` validly delegated the device; decided on the final
+//!   key history and delegations. The first valid revocation of a device
+//!   in replay order decides its heads; the device stays revoked even if
+//!   delegated again. A rotated-away or removed key's revocation outside
+//!   the revoking proposal's past counts for nothing, like its votes.
+//! - `Decline` is recorded for a proposal open at that point and not
+//!   approved by its author (a current member); it changes no count, and
+//!   the author's later approval withdraws it.
 //! - `SetAgreement` applies only on top of the version it names as
 //!   `previous` (the last one applied); otherwise it is inapplicable, so
 //!   two concurrent rewrites never silently overwrite each other. Every
@@ -37,9 +46,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ids::{EntryHash, MemberId, PublicKey};
 
 use super::{
-    AgreementVersion, Delegation, EntryKind, Freeze, KeyRecord, MemberInfo, MemberRecord,
-    MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
+    AgreementVersion, Delegation, DeviceRevocation, EntryKind, Freeze, KeyRecord, MemberInfo,
+    MemberRecord, MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
 };
+
+/// A `RevokeDevice` entry waiting for the final key history and the
+/// delegations.
+struct RevocationCandidate {
+    entry: EntryHash,
+    signer: PublicKey,
+    member: MemberId,
+    device: PublicKey,
+    frozen_heads: super::FrozenHeads,
+}
 
 /// A `Delegate` entry waiting for the final key history.
 struct DelegateCandidate {
@@ -59,6 +78,7 @@ struct Replay<'a> {
     /// Open proposal → its replay position.
     open_at: BTreeMap<EntryHash, usize>,
     delegates: Vec<DelegateCandidate>,
+    revocations: Vec<RevocationCandidate>,
 }
 
 /// How many times [`replay`] may replay again with a larger set of
@@ -110,6 +130,7 @@ fn replay_once(
         open: BTreeMap::new(),
         open_at: BTreeMap::new(),
         delegates: Vec::new(),
+        revocations: Vec::new(),
     };
     for hash in order {
         if let Some(entry) = entries.get(hash) {
@@ -269,7 +290,27 @@ impl<'a> Replay<'a> {
                     self.state.proposals.get_mut(proposal)
                     && approvers.insert(author)
                 {
+                    // An approval withdraws the member's earlier decline.
+                    if let Some(decliners) = self.state.declines.get_mut(proposal) {
+                        decliners.remove(&author);
+                    }
                     self.settle(hash, *proposal);
+                }
+            }
+            EntryKind::Decline { proposal } => {
+                let Some(author) = self.state.current_member_of_key(&signer) else {
+                    return;
+                };
+                // Recorded only while open and not approved by the author:
+                // an approval, once counted, is not taken back.
+                if let Some(ProposalStatus::Open { approvers }) = self.state.proposals.get(proposal)
+                    && !approvers.contains(&author)
+                {
+                    self.state
+                        .declines
+                        .entry(*proposal)
+                        .or_default()
+                        .insert(author);
                 }
             }
             EntryKind::Delegate {
@@ -282,6 +323,17 @@ impl<'a> Replay<'a> {
                 member: *member,
                 device: *device,
                 expires_at_ms: *expires_at_ms,
+            }),
+            EntryKind::RevokeDevice {
+                member,
+                device,
+                frozen_heads,
+            } => self.revocations.push(RevocationCandidate {
+                entry: hash,
+                signer,
+                member: *member,
+                device: *device,
+                frozen_heads: frozen_heads.clone(),
             }),
         }
     }
@@ -486,6 +538,7 @@ impl<'a> Replay<'a> {
                 keys: vec![KeyRecord { key, revoked: None }],
                 removed: None,
                 delegations: Vec::new(),
+                revoked_devices: Vec::new(),
             },
         );
         self.state.member_keys.insert(key, member);
@@ -516,6 +569,27 @@ impl<'a> Replay<'a> {
                     entry: candidate.entry,
                 });
             }
+        }
+        // A device is revoked by a key of the member it was delegated to;
+        // the first valid revocation in replay order decides its heads.
+        for candidate in self.revocations {
+            let Some(record) = self.state.records.get_mut(&candidate.member) else {
+                continue;
+            };
+            let own_key = record.keys.iter().any(|k| k.key == candidate.signer);
+            let own_device = record
+                .delegations
+                .iter()
+                .any(|d| d.device == candidate.device);
+            if !own_key || !own_device || record.device_revocation(&candidate.device).is_some() {
+                continue;
+            }
+            record.revoked_devices.push(DeviceRevocation {
+                device: candidate.device,
+                revoked_under: candidate.signer,
+                entry: candidate.entry,
+                frozen_heads: candidate.frozen_heads,
+            });
         }
         self.state
     }

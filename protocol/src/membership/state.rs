@@ -27,6 +27,9 @@ pub struct MembershipState {
     pub(super) proposals: BTreeMap<EntryHash, ProposalStatus>,
     /// Every version of the agreement that took effect, oldest first.
     pub(super) agreements: Vec<AgreementVersion>,
+    /// Open or decided proposal → the members whose decline was replayed
+    /// while it was open and who did not approve it after.
+    pub(super) declines: BTreeMap<EntryHash, BTreeSet<MemberId>>,
 }
 
 /// One version of the pact's agreement and how it came about.
@@ -74,6 +77,30 @@ pub struct MemberRecord {
     pub removed: Option<Freeze>,
     /// Valid delegations to device keys, in replay order.
     pub delegations: Vec<Delegation>,
+    /// Devices the member revoked (lost or stolen), each with the heads
+    /// its changes stay valid in; one per device, the first valid
+    /// revocation in replay order.
+    pub revoked_devices: Vec<DeviceRevocation>,
+}
+
+/// A device a member revoked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceRevocation {
+    /// The device key.
+    pub device: PublicKey,
+    /// The member key that signed the revocation.
+    pub revoked_under: PublicKey,
+    /// The `RevokeDevice` entry.
+    pub entry: EntryHash,
+    /// The heads after which the device may no longer write.
+    pub frozen_heads: FrozenHeads,
+}
+
+impl MemberRecord {
+    /// The member's revocation of `device`, if it revoked it.
+    pub fn device_revocation(&self, device: &PublicKey) -> Option<&DeviceRevocation> {
+        self.revoked_devices.iter().find(|r| r.device == *device)
+    }
 }
 
 /// One member key of a member.
@@ -196,6 +223,11 @@ impl MembershipState {
         &self.agreements
     }
 
+    /// The members who declined `proposal` (and did not approve it after).
+    pub fn decliners(&self, proposal: &EntryHash) -> impl Iterator<Item = &MemberId> {
+        self.declines.get(proposal).into_iter().flatten()
+    }
+
     /// What became of the proposal entry `proposal`.
     pub fn proposal(&self, proposal: &EntryHash) -> Option<&ProposalStatus> {
         self.proposals.get(proposal)
@@ -222,15 +254,10 @@ impl MembershipState {
         }
         self.members.iter().find_map(|(member, info)| {
             let record = self.records.get(member)?;
-            record
-                .delegations
-                .iter()
-                .any(|d| {
-                    d.device == *key
-                        && d.issued_under == info.current_key
-                        && d.expires_at_ms >= now_ms
-                })
-                .then_some(*member)
+            let usable = record.delegations.iter().any(|d| {
+                d.device == *key && d.issued_under == info.current_key && d.expires_at_ms >= now_ms
+            });
+            (usable && record.device_revocation(key).is_none()).then_some(*member)
         })
     }
 

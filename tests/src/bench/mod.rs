@@ -48,6 +48,7 @@ pub const FIGURES: &[&str] = &[
     lossy::HEAL,
     flood::P99,
     recovery::TIME,
+    recovery::ROTATION_TIME,
 ];
 
 /// The rows that need network namespaces: missing, with the reason
@@ -176,7 +177,16 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
         rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
     }
     if wanted("recovery") {
-        rows.extend(runtime.block_on(recovery::run(&sizes, scratch.path()))?);
+        rows.extend(runtime.block_on(recovery::run(
+            &sizes,
+            scratch.path(),
+            recovery::Way::MemberKey,
+        ))?);
+        rows.extend(runtime.block_on(recovery::run(
+            &sizes,
+            scratch.path(),
+            recovery::Way::Rotation,
+        ))?);
     }
     Ok(rows)
 }

@@ -238,3 +238,77 @@ async fn only_admins_see_and_change_the_pact() {
     }
     assert_eq!(node.log_heads(), before);
 }
+
+/// An admission signed offline and handed in gets its invitation file
+/// from the node, which signs nothing for it; other proposals have none.
+#[tokio::test]
+async fn an_admission_signed_offline_gets_its_invitation_from_the_node() {
+    let mut node = TestNode::new();
+    let joiner = KeyPair::from_seed([70; 32]);
+    let entry = node.core.lock().replica().membership().propose(
+        &key_a(),
+        amtshilfe_protocol::membership::Proposal::Add {
+            key: joiner.public(),
+            name: "Gemeinde Lautertal".into(),
+        },
+        clock::now_ms(),
+    );
+    let hash = entry.hash();
+    let (status, answer) = node
+        .post(
+            "/api/pact/entries",
+            json!({ "entry": hex::encode(entry.to_bytes()) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let _ = node.announced.try_recv();
+    let heads = node.log_heads();
+    let (status, invitation) = node
+        .post(
+            &format!("/api/pact/invitations/{hash}"),
+            json!({ "addresses": ["/ip4/127.0.0.1/tcp/4001"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{invitation}");
+    assert_eq!(invitation["invited_name"], "Gemeinde Lautertal");
+    assert_eq!(
+        invitation["invited_member_key"],
+        joiner.public().to_string()
+    );
+    assert_eq!(invitation["proposal"], hash.to_string());
+    assert_eq!(invitation["inviter"], "Kreis Bergstraße");
+    assert!(
+        invitation["bootstrap"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("/ip4/127.0.0.1/tcp/4001/p2p/")
+    );
+    let entries = invitation["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.last().unwrap(),
+        &json!(hex::encode(entry.to_bytes()))
+    );
+    assert_eq!(node.log_heads(), heads, "the node signs nothing for it");
+
+    let (status, answer) = node
+        .post(
+            &format!("/api/pact/invitations/{}", "ab".repeat(32)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let officer = node.core.lock().replica().membership().propose(
+        &key_a(),
+        amtshilfe_protocol::membership::Proposal::DismissOfficer {
+            officer_key: KeyPair::from_seed([61; 32]).public(),
+        },
+        clock::now_ms(),
+    );
+    let other = officer.hash();
+    node.core.lock().receive_entry(officer, "test").unwrap();
+    let (status, answer) = node
+        .post(&format!("/api/pact/invitations/{other}"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "not_an_admission");
+}

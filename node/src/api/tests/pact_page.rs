@@ -96,7 +96,7 @@ async fn an_admin_reviews_signs_and_follows_a_proposal_on_the_pakt_page() {
 }
 
 /// The value of the hidden field `name` on a page.
-fn hidden_field(page: &str, name: &str) -> Option<String> {
+pub(super) fn hidden_field(page: &str, name: &str) -> Option<String> {
     let at = page.find(&format!("name=\"{name}\" value=\""))?;
     let rest = &page[at + name.len() + 15..];
     Some(rest[..rest.find('"')?].to_string())

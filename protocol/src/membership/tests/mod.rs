@@ -5,6 +5,8 @@
 mod agreement;
 mod authority;
 mod convergence;
+mod decline;
+mod device_revocation;
 mod majority;
 mod partition;
 mod rejections;
