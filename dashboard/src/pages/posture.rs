@@ -81,6 +81,8 @@ pub struct WorkspaceRow {
     pub findings: (usize, usize),
     /// Last review.
     pub last_review_ms: Option<i64>,
+    /// yes ÷ (yes + no) per WiBA topic id, in thousandths, in catalogue order.
+    pub topics: Vec<(String, Option<u32>)>,
 }
 
 fn t(ctx: &Ctx, de: &'static str, en: &'static str) -> &'static str {
@@ -470,6 +472,7 @@ pub fn workspace_page(ctx: &Ctx, officer_name: &str, rows: &[WorkspaceRow]) -> S
                     } } }
                 }
             }))
+            (topic_matrix(ctx, rows))
         }
     };
     page(
@@ -480,6 +483,34 @@ pub fn workspace_page(ctx: &Ctx, officer_name: &str, rows: &[WorkspaceRow]) -> S
         title,
         content,
     )
+}
+
+/// WiBA progress per topic (rows) for every served member (columns), so
+/// the officer sees where the pact as a whole lags.
+fn topic_matrix(ctx: &Ctx, rows: &[WorkspaceRow]) -> Markup {
+    let Some(first) = rows.first() else {
+        return html! {};
+    };
+    let of = |row: &WorkspaceRow, topic: &str| {
+        row.topics
+            .iter()
+            .find(|(id, _)| id == topic)
+            .and_then(|(_, value)| *value)
+    };
+    html! {
+        (scroll_box(t(ctx, "WiBA-Fortschritt je Baustein und Mitglied", "WiBA progress per topic and member"), html! {
+            table id="served-topics" {
+                thead { tr {
+                    th scope="col" { (t(ctx, "Baustein", "Topic")) }
+                    @for row in rows { th scope="col" { (row.name) } }
+                } }
+                tbody { @for (topic, _) in &first.topics { tr {
+                    th scope="row" { (topic_name(ctx, topic)) }
+                    @for row in rows { td { (permille(of(row, topic))) } }
+                } } }
+            }
+        }))
+    }
 }
 
 fn bcms_label(ctx: &Ctx, stage: Option<&str>) -> String {

@@ -89,6 +89,11 @@ fn row_of(summary: MemberSummary) -> WorkspaceRow {
         red_flags_raised: summary.red_flags_raised.len(),
         findings: (summary.open_findings, summary.overdue_findings),
         last_review_ms: summary.last_review_ms,
+        topics: summary
+            .wiba
+            .iter()
+            .map(|t| (t.topic.clone(), t.progress_permille))
+            .collect(),
     }
 }
 

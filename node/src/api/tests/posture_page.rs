@@ -64,6 +64,17 @@ async fn a_member_and_its_officer_go_through_review_on_the_pages() {
     let workspace = node.page(&isb, "/isb").await;
     assert!(workspace.contains("Kreis Bergstraße") && workspace.contains(&format!("/isb/{me}")));
     assert!(workspace.contains("wartet auf Prüfung"));
+    // Per topic and member: one row per WiBA topic; topic 1 has one "ja"
+    // and one "nein", so 50 %.
+    let matrix = workspace
+        .split_once("id=\"served-topics\"")
+        .expect("the per-topic table")
+        .1;
+    let topics = amtshilfe_protocol::posture::WibaCatalogue::builtin()
+        .topics
+        .len();
+    assert_eq!(matrix.matches("scope=\"row\"").count(), topics);
+    assert!(matrix.contains("<td>50 %</td>"), "{matrix}");
     let detail = node.page(&isb, &format!("/isb/{me}")).await;
     assert!(detail.contains("id=\"review-form\""));
     let review = format!("/isb/{me}/pruefung");
