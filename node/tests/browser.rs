@@ -1,5 +1,5 @@
 //! The dashboard in a real browser (headless Chromium, driven by
-//! Playwright): two nodes; on A an IT lead offers 3 laptops and edits the
+//! Playwright): three nodes; on A an IT lead offers 3 laptops and edits the
 //! offer once; on B a requester asks for 5; the request appears on A
 //! without a reload; A pledges 3; B accepts; both pages show the mission
 //! order and 2 still open. The registry is downloaded as CSV from the
@@ -9,13 +9,14 @@
 //! marks the GDPR report as sent and opens its print view. It writes a
 //! TLP:AMBER entry too: A, the helper with the mission order, reads it;
 //! a third node C, whose member helps nobody, shows it only as
-//! confidential. An exercise
-//! (ÜBUNG) runs from B's request through A's pledge, B's acceptance, an
-//! exercise incident, A's recorded hours and B's closing of the mission
-//! order, and its after-action report shows the order closed, the need
-//! covered and only the bystander C unanswered. A's admin sees the agreement's change
-//! form and sets the member's own 24/7 contacts, which clears the
-//! Lagebild's hint. On every page the flow visits, axe-core checks
+//! confidential. An exercise (ÜBUNG) runs from B's request through A's
+//! pledge, B's acceptance, an exercise incident, A's recorded hours and
+//! B's closing of the mission order, and its after-action report shows the
+//! order closed, the need covered and only the bystander C unanswered.
+//! A's admin sees the agreement's change form, sets the member's own 24/7
+//! contacts, which clears the Lagebild's hint, uploads a file that is no
+//! bundle on the Netzwerk page (refused with its reason) and opens the
+//! Pakt page with the own devices. On every page the flow visits, axe-core checks
 //! the WCAG 2.1 A and AA rules (any violation fails); one flow runs on
 //! keyboard events only; every page is checked for sideways scrolling at
 //! 360 px and at 200 % zoom. Screenshots land in

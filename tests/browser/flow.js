@@ -505,6 +505,12 @@ async function contextPage(browser, viewport, scale) {
   const refusal = await a.innerText('#bundle-result');
   expect(/nichts übernommen|nothing applied/.test(refusal) && refusal.includes('bundle'), `the upload's refusal is shown (${refusal})`);
   await check(a, 'Netzwerk (bundle upload refused)');
+
+  // The Pakt page: members, officers, proposals and the node's own
+  // devices with their revoke form.
+  await a.goto(A_URL + '/pakt');
+  expect(await a.locator('#h-devices').count() === 1, 'the Pakt page lists the own devices');
+  await check(a, 'Pakt');
   await a.goto(A_URL + '/barrierefreiheit');
   await check(a, 'accessibility statement (logged in)');
   await browser.close();

@@ -187,6 +187,7 @@ pub fn pact(ctx: &Ctx, view: &PactPage) -> String {
                 a href=(super::OWN_CONTACTS_PATH) { (tr(ctx, "Eigene 24/7-Kontakte pflegen", "Keep this member's 24/7 contacts")) }
                 " · " a href="/pakt/vereinbarung" { (tr(ctx, "Vereinbarung", "Agreement")) }
                 " · " a href="/pakt/kontakte" { (tr(ctx, "Kontaktliste", "Contact sheet")) } }
+            (super::scroll_box(tr(ctx, "Mitglieder", "Members"), html! {
             table {
                 thead { tr {
                     th scope="col" { "Name" } th scope="col" { "AGS" }
@@ -220,6 +221,7 @@ pub fn pact(ctx: &Ctx, view: &PactPage) -> String {
                     }
                 } } }
             }
+            }))
             @if !view.former.is_empty() {
                 p.muted { (tr(ctx, "Ausgeschieden: ", "Removed: ")) (view.former.join(", ")) }
             }

@@ -36,6 +36,7 @@ pub(crate) fn section(ctx: &Ctx, devices: &[PactDeviceRow], off: bool) -> Markup
                 "Ein verlorenes oder gestohlenes Gerät sperren: Seine bisherigen Änderungen bleiben gültig, spätere werden überall abgewiesen, und es wird nicht mehr ins Netz gelassen.",
                 "Revoke a lost or stolen device: its changes so far stay valid, later ones are refused everywhere, and it is no longer let into the network.")) }
             @if devices.is_empty() { p { (tr(ctx, "Keine.", "None.")) } } @else {
+                (super::scroll_box(tr(ctx, "Eigene Geräte", "Own devices"), html! {
                 table {
                     thead { tr {
                         th scope="col" { (tr(ctx, "Gerät", "Device")) }
@@ -57,6 +58,7 @@ pub(crate) fn section(ctx: &Ctx, devices: &[PactDeviceRow], off: bool) -> Markup
                         } }
                     } } }
                 }
+                }))
             }
         }
     }

@@ -6,59 +6,18 @@
 //! answered like one that does not exist (404 `member_not_served`), so
 //! the route tells a stranger nothing about who is served.
 
-use amtshilfe_protocol::envelope::Envelope;
-use amtshilfe_protocol::ids::MemberId;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use crate::http::posture::{announce, no_officer_here, posture_error, served};
 use crate::http::{ApiError, ApiState, with_core};
-use crate::net::{Announcement, NetCommand};
 use crate::ops::Saved;
 use crate::ops::posture::{
-    PostureAnswer, PostureBody, PostureError, PostureSaved, PostureSubmitted, ReviewRequest,
-    Viewer, Workspace, posture_answer, review_record, save_assessment, serves, submit, workspace,
+    PostureAnswer, PostureBody, PostureSaved, PostureSubmitted, ReviewRequest, Viewer, Workspace,
+    posture_answer, review_record, save_assessment, submit, workspace,
 };
-
-/// The API's answer to a refused posture write; nothing was written.
-pub(crate) fn posture_error(error: PostureError) -> ApiError {
-    let code = error.code();
-    let message = error.to_string();
-    match error {
-        PostureError::Write(error) => error.into(),
-        PostureError::Random(detail) => ApiError::Internal(detail),
-        PostureError::NoOfficer => ApiError::not_found(code, message),
-        PostureError::NotServing => member_not_served(),
-        PostureError::NothingToSubmit | PostureError::NotSubmitted(_) | PostureError::Seal(_) => {
-            ApiError::conflict(code, message)
-        }
-        PostureError::Invalid(_) | PostureError::TooLarge(_) | PostureError::InvalidReview(_) => {
-            ApiError::BodyRule { code, message }
-        }
-    }
-}
-
-pub(crate) fn member_not_served() -> ApiError {
-    ApiError::not_found(
-        "member_not_served",
-        "The joint security officer on this node does not serve this member.",
-    )
-}
-
-pub(crate) fn no_officer_here() -> ApiError {
-    posture_error(PostureError::NoOfficer)
-}
-
-/// Announces envelopes just written (the pages' writes use it too).
-pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
-    // Durable already; if an announcement is dropped, sync delivers it.
-    for envelope in envelopes {
-        state.net.send(NetCommand::Announce(Announcement::Envelope(
-            envelope.clone(),
-        )));
-    }
-}
 
 /// `GET /api/posture`: this member's posture as its staff edit it.
 pub(super) async fn own(State(state): State<ApiState>) -> Result<Json<PostureAnswer>, ApiError> {
@@ -116,19 +75,6 @@ pub(super) async fn members(State(state): State<ApiState>) -> Result<Json<Worksp
     })
     .await
     .map(Json)
-}
-
-/// The served member named by the path, else 404 (the pages use it too).
-pub(crate) fn served(core: &crate::core::Core, member: &str) -> Result<MemberId, ApiError> {
-    if core.seal_identities().officer_key().is_none() {
-        return Err(no_officer_here());
-    }
-    let member: MemberId = member.parse().map_err(|_| member_not_served())?;
-    if serves(core, &member) {
-        Ok(member)
-    } else {
-        Err(member_not_served())
-    }
 }
 
 /// `GET /api/posture/members/{member}`: one served member's detail.

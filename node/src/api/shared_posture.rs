@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 
 use crate::clock;
+use crate::http::posture::announce;
 use crate::http::{ApiError, ApiState, with_core};
-use crate::net::{Announcement, NetCommand};
 use crate::ops::shared_posture::aid::{self, AidShared};
 use crate::ops::shared_posture::benchmark::{self, BenchmarkPublished, BenchmarkSeen};
 
@@ -31,14 +31,6 @@ pub(crate) struct AidUnshared {
     pub status: &'static str,
 }
 
-fn announce(state: &ApiState, envelopes: Vec<amtshilfe_protocol::envelope::Envelope>) {
-    for envelope in envelopes {
-        state
-            .net
-            .send(NetCommand::Announce(Announcement::Envelope(envelope)));
-    }
-}
-
 /// `PUT /api/requests/{id}/posture-share`.
 pub(super) async fn share(
     State(state): State<ApiState>,
@@ -53,7 +45,7 @@ pub(super) async fn share(
         Ok((envelope, shared))
     })
     .await?;
-    announce(&state, vec![envelope]);
+    announce(&state, std::slice::from_ref(&envelope));
     Ok(Json(shared))
 }
 
@@ -67,7 +59,7 @@ pub(super) async fn unshare(
         Ok(core.write(Collection::Posture, &[op], clock::now_ms())?)
     })
     .await?;
-    announce(&state, vec![envelope]);
+    announce(&state, std::slice::from_ref(&envelope));
     Ok(Json(AidUnshared {
         status: "withdrawn",
     }))
@@ -104,7 +96,7 @@ pub(super) async fn publish_benchmark(
         Ok((envelopes, published))
     })
     .await?;
-    announce(&state, envelopes);
+    announce(&state, &envelopes);
     Ok(Json(published))
 }
 

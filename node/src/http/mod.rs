@@ -12,6 +12,7 @@ pub mod auth;
 pub(crate) mod error;
 pub mod limits;
 mod multipart_csrf;
+pub(crate) mod posture;
 pub(crate) mod session_store;
 mod whole_numbers;
 

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::forms::Fields;
 use crate::clock;
 use crate::http::auth::refuse;
+use crate::http::posture::announce;
 use crate::http::{ApiError, ApiState, with_core};
-use crate::net::{Announcement, NetCommand};
 use crate::ops::shared_posture::aid;
 
 /// The form field with the choice.
@@ -60,9 +60,7 @@ pub(super) async fn share(
     .await;
     match result {
         Ok(envelope) => {
-            state
-                .net
-                .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+            announce(&state, &[envelope]);
             Redirect::to(&path).into_response()
         }
         Err(error) => refuse(&path, error),

@@ -16,8 +16,8 @@ use super::pages::render_as;
 use super::posture_forms::{posture_body, review_body};
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
-use crate::api::posture::{announce, no_officer_here, posture_error, served};
 use crate::core::Core;
+use crate::http::posture::{announce, no_officer_here, posture_error, served};
 use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::posture::{
     MemberSummary, PostureAnswer, Viewer, posture_answer, review_record, save_assessment, submit,

@@ -75,7 +75,7 @@ impl TestNode {
         assert_eq!(core.replica().membership().state().officers().count(), 0);
     }
 
-    fn as_role(&mut self, role: Role) {
+    pub(super) fn as_role(&mut self, role: Role) {
         self.token = self.add_account(role.id(), role, false);
     }
 

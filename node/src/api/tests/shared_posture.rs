@@ -321,6 +321,16 @@ async fn the_requester_shares_flags_with_its_pledging_helpers_only() {
 #[tokio::test]
 async fn a_node_without_an_officer_publishes_no_benchmark_and_shows_none() {
     let mut node = TestNode::new();
+    // Publishing is the officer's act: not even an admin's.
+    node.refused_with(
+        Method::POST,
+        "/api/posture/benchmark",
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    node.as_role(Role::SecurityOfficer);
     node.refused_with(
         Method::POST,
         "/api/posture/benchmark",
@@ -329,6 +339,7 @@ async fn a_node_without_an_officer_publishes_no_benchmark_and_shows_none() {
         "no_officer_here",
     )
     .await;
+    node.as_role(Role::ItLead);
     let (status, seen) = node.get("/api/posture/benchmark").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen, json!([]));
@@ -475,8 +486,19 @@ fn b_shares_benchmark(node: &mut TestNode, members_in_topic: usize) {
 async fn a_served_member_sees_the_benchmark_only_with_three_members_per_topic() {
     let mut node = TestNode::new();
     with_seal_key(&node);
+    // The figures are about the member's weaknesses: its posture staff
+    // read them, a viewer does not.
     node.add_account("leser", Role::Viewer, true);
-    let (session, _) = node.login_page("leser").await;
+    let (viewer, _) = node.login_page("leser").await;
+    let answer = node
+        .send(
+            Request::get("/sicherheitslage/vergleich").header(header::COOKIE, &viewer),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    node.add_account("it", Role::ItLead, true);
+    let (session, _) = node.login_page("it").await;
     let page = node.page(&session, "/sicherheitslage/vergleich").await;
     assert!(page.contains("Noch kein Vergleich freigegeben."), "{page}");
 

@@ -1,0 +1,64 @@
+//! What the posture routes of both adapters share (the JSON API in
+//! `api/posture.rs`, `api/shared_posture.rs` and the pages in
+//! `web/posture_pages.rs`, `web/aid_posture.rs`): how a refused posture
+//! write answers, the served member a path names, and announcing what was
+//! written.
+
+use amtshilfe_protocol::envelope::Envelope;
+use amtshilfe_protocol::ids::MemberId;
+
+use super::{ApiError, ApiState};
+use crate::net::{Announcement, NetCommand};
+use crate::ops::posture::{PostureError, serves};
+
+/// The API's answer to a refused posture write; nothing was written.
+pub(crate) fn posture_error(error: PostureError) -> ApiError {
+    let code = error.code();
+    let message = error.to_string();
+    match error {
+        PostureError::Write(error) => error.into(),
+        PostureError::Random(detail) => ApiError::Internal(detail),
+        PostureError::NoOfficer => ApiError::not_found(code, message),
+        PostureError::NotServing => member_not_served(),
+        PostureError::NothingToSubmit | PostureError::NotSubmitted(_) | PostureError::Seal(_) => {
+            ApiError::conflict(code, message)
+        }
+        PostureError::Invalid(_) | PostureError::TooLarge(_) | PostureError::InvalidReview(_) => {
+            ApiError::BodyRule { code, message }
+        }
+    }
+}
+
+pub(crate) fn member_not_served() -> ApiError {
+    ApiError::not_found(
+        "member_not_served",
+        "The joint security officer on this node does not serve this member.",
+    )
+}
+
+pub(crate) fn no_officer_here() -> ApiError {
+    posture_error(PostureError::NoOfficer)
+}
+
+/// Announces envelopes just written (the pages' writes use it too).
+pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
+    // Durable already; if an announcement is dropped, sync delivers it.
+    for envelope in envelopes {
+        state.net.send(NetCommand::Announce(Announcement::Envelope(
+            envelope.clone(),
+        )));
+    }
+}
+
+/// The served member named by the path, else 404 (the pages use it too).
+pub(crate) fn served(core: &crate::core::Core, member: &str) -> Result<MemberId, ApiError> {
+    if core.seal_identities().officer_key().is_none() {
+        return Err(no_officer_here());
+    }
+    let member: MemberId = member.parse().map_err(|_| member_not_served())?;
+    if serves(core, &member) {
+        Ok(member)
+    } else {
+        Err(member_not_served())
+    }
+}
