@@ -25,7 +25,7 @@ use amtshilfe_protocol::seal::{
 };
 use amtshilfe_tests::fixtures::{T0_MS, TestPact};
 use common::ingress::assert_refused;
-use common::{pact_id, signed_change};
+use common::{appoint_officer, pact_id, replica_with, signed_change};
 
 /// A note no one but the readers may ever see in clear.
 const SECRET_NOTE: &str = "Notfallkarte fehlt im Rathaus Zwingenberg";
@@ -43,27 +43,7 @@ fn setting() -> Setting {
     let pact = TestPact::new(3, 29);
     let pact_id = pact_id(&pact.charter);
     let officer = KeyPair::from_seed([60; 32]);
-    let mut log = MembershipLog::new(pact.charter.clone()).expect("a valid charter");
-    for entry in &pact.delegations {
-        log.insert(entry.clone()).expect("a valid delegation");
-    }
-    let propose = log.propose(
-        &pact.members[0].member_key,
-        Proposal::AppointOfficer {
-            officer_key: officer.public(),
-            name: "Gemeinsame ISB".into(),
-            serves: vec![pact.members[0].id(), pact.members[1].id()],
-        },
-        T0_MS,
-    );
-    log.insert(propose.clone()).expect("a valid proposal");
-    let mut appointment = vec![propose.clone()];
-    for approver in [1, 2] {
-        let approve = log.approve(&pact.members[approver].member_key, propose.hash(), T0_MS);
-        log.insert(approve.clone()).expect("a valid approval");
-        appointment.push(approve);
-    }
-    assert_eq!(log.state().officers().count(), 1);
+    let appointment = appoint_officer(&pact, &officer, &[0, 1]);
     Setting {
         pact,
         pact_id,
@@ -73,13 +53,7 @@ fn setting() -> Setting {
 }
 
 fn appointed_replica(setting: &Setting) -> Replica {
-    let mut replica = setting.pact.replica();
-    for entry in &setting.appointment {
-        replica
-            .receive_entry(entry.clone())
-            .expect("the appointment applies");
-    }
-    replica
+    replica_with(&setting.pact, &setting.appointment)
 }
 
 fn member_secret(index: u8) -> EncryptionSecret {

@@ -17,7 +17,7 @@ use amtshilfe_protocol::incident::{
     LinePlace, OpenLineError, TimelineEntry, Tlp, line_reader_ids, open_line, seal_line,
 };
 use amtshilfe_protocol::ingress::SignatureCheck;
-use amtshilfe_protocol::membership::{MembershipLog, Proposal, SignedEntry};
+use amtshilfe_protocol::membership::SignedEntry;
 use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
 use amtshilfe_protocol::replica::{Replica, WriteError};
 use amtshilfe_protocol::seal::{
@@ -25,7 +25,7 @@ use amtshilfe_protocol::seal::{
 };
 use amtshilfe_tests::fixtures::{T0_MS, TestPact};
 use common::ingress::assert_refused;
-use common::{pact_id, signed_change};
+use common::{appoint_officer, pact_id, replica_with, signed_change};
 
 /// What no one but the readers may ever see in clear.
 const SECRET_TEXT: &str = "Domänen-Admin kompromittiert, Tresor-Kennwort neu";
@@ -45,27 +45,7 @@ fn setting() -> Setting {
     let pact = TestPact::new(4, 31);
     let pact_id = pact_id(&pact.charter);
     let officer = KeyPair::from_seed([61; 32]);
-    let mut log = MembershipLog::new(pact.charter.clone()).expect("a valid charter");
-    for entry in &pact.delegations {
-        log.insert(entry.clone()).expect("a valid delegation");
-    }
-    let propose = log.propose(
-        &pact.members[0].member_key,
-        Proposal::AppointOfficer {
-            officer_key: officer.public(),
-            name: "Gemeinsame ISB".into(),
-            serves: vec![pact.members[0].id()],
-        },
-        T0_MS,
-    );
-    log.insert(propose.clone()).expect("a valid proposal");
-    let mut appointment = vec![propose.clone()];
-    for approver in [1, 2] {
-        let approve = log.approve(&pact.members[approver].member_key, propose.hash(), T0_MS);
-        log.insert(approve.clone()).expect("a valid approval");
-        appointment.push(approve);
-    }
-    assert_eq!(log.state().officers().count(), 1);
+    let appointment = appoint_officer(&pact, &officer, &[0]);
     Setting {
         pact,
         pact_id,
@@ -75,13 +55,7 @@ fn setting() -> Setting {
 }
 
 fn appointed_replica(setting: &Setting) -> Replica {
-    let mut replica = setting.pact.replica();
-    for entry in &setting.appointment {
-        replica
-            .receive_entry(entry.clone())
-            .expect("the appointment applies");
-    }
-    replica
+    replica_with(&setting.pact, &setting.appointment)
 }
 
 fn member_secret(index: usize) -> EncryptionSecret {

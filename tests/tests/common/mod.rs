@@ -159,5 +159,59 @@ pub(crate) fn offers_of(member: amtshilfe_protocol::ids::MemberId) -> DocumentId
     DocumentId::new(member, Collection::Offers)
 }
 
+/// The log entries that appoint `officer` to serve the members at
+/// `serves` (indices into `pact.members`): proposed by member 0, approved
+/// by members 1 and 2, each checked by a log.
+pub(crate) fn appoint_officer(
+    pact: &amtshilfe_tests::fixtures::TestPact,
+    officer: &KeyPair,
+    serves: &[usize],
+) -> Vec<amtshilfe_protocol::membership::SignedEntry> {
+    use amtshilfe_protocol::membership::{MembershipLog, Proposal};
+    let mut log = MembershipLog::new(pact.charter.clone()).expect("a valid charter");
+    for entry in &pact.delegations {
+        log.insert(entry.clone()).expect("a valid delegation");
+    }
+    let propose = log.propose(
+        &pact.members[0].member_key,
+        Proposal::AppointOfficer {
+            officer_key: officer.public(),
+            name: "Gemeinsame ISB".into(),
+            serves: serves
+                .iter()
+                .map(|&index| pact.members[index].id())
+                .collect(),
+        },
+        amtshilfe_tests::fixtures::T0_MS,
+    );
+    log.insert(propose.clone()).expect("a valid proposal");
+    let mut appointment = vec![propose.clone()];
+    for approver in [1, 2] {
+        let approve = log.approve(
+            &pact.members[approver].member_key,
+            propose.hash(),
+            amtshilfe_tests::fixtures::T0_MS,
+        );
+        log.insert(approve.clone()).expect("a valid approval");
+        appointment.push(approve);
+    }
+    assert_eq!(log.state().officers().count(), 1);
+    appointment
+}
+
+/// A replica of `pact` that received the log entries `entries`.
+pub(crate) fn replica_with(
+    pact: &amtshilfe_tests::fixtures::TestPact,
+    entries: &[amtshilfe_protocol::membership::SignedEntry],
+) -> Replica {
+    let mut replica = pact.replica();
+    for entry in entries {
+        replica
+            .receive_entry(entry.clone())
+            .expect("the entry applies");
+    }
+    replica
+}
+
 pub(crate) mod ingress;
 pub(crate) mod nodes;
