@@ -27,6 +27,13 @@ use common::{Snapshot, offer_put, offers_of, request_put, signed_change};
 /// remove it on `fixture.replica`, frozen at the first offer, before that
 /// replica has seen any change of member 3.
 fn remove_member_3(fixture: &mut Fixture) -> (Replica, Envelope, Envelope) {
+    remove_member_3_revoked(fixture, false)
+}
+
+/// [`remove_member_3`]; if `revoked`, member 3's key first revokes its
+/// device at the heads after its second change (a stolen key's attempt to
+/// keep that change valid past the removal).
+fn remove_member_3_revoked(fixture: &mut Fixture, revoked: bool) -> (Replica, Envelope, Envelope) {
     let Fixture { pact, replica, .. } = fixture;
     let m3 = &pact.members[3];
     let mut own = pact.replica();
@@ -47,6 +54,18 @@ fn remove_member_3(fixture: &mut Fixture) -> (Replica, Envelope, Envelope) {
             T0_MS + 10,
         )
         .expect("member 3 writes again");
+    if revoked {
+        let revocation = replica.membership().revoke_device(
+            &m3.member_key,
+            m3.id(),
+            m3.device.key.public(),
+            BTreeMap::from([(Collection::Offers, own.heads()[&offers_of(m3.id())].clone())]),
+            T0_MS + 15,
+        );
+        replica
+            .receive_entry(revocation)
+            .expect("the member's revocation");
+    }
     let propose = replica.membership().propose(
         &pact.members[0].member_key,
         Proposal::Remove {
@@ -117,6 +136,25 @@ fn removed_member_is_frozen_at_the_heads_of_its_removal() {
     assert_eq!(report.rejected[0].1, Rejection::AuthorityFrozen);
     assert_eq!(replica.stats().rejected.get("authority_frozen"), Some(&2));
     assert_eq!(Snapshot::of(&replica), before);
+}
+
+/// The member's key revoked its device at heads after the removal's
+/// before it was removed: the removal still bounds the device.
+#[test]
+fn a_revocation_before_the_removal_does_not_widen_it() {
+    let mut fixture = fixture();
+    let (_, inside, outside) = remove_member_3_revoked(&mut fixture, true);
+    let Fixture { mut replica, .. } = fixture;
+    let report = receive(&mut replica, &outside);
+    assert_eq!(report.pending, 1, "its history is not known yet");
+    let report = receive(&mut replica, &inside);
+    assert_eq!(report.accepted, vec![inside.clone()]);
+    assert_eq!(
+        report.rejected,
+        vec![(outside.content_hash(), Rejection::AuthorityFrozen)]
+    );
+    assert_eq!(replica.pending_len(), 0);
+    assert_eq!(replica.stats().rejected.get("authority_frozen"), Some(&1));
 }
 
 #[test]

@@ -23,6 +23,28 @@ pub enum Authority {
         /// were recorded, which lets no change through.
         heads: Vec<automerge::ChangeHash>,
     },
+    /// Only changes in the causal past of both `heads` and `revoked`: the
+    /// owner revoked the device, and was removed or rotated the key that
+    /// delegated it as well. Each freeze bounds the device; neither widens
+    /// the other, whichever came first and whoever held the key.
+    FrozenTwice {
+        /// The removal's or rotation's heads of the document's collection.
+        heads: Vec<automerge::ChangeHash>,
+        /// The revocation's heads of the document's collection.
+        revoked: Vec<automerge::ChangeHash>,
+    },
+}
+
+impl Authority {
+    /// The sets of heads a change must lie in the causal past of, every
+    /// one of them; none for [`Authority::Full`].
+    pub fn frozen_heads(&self) -> Vec<&Vec<automerge::ChangeHash>> {
+        match self {
+            Authority::Full => Vec::new(),
+            Authority::Frozen { heads } => vec![heads],
+            Authority::FrozenTwice { heads, revoked } => vec![heads, revoked],
+        }
+    }
 }
 
 /// Why a signer may not write a document at all.
@@ -69,48 +91,21 @@ impl MembershipState {
         if !own_key && delegations.peek().is_none() {
             return Err(AuthorityError::SignerNotDelegated);
         }
-        let frozen = |freeze: &super::Freeze| Authority::Frozen {
-            heads: freeze
-                .frozen_heads
-                .get(&document.collection)
-                .cloned()
-                .unwrap_or_default(),
+        let by_keys = key_authority(record, signer, delegations, document, change_time_ms);
+        // The member's own word on a lost device narrows what the device may
+        // write and never widens it: a removal or rotation bounds it too,
+        // so neither a later freeze naming later heads nor a revocation
+        // signed with a stolen key before the rotation lets the thief's
+        // changes through.
+        let Some(revocation) = record.device_revocation(signer) else {
+            return by_keys;
         };
-        // The member's own word on a lost device comes first: a removal or
-        // rotation proposed later may name later heads, and the thief's
-        // changes between the two must not become valid by it.
-        if let Some(revocation) = record.device_revocation(signer) {
-            return Ok(Authority::Frozen {
-                heads: revocation
-                    .frozen_heads
-                    .get(&document.collection)
-                    .cloned()
-                    .unwrap_or_default(),
-            });
-        }
-        if let Some(removal) = &record.removed {
-            return Ok(frozen(removal));
-        }
-        let current = current_key(record);
-        if current == Some(signer) {
-            return Ok(Authority::Full);
-        }
-        let delegations: Vec<_> = delegations.collect();
-        if delegations
-            .iter()
-            .any(|d| Some(&d.issued_under) == current && d.expires_at_ms >= change_time_ms)
-        {
-            return Ok(Authority::Full);
-        }
-        // The latest rotation among the keys that delegated the signer (or
-        // that the signer is): later rotations froze later heads.
-        let revoked = record.keys.iter().rev().find(|k| {
-            k.revoked.is_some()
-                && (k.key == *signer || delegations.iter().any(|d| d.issued_under == k.key))
-        });
-        match revoked.and_then(|k| k.revoked.as_ref()) {
-            Some(rotation) => Ok(frozen(rotation)),
-            None => Err(AuthorityError::DelegationExpired),
+        let revoked = collection_heads(&revocation.frozen_heads, document);
+        match by_keys {
+            Ok(Authority::Frozen { heads }) => Ok(Authority::FrozenTwice { heads, revoked }),
+            // Nothing but the revocation bounds it (an expired delegation
+            // stays valid for what it wrote, as the revocation names).
+            _ => Ok(Authority::Frozen { heads: revoked }),
         }
     }
 
@@ -156,4 +151,54 @@ fn current_key(record: &MemberRecord) -> Option<&PublicKey> {
         .last()
         .filter(|k| k.revoked.is_none())
         .map(|k| &k.key)
+}
+
+/// The heads a freeze recorded for `document`'s collection; none if it
+/// recorded none, which lets no change through.
+fn collection_heads(
+    frozen_heads: &super::FrozenHeads,
+    document: &DocumentId,
+) -> Vec<automerge::ChangeHash> {
+    frozen_heads
+        .get(&document.collection)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// What the owner's removal, key rotations and `delegations` (those of
+/// `signer`) allow `signer`, device revocations aside.
+fn key_authority<'a>(
+    record: &MemberRecord,
+    signer: &PublicKey,
+    delegations: impl Iterator<Item = &'a super::Delegation>,
+    document: &DocumentId,
+    change_time_ms: i64,
+) -> Result<Authority, AuthorityError> {
+    let frozen = |freeze: &super::Freeze| Authority::Frozen {
+        heads: collection_heads(&freeze.frozen_heads, document),
+    };
+    if let Some(removal) = &record.removed {
+        return Ok(frozen(removal));
+    }
+    let current = current_key(record);
+    if current == Some(signer) {
+        return Ok(Authority::Full);
+    }
+    let delegations: Vec<_> = delegations.collect();
+    if delegations
+        .iter()
+        .any(|d| Some(&d.issued_under) == current && d.expires_at_ms >= change_time_ms)
+    {
+        return Ok(Authority::Full);
+    }
+    // The latest rotation among the keys that delegated the signer (or
+    // that the signer is): later rotations froze later heads.
+    let revoked = record.keys.iter().rev().find(|k| {
+        k.revoked.is_some()
+            && (k.key == *signer || delegations.iter().any(|d| d.issued_under == k.key))
+    });
+    match revoked.and_then(|k| k.revoked.as_ref()) {
+        Some(rotation) => Ok(frozen(rotation)),
+        None => Err(AuthorityError::DelegationExpired),
+    }
 }

@@ -239,17 +239,19 @@ fn frozen_verdict(
     hash: ChangeHash,
     closures: &HashMap<Vec<ChangeHash>, Closure>,
 ) -> Option<Verdict> {
-    let Authority::Frozen { heads } = authority else {
-        return None;
-    };
-    let closure = closures.get(heads)?;
-    if closure.members.contains(&hash) {
-        None
-    } else if closure.complete {
-        Some(Verdict::Reject(Rejection::AuthorityFrozen))
-    } else {
-        Some(Verdict::Wait)
+    let mut verdict = None;
+    // A change must lie inside every frozen history the signer has.
+    for heads in authority.frozen_heads() {
+        let closure = closures.get(heads)?;
+        if closure.members.contains(&hash) {
+            continue;
+        }
+        if closure.complete {
+            return Some(Verdict::Reject(Rejection::AuthorityFrozen));
+        }
+        verdict = Some(Verdict::Wait);
     }
+    verdict
 }
 
 /// The changes reachable from a set of frozen heads, over the changes
@@ -266,7 +268,7 @@ fn frozen_closures(
     let mut closures = HashMap::new();
     let any_frozen = candidates
         .iter()
-        .any(|a| matches!(a.authority, Authority::Frozen { .. }));
+        .any(|a| !matches!(a.authority, Authority::Full));
     if !any_frozen {
         // The usual case; the map below costs the whole document.
         return closures;
@@ -282,7 +284,7 @@ fn frozen_closures(
         )
         .collect();
     for admitted in candidates {
-        if let Authority::Frozen { heads } = &admitted.authority {
+        for heads in admitted.authority.frozen_heads() {
             closures
                 .entry(heads.clone())
                 .or_insert_with(|| closure_of(heads, &known));

@@ -119,7 +119,7 @@ impl Replica {
             .authorise(&device.key.public(), &id, now_ms)
         {
             Ok(Authority::Full) => {}
-            Ok(Authority::Frozen { .. }) => {
+            Ok(Authority::Frozen { .. } | Authority::FrozenTwice { .. }) => {
                 return Err(WriteError::NotAuthorised(
                     "the member was removed or its key revoked".into(),
                 ));

@@ -176,3 +176,85 @@ fn a_revocation_has_one_signature_and_bounded_heads() {
     let decoded = SignedEntry::from_bytes(&bytes).unwrap();
     assert!(matches!(decoded.body.kind, EntryKind::RevokeDevice { .. }));
 }
+
+/// A thief with the member key (the laptop held both) revokes the stolen
+/// device himself, naming heads that hold his own changes, before the
+/// pact rotates the key at the heads it trusts. The rotation must still
+/// bound the device: a revocation narrows what a device may write, it
+/// never widens what a removal or rotation allows.
+#[test]
+fn a_revocation_by_a_stolen_key_does_not_widen_the_rotation_s_freeze() {
+    let (keys, mut log) = with_devices();
+    let (a, b, c) = (&keys[0], &keys[1], &keys[2]);
+    let thief_s = log.revoke_device(a, id(a), device(80), offers_at([9; 32]), T0_MS);
+    apply(&mut log, thief_s);
+    let rotation = propose(
+        &mut log,
+        b,
+        Proposal::RotateKey {
+            member: id(a),
+            new_key: key(11).public(),
+            frozen_heads: offers_at([5; 32]),
+        },
+    );
+    approve_all(&mut log, &[c], rotation);
+    let offers = DocumentId::new(id(a), Collection::Offers);
+    let authority = log.state().authorise(&device(80), &offers, T0_MS);
+    assert_ne!(
+        authority,
+        Ok(Authority::Frozen {
+            heads: vec![automerge::ChangeHash([9; 32])]
+        }),
+        "the thief's heads alone would let his changes through"
+    );
+    assert_eq!(
+        authority,
+        Ok(Authority::FrozenTwice {
+            heads: vec![automerge::ChangeHash([5; 32])],
+            revoked: vec![automerge::ChangeHash([9; 32])],
+        })
+    );
+    assert_eq!(
+        authority.unwrap().frozen_heads(),
+        [
+            &vec![automerge::ChangeHash([5; 32])],
+            &vec![automerge::ChangeHash([9; 32])]
+        ],
+        "a change must lie inside both"
+    );
+    // The member's other device, not revoked, is bound by the rotation.
+    assert_eq!(
+        log.state().authorise(&device(81), &offers, T0_MS),
+        Ok(Authority::Frozen {
+            heads: vec![automerge::ChangeHash([5; 32])]
+        })
+    );
+}
+
+/// The member revokes its lost laptop; the pact later removes the member
+/// at heads that hold the laptop's last changes. The revocation keeps
+/// bounding the laptop, and the removal bounds it too.
+#[test]
+fn a_removal_after_a_revocation_bounds_the_device_by_both() {
+    let (keys, mut log) = with_devices();
+    let (a, b, c) = (&keys[0], &keys[1], &keys[2]);
+    let revocation = log.revoke_device(a, id(a), device(80), offers_at([6; 32]), T0_MS);
+    apply(&mut log, revocation);
+    let removal = propose(
+        &mut log,
+        b,
+        Proposal::Remove {
+            member: id(a),
+            frozen_heads: offers_at([7; 32]),
+        },
+    );
+    approve_all(&mut log, &[c], removal);
+    let offers = DocumentId::new(id(a), Collection::Offers);
+    assert_eq!(
+        log.state().authorise(&device(80), &offers, T0_MS),
+        Ok(Authority::FrozenTwice {
+            heads: vec![automerge::ChangeHash([7; 32])],
+            revoked: vec![automerge::ChangeHash([6; 32])],
+        })
+    );
+}
