@@ -204,16 +204,15 @@ impl ReadModel {
                 }
             })
             .collect();
+        let on_behalf_of = self.request_on_behalf_of(address);
         RequestView {
             address,
             requester_name: self.member_name(&address.owner),
             request,
             needs,
             exercise: crate::pact::is_exercise_id(&address.id),
-            on_behalf_of: self.request_on_behalf_of(address),
-            on_behalf_of_name: self
-                .request_on_behalf_of(address)
-                .and_then(|hit| self.member_name(&hit)),
+            on_behalf_of,
+            on_behalf_of_name: on_behalf_of.and_then(|hit| self.member_name(&hit)),
         }
     }
 

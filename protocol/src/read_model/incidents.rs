@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::ReadModel;
 use super::missions::PledgeLink;
 use super::store::RecordAddress;
-use crate::ids::MemberId;
+use crate::ids::{MemberId, RecordId};
 use crate::incident::{
     Clock, ClockKind, Incident, IncidentReport, IncidentStep, ReaderRole, SentReports, StepState,
     StepTemplate, TimelineEntry, Tlp, checklist_for, clocks_at,
@@ -198,11 +198,12 @@ impl ReadModel {
     /// The member an on-behalf request was posted for, if it was: the
     /// request is listed in an incident its author wrote for another member.
     pub fn request_on_behalf_of(&self, request: &RecordAddress) -> Option<MemberId> {
+        let owner_s = RecordAddress::new(request.owner, RecordId::lowest());
         self.store
             .incidents
             .incidents
-            .iter()
-            .filter(|(address, _)| address.owner == request.owner)
+            .range(owner_s..)
+            .take_while(|(address, _)| address.owner == request.owner)
             .find(|(_, incident)| incident.requests.contains(&request.id))
             .and_then(|(_, incident)| incident.on_behalf_of)
     }
