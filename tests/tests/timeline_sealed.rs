@@ -25,7 +25,7 @@ use amtshilfe_protocol::seal::{
 };
 use amtshilfe_tests::fixtures::{T0_MS, TestPact};
 use common::ingress::assert_refused;
-use common::{appoint_officer, pact_id, replica_with, signed_change};
+use common::{appoint_officer, assert_no_plaintext, pact_id, replica_with, signed_change};
 
 /// What no one but the readers may ever see in clear.
 const SECRET_TEXT: &str = "Domänen-Admin kompromittiert, Tresor-Kennwort neu";
@@ -157,16 +157,7 @@ fn a_non_helper_relays_ciphertext_and_the_readers_open_it() {
     let report = bystander.receive_envelopes(vec![envelope.clone()], SignatureCheck::Verify);
     assert_eq!(report.accepted.len(), 1, "{report:?}");
     let bytes = envelope.to_bytes();
-    for needle in [
-        SECRET_TEXT.as_bytes().to_vec(),
-        hex::encode(SECRET_TEXT).into_bytes(),
-        b"kompromittiert".to_vec(),
-    ] {
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
-            "plaintext in the relayed envelope"
-        );
-    }
+    assert_no_plaintext(&bytes, SECRET_TEXT, b"kompromittiert");
     let address =
         amtshilfe_protocol::read_model::RecordAddress::new(hit, RecordId::new(LINE_ID).unwrap());
     let stored = bystander

@@ -213,5 +213,20 @@ pub(crate) fn replica_with(
     replica
 }
 
+/// Panics unless `bytes` (what a non-reader relays) hold none of `secret`
+/// in clear: its UTF-8 bytes, its hex, or the telling fragment `fragment`.
+pub(crate) fn assert_no_plaintext(bytes: &[u8], secret: &str, fragment: &[u8]) {
+    for needle in [
+        secret.as_bytes().to_vec(),
+        hex::encode(secret).into_bytes(),
+        fragment.to_vec(),
+    ] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+            "plaintext in the relayed envelope"
+        );
+    }
+}
+
 pub(crate) mod ingress;
 pub(crate) mod nodes;
