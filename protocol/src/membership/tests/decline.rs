@@ -62,3 +62,33 @@ fn only_current_members_decline() {
     assert_eq!(log.insert(newcomer), Err(EntryRejection::AuthorNotCurrent));
     assert!(decliners(&log, proposal).is_empty());
 }
+
+/// A removed member signs a decline on heads from before its removal (its
+/// key was current there), after the removal: stored, like its other
+/// late entries, but shown nowhere.
+#[test]
+fn a_removed_member_s_backdated_decline_counts_for_nothing() {
+    use crate::membership::{EntryBody, EntryKind};
+    let (keys, mut log) = pact(5);
+    let proposal = propose(&mut log, &keys[0], add(&key(40)));
+    let before_removal = log.heads();
+    let removal = propose(&mut log, &keys[0], remove(&keys[4]));
+    approve_all(&mut log, &[&keys[1], &keys[2]], removal);
+    assert!(!log.state().is_member(&id(&keys[4])));
+    let on_top = log.decline(&keys[4], proposal, T0_MS);
+    assert_eq!(log.insert(on_top), Err(EntryRejection::AuthorNotCurrent));
+    let backdated = SignedEntry::sign(
+        EntryBody {
+            pact: Some(log.pact_id()),
+            parents: before_removal,
+            issued_at_ms: T0_MS,
+            kind: EntryKind::Decline { proposal },
+        },
+        &[&keys[4]],
+    );
+    assert!(
+        log.insert(backdated).is_ok(),
+        "stored: its author was current there"
+    );
+    assert!(decliners(&log, proposal).is_empty());
+}
