@@ -482,10 +482,11 @@ pub(crate) async fn propose_as_reviewed(
     sign_proposal(state, body, Some(shown)).await
 }
 
-/// A digest of a proposal, naming exactly what a review showed.
-fn shown_digest(proposal: &Proposal) -> String {
+/// A digest of what a review showed (a proposal, a device revocation),
+/// naming exactly what signing after the review may sign.
+pub(super) fn shown_digest<T: Serialize>(shown: &T) -> String {
     use sha2::Digest;
-    let bytes = serde_json::to_vec(proposal).unwrap_or_default();
+    let bytes = serde_json::to_vec(shown).unwrap_or_default();
     hex::encode(sha2::Sha256::digest(&bytes))
 }
 
