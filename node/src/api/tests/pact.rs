@@ -297,6 +297,22 @@ async fn an_admission_signed_offline_gets_its_invitation_from_the_node() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let (status, answer) = node
+        .post("/api/pact/invitations/not-a-hash", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "proposal_not_found");
+    let addresses: Vec<String> = (0..17)
+        .map(|port| format!("/ip4/127.0.0.1/tcp/{}", 4001 + port))
+        .collect();
+    let (status, answer) = node
+        .post(
+            &format!("/api/pact/invitations/{hash}"),
+            json!({ "addresses": addresses }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["error"]["code"], "too_many_addresses");
     let officer = node.core.lock().replica().membership().propose(
         &key_a(),
         amtshilfe_protocol::membership::Proposal::DismissOfficer {
