@@ -328,3 +328,36 @@ async fn an_admission_signed_offline_gets_its_invitation_from_the_node() {
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     assert_eq!(answer["error"]["code"], "not_an_admission");
 }
+
+/// An admission that reached its majority when it could no longer apply
+/// (its key is a member's already) never takes effect: the node writes
+/// no invitation for it, so nobody is sent to join on it.
+#[tokio::test]
+async fn an_admission_that_can_no_longer_apply_gets_no_invitation() {
+    let node = TestNode::new();
+    let entry = node.core.lock().replica().membership().propose(
+        &key_a(),
+        amtshilfe_protocol::membership::Proposal::Add {
+            key: key_b().public(),
+            name: "Gemeinde Doppelt".into(),
+        },
+        clock::now_ms(),
+    );
+    let hash = entry.hash();
+    node.core.lock().receive_entry(entry, "test").unwrap();
+    let approval = node
+        .core
+        .lock()
+        .replica()
+        .membership()
+        .approve(&key_b(), hash, clock::now_ms());
+    node.core.lock().receive_entry(approval, "test").unwrap();
+    let (status, answer) = node
+        .post(
+            &format!("/api/pact/invitations/{hash}"),
+            json!({ "addresses": ["/ip4/127.0.0.1/tcp/4001"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "proposal_decided");
+}
