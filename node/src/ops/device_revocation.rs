@@ -7,11 +7,13 @@
 //! revoke-device --member-key FILE`) and hands it in like any entry.
 
 use amtshilfe_protocol::ids::{MemberId, PublicKey};
-use amtshilfe_protocol::membership::{EntryKind, FrozenHeads, SignedEntry};
+use amtshilfe_protocol::membership::{EntryKind, FrozenHeads};
 use serde::Deserialize;
 
 use super::pact::{heads_text, member_heads};
-use super::pact_actions::{Preview, SignedAnswer, announce, check_current, commit, member_key};
+use super::pact_actions::{
+    Preview, SignedAnswer, announce, check_current, commit, member_key, shown_digest,
+};
 use crate::clock;
 use crate::core::Core;
 use crate::http::{ApiError, ApiState, with_core};
@@ -70,13 +72,6 @@ fn kind(member: MemberId, device: PublicKey, frozen_heads: FrozenHeads) -> Entry
         device,
         frozen_heads,
     }
-}
-
-/// A digest of the entry kind a review showed.
-fn shown_digest(kind: &EntryKind) -> String {
-    use sha2::Digest;
-    let bytes = serde_json::to_vec(kind).unwrap_or_default();
-    hex::encode(sha2::Sha256::digest(&bytes))
 }
 
 /// What revoking `device` signs: the texts, the device and its heads.
@@ -138,26 +133,16 @@ pub(crate) async fn revoke(
     let (answer, entry) = with_core(state, move |core| {
         check_current(core, &key)?;
         let (member, heads) = revocation_of(core, device)?;
-        let kind = kind(member, device, heads);
-        if shown.is_some_and(|shown| shown != shown_digest(&kind)) {
+        if shown.is_some_and(|shown| shown != shown_digest(&kind(member, device, heads.clone()))) {
             return Err(ApiError::conflict(
                 "changed_since_review",
                 "The member's documents changed since the review: review it again.",
             ));
         }
-        let log = core.replica().membership();
-        let entry: SignedEntry = match kind {
-            EntryKind::RevokeDevice {
-                member,
-                device,
-                frozen_heads,
-            } => log.revoke_device(&key, member, device, frozen_heads, clock::now_ms()),
-            _ => {
-                return Err(ApiError::Internal(
-                    "a revocation became another entry".into(),
-                ));
-            }
-        };
+        let entry =
+            core.replica()
+                .membership()
+                .revoke_device(&key, member, device, heads, clock::now_ms());
         Ok((commit(core, &entry)?, entry))
     })
     .await?;

@@ -4,12 +4,11 @@
 //! (with the proposal) and its own addresses with its peer id; it signs
 //! nothing.
 
-use amtshilfe_protocol::ids::EntryHash;
 use amtshilfe_protocol::membership::{Proposal, ProposalStatus};
 use serde::Deserialize;
 
 use super::pact::{member_of_any_key, name_of};
-use super::pact_actions::proposal_entry;
+use super::pact_actions::{proposal_entry, proposal_hash};
 use crate::http::{ApiError, ApiState, with_core};
 use crate::invitation::{Invitation, Invited};
 
@@ -37,12 +36,7 @@ pub(crate) async fn invitation_for(
             message: format!("at most {ADDRESSES_MAX} addresses"),
         });
     }
-    let hash: EntryHash = hash.parse().map_err(|_| {
-        ApiError::not_found(
-            "proposal_not_found",
-            "A proposal is named by 64 hex digits.",
-        )
-    })?;
+    let hash = proposal_hash(&hash)?;
     with_core(state, move |core| {
         let Proposal::Add { key, name } = proposal_entry(core, &hash)? else {
             return Err(ApiError::conflict(

@@ -482,10 +482,11 @@ pub(crate) async fn propose_as_reviewed(
     sign_proposal(state, body, Some(shown)).await
 }
 
-/// A digest of a proposal, naming exactly what a review showed.
-fn shown_digest(proposal: &Proposal) -> String {
+/// A digest of what a review showed (a proposal, a device revocation),
+/// naming exactly what signing after the review may sign.
+pub(super) fn shown_digest<T: Serialize>(shown: &T) -> String {
     use sha2::Digest;
-    let bytes = serde_json::to_vec(proposal).unwrap_or_default();
+    let bytes = serde_json::to_vec(shown).unwrap_or_default();
     hex::encode(sha2::Sha256::digest(&bytes))
 }
 
@@ -516,60 +517,47 @@ async fn sign_proposal(
     Ok(answer)
 }
 
-/// Approves the open proposal `hash` with the member key on this node.
-pub(crate) async fn approve(state: &ApiState, hash: String) -> Result<SignedAnswer, ApiError> {
-    let hash: EntryHash = hash.parse().map_err(|_| {
+/// The proposal named by `hash` (64 hex digits), or 404
+/// `proposal_not_found`.
+pub(super) fn proposal_hash(hash: &str) -> Result<EntryHash, ApiError> {
+    hash.parse().map_err(|_| {
         ApiError::not_found(
             "proposal_not_found",
             "A proposal is named by 64 hex digits.",
         )
-    })?;
-    let key = member_key(state)?;
-    let own = state.member;
-    let (answer, entry) = with_core(state, move |core| {
-        check_current(core, &key)?;
-        proposal_entry(core, &hash)?;
-        match core.replica().membership().state().proposal(&hash) {
-            Some(ProposalStatus::Open { approvers }) if approvers.contains(&own) => {
-                return Err(ApiError::conflict(
-                    "already_approved",
-                    "This member has approved this proposal already.",
-                ));
-            }
-            Some(ProposalStatus::Open { .. }) => {}
-            _ => {
-                return Err(ApiError::conflict(
-                    "proposal_decided",
-                    "This proposal is no longer open.",
-                ));
-            }
-        }
-        let entry = core
-            .replica()
-            .membership()
-            .approve(&key, hash, clock::now_ms());
-        Ok((commit(core, &entry)?, entry))
     })
-    .await?;
-    announce(state, entry);
-    Ok(answer)
+}
+
+/// A member's answer to an open proposal.
+#[derive(Debug, Clone, Copy)]
+enum Vote {
+    Approve,
+    /// A signed "no" the pact sees; it blocks nothing.
+    Decline,
+}
+
+/// Approves the open proposal `hash` with the member key on this node.
+pub(crate) async fn approve(state: &ApiState, hash: String) -> Result<SignedAnswer, ApiError> {
+    vote(state, &hash, Vote::Approve).await
 }
 
 /// Declines the open proposal `hash` with the member key on this node: a
 /// signed "no" the pact sees; it blocks nothing.
 pub(crate) async fn decline(state: &ApiState, hash: String) -> Result<SignedAnswer, ApiError> {
-    let hash: EntryHash = hash.parse().map_err(|_| {
-        ApiError::not_found(
-            "proposal_not_found",
-            "A proposal is named by 64 hex digits.",
-        )
-    })?;
+    vote(state, &hash, Vote::Decline).await
+}
+
+/// Signs `vote` on the open proposal `hash`, once per member: an approval
+/// is not taken back, and neither is a decline given twice.
+async fn vote(state: &ApiState, hash: &str, vote: Vote) -> Result<SignedAnswer, ApiError> {
+    let hash = proposal_hash(hash)?;
     let key = member_key(state)?;
     let own = state.member;
     let (answer, entry) = with_core(state, move |core| {
         check_current(core, &key)?;
         proposal_entry(core, &hash)?;
-        let log_state = core.replica().membership().state();
+        let log = core.replica().membership();
+        let log_state = log.state();
         match log_state.proposal(&hash) {
             Some(ProposalStatus::Open { approvers }) if approvers.contains(&own) => {
                 return Err(ApiError::conflict(
@@ -586,16 +574,18 @@ pub(crate) async fn decline(state: &ApiState, hash: String) -> Result<SignedAnsw
                 ));
             }
         }
-        if log_state.decliners(&hash).any(|m| *m == own) {
-            return Err(ApiError::conflict(
-                "already_declined",
-                "This member has declined this proposal already.",
-            ));
-        }
-        let entry = core
-            .replica()
-            .membership()
-            .decline(&key, hash, clock::now_ms());
+        let entry = match vote {
+            Vote::Approve => log.approve(&key, hash, clock::now_ms()),
+            Vote::Decline => {
+                if log_state.decliners(&hash).any(|m| *m == own) {
+                    return Err(ApiError::conflict(
+                        "already_declined",
+                        "This member has declined this proposal already.",
+                    ));
+                }
+                log.decline(&key, hash, clock::now_ms())
+            }
+        };
         Ok((commit(core, &entry)?, entry))
     })
     .await?;

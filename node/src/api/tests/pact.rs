@@ -297,6 +297,22 @@ async fn an_admission_signed_offline_gets_its_invitation_from_the_node() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let (status, answer) = node
+        .post("/api/pact/invitations/not-a-hash", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "proposal_not_found");
+    let addresses: Vec<String> = (0..17)
+        .map(|port| format!("/ip4/127.0.0.1/tcp/{}", 4001 + port))
+        .collect();
+    let (status, answer) = node
+        .post(
+            &format!("/api/pact/invitations/{hash}"),
+            json!({ "addresses": addresses }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["error"]["code"], "too_many_addresses");
     let officer = node.core.lock().replica().membership().propose(
         &key_a(),
         amtshilfe_protocol::membership::Proposal::DismissOfficer {
@@ -311,4 +327,37 @@ async fn an_admission_signed_offline_gets_its_invitation_from_the_node() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     assert_eq!(answer["error"]["code"], "not_an_admission");
+}
+
+/// An admission that reached its majority when it could no longer apply
+/// (its key is a member's already) never takes effect: the node writes
+/// no invitation for it, so nobody is sent to join on it.
+#[tokio::test]
+async fn an_admission_that_can_no_longer_apply_gets_no_invitation() {
+    let node = TestNode::new();
+    let entry = node.core.lock().replica().membership().propose(
+        &key_a(),
+        amtshilfe_protocol::membership::Proposal::Add {
+            key: key_b().public(),
+            name: "Gemeinde Doppelt".into(),
+        },
+        clock::now_ms(),
+    );
+    let hash = entry.hash();
+    node.core.lock().receive_entry(entry, "test").unwrap();
+    let approval = node
+        .core
+        .lock()
+        .replica()
+        .membership()
+        .approve(&key_b(), hash, clock::now_ms());
+    node.core.lock().receive_entry(approval, "test").unwrap();
+    let (status, answer) = node
+        .post(
+            &format!("/api/pact/invitations/{hash}"),
+            json!({ "addresses": ["/ip4/127.0.0.1/tcp/4001"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "proposal_decided");
 }
