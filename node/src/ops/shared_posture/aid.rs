@@ -26,7 +26,7 @@ use crate::core::Core;
 use crate::http::ApiError;
 use crate::ops::posture::posture_overview;
 use crate::sealing::open::{open_sealed, published_keys};
-use crate::sealing::posture::own_readers_among;
+use crate::sealing::posture::own_member_reader;
 use crate::sealing::reseal::Stuck;
 
 /// The same answer whether nothing was shared or this member may not see
@@ -90,9 +90,9 @@ struct AidReaders {
     waiting: Vec<MemberId>,
 }
 
-/// The readers of the aid summary of `request`: the member's own readers
-/// (`own_readers_among`: its counted key must be the one held here) minus
-/// its officers, plus every standing pledger with a published key.
+/// The readers of the aid summary of `request`: the member (its counted
+/// key must be the one held here, `own_member_reader`), not its officers,
+/// plus every standing pledger with a published key.
 fn aid_readers(
     core: &Core,
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
@@ -100,17 +100,14 @@ fn aid_readers(
     now_ms: i64,
 ) -> Result<AidReaders, ApiError> {
     let member = core.device().member;
-    let own = own_readers_among(core, keys).map_err(|e| ApiError::Conflict {
+    let own = own_member_reader(core, keys).map_err(|e| ApiError::Conflict {
         code: e.code(),
         message: e.to_string(),
     })?;
-    let mut readers: Vec<Reader> = own
-        .into_iter()
-        .filter(|reader| reader.id == ReaderId::Member(member))
-        .collect();
+    let mut readers = vec![own];
     let (mut helpers, mut waiting) = (Vec::new(), Vec::new());
+    let state = core.replica().membership().state();
     for pledger in standing_pledgers(core, &member, request, now_ms) {
-        let state = core.replica().membership().state();
         let id = ReaderId::Member(pledger);
         match keys.get(&id) {
             Some(key) if state.is_member(&pledger) => {
