@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::{MemberId, RecordId};
 use amtshilfe_protocol::posture::{
-    AidShareLevel, AidSummary, PosturePayload, SealedPosture, aid_record, is_aid_record,
+    AidShareLevel, AidSummary, PosturePayload, SealedPosture, aid_record,
 };
 use amtshilfe_protocol::read_model::{PledgeState, RecordAddress};
 use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId};
@@ -314,10 +314,4 @@ pub fn reseal_due(
         }
     }
     (puts, stuck)
-}
-
-/// Whether `address` is an aid summary (the posture re-sealing leaves it
-/// to [`reseal_due`]: its readers are the pledgers, not the officers).
-pub fn is_aid(address: &RecordAddress) -> bool {
-    is_aid_record(address.id.as_str())
 }
