@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::ids::{MemberId, RecordId};
 use amtshilfe_protocol::posture::{
-    AidShareLevel, AidSummary, PosturePayload, SealedPosture, aid_record,
+    AidShareLevel, AidSummary, PosturePayload, SealedPosture, aid_record, is_aid_record,
 };
 use amtshilfe_protocol::read_model::{PledgeState, RecordAddress};
 use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId};
@@ -269,9 +269,19 @@ pub fn reseal_due(
     };
     let member = core.device().member;
     let pact = core.replica().pact_id();
-    let own_requests: Vec<RecordId> = core
-        .replica()
-        .read_model()
+    let read_model = core.replica().read_model();
+    // The member's aid summaries by record id, in one pass; the sealing
+    // task runs this after every stored change, and a member shares none
+    // most of the time: then the request board is not even built.
+    let shared: BTreeMap<&str, (&RecordAddress, &SealedPosture)> = read_model
+        .posture_records()
+        .filter(|(address, _)| address.owner == member && is_aid_record(address.id.as_str()))
+        .map(|(address, sealed)| (address.id.as_str(), (address, sealed)))
+        .collect();
+    if shared.is_empty() {
+        return (puts, stuck);
+    }
+    let own_requests: Vec<RecordId> = read_model
         .request_board()
         .into_iter()
         .filter(|view| view.address.owner == member)
@@ -279,12 +289,7 @@ pub fn reseal_due(
         .collect();
     for request in own_requests {
         let record = aid_record(request.as_str());
-        let Some((address, sealed)) = core
-            .replica()
-            .read_model()
-            .posture_records()
-            .find(|(address, _)| address.owner == member && address.id.as_str() == record)
-        else {
+        let Some(&(address, sealed)) = shared.get(record.as_str()) else {
             continue;
         };
         let Ok(AidReaders {
