@@ -27,7 +27,7 @@ use crate::http::ApiError;
 use crate::ops::posture::posture_overview;
 use crate::sealing::open::{open_sealed, published_keys};
 use crate::sealing::posture::own_member_reader;
-use crate::sealing::reseal::Stuck;
+use crate::sealing::reseal::{ResealPlan, Stuck};
 
 /// The same answer whether nothing was shared or this member may not see
 /// it, so a member without a pledge cannot even learn that it exists.
@@ -262,10 +262,10 @@ pub fn reseal_due(
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
     now_ms: i64,
     mut entropy: impl FnMut() -> Option<[u8; 32]>,
-) -> (Vec<RecordOp>, Vec<Stuck>) {
-    let (mut puts, mut stuck) = (Vec::new(), Vec::new());
+) -> ResealPlan {
+    let mut plan = ResealPlan::default();
     let Some(secret) = &core.seal_identities().member else {
-        return (puts, stuck);
+        return plan;
     };
     let member = core.device().member;
     let pact = core.replica().pact_id();
@@ -279,7 +279,7 @@ pub fn reseal_due(
         .map(|(address, sealed)| (address.id.as_str(), (address, sealed)))
         .collect();
     if shared.is_empty() {
-        return (puts, stuck);
+        return plan;
     }
     let own_requests: Vec<RecordId> = read_model
         .request_board()
@@ -296,7 +296,7 @@ pub fn reseal_due(
             readers: required, ..
         }) = aid_readers(core, keys, &request, now_ms)
         else {
-            return (puts, stuck);
+            return plan;
         };
         let mut current: Vec<Reader> = sealed.sealed.readers().copied().collect();
         current.sort();
@@ -304,19 +304,19 @@ pub fn reseal_due(
             continue;
         }
         let Some(entropy) = entropy() else {
-            return (puts, stuck);
+            return plan;
         };
         match sealed.reseal(&pact, &ReaderId::Member(member), secret, &required, entropy) {
             Ok(resealed) => {
                 if let Ok(op) = put(&record, resealed) {
-                    puts.push(op);
+                    plan.puts.push(op);
                 }
             }
-            Err(error) => stuck.push(Stuck {
+            Err(error) => plan.stuck.push(Stuck {
                 address: address.clone(),
                 reason: error.to_string(),
             }),
         }
     }
-    (puts, stuck)
+    plan
 }
