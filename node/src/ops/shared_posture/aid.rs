@@ -107,14 +107,19 @@ fn aid_readers(
     let mut readers = vec![own];
     let (mut helpers, mut waiting) = (Vec::new(), Vec::new());
     let state = core.replica().membership().state();
-    for pledger in standing_pledgers(core, &member, request, now_ms) {
+    // A pledger removed from the pact is no reader, and waits for nothing:
+    // no key it announces counts any more.
+    let pledgers = standing_pledgers(core, &member, request, now_ms)
+        .into_iter()
+        .filter(|pledger| state.is_member(pledger));
+    for pledger in pledgers {
         let id = ReaderId::Member(pledger);
         match keys.get(&id) {
-            Some(key) if state.is_member(&pledger) => {
+            Some(key) => {
                 readers.push(Reader { id, key: *key });
                 helpers.push(pledger);
             }
-            _ => waiting.push(pledger),
+            None => waiting.push(pledger),
         }
     }
     readers.sort();
