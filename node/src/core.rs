@@ -370,21 +370,18 @@ impl Core {
     /// [`Self::may_connect`]).
     pub fn allowed_keys(&self, now_ms: i64) -> BTreeSet<PublicKey> {
         let state = self.replica.membership().state();
-        let mut keys = BTreeSet::new();
-        for (member, info) in state.members() {
-            keys.insert(info.current_key);
-            if let Some(record) = state.member_record(member) {
-                keys.extend(
-                    record
-                        .delegations
-                        .iter()
-                        .filter(|d| d.issued_under == info.current_key && d.expires_at_ms >= now_ms)
-                        // A revoked (lost, stolen) device reads the pact no more.
-                        .filter(|d| record.device_revocation(&d.device).is_none())
-                        .map(|d| d.device),
-                );
-            }
-        }
+        let mut keys: BTreeSet<PublicKey> =
+            state.members().map(|(_, info)| info.current_key).collect();
+        // Of the delegated devices, those `may_connect` admits: one rule
+        // (delegation under the current key, not expired, not revoked) for
+        // the gate and for each single peer.
+        keys.extend(
+            state
+                .members()
+                .filter_map(|(member, _)| state.member_record(member))
+                .flat_map(|record| record.delegations.iter().map(|d| d.device))
+                .filter(|device| self.may_connect(device, now_ms)),
+        );
         keys
     }
 

@@ -225,3 +225,31 @@ fn a_revoked_device_may_no_longer_connect() {
         "a stolen laptop's key is not let in to read the pact"
     );
 }
+
+#[test]
+fn the_gate_lets_in_exactly_the_keys_that_may_connect() {
+    let Fixture { mut core, .. } = fixture();
+    let key = KeyPair::from_seed([1; 32]);
+    let laptop = KeyPair::from_seed([9; 32]);
+    let member = MemberId::from_key(key.public());
+    let expires = T0_MS + 60_000;
+    let delegation = core
+        .replica()
+        .membership()
+        .delegate(&key, member, &laptop, expires, T0_MS);
+    core.receive_entry(delegation, "test").unwrap();
+    for at in [T0_MS, expires, expires + 1] {
+        let allowed = core.allowed_keys(at);
+        assert!(allowed.contains(&key.public()), "the member key at {at}");
+        assert_eq!(
+            allowed.contains(&laptop.public()),
+            core.may_connect(&laptop.public(), at),
+            "the delegated laptop at {at}"
+        );
+    }
+    assert!(core.allowed_keys(expires).contains(&laptop.public()));
+    assert!(
+        !core.allowed_keys(expires + 1).contains(&laptop.public()),
+        "an expired delegation lets the laptop in no more"
+    );
+}

@@ -64,18 +64,28 @@ pub fn own_readers_among(
     core: &Core,
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
 ) -> Result<Vec<Reader>, SealPostureError> {
+    own_member_reader(core, keys)?;
     let member = core.device().member;
     let state = core.replica().membership().state();
-    let readers = posture_readers_among(keys, state, &member)?;
+    Ok(posture_readers_among(keys, state, &member)?)
+}
+
+/// The node's member as a reader with its counted key (among `keys`,
+/// `open::published_keys`), if that key is the one this node holds. Every
+/// record the member seals (posture, timeline lines, aid summaries) asks
+/// this first: never to a member key this node does not hold (see
+/// [`own_posture_readers`]).
+pub fn own_member_reader(
+    core: &Core,
+    keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
+) -> Result<Reader, SealPostureError> {
+    let id = ReaderId::Member(core.device().member);
+    let counted = *keys.get(&id).ok_or(MemberKeyMissing)?;
     let held = core.seal_identities().member.as_ref().map(|s| s.public());
-    let counted = readers
-        .iter()
-        .find(|reader| reader.id == ReaderId::Member(member))
-        .map(|reader| reader.key);
-    if counted.is_none() || counted != held {
+    if held != Some(counted) {
         return Err(MemberKeyNotHeld.into());
     }
-    Ok(readers)
+    Ok(Reader { id, key: counted })
 }
 
 /// The put that stores `payload` as the node's member's posture record

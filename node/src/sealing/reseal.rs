@@ -30,7 +30,7 @@ pub struct Stuck {
 /// change outgrows an envelope) and the records it could not re-seal.
 #[derive(Debug, Default)]
 pub struct ResealPlan {
-    /// Posture puts, one per record.
+    /// Puts, one per record.
     pub puts: Vec<RecordOp>,
     /// Records due but not re-sealable here.
     pub stuck: Vec<Stuck>,

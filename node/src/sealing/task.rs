@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::open::published_keys;
 use super::publish::{announcements_due, outbid_holders};
-use super::reseal::{Stuck, reseal_due};
+use super::reseal::{ResealPlan, Stuck, reseal_due};
 use super::timeline::reseal_lines_due;
 use crate::core::{Core, CoreError, SharedCore};
 use crate::net::{Announcement, NetCommand, NetHandle};
@@ -36,6 +36,32 @@ pub struct Round {
     pub outbid: Vec<ReaderId>,
 }
 
+impl Round {
+    /// Writes the puts of `plan` into `collection`, one record per change,
+    /// and keeps what it could not re-seal.
+    fn write(
+        &mut self,
+        core: &mut Core,
+        collection: Collection,
+        plan: ResealPlan,
+        now_ms: i64,
+        what: &str,
+    ) -> Result<(), CoreError> {
+        for put in &plan.puts {
+            self.written
+                .push(core.write(collection, std::slice::from_ref(put), now_ms)?);
+        }
+        if !plan.puts.is_empty() {
+            tracing::info!(
+                records = plan.puts.len(),
+                "{what} re-sealed to their readers"
+            );
+        }
+        self.stuck.extend(plan.stuck);
+        Ok(())
+    }
+}
+
 /// One round under the core's lock: writes the announcements due, then
 /// re-seals, each durable before it returns. Stops at the first refused
 /// write (the next change tries again).
@@ -54,41 +80,14 @@ pub fn maintain(core: &mut Core, now_ms: i64) -> Result<Round, CoreError> {
     // announcement); the re-sealing below writes no announcement.
     let keys = published_keys(core.replica());
     let plan = reseal_due(core, &keys, || os_random().ok());
-    for put in &plan.puts {
-        round
-            .written
-            .push(core.write(Collection::Posture, std::slice::from_ref(put), now_ms)?);
-    }
-    if !plan.puts.is_empty() {
-        tracing::info!(
-            records = plan.puts.len(),
-            "posture records re-sealed to their readers"
-        );
-    }
-    round.stuck = plan.stuck;
+    round.write(core, Collection::Posture, plan, now_ms, "posture records")?;
     // The member's amber and red timeline lines: a helper accepted, an
     // officer appointed or a key rotated since they were sealed.
     let lines = reseal_lines_due(core, &keys, now_ms, || os_random().ok());
-    for put in &lines.puts {
-        round
-            .written
-            .push(core.write(Collection::Requests, std::slice::from_ref(put), now_ms)?);
-    }
-    if !lines.puts.is_empty() {
-        tracing::info!(
-            lines = lines.puts.len(),
-            "timeline lines re-sealed to their readers"
-        );
-    }
-    round.stuck.extend(lines.stuck);
-    let (aid_puts, aid_stuck) =
-        crate::ops::shared_posture::aid::reseal_due(core, &keys, now_ms, || os_random().ok());
-    for put in &aid_puts {
-        round
-            .written
-            .push(core.write(Collection::Posture, std::slice::from_ref(put), now_ms)?);
-    }
-    round.stuck.extend(aid_stuck);
+    round.write(core, Collection::Requests, lines, now_ms, "timeline lines")?;
+    // Aid summaries: pledges came or went, a helper published its key.
+    let aid = crate::ops::shared_posture::aid::reseal_due(core, &keys, now_ms, || os_random().ok());
+    round.write(core, Collection::Posture, aid, now_ms, "aid summaries")?;
     round.outbid = outbid_holders(core, &keys);
     Ok(round)
 }

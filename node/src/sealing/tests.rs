@@ -290,3 +290,75 @@ fn posture_is_never_sealed_to_a_member_key_this_node_does_not_hold() {
         Err(SealPostureError::MemberKeyNotHeld(_))
     ));
 }
+
+/// The hosted officer's review of the host member itself is one of the
+/// member's own records: like the member's posture, it is never sealed to
+/// a member key this node does not hold.
+#[test]
+fn a_review_of_the_host_member_is_never_sealed_to_a_member_key_this_node_does_not_hold() {
+    use amtshilfe_protocol::membership::Proposal;
+    use amtshilfe_protocol::posture::Verdict;
+
+    use crate::ops::posture::{PostureError, review_record, save_assessment, submit};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = core(dir.path());
+    core.set_seal_identities(identities());
+    maintain(&mut core, T0_MS).unwrap();
+    let member = core.device().member;
+    let officer = KeyPair::from_seed([60; 32]).public();
+    let propose = core.replica().membership().propose(
+        &KeyPair::from_seed([1; 32]),
+        Proposal::AppointOfficer {
+            officer_key: officer,
+            name: "Gemeinsame ISB".into(),
+            serves: vec![member],
+        },
+        T0_MS + 1,
+    );
+    assert!(core.receive_entries(vec![propose], "test"));
+    maintain(&mut core, T0_MS + 2).unwrap();
+    let assessment = Assessment::empty(WibaCatalogue::builtin(), T0_MS);
+    save_assessment(&mut core, assessment, T0_MS + 3).unwrap();
+    let (revision, _) = submit(&mut core, T0_MS + 4).unwrap();
+
+    let foreign = EncryptionSecret::from_bytes([66; 32]);
+    let announcement = EncryptionKeyAnnouncement::sign(
+        core.replica().pact_id(),
+        ReaderId::Member(member),
+        &foreign,
+        T0_MS + 10,
+        &core.device().key,
+    );
+    let put = RecordOp::Put {
+        key: RecordKey {
+            tag: RecordTag::EncryptionKey,
+            id: RecordId::new("m-foreign").unwrap(),
+        }
+        .to_string(),
+        json: Record::EncryptionKey(announcement).to_json(),
+    };
+    core.write(Collection::Profile, &[put], T0_MS + 10).unwrap();
+
+    let refused = review_record(
+        &mut core,
+        member,
+        revision,
+        Verdict::Accepted,
+        Vec::new(),
+        T0_MS + 11,
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(PostureError::Seal(SealPostureError::MemberKeyNotHeld(_)))
+        ),
+        "{refused:?}"
+    );
+    let sealed_to_foreign = core.replica().read_model().posture_records().any(|(_, r)| {
+        r.sealed
+            .readers()
+            .any(|reader| reader.key == foreign.public())
+    });
+    assert!(!sealed_to_foreign, "nothing sealed to the foreign key");
+}

@@ -17,8 +17,8 @@ use amtshilfe_protocol::model::{Record, RecordKey, RecordTag};
 use amtshilfe_protocol::read_model::RecordAddress;
 use amtshilfe_protocol::seal::{EncryptionPublicKey, Reader, ReaderId};
 
-use super::open::{MemberKeyMissing, open_sealed, published_keys};
-use super::posture::{MemberKeyNotHeld, SealPostureError};
+use super::open::{open_sealed, published_keys};
+use super::posture::{SealPostureError, own_member_reader};
 use super::reseal::{ResealPlan, Stuck};
 use crate::core::Core;
 
@@ -50,7 +50,7 @@ impl SealLineError {
 
 /// The readers a line of level `tlp` in the node's member's incident
 /// `incident` must reach now, with their counted `keys`. The member's key
-/// must be the one this node holds (see `posture::own_posture_readers`).
+/// must be the one this node holds (`posture::own_member_reader`).
 pub fn line_readers_now(
     core: &Core,
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
@@ -68,14 +68,7 @@ pub fn line_readers_now(
         return Err(SealLineError::NotOwnIncident);
     }
     let ids = line_reader_ids(tlp, &member, &room.helpers, replica.membership().state());
-    let own = ReaderId::Member(member);
-    let counted = keys
-        .get(&own)
-        .ok_or(SealPostureError::MemberKeyMissing(MemberKeyMissing))?;
-    let held = core.seal_identities().member.as_ref().map(|s| s.public());
-    if held != Some(*counted) {
-        return Err(SealPostureError::MemberKeyNotHeld(MemberKeyNotHeld).into());
-    }
+    own_member_reader(core, keys)?;
     let mut readers: Vec<Reader> = ids
         .into_iter()
         .filter_map(|id| keys.get(&id).map(|key| Reader { id, key: *key }))

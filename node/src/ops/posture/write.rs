@@ -17,7 +17,7 @@ use super::{assessment_record, submission_record};
 use crate::core::{Core, CoreError};
 use crate::random::os_random;
 use crate::sealing::open::posture_readers_now;
-use crate::sealing::posture::{SealPostureError, seal_posture_put};
+use crate::sealing::posture::{SealPostureError, own_posture_readers, seal_posture_put};
 
 /// Why a posture write was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -306,8 +306,14 @@ pub fn review_record(
         .check(&replica.pact_id(), replica.membership().state())
         .map_err(|e| PostureError::InvalidReview(e.to_string()))?;
     let pact = replica.pact_id();
-    let readers = posture_readers_now(replica, &member)
-        .map_err(|e| PostureError::Seal(SealPostureError::MemberKeyMissing(e)))?;
+    // A review of the host member itself is one of the member's own
+    // records: never sealed to a member key this node does not hold.
+    let readers = if member == core.device().member {
+        own_posture_readers(core)?
+    } else {
+        posture_readers_now(replica, &member)
+            .map_err(|e| PostureError::Seal(SealPostureError::MemberKeyMissing(e)))?
+    };
     let random: [u8; 4] = os_random().map_err(|e| PostureError::Random(e.to_string()))?;
     let id = record_id(format!(
         "rv-{}-{revision}-{}",

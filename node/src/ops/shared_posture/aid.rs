@@ -26,8 +26,8 @@ use crate::core::Core;
 use crate::http::ApiError;
 use crate::ops::posture::posture_overview;
 use crate::sealing::open::{open_sealed, published_keys};
-use crate::sealing::posture::own_readers_among;
-use crate::sealing::reseal::Stuck;
+use crate::sealing::posture::own_member_reader;
+use crate::sealing::reseal::{ResealPlan, Stuck};
 
 /// The same answer whether nothing was shared or this member may not see
 /// it, so a member without a pledge cannot even learn that it exists.
@@ -90,9 +90,9 @@ struct AidReaders {
     waiting: Vec<MemberId>,
 }
 
-/// The readers of the aid summary of `request`: the member's own readers
-/// (`own_readers_among`: its counted key must be the one held here) minus
-/// its officers, plus every standing pledger with a published key.
+/// The readers of the aid summary of `request`: the member (its counted
+/// key must be the one held here, `own_member_reader`), not its officers,
+/// plus every standing pledger with a published key.
 fn aid_readers(
     core: &Core,
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
@@ -100,24 +100,26 @@ fn aid_readers(
     now_ms: i64,
 ) -> Result<AidReaders, ApiError> {
     let member = core.device().member;
-    let own = own_readers_among(core, keys).map_err(|e| ApiError::Conflict {
+    let own = own_member_reader(core, keys).map_err(|e| ApiError::Conflict {
         code: e.code(),
         message: e.to_string(),
     })?;
-    let mut readers: Vec<Reader> = own
-        .into_iter()
-        .filter(|reader| reader.id == ReaderId::Member(member))
-        .collect();
+    let mut readers = vec![own];
     let (mut helpers, mut waiting) = (Vec::new(), Vec::new());
-    for pledger in standing_pledgers(core, &member, request, now_ms) {
-        let state = core.replica().membership().state();
+    let state = core.replica().membership().state();
+    // A pledger removed from the pact is no reader, and waits for nothing:
+    // no key it announces counts any more.
+    let pledgers = standing_pledgers(core, &member, request, now_ms)
+        .into_iter()
+        .filter(|pledger| state.is_member(pledger));
+    for pledger in pledgers {
         let id = ReaderId::Member(pledger);
         match keys.get(&id) {
-            Some(key) if state.is_member(&pledger) => {
+            Some(key) => {
                 readers.push(Reader { id, key: *key });
                 helpers.push(pledger);
             }
-            _ => waiting.push(pledger),
+            None => waiting.push(pledger),
         }
     }
     readers.sort();
@@ -265,16 +267,26 @@ pub fn reseal_due(
     keys: &BTreeMap<ReaderId, EncryptionPublicKey>,
     now_ms: i64,
     mut entropy: impl FnMut() -> Option<[u8; 32]>,
-) -> (Vec<RecordOp>, Vec<Stuck>) {
-    let (mut puts, mut stuck) = (Vec::new(), Vec::new());
+) -> ResealPlan {
+    let mut plan = ResealPlan::default();
     let Some(secret) = &core.seal_identities().member else {
-        return (puts, stuck);
+        return plan;
     };
     let member = core.device().member;
     let pact = core.replica().pact_id();
-    let own_requests: Vec<RecordId> = core
-        .replica()
-        .read_model()
+    let read_model = core.replica().read_model();
+    // The member's aid summaries by record id, in one pass; the sealing
+    // task runs this after every stored change, and a member shares none
+    // most of the time: then the request board is not even built.
+    let shared: BTreeMap<&str, (&RecordAddress, &SealedPosture)> = read_model
+        .posture_records()
+        .filter(|(address, _)| address.owner == member && is_aid_record(address.id.as_str()))
+        .map(|(address, sealed)| (address.id.as_str(), (address, sealed)))
+        .collect();
+    if shared.is_empty() {
+        return plan;
+    }
+    let own_requests: Vec<RecordId> = read_model
         .request_board()
         .into_iter()
         .filter(|view| view.address.owner == member)
@@ -282,19 +294,14 @@ pub fn reseal_due(
         .collect();
     for request in own_requests {
         let record = aid_record(request.as_str());
-        let Some((address, sealed)) = core
-            .replica()
-            .read_model()
-            .posture_records()
-            .find(|(address, _)| address.owner == member && address.id.as_str() == record)
-        else {
+        let Some(&(address, sealed)) = shared.get(record.as_str()) else {
             continue;
         };
         let Ok(AidReaders {
             readers: required, ..
         }) = aid_readers(core, keys, &request, now_ms)
         else {
-            return (puts, stuck);
+            return plan;
         };
         let mut current: Vec<Reader> = sealed.sealed.readers().copied().collect();
         current.sort();
@@ -302,25 +309,19 @@ pub fn reseal_due(
             continue;
         }
         let Some(entropy) = entropy() else {
-            return (puts, stuck);
+            return plan;
         };
         match sealed.reseal(&pact, &ReaderId::Member(member), secret, &required, entropy) {
             Ok(resealed) => {
                 if let Ok(op) = put(&record, resealed) {
-                    puts.push(op);
+                    plan.puts.push(op);
                 }
             }
-            Err(error) => stuck.push(Stuck {
+            Err(error) => plan.stuck.push(Stuck {
                 address: address.clone(),
                 reason: error.to_string(),
             }),
         }
     }
-    (puts, stuck)
-}
-
-/// Whether `address` is an aid summary (the posture re-sealing leaves it
-/// to [`reseal_due`]: its readers are the pledgers, not the officers).
-pub fn is_aid(address: &RecordAddress) -> bool {
-    is_aid_record(address.id.as_str())
+    plan
 }
