@@ -98,7 +98,7 @@ impl TestNode {
 }
 
 /// An assessment: the first topic's first two questions answered.
-fn assessment(first: &str, second: &str) -> Value {
+pub(super) fn assessment(first: &str, second: &str) -> Value {
     json!({
         "catalogue_version": "2026.1",
         "wiba": {
