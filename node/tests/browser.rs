@@ -115,6 +115,23 @@ fn repository_if_browser() -> Option<PathBuf> {
     );
 }
 
+/// The folder `under` the repository for one flow's screenshots, holding
+/// only this run's (an old one could pass for a new one). Only the files
+/// directly in it go: both flows run at once, and the posture flow's
+/// folder lies inside the other's, so removing the whole tree would pull
+/// the folder from under the posture flow's screenshots.
+fn fresh_shots(repository: &Path, under: &str) -> PathBuf {
+    let shots = repository.join(under);
+    std::fs::create_dir_all(&shots).unwrap();
+    for entry in std::fs::read_dir(&shots).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    shots
+}
+
 /// Adds `(node, account, role, password)` accounts through the API.
 fn add_accounts(accounts: &[(&support::NodeDir, &str, &str, &str)]) {
     for (node, account, role, password) in accounts {
@@ -194,10 +211,7 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
         (c, "lage", "viewer", BYSTANDER_PASSWORD),
     ]);
 
-    let shots = repository.join("target/browser-screenshots");
-    // Only this run's screenshots: an old one could pass for a new one.
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = fresh_shots(&repository, "target/browser-screenshots");
     let urls = [a, b, c].map(|node| format!("http://{}", node.http));
     run_flow(
         &browser_dir,
@@ -278,9 +292,7 @@ fn a_posture_assessment_is_returned_fixed_and_accepted_in_the_browser() {
         (b, "isb", "security_officer", OFFICER_PASSWORD),
     ]);
 
-    let shots = repository.join("target/browser-screenshots/posture");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = fresh_shots(&repository, "target/browser-screenshots/posture");
     let urls = [a, b].map(|node| format!("http://{}", node.http));
     run_flow(
         &browser_dir,
