@@ -5,11 +5,15 @@
 //! written.
 
 use amtshilfe_protocol::envelope::Envelope;
-use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::ids::{Collection, MemberId};
+use amtshilfe_protocol::posture::AidShareLevel;
 
 use super::{ApiError, ApiState};
+use crate::clock;
+use crate::core::Core;
 use crate::net::{Announcement, NetCommand};
 use crate::ops::posture::{PostureError, serves};
+use crate::ops::shared_posture::aid::{self, AidShared};
 
 /// The API's answer to a refused posture write; nothing was written.
 pub(crate) fn posture_error(error: PostureError) -> ApiError {
@@ -48,6 +52,25 @@ pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
             envelope.clone(),
         )));
     }
+}
+
+/// Shares the posture summary of this member's request `request` at
+/// `level`, or withdraws it (`None`), written durably; the share answers
+/// what was shared with whom. Both adapters' consent goes through here.
+pub(crate) fn write_aid_share(
+    core: &mut Core,
+    request: &str,
+    level: Option<AidShareLevel>,
+) -> Result<(Envelope, Option<AidShared>), ApiError> {
+    let now_ms = clock::now_ms();
+    let (op, shared) = match level {
+        Some(level) => {
+            let (op, shared) = aid::share(core, request, level, now_ms)?;
+            (op, Some(shared))
+        }
+        None => (aid::unshare(core, request)?, None),
+    };
+    Ok((core.write(Collection::Posture, &[op], now_ms)?, shared))
 }
 
 /// The served member named by the path, else 404 (the pages use it too).
