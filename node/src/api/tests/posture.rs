@@ -113,6 +113,23 @@ impl TestNode {
         self.posture_write(Method::PUT, "/api/posture", Some(body))
             .await
     }
+
+    async fn submit_posture(&mut self) -> Value {
+        self.posture_write(Method::POST, "/api/posture/submit", None)
+            .await
+    }
+}
+
+/// A node hosting the officer, where A's IT lead saved an assessment and
+/// submitted it as revision 1; the caller is the IT lead still.
+async fn submitted_node() -> (TestNode, MemberId) {
+    let mut node = TestNode::new();
+    node.host_officer();
+    let me = node.me();
+    node.as_role(Role::ItLead);
+    node.save_posture(assessment("yes", "no")).await;
+    node.submit_posture().await;
+    (node, me)
 }
 
 /// An assessment: the first topic's first two questions answered.
@@ -163,9 +180,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
             .contains(&json!("offline_backup_tested"))
     );
 
-    let submitted = node
-        .posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let submitted = node.submit_posture().await;
     assert_eq!(submitted["revision"], 1);
     // The member edits on while the review is under way: revision 2.
     node.save_posture(assessment("yes", "open")).await;
@@ -204,8 +219,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
         "the edit that crossed the review is kept"
     );
     node.save_posture(assessment("yes", "yes")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    node.submit_posture().await;
 
     node.as_role(Role::SecurityOfficer);
     let accepted = json!({
@@ -248,13 +262,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
 
 #[tokio::test]
 async fn only_the_members_staff_edit_and_only_the_officers_account_reviews() {
-    let mut node = TestNode::new();
-    node.host_officer();
-    let me = node.me();
-    node.as_role(Role::ItLead);
-    node.save_posture(assessment("yes", "no")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let (mut node, me) = submitted_node().await;
     let review = format!("/api/posture/members/{me}/review");
     let accept = json!({ "revision": 1, "verdict": "accepted" });
 
@@ -408,8 +416,7 @@ async fn hostile_reviews_are_refused_with_their_code_and_change_nothing() {
     )
     .await;
     node.as_role(Role::ItLead);
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    node.submit_posture().await;
     node.as_role(Role::SecurityOfficer);
     let returned = |comments: Value| json!({ "revision": 1, "verdict": { "returned": { "comments": comments } } });
     let finding = |id: &str, text: &str| json!({ "id": id, "question": null, "text": text, "owner": "IT", "due_ms": T0_MS, "closed_ms": null });
@@ -452,9 +459,7 @@ async fn posture_bodies_and_answers_validate_against_their_schemas() {
     node.as_role(Role::ItLead);
     let body = assessment("yes", "no");
     let saved = node.save_posture(body.clone()).await;
-    let submitted = node
-        .posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let submitted = node.submit_posture().await;
     node.as_role(Role::SecurityOfficer);
     let review = json!({
         "revision": 1, "verdict": "accepted",
@@ -490,13 +495,7 @@ async fn posture_bodies_and_answers_validate_against_their_schemas() {
 
 #[tokio::test]
 async fn a_dismissed_officer_loses_the_workspace_and_cannot_review() {
-    let mut node = TestNode::new();
-    node.host_officer();
-    let me = node.me();
-    node.as_role(Role::ItLead);
-    node.save_posture(assessment("yes", "no")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let (mut node, me) = submitted_node().await;
     node.dismiss_officer();
 
     node.as_role(Role::SecurityOfficer);
