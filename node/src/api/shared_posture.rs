@@ -11,8 +11,9 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 
 use crate::clock;
-use crate::http::posture::{announce, write_aid_share};
+use crate::http::posture::write_aid_share;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::shared_posture::aid::{self, AidShared};
 use crate::ops::shared_posture::benchmark::{self, BenchmarkPublished, BenchmarkSeen};
 

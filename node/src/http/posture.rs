@@ -1,17 +1,17 @@
 //! What the posture routes of both adapters share (the JSON API in
 //! `api/posture.rs`, `api/shared_posture.rs` and the pages in
 //! `web/posture_pages.rs`, `web/aid_posture.rs`): how a refused posture
-//! write answers, the served member a path names, and announcing what was
-//! written.
+//! write answers, the served member a path names, and the posture share's
+//! write. Announcing what was written is `ops::announce`, as for every
+//! write.
 
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{Collection, MemberId};
 use amtshilfe_protocol::posture::AidShareLevel;
 
-use super::{ApiError, ApiState};
+use super::ApiError;
 use crate::clock;
 use crate::core::Core;
-use crate::net::{Announcement, NetCommand};
 use crate::ops::posture::{PostureError, serves};
 use crate::ops::shared_posture::aid::{self, AidShared};
 
@@ -42,16 +42,6 @@ pub(crate) fn member_not_served() -> ApiError {
 
 pub(crate) fn no_officer_here() -> ApiError {
     posture_error(PostureError::NoOfficer)
-}
-
-/// Announces envelopes just written (the pages' writes use it too).
-pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
-    // Durable already; if an announcement is dropped, sync delivers it.
-    for envelope in envelopes {
-        state.net.send(NetCommand::Announce(Announcement::Envelope(
-            envelope.clone(),
-        )));
-    }
 }
 
 /// Shares the posture summary of this member's request `request` at

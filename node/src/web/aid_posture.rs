@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::forms::Fields;
 use crate::http::auth::refuse;
-use crate::http::posture::{announce, write_aid_share};
+use crate::http::posture::write_aid_share;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::shared_posture::aid;
 
 /// The form field with the choice.

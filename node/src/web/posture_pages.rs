@@ -17,8 +17,9 @@ use super::posture_forms::{posture_body, review_body};
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::core::Core;
-use crate::http::posture::{announce, no_officer_here, posture_error, served};
+use crate::http::posture::{no_officer_here, posture_error, served};
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::posture::{
     MemberSummary, PostureAnswer, Viewer, posture_answer, posture_overview, review_record,
     save_assessment, submit, workspace,
