@@ -29,11 +29,11 @@
 //! `AMTSHILFE_BROWSER_TEST=skip` turns a missing browser into a skip, and
 //! then the test says so.
 // A failed unwrap in a test helper is a failed test.
-#![allow(clippy::print_stderr, clippy::unwrap_used)]
+#![allow(clippy::print_stderr, clippy::print_stdout, clippy::unwrap_used)]
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{amtshilfe, found_pact, init_nodes, p2p_address, post, set_bootstrap, start};
@@ -94,25 +94,89 @@ fn browser_tools_missing(browser_dir: &Path) -> Option<String> {
     ))
 }
 
-#[test]
-fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
+/// The repository's root if the browser tools are there; `None` (the test
+/// says it did not run) only under `AMTSHILFE_BROWSER_TEST=skip`, else
+/// the test fails naming what is missing.
+fn repository_if_browser() -> Option<PathBuf> {
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .canonicalize()
         .unwrap();
-    let browser_dir = repository.join("tests/browser");
-    if let Some(missing) = browser_tools_missing(&browser_dir) {
-        // An explicit opt-out only: a newcomer's run without a browser must
-        // not come out green as if the flow had run.
-        if std::env::var("AMTSHILFE_BROWSER_TEST").is_ok_and(|v| v == "skip") {
-            eprintln!("BROWSER TEST NOT RUN (AMTSHILFE_BROWSER_TEST=skip): {missing}");
-            return;
-        }
-        panic!(
-            "the browser test cannot run: {missing} \
-             (or set AMTSHILFE_BROWSER_TEST=skip to skip it knowingly)"
-        );
+    let missing = browser_tools_missing(&repository.join("tests/browser"))?;
+    // An explicit opt-out only: a newcomer's run without a browser must
+    // not come out green as if the flow had run.
+    if std::env::var("AMTSHILFE_BROWSER_TEST").is_ok_and(|v| v == "skip") {
+        eprintln!("BROWSER TEST NOT RUN (AMTSHILFE_BROWSER_TEST=skip): {missing}");
+        return None;
     }
+    panic!(
+        "the browser test cannot run: {missing} \
+         (or set AMTSHILFE_BROWSER_TEST=skip to skip it knowingly)"
+    );
+}
+
+/// The folder `under` the repository for one flow's screenshots, holding
+/// only this run's (an old one could pass for a new one). Only the files
+/// directly in it go: both flows run at once, and the posture flow's
+/// folder lies inside the other's, so removing the whole tree would pull
+/// the folder from under the posture flow's screenshots.
+fn fresh_shots(repository: &Path, under: &str) -> PathBuf {
+    let shots = repository.join(under);
+    std::fs::create_dir_all(&shots).unwrap();
+    for entry in std::fs::read_dir(&shots).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    shots
+}
+
+/// Adds `(node, account, role, password)` accounts through the API.
+fn add_accounts(accounts: &[(&support::NodeDir, &str, &str, &str)]) {
+    for (node, account, role, password) in accounts {
+        let body = serde_json::json!({ "account": account, "role": role, "password": password })
+            .to_string();
+        let (status, answer) = post(node.http, "/api/accounts", &body).unwrap();
+        assert_eq!(status, 201, "{answer}");
+    }
+}
+
+/// Runs `script` in `browser_dir` with `env`, stops the nodes, and fails
+/// unless it exits cleanly and prints `passed`.
+fn run_flow(
+    browser_dir: &Path,
+    script: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+    children: &mut [support::Running],
+    passed: &str,
+) {
+    let output = Command::new("node")
+        .arg(script)
+        .current_dir(browser_dir)
+        .env("CHROMIUM", CHROMIUM)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    for child in children {
+        stop(child);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(passed), "{script} did not say {passed:?}");
+}
+
+#[test]
+fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
+    let Some(repository) = repository_if_browser() else {
+        return;
+    };
+    let browser_dir = repository.join("tests/browser");
 
     let root = tempfile::tempdir().unwrap();
     let nodes = init_nodes(
@@ -140,48 +204,32 @@ fn two_nodes_offer_request_pledge_and_accept_in_the_browser() {
     };
     std::fs::write(&a.config, config).unwrap();
     let mut children = vec![start(a), start(b), start(c)];
-    for (node, account, role, password) in [
+    add_accounts(&[
         (a, "it-leitung", "it_lead", IT_LEAD_PASSWORD),
         (b, "anfrage", "requester", REQUESTER_PASSWORD),
         (a, "verwaltung", "admin", ADMIN_PASSWORD),
         (c, "lage", "viewer", BYSTANDER_PASSWORD),
-    ] {
-        let body = serde_json::json!({ "account": account, "role": role, "password": password })
-            .to_string();
-        let (status, answer) = post(node.http, "/api/accounts", &body).unwrap();
-        assert_eq!(status, 201, "{answer}");
-    }
+    ]);
 
-    let shots = repository.join("target/browser-screenshots");
-    // Only this run's screenshots: an old one could pass for a new one.
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let output = Command::new("node")
-        .arg("flow.js")
-        .current_dir(&browser_dir)
-        .env("A_URL", format!("http://{}", a.http))
-        .env("B_URL", format!("http://{}", b.http))
-        .env("C_URL", format!("http://{}", c.http))
-        .env("BYSTANDER_PASSWORD", BYSTANDER_PASSWORD)
-        .env("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD)
-        .env("REQUESTER_PASSWORD", REQUESTER_PASSWORD)
-        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("A_CONTACT", A_CONTACT)
-        .env("CHROMIUM", CHROMIUM)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    for child in &mut children {
-        stop(child);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the browser flow failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let shots = fresh_shots(&repository, "target/browser-screenshots");
+    let urls = [a, b, c].map(|node| format!("http://{}", node.http));
+    run_flow(
+        &browser_dir,
+        "flow.js",
+        &[
+            ("A_URL", urls[0].as_ref()),
+            ("B_URL", urls[1].as_ref()),
+            ("C_URL", urls[2].as_ref()),
+            ("BYSTANDER_PASSWORD", BYSTANDER_PASSWORD.as_ref()),
+            ("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD.as_ref()),
+            ("REQUESTER_PASSWORD", REQUESTER_PASSWORD.as_ref()),
+            ("ADMIN_PASSWORD", ADMIN_PASSWORD.as_ref()),
+            ("A_CONTACT", A_CONTACT.as_ref()),
+            ("SHOTS", shots.as_ref()),
+        ],
+        &mut children,
+        "browser flow passed",
     );
-    assert!(stdout.contains("browser flow passed"));
 }
 
 const OFFICER_PASSWORD: &str = "isb-test-passwort";
@@ -195,21 +243,10 @@ const OFFICER_PASSWORD: &str = "isb-test-passwort";
 /// and for reflow (`tests/browser/posture.js`).
 #[test]
 fn a_posture_assessment_is_returned_fixed_and_accepted_in_the_browser() {
-    let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap();
+    let Some(repository) = repository_if_browser() else {
+        return;
+    };
     let browser_dir = repository.join("tests/browser");
-    if let Some(missing) = browser_tools_missing(&browser_dir) {
-        if std::env::var("AMTSHILFE_BROWSER_TEST").is_ok_and(|v| v == "skip") {
-            eprintln!("BROWSER TEST NOT RUN (AMTSHILFE_BROWSER_TEST=skip): {missing}");
-            return;
-        }
-        panic!(
-            "the browser test cannot run: {missing} \
-             (or set AMTSHILFE_BROWSER_TEST=skip to skip it knowingly)"
-        );
-    }
 
     let root = tempfile::tempdir().unwrap();
     let nodes = init_nodes(root.path(), &["Odenwaldkreis", "Kreis Bergstraße"]);
@@ -250,40 +287,25 @@ fn a_posture_assessment_is_returned_fixed_and_accepted_in_the_browser() {
                 .is_ok_and(|(code, _)| code == 201)
         },
     );
-    for (node, account, role, password) in [
+    add_accounts(&[
         (a, "it-leitung", "it_lead", IT_LEAD_PASSWORD),
         (b, "isb", "security_officer", OFFICER_PASSWORD),
-    ] {
-        let body = serde_json::json!({ "account": account, "role": role, "password": password })
-            .to_string();
-        let (status, answer) = post(node.http, "/api/accounts", &body).unwrap();
-        assert_eq!(status, 201, "{answer}");
-    }
+    ]);
 
-    let shots = repository.join("target/browser-screenshots/posture");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let output = Command::new("node")
-        .arg("posture.js")
-        .current_dir(&browser_dir)
-        .env("A_URL", format!("http://{}", a.http))
-        .env("B_URL", format!("http://{}", b.http))
-        .env("MEMBER_A", &member_a)
-        .env("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD)
-        .env("OFFICER_PASSWORD", OFFICER_PASSWORD)
-        .env("CHROMIUM", CHROMIUM)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    for child in &mut children {
-        stop(child);
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the posture browser flow failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let shots = fresh_shots(&repository, "target/browser-screenshots/posture");
+    let urls = [a, b].map(|node| format!("http://{}", node.http));
+    run_flow(
+        &browser_dir,
+        "posture.js",
+        &[
+            ("A_URL", urls[0].as_ref()),
+            ("B_URL", urls[1].as_ref()),
+            ("MEMBER_A", member_a.as_ref()),
+            ("IT_LEAD_PASSWORD", IT_LEAD_PASSWORD.as_ref()),
+            ("OFFICER_PASSWORD", OFFICER_PASSWORD.as_ref()),
+            ("SHOTS", shots.as_ref()),
+        ],
+        &mut children,
+        "posture browser flow passed",
     );
-    assert!(stdout.contains("posture browser flow passed"));
 }

@@ -11,9 +11,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use crate::http::posture::{announce, no_officer_here, posture_error, served};
+use crate::http::posture::{no_officer_here, posture_error, served};
 use crate::http::{ApiError, ApiState, with_core};
 use crate::ops::Saved;
+use crate::ops::announce;
 use crate::ops::posture::{
     PostureAnswer, PostureBody, PostureSaved, PostureSubmitted, ReviewRequest, Viewer, Workspace,
     posture_answer, review_record, save_assessment, submit, workspace,

@@ -131,14 +131,9 @@ const SEAL_REFUSED: &[(u16, &str)] = &[
     (409, "seal_key_not_held"),
     (409, "seal_refused"),
 ];
-/// Why a save of the member's posture is refused.
-const POSTURE_SAVE_REFUSED: &[(u16, &str)] = &[
-    (400, "invalid_assessment"),
-    (400, "posture_too_large"),
-    (409, "seal_key_missing"),
-    (409, "seal_key_not_held"),
-    (409, "seal_refused"),
-];
+/// Why a save of the member's posture is refused (besides `SEAL_REFUSED`).
+const POSTURE_SAVE_REFUSED: &[(u16, &str)] =
+    &[(400, "invalid_assessment"), (400, "posture_too_large")];
 
 const REGISTRY_QUERY: &[(&str, &str)] = &[
     (
@@ -242,10 +237,8 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .errors(&[
                 (404, shared_posture_codes::REQUEST_NOT_FOUND),
                 (409, shared_posture_codes::NO_POSTURE),
-                (409, "seal_key_missing"),
-                (409, "seal_key_not_held"),
-                (409, "seal_refused"),
-            ]),
+            ])
+            .errors(SEAL_REFUSED),
         route(M::DELETE, "/api/requests/{id}/posture-share", delete(shared_posture::unshare))
             .doc("Withdraw the posture summary of this member's request")
             .role(Permission::Request)
@@ -309,11 +302,9 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .errors(&[
                 VALIDATION,
                 (409, "sealed_line_on_behalf"),
-                (409, "seal_key_missing"),
-                (409, "seal_key_not_held"),
-                (409, "seal_refused"),
                 (413, "record_too_large"),
             ])
+            .errors(SEAL_REFUSED)
             .room_refusals(&["incident_not_found"]),
         route(M::PUT, "/api/incidents/{author}/{id}/reports/{kind}", put(incidents::report))
             .doc("Save a report (gdpr_art33, bsig_early_warning, bsig_notification, bsig_final_report); sent_at_ms marks it as sent and needs every required field")
@@ -362,7 +353,8 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
             .role(Permission::EditPosture)
             .body("PostureBody")
             .answers(200, "PostureSaved")
-            .errors(POSTURE_SAVE_REFUSED),
+            .errors(POSTURE_SAVE_REFUSED)
+            .errors(SEAL_REFUSED),
         route(M::POST, "/api/posture/submit", post(posture::submit_own))
             .doc("Submit the working revision for review, signed by this node's device")
             .role(Permission::EditPosture)

@@ -11,8 +11,9 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 
 use crate::clock;
-use crate::http::posture::announce;
+use crate::http::posture::write_aid_share;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::shared_posture::aid::{self, AidShared};
 use crate::ops::shared_posture::benchmark::{self, BenchmarkPublished, BenchmarkSeen};
 
@@ -39,13 +40,11 @@ pub(super) async fn share(
 ) -> Result<Json<AidShared>, ApiError> {
     let Json(body) = body?;
     let (envelope, shared) = with_core(&state, move |core| {
-        let now_ms = clock::now_ms();
-        let (op, shared) = aid::share(core, &request, body.level, now_ms)?;
-        let envelope = core.write(Collection::Posture, &[op], now_ms)?;
-        Ok((envelope, shared))
+        write_aid_share(core, &request, Some(body.level))
     })
     .await?;
     announce(&state, std::slice::from_ref(&envelope));
+    let shared = shared.ok_or_else(|| ApiError::Internal("a share answered nothing".into()))?;
     Ok(Json(shared))
 }
 
@@ -54,11 +53,8 @@ pub(super) async fn unshare(
     State(state): State<ApiState>,
     Path(request): Path<String>,
 ) -> Result<Json<AidUnshared>, ApiError> {
-    let envelope = with_core(&state, move |core| {
-        let op = aid::unshare(core, &request)?;
-        Ok(core.write(Collection::Posture, &[op], clock::now_ms())?)
-    })
-    .await?;
+    let (envelope, _) =
+        with_core(&state, move |core| write_aid_share(core, &request, None)).await?;
     announce(&state, std::slice::from_ref(&envelope));
     Ok(Json(AidUnshared {
         status: "withdrawn",

@@ -1,15 +1,19 @@
 //! What the posture routes of both adapters share (the JSON API in
 //! `api/posture.rs`, `api/shared_posture.rs` and the pages in
 //! `web/posture_pages.rs`, `web/aid_posture.rs`): how a refused posture
-//! write answers, the served member a path names, and announcing what was
-//! written.
+//! write answers, the served member a path names, and the posture share's
+//! write. Announcing what was written is `ops::announce`, as for every
+//! write.
 
 use amtshilfe_protocol::envelope::Envelope;
-use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::ids::{Collection, MemberId};
+use amtshilfe_protocol::posture::AidShareLevel;
 
-use super::{ApiError, ApiState};
-use crate::net::{Announcement, NetCommand};
+use super::ApiError;
+use crate::clock;
+use crate::core::Core;
 use crate::ops::posture::{PostureError, serves};
+use crate::ops::shared_posture::aid::{self, AidShared};
 
 /// The API's answer to a refused posture write; nothing was written.
 pub(crate) fn posture_error(error: PostureError) -> ApiError {
@@ -40,14 +44,23 @@ pub(crate) fn no_officer_here() -> ApiError {
     posture_error(PostureError::NoOfficer)
 }
 
-/// Announces envelopes just written (the pages' writes use it too).
-pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
-    // Durable already; if an announcement is dropped, sync delivers it.
-    for envelope in envelopes {
-        state.net.send(NetCommand::Announce(Announcement::Envelope(
-            envelope.clone(),
-        )));
-    }
+/// Shares the posture summary of this member's request `request` at
+/// `level`, or withdraws it (`None`), written durably; the share answers
+/// what was shared with whom. Both adapters' consent goes through here.
+pub(crate) fn write_aid_share(
+    core: &mut Core,
+    request: &str,
+    level: Option<AidShareLevel>,
+) -> Result<(Envelope, Option<AidShared>), ApiError> {
+    let now_ms = clock::now_ms();
+    let (op, shared) = match level {
+        Some(level) => {
+            let (op, shared) = aid::share(core, request, level, now_ms)?;
+            (op, Some(shared))
+        }
+        None => (aid::unshare(core, request)?, None),
+    };
+    Ok((core.write(Collection::Posture, &[op], now_ms)?, shared))
 }
 
 /// The served member named by the path, else 404 (the pages use it too).

@@ -37,3 +37,4 @@ pub mod shared_posture;
 mod write;
 
 pub use write::Saved;
+pub(crate) use write::announce;

@@ -4,6 +4,7 @@
 //! under one lock, so nothing can change in between.
 
 use amtshilfe_protocol::document::RecordOp;
+use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::RecordId;
 use amtshilfe_protocol::model::{Record, RecordKey};
 use serde::Serialize;
@@ -39,6 +40,18 @@ pub(crate) fn fresh_id(prefix: &str) -> Result<RecordId, ApiError> {
     RecordId::generate(prefix, random).map_err(|error| ApiError::Internal(error.to_string()))
 }
 
+/// Announces envelopes just written (every write of the API and the
+/// pages goes through here).
+pub(crate) fn announce(state: &ApiState, envelopes: &[Envelope]) {
+    // Durable already; if an announcement is dropped, anti-entropy sync
+    // still delivers it.
+    for envelope in envelopes {
+        state.net.send(NetCommand::Announce(Announcement::Envelope(
+            envelope.clone(),
+        )));
+    }
+}
+
 /// Builds a record with `build` (given the core and the time of the write),
 /// writes it durably, then announces it. On any error nothing is written
 /// or announced.
@@ -59,11 +72,7 @@ where
     .await?;
     let hash = envelope.content_hash();
     tracing::info!(record = %id, envelope = %hash.short(), "saved");
-    // The write is durable; if the announcement is dropped, anti-entropy
-    // sync still delivers it.
-    state
-        .net
-        .send(NetCommand::Announce(Announcement::Envelope(envelope)));
+    announce(state, std::slice::from_ref(&envelope));
     Ok(Saved {
         id,
         envelope: hash.to_string(),

@@ -9,6 +9,7 @@ use amtshilfe_dashboard::pages::STAGES;
 use amtshilfe_protocol::pact::SCHEDULED_EXERCISES_MAX;
 use serde_json::json;
 
+use super::forms::field;
 use crate::http::ApiError;
 use crate::ops::pact_actions::ProposalBody;
 
@@ -16,19 +17,12 @@ use crate::ops::pact_actions::ProposalBody;
 /// cap applies, so that a long string of digits cannot overflow.
 const EURO_DIGITS_MAX: usize = 9;
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or("", |(_, v)| v.trim())
-}
-
 fn date(fields: &[(String, String)], name: &str) -> Result<Option<i64>, ApiError> {
     let value = field(fields, name);
     if value.is_empty() {
         return Ok(None);
     }
-    parse_date(value).map(Some).ok_or_else(|| {
+    parse_date(&value).map(Some).ok_or_else(|| {
         ApiError::InvalidBody(format!("{name}: {value:?} is not a date (TT.MM.JJJJ)"))
     })
 }
@@ -40,7 +34,7 @@ fn cents(fields: &[(String, String)], name: &str) -> Result<u64, ApiError> {
         return Ok(0);
     }
     let invalid = || ApiError::InvalidBody(format!("{name}: {value:?} is not an amount in euro"));
-    let (whole, fraction) = value.split_once([',', '.']).unwrap_or((value, ""));
+    let (whole, fraction) = value.split_once([',', '.']).unwrap_or((&value, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty()
         || whole.len() > EURO_DIGITS_MAX

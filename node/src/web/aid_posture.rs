@@ -5,17 +5,16 @@
 //! `ops::shared_posture::aid`'s; a refusal comes back as the API's error
 //! page for the request page's path.
 
-use amtshilfe_protocol::ids::Collection;
 use amtshilfe_protocol::posture::AidShareLevel;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::forms::Fields;
-use crate::clock;
 use crate::http::auth::refuse;
-use crate::http::posture::announce;
+use crate::http::posture::write_aid_share;
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::shared_posture::aid;
 
 /// The form field with the choice.
@@ -36,26 +35,19 @@ pub(super) async fn share(
                 message: "Only the requester shares its own posture.".into(),
             });
         }
-        let op = match level.as_str() {
-            "none" => aid::unshare(core, &id)?,
-            "eligibility" => aid::share(core, &id, AidShareLevel::Eligibility, clock::now_ms())?.0,
-            "eligibility_and_red_flags" => {
-                aid::share(
-                    core,
-                    &id,
-                    AidShareLevel::EligibilityAndRedFlags,
-                    clock::now_ms(),
-                )?
-                .0
-            }
-            other => {
-                return Err(ApiError::BodyRule {
-                    code: "invalid_level",
-                    message: format!("level: {other:?} is not a choice of this form"),
-                });
-            }
+        // The choices are the API's level names (`AidShareLevel`), and `none`.
+        let level = match level.as_str() {
+            "none" => None,
+            other => Some(
+                serde_json::from_value::<AidShareLevel>(serde_json::json!(other)).map_err(
+                    |_| ApiError::BodyRule {
+                        code: "invalid_level",
+                        message: format!("level: {other:?} is not a choice of this form"),
+                    },
+                )?,
+            ),
         };
-        Ok(core.write(Collection::Posture, &[op], clock::now_ms())?)
+        Ok(write_aid_share(core, &id, level)?.0)
     })
     .await;
     match result {

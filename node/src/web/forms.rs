@@ -17,6 +17,20 @@ use crate::ops::acceptances::AcceptanceBody;
 /// The submitted fields.
 pub(super) type Fields = HashMap<String, String>;
 
+/// The fields of a form in order, for forms whose names repeat
+/// (checkboxes) or whose order matters.
+pub(super) type FormFields = Vec<(String, String)>;
+
+/// The first field named `name` of an ordered form, trimmed; empty if
+/// absent.
+pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// A text field, trimmed; empty if absent.
 pub(super) fn text(fields: &Fields, name: &str) -> String {
     fields

@@ -11,22 +11,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
+use super::forms::{FormFields, field};
 use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::clock;
 use crate::http::{ApiError, ApiState};
 use crate::ops::contacts::{ContactsBody, confirm_contacts, set_contacts};
-
-type FormFields = Vec<(String, String)>;
-
-fn field(fields: &FormFields, name: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
 
 fn contact(fields: &FormFields, prefix: &str) -> Contact {
     Contact {

@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
+use super::forms::{FormFields, field};
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::http::auth::refuse;
@@ -29,17 +30,6 @@ const PATH: &str = "/pakt";
 pub(super) const REVOKE_PATH: &str = "/pakt/geraet-sperren";
 /// Decided proposals shown.
 const DECIDED_SHOWN: usize = 20;
-
-/// The fields of a form, in order (checkboxes repeat their name).
-type FormFields = Vec<(String, String)>;
-
-fn field(fields: &FormFields, name: &str) -> String {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
 
 fn body_of(fields: &FormFields) -> Result<ProposalBody, ApiError> {
     let kind = field(fields, "kind");

@@ -17,11 +17,12 @@ use super::posture_forms::{posture_body, review_body};
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::core::Core;
-use crate::http::posture::{announce, no_officer_here, posture_error, served};
+use crate::http::posture::{no_officer_here, posture_error, served};
 use crate::http::{ApiError, ApiState, with_core};
+use crate::ops::announce;
 use crate::ops::posture::{
-    MemberSummary, PostureAnswer, Viewer, posture_answer, review_record, save_assessment, submit,
-    workspace,
+    MemberSummary, PostureAnswer, Viewer, posture_answer, posture_overview, review_record,
+    save_assessment, submit, workspace,
 };
 
 const OWN: &str = "/sicherheitslage";
@@ -131,9 +132,10 @@ pub(super) async fn save(
     Form(fields): Form<Fields>,
 ) -> Response {
     let result = with_core(&state, move |core| {
-        let member = core.device().member;
-        let previous = posture_answer(core, &member, Viewer::Member, 0).assessment;
-        let body = posture_body(&fields, previous.as_ref())?;
+        // Only the working assessment is needed (the evidence dates and
+        // hashes the form does not carry), not the whole answer.
+        let overview = posture_overview(core, &core.device().member);
+        let body = posture_body(&fields, overview.working_assessment())?;
         let now_ms = crate::clock::now_ms();
         save_assessment(core, body.into_assessment(now_ms), now_ms)
             .map(|(_, envelopes)| envelopes)

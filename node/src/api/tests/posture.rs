@@ -6,6 +6,7 @@
 //! without an officer has no workspace, and hostile input changes nothing.
 
 use amtshilfe_protocol::identity::KeyPair;
+use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::membership::Proposal;
 use amtshilfe_protocol::seal::EncryptionSecret;
 use axum::http::StatusCode;
@@ -22,6 +23,12 @@ fn officer_key() -> KeyPair {
 
 /// `proposal`, proposed by A and approved by B: a majority of two.
 fn pass(core: &mut Core, proposal: Proposal) {
+    pass_with(core, proposal, &[]);
+}
+
+/// As `pass`, approved by the member keys `also` as well (the members an
+/// officer serves approve its appointment).
+fn pass_with(core: &mut Core, proposal: Proposal, also: &[&KeyPair]) {
     let now = clock::now_ms();
     let entry = core
         .replica()
@@ -34,6 +41,10 @@ fn pass(core: &mut Core, proposal: Proposal) {
         .membership()
         .approve(&KeyPair::from_seed([2; 32]), hash, now);
     core.receive_entry(approval, "test").unwrap();
+    for key in also {
+        let approval = core.replica().membership().approve(key, hash, now);
+        core.receive_entry(approval, "test").unwrap();
+    }
 }
 
 impl TestNode {
@@ -41,6 +52,13 @@ impl TestNode {
     /// appoints the officer to serve A (proposed by A, approved by B) and
     /// publishes both encryption keys.
     pub(super) fn host_officer(&self) {
+        let me = self.me();
+        self.host_officer_serving(vec![me], &[]);
+    }
+
+    /// As `host_officer`, with the officer serving `serves`, whose member
+    /// keys other than A's and B's are `also`.
+    fn host_officer_serving(&self, serves: Vec<MemberId>, also: &[&KeyPair]) {
         let mut core = self.core.lock();
         core.set_seal_identities(SealIdentities {
             member: Some(EncryptionSecret::from_bytes([21; 32])),
@@ -49,15 +67,15 @@ impl TestNode {
                 encryption: EncryptionSecret::from_bytes([61; 32]),
             }),
         });
-        let me = core.device().member;
         let now = clock::now_ms();
-        pass(
+        pass_with(
             &mut core,
             Proposal::AppointOfficer {
                 officer_key: officer_key().public(),
                 name: "Gemeinsame ISB".into(),
-                serves: vec![me],
+                serves,
             },
+            also,
         );
         assert_eq!(core.replica().membership().state().officers().count(), 1);
         maintain(&mut core, now).unwrap();
@@ -95,10 +113,27 @@ impl TestNode {
         self.posture_write(Method::PUT, "/api/posture", Some(body))
             .await
     }
+
+    async fn submit_posture(&mut self) -> Value {
+        self.posture_write(Method::POST, "/api/posture/submit", None)
+            .await
+    }
+}
+
+/// A node hosting the officer, where A's IT lead saved an assessment and
+/// submitted it as revision 1; the caller is the IT lead still.
+async fn submitted_node() -> (TestNode, MemberId) {
+    let mut node = TestNode::new();
+    node.host_officer();
+    let me = node.me();
+    node.as_role(Role::ItLead);
+    node.save_posture(assessment("yes", "no")).await;
+    node.submit_posture().await;
+    (node, me)
 }
 
 /// An assessment: the first topic's first two questions answered.
-fn assessment(first: &str, second: &str) -> Value {
+pub(super) fn assessment(first: &str, second: &str) -> Value {
     json!({
         "catalogue_version": "2026.1",
         "wiba": {
@@ -145,9 +180,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
             .contains(&json!("offline_backup_tested"))
     );
 
-    let submitted = node
-        .posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let submitted = node.submit_posture().await;
     assert_eq!(submitted["revision"], 1);
     // The member edits on while the review is under way: revision 2.
     node.save_posture(assessment("yes", "open")).await;
@@ -186,8 +219,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
         "the edit that crossed the review is kept"
     );
     node.save_posture(assessment("yes", "yes")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    node.submit_posture().await;
 
     node.as_role(Role::SecurityOfficer);
     let accepted = json!({
@@ -230,13 +262,7 @@ async fn a_member_submits_the_officer_returns_then_accepts_and_the_delta_shows()
 
 #[tokio::test]
 async fn only_the_members_staff_edit_and_only_the_officers_account_reviews() {
-    let mut node = TestNode::new();
-    node.host_officer();
-    let me = node.me();
-    node.as_role(Role::ItLead);
-    node.save_posture(assessment("yes", "no")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let (mut node, me) = submitted_node().await;
     let review = format!("/api/posture/members/{me}/review");
     let accept = json!({ "revision": 1, "verdict": "accepted" });
 
@@ -390,8 +416,7 @@ async fn hostile_reviews_are_refused_with_their_code_and_change_nothing() {
     )
     .await;
     node.as_role(Role::ItLead);
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    node.submit_posture().await;
     node.as_role(Role::SecurityOfficer);
     let returned = |comments: Value| json!({ "revision": 1, "verdict": { "returned": { "comments": comments } } });
     let finding = |id: &str, text: &str| json!({ "id": id, "question": null, "text": text, "owner": "IT", "due_ms": T0_MS, "closed_ms": null });
@@ -434,9 +459,7 @@ async fn posture_bodies_and_answers_validate_against_their_schemas() {
     node.as_role(Role::ItLead);
     let body = assessment("yes", "no");
     let saved = node.save_posture(body.clone()).await;
-    let submitted = node
-        .posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let submitted = node.submit_posture().await;
     node.as_role(Role::SecurityOfficer);
     let review = json!({
         "revision": 1, "verdict": "accepted",
@@ -472,13 +495,7 @@ async fn posture_bodies_and_answers_validate_against_their_schemas() {
 
 #[tokio::test]
 async fn a_dismissed_officer_loses_the_workspace_and_cannot_review() {
-    let mut node = TestNode::new();
-    node.host_officer();
-    let me = node.me();
-    node.as_role(Role::ItLead);
-    node.save_posture(assessment("yes", "no")).await;
-    node.posture_write(Method::POST, "/api/posture/submit", None)
-        .await;
+    let (mut node, me) = submitted_node().await;
     node.dismiss_officer();
 
     node.as_role(Role::SecurityOfficer);
@@ -490,6 +507,68 @@ async fn a_dismissed_officer_loses_the_workspace_and_cannot_review() {
     assert_eq!(answer["error"]["code"], "member_not_served");
     node.refused(
         &format!("/api/posture/members/{me}/review"),
+        json!({ "revision": 1, "verdict": "accepted" }),
+        StatusCode::NOT_FOUND,
+        "member_not_served",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_removed_member_leaves_the_officers_workspace() {
+    let mut node = TestNode::new();
+    let me = node.me();
+    // C joins; the officer is appointed to serve A and C.
+    let key_c = KeyPair::from_seed([70; 32]);
+    let c = MemberId::from_key(key_c.public());
+    pass(
+        &mut node.core.lock(),
+        Proposal::Add {
+            key: key_c.public(),
+            name: "Gemeinde Lautertal".into(),
+        },
+    );
+    node.host_officer_serving(vec![me, c], &[&key_c]);
+    node.as_role(Role::SecurityOfficer);
+    let listed = |workspace: &Value| {
+        workspace["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["member"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (_, workspace) = node.get("/api/posture/members").await;
+    assert_eq!(listed(&workspace).len(), 2, "{workspace}");
+    let (status, _) = node.get(&format!("/api/posture/members/{c}")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // C is removed from the pact (A proposes, B approves: 2 of 3).
+    {
+        let mut core = node.core.lock();
+        pass(
+            &mut core,
+            Proposal::Remove {
+                member: c,
+                frozen_heads: Default::default(),
+            },
+        );
+        assert!(
+            !core
+                .replica()
+                .membership()
+                .state()
+                .members()
+                .any(|(id, _)| *id == c)
+        );
+    }
+    let (_, workspace) = node.get("/api/posture/members").await;
+    assert_eq!(listed(&workspace), vec![me.to_string()], "{workspace}");
+    let (status, answer) = node.get(&format!("/api/posture/members/{c}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "member_not_served");
+    node.refused(
+        &format!("/api/posture/members/{c}/review"),
         json!({ "revision": 1, "verdict": "accepted" }),
         StatusCode::NOT_FOUND,
         "member_not_served",

@@ -199,3 +199,43 @@ async fn a_bad_review_form_is_shown_again_with_its_reason_and_changes_nothing() 
     assert_eq!(got, StatusCode::FORBIDDEN);
     assert_eq!(node.digest(), before);
 }
+
+#[tokio::test]
+async fn the_form_keeps_the_evidence_date_and_hash_only_for_the_same_document() {
+    let mut node = TestNode::new();
+    node.host_officer();
+    node.as_role(Role::ItLead);
+    let hash = "ab".repeat(32);
+    let mut body = super::posture::assessment("yes", "no");
+    body["wiba"]["wiba_01_02"]["evidence"] = serde_json::json!({
+        "document": "Sicherungskonzept v3", "date_ms": T0_MS, "sha256": hash,
+    });
+    let (status, answer) = node.call(Method::PUT, "/api/posture", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    node.add_account("it", Role::ItLead, true);
+    let (it, it_csrf) = node.login_page("it").await;
+    let evidence = |answer: &Value| answer["assessment"]["wiba"]["wiba_01_02"]["evidence"].clone();
+
+    // The form carries the document's name only: the date and hash the
+    // API saved stay while the name does.
+    let (status, _) = node
+        .form(&it, "/sicherheitslage", posture_form(&it_csrf, "no"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, own) = node.get("/api/posture").await;
+    assert_eq!(
+        evidence(&own),
+        serde_json::json!({ "document": "Sicherungskonzept v3", "date_ms": T0_MS, "sha256": hash }),
+        "{own}"
+    );
+
+    let renamed = posture_form(&it_csrf, "no").replace("Sicherungskonzept+v3", "Konzept+v4");
+    let (status, _) = node.form(&it, "/sicherheitslage", renamed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, own) = node.get("/api/posture").await;
+    assert_eq!(
+        evidence(&own),
+        serde_json::json!({ "document": "Konzept v4", "date_ms": null, "sha256": null }),
+        "{own}"
+    );
+}

@@ -153,7 +153,11 @@ pub fn posture_overview(core: &Core, member: &MemberId) -> PostureOverview {
     }
 }
 
-/// The members the officer hosted on this node serves (empty without one).
+/// The members the officer hosted on this node serves (empty without one):
+/// those of its appointment that are members still. A removed member
+/// stays in the appointment's list, but leaves the workspace, the reviews
+/// and the benchmark (its figures in, a share sealed to it) with its
+/// removal.
 pub fn served_members(core: &Core) -> Vec<MemberId> {
     let Some(officer) = core.seal_identities().officer_key() else {
         return Vec::new();
@@ -162,12 +166,12 @@ pub fn served_members(core: &Core) -> Vec<MemberId> {
 }
 
 fn officers_members(core: &Core, officer: &PublicKey) -> Vec<MemberId> {
-    core.replica()
-        .membership()
-        .state()
+    let state = core.replica().membership().state();
+    state
         .officers()
         .filter(|o| o.key == *officer)
         .flat_map(|o| o.serves.iter().copied())
+        .filter(|member| state.is_member(member))
         .collect()
 }
 
