@@ -19,6 +19,7 @@ pub mod demo;
 pub mod http;
 pub mod invitation;
 pub mod keys;
+pub mod member_watch;
 pub mod metrics;
 pub mod net;
 pub mod notify;

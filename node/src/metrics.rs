@@ -94,6 +94,27 @@ pub fn render(core: &Core) -> String {
         "Actors known to have signed two changes with one sequence number (held from there).",
     );
     page.sample("amtshilfe_forks", &[], replica.forks().count());
+    page.family(
+        "amtshilfe_member_stored_bytes",
+        "gauge",
+        "Encoded bytes of a member's documents kept here (applied, held, waiting).",
+    );
+    let stored = crate::member_watch::stored(replica);
+    for member in &stored {
+        let id = member.member.to_string();
+        page.sample(
+            "amtshilfe_member_stored_bytes",
+            &[("member", &id)],
+            member.bytes,
+        );
+    }
+    page.family(
+        "amtshilfe_members_over_watch",
+        "gauge",
+        "Members keeping more bytes here than the watch threshold (see /api/status).",
+    );
+    let over = stored.iter().filter(|m| m.over_watch).count();
+    page.sample("amtshilfe_members_over_watch", &[], over);
 
     page.family(
         "amtshilfe_sync_sessions_total",

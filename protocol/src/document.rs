@@ -200,6 +200,11 @@ impl Document {
         self.actor_bytes.get(actor).copied().unwrap_or(0)
     }
 
+    /// The encoded bytes of all applied changes.
+    pub fn bytes(&self) -> usize {
+        self.actor_bytes.values().sum()
+    }
+
     /// The hash of each actor's last applied change.
     pub fn tips(&self) -> &BTreeMap<ActorKey, ChangeHash> {
         &self.tips

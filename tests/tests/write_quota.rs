@@ -159,3 +159,45 @@ fn a_device_over_its_quota_cannot_write_locally() {
     assert!(matches!(refusal, WriteError::OverQuota), "{refusal}");
     assert!(written > BYTES_PER_ACTOR_MAX - 64 * 1024);
 }
+
+/// The figure the node watches (`Replica::stored_bytes_by_member`) is what
+/// a member costs this node in all: every actor's applied changes and its
+/// changes still waiting, which the per-actor quota does not add up.
+#[test]
+fn a_members_kept_bytes_add_up_every_actor_applied_and_waiting() {
+    let Fixture {
+        pact,
+        pact_id,
+        mut replica,
+    } = fixture();
+    let m3 = &pact.members[3];
+    let before = replica.stored_bytes_by_member();
+    assert!(
+        !before.contains_key(&m3.id()),
+        "member 3 has written nothing"
+    );
+
+    let mut expected = 0;
+    for incarnation in [[1; 16], [2; 16]] {
+        let changes = chain(&pact_id, offers_of(m3.id()), &m3.device.key, incarnation, 5);
+        expected += changes.iter().map(Envelope::encoded_len).sum::<usize>();
+        let report = replica.receive_envelopes(changes, SignatureCheck::Verify);
+        assert_eq!(report.accepted.len(), 5);
+    }
+    // A third actor's chain without its first change waits.
+    let waiting = chain(&pact_id, offers_of(m3.id()), &m3.device.key, [3; 16], 4);
+    expected += waiting[1..]
+        .iter()
+        .map(Envelope::encoded_len)
+        .sum::<usize>();
+    let report = replica.receive_envelopes(waiting[1..].to_vec(), SignatureCheck::Verify);
+    assert_eq!(report.pending, 3);
+
+    let after = replica.stored_bytes_by_member();
+    assert_eq!(after.get(&m3.id()), Some(&expected));
+    // Nobody else's figure moved.
+    for member in [0, 1, 2] {
+        let id = pact.members[member].id();
+        assert_eq!(after.get(&id), before.get(&id), "member {member}");
+    }
+}

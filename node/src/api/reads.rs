@@ -69,6 +69,9 @@ pub(crate) struct StatusView {
     /// The pact's open requests and mission orders with every exercise
     /// left out (exercises are counted apart, never among the real ones).
     real_figures: amtshilfe_protocol::read_model::RealFigures,
+    /// What each member's documents cost this node, flagged above the
+    /// watch threshold (`member_watch.rs`: a figure, not a quota).
+    members_stored: Vec<crate::member_watch::MemberStored>,
 }
 
 fn status_of(core: &Core) -> StatusView {
@@ -98,6 +101,7 @@ fn status_of(core: &Core) -> StatusView {
             crate::clock::now_ms(),
         ),
         real_figures: replica.read_model().real_figures(),
+        members_stored: crate::member_watch::stored(replica),
     }
 }
 

@@ -8,6 +8,7 @@ mod forks;
 mod membership_change;
 mod place;
 mod quota;
+mod stored;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};

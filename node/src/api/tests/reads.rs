@@ -35,6 +35,12 @@ async fn status_names_member_pact_and_counts() {
     let (_, answer) = node.get("/api/status").await;
     assert_eq!(answer["envelopes_accepted"], 1);
     assert_eq!(answer["last_sync_ms"]["12D3KooWpeer"], T0_MS);
+    // What the offer costs this node, under its writer; far from the watch.
+    let stored = answer["members_stored"].as_array().unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["member"], node.me().to_string());
+    assert!(stored[0]["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(stored[0]["over_watch"], false);
 }
 
 /// The owners and ids the registry lists for `query`.
@@ -229,6 +235,8 @@ async fn metrics_list_every_family_and_reason_and_move() {
         "amtshilfe_sync_rounds_total counter",
         "amtshilfe_last_sync_timestamp_seconds gauge",
         "amtshilfe_gossip_messages_total counter",
+        "amtshilfe_member_stored_bytes gauge",
+        "amtshilfe_members_over_watch gauge",
     ] {
         assert!(
             page.contains(&format!("\n# TYPE {family}\n")),
@@ -264,6 +272,7 @@ async fn metrics_list_every_family_and_reason_and_move() {
     assert_eq!(node.digest(), before);
     // B's next change depends on the one that never arrived: pending.
     let next = node.other_envelope(RecordKey::offer(id("o-b2")), laptops(1));
+    let waiting_bytes = next.encoded_len();
     let report = node.core.lock().receive_envelopes(vec![next], "member-b");
     assert_eq!(report.pending, 1);
     // A membership entry signed by a key this pact does not know.
@@ -292,6 +301,13 @@ async fn metrics_list_every_family_and_reason_and_move() {
     }
 
     let page = metrics_page(&node).await;
+    // B's waiting change is what B costs this node; the forged one nothing.
+    let b_stored = format!(
+        "amtshilfe_member_stored_bytes{{member=\"{}\"}}",
+        node.other_id()
+    );
+    assert_eq!(sample(&page, &b_stored), Some(waiting_bytes as f64));
+    assert_eq!(sample(&page, "amtshilfe_members_over_watch"), Some(0.0));
     let bad_signature = "amtshilfe_envelopes_rejected_total{reason=\"bad_signature\"}";
     assert_eq!(sample(&page, bad_signature), Some(1.0));
     assert_eq!(

@@ -1,0 +1,90 @@
+//! What each member's documents cost this node, and which members cost
+//! more than an honest member writes.
+//!
+//! Not a quota: the protocol refuses only what every node decides alike,
+//! which is a quota per actor (`protocol/src/replica/quota.rs`). A member
+//! that writes under many fresh incarnations passes any member-wide sum
+//! (ARCHITECTURE.md, "Why no member-wide quota"). The node shows the
+//! figure in `/api/status` and `/metrics` and flags a member above
+//! [`MEMBER_BYTES_WATCH`], so the operators can see the flood and the pact
+//! can remove the member; once removed, nothing new of it is accepted.
+
+use serde::Serialize;
+
+use amtshilfe_protocol::ids::MemberId;
+use amtshilfe_protocol::replica::Replica;
+
+/// A member keeping more than this many bytes of changes on the node is
+/// flagged (256 MiB: four full actor quotas; a register of a thousand
+/// offers edited for years stays far below it).
+pub const MEMBER_BYTES_WATCH: usize = 256 * 1024 * 1024;
+
+/// One member's kept bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct MemberStored {
+    /// The member.
+    pub member: MemberId,
+    /// Encoded bytes of its documents' changes kept here (applied, held
+    /// and waiting).
+    pub bytes: u64,
+    /// More than [`MEMBER_BYTES_WATCH`].
+    pub over_watch: bool,
+}
+
+/// Every member with something kept, by member id.
+pub fn stored(replica: &Replica) -> Vec<MemberStored> {
+    stored_with(replica, MEMBER_BYTES_WATCH)
+}
+
+fn stored_with(replica: &Replica, watch: usize) -> Vec<MemberStored> {
+    replica
+        .stored_bytes_by_member()
+        .into_iter()
+        .map(|(member, bytes)| MemberStored {
+            member,
+            bytes: bytes as u64,
+            over_watch: bytes > watch,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amtshilfe_protocol::ids::Collection;
+    use amtshilfe_tests::fixtures::{T0_MS, TestPact};
+
+    #[test]
+    fn a_member_above_the_watch_is_flagged_and_one_below_is_not() {
+        let pact = TestPact::new(3, 5);
+        let mut replica = pact.replica();
+        let writer = &pact.members[1];
+        let offer =
+            amtshilfe_protocol::model::Record::Offer(amtshilfe_tests::sample::laptops(2, T0_MS));
+        let envelope = replica
+            .write(
+                &writer.device,
+                Collection::Offers,
+                &[amtshilfe_protocol::document::RecordOp::Put {
+                    key: "offer:o-1".to_owned(),
+                    json: offer.to_json(),
+                }],
+                T0_MS,
+            )
+            .unwrap();
+        let bytes = envelope.encoded_len();
+
+        let at_the_bytes = stored_with(&replica, bytes);
+        assert_eq!(
+            at_the_bytes,
+            vec![MemberStored {
+                member: writer.id(),
+                bytes: bytes as u64,
+                over_watch: false,
+            }],
+            "only the member that wrote is listed, not flagged at its own size"
+        );
+        let below = stored_with(&replica, bytes - 1);
+        assert!(below[0].over_watch);
+    }
+}
