@@ -1,6 +1,8 @@
 //! What to tell the on-call contacts now: the read model's alerts for this
-//! member (`ReadModel::alerts_for`) and the members this node has not
-//! heard from for longer than the threshold (the node's network state).
+//! member (`ReadModel::alerts_for`), the members this node has not heard
+//! from for longer than the threshold (the node's network state), and the
+//! members whose documents cost this node more than the watch threshold
+//! (`member_watch.rs`).
 //! Each with a stable id and a German and an English subject. Never sends.
 
 use std::collections::BTreeMap;
@@ -11,6 +13,7 @@ use amtshilfe_protocol::pact::{CONTACTS_CONFIRM_DAYS, StaleReason, stale_contact
 use amtshilfe_protocol::read_model::alerts::{Alert, AlertKind};
 
 use crate::core::Core;
+use crate::member_watch::{MEMBER_BYTES_WATCH, MemberStored};
 use crate::store::{NewAlert, StoreError};
 
 /// Every alert for this node's member at `now_ms`; members count as
@@ -51,7 +54,41 @@ pub fn current_alerts(
     ));
     let model = core.replica().read_model();
     alerts.extend(contacts_reminder(&me, |m| model.profile(m), now_ms));
+    let stored = crate::member_watch::stored(core.replica());
+    alerts.extend(over_watch(&stored, &names, MEMBER_BYTES_WATCH));
     Ok(alerts)
+}
+
+/// An alert for each current member (of `names`) keeping more than
+/// `watch` bytes on this node. The id names how many times over the
+/// watch it is, so a member that keeps growing is told again at each
+/// further multiple, never twice for the same one.
+pub fn over_watch(
+    stored: &[MemberStored],
+    names: &BTreeMap<MemberId, String>,
+    watch: usize,
+) -> Vec<NewAlert> {
+    stored
+        .iter()
+        .filter(|m| m.over_watch)
+        .filter_map(|m| {
+            let name = names.get(&m.member)?;
+            let step = m.bytes / (watch.max(1) as u64);
+            let mib = m.bytes / (1024 * 1024);
+            Some(NewAlert {
+                id: format!("over_watch:{}:{step}", m.member),
+                kind: "member_over_watch".to_owned(),
+                subject_de: format!(
+                    "{name} belegt {mib} MiB auf diesem Knoten, mehr als ein Mitglied \
+                     gewöhnlich schreibt: prüfen und ggf. Ausschluss vorschlagen (Pakt)"
+                ),
+                subject_en: format!(
+                    "{name} keeps {mib} MiB on this node, more than a member usually \
+                     writes: check, and propose its removal if it floods the pact"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The quarterly reminder to confirm this member's own 24/7 contacts, if
@@ -241,6 +278,34 @@ mod tests {
         // Back and away again: a new alert.
         let again = vec![(a, "Stadt A".to_owned(), 3 * hour)];
         assert_ne!(unreachable(&again, hour, 0, 5 * hour)[0].id, late[0].id);
+    }
+
+    #[test]
+    fn a_member_over_the_watch_is_told_once_per_multiple_of_it() {
+        let a = MemberId([1; 32]);
+        let removed = MemberId([2; 32]);
+        let names = BTreeMap::from([(a, "Stadt A".to_owned())]);
+        let watch = 100;
+        let at = |member, bytes: u64| MemberStored {
+            member,
+            bytes,
+            over_watch: bytes > watch as u64,
+        };
+        assert!(over_watch(&[at(a, 100)], &names, watch).is_empty());
+        let first = over_watch(&[at(a, 150), at(removed, 900)], &names, watch);
+        assert_eq!(first.len(), 1, "a member no longer in the log is not told");
+        assert_eq!(first[0].id, format!("over_watch:{a}:1"));
+        assert!(
+            first[0].subject_de.starts_with("Stadt A belegt"),
+            "{first:?}"
+        );
+        // Grown, but not by another multiple: the same alert.
+        assert_eq!(over_watch(&[at(a, 199)], &names, watch)[0].id, first[0].id);
+        // Twice over: told again.
+        assert_eq!(
+            over_watch(&[at(a, 200)], &names, watch)[0].id,
+            format!("over_watch:{a}:2")
+        );
     }
 
     #[test]
