@@ -56,6 +56,7 @@ impl EventLoop {
 
     pub(super) fn on_disconnected(&mut self, peer: &PeerId) {
         self.admitted.remove(peer);
+        self.swarm.behaviour().sync.admitted().remove(peer);
         self.awaiting.remove(peer);
         self.syncing.remove(peer);
         self.paused.retain(|(paused, ..)| paused != peer);
@@ -186,6 +187,7 @@ impl EventLoop {
         for peer in expelled {
             tracing::info!(%peer, "peer is no longer a member of the pact; disconnecting");
             self.admitted.remove(&peer);
+            self.swarm.behaviour().sync.admitted().remove(&peer);
             self.swarm
                 .behaviour_mut()
                 .gossipsub
@@ -215,6 +217,8 @@ impl EventLoop {
         self.awaiting.remove(&peer);
         if self.admitted.insert(peer) {
             tracing::info!(%peer, "peer admitted");
+            // Only now may the peer open sync streams (`gate.rs`).
+            self.swarm.behaviour().sync.admitted().insert(peer);
             self.swarm
                 .behaviour_mut()
                 .gossipsub

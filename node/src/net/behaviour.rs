@@ -17,6 +17,7 @@ use super::announce::ANNOUNCEMENT_BYTES_MAX;
 use super::codec::{
     INTRODUCE_PROTOCOL, IntroduceCodec, PEERS_PROTOCOL, PeersCodec, SYNC_PROTOCOL, SyncCodec,
 };
+use super::gate::{Admitted, AdmittedOnly};
 
 /// The gossip score of a connected peer that is not an admitted member:
 /// far below gossipsub's graylist threshold.
@@ -75,8 +76,8 @@ pub struct Behaviour {
     pub ping: ping::Behaviour,
     /// Announcements of new envelopes and entries.
     pub gossipsub: gossipsub::Behaviour,
-    /// Anti-entropy.
-    pub sync: request_response::Behaviour<SyncCodec>,
+    /// Anti-entropy, open to admitted peers only (`gate.rs`).
+    pub sync: AdmittedOnly<request_response::Behaviour<SyncCodec>>,
     /// Addresses of other members, asked of admitted peers.
     pub peers: request_response::Behaviour<PeersCodec>,
     /// Local discovery, if configured.
@@ -153,7 +154,7 @@ impl Behaviour {
             )),
             ping: ping::Behaviour::default(),
             gossipsub,
-            sync,
+            sync: AdmittedOnly::new(sync, Admitted::default()),
             peers,
             mdns: Toggle::from(mdns),
         })

@@ -1,0 +1,230 @@
+//! The node's memory under a stranger flood, measured on the real
+//! `amtshilfe` process (so its resident memory is the node's alone, not
+//! the strangers'): a thousand connections from fresh peer ids over real
+//! libp2p on 127.0.0.1, and from them a flood of sync requests of the
+//! largest size the codec takes, zip bombs, truncated frames, streams that
+//! are no protocol, and garbage introductions. Throughout, the dashboard
+//! (`/health`, the registry page, `/api/registry`) must answer 200, and
+//! the node's growth over its idle memory must stay under a bound that
+//! follows from its limits.
+
+// A failed unwrap in a test helper is a failed test; the figures are
+// printed for the issue note.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use amtshilfe_node::net::behaviour::{CONNECTIONS_INCOMING_MAX, SYNC_STREAMS_MAX};
+use amtshilfe_tests::strangers::{FloodCount, FloodPlan, Payloads, flood, memory_mib};
+use support::{get, start_pact};
+
+/// Strangers, each a task that dials with fresh peer ids.
+const STRANGERS: usize = 1_000;
+/// Of them, how many send the largest requests and hold them open. The
+/// others send zip bombs, truncated frames and garbage. Enough to make the
+/// node read far more than the bound below if it read strangers' sync
+/// requests (seen: 254 MiB over idle before `net/gate.rs`).
+const HEAVY_STRANGERS: usize = 64;
+/// Handshakes in flight at once (the node's pending limit is 64).
+const DIALS_AT_ONCE: usize = 32;
+/// How long the flood lasts (longer than `ADMISSION_GRACE`, 10 s, so that
+/// strangers are dropped and come back with fresh peer ids).
+const FLOOD: Duration = Duration::from_secs(25);
+/// How long a heavy stranger holds its largest requests unfinished.
+const HOLD: Duration = Duration::from_millis(1_500);
+
+/// What one stranger connection may cost the node under this flood, in
+/// KiB, from its limits:
+///
+/// - noise keeps a receive buffer, a send buffer and a decoding buffer of
+///   at most one frame (64 KiB) each: 192 KiB;
+/// - yamux holds what arrived on a stream and was not read yet, at most
+///   its window of 256 KiB. The sync streams a stranger opens are refused
+///   at protocol negotiation (`net/gate.rs`), so no sync request is read
+///   for it, and what it sent on a refused stream is dropped with it; the
+///   flood's other streams carry a kilobyte or two: one window, 256 KiB;
+/// - the introduction it may send is read (that is how a member gets
+///   admitted), but the flood's are garbage of 512 bytes.
+///
+/// 192 + 256 = 448 KiB. Without the gate, a heavy stranger alone made the
+/// node read `SYNC_STREAMS_MAX` (16) requests of up to 1.25 MiB, into
+/// vectors that double to 2 MiB: 32 MiB per connection.
+const CONNECTION_KIB: f64 = 448.0;
+/// The allocator's and the runtime's slack over the idle figure: freed
+/// memory glibc keeps in its arenas (one per thread that allocated, the
+/// node runs a few), the swarm's per-connection state, logs. In MiB.
+const SLACK_MIB: f64 = 64.0;
+
+/// The dashboard's requests: `/health`, a page and the API, each with the
+/// command line's token.
+const DASHBOARD: [&str; 3] = ["/health", "/register", "/api/registry?limit=50"];
+
+#[test]
+fn a_stranger_flood_keeps_the_nodes_memory_bounded_and_its_dashboard_answering() {
+    let root = tempfile::tempdir().unwrap();
+    let (nodes, mut children) = start_pact(root.path(), &["Kreis Bergstraße"]);
+    let node = &nodes[0];
+    let pid = children[0].id();
+    let address: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", node.p2p_port)
+        .parse()
+        .unwrap();
+
+    // The quiet figures: after start, before any stranger.
+    std::thread::sleep(Duration::from_secs(2));
+    let quiet = dashboard_latencies(node.http, 10);
+    let (baseline_mib, _) = memory_mib(pid).unwrap();
+    let baseline_sockets = sockets(pid);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let payloads = Payloads::new();
+    let count = Arc::new(FloodCount::default());
+    let dials = Arc::new(tokio::sync::Semaphore::new(DIALS_AT_ONCE));
+    let until = tokio::time::Instant::now() + FLOOD;
+    let strangers: Vec<_> = (0..STRANGERS)
+        .map(|n| {
+            let plan = FloodPlan {
+                address: address.clone(),
+                heavy: n < HEAVY_STRANGERS,
+                streams_allowed: SYNC_STREAMS_MAX,
+                hold: HOLD,
+                until,
+            };
+            runtime.spawn(flood(plan, payloads.clone(), dials.clone(), count.clone()))
+        })
+        .collect();
+
+    // Throughout the flood: the node's memory and sockets, and the
+    // dashboard's answers.
+    let started = Instant::now();
+    let mut peak_mib = baseline_mib;
+    let mut most_sockets = 0;
+    let mut during: Vec<Vec<f64>> = vec![Vec::new(); DASHBOARD.len()];
+    while started.elapsed() < FLOOD {
+        let (rss, _) = memory_mib(pid).unwrap();
+        peak_mib = peak_mib.max(rss);
+        most_sockets = most_sockets.max(sockets(pid).saturating_sub(baseline_sockets));
+        for (path, times) in DASHBOARD.iter().zip(&mut during) {
+            times.push(answer_ms(node.http, path));
+        }
+        assert!(
+            children[0].try_wait().unwrap().is_none(),
+            "the node exited during the flood"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    runtime
+        .block_on(async {
+            let all = futures::future::join_all(strangers);
+            tokio::time::timeout(Duration::from_secs(30), all).await
+        })
+        .expect("the strangers stop when the flood ends");
+    let (_, high_water_mib) = memory_mib(pid).unwrap();
+    drop(runtime);
+    std::thread::sleep(Duration::from_secs(2));
+    let (after_mib, _) = memory_mib(pid).unwrap();
+    let after = dashboard_latencies(node.http, 10);
+
+    println!(
+        "stranger flood on the node process: {} connections from fresh peer ids \
+         (at most {most_sockets} sockets held at once by the node), {} requests \
+         sent (payloads offered: {:.0} MiB); node memory idle {baseline_mib:.0} MiB, peak {:.0} MiB \
+         (sampled {peak_mib:.0}), after {after_mib:.0} MiB",
+        count.connections(),
+        count.requests(),
+        count.mib(),
+        high_water_mib,
+    );
+    for ((path, quiet), times) in DASHBOARD.iter().zip(&quiet).zip(&during) {
+        let flooded = median(times);
+        println!(
+            "{path}: {quiet:.1} ms quiet, {flooded:.1} ms during the flood ({:.1}x)",
+            flooded / quiet.max(0.1)
+        );
+    }
+    assert!(children[0].try_wait().unwrap().is_none(), "the node exited");
+    assert!(
+        after.iter().all(|ms| ms.is_finite()),
+        "answers after the flood"
+    );
+    assert!(
+        count.connections() >= STRANGERS,
+        "the flood reached the node: {} connections",
+        count.connections()
+    );
+    assert!(
+        most_sockets <= CONNECTIONS_INCOMING_MAX as usize + DIALS_AT_ONCE + DASHBOARD.len(),
+        "the node held {most_sockets} sockets, more than its limits allow"
+    );
+    // The bound counts every connection held at once: the most the
+    // strangers saw open (never fewer than the node held, see
+    // `FloodCount::open`) or the most sockets the node had, whichever is
+    // more (sockets include handshakes in progress).
+    let held = count.open_max().max(most_sockets);
+    let bound_mib = held as f64 * CONNECTION_KIB / 1024.0 + SLACK_MIB;
+    let growth = high_water_mib - baseline_mib;
+    println!(
+        "bound: {held} connections held at most x {CONNECTION_KIB} KiB + {SLACK_MIB} MiB \
+         = {bound_mib:.0} MiB; peak growth {growth:.0} MiB"
+    );
+    assert!(
+        growth <= bound_mib,
+        "the node's peak grew by {growth:.0} MiB over its idle {baseline_mib:.0} MiB, \
+         more than {bound_mib:.0} MiB"
+    );
+    assert!(
+        after_mib - baseline_mib <= bound_mib,
+        "after the flood the node kept {:.0} MiB more than idle",
+        after_mib - baseline_mib
+    );
+}
+
+/// How long `path` takes to answer 200, in ms; fails the test on any
+/// other answer (the node's own read timeout is 10 s per request).
+fn answer_ms(http: SocketAddr, path: &str) -> f64 {
+    let started = Instant::now();
+    let (status, body) = get(http, path).unwrap_or_else(|e| panic!("{path}: no answer: {e}"));
+    assert_eq!(status, 200, "{path} answered {status}: {body}");
+    started.elapsed().as_secs_f64() * 1_000.0
+}
+
+/// The median time of `rounds` requests of each dashboard path, in ms.
+fn dashboard_latencies(http: SocketAddr, rounds: usize) -> Vec<f64> {
+    DASHBOARD
+        .iter()
+        .map(|path| {
+            median(
+                &(0..rounds)
+                    .map(|_| answer_ms(http, path))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The sockets process `pid` has open (its connections and listeners).
+fn sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.flatten()
+                .filter(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
