@@ -150,6 +150,35 @@ impl Stranger {
     }
 }
 
+impl Stranger {
+    /// Proposes `protocol` on a new stream and waits for the node's
+    /// answer: `Some(true)` if the node accepted it, `Some(false)` if it
+    /// refused it, `None` if it did not answer in time.
+    pub async fn proposes(&self, protocol: &str) -> Option<bool> {
+        use futures::AsyncReadExt;
+        let work = async {
+            let mut stream =
+                futures::future::poll_fn(|cx| lock(&self.muxer).poll_outbound_unpin(cx))
+                    .await
+                    .ok()?;
+            stream.write_all(&proposal(protocol)).await.ok()?;
+            stream.flush().await.ok()?;
+            // The node echoes the header, then echoes the protocol or says
+            // "na"; each message is a length byte and the text.
+            let mut answers = Vec::new();
+            for _ in 0..2 {
+                let mut length = [0u8; 1];
+                stream.read_exact(&mut length).await.ok()?;
+                let mut text = vec![0u8; usize::from(length[0])];
+                stream.read_exact(&mut text).await.ok()?;
+                answers.push(text);
+            }
+            Some(answers[1] == format!("{protocol}\n").into_bytes())
+        };
+        tokio::time::timeout(STEP_TIMEOUT, work).await.ok()?
+    }
+}
+
 impl Drop for Stranger {
     fn drop(&mut self) {
         self.driver.abort();

@@ -115,3 +115,37 @@ async fn a_thousand_strangers_are_not_all_held_and_the_dashboard_answers() {
     drop(held);
     node.stop().await;
 }
+
+/// A stranger's sync stream is refused at protocol negotiation
+/// (`net/gate.rs`), before the node reads a byte of its request; its
+/// introduction stream is taken, since that is how a member gets admitted.
+/// That members still sync with each other is shown by `net_pact.rs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_sync_stream_is_refused_before_its_request_is_read() {
+    use amtshilfe_node::net::codec::{INTRODUCE_PROTOCOL, SYNC_PROTOCOL};
+    use amtshilfe_tests::strangers::{INTRODUCE, SYNC, Stranger};
+    assert_eq!(
+        (SYNC, INTRODUCE),
+        (SYNC_PROTOCOL.as_ref(), INTRODUCE_PROTOCOL.as_ref())
+    );
+
+    let root = tempfile::tempdir().unwrap();
+    let pact = TestPact::new(1, 5);
+    let dirs = make_data_dirs(root.path(), &pact);
+    let node = start(loopback_options(&dirs[0], vec![])).await;
+    let mut address = dial_address(&node);
+    address.pop();
+    let stranger = Stranger::dial(address).await.unwrap();
+    assert_eq!(
+        stranger.proposes(INTRODUCE).await,
+        Some(true),
+        "a stranger may introduce itself"
+    );
+    assert_eq!(
+        stranger.proposes(SYNC).await,
+        Some(false),
+        "a stranger's sync stream is refused"
+    );
+    drop(stranger);
+    node.stop().await;
+}
