@@ -6,7 +6,8 @@
 //! are no protocol, and garbage introductions. Throughout, the dashboard
 //! (`/health`, the registry page, `/api/registry`) must answer 200, and
 //! the node's growth over its idle memory must stay under a bound that
-//! follows from its limits.
+//! follows from its limits. A second test fills streams whose
+//! negotiation a stranger stalls, which costs the node yamux windows.
 
 // A failed unwrap in a test helper is a failed test; the figures are
 // printed for the issue note.
@@ -18,8 +19,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use amtshilfe_node::net::behaviour::{CONNECTIONS_INCOMING_MAX, SYNC_STREAMS_MAX};
-use amtshilfe_tests::strangers::{FloodCount, FloodPlan, Payloads, flood, memory_mib};
+use amtshilfe_node::net::behaviour::{
+    CONNECTIONS_INCOMING_MAX, SYNC_STREAMS_MAX, YAMUX_STREAMS_MAX,
+};
+use amtshilfe_tests::strangers::{FloodCount, FloodPlan, Payloads, Stranger, flood, memory_mib};
 use support::{get, start_pact};
 
 /// Strangers, each a task that dials with fresh peer ids.
@@ -42,17 +45,19 @@ const HOLD: Duration = Duration::from_millis(1_500);
 ///
 /// - noise keeps a receive buffer, a send buffer and a decoding buffer of
 ///   at most one frame (64 KiB) each: 192 KiB;
-/// - yamux holds what arrived on a stream and was not read yet, at most
-///   its window of 256 KiB. The sync streams a stranger opens are refused
-///   at protocol negotiation (`net/gate.rs`), so no sync request is read
-///   for it, and what it sent on a refused stream is dropped with it; the
-///   flood's other streams carry a kilobyte or two: one window, 256 KiB;
-/// - the introduction it may send is read (that is how a member gets
-///   admitted), but the flood's are garbage of 512 bytes.
+/// - yamux holds what arrived on a stream and was not read yet. A heavy
+///   stranger negotiates first, as an honest stack does, and its sync
+///   streams are refused (`net/gate.rs`), so it sends no request; the
+///   light strangers' streams carry at most a zip bomb (1.3 KiB) each, on
+///   at most `YAMUX_STREAMS_MAX` (32) streams: 42 KiB, with yamux's own
+///   frame buffer one window in all, 256 KiB. (Streams filled with a whole
+///   window each are the next test's.)
+/// - the introduction a stranger may send is read (that is how a member
+///   gets admitted), but the flood's are garbage of 512 bytes.
 ///
-/// 192 + 256 = 448 KiB. Without the gate, a heavy stranger alone made the
-/// node read `SYNC_STREAMS_MAX` (16) requests of up to 1.25 MiB, into
-/// vectors that double to 2 MiB: 32 MiB per connection.
+/// 192 + 256 = 448 KiB. Without the gate, a heavy stranger made the node
+/// read `SYNC_STREAMS_MAX` (16) requests of up to 1.25 MiB, into vectors
+/// that double to 2 MiB: 32 MiB per connection.
 const CONNECTION_KIB: f64 = 448.0;
 /// The allocator's and the runtime's slack over the idle figure: freed
 /// memory glibc keeps in its arenas (one per thread that allocated, the
@@ -135,7 +140,7 @@ fn a_stranger_flood_keeps_the_nodes_memory_bounded_and_its_dashboard_answering()
     println!(
         "stranger flood on the node process: {} connections from fresh peer ids \
          (at most {most_sockets} sockets held at once by the node), {} requests \
-         sent (payloads offered: {:.0} MiB); node memory idle {baseline_mib:.0} MiB, peak {:.0} MiB \
+         sent ({:.0} MiB of them taken by the node); node memory idle {baseline_mib:.0} MiB, peak {:.0} MiB \
          (sampled {peak_mib:.0}), after {after_mib:.0} MiB",
         count.connections(),
         count.requests(),
@@ -227,4 +232,65 @@ fn sockets(pid: u32) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// Strangers that stall their streams' negotiation and fill further
+/// streams with data the node never asked for.
+const WINDOW_STRANGERS: usize = 16;
+
+/// What a window stranger may make the node hold, in KiB: yamux lets it
+/// fill every stream it opens with a window (256 KiB) before the node
+/// reads any of it, on at most `YAMUX_STREAMS_MAX` (32) streams: 8 MiB,
+/// plus noise's 192 KiB. With yamux's default of 512 streams, the 128 the
+/// node negotiates at once and the 256 libp2p keeps waiting behind them,
+/// a stranger that stalls the first made the node hold what it put in the
+/// rest: 33 MiB per connection seen, 64 MiB at most (yamux lets a dialler
+/// have 256 streams unanswered).
+const WINDOW_CONNECTION_KIB: f64 = (YAMUX_STREAMS_MAX * 256 + 192) as f64;
+
+#[test]
+fn streams_a_stranger_fills_without_negotiating_cost_the_node_a_bounded_window() {
+    let root = tempfile::tempdir().unwrap();
+    let (nodes, mut children) = start_pact(root.path(), &["Kreis Bergstraße"]);
+    let pid = children[0].id();
+    let address: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", nodes[0].p2p_port)
+        .parse()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let (baseline_mib, _) = memory_mib(pid).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let payloads = Payloads::new();
+    let rounds = runtime.block_on(async {
+        let rounds = (0..WINDOW_STRANGERS).map(|_| {
+            let (address, payloads) = (address.clone(), payloads.clone());
+            tokio::spawn(async move {
+                let stranger = Stranger::dial(address).await?;
+                // 128 stalled (libp2p's default negotiation slots), then as
+                // many filled as a yamux dialler may leave unanswered.
+                let round = stranger.window_round(&payloads, 128, 128, Duration::from_secs(4));
+                Some(round.await)
+            })
+        });
+        futures::future::join_all(rounds).await
+    });
+    let (_, high_water_mib) = memory_mib(pid).unwrap();
+    drop(runtime);
+    let connected = rounds.iter().flatten().flatten().count();
+    let growth = high_water_mib - baseline_mib;
+    let bound_mib = connected as f64 * WINDOW_CONNECTION_KIB / 1024.0 + SLACK_MIB;
+    println!(
+        "window strangers: {connected} connections; node memory idle {baseline_mib:.0} MiB, \
+         peak {high_water_mib:.0} MiB; bound {bound_mib:.0} MiB"
+    );
+    assert!(children[0].try_wait().unwrap().is_none(), "the node exited");
+    assert!(answer_ms(nodes[0].http, "/health").is_finite());
+    assert!(connected > 0, "no stranger got through");
+    assert!(
+        growth <= bound_mib,
+        "the node's peak grew by {growth:.0} MiB, more than {bound_mib:.0} MiB"
+    );
 }

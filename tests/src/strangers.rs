@@ -129,24 +129,35 @@ impl Stranger {
     }
 
     /// One round of a heavy stranger: as many sync streams as the node
-    /// allows, each carrying the largest request the codec takes, held
-    /// open (never finished) for `hold` so that whatever the node buffers
-    /// stays buffered; then reset. Returns how many requests it sent.
+    /// allows, each negotiated as an honest libp2p stack would (the
+    /// proposal, then the node's answer) and, where the node took the
+    /// protocol, carrying the largest request the codec takes, held open
+    /// (never finished) for `hold` so that whatever the node buffers stays
+    /// buffered; then reset. Returns how many requests it proposed and
+    /// how many of them the node took.
     pub async fn heavy_round(
         &self,
         payloads: &Payloads,
         streams_allowed: usize,
         hold: Duration,
-    ) -> usize {
-        let sync = proposal(SYNC);
-        let sends = (0..streams_allowed).map(|_| self.send(&sync, &payloads.largest, false));
+    ) -> (usize, usize) {
+        let sends = (0..streams_allowed).map(|_| async {
+            let (accepted, mut stream) = self.negotiate(SYNC).await?;
+            if accepted {
+                let write = stream.write_all(&payloads.largest);
+                let _ = tokio::time::timeout(STEP_TIMEOUT, write).await;
+                let _ = stream.flush().await;
+            }
+            Some((accepted, stream))
+        });
         let sent: Vec<_> = futures::future::join_all(sends)
             .await
             .into_iter()
             .flatten()
             .collect();
         tokio::time::sleep(hold).await;
-        sent.len()
+        let taken = sent.iter().filter(|(accepted, _)| *accepted).count();
+        (sent.len(), taken)
     }
 }
 
@@ -155,6 +166,12 @@ impl Stranger {
     /// answer: `Some(true)` if the node accepted it, `Some(false)` if it
     /// refused it, `None` if it did not answer in time.
     pub async fn proposes(&self, protocol: &str) -> Option<bool> {
+        self.negotiate(protocol).await.map(|(accepted, _)| accepted)
+    }
+
+    /// Proposes `protocol` on a new stream; whether the node took it, and
+    /// the stream.
+    async fn negotiate(&self, protocol: &str) -> Option<(bool, SubstreamBox)> {
         use futures::AsyncReadExt;
         let work = async {
             let mut stream =
@@ -173,9 +190,42 @@ impl Stranger {
                 stream.read_exact(&mut text).await.ok()?;
                 answers.push(text);
             }
-            Some(answers[1] == format!("{protocol}\n").into_bytes())
+            let accepted = answers[1] == format!("{protocol}\n").into_bytes();
+            Some((accepted, stream))
         };
         tokio::time::timeout(STEP_TIMEOUT, work).await.ok()?
+    }
+}
+
+impl Stranger {
+    /// One round of a window stranger: `stalled` streams whose
+    /// negotiation it stalls (a proposal cut short, so the node waits for
+    /// the rest), then `filled` streams, each carrying a yamux window of
+    /// bytes the node has not asked for, all held for `hold`. The node
+    /// reads a filled stream only once it takes it into negotiation, which
+    /// the stalled ones keep it from. Returns how many streams opened.
+    pub async fn window_round(
+        &self,
+        payloads: &Payloads,
+        stalled: usize,
+        filled: usize,
+        hold: Duration,
+    ) -> usize {
+        // A header and a proposal said to be 100 bytes long, of which one
+        // arrives.
+        let mut stall = proposal(SYNC);
+        stall.truncate(20);
+        stall.extend_from_slice(&[100, b'/']);
+        let stalls = (0..stalled).map(|_| self.send(&stall, &[], false));
+        let mut held: Vec<_> = futures::future::join_all(stalls)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        let fills = (0..filled).map(|_| self.send(&[], &payloads.window, false));
+        held.extend(futures::future::join_all(fills).await.into_iter().flatten());
+        tokio::time::sleep(hold).await;
+        held.len()
     }
 }
 
@@ -195,6 +245,8 @@ pub struct Payloads {
     pub bomb: Arc<Vec<u8>>,
     /// Bytes that are no protocol and no message (not even a length).
     pub garbage: Arc<Vec<u8>>,
+    /// One yamux window (256 KiB) of bytes.
+    pub window: Arc<Vec<u8>>,
 }
 
 impl Payloads {
@@ -218,6 +270,7 @@ impl Payloads {
             largest: Arc::new(largest),
             bomb: Arc::new(bomb),
             garbage: Arc::new(vec![0xff; 512]),
+            window: Arc::new(vec![0xff; 256 * 1024]),
         }
     }
 }
@@ -235,7 +288,8 @@ pub struct FloodCount {
     pub connections: AtomicUsize,
     /// Requests (streams with a proposal and a payload) sent.
     pub requests: AtomicUsize,
-    /// Bytes of request payloads sent.
+    /// Bytes of request payloads sent on streams the node took (a zip
+    /// bomb counts as its wire size).
     pub bytes: AtomicUsize,
     /// Connections open now, as the strangers see them (a connection the
     /// node closed counts until its stranger notices: never fewer than the
@@ -319,10 +373,10 @@ pub async fn flood(
             continue;
         };
         let (sent, bytes) = if plan.heavy {
-            let sent = open
+            let (sent, taken) = open
                 .heavy_round(&payloads, plan.streams_allowed, plan.hold)
                 .await;
-            (sent, sent * payloads.largest.len())
+            (sent, taken * payloads.largest.len())
         } else {
             let sent = open.light_round(&payloads, plan.streams_allowed).await;
             (sent, sent * payloads.bomb.len())
