@@ -336,12 +336,18 @@ pub struct FloodPlan {
     pub streams_allowed: usize,
     /// How long a heavy round holds its streams.
     pub hold: Duration,
-    /// When to stop.
+    /// When to stop, once the stranger has connected at least once (so
+    /// that every stranger connects even on a slow machine).
     pub until: tokio::time::Instant,
 }
 
+/// How long after [`FloodPlan::until`] a stranger that has not connected
+/// yet keeps trying.
+pub const LATE_DIALS: Duration = Duration::from_secs(60);
+
 /// Dials as a fresh peer id (taking a permit of `dials`, so that only so
-/// many handshakes run at once) and floods with `plan` until its end,
+/// many handshakes run at once) and floods with `plan` until its end (and
+/// at least until it has connected once, for at most [`LATE_DIALS`] more),
 /// dialling again with a fresh id whenever the node drops the connection
 /// or refuses it (as an attacker would come back), counting into `count`.
 pub async fn flood(
@@ -351,7 +357,12 @@ pub async fn flood(
     count: Arc<FloodCount>,
 ) {
     let mut stranger: Option<Stranger> = None;
-    while tokio::time::Instant::now() < plan.until {
+    let mut connected = false;
+    loop {
+        let now = tokio::time::Instant::now();
+        if now >= plan.until + LATE_DIALS || (now >= plan.until && connected) {
+            break;
+        }
         let open = stranger.as_ref().filter(|s| s.is_open());
         let Some(open) = open else {
             if stranger.take().is_some() {
@@ -365,6 +376,7 @@ pub async fn flood(
                 Some(fresh) => {
                     count.connections.fetch_add(1, Ordering::Relaxed);
                     count.opened();
+                    connected = true;
                     stranger = Some(fresh);
                 }
                 // Refused (the node is full): try again later, not at once.

@@ -149,7 +149,7 @@ async fn measure(sizes: &Sizes, ready: &str, pid: u32) -> anyhow::Result<Measure
         .collect();
     let flooded = ask_apart(http, until.into_std()).join_async().await?;
     let all = futures::future::join_all(strangers);
-    tokio::time::timeout(Duration::from_secs(30), all)
+    tokio::time::timeout(crate::strangers::LATE_DIALS + Duration::from_secs(30), all)
         .await
         .context("the strangers did not stop")?;
     let (_, peak) = memory_mib(pid)?;
