@@ -54,7 +54,12 @@ impl Stranger {
     /// Dials `address` (without `/p2p/`) as a fresh peer id; `None` if the
     /// handshake did not complete (the node refused or dropped it).
     pub async fn dial(address: Multiaddr) -> Option<Self> {
-        let key = identity::Keypair::generate_ed25519();
+        Self::dial_as(address, identity::Keypair::generate_ed25519()).await
+    }
+
+    /// Dials `address` with `key` (a member's device key, to check what a
+    /// member may do on a connection the same way).
+    pub async fn dial_as(address: Multiaddr, key: identity::Keypair) -> Option<Self> {
         let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
             .upgrade(Version::V1)
             .authenticate(noise::Config::new(&key).ok()?)

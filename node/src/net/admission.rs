@@ -56,7 +56,6 @@ impl EventLoop {
 
     pub(super) fn on_disconnected(&mut self, peer: &PeerId) {
         self.admitted.remove(peer);
-        self.swarm.behaviour().sync.admitted().remove(peer);
         self.awaiting.remove(peer);
         self.syncing.remove(peer);
         self.paused.retain(|(paused, ..)| paused != peer);
@@ -174,6 +173,12 @@ impl EventLoop {
             .filter_map(peer_id_of)
             .filter(|peer| *peer != local)
             .collect();
+        // Their sync streams are let through from now on (`gate.rs`).
+        self.swarm
+            .behaviour()
+            .sync
+            .allowed()
+            .replace(self.allowed.iter().copied());
         let newly_allowed: Vec<PeerId> = self
             .awaiting
             .keys()
@@ -187,7 +192,6 @@ impl EventLoop {
         for peer in expelled {
             tracing::info!(%peer, "peer is no longer a member of the pact; disconnecting");
             self.admitted.remove(&peer);
-            self.swarm.behaviour().sync.admitted().remove(&peer);
             self.swarm
                 .behaviour_mut()
                 .gossipsub
@@ -217,8 +221,6 @@ impl EventLoop {
         self.awaiting.remove(&peer);
         if self.admitted.insert(peer) {
             tracing::info!(%peer, "peer admitted");
-            // Only now may the peer open sync streams (`gate.rs`).
-            self.swarm.behaviour().sync.admitted().insert(peer);
             self.swarm
                 .behaviour_mut()
                 .gossipsub

@@ -17,7 +17,7 @@ use super::announce::ANNOUNCEMENT_BYTES_MAX;
 use super::codec::{
     INTRODUCE_PROTOCOL, IntroduceCodec, PEERS_PROTOCOL, PeersCodec, SYNC_PROTOCOL, SyncCodec,
 };
-use super::gate::{Admitted, AdmittedOnly};
+use super::gate::{AdmittedOnly, AllowedPeers};
 
 /// The gossip score of a connected peer that is not an admitted member:
 /// far below gossipsub's graylist threshold.
@@ -176,7 +176,7 @@ impl Behaviour {
             )),
             ping: ping::Behaviour::default(),
             gossipsub,
-            sync: AdmittedOnly::new(sync, Admitted::default()),
+            sync: AdmittedOnly::new(sync, AllowedPeers::default()),
             peers,
             mdns: Toggle::from(mdns),
         })

@@ -1,7 +1,7 @@
 //! Protocols a peer may open only once it is admitted. Wrapped around a
 //! behaviour (the sync protocol's), the gate offers the behaviour's
 //! protocols on a connection's incoming streams only while the peer at the
-//! other end is in [`Admitted`]; a stranger's stream is refused at protocol
+//! other end is in [`AllowedPeers`]; a stranger's stream is refused at protocol
 //! negotiation, before the behaviour reads a byte of it. Without it, every
 //! connection of a stranger could make the node read
 //! `SYNC_STREAMS_MAX` requests of up to `MESSAGE_BYTES_MAX` into memory
@@ -30,27 +30,22 @@ use libp2p::swarm::{
     THandlerInEvent, THandlerOutEvent, ToSwarm,
 };
 
-/// The peers admitted now, shared between the network task (which admits
-/// and expels) and every connection's gate (which reads it for each
-/// incoming stream).
+/// The peers the node admits: the devices of current members, as of the
+/// network task's last gate refresh (its `allowed` set, which admission
+/// draws from: a peer is admitted only if it is in it, and expelled when
+/// it leaves it). Shared between the network task, which replaces it at
+/// each refresh, and every connection's gate, which reads it for each
+/// incoming stream. Mirroring `allowed` rather than the admitted peers
+/// opens the gate before a member's connection is even handled, so its
+/// first sync request does not race the network task's admission.
 #[derive(Debug, Clone, Default)]
-pub struct Admitted(Arc<RwLock<HashSet<PeerId>>>);
+pub struct AllowedPeers(Arc<RwLock<HashSet<PeerId>>>);
 
-impl Admitted {
-    /// Opens the gated protocols to `peer`.
-    pub fn insert(&self, peer: PeerId) {
-        self.0
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(peer);
-    }
-
-    /// Closes them again (expelled, disconnected).
-    pub fn remove(&self, peer: &PeerId) {
-        self.0
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(peer);
+impl AllowedPeers {
+    /// Makes `peers` the allowed ones.
+    pub fn replace(&self, peers: impl IntoIterator<Item = PeerId>) {
+        let peers: HashSet<PeerId> = peers.into_iter().collect();
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = peers;
     }
 
     /// Whether `peer` may open the gated protocols.
@@ -62,22 +57,23 @@ impl Admitted {
     }
 }
 
-/// `inner`, with its incoming streams open to admitted peers only.
+/// `inner`, with its incoming streams open to the peers the node admits
+/// only.
 #[allow(missing_debug_implementations)]
 pub struct AdmittedOnly<B> {
     inner: B,
-    admitted: Admitted,
+    allowed: AllowedPeers,
 }
 
 impl<B> AdmittedOnly<B> {
-    /// Gates `inner` by `admitted`.
-    pub fn new(inner: B, admitted: Admitted) -> Self {
-        Self { inner, admitted }
+    /// Gates `inner` by `allowed`.
+    pub fn new(inner: B, allowed: AllowedPeers) -> Self {
+        Self { inner, allowed }
     }
 
     /// The peers the gate lets in.
-    pub fn admitted(&self) -> &Admitted {
-        &self.admitted
+    pub fn allowed(&self) -> &AllowedPeers {
+        &self.allowed
     }
 }
 
@@ -121,7 +117,7 @@ impl<B: NetworkBehaviour> NetworkBehaviour for AdmittedOnly<B> {
             local_addr,
             remote_addr,
         )?;
-        Ok(GatedHandler::new(inner, peer, self.admitted.clone()))
+        Ok(GatedHandler::new(inner, peer, self.allowed.clone()))
     }
 
     fn handle_pending_outbound_connection(
@@ -154,7 +150,7 @@ impl<B: NetworkBehaviour> NetworkBehaviour for AdmittedOnly<B> {
             role_override,
             port_use,
         )?;
-        Ok(GatedHandler::new(inner, peer, self.admitted.clone()))
+        Ok(GatedHandler::new(inner, peer, self.allowed.clone()))
     }
 
     fn on_swarm_event(&mut self, event: FromSwarm) {
@@ -181,20 +177,20 @@ impl<B: NetworkBehaviour> NetworkBehaviour for AdmittedOnly<B> {
 
 /// One connection's handler of a gated behaviour: the inner handler, whose
 /// protocols are offered on an incoming stream only if the peer is
-/// admitted when the stream arrives.
+/// allowed when the stream arrives.
 #[allow(missing_debug_implementations)]
 pub struct GatedHandler<H> {
     inner: H,
     peer: PeerId,
-    admitted: Admitted,
+    allowed: AllowedPeers,
 }
 
 impl<H> GatedHandler<H> {
-    fn new(inner: H, peer: PeerId, admitted: Admitted) -> Self {
+    fn new(inner: H, peer: PeerId, allowed: AllowedPeers) -> Self {
         Self {
             inner,
             peer,
-            admitted,
+            allowed,
         }
     }
 }
@@ -208,7 +204,7 @@ impl<H: ConnectionHandler> ConnectionHandler for GatedHandler<H> {
     type OutboundOpenInfo = H::OutboundOpenInfo;
 
     fn listen_protocol(&self) -> SubstreamProtocol<Self::InboundProtocol, Self::InboundOpenInfo> {
-        if self.admitted.contains(&self.peer) {
+        if self.allowed.contains(&self.peer) {
             self.inner
                 .listen_protocol()
                 .map_upgrade(|upgrade| Either::Left(SendWrapper(upgrade)))
