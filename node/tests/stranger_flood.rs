@@ -93,6 +93,7 @@ fn a_stranger_flood_keeps_the_nodes_memory_bounded_and_its_dashboard_answering()
     let quiet = dashboard_latencies(node.http, 10);
     let (baseline_mib, _) = memory_mib(pid).unwrap();
     let baseline_sockets = sockets(pid);
+    let cpu_before = cpu_seconds(pid);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -144,6 +145,8 @@ fn a_stranger_flood_keeps_the_nodes_memory_bounded_and_its_dashboard_answering()
         })
         .expect("the strangers stop when the flood ends");
     let (_, high_water_mib) = memory_mib(pid).unwrap();
+    let flood_seconds = started.elapsed().as_secs_f64();
+    let cpu_used = cpu_seconds(pid) - cpu_before;
     drop(runtime);
     std::thread::sleep(Duration::from_secs(2));
     let (after_mib, _) = memory_mib(pid).unwrap();
@@ -160,7 +163,10 @@ fn a_stranger_flood_keeps_the_nodes_memory_bounded_and_its_dashboard_answering()
         count.mib(),
         high_water_mib,
     );
-    println!("the node's log (RUST_LOG=info) holds {log_kib} KiB after the flood");
+    println!(
+        "the node's log (RUST_LOG=info) holds {log_kib} KiB after the flood; the node used \
+         {cpu_used:.1} s of CPU in the flood's {flood_seconds:.1} s"
+    );
     for ((path, quiet), times) in DASHBOARD.iter().zip(&quiet).zip(&during) {
         let flooded = median(times);
         println!(
@@ -307,4 +313,19 @@ fn streams_a_stranger_fills_without_negotiating_cost_the_node_a_bounded_window()
         growth <= bound_mib,
         "the node's peak grew by {growth:.0} MiB, more than {bound_mib:.0} MiB"
     );
+}
+
+/// CPU time (user and system) process `pid` has used, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th, in clock ticks (100 per second).
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
 }
