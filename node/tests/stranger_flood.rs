@@ -16,7 +16,7 @@
 //! (`LATE_DIALS`), and a dashboard request may take up to 10 s. About
 //! 45 s for both tests in a debug build.
 
-// A failed unwrap in a test helper is a failed test; the figures are
+// A failed unwrap in a test function is a failed test; the figures are
 // printed for the issue note.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
