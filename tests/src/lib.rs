@@ -12,3 +12,4 @@ pub mod netns;
 pub mod posture_sample;
 pub mod rng;
 pub mod sample;
+pub mod strangers;

@@ -115,3 +115,83 @@ async fn a_thousand_strangers_are_not_all_held_and_the_dashboard_answers() {
     drop(held);
     node.stop().await;
 }
+
+/// A stranger's sync stream is refused at protocol negotiation
+/// (`net/gate.rs`), before the node reads a byte of its request; its
+/// introduction stream is taken, since that is how a member gets admitted.
+/// That members still sync with each other is shown by `net_pact.rs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_sync_stream_is_refused_before_its_request_is_read() {
+    use amtshilfe_node::net::codec::{INTRODUCE_PROTOCOL, SYNC_PROTOCOL};
+    use amtshilfe_tests::strangers::{INTRODUCE, SYNC, Stranger};
+    assert_eq!(
+        (SYNC, INTRODUCE),
+        (SYNC_PROTOCOL.as_ref(), INTRODUCE_PROTOCOL.as_ref())
+    );
+
+    let root = tempfile::tempdir().unwrap();
+    let pact = TestPact::new(1, 5);
+    let dirs = make_data_dirs(root.path(), &pact);
+    let node = start(loopback_options(&dirs[0], vec![])).await;
+    let mut address = dial_address(&node);
+    address.pop();
+    let stranger = Stranger::dial(address).await.unwrap();
+    assert_eq!(
+        stranger.proposes(INTRODUCE).await,
+        Some(true),
+        "a stranger may introduce itself"
+    );
+    assert_eq!(
+        stranger.proposes(SYNC).await,
+        Some(false),
+        "a stranger's sync stream is refused"
+    );
+    drop(stranger);
+    node.stop().await;
+}
+
+/// A member's device gets its sync stream from the connection's first
+/// moment: the gate mirrors the devices the node admits, so a member's
+/// first request never races the network task's admission of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_sync_stream_is_taken_from_the_first_moment() {
+    use amtshilfe_node::net::identity::libp2p_keypair;
+    use amtshilfe_node::setup::create_pact_store;
+    use amtshilfe_tests::fixtures::T0_MS;
+    use amtshilfe_tests::strangers::{SYNC, Stranger};
+
+    let root = tempfile::tempdir().unwrap();
+    let pact = TestPact::new(2, 6);
+    let dir = root.path().join("node");
+    let (host, guest) = (&pact.members[0], &pact.members[1]);
+    // The node knows the other member's device delegation already.
+    create_pact_store(
+        &dir,
+        &pact.charter,
+        &pact.delegations,
+        &host.member_key,
+        &host.device.key,
+        T0_MS,
+    )
+    .unwrap();
+    let keys = amtshilfe_node::keys::DEVICE_KEY_FILE;
+    amtshilfe_node::keys::write_key_file(&dir.join(keys), &host.device.key).unwrap();
+    amtshilfe_node::keys::write_key_file(
+        &dir.join(amtshilfe_node::keys::MEMBER_KEY_FILE),
+        &host.member_key,
+    )
+    .unwrap();
+    let node = start(loopback_options(&dir, vec![])).await;
+    let mut address = dial_address(&node);
+    address.pop();
+    let member = Stranger::dial_as(address, libp2p_keypair(&guest.device.key).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        member.proposes(SYNC).await,
+        Some(true),
+        "a member's sync stream is taken"
+    );
+    drop(member);
+    node.stop().await;
+}

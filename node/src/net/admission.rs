@@ -173,6 +173,12 @@ impl EventLoop {
             .filter_map(peer_id_of)
             .filter(|peer| *peer != local)
             .collect();
+        // Their sync streams are let through from now on (`gate.rs`).
+        self.swarm
+            .behaviour()
+            .sync
+            .allowed()
+            .replace(self.allowed.iter().copied());
         let newly_allowed: Vec<PeerId> = self
             .awaiting
             .keys()

@@ -17,6 +17,7 @@ use super::announce::ANNOUNCEMENT_BYTES_MAX;
 use super::codec::{
     INTRODUCE_PROTOCOL, IntroduceCodec, PEERS_PROTOCOL, PeersCodec, SYNC_PROTOCOL, SyncCodec,
 };
+use super::gate::{AdmittedOnly, AllowedPeers};
 
 /// The gossip score of a connected peer that is not an admitted member:
 /// far below gossipsub's graylist threshold.
@@ -48,6 +49,28 @@ pub const PENDING_OUTGOING_MAX: u32 = 128;
 /// each way at the same moment).
 pub const CONNECTIONS_PER_PEER_MAX: u32 = 3;
 
+/// Most yamux streams open at once on one connection, both ways. yamux
+/// lets the other side fill each stream it opens with a 256 KiB window
+/// before the node reads any of it (the window cannot be made smaller), so
+/// this is what a connection can make the node hold: 32 × 256 KiB = 8 MiB
+/// (yamux's default, 512, allowed 128 MiB, of which a stranger that
+/// stalled its streams' negotiation made the node hold ~33 MiB per
+/// connection, `node/tests/stranger_flood.rs`). An admitted peer needs at
+/// most the request-response streams (2 + 16 + 4), identify, ping and
+/// gossipsub (two each): 28.
+pub const YAMUX_STREAMS_MAX: usize = 32;
+/// Most incoming streams in protocol negotiation at once on one
+/// connection (libp2p's default is 128). A stranger can stall a
+/// negotiation until its timeout; the streams behind wait unread.
+pub const NEGOTIATING_STREAMS_MAX: usize = 16;
+
+/// yamux with [`YAMUX_STREAMS_MAX`].
+pub fn yamux_config() -> libp2p::yamux::Config {
+    let mut config = libp2p::yamux::Config::default();
+    config.set_max_num_streams(YAMUX_STREAMS_MAX);
+    config
+}
+
 /// The connection limits above.
 pub fn connection_limits() -> connection_limits::ConnectionLimits {
     connection_limits::ConnectionLimits::default()
@@ -75,8 +98,8 @@ pub struct Behaviour {
     pub ping: ping::Behaviour,
     /// Announcements of new envelopes and entries.
     pub gossipsub: gossipsub::Behaviour,
-    /// Anti-entropy.
-    pub sync: request_response::Behaviour<SyncCodec>,
+    /// Anti-entropy, open to admitted peers only (`gate.rs`).
+    pub sync: AdmittedOnly<request_response::Behaviour<SyncCodec>>,
     /// Addresses of other members, asked of admitted peers.
     pub peers: request_response::Behaviour<PeersCodec>,
     /// Local discovery, if configured.
@@ -153,7 +176,7 @@ impl Behaviour {
             )),
             ping: ping::Behaviour::default(),
             gossipsub,
-            sync,
+            sync: AdmittedOnly::new(sync, AllowedPeers::default()),
             peers,
             mdns: Toggle::from(mdns),
         })

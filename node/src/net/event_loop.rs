@@ -10,7 +10,7 @@ use amtshilfe_protocol::sync::SyncSession;
 use futures::StreamExt;
 use libp2p::request_response::OutboundRequestId;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, Swarm, gossipsub, identify, mdns, noise, tcp, yamux};
+use libp2p::{Multiaddr, PeerId, Swarm, gossipsub, identify, mdns, noise, tcp};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -70,13 +70,16 @@ pub fn spawn(
         .with_tcp(
             tcp::Config::default().nodelay(true),
             noise::Config::new,
-            yamux::Config::default,
+            super::behaviour::yamux_config,
         )
         .map_err(|e| NetworkError::Setup(e.to_string()))?
         .with_quic()
         .with_behaviour(|key| Behaviour::new(key, mdns))
         .map_err(|e| NetworkError::Setup(e.to_string()))?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .with_swarm_config(|c| {
+            c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT)
+                .with_max_negotiating_inbound_streams(super::behaviour::NEGOTIATING_STREAMS_MAX)
+        })
         .build();
     for address in &settings.listen {
         swarm

@@ -16,6 +16,7 @@ pub mod announce;
 pub mod behaviour;
 pub mod codec;
 mod event_loop;
+pub mod gate;
 mod gossip;
 pub mod identity;
 mod ingest;

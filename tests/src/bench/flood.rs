@@ -102,7 +102,7 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path) -> anyhow::Result<Vec<Row>> {
     }])
 }
 
-fn add_bench_token(store: &Store) -> anyhow::Result<()> {
+pub(crate) fn add_bench_token(store: &Store) -> anyhow::Result<()> {
     let account = AccountRecord {
         role: Role::Viewer.id().into(),
         password_hash: password::hash(&password::generate()?)?,

@@ -16,6 +16,7 @@ mod lossy;
 mod propagation;
 mod recovery;
 mod scale;
+mod strangers;
 mod support;
 mod sync;
 mod table;
@@ -23,6 +24,7 @@ mod table;
 use std::path::PathBuf;
 
 pub use scale::serve_store;
+pub use strangers::serve_node;
 pub use table::{Row, render_table, to_json};
 
 /// Every figure the program reports, in table order.
@@ -47,6 +49,8 @@ pub const FIGURES: &[&str] = &[
     lossy::P99,
     lossy::HEAL,
     flood::P99,
+    strangers::MEMORY,
+    strangers::P99,
     recovery::TIME,
     recovery::ROTATION_TIME,
 ];
@@ -90,6 +94,9 @@ pub(crate) struct Sizes {
     pub(crate) lossy_cut: std::time::Duration,
     pub(crate) flood_envelopes: usize,
     pub(crate) flood_quiet_requests: usize,
+    pub(crate) strangers: usize,
+    pub(crate) strangers_heavy: usize,
+    pub(crate) strangers_secs: u64,
     pub(crate) recovery_records: usize,
 }
 
@@ -113,6 +120,9 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(3),
                 flood_envelopes: 300,
                 flood_quiet_requests: 5,
+                strangers: 100,
+                strangers_heavy: 4,
+                strangers_secs: 6,
                 recovery_records: 300,
             }
         } else {
@@ -133,6 +143,9 @@ impl Sizes {
                 lossy_cut: std::time::Duration::from_secs(20),
                 flood_envelopes: 20_000,
                 flood_quiet_requests: 100,
+                strangers: 1_000,
+                strangers_heavy: 64,
+                strangers_secs: 30,
                 recovery_records: 5_000,
             }
         }
@@ -175,6 +188,9 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<Row>> {
     }
     if wanted("flood") {
         rows.extend(runtime.block_on(flood::run(&sizes, scratch.path()))?);
+    }
+    if wanted("strangers") {
+        rows.extend(runtime.block_on(strangers::run(&sizes, scratch.path(), &config.child_exe))?);
     }
     if wanted("recovery") {
         rows.extend(runtime.block_on(recovery::run(

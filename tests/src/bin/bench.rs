@@ -36,9 +36,17 @@ fn main() -> anyhow::Result<()> {
                 let runtime = tokio::runtime::Runtime::new()?;
                 return runtime.block_on(bench::serve_store(&data_dir));
             }
+            "--serve-node" => {
+                let data_dir: PathBuf = args
+                    .next()
+                    .context("--serve-node needs a directory")?
+                    .into();
+                let runtime = tokio::runtime::Runtime::new()?;
+                return runtime.block_on(bench::serve_node(&data_dir));
+            }
             "--help" | "-h" => {
                 println!(
-                    "bench [--quick] [--json PATH] [--dir DIR] [--only ingest|propagation|heal|sync|scale|durability|lossy|flood|recovery]..."
+                    "bench [--quick] [--json PATH] [--dir DIR] [--only ingest|propagation|heal|sync|scale|durability|lossy|flood|strangers|recovery]..."
                 );
                 return Ok(());
             }
