@@ -5,11 +5,10 @@
 //! shows the same list. The registry never changes an offer's status: only
 //! the owner's node writes its own availability.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use super::ReadModel;
+use super::registry_walk::{MERGED_SETS_MAX, Merged, Named};
 use super::store::RecordAddress;
 use crate::ids::{MemberId, RecordId};
 use crate::model::{Mode, Offer, OfferKind, OfferStatus, SkillLevel, TimeWindow};
@@ -143,18 +142,6 @@ impl RegistryFilter {
             && self.window.is_none_or(|w| offer.available_during(&w))
     }
 
-    /// Whether the filter names nothing but a status and an owner, so that
-    /// the index's counts say how many offers of each owner pass it.
-    fn counted_by_index(&self) -> bool {
-        self.kind.is_none()
-            && self.role.is_none()
-            && self.skill.is_none()
-            && self.equipment_category.is_none()
-            && self.mode.is_none()
-            && self.window.is_none()
-            && self.min_remaining == 0
-    }
-
     /// Whether the entry passes the filter: everything
     /// [`Self::matches_offer`] checks, and enough units left.
     pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
@@ -185,10 +172,11 @@ impl ReadModel {
     /// The offers that pass `filter` from the `offset`-th on, at most
     /// `limit`, in the order of [`Self::registry`], and whether more
     /// follow. The same answer as skipping and taking from
-    /// [`Self::registry_iter`], from the indexes (`offer_index.rs`): a deep
-    /// page of the unfiltered register skips whole owners by their counts,
-    /// a filter on a kind, a category or a quantity walks only the offers
-    /// with it when they are few, and only the page's offers become
+    /// [`Self::registry_iter`], from the indexes (`offer_index.rs`): a
+    /// filter that names something an offer has walks only the offers
+    /// with it, already in registry order (the rarest of what it names);
+    /// a deep page skips whole owners by their counts where the counts
+    /// say exactly how many pass; and only the page's offers become
     /// entries.
     pub fn registry_page(
         &self,
@@ -200,6 +188,8 @@ impl ReadModel {
         let held = &self.derived.held;
         let mut matching = candidates
             .filter(|(address, offer)| filter.matches_offer(address, offer))
+            // `held` has an entry only for offers with units held: a
+            // lookup in a small map, not in one per offer.
             .filter(|(address, offer)| {
                 filter.min_remaining == 0
                     || offer
@@ -228,55 +218,53 @@ impl ReadModel {
         offset: usize,
     ) -> (Candidates<'_>, usize) {
         let index = &self.store.offer_index;
-        let offers = &self.store.offers;
-        if filter.min_remaining > index.quantity_max() {
+        let named = Named::of(index, filter);
+        let nothing_during = filter
+            .window
+            .is_some_and(|window| index.none_valid_during(&window));
+        if named.iter().any(|sets| sets.len() == 0) || nothing_during {
             return (Box::new(std::iter::empty()), 0);
         }
-        if filter.counted_by_index() {
-            return self.skip_whole_owners(filter, offset);
-        }
-        // The smallest set of offers that has something the filter names
-        // exactly; walked only if it is clearly smaller than a scan.
-        let mut sets: Vec<(usize, Vec<&BTreeSet<RecordAddress>>)> = Vec::new();
-        fn exact(set: Option<&BTreeSet<RecordAddress>>) -> (usize, Vec<&BTreeSet<RecordAddress>>) {
-            (set.map_or(0, BTreeSet::len), set.into_iter().collect())
-        }
-        if let Some(kind) = filter.kind {
-            sets.push(exact(index.by_kind.get(&kind)));
-        }
-        if let Some(category) = filter.equipment_category.as_deref() {
-            sets.push(exact(index.by_category.get(category)));
-        }
-        if filter.min_remaining > 0 {
-            let enough: Vec<_> = index
-                .by_quantity
-                .range(filter.min_remaining..)
-                .map(|(_, set)| set)
-                .collect();
-            sets.push((enough.iter().map(|set| set.len()).sum(), enough));
-        }
-        let scanned = filter
-            .owner
-            .map_or(offers.len(), |owner| index.count_of(&owner, None));
-        match sets.into_iter().min_by_key(|(len, _)| *len) {
-            Some((len, parts)) if len < scanned / 4 => {
-                let mut addresses: Vec<&RecordAddress> = parts.into_iter().flatten().collect();
-                if addresses.len() > 1 {
-                    addresses.sort_unstable();
-                }
-                let found = addresses
-                    .into_iter()
-                    .filter_map(|address| offers.get_key_value(address));
-                (Box::new(found), offset)
+        let offers_of_owner = filter.owner.map_or(self.store.offers.len(), |owner| {
+            index.count_of(&owner, None)
+        });
+        // The rarest thing the filter names leads, if it is fewer offers
+        // than a walk of the (owner's) offers and few sets to merge.
+        let lead = named
+            .iter()
+            .filter(|sets| sets.parts.len() <= MERGED_SETS_MAX)
+            .min_by_key(|sets| sets.len())
+            .filter(|sets| sets.len() < offers_of_owner);
+        // The counts say exactly how many of an owner's offers pass when
+        // the filter is its status, its owner and at most one facet set.
+        let counted = named.len() <= 1 && filter.window.is_none() && filter.min_remaining == 0;
+        let (start, skip) = if counted {
+            match self.first_owner_after(filter, named.first(), offset) {
+                Some(found) => found,
+                None => return (Box::new(std::iter::empty()), 0),
             }
-            _ => (self.offers_from(filter.owner, filter.owner), offset),
-        }
+        } else {
+            (filter.owner, offset)
+        };
+        let candidates = match lead {
+            Some(sets) => self.walk_sets(sets, start, filter.owner),
+            None => self.offers_from(start, filter.owner),
+        };
+        (candidates, skip)
     }
 
-    /// For a filter on status and owner only: skips the owners whose
-    /// offers all lie before `offset`, by the index's counts.
-    fn skip_whole_owners(&self, filter: &RegistryFilter, offset: usize) -> (Candidates<'_>, usize) {
-        let counts = &self.store.offer_index.counts;
+    /// For a filter the counts answer exactly (`named`: its one facet
+    /// set, if any): the first owner with offers at or after `offset`, and
+    /// how many of its passing offers lie before it. Skips the owners
+    /// whose offers all lie before `offset`. `None` if none is left.
+    fn first_owner_after(
+        &self,
+        filter: &RegistryFilter,
+        named: Option<&Named<'_>>,
+        offset: usize,
+    ) -> Option<(Option<MemberId>, usize)> {
+        let index = &self.store.offer_index;
+        let counts = &index.counts;
         let owners: Box<dyn Iterator<Item = &MemberId>> = match filter.owner {
             Some(owner) => Box::new(
                 counts
@@ -288,13 +276,42 @@ impl ReadModel {
         };
         let mut skip = offset;
         for owner in owners {
-            let count = self.store.offer_index.count_of(owner, filter.status);
+            let count = match named {
+                Some(sets) => sets.count_of(owner, filter.status),
+                None => index.count_of(owner, filter.status),
+            };
             if skip < count {
-                return (self.offers_from(Some(*owner), filter.owner), skip);
+                return Some((Some(*owner), skip));
             }
             skip -= count;
         }
-        (Box::new(std::iter::empty()), 0)
+        None
+    }
+
+    /// The offers of `sets`, merged in registry order, from `start`'s
+    /// first on (from the first of all without it), only `only`'s if
+    /// given.
+    fn walk_sets<'a>(
+        &'a self,
+        sets: &Named<'a>,
+        start: Option<MemberId>,
+        only: Option<MemberId>,
+    ) -> Candidates<'a> {
+        let from = start.map(|owner| RecordAddress::new(owner, RecordId::lowest()));
+        let walks: Vec<_> = sets
+            .parts
+            .iter()
+            .map(|part| match &from {
+                Some(from) => part.offers.range(from.clone()..),
+                None => part.offers.range(..),
+            })
+            .collect();
+        let offers = &self.store.offers;
+        Box::new(
+            Merged::new(walks)
+                .take_while(move |address| only.is_none_or(|o| address.owner == o))
+                .filter_map(|address| offers.get_key_value(address)),
+        )
     }
 
     /// The offers from `start`'s first on (from the first of all without
