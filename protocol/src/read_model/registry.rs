@@ -35,6 +35,9 @@ pub struct RegistryFilter {
     pub owner: Option<MemberId>,
     /// Offers with this status only; `None` for every status.
     pub status: Option<OfferStatus>,
+    /// Offers of members in this region only: the owner's name contains
+    /// it (any case) or its AGS starts with it.
+    pub region: Option<String>,
 }
 
 impl Default for RegistryFilter {
@@ -49,6 +52,7 @@ impl Default for RegistryFilter {
             min_remaining: 0,
             owner: None,
             status: Some(OfferStatus::Available),
+            region: None,
         }
     }
 }
@@ -143,9 +147,22 @@ impl RegistryFilter {
     }
 
     /// Whether the entry passes the filter: everything
-    /// [`Self::matches_offer`] checks, and enough units left.
+    /// [`Self::matches_offer`] checks, enough units left, and its owner
+    /// in the region.
     pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
-        self.matches_offer(entry.address, entry.offer) && entry.remaining >= self.min_remaining
+        self.matches_offer(entry.address, entry.offer)
+            && entry.remaining >= self.min_remaining
+            && self.in_region(entry.owner_name, entry.owner_ags)
+    }
+
+    /// Whether a member with this name and AGS is in the filter's region
+    /// (any member without one).
+    pub fn in_region(&self, name: Option<&str>, ags: Option<&str>) -> bool {
+        self.region.as_deref().is_none_or(|region| {
+            let region = region.to_lowercase();
+            name.is_some_and(|name| name.to_lowercase().contains(&region))
+                || ags.is_some_and(|ags| ags.starts_with(&region))
+        })
     }
 }
 
@@ -225,54 +242,84 @@ impl ReadModel {
         if named.iter().any(|sets| sets.len() == 0) || nothing_during {
             return (Box::new(std::iter::empty()), 0);
         }
-        let offers_of_owner = filter.owner.map_or(self.store.offers.len(), |owner| {
-            index.count_of(&owner, None)
+        // The owners a filter on an owner or a region leaves (`None`:
+        // every owner), from each owner's name once, not per offer.
+        let owners = self.owners_passing(filter);
+        let offers_of_owners = owners.as_ref().map_or(self.store.offers.len(), |owners| {
+            owners.iter().map(|owner| index.count_of(owner, None)).sum()
         });
-        // The rarest thing the filter names leads, if it is fewer offers
-        // than a walk of the (owner's) offers and few sets to merge.
-        let lead = named
-            .iter()
-            .filter(|sets| sets.parts.len() <= MERGED_SETS_MAX)
-            .min_by_key(|sets| sets.len())
-            .filter(|sets| sets.len() < offers_of_owner);
         // The counts say exactly how many of an owner's offers pass when
-        // the filter is its status, its owner and at most one facet set.
+        // the filter is its status, its owners and at most one facet set.
         let counted = named.len() <= 1 && filter.window.is_none() && filter.min_remaining == 0;
         let (start, skip) = if counted {
-            match self.first_owner_after(filter, named.first(), offset) {
-                Some(found) => found,
+            match self.first_owner_after(filter, owners.as_deref(), named.first(), offset) {
+                Some((owner, skip)) => (Some(owner), skip),
                 None => return (Box::new(std::iter::empty()), 0),
             }
         } else {
-            (filter.owner, offset)
+            (None, offset)
         };
-        let candidates = match lead {
-            Some(sets) => self.walk_sets(sets, start, filter.owner),
-            None => self.offers_from(start, filter.owner),
+        // The rarest thing the filter names leads, if it is fewer offers
+        // than a walk of the owners' offers and few sets to merge.
+        let lead = named
+            .into_iter()
+            .filter(|sets| sets.parts.len() <= MERGED_SETS_MAX)
+            .min_by_key(Named::len)
+            .filter(|sets| sets.len() < offers_of_owners);
+        let walk = move |from: Option<MemberId>, only: Option<MemberId>| match &lead {
+            Some(sets) => self.walk_sets(sets, from, only),
+            None => self.offers_from(from, only),
+        };
+        let candidates: Candidates<'_> = match owners {
+            None => walk(start, None),
+            Some(owners) => {
+                let first = start.map_or(0, |start| owners.partition_point(|o| *o < start));
+                let owners: Vec<MemberId> = owners[first..].to_vec();
+                Box::new(
+                    owners
+                        .into_iter()
+                        .flat_map(move |owner| walk(Some(owner), Some(owner))),
+                )
+            }
         };
         (candidates, skip)
     }
 
+    /// The owners with offers that `filter`'s owner and region leave, in
+    /// registry order; `None` if it names neither.
+    fn owners_passing(&self, filter: &RegistryFilter) -> Option<Vec<MemberId>> {
+        if filter.owner.is_none() && filter.region.is_none() {
+            return None;
+        }
+        let counts = &self.store.offer_index.counts;
+        let owners = counts
+            .keys()
+            .filter(|owner| filter.owner.is_none_or(|only| **owner == only))
+            .filter(|owner| {
+                let ags = self.profile(owner).and_then(|p| p.ags.as_deref());
+                filter.in_region(self.member_name(owner), ags)
+            })
+            .copied()
+            .collect();
+        Some(owners)
+    }
+
     /// For a filter the counts answer exactly (`named`: its one facet
-    /// set, if any): the first owner with offers at or after `offset`, and
-    /// how many of its passing offers lie before it. Skips the owners
-    /// whose offers all lie before `offset`. `None` if none is left.
+    /// set, if any): the first owner (of `owners`, of all without them)
+    /// with offers at or after `offset`, and how many of its passing
+    /// offers lie before it. Skips the owners whose offers all lie before
+    /// `offset`. `None` if none is left.
     fn first_owner_after(
         &self,
         filter: &RegistryFilter,
+        owners: Option<&[MemberId]>,
         named: Option<&Named<'_>>,
         offset: usize,
-    ) -> Option<(Option<MemberId>, usize)> {
+    ) -> Option<(MemberId, usize)> {
         let index = &self.store.offer_index;
-        let counts = &index.counts;
-        let owners: Box<dyn Iterator<Item = &MemberId>> = match filter.owner {
-            Some(owner) => Box::new(
-                counts
-                    .get_key_value(&owner)
-                    .map(|(owner, _)| owner)
-                    .into_iter(),
-            ),
-            None => Box::new(counts.keys()),
+        let owners: Box<dyn Iterator<Item = &MemberId>> = match owners {
+            Some(owners) => Box::new(owners.iter()),
+            None => Box::new(index.counts.keys()),
         };
         let mut skip = offset;
         for owner in owners {
@@ -281,7 +328,7 @@ impl ReadModel {
                 None => index.count_of(owner, filter.status),
             };
             if skip < count {
-                return Some((Some(*owner), skip));
+                return Some((*owner, skip));
             }
             skip -= count;
         }

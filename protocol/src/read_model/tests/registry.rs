@@ -293,6 +293,15 @@ mod indexed_equals_scanned {
     const CATEGORIES: [&str; 3] = ["laptop", "lte_router", "printer"];
     const ROLES: [&str; 4] = ["forensics", "lead", "client_rollout", "none"];
     const SKILLS: [&str; 3] = ["active_directory", "forensics_disk", "none"];
+    /// Names and AGS of the owners with a profile (owners 1 to 3; 4 and
+    /// 5 have none), and regions that match them: part of a name in
+    /// another case, an AGS prefix, nothing.
+    const PROFILES: [(&str, &str); 3] = [
+        ("Kreis Offenbach", "06438"),
+        ("Stadt Offenbach", "06413"),
+        ("Kreis Bergstraße", "06431"),
+    ];
+    const REGIONS: [&str; 5] = ["offenbach", "KREIS", "0643", "06", "x"];
     const STATUSES: [OfferStatus; 3] = [
         OfferStatus::Available,
         OfferStatus::Reserved,
@@ -394,10 +403,14 @@ mod indexed_equals_scanned {
                 sometimes((0..3usize, 0..5u8)),
                 sometimes(0..3usize),
                 sometimes(window()),
+                sometimes(0..REGIONS.len()),
             ),
         )
             .prop_map(
-                |((kind, category, min_remaining, owner, status), (role, skill, mode, window))| {
+                |(
+                    (kind, category, min_remaining, owner, status),
+                    (role, skill, mode, window, region),
+                )| {
                     RegistryFilter {
                         kind: kind.map(|k| {
                             [
@@ -419,6 +432,7 @@ mod indexed_equals_scanned {
                         }),
                         mode: mode.map(|m| Mode::ALL[m]),
                         window,
+                        region: region.map(|r| REGIONS[r].to_owned()),
                     }
                 },
             )
@@ -435,6 +449,9 @@ mod indexed_equals_scanned {
             limit in 1..8usize,
         ) {
             let mut model = ReadModel::new();
+            for (n, (name, ags)) in PROFILES.iter().enumerate() {
+                profile_of(&mut model, n as u8 + 1, profile(name, ags));
+            }
             for (owner, offered, pledged) in &register {
                 let named: Vec<(String, Offer)> = offered
                     .iter()
