@@ -112,13 +112,19 @@ pub(crate) type OwnerCounts = BTreeMap<MemberId, BTreeMap<OfferStatus, usize>>;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FacetOffers {
     pub(crate) offers: BTreeSet<RecordAddress>,
-    counts: OwnerCounts,
+    /// One flat map, not a map per owner: a facet has few offers of most
+    /// owners, and a map each would cost more than the counts.
+    counts: BTreeMap<(MemberId, OfferStatus), usize>,
 }
 
 impl FacetOffers {
     /// Offers of `owner` with `status` (`None`: any status).
     pub(crate) fn count_of(&self, owner: &MemberId, status: Option<OfferStatus>) -> usize {
-        count_of(&self.counts, owner, status)
+        let count = |status| self.counts.get(&(*owner, status)).copied().unwrap_or(0);
+        match status {
+            Some(status) => count(status),
+            None => OfferStatus::ALL.into_iter().map(count).sum(),
+        }
     }
 }
 
@@ -178,7 +184,7 @@ impl OfferIndex {
         for facet in Facet::of(offer) {
             let entry = self.by_facet.entry(facet).or_default();
             entry.offers.insert(address.clone());
-            owner_in(&mut entry.counts, address.owner, offer.status);
+            count_in(&mut entry.counts, (address.owner, offer.status));
         }
         let validity = offer.validity();
         count_in(&mut self.valid_from, validity.start_ms);
@@ -191,7 +197,7 @@ impl OfferIndex {
         for facet in Facet::of(offer) {
             if let Some(entry) = self.by_facet.get_mut(&facet) {
                 entry.offers.remove(address);
-                owner_out(&mut entry.counts, address.owner, offer.status);
+                count_out(&mut entry.counts, (address.owner, offer.status));
                 if entry.offers.is_empty() {
                     self.by_facet.remove(&facet);
                 }
