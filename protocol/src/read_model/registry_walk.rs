@@ -10,10 +10,12 @@ use super::store::RecordAddress;
 use crate::ids::MemberId;
 use crate::model::{Mode, OfferStatus};
 
-/// Most sets one walk merges (a skill from a level on, a quantity from a
-/// number of units on): each step of the walk looks at every set's next
-/// offer, so a condition spread over more sets is checked per offer
-/// instead of leading the walk.
+/// Most sets one walk merges: each step of the walk looks at every set's
+/// next offer, so a condition spread over more sets is checked per offer
+/// instead of leading the walk. Only a quantity from a number of units on
+/// can be (up to `QUANTITY_MAX` distinct quantities); a skill spans the
+/// catalogue's three levels at most, since records with any other level
+/// are skipped when decoded, and a mode at most four sets.
 pub(crate) const MERGED_SETS_MAX: usize = 16;
 
 /// One condition of a filter, as the offers that can pass it: those with
