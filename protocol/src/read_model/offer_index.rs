@@ -157,6 +157,9 @@ pub(crate) struct OfferIndex {
     /// Offers per owner, per status.
     pub(crate) counts: OwnerCounts,
     pub(crate) by_facet: BTreeMap<Facet, FacetOffers>,
+    /// Offers per owner, status and quantity: how many of an owner's
+    /// offers have enough units, for a deep page of `min_remaining`.
+    owner_quantities: BTreeMap<(MemberId, OfferStatus, u32), usize>,
     /// Offers per validity start and per validity end (`i64::MAX`: open).
     valid_from: BTreeMap<i64, usize>,
     valid_until: BTreeMap<i64, usize>,
@@ -186,6 +189,10 @@ impl OfferIndex {
             entry.offers.insert(address.clone());
             count_in(&mut entry.counts, (address.owner, offer.status));
         }
+        count_in(
+            &mut self.owner_quantities,
+            (address.owner, offer.status, offer.quantity()),
+        );
         let validity = offer.validity();
         count_in(&mut self.valid_from, validity.start_ms);
         count_in(&mut self.valid_until, validity.end_ms);
@@ -203,6 +210,10 @@ impl OfferIndex {
                 }
             }
         }
+        count_out(
+            &mut self.owner_quantities,
+            (address.owner, offer.status, offer.quantity()),
+        );
         let validity = offer.validity();
         count_out(&mut self.valid_from, validity.start_ms);
         count_out(&mut self.valid_until, validity.end_ms);
@@ -211,6 +222,27 @@ impl OfferIndex {
     /// Offers of `owner` with `status` (`None`: any status).
     pub(crate) fn count_of(&self, owner: &MemberId, status: Option<OfferStatus>) -> usize {
         count_of(&self.counts, owner, status)
+    }
+
+    /// Offers of `owner` with `status` (`None`: any status) and at least
+    /// `units` units; costs the owner's distinct quantities from `units`
+    /// on.
+    pub(crate) fn count_with_units(
+        &self,
+        owner: &MemberId,
+        status: Option<OfferStatus>,
+        units: u32,
+    ) -> usize {
+        let statuses = status.map_or(OfferStatus::ALL.to_vec(), |status| vec![status]);
+        statuses
+            .into_iter()
+            .map(|status| {
+                self.owner_quantities
+                    .range((*owner, status, units)..=(*owner, status, u32::MAX))
+                    .map(|(_, count)| count)
+                    .sum::<usize>()
+            })
+            .sum()
     }
 
     /// The offers of each of `facets` that any offer has.

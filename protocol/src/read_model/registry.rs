@@ -249,8 +249,10 @@ impl ReadModel {
             owners.iter().map(|owner| index.count_of(owner, None)).sum()
         });
         // The counts say exactly how many of an owner's offers pass when
-        // the filter is its status, its owners and at most one facet set.
-        let counted = named.len() <= 1 && filter.window.is_none() && filter.min_remaining == 0;
+        // the filter is its status, its owners and at most one facet set,
+        // or a quantity (with the owner's offers its held units leave
+        // short taken off).
+        let counted = named.len() <= 1 && filter.window.is_none();
         let (start, skip) = if counted {
             match self.first_owner_after(filter, owners.as_deref(), named.first(), offset) {
                 Some((owner, skip)) => (Some(owner), skip),
@@ -259,13 +261,15 @@ impl ReadModel {
         } else {
             (None, offset)
         };
-        // The rarest thing the filter names leads, if it is fewer offers
-        // than a walk of the owners' offers and few sets to merge.
+        // The rarest thing the filter names leads, if it is clearly fewer
+        // offers than the owners' (a step of a walk over sets looks each
+        // offer up, several times the cost of a step through the offers)
+        // and few sets to merge.
         let lead = named
             .into_iter()
             .filter(|sets| sets.parts.len() <= MERGED_SETS_MAX)
             .min_by_key(Named::len)
-            .filter(|sets| sets.len() < offers_of_owners);
+            .filter(|sets| sets.len() < offers_of_owners / 4);
         let walk = move |from: Option<MemberId>, only: Option<MemberId>| match &lead {
             Some(sets) => self.walk_sets(sets, from, only),
             None => self.offers_from(from, only),
@@ -324,6 +328,10 @@ impl ReadModel {
         let mut skip = offset;
         for owner in owners {
             let count = match named {
+                Some(_) if filter.min_remaining > 0 => {
+                    index.count_with_units(owner, filter.status, filter.min_remaining)
+                        - self.held_short(owner, filter)
+                }
                 Some(sets) => sets.count_of(owner, filter.status),
                 None => index.count_of(owner, filter.status),
             };
@@ -333,6 +341,26 @@ impl ReadModel {
             skip -= count;
         }
         None
+    }
+
+    /// Of `owner`'s offers with `filter`'s status and at least its
+    /// `min_remaining` units, those whose held units leave fewer. Walks
+    /// only the owner's offers with units held.
+    fn held_short(&self, owner: &MemberId, filter: &RegistryFilter) -> usize {
+        let wanted = filter.min_remaining;
+        let from = RecordAddress::new(*owner, RecordId::lowest());
+        self.derived
+            .held
+            .range(from..)
+            .take_while(|(address, _)| address.owner == *owner)
+            .filter(|(address, held)| {
+                self.store.offers.get(*address).is_some_and(|offer| {
+                    filter.status.is_none_or(|status| offer.status == status)
+                        && offer.quantity() >= wanted
+                        && offer.quantity().saturating_sub(**held) < wanted
+                })
+            })
+            .count()
     }
 
     /// The offers of `sets`, merged in registry order, from `start`'s

@@ -486,6 +486,46 @@ mod indexed_equals_scanned {
         }
     }
 
+    /// A deep page of `min_remaining` skips owners by their offers with
+    /// enough units, less those their held units leave short.
+    #[test]
+    fn a_deep_page_of_a_quantity_counts_the_units_held() {
+        let mut model = ReadModel::new();
+        for owner in 1..=3 {
+            let named: Vec<(String, Offer)> = (0..4)
+                .map(|n| (format!("o{n}"), equipment_offer("laptop", 3)))
+                .collect();
+            offers(
+                &mut model,
+                owner,
+                named.iter().map(|(i, o)| (i.as_str(), o.clone())).collect(),
+            );
+        }
+        let requester = member(REQUESTER);
+        pledges(
+            &mut model,
+            1,
+            vec![
+                ("p0", pledge(requester, "r1", "n1", Some("o0"), 2)),
+                ("p1", pledge(requester, "r1", "n1", Some("o1"), 3)),
+            ],
+        );
+        let two_left = RegistryFilter {
+            min_remaining: 2,
+            ..RegistryFilter::default()
+        };
+        let page = model.registry_page(&two_left, 4, 2);
+        assert_eq!(
+            ids_of(&page.entries),
+            ["2/o2", "2/o3"],
+            "1/o0 and 1/o1 are short"
+        );
+        assert!(page.more);
+        let last = model.registry_page(&two_left, 9, 5);
+        assert_eq!(ids_of(&last.entries), ["3/o3"]);
+        assert!(!last.more);
+    }
+
     #[test]
     fn a_deep_page_and_a_filter_no_offer_passes() {
         let mut model = ReadModel::new();

@@ -17,6 +17,11 @@ const ROUNDS: usize = 200;
 fn register() -> ReadModel {
     let mut model = ReadModel::new();
     for owner in 1..=OWNERS {
+        profile_of(
+            &mut model,
+            owner,
+            profile(&format!("Kreis {owner}"), "06431"),
+        );
         let named: Vec<(String, Offer)> = (0..PER_OWNER)
             .map(|n| {
                 let quantity = 1 + (n % 20) as u32;
@@ -118,6 +123,36 @@ fn registry_page_timings() {
                 ..category(CATEGORIES[0])
             },
             500,
+        ),
+        (
+            "category=laptop&min_remaining=20, last page",
+            RegistryFilter {
+                min_remaining: 20,
+                ..category(CATEGORIES[0])
+            },
+            model
+                .registry_iter(&RegistryFilter {
+                    min_remaining: 20,
+                    ..category(CATEGORIES[0])
+                })
+                .count()
+                - PAGE,
+        ),
+        (
+            "min_remaining=5, last page",
+            RegistryFilter {
+                min_remaining: 5,
+                ..Default::default()
+            },
+            records * 16 / 20 - PAGE,
+        ),
+        (
+            "region=Kreis 1 (one owner of 250 named so)",
+            RegistryFilter {
+                region: Some("kreis 1".into()),
+                ..Default::default()
+            },
+            0,
         ),
     ];
     for (name, filter, offset) in cases {
