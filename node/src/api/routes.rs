@@ -152,6 +152,10 @@ const REGISTRY_QUERY: &[(&str, &str)] = &[
     ("window_end_ms", "end of that window, ms"),
     ("min_remaining", "at least this many units still free"),
     ("owner", "offers of this member only (hex member id)"),
+    (
+        "region",
+        "offers of members whose name contains it (any case) or whose AGS starts with it; at most 120 characters",
+    ),
     ("status", "an offer status, or any (default: available)"),
     (
         "limit",

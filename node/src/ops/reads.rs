@@ -49,6 +49,10 @@ pub struct RegistryQuery {
     pub min_remaining: Option<u32>,
     /// Offers of this member only (hex member id).
     pub owner: Option<MemberId>,
+    /// Offers of members in this region only: the member's name contains
+    /// it (any case) or its AGS starts with it.
+    #[schemars(length(max = REGION_CHARS_MAX))]
+    pub region: Option<String>,
     /// An offer status, or `any`.
     #[schemars(schema_with = "status_schema")]
     pub status: Option<String>,
@@ -66,6 +70,9 @@ pub const REGISTRY_LIMIT_DEFAULT: usize = 100;
 /// Most offers one registry answer may hold: a whole federal state's pact
 /// has tens of thousands, far too many for one answer.
 pub const REGISTRY_LIMIT_MAX: usize = 1_000;
+/// Longest `region`: a member's name is no longer
+/// (`NAME_CHARS_MAX`), and each query compares it with every owner's name.
+pub const REGION_CHARS_MAX: usize = amtshilfe_protocol::model::NAME_CHARS_MAX;
 /// The header naming the offset of the next page, if there is one.
 pub const NEXT_OFFSET_HEADER: &str = "x-next-offset";
 
@@ -119,6 +126,14 @@ impl RegistryQuery {
                 ))
             })?),
         };
+        let region = self.region.clone().filter(|region| !region.is_empty());
+        if let Some(region) = &region
+            && region.chars().count() > REGION_CHARS_MAX
+        {
+            return Err(ApiError::InvalidQuery(format!(
+                "region must be at most {REGION_CHARS_MAX} characters"
+            )));
+        }
         Ok(RegistryFilter {
             kind: self.kind,
             role: self.role.clone(),
@@ -129,6 +144,7 @@ impl RegistryQuery {
             min_remaining: self.min_remaining.unwrap_or(0),
             owner: self.owner,
             status,
+            region,
         })
     }
 }

@@ -10,7 +10,6 @@ use amtshilfe_dashboard::pages::{
 };
 use amtshilfe_protocol::ids::MemberId;
 use amtshilfe_protocol::model::{Mode, OfferKind};
-use amtshilfe_protocol::read_model::OfferEntry;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -269,6 +268,7 @@ fn register_query(form: &RegisterForm) -> Result<RegistryQuery, ApiError> {
         mode,
         window_start_ms,
         window_end_ms,
+        region: pick(&form.region),
         ..RegistryQuery::default()
     })
 }
@@ -295,31 +295,14 @@ pub(super) async fn register(
     render(&state, "/register", lang, move |core| {
         let ctx = ctx_for(core, &me, lang.lang, Nav::Register);
         let model = core.replica().read_model();
-        let region = form.region.to_lowercase();
-        let in_region = |entry: &OfferEntry<'_>| {
-            region.is_empty()
-                || entry
-                    .owner_name
-                    .is_some_and(|name| name.to_lowercase().contains(&region))
-                || entry.owner_ags.is_some_and(|ags| ags.starts_with(&region))
-        };
-        // One page, filtered lazily: a pact may have tens of thousands of
-        // offers, and this renders under the core's lock.
+        // One page from the read model's indexes, a region too: a pact
+        // may have tens of thousands of offers, and this renders under the
+        // core's lock.
         let (mut results, error) = match register_query(&form).and_then(|q| q.to_filter()) {
-            // Without a region the read model's indexes find the page.
-            Ok(filter) if region.is_empty() => {
+            Ok(filter) => {
                 let page = model.registry_page(&filter, form.offset, REGISTER_PAGE + 1);
                 (page.entries, None)
             }
-            Ok(filter) => (
-                model
-                    .registry_iter(&filter)
-                    .filter(in_region)
-                    .skip(form.offset)
-                    .take(REGISTER_PAGE + 1)
-                    .collect::<Vec<_>>(),
-                None,
-            ),
             Err(error) => (Vec::new(), Some(error.to_string())),
         };
         let more = results.len() > REGISTER_PAGE;

@@ -126,8 +126,8 @@ impl Offer {
         match &self.detail {
             OfferDetail::Person(person) => person.mode,
             OfferDetail::TeamPackage(team) => team.mode,
-            OfferDetail::RemoteCapacity(_) | OfferDetail::ServiceRelocation(_) => Mode::Remote,
-            OfferDetail::Equipment(_) => Mode::Onsite,
+            // Every other kind has a fixed mode.
+            _ => self.kind().fixed_mode().unwrap_or(Mode::Both),
         }
     }
 
@@ -179,6 +179,19 @@ impl Offer {
         match &self.detail {
             OfferDetail::Equipment(equipment) => Some(&equipment.category),
             _ => None,
+        }
+    }
+}
+
+impl OfferKind {
+    /// The mode every offer of this kind has, for the kinds that do not
+    /// name one: remote capacity and relocated services are remote from
+    /// the hit member's point of view, equipment is delivered.
+    pub fn fixed_mode(self) -> Option<Mode> {
+        match self {
+            OfferKind::RemoteCapacity | OfferKind::ServiceRelocation => Some(Mode::Remote),
+            OfferKind::Equipment => Some(Mode::Onsite),
+            OfferKind::Person | OfferKind::TeamPackage => None,
         }
     }
 }

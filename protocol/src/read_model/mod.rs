@@ -24,6 +24,7 @@ pub mod incidents;
 pub mod missions;
 mod offer_index;
 pub mod registry;
+mod registry_walk;
 pub mod reimbursement;
 pub mod room_rules;
 pub mod rules;

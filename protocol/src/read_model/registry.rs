@@ -5,11 +5,10 @@
 //! shows the same list. The registry never changes an offer's status: only
 //! the owner's node writes its own availability.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use super::ReadModel;
+use super::registry_walk::{MERGED_SETS_MAX, Merged, Named};
 use super::store::RecordAddress;
 use crate::ids::{MemberId, RecordId};
 use crate::model::{Mode, Offer, OfferKind, OfferStatus, SkillLevel, TimeWindow};
@@ -36,6 +35,9 @@ pub struct RegistryFilter {
     pub owner: Option<MemberId>,
     /// Offers with this status only; `None` for every status.
     pub status: Option<OfferStatus>,
+    /// Offers of members in this region only: the owner's name contains
+    /// it (any case) or its AGS starts with it.
+    pub region: Option<String>,
 }
 
 impl Default for RegistryFilter {
@@ -50,6 +52,7 @@ impl Default for RegistryFilter {
             min_remaining: 0,
             owner: None,
             status: Some(OfferStatus::Available),
+            region: None,
         }
     }
 }
@@ -143,22 +146,23 @@ impl RegistryFilter {
             && self.window.is_none_or(|w| offer.available_during(&w))
     }
 
-    /// Whether the filter names nothing but a status and an owner, so that
-    /// the index's counts say how many offers of each owner pass it.
-    fn counted_by_index(&self) -> bool {
-        self.kind.is_none()
-            && self.role.is_none()
-            && self.skill.is_none()
-            && self.equipment_category.is_none()
-            && self.mode.is_none()
-            && self.window.is_none()
-            && self.min_remaining == 0
+    /// Whether the entry passes the filter: everything
+    /// [`Self::matches_offer`] checks, enough units left, and its owner
+    /// in the region.
+    pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
+        self.matches_offer(entry.address, entry.offer)
+            && entry.remaining >= self.min_remaining
+            && self.in_region(entry.owner_name, entry.owner_ags)
     }
 
-    /// Whether the entry passes the filter: everything
-    /// [`Self::matches_offer`] checks, and enough units left.
-    pub fn matches(&self, entry: &OfferEntry<'_>) -> bool {
-        self.matches_offer(entry.address, entry.offer) && entry.remaining >= self.min_remaining
+    /// Whether a member with this name and AGS is in the filter's region
+    /// (any member without one).
+    pub fn in_region(&self, name: Option<&str>, ags: Option<&str>) -> bool {
+        self.region.as_deref().is_none_or(|region| {
+            let region = region.to_lowercase();
+            name.is_some_and(|name| name.to_lowercase().contains(&region))
+                || ags.is_some_and(|ags| ags.starts_with(&region))
+        })
     }
 }
 
@@ -185,10 +189,11 @@ impl ReadModel {
     /// The offers that pass `filter` from the `offset`-th on, at most
     /// `limit`, in the order of [`Self::registry`], and whether more
     /// follow. The same answer as skipping and taking from
-    /// [`Self::registry_iter`], from the indexes (`offer_index.rs`): a deep
-    /// page of the unfiltered register skips whole owners by their counts,
-    /// a filter on a kind, a category or a quantity walks only the offers
-    /// with it when they are few, and only the page's offers become
+    /// [`Self::registry_iter`], from the indexes (`offer_index.rs`): a
+    /// filter that names something an offer has walks only the offers
+    /// with it, already in registry order (the rarest of what it names);
+    /// a deep page skips whole owners by their counts where the counts
+    /// say exactly how many pass; and only the page's offers become
     /// entries.
     pub fn registry_page(
         &self,
@@ -200,6 +205,8 @@ impl ReadModel {
         let held = &self.derived.held;
         let mut matching = candidates
             .filter(|(address, offer)| filter.matches_offer(address, offer))
+            // `held` has an entry only for offers with units held: a
+            // lookup in a small map, not in one per offer.
             .filter(|(address, offer)| {
                 filter.min_remaining == 0
                     || offer
@@ -228,73 +235,158 @@ impl ReadModel {
         offset: usize,
     ) -> (Candidates<'_>, usize) {
         let index = &self.store.offer_index;
-        let offers = &self.store.offers;
-        if filter.min_remaining > index.quantity_max() {
+        let named = Named::of(index, filter);
+        let nothing_during = filter
+            .window
+            .is_some_and(|window| index.none_valid_during(&window));
+        if named.iter().any(|sets| sets.len() == 0) || nothing_during {
             return (Box::new(std::iter::empty()), 0);
         }
-        if filter.counted_by_index() {
-            return self.skip_whole_owners(filter, offset);
-        }
-        // The smallest set of offers that has something the filter names
-        // exactly; walked only if it is clearly smaller than a scan.
-        let mut sets: Vec<(usize, Vec<&BTreeSet<RecordAddress>>)> = Vec::new();
-        fn exact(set: Option<&BTreeSet<RecordAddress>>) -> (usize, Vec<&BTreeSet<RecordAddress>>) {
-            (set.map_or(0, BTreeSet::len), set.into_iter().collect())
-        }
-        if let Some(kind) = filter.kind {
-            sets.push(exact(index.by_kind.get(&kind)));
-        }
-        if let Some(category) = filter.equipment_category.as_deref() {
-            sets.push(exact(index.by_category.get(category)));
-        }
-        if filter.min_remaining > 0 {
-            let enough: Vec<_> = index
-                .by_quantity
-                .range(filter.min_remaining..)
-                .map(|(_, set)| set)
-                .collect();
-            sets.push((enough.iter().map(|set| set.len()).sum(), enough));
-        }
-        let scanned = filter
-            .owner
-            .map_or(offers.len(), |owner| index.count_of(&owner, None));
-        match sets.into_iter().min_by_key(|(len, _)| *len) {
-            Some((len, parts)) if len < scanned / 4 => {
-                let mut addresses: Vec<&RecordAddress> = parts.into_iter().flatten().collect();
-                if addresses.len() > 1 {
-                    addresses.sort_unstable();
-                }
-                let found = addresses
-                    .into_iter()
-                    .filter_map(|address| offers.get_key_value(address));
-                (Box::new(found), offset)
+        // The owners a filter on an owner or a region leaves (`None`:
+        // every owner), from each owner's name once, not per offer.
+        let owners = self.owners_passing(filter);
+        let offers_of_owners = owners.as_ref().map_or(self.store.offers.len(), |owners| {
+            owners.iter().map(|owner| index.count_of(owner, None)).sum()
+        });
+        // The counts say exactly how many of an owner's offers pass when
+        // the filter is its status, its owners and at most one facet set,
+        // or a quantity (with the owner's offers its held units leave
+        // short taken off).
+        let counted = named.len() <= 1 && filter.window.is_none();
+        let (start, skip) = if counted {
+            match self.first_owner_after(filter, owners.as_deref(), named.first(), offset) {
+                Some((owner, skip)) => (Some(owner), skip),
+                None => return (Box::new(std::iter::empty()), 0),
             }
-            _ => (self.offers_from(filter.owner, filter.owner), offset),
-        }
+        } else {
+            (None, offset)
+        };
+        // The rarest thing the filter names leads, if it is clearly fewer
+        // offers than the owners' (a step of a walk over sets looks each
+        // offer up, several times the cost of a step through the offers)
+        // and few sets to merge.
+        let lead = named
+            .into_iter()
+            .filter(|sets| sets.parts.len() <= MERGED_SETS_MAX)
+            .min_by_key(Named::len)
+            .filter(|sets| sets.len() < offers_of_owners / 4);
+        let walk = move |from: Option<MemberId>, only: Option<MemberId>| match &lead {
+            Some(sets) => self.walk_sets(sets, from, only),
+            None => self.offers_from(from, only),
+        };
+        let candidates: Candidates<'_> = match owners {
+            None => walk(start, None),
+            Some(owners) => {
+                let first = start.map_or(0, |start| owners.partition_point(|o| *o < start));
+                let owners: Vec<MemberId> = owners[first..].to_vec();
+                Box::new(
+                    owners
+                        .into_iter()
+                        .flat_map(move |owner| walk(Some(owner), Some(owner))),
+                )
+            }
+        };
+        (candidates, skip)
     }
 
-    /// For a filter on status and owner only: skips the owners whose
-    /// offers all lie before `offset`, by the index's counts.
-    fn skip_whole_owners(&self, filter: &RegistryFilter, offset: usize) -> (Candidates<'_>, usize) {
+    /// The owners with offers that `filter`'s owner and region leave, in
+    /// registry order; `None` if it names neither.
+    fn owners_passing(&self, filter: &RegistryFilter) -> Option<Vec<MemberId>> {
+        if filter.owner.is_none() && filter.region.is_none() {
+            return None;
+        }
         let counts = &self.store.offer_index.counts;
-        let owners: Box<dyn Iterator<Item = &MemberId>> = match filter.owner {
-            Some(owner) => Box::new(
-                counts
-                    .get_key_value(&owner)
-                    .map(|(owner, _)| owner)
-                    .into_iter(),
-            ),
-            None => Box::new(counts.keys()),
+        let owners = counts
+            .keys()
+            .filter(|owner| filter.owner.is_none_or(|only| **owner == only))
+            .filter(|owner| {
+                let ags = self.profile(owner).and_then(|p| p.ags.as_deref());
+                filter.in_region(self.member_name(owner), ags)
+            })
+            .copied()
+            .collect();
+        Some(owners)
+    }
+
+    /// For a filter the counts answer exactly (`named`: its one facet
+    /// set, if any): the first owner (of `owners`, of all without them)
+    /// with offers at or after `offset`, and how many of its passing
+    /// offers lie before it. Skips the owners whose offers all lie before
+    /// `offset`. `None` if none is left.
+    fn first_owner_after(
+        &self,
+        filter: &RegistryFilter,
+        owners: Option<&[MemberId]>,
+        named: Option<&Named<'_>>,
+        offset: usize,
+    ) -> Option<(MemberId, usize)> {
+        let index = &self.store.offer_index;
+        let owners: Box<dyn Iterator<Item = &MemberId>> = match owners {
+            Some(owners) => Box::new(owners.iter()),
+            None => Box::new(index.counts.keys()),
         };
         let mut skip = offset;
         for owner in owners {
-            let count = self.store.offer_index.count_of(owner, filter.status);
+            let count = match named {
+                Some(_) if filter.min_remaining > 0 => {
+                    index.count_with_units(owner, filter.status, filter.min_remaining)
+                        - self.held_short(owner, filter)
+                }
+                Some(sets) => sets.count_of(owner, filter.status),
+                None => index.count_of(owner, filter.status),
+            };
             if skip < count {
-                return (self.offers_from(Some(*owner), filter.owner), skip);
+                return Some((*owner, skip));
             }
             skip -= count;
         }
-        (Box::new(std::iter::empty()), 0)
+        None
+    }
+
+    /// Of `owner`'s offers with `filter`'s status and at least its
+    /// `min_remaining` units, those whose held units leave fewer. Walks
+    /// only the owner's offers with units held.
+    fn held_short(&self, owner: &MemberId, filter: &RegistryFilter) -> usize {
+        let wanted = filter.min_remaining;
+        let from = RecordAddress::new(*owner, RecordId::lowest());
+        self.derived
+            .held
+            .range(from..)
+            .take_while(|(address, _)| address.owner == *owner)
+            .filter(|(address, held)| {
+                self.store.offers.get(*address).is_some_and(|offer| {
+                    filter.status.is_none_or(|status| offer.status == status)
+                        && offer.quantity() >= wanted
+                        && offer.quantity().saturating_sub(**held) < wanted
+                })
+            })
+            .count()
+    }
+
+    /// The offers of `sets`, merged in registry order, from `start`'s
+    /// first on (from the first of all without it), only `only`'s if
+    /// given.
+    fn walk_sets<'a>(
+        &'a self,
+        sets: &Named<'a>,
+        start: Option<MemberId>,
+        only: Option<MemberId>,
+    ) -> Candidates<'a> {
+        let from = start.map(|owner| RecordAddress::new(owner, RecordId::lowest()));
+        let walks: Vec<_> = sets
+            .parts
+            .iter()
+            .map(|part| match &from {
+                Some(from) => part.offers.range(from.clone()..),
+                None => part.offers.range(..),
+            })
+            .collect();
+        let offers = &self.store.offers;
+        Box::new(
+            Merged::new(walks)
+                .take_while(move |address| only.is_none_or(|o| address.owner == o))
+                .filter_map(|address| offers.get_key_value(address)),
+        )
     }
 
     /// The offers from `start`'s first on (from the first of all without

@@ -33,6 +33,35 @@ pub(crate) const QUERY_DEEP_P99: &str = "scale registry last page p99 (ms)";
 /// A filter no offer passes (a scan of every offer before the registry's
 /// indexes; now answered from the most units any offer has).
 pub(crate) const QUERY_NONE_P99: &str = "scale registry no match p99 (ms)";
+/// The last page of one equipment category (a deep page behind a filter).
+pub(crate) const QUERY_CATEGORY_DEEP_P99: &str = "scale registry category last page p99 (ms)";
+/// Filters no offer of the bench passes though no quantity rules them
+/// out: every offer is equipment, on site, valid from the bench's start.
+pub(crate) const QUERY_ROLE_NONE_P99: &str = "scale registry role no match p99 (ms)";
+pub(crate) const QUERY_SKILL_NONE_P99: &str = "scale registry skill no match p99 (ms)";
+pub(crate) const QUERY_MODE_NONE_P99: &str = "scale registry mode no match p99 (ms)";
+pub(crate) const QUERY_WINDOW_NONE_P99: &str = "scale registry window no match p99 (ms)";
+
+/// The filtered loads beyond the first three: figure, query (before
+/// `&limit=`), and what it asks.
+const FILTERED: [(&str, &str, &str); 4] = [
+    (QUERY_ROLE_NONE_P99, "role=lead", "a role no offer provides"),
+    (
+        QUERY_SKILL_NONE_P99,
+        "skill=active_directory&skill_level=2",
+        "a skill no offer brings",
+    ),
+    (
+        QUERY_MODE_NONE_P99,
+        "mode=remote",
+        "remote help; every offer is delivered on site",
+    ),
+    (
+        QUERY_WINDOW_NONE_P99,
+        "window_start_ms=0&window_end_ms=1000",
+        "a window before every offer's validity",
+    ),
+];
 
 /// Most offers stored in one transaction while the store is filled.
 const FILL_BATCH: usize = 5_000;
@@ -71,6 +100,8 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
         health,
         deep,
         none,
+        category_deep,
+        filtered,
         after_start,
         after_load,
         peak,
@@ -81,7 +112,9 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
     let (q50, q99) = (percentile(&query, 50.0), percentile(&query, 99.0));
     let (h50, h99) = (percentile(&health, 50.0), percentile(&health, 99.0));
     let (deep99, none99) = (percentile(&deep, 99.0), percentile(&none, 99.0));
-    Ok(vec![
+    let category_deep99 = percentile(&category_deep, 99.0);
+    let category_last = category_last_offset(sizes);
+    let mut rows = vec![
         Row {
             figure: START,
             value: start_ms,
@@ -163,7 +196,47 @@ pub(crate) async fn run(sizes: &Sizes, dir: &Path, child_exe: &Path) -> anyhow::
                  (no offer of the {records} records has that many units)"
             ),
         },
-    ])
+        Row {
+            figure: QUERY_CATEGORY_DEEP_P99,
+            value: category_deep99,
+            unit: "ms",
+            baseline: Some(h99),
+            baseline_name: "GET /health p99",
+            target: "<= 50 ms",
+            met: Some(category_deep99 <= 50.0),
+            note: format!(
+                "the same load on /api/registry?category={}&limit={PAGE}&offset={category_last} \
+                 (the last page of that category)",
+                CATEGORIES[0]
+            ),
+        },
+    ];
+    for ((figure, query, what), times) in FILTERED.iter().zip(&filtered) {
+        let p99 = percentile(times, 99.0);
+        rows.push(Row {
+            figure,
+            value: p99,
+            unit: "ms",
+            baseline: Some(h99),
+            baseline_name: "GET /health p99",
+            target: "<= 50 ms",
+            met: Some(p99 <= 50.0),
+            note: format!(
+                "the same load on /api/registry?{query}&limit={PAGE} ({what}: no offer of the \
+                 {records} records passes)"
+            ),
+        });
+    }
+    Ok(rows)
+}
+
+/// The offset of the last page of `CATEGORIES[0]`: the `n`-th offer of a
+/// member is in category `n % CATEGORIES.len()` (`support::offer_put`).
+fn category_last_offset(sizes: &Sizes) -> usize {
+    let per_member = (0..sizes.scale_offers_per_member)
+        .filter(|n| n % CATEGORIES.len() == 0)
+        .count();
+    (per_member * sizes.scale_members).saturating_sub(PAGE)
 }
 
 /// More units than any offer of the bench has.
@@ -174,6 +247,10 @@ struct Measured {
     health: Vec<f64>,
     deep: Vec<f64>,
     none: Vec<f64>,
+    /// The category's last page.
+    category_deep: Vec<f64>,
+    /// One load per entry of `FILTERED`.
+    filtered: Vec<Vec<f64>>,
     after_start: f64,
     after_load: f64,
     peak: f64,
@@ -202,12 +279,31 @@ async fn measure(sizes: &Sizes, ready: &str, pid: u32, records: usize) -> anyhow
         format!("/api/registry?min_remaining={NO_MATCH_REMAINING}&limit={PAGE}")
     })
     .await?;
+    let category_last = category_last_offset(sizes);
+    let category_deep = load(address, sizes, move |_| {
+        format!(
+            "/api/registry?category={}&limit={PAGE}&offset={category_last}",
+            CATEGORIES[0]
+        )
+    })
+    .await?;
+    let mut filtered = Vec::new();
+    for (_, query, _) in FILTERED {
+        filtered.push(
+            load(address, sizes, move |_| {
+                format!("/api/registry?{query}&limit={PAGE}")
+            })
+            .await?,
+        );
+    }
     let (after_load, peak) = memory_mib(pid)?;
     Ok(Measured {
         query,
         health,
         deep,
         none,
+        category_deep,
+        filtered,
         after_start,
         after_load,
         peak,

@@ -42,8 +42,15 @@ fn number(value: f64) -> String {
 
 /// The rows as a fixed-width text table, one figure per line, notes below.
 pub fn render_table(rows: &[Row]) -> String {
+    // As wide as the longest figure, so that the columns line up.
+    let width = rows
+        .iter()
+        .map(|row| row.figure.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(34);
     let mut out = format!(
-        "{:<34} {:>12} {:<9} {:>12}  {:<28} {:>7}  {:<24} {}\n",
+        "{:<width$} {:>12} {:<9} {:>12}  {:<28} {:>7}  {:<24} {}\n",
         "figure", "value", "unit", "baseline", "baseline is", "ratio", "target", "met"
     );
     for row in rows {
@@ -58,7 +65,7 @@ pub fn render_table(rows: &[Row]) -> String {
             None => "-",
         };
         out.push_str(&format!(
-            "{:<34} {:>12} {:<9} {:>12}  {:<28} {:>7}  {:<24} {}\n",
+            "{:<width$} {:>12} {:<9} {:>12}  {:<28} {:>7}  {:<24} {}\n",
             row.figure,
             number(row.value),
             row.unit,

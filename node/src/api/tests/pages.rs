@@ -168,6 +168,13 @@ async fn the_register_shows_one_page_at_a_time() {
     assert!(second.contains("101–101"), "{second}");
     assert!(!second.contains("Weitere Treffer"), "the last page");
     assert!(second.contains("offset=0"), "back to the first page");
+    // A region pages the same way (this member is "Kreis Bergstraße").
+    let in_region = node
+        .page(&session, "/register?region=bergstr&offset=100")
+        .await;
+    assert!(in_region.contains("101–101"), "{in_region}");
+    let elsewhere = node.page(&session, "/register?region=darmstadt").await;
+    assert_eq!(elsewhere.matches("<tr").count(), 0, "{elsewhere}");
 }
 
 #[tokio::test]

@@ -87,6 +87,23 @@ async fn registry_filters() {
         [laptops_a.as_str()]
     );
     assert_eq!(listed(&node, &format!("?owner={b}")).await, ["o-b1"]);
+    assert_eq!(
+        listed(&node, "?region=BERGSTR").await.len(),
+        2,
+        "part of this member's name, in any case"
+    );
+    assert!(
+        listed(&node, "?region=0643").await.is_empty(),
+        "no profile yet"
+    );
+    node.own_profile_confirmed_at(T0_MS);
+    assert_eq!(listed(&node, "?region=0643").await.len(), 2, "its AGS");
+    assert_eq!(listed(&node, "?region=darmstadt").await, ["o-b1"]);
+    assert_eq!(
+        listed(&node, "?region=darmstadt&category=laptop&offset=1").await,
+        Vec::<String>::new()
+    );
+    assert!(listed(&node, "?region=hamburg").await.is_empty());
     let after_person = format!(
         "?window_start_ms={}&window_end_ms={}",
         T0_MS + 61 * DAY_MS,
@@ -110,12 +127,14 @@ async fn registry_filters() {
     );
     assert_eq!(listed(&node, "?status=out_of_service").await, [person]);
 
+    let long_region = format!("?region={}", "x".repeat(121));
     for bad in [
         "?kind=spaceship",
         "?colour=grey",
         "?min_remaining=-1",
         "?owner=abcd",
         "?status=lost",
+        &long_region,
     ] {
         let (status, answer) = node.get(&format!("/api/registry{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");

@@ -8,6 +8,7 @@ mod exercise;
 mod incident;
 mod order;
 mod registry;
+mod registry_timing;
 mod reimbursement;
 
 use std::collections::BTreeMap;

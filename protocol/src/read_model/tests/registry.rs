@@ -291,21 +291,71 @@ mod indexed_equals_scanned {
     use super::*;
 
     const CATEGORIES: [&str; 3] = ["laptop", "lte_router", "printer"];
+    const ROLES: [&str; 4] = ["forensics", "lead", "client_rollout", "none"];
+    const SKILLS: [&str; 3] = ["active_directory", "forensics_disk", "none"];
+    /// Names and AGS of the owners with a profile (owners 1 to 3; 4 and
+    /// 5 have none), and regions that match them: part of a name in
+    /// another case, an AGS prefix, nothing.
+    const PROFILES: [(&str, &str); 3] = [
+        ("Kreis Offenbach", "06438"),
+        ("Stadt Offenbach", "06413"),
+        ("Kreis Bergstraße", "06431"),
+    ];
+    const REGIONS: [&str; 5] = ["offenbach", "KREIS", "0643", "06", "x"];
+    const STATUSES: [OfferStatus; 3] = [
+        OfferStatus::Available,
+        OfferStatus::Reserved,
+        OfferStatus::OutOfService,
+    ];
 
+    /// An offer of any kind, with the fields the filters look at drawn:
+    /// role, skill levels (a skill named twice: the first entry counts),
+    /// mode, validity, quantity, status.
     fn one_offer() -> impl Strategy<Value = Offer> {
-        (0..4usize, 1..40u32, 0..3usize).prop_map(|(kind, quantity, status)| {
-            let mut offer = match kind {
-                0 => person_offer("forensics", Mode::Both),
-                1 => remote_offer(),
-                _ => equipment_offer(CATEGORIES[quantity as usize % 3], quantity),
-            };
-            offer.status = [
-                OfferStatus::Available,
-                OfferStatus::Reserved,
-                OfferStatus::OutOfService,
-            ][status];
-            offer
-        })
+        (
+            (0..5usize, 1..40u32, 0..3usize, 0..3usize),
+            (
+                0..4u8,
+                proptest::bool::ANY,
+                0..20i64,
+                proptest::option::of(1..20i64),
+            ),
+        )
+            .prop_map(
+                |((kind, quantity, status, mode), (level, twice, from_day, days))| {
+                    let mode = Mode::ALL[mode];
+                    let mut offer = match kind {
+                        0 => person_offer(ROLES[quantity as usize % 2], mode),
+                        1 => remote_offer(),
+                        2 => {
+                            let mut team = team_offer();
+                            if let OfferDetail::TeamPackage(t) = &mut team.detail {
+                                t.mode = mode;
+                            }
+                            team
+                        }
+                        _ => equipment_offer(CATEGORIES[quantity as usize % 3], quantity),
+                    };
+                    let skills = match &mut offer.detail {
+                        OfferDetail::Person(p) => Some(&mut p.skills),
+                        OfferDetail::RemoteCapacity(r) => Some(&mut r.skills),
+                        _ => None,
+                    };
+                    if let Some(skills) = skills {
+                        skills[0].level = level;
+                        if twice {
+                            skills.push(SkillLevel {
+                                skill: skills[0].skill.clone(),
+                                level: 3 - level.min(3),
+                            });
+                        }
+                    }
+                    offer.valid_from_ms = T0_MS + from_day * DAY_MS;
+                    offer.valid_until_ms = days.map(|d| offer.valid_from_ms + d * DAY_MS);
+                    offer.status = STATUSES[status];
+                    offer
+                },
+            )
     }
 
     /// One owner's offers and pledges (offer number, units).
@@ -315,55 +365,93 @@ mod indexed_equals_scanned {
         proptest::collection::vec(
             (
                 1..6u8,
-                proptest::collection::vec(one_offer(), 0..12),
-                proptest::collection::vec((0..12usize, 1..30u32), 0..4),
+                proptest::collection::vec(one_offer(), 0..20),
+                proptest::collection::vec((0..20usize, 1..30u32), 0..4),
             ),
-            0..5,
+            0..6,
         )
+    }
+
+    /// A window of `days` days from `from_day` (before, in and after the
+    /// offers' validities).
+    fn window() -> impl Strategy<Value = TimeWindow> {
+        (-5..45i64, 1..10i64).prop_map(|(from_day, days)| TimeWindow {
+            start_ms: T0_MS + from_day * DAY_MS,
+            end_ms: T0_MS + (from_day + days) * DAY_MS,
+        })
+    }
+
+    /// A condition named in about one filter of four, so that most
+    /// filters name two or three things and still let offers through.
+    fn sometimes<T: std::fmt::Debug>(
+        value: impl Strategy<Value = T>,
+    ) -> impl Strategy<Value = Option<T>> {
+        proptest::option::weighted(0.25, value)
     }
 
     fn filter() -> impl Strategy<Value = RegistryFilter> {
         (
-            proptest::option::of(0..3usize),
-            proptest::option::of(0..4usize),
-            proptest::sample::select(vec![0u32, 1, 5, 20, 39, 100]),
-            proptest::option::of(1..6u8),
-            proptest::option::of(0..3usize),
+            (
+                sometimes(0..4usize),
+                sometimes(0..4usize),
+                proptest::sample::select(vec![0u32, 1, 5, 20, 39, 100]),
+                sometimes(1..6u8),
+                sometimes(0..3usize),
+            ),
+            (
+                sometimes(0..4usize),
+                sometimes((0..3usize, 0..5u8)),
+                sometimes(0..3usize),
+                sometimes(window()),
+                sometimes(0..REGIONS.len()),
+            ),
         )
             .prop_map(
-                |(kind, category, min_remaining, owner, status)| RegistryFilter {
-                    kind: kind.map(|k| {
-                        [
-                            OfferKind::Person,
-                            OfferKind::RemoteCapacity,
-                            OfferKind::Equipment,
-                        ][k]
-                    }),
-                    equipment_category: category
-                        .map(|c| CATEGORIES.get(c).copied().unwrap_or("none").to_owned()),
-                    min_remaining,
-                    owner: owner.map(member),
-                    status: status.map(|s| {
-                        [
-                            OfferStatus::Available,
-                            OfferStatus::Reserved,
-                            OfferStatus::OutOfService,
-                        ][s]
-                    }),
-                    ..RegistryFilter::default()
+                |(
+                    (kind, category, min_remaining, owner, status),
+                    (role, skill, mode, window, region),
+                )| {
+                    RegistryFilter {
+                        kind: kind.map(|k| {
+                            [
+                                OfferKind::Person,
+                                OfferKind::RemoteCapacity,
+                                OfferKind::Equipment,
+                                OfferKind::TeamPackage,
+                            ][k]
+                        }),
+                        equipment_category: category
+                            .map(|c| CATEGORIES.get(c).copied().unwrap_or("none").to_owned()),
+                        min_remaining,
+                        owner: owner.map(member),
+                        status: status.map(|s| STATUSES[s]),
+                        role: role.map(|r| ROLES[r].to_owned()),
+                        skill: skill.map(|(s, level)| SkillLevel {
+                            skill: SKILLS[s].to_owned(),
+                            level,
+                        }),
+                        mode: mode.map(|m| Mode::ALL[m]),
+                        window,
+                        region: region.map(|r| REGIONS[r].to_owned()),
+                    }
                 },
             )
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
         #[test]
         fn a_page_from_the_index_is_the_scanned_page(
             register in register(),
             filter in filter(),
-            offset in 0..40usize,
+            offset in prop_oneof![0..8usize, 0..120usize],
             limit in 1..8usize,
         ) {
             let mut model = ReadModel::new();
+            for (n, (name, ags)) in PROFILES.iter().enumerate() {
+                profile_of(&mut model, n as u8 + 1, profile(name, ags));
+            }
             for (owner, offered, pledged) in &register {
                 let named: Vec<(String, Offer)> = offered
                     .iter()
@@ -396,6 +484,46 @@ mod indexed_equals_scanned {
             prop_assert_eq!(&page.entries, &expected);
             prop_assert_eq!(page.more, more);
         }
+    }
+
+    /// A deep page of `min_remaining` skips owners by their offers with
+    /// enough units, less those their held units leave short.
+    #[test]
+    fn a_deep_page_of_a_quantity_counts_the_units_held() {
+        let mut model = ReadModel::new();
+        for owner in 1..=3 {
+            let named: Vec<(String, Offer)> = (0..4)
+                .map(|n| (format!("o{n}"), equipment_offer("laptop", 3)))
+                .collect();
+            offers(
+                &mut model,
+                owner,
+                named.iter().map(|(i, o)| (i.as_str(), o.clone())).collect(),
+            );
+        }
+        let requester = member(REQUESTER);
+        pledges(
+            &mut model,
+            1,
+            vec![
+                ("p0", pledge(requester, "r1", "n1", Some("o0"), 2)),
+                ("p1", pledge(requester, "r1", "n1", Some("o1"), 3)),
+            ],
+        );
+        let two_left = RegistryFilter {
+            min_remaining: 2,
+            ..RegistryFilter::default()
+        };
+        let page = model.registry_page(&two_left, 4, 2);
+        assert_eq!(
+            ids_of(&page.entries),
+            ["2/o2", "2/o3"],
+            "1/o0 and 1/o1 are short"
+        );
+        assert!(page.more);
+        let last = model.registry_page(&two_left, 9, 5);
+        assert_eq!(ids_of(&last.entries), ["3/o3"]);
+        assert!(!last.more);
     }
 
     #[test]
