@@ -58,37 +58,45 @@ pub(super) async fn page(
     Path((owner, id)): Path<(String, String)>,
 ) -> Response {
     let path = format!("/anfragen/{owner}/{id}/auswertung");
-    render(&state, &path, lang, move |core| {
-        let not_found = || {
-            ApiError::not_found(
-                "exercise_not_found",
-                "There is no such exercise request on this node (yet).",
-            )
-        };
-        let address = request_address(&owner, &id)?;
-        let replica = core.replica();
-        let state = replica.membership().state();
-        let model = replica.read_model();
-        let members: Vec<_> = state.members().map(|(m, _)| *m).collect();
-        let report = model
-            .after_action_report(&address, members)
-            .ok_or_else(not_found)?;
-        let title = model
-            .request_view(&address)
-            .map(|v| v.request.title.clone())
-            .unwrap_or_default();
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        let names: Vec<String> = report
-            .not_answered
-            .iter()
-            .map(|m| ctx.name_of(model.member_name(m), &m.to_string()))
-            .collect();
-        let failed = failed_contacts(
-            core.store(),
-            &model.alert_ids_of_request(&address),
-            lang.lang,
-        )?;
-        Ok(html::after_action(&ctx, &title, &report, &names, &failed))
-    })
+    render(
+        &state,
+        &path,
+        lang,
+        move |core| {
+            let not_found = || {
+                ApiError::not_found(
+                    "exercise_not_found",
+                    "There is no such exercise request on this node (yet).",
+                )
+            };
+            let address = request_address(&owner, &id)?;
+            let replica = core.replica();
+            let state = replica.membership().state();
+            let model = replica.read_model();
+            let members: Vec<_> = state.members().map(|(m, _)| *m).collect();
+            let report = model
+                .after_action_report(&address, members)
+                .ok_or_else(not_found)?;
+            let title = model
+                .request_view(&address)
+                .map(|v| v.request.title.clone())
+                .unwrap_or_default();
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            let names: Vec<String> = report
+                .not_answered
+                .iter()
+                .map(|m| ctx.name_of(model.member_name(m), &m.to_string()))
+                .collect();
+            let failed = failed_contacts(
+                core.store(),
+                &model.alert_ids_of_request(&address),
+                lang.lang,
+            )?;
+            Ok((ctx, title, report, names, failed))
+        },
+        |(ctx, title, report, names, failed)| {
+            html::after_action(&ctx, &title, &report, &names, &failed)
+        },
+    )
     .await
 }

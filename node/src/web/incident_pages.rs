@@ -104,10 +104,17 @@ async fn list_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    render_as(state, "/vorfaelle", lang, status, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
-        Ok(incidents(&ctx, &list_view(core, &me, error)))
-    })
+    render_as(
+        state,
+        "/vorfaelle",
+        lang,
+        status,
+        move |core| {
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+            Ok((ctx, list_view(core, &me, error)))
+        },
+        |(ctx, view)| incidents(&ctx, &view),
+    )
     .await
 }
 
@@ -404,12 +411,19 @@ async fn room_page(
     error: Option<String>,
 ) -> Response {
     let path = room_path(&author, &id);
-    render_as(state, &path, lang, status, move |core| {
-        let mut view = room_of(core, &me, lang.lang, &author, &id)?;
-        view.error = error;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
-        Ok(incident_room(&ctx, &view))
-    })
+    render_as(
+        state,
+        &path,
+        lang,
+        status,
+        move |core| {
+            let mut view = room_of(core, &me, lang.lang, &author, &id)?;
+            view.error = error;
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+            Ok((ctx, view))
+        },
+        |(ctx, view)| incident_room(&ctx, &view),
+    )
     .await
 }
 
@@ -431,16 +445,23 @@ pub(super) async fn print(
     Path((author, id, kind)): Path<(String, String, String)>,
 ) -> Response {
     let path = format!("/vorfaelle/{author}/{id}/meldungen/{kind}/druck");
-    render_as(&state, &path, lang, StatusCode::OK, move |core| {
-        let view = room_of(core, &me, lang.lang, &author, &id)?;
-        let report = view
-            .reports
-            .iter()
-            .find(|r| r.kind == kind)
-            .ok_or_else(not_found)?;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        Ok(report_print(&ctx, &view, report))
-    })
+    render_as(
+        &state,
+        &path,
+        lang,
+        StatusCode::OK,
+        move |core| {
+            let view = room_of(core, &me, lang.lang, &author, &id)?;
+            let report = view
+                .reports
+                .iter()
+                .position(|r| r.kind == kind)
+                .ok_or_else(not_found)?;
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            Ok((ctx, view, report))
+        },
+        |(ctx, view, report)| report_print(&ctx, &view, &view.reports[report]),
+    )
     .await
 }
 
