@@ -7,7 +7,7 @@
 //! Never talks to the network or the HTTP clients itself.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
@@ -19,6 +19,7 @@ use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry}
 use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 
+pub use crate::core_guard::CoreGuard;
 use crate::store::{AppendReport, Store, StoreError};
 
 /// Most pulled envelopes kept for announcing at a time; beyond that, peers
@@ -102,10 +103,14 @@ impl SharedCore {
     /// Locks the core. A panic while holding the lock is a bug; the state
     /// itself is still consistent (every mutation is stored before it
     /// returns), so the lock is taken over rather than propagating.
-    pub fn lock(&self) -> MutexGuard<'_, Core> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// No page may be rendered while the guard lives (see
+    /// [`crate::core_guard`]).
+    pub fn lock(&self) -> CoreGuard<'_> {
+        CoreGuard::new(
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 }
 

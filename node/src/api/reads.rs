@@ -208,6 +208,12 @@ pub(super) async fn missions(State(state): State<ApiState>) -> Result<Json<Value
     to_json(&views).map(Json)
 }
 
+/// Serialises an answer; never under the core's lock (answers are copied
+/// under it and serialised after it is released, checked in debug builds).
 fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
+    debug_assert!(
+        amtshilfe_dashboard::render_check::rendering_allowed(),
+        "an answer was serialised while the node's core lock was held"
+    );
     serde_json::to_value(value).map_err(|error| ApiError::Internal(error.to_string()))
 }
