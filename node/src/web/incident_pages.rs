@@ -278,20 +278,9 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
         .iter()
         .map(|line| line_row(&room, line, lang))
         .collect();
-    let notifications = core
-        .store()
-        .notify_events(NOTIFICATIONS_SHOWN)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|event| matches!(event.status, NotifyStatus::Open))
-        .map(|event| OpenNotification {
-            seq: event.seq,
-            subject: match lang {
-                Lang::De => event.subject_de,
-                Lang::En => event.subject_en,
-            },
-        })
-        .collect();
+    // Filled in by the handler from the accounts' store handle, never
+    // under the core's lock (`open_notifications`).
+    let notifications = Vec::new();
     let pledges = room
         .pledges
         .iter()
@@ -402,6 +391,30 @@ fn room_of(
     Ok(room_view(core, room, me, lang))
 }
 
+/// The open notifications the room lists, read through the accounts'
+/// store handle before the core's lock is taken: a page never waits on
+/// the disk while holding it.
+async fn open_notifications(state: &ApiState, lang: Lang) -> Vec<OpenNotification> {
+    let events = with_store(state, |store| {
+        store
+            .notify_events(NOTIFICATIONS_SHOWN)
+            .map_err(ApiError::from)
+    })
+    .await
+    .unwrap_or_default();
+    events
+        .into_iter()
+        .filter(|event| matches!(event.status, NotifyStatus::Open))
+        .map(|event| OpenNotification {
+            seq: event.seq,
+            subject: match lang {
+                Lang::De => event.subject_de,
+                Lang::En => event.subject_en,
+            },
+        })
+        .collect()
+}
+
 async fn room_page(
     state: &ApiState,
     lang: LangChoice,
@@ -411,6 +424,7 @@ async fn room_page(
     error: Option<String>,
 ) -> Response {
     let path = room_path(&author, &id);
+    let notifications = open_notifications(state, lang.lang).await;
     render_as(
         state,
         &path,
@@ -419,6 +433,7 @@ async fn room_page(
         move |core| {
             let mut view = room_of(core, &me, lang.lang, &author, &id)?;
             view.error = error;
+            view.notifications = notifications;
             let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
             Ok((ctx, view))
         },

@@ -23,9 +23,10 @@ use crate::accounts::Principal;
 use crate::clock;
 use crate::core::Core;
 use crate::http::auth::refuse;
-use crate::http::{ApiError, ApiState, with_core};
+use crate::http::{ApiError, ApiState, with_core, with_store};
 use crate::ops::offers::own_offer;
 use crate::ops::reads::{ANY_STATUS, RegistryQuery};
+use crate::store::PeerAddresses;
 
 /// A member counts as reachable if a sync with one of its devices finished
 /// this recently, in ms (a few default sync intervals).
@@ -411,28 +412,42 @@ pub(super) async fn network(
     Extension(me): Extension<Principal>,
 ) -> Response {
     let own_peer = state.net.peer_id().to_string();
+    let stored = match stored_peers(&state).await {
+        Ok(stored) => stored,
+        Err(error) => return refuse("/netzwerk", error),
+    };
     render(
         &state,
         "/netzwerk",
         lang,
-        move |core| network_view(core, &me, lang.lang, own_peer, None),
+        move |core| network_view(core, &me, lang.lang, own_peer, stored, None),
         |(ctx, view)| html::network(&ctx, &view),
     )
     .await
 }
 
-/// What the Netzwerk page shows, with what an uploaded bundle did if one
-/// was.
+/// The peer addresses this node keeps, read through the accounts' store
+/// handle before the core's lock is taken: a page never waits on the disk
+/// while holding it.
+pub(super) async fn stored_peers(state: &ApiState) -> Result<Vec<PeerAddresses>, ApiError> {
+    with_store(state, |store| {
+        store.peer_addresses().map_err(ApiError::from)
+    })
+    .await
+}
+
+/// What the Netzwerk page shows: the `stored` peers ([`stored_peers`]),
+/// with what an uploaded bundle did if one was.
 pub(super) fn network_view(
     core: &Core,
     me: &Principal,
     lang: amtshilfe_dashboard::Lang,
     own_peer: String,
+    stored: Vec<PeerAddresses>,
     bundle_import: Option<html::BundleImportView>,
 ) -> Result<(Ctx, NetworkView), ApiError> {
     let ctx = ctx_for(core, me, lang, Nav::Netzwerk);
     let members = peer_members(core);
-    let stored = core.store().peer_addresses()?;
     let mut peers: Vec<PeerRow> = stored
         .into_iter()
         .map(|peer| PeerRow {
