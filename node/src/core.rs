@@ -7,6 +7,7 @@
 //! Never talks to the network or the HTTP clients itself.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
@@ -59,10 +60,29 @@ pub struct NodeCounters {
     pub sync_rounds: u64,
     /// Last completed sync per peer (peer id text → ms since the epoch).
     pub last_sync_ms: BTreeMap<String, i64>,
-    /// Peers connected now.
-    pub peers_connected: usize,
+    /// Peers connected now: a gauge the network task sets without taking
+    /// the core's lock.
+    pub peers_connected: PeersConnected,
     /// Gossip messages received, by validation result.
     pub gossip: BTreeMap<&'static str, u64>,
+}
+
+/// How many peers are admitted and connected now. Shared (not copied)
+/// between the core's counters and the network task, which updates it on
+/// every connection change without taking the core's lock.
+#[derive(Debug, Default, Clone)]
+pub struct PeersConnected(Arc<AtomicUsize>);
+
+impl PeersConnected {
+    /// Peers connected now.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Sets the number of peers connected now.
+    pub fn set(&self, peers: usize) {
+        self.0.store(peers, Ordering::Relaxed);
+    }
 }
 
 /// The node's state. Use it through [`SharedCore`].

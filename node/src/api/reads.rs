@@ -87,7 +87,7 @@ fn status_of(core: &Core) -> StatusView {
             .map(|(_, info)| info.name.clone()),
         pact_id: replica.pact_id(),
         members: state.member_count(),
-        peers_connected: core.counters.peers_connected,
+        peers_connected: core.counters.peers_connected.get(),
         envelopes_accepted: stats.accepted,
         envelopes_duplicate: stats.duplicates,
         envelopes_rejected: stats.rejected.values().sum(),

@@ -472,7 +472,7 @@ pub(super) fn network_view(
     let stats = core.replica().stats();
     let view = NetworkView {
         own_peer,
-        connected: core.counters.peers_connected,
+        connected: core.counters.peers_connected.get(),
         peers,
         rejected: stats
             .rejected
