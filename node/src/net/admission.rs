@@ -101,7 +101,8 @@ impl EventLoop {
     /// ([`Self::introduced`]). Anything else in an introduction is not the
     /// peer's to introduce and is dropped unread: the peer is not admitted
     /// yet, so it must not make this node check signatures or write to its
-    /// log on its behalf. With the queue full the peer is answered at once
+    /// log on its behalf. An introduction with none of its own delegations
+    /// takes no queue slot. With the queue full the peer is answered at once
     /// as things stand; unadmitted, it is disconnected after
     /// [`ADMISSION_GRACE`] and introduces itself again on its next dial.
     fn take_introduction(
@@ -110,10 +111,17 @@ impl EventLoop {
         introduction: Introduction,
         channel: request_response::ResponseChannel<Admission>,
     ) {
+        let entries = own_delegations(&peer, introduction.entries);
+        if entries.is_empty() {
+            // Nothing to take in (a stranger's usual introduction): no
+            // queue slot, answered at once.
+            self.answer_introduction(peer, channel);
+            return;
+        }
         let job = IngestJob::Introduction {
             peer,
             pact: introduction.pact,
-            entries: own_delegations(&peer, introduction.entries),
+            entries,
             channel,
         };
         if let Err(refused) = self.ingest.try_send_job(job) {
