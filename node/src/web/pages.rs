@@ -23,7 +23,7 @@ use crate::accounts::Principal;
 use crate::clock;
 use crate::core::Core;
 use crate::http::auth::refuse;
-use crate::http::{ApiError, ApiState, with_core, with_store};
+use crate::http::{ApiError, ApiState, with_store};
 use crate::ops::offers::own_offer;
 use crate::ops::reads::{ANY_STATUS, RegistryQuery};
 use crate::store::PeerAddresses;
@@ -35,7 +35,7 @@ pub(super) const REACHABLE_WITHIN_MS: i64 = 5 * 60 * 1_000;
 /// Shows a page in two steps, the lock discipline of every page: `read`
 /// copies what the page shows from the core into owned values under the
 /// core's lock, and `show` renders them after the lock is released (both
-/// on the blocking pool). `V: 'static` keeps borrowed read-model views
+/// in one task on the blocking pool). `V: 'static` keeps borrowed read-model views
 /// from crossing; rendering inside `read` panics in debug builds
 /// (`crate::core_guard`). An error becomes the error page of `path`.
 pub(super) async fn render<V, R, S>(
@@ -68,12 +68,16 @@ where
     R: FnOnce(&Core) -> Result<V, ApiError> + Send + 'static,
     S: FnOnce(V) -> String + Send + 'static,
 {
-    let shown = match with_core(state, move |core| read(core)).await {
-        Ok(view) => tokio::task::spawn_blocking(move || show(view))
-            .await
-            .map_err(|error| ApiError::Internal(format!("a page task failed: {error}"))),
-        Err(error) => Err(error),
-    };
+    // One blocking task for both steps (one hop, not two): the guard is a
+    // temporary of the `let`, so the lock is released before `show` runs.
+    let core = state.core.clone();
+    let shown = tokio::task::spawn_blocking(move || {
+        let view = read(&core.lock())?;
+        Ok::<_, ApiError>(show(view))
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("a page task failed: {error}")))
+    .and_then(|shown| shown);
     match shown {
         Ok(body) => {
             let mut response = lang.html(body);
