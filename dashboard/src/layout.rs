@@ -99,6 +99,7 @@ fn nav_link(ctx: &Ctx, nav: Nav, href: &str, text: Text) -> Markup {
 
 /// A whole page.
 pub(crate) fn page(ctx: &Ctx, title: &str, content: Markup) -> String {
+    crate::render_check::assert_may_render();
     let other = ctx.lang.other();
     html! {
         (DOCTYPE)

@@ -14,6 +14,7 @@ pub mod i18n;
 mod layout;
 pub mod offer_fields;
 pub mod pages;
+pub mod render_check;
 
 pub use i18n::{Lang, Text};
 pub use layout::{Ctx, Nav};

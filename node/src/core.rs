@@ -7,7 +7,8 @@
 //! Never talks to the network or the HTTP clients itself.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
@@ -19,6 +20,7 @@ use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry}
 use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 
+pub use crate::core_guard::CoreGuard;
 use crate::store::{AppendReport, Store, StoreError};
 
 /// Most pulled envelopes kept for announcing at a time; beyond that, peers
@@ -58,10 +60,29 @@ pub struct NodeCounters {
     pub sync_rounds: u64,
     /// Last completed sync per peer (peer id text → ms since the epoch).
     pub last_sync_ms: BTreeMap<String, i64>,
-    /// Peers connected now.
-    pub peers_connected: usize,
+    /// Peers connected now: a gauge the network task sets without taking
+    /// the core's lock.
+    pub peers_connected: PeersConnected,
     /// Gossip messages received, by validation result.
     pub gossip: BTreeMap<&'static str, u64>,
+}
+
+/// How many peers are admitted and connected now. Shared (not copied)
+/// between the core's counters and the network task, which updates it on
+/// every connection change without taking the core's lock.
+#[derive(Debug, Default, Clone)]
+pub struct PeersConnected(Arc<AtomicUsize>);
+
+impl PeersConnected {
+    /// Peers connected now.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Sets the number of peers connected now.
+    pub fn set(&self, peers: usize) {
+        self.0.store(peers, Ordering::Relaxed);
+    }
 }
 
 /// The node's state. Use it through [`SharedCore`].
@@ -102,10 +123,14 @@ impl SharedCore {
     /// Locks the core. A panic while holding the lock is a bug; the state
     /// itself is still consistent (every mutation is stored before it
     /// returns), so the lock is taken over rather than propagating.
-    pub fn lock(&self) -> MutexGuard<'_, Core> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// No page may be rendered while the guard lives (see
+    /// [`crate::core_guard`]).
+    pub fn lock(&self) -> CoreGuard<'_> {
+        CoreGuard::new(
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 }
 

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod core;
+pub mod core_guard;
 pub mod demo;
 pub mod http;
 pub mod invitation;

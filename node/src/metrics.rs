@@ -29,7 +29,11 @@ pub fn render(core: &Core) -> String {
     let mut page = Page::default();
 
     page.family("amtshilfe_peers_connected", "gauge", "Peers connected now.");
-    page.sample("amtshilfe_peers_connected", &[], counters.peers_connected);
+    page.sample(
+        "amtshilfe_peers_connected",
+        &[],
+        counters.peers_connected.get(),
+    );
     page.family(
         "amtshilfe_members",
         "gauge",

@@ -5,6 +5,9 @@
 use std::collections::BTreeMap;
 
 use amtshilfe_protocol::ids::{MemberId, PactId};
+use amtshilfe_protocol::read_model::{
+    MissionOrder, OwnedMissionOrder, OwnedRequestView, RequestView,
+};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
@@ -87,7 +90,7 @@ fn status_of(core: &Core) -> StatusView {
             .map(|(_, info)| info.name.clone()),
         pact_id: replica.pact_id(),
         members: state.member_count(),
-        peers_connected: core.counters.peers_connected,
+        peers_connected: core.counters.peers_connected.get(),
         envelopes_accepted: stats.accepted,
         envelopes_duplicate: stats.duplicates,
         envelopes_rejected: stats.rejected.values().sum(),
@@ -107,9 +110,8 @@ fn status_of(core: &Core) -> StatusView {
 
 /// `GET /api/status`.
 pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    with_core(&state, |core| to_json(&status_of(core)))
-        .await
-        .map(Json)
+    let status = with_core(&state, |core| Ok(status_of(core))).await?;
+    to_json(&status).map(Json)
 }
 
 /// `GET /api/registry`: one page of the offers that pass the filter, by
@@ -179,28 +181,43 @@ pub(super) async fn export(
 
 /// `GET /api/board`: every request with its needs' quantities and pledges.
 pub(super) async fn board(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    with_core(&state, |core| {
+    let board: Vec<OwnedRequestView> = with_core(&state, |core| {
         // As it stands now: lapsed pledges show as such, their units as open.
-        to_json(
-            &core
-                .replica()
-                .read_model()
-                .request_board_at(crate::clock::now_ms()),
-        )
+        Ok(core
+            .replica()
+            .read_model()
+            .request_board_at(crate::clock::now_ms())
+            .iter()
+            .map(RequestView::to_owned_view)
+            .collect())
     })
-    .await
-    .map(Json)
+    .await?;
+    let views: Vec<_> = board.iter().map(OwnedRequestView::view).collect();
+    to_json(&views).map(Json)
 }
 
 /// `GET /api/missions`: every mission order.
 pub(super) async fn missions(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    with_core(&state, |core| {
-        to_json(&core.replica().read_model().mission_orders())
+    let orders: Vec<OwnedMissionOrder> = with_core(&state, |core| {
+        Ok(core
+            .replica()
+            .read_model()
+            .mission_orders()
+            .iter()
+            .map(MissionOrder::to_owned_view)
+            .collect())
     })
-    .await
-    .map(Json)
+    .await?;
+    let views: Vec<_> = orders.iter().map(OwnedMissionOrder::view).collect();
+    to_json(&views).map(Json)
 }
 
+/// Serialises an answer; never under the core's lock (answers are copied
+/// under it and serialised after it is released, checked in debug builds).
 fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
+    debug_assert!(
+        amtshilfe_dashboard::render_check::rendering_allowed(),
+        "an answer was serialised while the node's core lock was held"
+    );
     serde_json::to_value(value).map_err(|error| ApiError::Internal(error.to_string()))
 }

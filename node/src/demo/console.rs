@@ -136,7 +136,7 @@ fn status(nodes: &[DemoNode]) {
                     "  [{}] {:<36} online, {} Verbindungen, {} Änderungen, Stand {}",
                     node.index + 1,
                     node.name(),
-                    core.counters.peers_connected,
+                    core.counters.peers_connected.get(),
                     core.replica().stats().accepted,
                     core.replica().digest().short()
                 );

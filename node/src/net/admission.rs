@@ -25,6 +25,7 @@ use amtshilfe_protocol::membership::{EntryKind, SignedEntry};
 use super::codec::{Admission, INTRODUCTION_ENTRIES_MAX, Introduction};
 use super::event_loop::EventLoop;
 use super::identity::{key_of_peer, peer_id_of};
+use super::ingest::IngestJob;
 
 /// How long a connected peer may take to prove membership.
 pub const ADMISSION_GRACE: Duration = Duration::from_secs(10);
@@ -74,13 +75,7 @@ impl EventLoop {
                     },
                 ..
             } => {
-                self.take_introduction(peer, request);
-                let admitted = self.admitted.contains(&peer);
-                let _ = self
-                    .swarm
-                    .behaviour_mut()
-                    .introduce
-                    .send_response(channel, Admission { admitted });
+                self.take_introduction(peer, request, channel);
             }
             request_response::Event::Message {
                 peer,
@@ -100,26 +95,68 @@ impl EventLoop {
         }
     }
 
-    /// Inserts the delegations of the peer's own device that it sent (in
-    /// one batch), then re-checks who is admitted. Anything else in an
-    /// introduction is not the peer's to introduce and is dropped unread:
-    /// the peer is not admitted yet, so it must not make this node check
-    /// signatures or write to its log on its behalf.
-    fn take_introduction(&mut self, peer: PeerId, introduction: Introduction) {
-        let from = peer.to_string();
-        let own = own_delegations(&peer, introduction.entries);
-        let applied = {
-            let mut core = self.core.lock();
-            if introduction.pact != core.replica().pact_id() {
-                tracing::warn!(peer = from, "introduction from another pact");
-                return;
-            }
-            // Refusals are logged and counted by the core.
-            core.receive_entries(own, &from)
+    /// Hands the delegations of the peer's own device that it sent (in
+    /// one batch) to the ingest worker, which checks and stores them off
+    /// this task; the answer goes out when it is done
+    /// ([`Self::introduced`]). Anything else in an introduction is not the
+    /// peer's to introduce and is dropped unread: the peer is not admitted
+    /// yet, so it must not make this node check signatures or write to its
+    /// log on its behalf. An introduction with none of its own delegations
+    /// takes no queue slot. With the queue full the peer is answered at once
+    /// as things stand; unadmitted, it is disconnected after
+    /// [`ADMISSION_GRACE`] and introduces itself again on its next dial.
+    fn take_introduction(
+        &mut self,
+        peer: PeerId,
+        introduction: Introduction,
+        channel: request_response::ResponseChannel<Admission>,
+    ) {
+        let entries = own_delegations(&peer, introduction.entries);
+        if entries.is_empty() {
+            // Nothing to take in (a stranger's usual introduction): no
+            // queue slot, answered at once.
+            self.answer_introduction(peer, channel);
+            return;
+        }
+        let job = IngestJob::Introduction {
+            peer,
+            pact: introduction.pact,
+            entries,
+            channel,
         };
-        if applied {
+        if let Err(refused) = self.ingest.try_send_job(job) {
+            tracing::debug!(%peer, "ingest queue full: introduction answered as it stands");
+            if let IngestJob::Introduction { channel, .. } = *refused {
+                self.answer_introduction(peer, channel);
+            }
+        }
+    }
+
+    /// The ingest worker took in a peer's introduction: look again at who
+    /// is admitted if the log changed, then answer the peer.
+    pub(super) fn introduced(
+        &mut self,
+        peer: PeerId,
+        channel: request_response::ResponseChannel<Admission>,
+        gate_changed: bool,
+    ) {
+        if gate_changed {
             self.refresh_gate();
         }
+        self.answer_introduction(peer, channel);
+    }
+
+    fn answer_introduction(
+        &mut self,
+        peer: PeerId,
+        channel: request_response::ResponseChannel<Admission>,
+    ) {
+        let admitted = self.admitted.contains(&peer);
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .introduce
+            .send_response(channel, Admission { admitted });
     }
 
     /// What this node shows a peer before either has admitted the other:
@@ -198,7 +235,7 @@ impl EventLoop {
                 .set_application_score(&peer, UNADMITTED_SCORE);
             let _ = self.swarm.disconnect_peer_id(peer);
         }
-        self.core.lock().counters.peers_connected = self.admitted.len();
+        self.peers_connected.set(self.admitted.len());
     }
 
     /// Disconnects peers that did not prove membership in time.
@@ -225,7 +262,7 @@ impl EventLoop {
                 .behaviour_mut()
                 .gossipsub
                 .set_application_score(&peer, ADMITTED_SCORE);
-            self.core.lock().counters.peers_connected = self.admitted.len();
+            self.peers_connected.set(self.admitted.len());
             self.start_sync(peer);
             self.ask_for_peers(peer);
         }

@@ -59,9 +59,13 @@ pub fn spawn(
     settings: NetworkSettings,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(NetHandle, JoinHandle<()>), NetworkError> {
-    let (device, pact) = {
+    let (device, pact, peers_connected) = {
         let core = core.lock();
-        (core.device().key.clone(), core.replica().pact_id())
+        (
+            core.device().key.clone(),
+            core.replica().pact_id(),
+            core.counters.peers_connected.clone(),
+        )
     };
     let keypair = libp2p_keypair(&device).map_err(|e| NetworkError::Identity(e.to_string()))?;
     let mdns = settings.mdns;
@@ -130,6 +134,7 @@ pub fn spawn(
         seen: super::seen::SeenMessages::default(),
         stats,
         introduction_cache: None,
+        peers_connected,
     };
     task.load_known_addresses();
     task.refresh_gate();
@@ -188,6 +193,8 @@ pub(super) struct EventLoop {
     pub(super) stats: std::sync::Arc<super::NetStats>,
     /// This node's introduction and when it was built (`admission.rs`).
     pub(super) introduction_cache: Option<(Instant, super::codec::Introduction)>,
+    /// The core's gauge of connected peers, set without its lock.
+    pub(super) peers_connected: crate::core::PeersConnected,
 }
 
 impl EventLoop {
@@ -327,7 +334,7 @@ impl EventLoop {
                 tracing::info!(peer = %peer_id, cause = ?cause, "disconnected");
                 self.connected.remove(&peer_id);
                 self.on_disconnected(&peer_id);
-                self.core.lock().counters.peers_connected = self.admitted.len();
+                self.peers_connected.set(self.admitted.len());
             }
             SwarmEvent::IncomingConnectionError {
                 error,

@@ -1,5 +1,5 @@
-//! Ingest off the network task: gossip, sync pages, sync starts and sync
-//! answers go through a bounded queue ([`INGEST_QUEUE_MAX`] jobs) to one
+//! Ingest off the network task: gossip, sync pages, sync starts, sync
+//! answers and the delegation entries of introductions go through a bounded queue ([`INGEST_QUEUE_MAX`] jobs) to one
 //! blocking worker thread. The worker checks signatures (on every core for
 //! a large page) before it takes the core's lock, holds the lock only to
 //! apply and commit, and hands the outcome back to the network task, which
@@ -16,14 +16,14 @@ use std::collections::{HashMap, HashSet};
 
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{PactId, Sha256Hash};
-use amtshilfe_protocol::membership::InsertOutcome;
+use amtshilfe_protocol::membership::{InsertOutcome, SignedEntry};
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 use libp2p::gossipsub::{MessageAcceptance, MessageId};
 use libp2p::{PeerId, request_response::ResponseChannel};
 use tokio::sync::mpsc::{self, OwnedPermit};
 
 use super::announce::Announcement;
-use super::codec::SyncRequestBytes;
+use super::codec::{Admission, SyncRequestBytes};
 use crate::clock::now_ms;
 use crate::core::SharedCore;
 
@@ -52,6 +52,16 @@ pub(super) enum IngestJob {
     },
     /// Start a pull session with `peer`.
     StartSync { peer: PeerId },
+    /// Take in the delegation entries of `peer`'s own device from its
+    /// introduction (`admission::own_delegations`), then answer it on
+    /// `channel`. Their signatures are checked and the log committed here,
+    /// not on the network task.
+    Introduction {
+        peer: PeerId,
+        pact: PactId,
+        entries: Vec<SignedEntry>,
+        channel: ResponseChannel<Admission>,
+    },
     /// Answer an admitted peer's sync request.
     Answer {
         peer: PeerId,
@@ -92,6 +102,14 @@ pub(super) enum IngestDone {
         session: SyncSession,
         request: SyncRequest,
     },
+    /// A peer's introduction was taken in; `gate_changed`: an entry was
+    /// applied, so who is admitted may have changed. The network task
+    /// answers on `channel` once it has looked again.
+    Introduced {
+        peer: PeerId,
+        channel: ResponseChannel<Admission>,
+        gate_changed: bool,
+    },
     /// The answer to a peer's sync request (`None`: it did not decode).
     Answered {
         peer: PeerId,
@@ -109,6 +127,16 @@ impl IngestQueue {
     /// Queues a job if a slot is free; false (the job dropped) if not.
     pub(super) fn try_send(&self, job: IngestJob) -> bool {
         self.jobs.try_send(job).is_ok()
+    }
+
+    /// Queues a job if a slot is free, else gives it back (boxed: a job
+    /// is large, and the queue is rarely full).
+    pub(super) fn try_send_job(&self, job: IngestJob) -> Result<(), Box<IngestJob>> {
+        self.jobs.try_send(job).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(job) | mpsc::error::TrySendError::Closed(job) => {
+                Box::new(job)
+            }
+        })
     }
 
     /// Reserves a slot for a sync page that is yet to arrive.
@@ -194,6 +222,12 @@ impl Worker {
                         request,
                     }]
                 }
+                IngestJob::Introduction {
+                    peer,
+                    pact,
+                    entries,
+                    channel,
+                } => vec![self.take_introduction(peer, pact, entries, channel)],
                 IngestJob::Answer {
                     peer,
                     request,
@@ -220,6 +254,29 @@ impl Worker {
                     return;
                 }
             }
+        }
+    }
+
+    /// A peer's own delegation entries, into the log (refusals are logged
+    /// and counted by the core); an introduction from another pact is
+    /// ignored.
+    fn take_introduction(
+        &self,
+        peer: PeerId,
+        pact: PactId,
+        entries: Vec<SignedEntry>,
+        channel: ResponseChannel<Admission>,
+    ) -> IngestDone {
+        let gate_changed = if pact == self.pact {
+            self.core.lock().receive_entries(entries, &peer.to_string())
+        } else {
+            tracing::warn!(%peer, "introduction from another pact");
+            false
+        };
+        IngestDone::Introduced {
+            peer,
+            channel,
+            gate_changed,
         }
     }
 

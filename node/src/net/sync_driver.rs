@@ -92,6 +92,11 @@ impl EventLoop {
                     self.refresh_gate();
                 }
             }
+            IngestDone::Introduced {
+                peer,
+                channel,
+                gate_changed,
+            } => self.introduced(peer, channel, gate_changed),
             IngestDone::Answered {
                 peer,
                 channel,

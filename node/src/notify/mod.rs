@@ -340,10 +340,20 @@ pub fn spawn(
         let started_ms = crate::clock::now_ms();
         loop {
             let now_ms = crate::clock::now_ms();
-            let alerts = alerts::current_alerts(&core.lock(), unreachable_ms, started_ms, now_ms);
+            // On the blocking pool: waiting for the core's lock (held by
+            // a sync commit) must not hold up a runtime thread.
+            let alerts_core = core.clone();
+            let alerts = tokio::task::spawn_blocking(move || {
+                alerts::current_alerts(&alerts_core.lock(), unreachable_ms, started_ms, now_ms)
+            })
+            .await;
             let round = match alerts {
-                Ok(alerts) => notifier.run_once(&store, &alerts, now_ms).await,
-                Err(error) => Err(error),
+                Ok(Ok(alerts)) => notifier.run_once(&store, &alerts, now_ms).await,
+                Ok(Err(error)) => Err(error),
+                Err(error) => {
+                    tracing::error!(%error, "notification round failed");
+                    Ok(0)
+                }
             };
             if let Err(error) = round {
                 tracing::warn!(%error, "notification round failed");

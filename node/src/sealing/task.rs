@@ -107,7 +107,20 @@ pub fn spawn(
         // logged when it first appears or changes.
         let mut last_error = String::new();
         loop {
-            let result = maintain(&mut core.lock(), crate::clock::now_ms());
+            // On the blocking pool: a round writes (and fsyncs) under the
+            // core's lock, which must not hold up a runtime thread.
+            let round_core = core.clone();
+            let result = match tokio::task::spawn_blocking(move || {
+                maintain(&mut round_core.lock(), crate::clock::now_ms())
+            })
+            .await
+            {
+                Ok(result) => result,
+                Err(error) => {
+                    tracing::error!(%error, "sealed records: a round failed");
+                    break;
+                }
+            };
             match result {
                 Ok(round) => {
                     last_error.clear();

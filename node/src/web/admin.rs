@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
 use super::forms::{Fields, text};
+use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::{Principal, Role};
 use crate::http::auth::refuse;
-use crate::http::{ApiError, ApiState, with_core, with_store};
+use crate::http::{ApiError, ApiState, with_store};
 use crate::ops::accounts::{
     AccountChange, NewAccount, audit_page, change, new_account, revoke, tokens,
 };
@@ -126,24 +127,20 @@ async fn render(
         Ok(view) => view,
         Err(error) => return refuse(PATH, error),
     };
-    let status = error.as_ref().map(ApiError::status);
+    let status = error
+        .as_ref()
+        .map_or(axum::http::StatusCode::OK, ApiError::status);
     view.error = error.map(|e| e.to_string());
     view.new_password = new_password;
-    let body = with_core(state, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Verwaltung);
-        Ok(html::admin(&ctx, &view))
-    })
-    .await;
-    match body {
-        Ok(body) => {
-            let mut response = lang.html(body);
-            if let Some(status) = status {
-                *response.status_mut() = status;
-            }
-            response
-        }
-        Err(error) => refuse(PATH, error),
-    }
+    render_as(
+        state,
+        PATH,
+        lang,
+        status,
+        move |core| Ok(ctx_for(core, &me, lang.lang, Nav::Verwaltung)),
+        move |ctx| html::admin(&ctx, &view),
+    )
+    .await
 }
 
 /// After a form: back to the page, or the page with the reason.

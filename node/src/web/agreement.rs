@@ -21,14 +21,27 @@ pub(super) async fn page(
     Extension(me): Extension<Principal>,
 ) -> Response {
     let holds_member_key = crate::ops::pact_actions::holds_member_key(&state);
-    render(&state, "/pakt/vereinbarung", lang, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        let history = core.replica().membership().state().agreement_history();
-        let form = html::AgreementForm {
-            previous: history.last().map(|v| v.proposal.to_string()),
-            holds_member_key,
-        };
-        Ok(html::agreement(&ctx, history, &form))
-    })
+    render(
+        &state,
+        "/pakt/vereinbarung",
+        lang,
+        move |core| {
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            let history = core
+                .replica()
+                .membership()
+                .state()
+                .agreement_history()
+                .to_vec();
+            Ok((ctx, history))
+        },
+        move |(ctx, history)| {
+            let form = html::AgreementForm {
+                previous: history.last().map(|v| v.proposal.to_string()),
+                holds_member_key,
+            };
+            html::agreement(&ctx, &history, &form)
+        },
+    )
     .await
 }

@@ -21,13 +21,19 @@ pub(super) async fn page(
     lang: LangChoice,
     Extension(me): Extension<Principal>,
 ) -> Response {
-    render(&state, PATH, lang, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        let shares: Vec<_> = shared_with_me(core)
-            .into_iter()
-            .map(|seen| seen.benchmark)
-            .collect();
-        Ok(html::benchmark(&ctx, &shares))
-    })
+    render(
+        &state,
+        PATH,
+        lang,
+        move |core| {
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            let shares: Vec<_> = shared_with_me(core)
+                .into_iter()
+                .map(|seen| seen.benchmark)
+                .collect();
+            Ok((ctx, shares))
+        },
+        |(ctx, shares)| html::benchmark(&ctx, &shares),
+    )
     .await
 }

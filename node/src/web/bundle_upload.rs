@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::LangChoice;
-use super::pages::{network_page, render_as};
+use super::pages::{network_view, render_as, stored_peers};
 use crate::accounts::Principal;
 use crate::bundle::{BundleRefused, ImportReport, RefusedItem};
 pub(super) use crate::http::UPLOAD_BYTES_MAX;
@@ -102,8 +102,17 @@ pub(super) async fn upload(
     };
     let (status, view) = view_of(outcome);
     let own_peer = state.net.peer_id().to_string();
-    render_as(&state, path, lang, status, move |core| {
-        network_page(core, &me, lang.lang, own_peer, Some(view))
-    })
+    let stored = match stored_peers(&state).await {
+        Ok(stored) => stored,
+        Err(error) => return refuse(path, error),
+    };
+    render_as(
+        &state,
+        path,
+        lang,
+        status,
+        move |core| network_view(core, &me, lang.lang, own_peer, stored, Some(view)),
+        |(ctx, view)| amtshilfe_dashboard::pages::network(&ctx, &view),
+    )
     .await
 }

@@ -62,15 +62,17 @@ pub(super) async fn page(
     lang: LangChoice,
     Extension(me): Extension<Principal>,
 ) -> Response {
-    render(&state, "/pakt/kontakte", lang, move |core| {
-        let now_ms = clock::now_ms();
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        Ok(html::contact_sheet(
-            &ctx,
-            &crate::ops::pact::pact_name(core.replica()),
-            &rows(core, now_ms),
-            now_ms,
-        ))
-    })
+    render(
+        &state,
+        "/pakt/kontakte",
+        lang,
+        move |core| {
+            let now_ms = clock::now_ms();
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            let pact_name = crate::ops::pact::pact_name(core.replica());
+            Ok((ctx, pact_name, rows(core, now_ms), now_ms))
+        },
+        |(ctx, pact_name, rows, now_ms)| html::contact_sheet(&ctx, &pact_name, &rows, now_ms),
+    )
     .await
 }

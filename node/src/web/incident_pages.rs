@@ -104,10 +104,17 @@ async fn list_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    render_as(state, "/vorfaelle", lang, status, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
-        Ok(incidents(&ctx, &list_view(core, &me, error)))
-    })
+    render_as(
+        state,
+        "/vorfaelle",
+        lang,
+        status,
+        move |core| {
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+            Ok((ctx, list_view(core, &me, error)))
+        },
+        |(ctx, view)| incidents(&ctx, &view),
+    )
     .await
 }
 
@@ -271,20 +278,9 @@ fn room_view(core: &Core, room: RoomAnswer, me: &Principal, lang: Lang) -> RoomV
         .iter()
         .map(|line| line_row(&room, line, lang))
         .collect();
-    let notifications = core
-        .store()
-        .notify_events(NOTIFICATIONS_SHOWN)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|event| matches!(event.status, NotifyStatus::Open))
-        .map(|event| OpenNotification {
-            seq: event.seq,
-            subject: match lang {
-                Lang::De => event.subject_de,
-                Lang::En => event.subject_en,
-            },
-        })
-        .collect();
+    // Filled in by the handler from the accounts' store handle, never
+    // under the core's lock (`open_notifications`).
+    let notifications = Vec::new();
     let pledges = room
         .pledges
         .iter()
@@ -395,6 +391,30 @@ fn room_of(
     Ok(room_view(core, room, me, lang))
 }
 
+/// The open notifications the room lists, read through the accounts'
+/// store handle before the core's lock is taken: a page never waits on
+/// the disk while holding it.
+async fn open_notifications(state: &ApiState, lang: Lang) -> Vec<OpenNotification> {
+    let events = with_store(state, |store| {
+        store
+            .notify_events(NOTIFICATIONS_SHOWN)
+            .map_err(ApiError::from)
+    })
+    .await
+    .unwrap_or_default();
+    events
+        .into_iter()
+        .filter(|event| matches!(event.status, NotifyStatus::Open))
+        .map(|event| OpenNotification {
+            seq: event.seq,
+            subject: match lang {
+                Lang::De => event.subject_de,
+                Lang::En => event.subject_en,
+            },
+        })
+        .collect()
+}
+
 async fn room_page(
     state: &ApiState,
     lang: LangChoice,
@@ -404,12 +424,21 @@ async fn room_page(
     error: Option<String>,
 ) -> Response {
     let path = room_path(&author, &id);
-    render_as(state, &path, lang, status, move |core| {
-        let mut view = room_of(core, &me, lang.lang, &author, &id)?;
-        view.error = error;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
-        Ok(incident_room(&ctx, &view))
-    })
+    let notifications = open_notifications(state, lang.lang).await;
+    render_as(
+        state,
+        &path,
+        lang,
+        status,
+        move |core| {
+            let mut view = room_of(core, &me, lang.lang, &author, &id)?;
+            view.error = error;
+            view.notifications = notifications;
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Vorfaelle);
+            Ok((ctx, view))
+        },
+        |(ctx, view)| incident_room(&ctx, &view),
+    )
     .await
 }
 
@@ -431,16 +460,23 @@ pub(super) async fn print(
     Path((author, id, kind)): Path<(String, String, String)>,
 ) -> Response {
     let path = format!("/vorfaelle/{author}/{id}/meldungen/{kind}/druck");
-    render_as(&state, &path, lang, StatusCode::OK, move |core| {
-        let view = room_of(core, &me, lang.lang, &author, &id)?;
-        let report = view
-            .reports
-            .iter()
-            .find(|r| r.kind == kind)
-            .ok_or_else(not_found)?;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        Ok(report_print(&ctx, &view, report))
-    })
+    render_as(
+        &state,
+        &path,
+        lang,
+        StatusCode::OK,
+        move |core| {
+            let view = room_of(core, &me, lang.lang, &author, &id)?;
+            let report = view
+                .reports
+                .iter()
+                .position(|r| r.kind == kind)
+                .ok_or_else(not_found)?;
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            Ok((ctx, view, report))
+        },
+        |(ctx, view, report)| report_print(&ctx, &view, &view.reports[report]),
+    )
     .await
 }
 

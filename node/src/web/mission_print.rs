@@ -35,12 +35,18 @@ pub(super) async fn page(
     Path((owner, id)): Path<(String, String)>,
 ) -> Response {
     let path = format!("/auftraege/{owner}/{id}/druck");
-    render(&state, &path, lang, move |core| {
-        let address = request_address(&owner, &id).map_err(|_| not_found())?;
-        let order = print_view(core, &address).ok_or_else(not_found)?;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        Ok(html::mission_print(&ctx, &order))
-    })
+    render(
+        &state,
+        &path,
+        lang,
+        move |core| {
+            let address = request_address(&owner, &id).map_err(|_| not_found())?;
+            let order = print_view(core, &address).ok_or_else(not_found)?;
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            Ok((ctx, order))
+        },
+        |(ctx, order)| html::mission_print(&ctx, &order),
+    )
     .await
 }
 

@@ -38,22 +38,29 @@ async fn show(
         .as_ref()
         .map_or(axum::http::StatusCode::OK, ApiError::status);
     let message = error.map(|e| e.to_string());
-    render_as(state, OWN_CONTACTS_PATH, lang, status, move |core| {
-        let own = core.device().member;
-        let model = core.replica().read_model();
-        let profile = model.profile(&own);
-        let stale = stale_contacts([own], |m| model.profile(m), clock::now_ms());
-        let view = OwnContactsView {
-            primary: profile.map(|p| p.primary_contact.clone()),
-            deputy: profile.map(|p| p.deputy_contact.clone()),
-            confirmed_ms: profile.and_then(|p| p.contacts_confirmed_ms),
-            stale: stale.first().map(|s| s.reason),
-            values: values.into_iter().filter(|(n, _)| n != "csrf").collect(),
-            error: message,
-        };
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        Ok(html::own_contacts(&ctx, &view))
-    })
+    render_as(
+        state,
+        OWN_CONTACTS_PATH,
+        lang,
+        status,
+        move |core| {
+            let own = core.device().member;
+            let model = core.replica().read_model();
+            let profile = model.profile(&own);
+            let stale = stale_contacts([own], |m| model.profile(m), clock::now_ms());
+            let view = OwnContactsView {
+                primary: profile.map(|p| p.primary_contact.clone()),
+                deputy: profile.map(|p| p.deputy_contact.clone()),
+                confirmed_ms: profile.and_then(|p| p.contacts_confirmed_ms),
+                stale: stale.first().map(|s| s.reason),
+                values: values.into_iter().filter(|(n, _)| n != "csrf").collect(),
+                error: message,
+            };
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
+            Ok((ctx, view))
+        },
+        |(ctx, view)| html::own_contacts(&ctx, &view),
+    )
     .await
 }
 

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
 use super::forms::{FormFields, field};
+use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::http::auth::refuse;
@@ -174,31 +175,29 @@ async fn render(
     error: Option<ApiError>,
 ) -> Response {
     let holds = holds_member_key(state);
-    let status = error.as_ref().map(ApiError::status);
+    let status = error
+        .as_ref()
+        .map_or(axum::http::StatusCode::OK, ApiError::status);
     let message = error.map(|e| e.to_string());
-    let body = with_core(state, move |core| {
-        let pact = view(core, holds, crate::clock::now_ms());
-        let own_device = core.device().key.public().to_string();
-        let mut page = page_of(
-            &pact,
-            lang.lang == amtshilfe_dashboard::Lang::De,
-            &own_device,
-        );
-        page.error = message;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Pakt);
-        Ok(html::pact(&ctx, &page))
-    })
-    .await;
-    match body {
-        Ok(body) => {
-            let mut response = lang.html(body);
-            if let Some(status) = status {
-                *response.status_mut() = status;
-            }
-            response
-        }
-        Err(error) => refuse(PATH, error),
-    }
+    render_as(
+        state,
+        PATH,
+        lang,
+        status,
+        move |core| {
+            let pact = view(core, holds, crate::clock::now_ms());
+            let own_device = core.device().key.public().to_string();
+            let mut page = page_of(
+                &pact,
+                lang.lang == amtshilfe_dashboard::Lang::De,
+                &own_device,
+            );
+            page.error = message;
+            Ok((ctx_for(core, &me, lang.lang, Nav::Pakt), page))
+        },
+        |(ctx, page)| html::pact(&ctx, &page),
+    )
+    .await
 }
 
 async fn confirm_page(
@@ -207,15 +206,15 @@ async fn confirm_page(
     me: Principal,
     confirm: PactConfirm,
 ) -> Response {
-    let body = with_core(state, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Pakt);
-        Ok(html::pact_confirm(&ctx, &confirm))
-    })
-    .await;
-    match body {
-        Ok(body) => lang.html(body),
-        Err(error) => refuse(PATH, error),
-    }
+    render_as(
+        state,
+        PATH,
+        lang,
+        axum::http::StatusCode::OK,
+        move |core| Ok(ctx_for(core, &me, lang.lang, Nav::Pakt)),
+        move |ctx| html::pact_confirm(&ctx, &confirm),
+    )
+    .await
 }
 
 /// `GET /pakt`.

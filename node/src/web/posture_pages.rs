@@ -106,12 +106,19 @@ async fn own_page(
 ) -> Response {
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
     let message = error.map(|e| e.to_string());
-    render_as(state, OWN, lang, status, move |core| {
-        let member = core.device().member;
-        let answer = posture_answer(core, &member, Viewer::Member, crate::clock::now_ms());
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Sicherheitslage);
-        Ok(html::posture_page(&ctx, &view_of(core, answer, message)))
-    })
+    render_as(
+        state,
+        OWN,
+        lang,
+        status,
+        move |core| {
+            let member = core.device().member;
+            let answer = posture_answer(core, &member, Viewer::Member, crate::clock::now_ms());
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Sicherheitslage);
+            Ok((ctx, view_of(core, answer, message)))
+        },
+        |(ctx, view)| html::posture_page(&ctx, &view),
+    )
     .await
 }
 
@@ -176,12 +183,19 @@ pub(super) async fn workspace_page(
     lang: LangChoice,
     Extension(me): Extension<Principal>,
 ) -> Response {
-    render_as(&state, "/isb", lang, StatusCode::OK, move |core| {
-        let workspace = workspace(core, crate::clock::now_ms()).ok_or_else(no_officer_here)?;
-        let rows: Vec<WorkspaceRow> = workspace.members.into_iter().map(row_of).collect();
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Isb);
-        Ok(html::workspace_page(&ctx, &workspace.officer_name, &rows))
-    })
+    render_as(
+        &state,
+        "/isb",
+        lang,
+        StatusCode::OK,
+        move |core| {
+            let workspace = workspace(core, crate::clock::now_ms()).ok_or_else(no_officer_here)?;
+            let rows: Vec<WorkspaceRow> = workspace.members.into_iter().map(row_of).collect();
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Isb);
+            Ok((ctx, workspace.officer_name, rows))
+        },
+        |(ctx, officer_name, rows)| html::workspace_page(&ctx, &officer_name, &rows),
+    )
     .await
 }
 
@@ -195,15 +209,19 @@ async fn detail(
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
     let message = error.map(|e| e.to_string());
     let path = format!("/isb/{member}");
-    render_as(state, &path, lang, status, move |core| {
-        let member = served(core, &member)?;
-        let answer = posture_answer(core, &member, Viewer::Officer, crate::clock::now_ms());
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Isb);
-        Ok(html::officer_detail_page(
-            &ctx,
-            &view_of(core, answer, message),
-        ))
-    })
+    render_as(
+        state,
+        &path,
+        lang,
+        status,
+        move |core| {
+            let member = served(core, &member)?;
+            let answer = posture_answer(core, &member, Viewer::Officer, crate::clock::now_ms());
+            let ctx = ctx_for(core, &me, lang.lang, Nav::Isb);
+            Ok((ctx, view_of(core, answer, message)))
+        },
+        |(ctx, view)| html::officer_detail_page(&ctx, &view),
+    )
     .await
 }
 

@@ -2,11 +2,15 @@
 //! its pledges and mission orders. Both are shown again, with the reason
 //! and (for the form) what was typed, when a submission is refused.
 
-use amtshilfe_dashboard::Nav;
 use amtshilfe_dashboard::pages::{self as html, FormError, FormValues, PageRefusal, RequestPage};
+use amtshilfe_dashboard::{Ctx, Lang, Nav};
 use amtshilfe_protocol::ids::{MemberId, RecordId};
 use amtshilfe_protocol::model::RequestRef;
-use amtshilfe_protocol::read_model::RecordAddress;
+use amtshilfe_protocol::posture::AidSummary;
+use amtshilfe_protocol::read_model::{
+    MissionOrder, OfferEntry, OwnedMissionOrder, OwnedOfferEntry, OwnedRequestView,
+    OwnedSuggestion, RecordAddress, Suggestion,
+};
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,6 +20,7 @@ use super::pages::render_as;
 use super::{LangChoice, ctx_for};
 use crate::accounts::Principal;
 use crate::clock;
+use crate::core::Core;
 use crate::http::{ApiError, ApiState};
 use crate::ops::reads::RegistryQuery;
 
@@ -44,15 +49,14 @@ pub(super) async fn request_form_page(
         message: error.to_string(),
         field,
     });
-    render_as(state, "/anfordern", lang, status, move |core| {
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Anfordern);
-        Ok(html::request_form(
-            &ctx,
-            clock::now_ms(),
-            &values,
-            error.as_ref(),
-        ))
-    })
+    render_as(
+        state,
+        "/anfordern",
+        lang,
+        status,
+        move |core| Ok(ctx_for(core, &me, lang.lang, Nav::Anfordern)),
+        move |ctx| html::request_form(&ctx, clock::now_ms(), &values, error.as_ref()),
+    )
     .await
 }
 
@@ -107,70 +111,120 @@ async fn request_page(
         }
         None => StatusCode::OK,
     };
-    render_as(state, &path, lang, status, move |core| {
-        let address = request_address(&owner, &id)?;
-        let ctx = ctx_for(core, &me, lang.lang, Nav::Other);
-        let model = core.replica().read_model();
-        let view = model
-            .request_view_at(&address, clock::now_ms())
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "request_not_found",
-                    "There is no such request on this node (yet).",
-                )
-            })?;
-        let member = core.device().member;
-        let suggestions = view
-            .needs
-            .iter()
-            .map(|need| {
-                model.suggest(&RequestRef {
+    render_as(
+        state,
+        &path,
+        lang,
+        status,
+        move |core| request_page_view(core, &me, lang.lang, &owner, &id),
+        move |copy| {
+            let view = copy.view.view();
+            let refused = refused.map(|refused| match refused {
+                RequestRefusal::Pledge { need, error } => {
+                    PageRefusal::pledge(&view, &need, error.to_string())
+                }
+                RequestRefusal::Acceptance { pledge, error } => {
+                    PageRefusal::acceptance(&pledge, error.to_string())
+                }
+            });
+            let page = RequestPage {
+                view: &view,
+                mine: copy.mine,
+                suggestions: copy
+                    .suggestions
+                    .iter()
+                    .map(|need| need.iter().map(OwnedSuggestion::view).collect())
+                    .collect(),
+                my_offers: copy.my_offers.iter().map(OwnedOfferEntry::entry).collect(),
+                missions: copy.missions.iter().map(OwnedMissionOrder::view).collect(),
+                refused,
+                posture: copy.posture,
+            };
+            html::request(&copy.ctx, &page)
+        },
+    )
+    .await
+}
+
+/// What the request page shows, copied under the core's lock.
+struct RequestPageCopy {
+    ctx: Ctx,
+    view: OwnedRequestView,
+    mine: bool,
+    suggestions: Vec<Vec<OwnedSuggestion>>,
+    my_offers: Vec<OwnedOfferEntry>,
+    missions: Vec<OwnedMissionOrder>,
+    posture: Option<AidSummary>,
+}
+
+fn request_page_view(
+    core: &Core,
+    me: &Principal,
+    lang: Lang,
+    owner: &str,
+    id: &str,
+) -> Result<RequestPageCopy, ApiError> {
+    let address = request_address(owner, id)?;
+    let ctx = ctx_for(core, me, lang, Nav::Other);
+    let model = core.replica().read_model();
+    let view = model
+        .request_view_at(&address, clock::now_ms())
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "request_not_found",
+                "There is no such request on this node (yet).",
+            )
+        })?;
+    let member = core.device().member;
+    let suggestions = view
+        .needs
+        .iter()
+        .map(|need| {
+            model
+                .suggest(&RequestRef {
                     requester: address.owner,
                     request: address.id.clone(),
                     need: need.need.id.clone(),
                 })
-            })
-            .collect();
-        let mine_filter = RegistryQuery {
-            owner: Some(member),
-            ..RegistryQuery::default()
-        }
-        .to_filter()?;
-        let missions = model
-            .mission_orders()
-            .into_iter()
-            .filter(|order| {
-                order.address.owner == address.owner && order.acceptance.request == address.id
-            })
-            .collect();
-        let refused = refused.map(|refused| match refused {
-            RequestRefusal::Pledge { need, error } => {
-                PageRefusal::pledge(&view, &need, error.to_string())
-            }
-            RequestRefusal::Acceptance { pledge, error } => {
-                PageRefusal::acceptance(&pledge, error.to_string())
-            }
-        });
-        let page = RequestPage {
-            view: &view,
-            mine: address.owner == member,
-            suggestions,
-            my_offers: model.registry(&mine_filter),
-            missions,
-            refused,
-            // Only for a member standing by a pledge (or the requester);
-            // any refusal simply shows nothing.
-            posture: crate::ops::shared_posture::aid::summary_for_helper(
-                core,
-                &address.owner,
-                address.id.as_str(),
-                clock::now_ms(),
-            )
-            .ok(),
-        };
-        Ok(html::request(&ctx, &page))
+                .iter()
+                .map(Suggestion::to_owned_view)
+                .collect()
+        })
+        .collect();
+    let mine_filter = RegistryQuery {
+        owner: Some(member),
+        ..RegistryQuery::default()
+    }
+    .to_filter()?;
+    let missions = model
+        .mission_orders()
+        .iter()
+        .filter(|order| {
+            order.address.owner == address.owner && order.acceptance.request == address.id
+        })
+        .map(MissionOrder::to_owned_view)
+        .collect();
+    Ok(RequestPageCopy {
+        ctx,
+        view: view.to_owned_view(),
+        mine: address.owner == member,
+        suggestions,
+        my_offers: model
+            .registry(&mine_filter)
+            .iter()
+            .map(OfferEntry::to_owned_entry)
+            .collect(),
+        missions,
+        // Only for a member standing by a pledge (or the requester);
+        // any refusal simply shows nothing.
+        posture: crate::ops::shared_posture::aid::summary_for_helper(
+            core,
+            &address.owner,
+            address.id.as_str(),
+            clock::now_ms(),
+        )
+        .ok(),
     })
-    .await
 }
 
 /// After a pledge or acceptance form: back to the request page (303) if

@@ -23,6 +23,7 @@ mod incident_store;
 pub mod incidents;
 pub mod missions;
 mod offer_index;
+pub mod owned;
 pub mod registry;
 mod registry_walk;
 pub mod reimbursement;
@@ -43,6 +44,9 @@ pub use derive::NeedTotals;
 pub use exercises::{AfterActionReport, RealFigures};
 pub use incidents::{IncidentRoom, IncidentSummary, StepView, TimelineEvent, TimelineItem};
 pub use missions::{MissionOrder, PledgeLink, SettlementState};
+pub use owned::{
+    OwnedMissionOrder, OwnedNeedView, OwnedPledgeView, OwnedRequestView, OwnedSuggestion,
+};
 pub use registry::{OfferEntry, OwnedOfferEntry, RegistryFilter, RegistryPage};
 pub use reimbursement::PairReimbursement;
 pub use room_rules::RoomRefusal;

@@ -213,8 +213,8 @@ fn measure_nodes(
     b: &NsNode,
 ) -> anyhow::Result<(Vec<f64>, Duration, usize)> {
     wait("the nodes to connect through the relay", || {
-        a.node.core.lock().counters.peers_connected >= 1
-            && b.node.core.lock().counters.peers_connected >= 1
+        a.node.core.lock().counters.peers_connected.get() >= 1
+            && b.node.core.lock().counters.peers_connected.get() >= 1
     })?;
     // Let gossipsub build its mesh (heartbeat 500 ms).
     std::thread::sleep(Duration::from_secs(3));

@@ -96,7 +96,7 @@ async fn wait_connected(nodes: &[RunningNode]) -> usize {
     loop {
         let peers: Vec<usize> = nodes
             .iter()
-            .map(|n| n.core.lock().counters.peers_connected)
+            .map(|n| n.core.lock().counters.peers_connected.get())
             .collect();
         if peers.iter().all(|p| *p >= full) || started.elapsed() > MESH_DEADLINE {
             return peers.iter().sum::<usize>() / 2;

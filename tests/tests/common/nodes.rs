@@ -165,7 +165,7 @@ pub(crate) fn heads_of(node: &RunningNode, document: &DocumentId) -> Option<Vec<
 
 /// Peers the node has admitted (connected members).
 pub(crate) fn admitted(node: &RunningNode) -> usize {
-    node.core.lock().counters.peers_connected
+    node.core.lock().counters.peers_connected.get()
 }
 
 /// Writes `ops` to the node's `collection` document and announces the

@@ -23,6 +23,7 @@ mod hardening;
 mod incident_pages;
 mod incidents;
 mod limits;
+mod lock_discipline;
 mod mission_print;
 mod notifications;
 mod offer_edits;

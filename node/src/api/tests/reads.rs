@@ -311,7 +311,7 @@ async fn metrics_list_every_family_and_reason_and_move() {
     assert_eq!(refused, Err(EntryRejection::UnknownAuthor));
     {
         let mut core = node.core.lock();
-        core.counters.peers_connected = 3;
+        core.counters.peers_connected.set(3);
         core.counters.sync_sessions = 4;
         core.counters
             .last_sync_ms

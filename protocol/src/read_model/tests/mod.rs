@@ -7,6 +7,7 @@ mod board;
 mod exercise;
 mod incident;
 mod order;
+mod owned;
 mod registry;
 mod registry_timing;
 mod reimbursement;
