@@ -88,6 +88,21 @@ impl EventLoop {
             } => {
                 tracing::info!(%peer, "the peer did not admit this node (yet)");
             }
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Response {
+                        response: Admission { admitted: true },
+                        ..
+                    },
+                ..
+            } if self.admitted.contains(&peer) => {
+                // The peer answers only after it has taken in this node's
+                // introduction, so from now on it takes our pulls: start
+                // one if none is under way (the first may have been sent,
+                // and refused, before it had).
+                self.start_sync(peer);
+            }
             request_response::Event::OutboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "introduction failed");
             }

@@ -123,6 +123,8 @@ pub fn spawn(
         ingest,
         ingest_done,
         syncing: BTreeSet::new(),
+        sync_retry: BTreeSet::new(),
+        sync_retried: BTreeSet::new(),
         allowed: BTreeSet::new(),
         admitted: BTreeSet::new(),
         awaiting: HashMap::new(),
@@ -174,6 +176,11 @@ pub(super) struct EventLoop {
     ingest_done: mpsc::Receiver<super::ingest::IngestDone>,
     /// Peers with a pull session under way (one at a time per peer).
     pub(super) syncing: BTreeSet<PeerId>,
+    /// Admitted peers whose pull failed, tried again at the next
+    /// maintenance tick instead of the next sync round (`sync_driver.rs`).
+    pub(super) sync_retry: BTreeSet<PeerId>,
+    /// Peers retried so since the last sync round: once per round each.
+    pub(super) sync_retried: BTreeSet<PeerId>,
     /// Device keys the membership log admits, as peer ids.
     pub(super) allowed: BTreeSet<PeerId>,
     /// Connected peers this node talks to.
@@ -209,11 +216,13 @@ impl EventLoop {
                 _ = maintenance.tick() => {
                     self.expire_unadmitted();
                     self.redial();
+                    self.retry_failed_pulls();
                     self.resume_pulls();
                 }
                 _ = tokio::time::sleep_until(next_sync) => {
                     // Delegations expire with time, not only with entries.
                     self.refresh_gate();
+                    self.sync_retried.clear();
                     self.sync_all();
                     next_sync = tokio::time::Instant::now() + jittered(self.settings.sync_interval);
                 }

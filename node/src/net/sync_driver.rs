@@ -63,6 +63,13 @@ impl EventLoop {
                 tracing::debug!(%peer, %error, "sync request failed");
                 self.sessions.remove(&request_id);
                 self.syncing.remove(&peer);
+                // A peer that has just admitted this node may have refused
+                // the first pull while it was still taking in this node's
+                // introduction (off its network task): try once more soon
+                // rather than a whole sync round later.
+                if self.admitted.contains(&peer) && self.sync_retried.insert(peer) {
+                    self.sync_retry.insert(peer);
+                }
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "answering a sync request failed");
@@ -165,6 +172,16 @@ impl EventLoop {
         while !self.paused.is_empty() && self.ingest.free() > 0 {
             let (peer, session, request) = self.paused.remove(0);
             self.pull(peer, session, request);
+        }
+    }
+
+    /// Starts again the pulls that failed since the last tick (at most
+    /// once per peer and sync round, see the `OutboundFailure` arm).
+    pub(super) fn retry_failed_pulls(&mut self) {
+        for peer in std::mem::take(&mut self.sync_retry) {
+            if self.admitted.contains(&peer) {
+                self.start_sync(peer);
+            }
         }
     }
 
