@@ -60,22 +60,7 @@ impl Stranger {
     /// Dials `address` with `key` (a member's device key, to check what a
     /// member may do on a connection the same way).
     pub async fn dial_as(address: Multiaddr, key: identity::Keypair) -> Option<Self> {
-        let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
-            .upgrade(Version::V1)
-            .authenticate(noise::Config::new(&key).ok()?)
-            .multiplex(yamux::Config::default())
-            .map(|(_, muxer), _| StreamMuxerBox::new(muxer))
-            .boxed();
-        let dial = transport
-            .dial(
-                address,
-                DialOpts {
-                    role: Endpoint::Dialer,
-                    port_use: PortUse::New,
-                },
-            )
-            .ok()?;
-        let muxer = tokio::time::timeout(STEP_TIMEOUT, dial).await.ok()?.ok()?;
+        let muxer = handshake(address, &key).await?;
         let muxer = Arc::new(Mutex::new(muxer));
         let driver = tokio::spawn(drive(muxer.clone()));
         Some(Self { muxer, driver })
@@ -465,4 +450,26 @@ pub fn memory_mib(pid: u32) -> std::io::Result<(f64, f64)> {
             .ok_or_else(|| std::io::Error::other(format!("no {name} in /proc/{pid}/status")))
     };
     Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// A connection to `address` as `key`'s peer id over TCP, noise and yamux
+/// (libp2p's defaults, as an ordinary peer would dial), if the handshake
+/// completes within [`STEP_TIMEOUT`].
+pub async fn handshake(address: Multiaddr, key: &identity::Keypair) -> Option<StreamMuxerBox> {
+    let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
+        .upgrade(Version::V1)
+        .authenticate(noise::Config::new(key).ok()?)
+        .multiplex(yamux::Config::default())
+        .map(|(_, muxer), _| StreamMuxerBox::new(muxer))
+        .boxed();
+    let dial = transport
+        .dial(
+            address,
+            DialOpts {
+                role: Endpoint::Dialer,
+                port_use: PortUse::New,
+            },
+        )
+        .ok()?;
+    tokio::time::timeout(STEP_TIMEOUT, dial).await.ok()?.ok()
 }

@@ -16,10 +16,7 @@ use amtshilfe_tests::fixtures::TestPact;
 use common::nodes::{dial_address, loopback_options, make_data_dirs, start};
 use futures::StreamExt;
 use libp2p::core::muxing::StreamMuxerBox;
-use libp2p::core::transport::{DialOpts, PortUse};
-use libp2p::core::upgrade::Version;
-use libp2p::core::{Endpoint, Transport};
-use libp2p::{Multiaddr, identity, noise, tcp, yamux};
+use libp2p::{Multiaddr, identity};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Connections the strangers open.
@@ -30,26 +27,7 @@ const DIALS_AT_ONCE: usize = 32;
 /// Dials `address` as a fresh peer id; the connection if the handshake
 /// completed.
 async fn stranger(address: Multiaddr) -> Option<StreamMuxerBox> {
-    let key = identity::Keypair::generate_ed25519();
-    let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
-        .upgrade(Version::V1)
-        .authenticate(noise::Config::new(&key).ok()?)
-        .multiplex(yamux::Config::default())
-        .map(|(_, muxer), _| StreamMuxerBox::new(muxer))
-        .boxed();
-    let dial = transport
-        .dial(
-            address,
-            DialOpts {
-                role: Endpoint::Dialer,
-                port_use: PortUse::New,
-            },
-        )
-        .ok()?;
-    tokio::time::timeout(Duration::from_secs(10), dial)
-        .await
-        .ok()?
-        .ok()
+    amtshilfe_tests::strangers::handshake(address, &identity::Keypair::generate_ed25519()).await
 }
 
 fn resident_mib() -> f64 {
