@@ -88,6 +88,7 @@ pub async fn start_with(options: NodeOptions, http: HttpSettings) -> anyhow::Res
         incarnation: store.meta().incarnation,
     };
     let mut core = Core::new(replica, store, device);
+    core.declare_incarnations(crate::clock::now_ms());
     core.set_seal_identities(crate::sealing::SealIdentities::load(&options.data_dir)?);
     let core = SharedCore::new(core);
 

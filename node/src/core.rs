@@ -16,7 +16,9 @@ use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{Collection, EntryHash, PublicKey, Sha256Hash};
 use amtshilfe_protocol::ingress::SignatureCheck;
-use amtshilfe_protocol::membership::{EntryRejection, InsertOutcome, SignedEntry};
+use amtshilfe_protocol::membership::{
+    EntryRejection, INCARNATIONS_PER_MEMBER_MAX, InsertOutcome, SignedEntry,
+};
 use amtshilfe_protocol::replica::{IngressReport, LocalDevice, Replica, WriteError};
 use amtshilfe_protocol::sync::{SyncRequest, SyncResponse, SyncSession, SyncStep};
 
@@ -50,6 +52,10 @@ pub enum CoreError {
     #[error("writes are stopped after a store failure; restart the node")]
     Stopped,
 }
+
+/// How close to `INCARNATIONS_PER_MEMBER_MAX` a member's used slots come
+/// before its node warns at start, in incarnations.
+const INCARNATION_SLOTS_WARNING: usize = 8;
 
 /// Counters the metrics page shows, beyond the replica's own.
 #[derive(Debug, Default, Clone)]
@@ -101,6 +107,8 @@ pub struct Core {
     /// that the rest of the pact hears of them without waiting for its own
     /// next sync round.
     relay: Vec<Envelope>,
+    /// This device's declarations of its incarnation not yet announced.
+    declarations: Vec<SignedEntry>,
     /// Bumped after every stored change (own write, pulled, gossiped, a
     /// membership entry), for live pages.
     changes: watch::Sender<u64>,
@@ -149,6 +157,7 @@ impl Core {
             stored_forks,
             stopped: false,
             relay: Vec::new(),
+            declarations: Vec::new(),
             changes: watch::Sender::new(0),
             counters: NodeCounters::default(),
             seal_identities: crate::sealing::SealIdentities::default(),
@@ -193,6 +202,15 @@ impl Core {
     ) -> Result<Envelope, CoreError> {
         if self.stopped {
             return Err(CoreError::Stopped);
+        }
+        // Declared here rather than inside the replica's write, so that
+        // the entry is announced with the change (`take_declarations`).
+        if let Some(entry) = self
+            .replica
+            .declare_incarnation(&self.device, now_ms)
+            .map_err(|e| WriteError::NotAuthorised(e.to_string()))?
+        {
+            self.declarations.push(entry);
         }
         let envelope = self.replica.write(&self.device, collection, ops, now_ms)?;
         let failure = match self.persist() {
@@ -419,6 +437,57 @@ impl Core {
     /// Takes the envelopes pulled by sync since the last call, to announce.
     pub fn take_relay(&mut self) -> Vec<Envelope> {
         std::mem::take(&mut self.relay)
+    }
+
+    /// Takes this device's declarations of its incarnation made since the
+    /// last call, to announce before the changes written under it (peers
+    /// refuse those until the declaration reaches them; sync repairs a
+    /// declaration that was not announced).
+    pub fn take_declarations(&mut self) -> Vec<SignedEntry> {
+        std::mem::take(&mut self.declarations)
+    }
+
+    /// Declares, at start, this device's incarnation and any incarnations
+    /// of its key that the store holds changes of but the log does not
+    /// declare (a store written before declarations existed), so that
+    /// peers count them. Each refusal is logged and changes nothing: a
+    /// joiner not admitted yet declares with its first write.
+    pub fn declare_incarnations(&mut self, now_ms: i64) {
+        let key = self.device.key.public();
+        let current = self.device.incarnation;
+        let found = self
+            .replica
+            .undeclared_incarnations(&self.device.member, &key);
+        for incarnation in
+            std::iter::once(current).chain(found.into_iter().filter(|i| *i != current))
+        {
+            let device = LocalDevice {
+                incarnation,
+                ..self.device.clone()
+            };
+            match self.replica.declare_incarnation(&device, now_ms) {
+                Ok(Some(entry)) => self.declarations.push(entry),
+                Ok(None) => {}
+                Err(reason) => tracing::warn!(
+                    incarnation = %hex::encode(incarnation),
+                    %reason,
+                    "this device's incarnation is not declared"
+                ),
+            }
+        }
+        let used = self
+            .replica
+            .membership()
+            .state()
+            .incarnation_slots_used(&self.device.member);
+        if used + INCARNATION_SLOTS_WARNING > INCARNATIONS_PER_MEMBER_MAX {
+            tracing::warn!(
+                used,
+                cap = INCARNATIONS_PER_MEMBER_MAX,
+                "this member's devices have nearly used up its incarnations; revoke devices it no longer uses"
+            );
+        }
+        self.persist_or_stop();
     }
 
     /// Whether an earlier store failure stopped the node.

@@ -253,3 +253,97 @@ fn the_gate_lets_in_exactly_the_keys_that_may_connect() {
         "an expired delegation lets the laptop in no more"
     );
 }
+
+#[test]
+fn a_new_incarnation_is_declared_before_its_first_change_and_handed_out_to_announce() {
+    let Fixture {
+        mut core, charter, ..
+    } = fixture();
+    // The store's incarnation was declared when it was created.
+    let first = core.write(Collection::Offers, &offer(1), T0_MS).unwrap();
+    assert!(core.take_declarations().is_empty());
+    // A new incarnation (as after a fork) is declared with its first write.
+    core.device.incarnation = [9; 16];
+    let envelope = core
+        .write(Collection::Offers, &offer(2), T0_MS + 1)
+        .unwrap();
+    let declarations = core.take_declarations();
+    assert_eq!(declarations.len(), 1);
+    // A peer that has the change without the declaration refuses it; with
+    // the declaration it takes it.
+    let mut peer = Replica::new(charter).unwrap();
+    let before: Vec<SignedEntry> = core
+        .replica()
+        .membership()
+        .entries_in_order()
+        .into_iter()
+        .map(|(_, entry)| entry.clone())
+        .filter(|entry| *entry != declarations[0])
+        .collect();
+    for outcome in peer.receive_entries(before) {
+        outcome.unwrap();
+    }
+    let report = peer.receive_envelopes(
+        vec![first, envelope.clone()],
+        amtshilfe_protocol::ingress::SignatureCheck::Verify,
+    );
+    assert_eq!(
+        report.accepted.len(),
+        1,
+        "the first, under the store's incarnation"
+    );
+    assert_eq!(report.rejected[0].1.code(), "incarnation_not_declared");
+    peer.receive_entry(declarations[0].clone()).unwrap();
+    let report = peer.receive_envelopes(
+        vec![envelope],
+        amtshilfe_protocol::ingress::SignatureCheck::Verify,
+    );
+    assert_eq!(report.accepted.len(), 1, "{:?}", report.rejected);
+    // The declaration is stored with the write.
+    let stored = core.store().load().unwrap().entries;
+    assert!(stored.contains(&declarations[0]));
+}
+
+#[test]
+fn a_store_from_before_declarations_gets_its_own_incarnations_declared_at_start() {
+    let Fixture {
+        core, charter, dir, ..
+    } = fixture();
+    // A change of this device under an older incarnation that the log
+    // never declared: what a store written before declarations holds.
+    let mut elsewhere = peer_of(&core, charter);
+    let legacy = LocalDevice {
+        incarnation: [9; 16],
+        ..core.device().clone()
+    };
+    let envelope = elsewhere
+        .write(&legacy, Collection::Offers, &offer(4), T0_MS)
+        .unwrap();
+    core.store().append_envelopes(&[envelope]).unwrap();
+    let device = core.device().clone();
+    drop(core);
+
+    let store = crate::store::Store::open(crate::setup::store_path(dir.path())).unwrap();
+    let replica = load_replica(&store).unwrap();
+    let mut core = Core::new(replica, store, device);
+    assert_eq!(offers(&core), 0, "held: its incarnation is not declared");
+    core.declare_incarnations(T0_MS + 1);
+    assert_eq!(offers(&core), 1);
+    let state = core.replica().membership().state();
+    let key = core.device().key.public();
+    assert!(state.incarnation_counts(&core.device().member, &key, &[9; 16]));
+    assert_eq!(
+        core.take_declarations().len(),
+        1,
+        "only the older one was new"
+    );
+    // Stored: the offer stays after another restart.
+    let replica = load_replica(core.store()).unwrap();
+    assert_eq!(
+        replica
+            .read_model()
+            .registry(&RegistryFilter::default())
+            .len(),
+        1
+    );
+}

@@ -2,12 +2,13 @@
 //! more than an honest member writes.
 //!
 //! Not a quota: the protocol refuses only what every node decides alike,
-//! which is a quota per actor (`protocol/src/replica/quota.rs`). A member
-//! that writes under many fresh incarnations passes any member-wide sum
-//! (ARCHITECTURE.md, "Why no member-wide quota"). The node shows the
-//! figure in `/api/status` and `/metrics` and flags a member above
-//! [`MEMBER_BYTES_WATCH`], so the operators can see the flood and the pact
-//! can remove the member; once removed, nothing new of it is accepted.
+//! a quota per actor and a cap on a member's counted incarnations
+//! (`protocol/src/replica/quota.rs`; ARCHITECTURE.md, "Member-wide
+//! bound"), which together allow a member gigabytes per document. The
+//! node shows the figure in `/api/status` and `/metrics` and flags a
+//! member above [`MEMBER_BYTES_WATCH`], far below that bound, so the
+//! operators see a flood early and the pact can remove the member; once
+//! removed, nothing new of it is accepted.
 
 use serde::Serialize;
 
@@ -29,6 +30,10 @@ pub struct MemberStored {
     pub bytes: u64,
     /// More than [`MEMBER_BYTES_WATCH`].
     pub over_watch: bool,
+    /// Of the member's `INCARNATIONS_PER_MEMBER_MAX` (32) slots, how many
+    /// its keys still writing use: near the cap, a device of the member
+    /// declaring a new incarnation may find none left.
+    pub incarnation_slots_used: u32,
 }
 
 /// Every member with something kept, by member id.
@@ -37,6 +42,7 @@ pub fn stored(replica: &Replica) -> Vec<MemberStored> {
 }
 
 fn stored_with(replica: &Replica, watch: usize) -> Vec<MemberStored> {
+    let state = replica.membership().state();
     replica
         .stored_bytes_by_member()
         .into_iter()
@@ -44,6 +50,7 @@ fn stored_with(replica: &Replica, watch: usize) -> Vec<MemberStored> {
             member,
             bytes: bytes as u64,
             over_watch: bytes > watch,
+            incarnation_slots_used: state.incarnation_slots_used(&member) as u32,
         })
         .collect()
 }
@@ -81,6 +88,8 @@ mod tests {
                 member: writer.id(),
                 bytes: bytes as u64,
                 over_watch: false,
+                // Its device's one declared incarnation.
+                incarnation_slots_used: 1,
             }],
             "only the member that wrote is listed, not flagged at its own size"
         );

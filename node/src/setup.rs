@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use amtshilfe_protocol::identity::KeyPair;
 use amtshilfe_protocol::ids::MemberId;
-use amtshilfe_protocol::membership::{MembershipLog, SignedEntry};
+use amtshilfe_protocol::membership::{EntryRejection, MembershipLog, SignedEntry};
 
 use crate::keys::{self, DEVICE_KEY_FILE, KeyFileError, MEMBER_KEY_FILE};
 use crate::random::{self, RandomError};
@@ -100,12 +100,17 @@ pub fn create_pact_store(
         );
         log.insert(delegation)?;
     }
-    let store = Store::create(
-        store_path(data_dir),
-        log.pact_id(),
-        random::incarnation()?,
-        now_ms,
-    )?;
+    let incarnation = random::incarnation()?;
+    // The device declares the incarnation it will write under, so that
+    // its first changes count on every node that has its log. A joiner
+    // whose admission is still open cannot yet: it declares with its first
+    // write (`Replica::write`).
+    let declaration = log.declare_incarnation(device, member, incarnation, now_ms);
+    match log.insert(declaration) {
+        Ok(_) | Err(EntryRejection::AuthorNotCurrent) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let store = Store::create(store_path(data_dir), log.pact_id(), incarnation, now_ms)?;
     let ordered: Vec<SignedEntry> = log
         .entries_in_order()
         .into_iter()

@@ -99,11 +99,18 @@ pub enum Rejection {
     /// its own chain (`replica/quota.rs`).
     #[error("the change's actor has used up its quota for this document")]
     OverQuota,
+    /// The change's incarnation is not declared in the membership log, or
+    /// is beyond the caps of its key or member
+    /// (`membership::INCARNATIONS_PER_KEY_MAX`, `_PER_MEMBER_MAX`). The
+    /// declaration may not have arrived yet: the change comes again with
+    /// a later sync.
+    #[error("the change's incarnation is not declared, or does not count")]
+    IncarnationNotDeclared,
 }
 
 impl Rejection {
     /// Every reason code, for metrics that list zero counts too.
-    pub const CODES: [&'static str; 18] = [
+    pub const CODES: [&'static str; 19] = [
         "oversized",
         "malformed_envelope",
         "bad_signature",
@@ -122,6 +129,7 @@ impl Rejection {
         "too_many_pending",
         "apply_failed",
         "over_quota",
+        "incarnation_not_declared",
     ];
 
     /// Whether no honest relay would pass this on: the bytes themselves
@@ -165,6 +173,7 @@ impl Rejection {
             Rejection::TooManyPending => "too_many_pending",
             Rejection::ApplyFailed(_) => "apply_failed",
             Rejection::OverQuota => "over_quota",
+            Rejection::IncarnationNotDeclared => "incarnation_not_declared",
         }
     }
 }
@@ -184,6 +193,7 @@ impl From<AuthorityError> for Rejection {
             AuthorityError::SignerNotDelegated => Rejection::SignerNotDelegated,
             AuthorityError::DelegationExpired => Rejection::DelegationExpired,
             AuthorityError::OwnerNotMember => Rejection::OwnerNotMember,
+            AuthorityError::IncarnationNotDeclared => Rejection::IncarnationNotDeclared,
         }
     }
 }
@@ -234,8 +244,7 @@ pub fn admit(
         .map_err(|e| Rejection::MalformedChange(e.to_string()))?;
     let change = parse_change(envelope.change.clone())?;
     let actor = bound_actor(&envelope, &change)?;
-    let authority =
-        membership.authorise(&envelope.signer, &envelope.document, change.timestamp())?;
+    let authority = membership.authorise_actor(&actor, &envelope.document, change.timestamp())?;
     let document = envelope.document;
     let keys = contained(|| check_records(&document, membership, &change))
         .ok_or_else(|| Rejection::MalformedRecord("automerge panicked decoding it".into()))??;
@@ -264,8 +273,8 @@ pub fn readmit(
     keys: Vec<String>,
 ) -> Result<Admitted, Box<(CheckedChange, Rejection)>> {
     let envelope = &checked.envelope;
-    match membership.authorise(
-        &envelope.signer,
+    match membership.authorise_actor(
+        &checked.actor,
         &envelope.document,
         checked.change.timestamp(),
     ) {

@@ -586,7 +586,10 @@ mod tests {
         assert_eq!(fresh.heads(), source.heads());
         assert_eq!(fresh.read_model(), source.read_model());
         assert_eq!(summary.envelopes_applied, 30);
-        assert_eq!(summary.entries_applied, 1, "the delegation");
+        assert_eq!(
+            summary.entries_applied, 2,
+            "the delegation and the device's incarnation"
+        );
         assert!(
             page_sizes.len() > 3,
             "30 offers do not fit in one 4 KiB page: {page_sizes:?}"

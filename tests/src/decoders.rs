@@ -389,6 +389,13 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             announcement.to_bytes(),
         );
     }
+    for (n, entry) in pact.incarnations.iter().enumerate() {
+        add(
+            "membership_entry",
+            &format!("incarnation-{n}"),
+            entry.to_bytes(),
+        );
+    }
     let introduction = Introduction {
         pact: pact_id(),
         entries: vec![pact.delegations[0].clone()],

@@ -40,6 +40,9 @@ pub struct TestPact {
     pub members: Vec<TestMember>,
     /// One delegation entry per member, for its device.
     pub delegations: Vec<SignedEntry>,
+    /// One declaration per member, by its device, of the incarnation the
+    /// device writes under (a change counts only under a declared one).
+    pub incarnations: Vec<SignedEntry>,
 }
 
 impl TestPact {
@@ -85,20 +88,41 @@ impl TestPact {
             }
             delegations.push(entry);
         }
+        let mut incarnations = Vec::new();
+        for member in &members {
+            let entry = log.declare_incarnation(
+                &member.device.key,
+                member.id(),
+                member.device.incarnation,
+                T0_MS,
+            );
+            if let Err(error) = log.insert(entry.clone()) {
+                panic!("a fresh declaration must be valid: {error}");
+            }
+            incarnations.push(entry);
+        }
         Self {
             charter,
             members,
             delegations,
+            incarnations,
         }
     }
 
-    /// A replica that knows the charter and every delegation.
+    /// Every entry after the charter, in an order the log takes them:
+    /// the delegations, then the devices' incarnations.
+    pub fn entries(&self) -> impl Iterator<Item = &SignedEntry> {
+        self.delegations.iter().chain(&self.incarnations)
+    }
+
+    /// A replica that knows the charter, every delegation and every
+    /// device's incarnation.
     pub fn replica(&self) -> Replica {
         let mut replica = match Replica::new(self.charter.clone()) {
             Ok(replica) => replica,
             Err(error) => panic!("a fresh charter must be valid: {error}"),
         };
-        for entry in &self.delegations {
+        for entry in self.entries() {
             if let Err(error) = replica.receive_entry(entry.clone()) {
                 panic!("a fresh delegation must be valid: {error}");
             }

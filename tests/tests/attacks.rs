@@ -302,7 +302,7 @@ fn equivocation_ends_the_same_way_on_every_node() {
     // Member 0's device signs two different first changes (and a second
     // change on top of each) and sends each story to one half of the pact.
     let story = |quantity: u32| {
-        let mut scratch = Scratch::new(offers, &m0.device.key, [7; 16]);
+        let mut scratch = Scratch::new(offers, &m0.device.key, m0.device.incarnation);
         (1..=2)
             .map(|n| {
                 let change =
@@ -329,11 +329,17 @@ fn equivocation_ends_the_same_way_on_every_node() {
             "the forked actor's changes are held everywhere"
         );
     }
-    // The device goes on under a new incarnation, accepted by all.
+    // The device goes on under a new incarnation it declares, accepted by
+    // all.
+    let declared =
+        replicas[0]
+            .membership()
+            .declare_incarnation(&m0.device.key, m0.id(), [8; 16], T0_MS + 9);
     let mut scratch = Scratch::new(offers, &m0.device.key, [8; 16]);
     let change = scratch.change(T0_MS + 9, &[offer_put("o-y", 3, T0_MS)]);
     let fresh = Envelope::sign(&pact_id, offers, change, &m0.device.key);
     for replica in &mut replicas {
+        replica.receive_entry(declared.clone()).unwrap();
         let report = replica.receive_envelopes(vec![fresh.clone()], SignatureCheck::Verify);
         assert_eq!(report.accepted.len(), 1);
     }

@@ -17,7 +17,7 @@ use amtshilfe_protocol::identity::{self, KeyPair};
 use amtshilfe_protocol::ids::{Collection, DocumentId, MemberId, Sha256Hash};
 use amtshilfe_protocol::ingress::{Rejection, SignatureCheck};
 use amtshilfe_tests::fixtures::{T0_MS, TestPact};
-use common::ingress::{Fixture, assert_refused, fixture, receive, stranger};
+use common::ingress::{Fixture, assert_refused, declare, fixture, receive, stranger};
 use common::{Scratch, Snapshot, offer_put, offers_of, signed_change};
 
 #[test]
@@ -334,6 +334,7 @@ fn change_made_after_the_delegation_expired_is_refused() {
     replica
         .receive_entry(delegation)
         .expect("a member delegates a second device");
+    declare(&mut replica, &second_device, m2.id(), [3; 16]);
 
     let document = offers_of(m2.id());
     let mut scratch = Scratch::new(document, &second_device, [3; 16]);

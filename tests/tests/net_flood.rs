@@ -146,7 +146,7 @@ async fn a_members_sync_stream_is_taken_from_the_first_moment() {
     create_pact_store(
         &dir,
         &pact.charter,
-        &pact.delegations,
+        &pact.entries().cloned().collect::<Vec<_>>(),
         &host.member_key,
         &host.device.key,
         T0_MS,

@@ -27,8 +27,9 @@ const WRITES: usize = 40;
 /// in the order it was written.
 struct Scenario {
     pact: TestPact,
-    /// The delegation of member 0's second device.
-    extra: SignedEntry,
+    /// The delegation of member 0's second device, and the device's
+    /// declaration of the incarnation it writes under.
+    extra: [SignedEntry; 2],
     envelopes: Vec<Envelope>,
     source: Replica,
 }
@@ -36,12 +37,19 @@ struct Scenario {
 impl Scenario {
     /// A replica of the pact that knows the second device's delegation.
     fn fresh_replica(&self) -> Replica {
-        let mut replica = self.pact.replica();
-        replica
-            .receive_entry(self.extra.clone())
-            .expect("the delegation is valid");
-        replica
+        with_second_device(self.pact.replica(), &self.extra)
     }
+}
+
+/// `replica` once it holds `entries` (the second device's delegation and
+/// declaration).
+fn with_second_device(mut replica: Replica, entries: &[SignedEntry]) -> Replica {
+    for entry in entries {
+        replica
+            .receive_entry(entry.clone())
+            .expect("the second device's entries are valid");
+    }
+    replica
 }
 
 fn scenario(size: usize, seed: u64) -> Scenario {
@@ -54,25 +62,25 @@ fn scenario(size: usize, seed: u64) -> Scenario {
         incarnation: rng.bytes(),
     };
     let probe = pact.replica();
-    let extra = probe.membership().delegate(
+    let delegation = probe.membership().delegate(
         &m0.member_key,
         m0.id(),
         &second.key,
         T0_MS + DELEGATION_MS,
         T0_MS,
     );
+    let probe = with_second_device(probe, std::slice::from_ref(&delegation));
+    let declaration =
+        probe
+            .membership()
+            .declare_incarnation(&second.key, m0.id(), second.incarnation, T0_MS);
+    let extra = [delegation, declaration];
     // One replica per member, plus member 0's second device.
     let mut devices: Vec<LocalDevice> = pact.members.iter().map(|m| m.device.clone()).collect();
     devices.push(second);
     let mut replicas: Vec<Replica> = devices
         .iter()
-        .map(|_| {
-            let mut replica = pact.replica();
-            replica
-                .receive_entry(extra.clone())
-                .expect("the delegation is valid");
-            replica
-        })
+        .map(|_| with_second_device(pact.replica(), &extra))
         .collect();
 
     let mut envelopes = Vec::new();
@@ -118,10 +126,7 @@ fn scenario(size: usize, seed: u64) -> Scenario {
         envelopes.push(envelope);
     }
 
-    let mut source = pact.replica();
-    source
-        .receive_entry(extra.clone())
-        .expect("the delegation is valid");
+    let mut source = with_second_device(pact.replica(), &extra);
     let report = source.receive_envelopes(envelopes.clone(), SignatureCheck::Verify);
     assert_eq!(report.accepted.len(), envelopes.len());
     assert_eq!(report.duplicates, 0);

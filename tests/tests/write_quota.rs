@@ -1,8 +1,10 @@
-//! The per-actor write quota (`protocol/src/replica/quota.rs`): a device
-//! that writes more than its share of a document (by changes or by bytes)
-//! is refused `over_quota`, the same changes are refused on every node
-//! whatever order they arrive in, and the device's own node refuses the
-//! write instead of signing something its peers would refuse.
+//! The write quota (`protocol/src/replica/quota.rs`): a device that writes
+//! more than its share of a document (by changes or by bytes) is refused
+//! `over_quota`, the same changes are refused on every node whatever order
+//! they arrive in, and the device's own node refuses the write instead of
+//! signing something its peers would refuse. A member cannot escape it by
+//! writing under ever new incarnations: only the declared ones within the
+//! caps count, alike on every node.
 
 // Test support: a failed setup step is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -200,4 +202,117 @@ fn a_members_kept_bytes_add_up_every_actor_applied_and_waiting() {
         let id = pact.members[member].id();
         assert_eq!(after.get(&id), before.get(&id), "member {member}");
     }
+}
+
+/// The attack the per-actor quota alone did not stop: a member writes
+/// under ever fresh incarnations (each a new actor with its own quota),
+/// from several devices, each declaration on the same heads so that the
+/// log's own check passes every one. Only `INCARNATIONS_PER_MEMBER_MAX`
+/// actors count, the same ones on a node that learns everything in the
+/// opposite order; the others' changes are refused.
+#[test]
+fn a_member_writing_under_fresh_incarnations_is_bounded_alike_in_any_order() {
+    use amtshilfe_protocol::identity::KeyPair;
+    use amtshilfe_protocol::membership::{INCARNATIONS_PER_MEMBER_MAX, SignedEntry};
+    use amtshilfe_tests::fixtures::DELEGATION_MS;
+
+    let Fixture {
+        pact,
+        pact_id,
+        mut replica,
+    } = fixture();
+    let m3 = &pact.members[3];
+    let devices: Vec<KeyPair> = [
+        m3.device.key.clone(),
+        KeyPair::from_seed([93; 32]),
+        KeyPair::from_seed([94; 32]),
+    ]
+    .into();
+    // The other node: the same pact, learning everything in reverse.
+    let mut other = fixture().replica;
+    for device in &devices[1..] {
+        let delegation = replica.membership().delegate(
+            &m3.member_key,
+            m3.id(),
+            device,
+            T0_MS + DELEGATION_MS,
+            T0_MS,
+        );
+        replica.receive_entry(delegation.clone()).unwrap();
+        other.receive_entry(delegation).unwrap();
+    }
+    // 20 fresh incarnations per device, 60 in all, each declared on the
+    // same heads, each writing a chain of three changes.
+    let fresh = |device: usize, n: usize| [(100 + device * 20 + n) as u8; 16];
+    let declarations: Vec<SignedEntry> = (0..devices.len())
+        .flat_map(|d| (0..20).map(move |n| (d, n)))
+        .map(|(d, n)| {
+            replica
+                .membership()
+                .declare_incarnation(&devices[d], m3.id(), fresh(d, n), T0_MS)
+        })
+        .collect();
+    let changes: Vec<Vec<Envelope>> = (0..devices.len())
+        .flat_map(|d| (0..20).map(move |n| (d, n)))
+        .map(|(d, n)| chain(&pact_id, offers_of(m3.id()), &devices[d], fresh(d, n), 3))
+        .collect();
+
+    let slots_before = replica
+        .membership()
+        .state()
+        .incarnation_slots_used(&m3.id());
+    for entry in &declarations {
+        replica.receive_entry(entry.clone()).unwrap();
+    }
+    let mut accepted = Vec::new();
+    for chain in &changes {
+        let report = replica.receive_envelopes(chain.clone(), SignatureCheck::Verify);
+        accepted.extend(report.accepted.iter().map(Envelope::content_hash));
+    }
+    // The other node gets the changes before the declarations that
+    // authorise them, then the declarations newest first, then the
+    // changes once more (as the next sync would bring them).
+    for chain in changes.iter().rev() {
+        let report = other.receive_envelopes(chain.clone(), SignatureCheck::Verify);
+        assert!(
+            report.accepted.is_empty(),
+            "nothing counts before its declaration"
+        );
+    }
+    for entry in declarations.iter().rev() {
+        other.receive_entry(entry.clone()).unwrap();
+    }
+    for chain in changes.iter().rev() {
+        other.receive_envelopes(chain.clone(), SignatureCheck::Verify);
+    }
+
+    // The member's slots are full, and the fresh incarnations that took
+    // the ones left are exactly those whose changes count.
+    let state = replica.membership().state();
+    assert_eq!(
+        state.incarnation_slots_used(&m3.id()),
+        INCARNATIONS_PER_MEMBER_MAX
+    );
+    let counting = (0..devices.len())
+        .flat_map(|d| (0..20).map(move |n| (d, n)))
+        .filter(|(d, n)| state.incarnation_counts(&m3.id(), &devices[*d].public(), &fresh(*d, *n)))
+        .count();
+    assert_eq!(counting, INCARNATIONS_PER_MEMBER_MAX - slots_before);
+    assert_eq!(accepted.len(), counting * 3);
+    assert_eq!(other.digest(), replica.digest());
+    assert_eq!(other.heads(), replica.heads());
+    let refused = replica
+        .stats()
+        .rejected
+        .get(Rejection::IncarnationNotDeclared.code())
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(refused as usize, (60 - counting) * 3);
+    let kept: usize = changes
+        .iter()
+        .flatten()
+        .filter(|e| accepted.contains(&e.content_hash()))
+        .map(Envelope::encoded_len)
+        .sum();
+    assert_eq!(replica.stored_bytes_by_member().get(&m3.id()), Some(&kept));
 }

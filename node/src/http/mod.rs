@@ -239,9 +239,22 @@ where
     F: FnOnce(&mut Core) -> Result<T, ApiError> + Send + 'static,
 {
     let core = state.core.clone();
-    tokio::task::spawn_blocking(move || f(&mut core.lock()))
-        .await
-        .map_err(|error| ApiError::Internal(format!("an API task failed: {error}")))?
+    let net = state.net.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut core = core.lock();
+        let result = f(&mut core);
+        // A write may have declared this device's incarnation: announced
+        // before the caller announces the write's envelopes, so that peers
+        // count them on arrival.
+        for entry in core.take_declarations() {
+            net.send(crate::net::NetCommand::Announce(
+                crate::net::Announcement::Entry(entry),
+            ));
+        }
+        result
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("an API task failed: {error}")))?
 }
 
 /// Binds `bind` and serves the API until `shutdown` turns true.

@@ -537,7 +537,7 @@ mod tests {
         let store = create_pact_store(
             dir.path(),
             &pact.charter,
-            &pact.delegations,
+            &pact.entries().cloned().collect::<Vec<_>>(),
             &own.member_key,
             &device_key,
             T0_MS,

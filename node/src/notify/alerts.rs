@@ -290,6 +290,7 @@ mod tests {
             member,
             bytes,
             over_watch: bytes > watch as u64,
+            incarnation_slots_used: 1,
         };
         assert!(over_watch(&[at(a, 100)], &names, watch).is_empty());
         let first = over_watch(&[at(a, 150), at(removed, 900)], &names, watch);

@@ -415,7 +415,7 @@ fn answer_for(core: &Core, entry: &SignedEntry) -> Result<SignedAnswer, ApiError
                 state: ProposalState::Applied,
             });
         }
-        EntryKind::Delegate { .. } | EntryKind::Charter(_) => {
+        EntryKind::Delegate { .. } | EntryKind::Incarnation { .. } | EntryKind::Charter(_) => {
             return Ok(SignedAnswer {
                 entry: entry.hash().to_string(),
                 proposal: String::new(),

@@ -111,11 +111,18 @@ pub fn spawn(
             // core's lock, which must not hold up a runtime thread.
             let round_core = core.clone();
             let result = match tokio::task::spawn_blocking(move || {
-                maintain(&mut round_core.lock(), crate::clock::now_ms())
+                let mut core = round_core.lock();
+                let result = maintain(&mut core, crate::clock::now_ms());
+                (result, core.take_declarations())
             })
             .await
             {
-                Ok(result) => result,
+                Ok((result, declarations)) => {
+                    for entry in declarations {
+                        net.send(NetCommand::Announce(Announcement::Entry(entry)));
+                    }
+                    result
+                }
                 Err(error) => {
                     tracing::error!(%error, "sealed records: a round failed");
                     break;

@@ -4,8 +4,8 @@
 //! delegation's expiry is compared with the change's own timestamp, so the
 //! answer depends only on the write and the membership log.
 
-use crate::identity::sha256;
-use crate::ids::{DocumentId, MemberId, PublicKey};
+use crate::identity::{INCARNATION_LEN, sha256};
+use crate::ids::{ActorKey, DocumentId, MemberId, PublicKey};
 
 use super::wire::canonical_bytes;
 use super::{MemberRecord, MembershipState};
@@ -60,6 +60,11 @@ pub enum AuthorityError {
     /// The document's owner was never admitted to the pact.
     #[error("document's owner was never a member of the pact")]
     OwnerNotMember,
+    /// The change's incarnation was not declared by its signer, or is not
+    /// among those that count (the caps of the key and the member). The
+    /// declaration may not have arrived yet.
+    #[error("the signer's incarnation is not declared in the membership log, or does not count")]
+    IncarnationNotDeclared,
 }
 
 /// Domain prefix of [`MembershipState::authority_fingerprint`].
@@ -109,6 +114,25 @@ impl MembershipState {
         }
     }
 
+    /// [`Self::authorise`] for a change by `actor` (`signer ‖ incarnation`,
+    /// see `identity::actor_id`): the signer's authority, and the
+    /// incarnation must be one of the owner's that count, so that the
+    /// actors of a member, and what every node keeps of them, are bounded
+    /// alike everywhere (`replica/quota.rs`).
+    pub fn authorise_actor(
+        &self,
+        actor: &ActorKey,
+        document: &DocumentId,
+        change_time_ms: i64,
+    ) -> Result<Authority, AuthorityError> {
+        let (signer, incarnation) = split_actor(actor);
+        let authority = self.authorise(&signer, document, change_time_ms)?;
+        if !self.incarnation_counts(&document.owner, &signer, &incarnation) {
+            return Err(AuthorityError::IncarnationNotDeclared);
+        }
+        Ok(authority)
+    }
+
     /// The part of [`Self::authorise`] that needs only the signer and the
     /// document, not the change: the owner was admitted and the signer is
     /// one of its keys or delegated by one. Ingress asks this before it
@@ -143,6 +167,16 @@ impl MembershipState {
         message.extend_from_slice(&record);
         sha256(&message)
     }
+}
+
+/// The signing key and the incarnation an actor is made of.
+fn split_actor(actor: &ActorKey) -> (PublicKey, [u8; INCARNATION_LEN]) {
+    let bytes = actor.as_bytes();
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes[..32]);
+    let mut incarnation = [0u8; INCARNATION_LEN];
+    incarnation.copy_from_slice(&bytes[32..]);
+    (PublicKey(key), incarnation)
 }
 
 fn current_key(record: &MemberRecord) -> Option<&PublicKey> {

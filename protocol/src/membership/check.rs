@@ -95,7 +95,8 @@ pub(super) fn entry_structure(entry: &SignedEntry) -> Result<(), EntryRejection>
         EntryKind::Charter(_)
         | EntryKind::Approve { .. }
         | EntryKind::Decline { .. }
-        | EntryKind::Delegate { .. } => Ok(()),
+        | EntryKind::Delegate { .. }
+        | EntryKind::Incarnation { .. } => Ok(()),
     }
 }
 

@@ -101,6 +101,20 @@ pub enum EntryKind {
         /// Hash of the `Propose` entry.
         proposal: EntryHash,
     },
+    /// The author, one of `member`'s keys (its member key or a device it
+    /// delegated), declares that it writes under `incarnation`: a store
+    /// of its own, with its own actor (`identity::actor_id`). A change
+    /// counts only under a declared incarnation, and only so many count
+    /// per key and per member (`replay.rs`), so every node bounds a
+    /// member's actors, and with them its bytes, alike
+    /// (`replica/quota.rs`). Needs no majority. Appended last, like
+    /// `RevokeDevice` (upgrade nodes first).
+    Incarnation {
+        /// The member the author writes for.
+        member: MemberId,
+        /// The incarnation of the author's store.
+        incarnation: [u8; crate::identity::INCARNATION_LEN],
+    },
 }
 
 /// The genesis of a pact.

@@ -2,8 +2,8 @@
 //! nothing; every reason reads as a sentence for the node's log.
 
 use super::{
-    CHARTER_BYTES_MAX, ENTRIES_PER_AUTHOR_MAX, ENTRY_BYTES_MAX, LOG_ENTRIES_MAX,
-    PENDING_ENTRIES_MAX,
+    CHARTER_BYTES_MAX, ENTRIES_PER_AUTHOR_MAX, ENTRY_BYTES_MAX, INCARNATIONS_PER_KEY_MAX,
+    LOG_ENTRIES_MAX, PENDING_ENTRIES_MAX,
 };
 
 /// Why an entry was not taken into the membership log.
@@ -52,11 +52,16 @@ pub enum EntryRejection {
     /// The log holds [`LOG_ENTRIES_MAX`] entries already.
     #[error("membership log already holds {LOG_ENTRIES_MAX} entries")]
     LogFull,
+    /// The author already declared [`INCARNATIONS_PER_KEY_MAX`]
+    /// incarnations in the entry's causal past: a further one could never
+    /// count.
+    #[error("the key already declared {INCARNATIONS_PER_KEY_MAX} incarnations")]
+    IncarnationsUsedUp,
 }
 
 impl EntryRejection {
     /// Every [`Self::code`], for metrics that list zeros too.
-    pub const CODES: [&'static str; 12] = [
+    pub const CODES: [&'static str; 13] = [
         "too_large",
         "malformed",
         "second_charter",
@@ -69,6 +74,7 @@ impl EntryRejection {
         "missing_signatures",
         "too_many_pending",
         "log_full",
+        "incarnations_used_up",
     ];
 
     /// A stable, machine-readable name of the reason, for metrics.
@@ -86,6 +92,7 @@ impl EntryRejection {
             Self::MissingSignatures => "missing_signatures",
             Self::TooManyPending => "too_many_pending",
             Self::LogFull => "log_full",
+            Self::IncarnationsUsedUp => "incarnations_used_up",
         }
     }
 }

@@ -10,9 +10,9 @@ use crate::identity::{KeyPair, sha256};
 use crate::ids::{EntryHash, MemberId, PactId, PublicKey};
 
 use super::{
-    ENTRIES_PER_AUTHOR_MAX, EntryBody, EntryKind, EntryRejection, Founder, LOG_ENTRIES_MAX,
-    MembershipState, PENDING_ENTRIES_MAX, Proposal, ProposalStatus, SignedEntry, check, order,
-    replay,
+    ENTRIES_PER_AUTHOR_MAX, EntryBody, EntryKind, EntryRejection, Founder,
+    INCARNATIONS_PER_KEY_MAX, LOG_ENTRIES_MAX, MembershipState, PENDING_ENTRIES_MAX, Proposal,
+    ProposalStatus, SignedEntry, check, order, replay,
 };
 
 /// Whether [`MembershipLog::take`] checks that the author may write the
@@ -251,6 +251,9 @@ impl MembershipLog {
             return Err(EntryRejection::UnknownAuthor);
         };
         let past = self.past_state(&entry.body.parents);
+        if let EntryKind::Incarnation { member, .. } = &entry.body.kind {
+            return incarnation_author(&past, author, member);
+        }
         if past.current_member_of_key(author).is_some() {
             return Ok(());
         }
@@ -403,6 +406,25 @@ impl MembershipLog {
         self.build(member_key, kind, now_ms)
     }
 
+    /// A declaration, signed by `key` (one of `member`'s keys or devices),
+    /// that it writes under `incarnation`, on the current heads.
+    pub fn declare_incarnation(
+        &self,
+        key: &KeyPair,
+        member: MemberId,
+        incarnation: [u8; crate::identity::INCARNATION_LEN],
+        now_ms: i64,
+    ) -> SignedEntry {
+        self.build(
+            key,
+            EntryKind::Incarnation {
+                member,
+                incarnation,
+            },
+            now_ms,
+        )
+    }
+
     fn build(&self, author: &KeyPair, kind: EntryKind, now_ms: i64) -> SignedEntry {
         SignedEntry::sign(self.body(kind, now_ms), &[author])
     }
@@ -423,10 +445,17 @@ impl MembershipLog {
     }
 
     fn store(&mut self, hash: EntryHash, entry: SignedEntry) {
-        if let EntryKind::Propose(proposal) = &entry.body.kind
-            && let Some(key) = proposal.introduced_key()
-        {
-            self.known_keys.insert(*key);
+        match &entry.body.kind {
+            EntryKind::Propose(proposal) => {
+                if let Some(key) = proposal.introduced_key() {
+                    self.known_keys.insert(*key);
+                }
+            }
+            // A device authors its own incarnations' declarations.
+            EntryKind::Delegate { device, .. } => {
+                self.known_keys.insert(*device);
+            }
+            _ => {}
         }
         self.stale = true;
         for parent in &entry.body.parents {
@@ -503,6 +532,24 @@ impl MembershipLog {
         self.stale = true;
         self.finish_batch()
     }
+}
+
+/// A declaration of an incarnation comes from a key that writes for
+/// `member` where the entry stands (its current member key, or a device it
+/// delegated and has not revoked), and only while that key has declarations
+/// left: one past [`INCARNATIONS_PER_KEY_MAX`] could never count.
+fn incarnation_author(
+    past: &MembershipState,
+    author: &PublicKey,
+    member: &MemberId,
+) -> Result<(), EntryRejection> {
+    if !past.writes_for(author, member) {
+        return Err(EntryRejection::AuthorNotCurrent);
+    }
+    if past.incarnations_of(member, author).len() >= INCARNATIONS_PER_KEY_MAX {
+        return Err(EntryRejection::IncarnationsUsedUp);
+    }
+    Ok(())
 }
 
 fn outcome(taken: Taken, state_changed: bool) -> InsertOutcome {

@@ -32,8 +32,8 @@ pub use entry::{
 pub use error::EntryRejection;
 pub use log::{InsertOutcome, MembershipLog};
 pub use state::{
-    AgreementVersion, Delegation, DeviceRevocation, Freeze, KeyRecord, MemberInfo, MemberRecord,
-    MembershipState, Officer, ProposalStatus,
+    AgreementVersion, DeclaredIncarnation, Delegation, DeviceRevocation, Freeze, KeyRecord,
+    MemberInfo, MemberRecord, MembershipState, Officer, ProposalStatus,
 };
 
 /// Largest encoded entry other than the charter, in bytes. Checked before
@@ -63,5 +63,18 @@ pub const PARENTS_MAX: usize = 32;
 pub const NAME_BYTES_MAX: usize = 256;
 /// Most members one officer may serve, in members.
 pub const SERVES_MAX: usize = 64;
+/// Most incarnations of one key (a member key or a device) that count, in
+/// incarnations: the first ones declared in replay order. A store is
+/// created, restored or forked a few times in a device's life; a key
+/// that needs more is replaced (a new device, a key rotation).
+pub const INCARNATIONS_PER_KEY_MAX: usize = 16;
+/// Most incarnations that count for one member across its keys still
+/// writing (neither a revoked device nor a rotated-away key, and the member
+/// not removed), in incarnations: the first ones in replay order. With
+/// `replica::BYTES_PER_ACTOR_MAX` per actor and document this bounds what
+/// a member can make every node keep (see `replica/quota.rs`). A revoked
+/// device's or old key's incarnations stop counting here: their changes are
+/// bounded by the heads frozen for them.
+pub const INCARNATIONS_PER_MEMBER_MAX: usize = 32;
 /// Most frozen heads per collection in a removal or rotation, in change hashes.
 pub const FROZEN_HEADS_PER_COLLECTION_MAX: usize = 64;

@@ -40,14 +40,22 @@
 //!   `previous` (the last one applied); otherwise it is inapplicable, so
 //!   two concurrent rewrites never silently overwrite each other. Every
 //!   applied version is kept, with its proposer and approvers.
+//! - `Incarnation` is valid iff its signer is or was one of `member`'s
+//!   keys or a device `member` validly delegated; decided on the final key
+//!   history and delegations. A key's first `INCARNATIONS_PER_KEY_MAX`
+//!   distinct incarnations in replay order are declared; of those, the
+//!   ones of keys still writing for the member count up to
+//!   `INCARNATIONS_PER_MEMBER_MAX` per member, first in replay order, and
+//!   those of keys that stopped (revoked, rotated away, removed) all count.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{EntryHash, MemberId, PublicKey};
 
 use super::{
-    AgreementVersion, Delegation, DeviceRevocation, EntryKind, Freeze, KeyRecord, MemberInfo,
-    MemberRecord, MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
+    AgreementVersion, DeclaredIncarnation, Delegation, DeviceRevocation, EntryKind, Freeze,
+    INCARNATIONS_PER_KEY_MAX, INCARNATIONS_PER_MEMBER_MAX, KeyRecord, MemberInfo, MemberRecord,
+    MembershipState, Officer, Proposal, ProposalStatus, SignedEntry,
 };
 
 /// A `RevokeDevice` entry waiting for the final key history and the
@@ -69,6 +77,14 @@ struct DelegateCandidate {
     expires_at_ms: i64,
 }
 
+/// An `Incarnation` entry waiting for the final keys and delegations.
+struct IncarnationCandidate {
+    entry: EntryHash,
+    signer: PublicKey,
+    member: MemberId,
+    incarnation: [u8; crate::identity::INCARNATION_LEN],
+}
+
 struct Replay<'a> {
     state: MembershipState,
     /// Every entry, for who proposed what and when (agreement history).
@@ -79,6 +95,7 @@ struct Replay<'a> {
     open_at: BTreeMap<EntryHash, usize>,
     delegates: Vec<DelegateCandidate>,
     revocations: Vec<RevocationCandidate>,
+    incarnations: Vec<IncarnationCandidate>,
 }
 
 /// How many times [`replay`] may replay again with a larger set of
@@ -131,6 +148,7 @@ fn replay_once(
         open_at: BTreeMap::new(),
         delegates: Vec::new(),
         revocations: Vec::new(),
+        incarnations: Vec::new(),
     };
     for hash in order {
         if let Some(entry) = entries.get(hash) {
@@ -334,6 +352,15 @@ impl<'a> Replay<'a> {
                 member: *member,
                 device: *device,
                 frozen_heads: frozen_heads.clone(),
+            }),
+            EntryKind::Incarnation {
+                member,
+                incarnation,
+            } => self.incarnations.push(IncarnationCandidate {
+                entry: hash,
+                signer,
+                member: *member,
+                incarnation: *incarnation,
             }),
         }
     }
@@ -539,6 +566,7 @@ impl<'a> Replay<'a> {
                 removed: None,
                 delegations: Vec::new(),
                 revoked_devices: Vec::new(),
+                incarnations: BTreeMap::new(),
             },
         );
         self.state.member_keys.insert(key, member);
@@ -591,6 +619,72 @@ impl<'a> Replay<'a> {
                 frozen_heads: candidate.frozen_heads,
             });
         }
+        let declared = declare_incarnations(&mut self.state, self.incarnations);
+        count_incarnations(&mut self.state, declared);
         self.state
+    }
+}
+
+/// Records each valid declaration: signed by one of the member's keys or
+/// a device it validly delegated (decided on the final keys and
+/// delegations, like a revocation), a new incarnation for that key, and
+/// within the key's first [`INCARNATIONS_PER_KEY_MAX`]. Returns them in
+/// replay order as (member, key, position in the key's list).
+fn declare_incarnations(
+    state: &mut MembershipState,
+    candidates: Vec<IncarnationCandidate>,
+) -> Vec<(MemberId, PublicKey, usize)> {
+    let mut declared = Vec::new();
+    for candidate in candidates {
+        let Some(record) = state.records.get_mut(&candidate.member) else {
+            continue;
+        };
+        let own_key = record.keys.iter().any(|k| k.key == candidate.signer)
+            || record
+                .delegations
+                .iter()
+                .any(|d| d.device == candidate.signer);
+        if !own_key {
+            continue;
+        }
+        let list = record.incarnations.entry(candidate.signer).or_default();
+        if list.len() >= INCARNATIONS_PER_KEY_MAX
+            || list.iter().any(|d| d.incarnation == candidate.incarnation)
+        {
+            continue;
+        }
+        declared.push((candidate.member, candidate.signer, list.len()));
+        list.push(DeclaredIncarnation {
+            incarnation: candidate.incarnation,
+            entry: candidate.entry,
+            counts: false,
+        });
+    }
+    declared
+}
+
+/// Decides which declared incarnations count. Those of a key that no
+/// longer writes for its member (a revoked device, a rotated-away key, a
+/// removed member) all count: their changes are bounded by the heads frozen
+/// for them. Those of the keys still writing count up to
+/// [`INCARNATIONS_PER_MEMBER_MAX`] per member, the first in replay order.
+fn count_incarnations(state: &mut MembershipState, declared: Vec<(MemberId, PublicKey, usize)>) {
+    let mut counted: BTreeMap<MemberId, usize> = BTreeMap::new();
+    for (member, key, position) in declared {
+        let counts = if state.writes_for(&key, &member) {
+            let used = counted.entry(member).or_insert(0);
+            *used += 1;
+            *used <= INCARNATIONS_PER_MEMBER_MAX
+        } else {
+            true
+        };
+        if let Some(declared) = state
+            .records
+            .get_mut(&member)
+            .and_then(|record| record.incarnations.get_mut(&key))
+            .and_then(|list| list.get_mut(position))
+        {
+            declared.counts = counts;
+        }
     }
 }

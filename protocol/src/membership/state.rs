@@ -81,6 +81,22 @@ pub struct MemberRecord {
     /// its changes stay valid in; one per device, the first valid
     /// revocation in replay order.
     pub revoked_devices: Vec<DeviceRevocation>,
+    /// The incarnations each of the member's keys declared, at most
+    /// `INCARNATIONS_PER_KEY_MAX` per key, in replay order; whether each
+    /// counts is decided across the member (see `replay`).
+    pub incarnations: BTreeMap<PublicKey, Vec<DeclaredIncarnation>>,
+}
+
+/// An incarnation a key of a member declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeclaredIncarnation {
+    /// The incarnation.
+    pub incarnation: [u8; crate::identity::INCARNATION_LEN],
+    /// The `Incarnation` entry.
+    pub entry: EntryHash,
+    /// Whether changes under it count: false once the member's keys still
+    /// writing have `INCARNATIONS_PER_MEMBER_MAX` declared before it.
+    pub counts: bool,
 }
 
 /// A device a member revoked.
@@ -258,6 +274,50 @@ impl MembershipState {
                 d.device == *key && d.issued_under == info.current_key && d.expires_at_ms >= now_ms
             });
             (usable && record.device_revocation(key).is_none()).then_some(*member)
+        })
+    }
+
+    /// Whether `key` writes for `member` now: its current member key, or
+    /// a device delegated under that key and not revoked (expired or not:
+    /// a change's own time decides that). The keys whose incarnations the
+    /// member-wide cap counts, and who may declare one.
+    pub fn writes_for(&self, key: &PublicKey, member: &MemberId) -> bool {
+        self.member_of_key(key) == Some(*member)
+    }
+
+    /// The incarnations `key` declared for `member`, in replay order.
+    pub fn incarnations_of(&self, member: &MemberId, key: &PublicKey) -> &[DeclaredIncarnation] {
+        self.records
+            .get(member)
+            .and_then(|record| record.incarnations.get(key))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether changes of `key` under `incarnation` in `member`'s
+    /// documents count: declared, and within the caps.
+    pub fn incarnation_counts(
+        &self,
+        member: &MemberId,
+        key: &PublicKey,
+        incarnation: &[u8; crate::identity::INCARNATION_LEN],
+    ) -> bool {
+        self.incarnations_of(member, key)
+            .iter()
+            .any(|declared| declared.incarnation == *incarnation && declared.counts)
+    }
+
+    /// How many of `member`'s declared incarnations take one of its
+    /// `INCARNATIONS_PER_MEMBER_MAX` slots: those that count, of keys still
+    /// writing for it.
+    pub fn incarnation_slots_used(&self, member: &MemberId) -> usize {
+        self.records.get(member).map_or(0, |record| {
+            record
+                .incarnations
+                .iter()
+                .filter(|(key, _)| self.writes_for(key, member))
+                .flat_map(|(_, declared)| declared)
+                .filter(|declared| declared.counts)
+                .count()
         })
     }
 

@@ -5,6 +5,7 @@
 //! why. Sans-IO: storing, sending and the clock belong to the node.
 
 mod forks;
+mod incarnations;
 mod membership_change;
 mod place;
 mod quota;
@@ -24,6 +25,7 @@ use crate::membership::{EntryRejection, InsertOutcome, MembershipLog, SignedEntr
 use crate::read_model::ReadModel;
 
 pub use forks::{Fork, ForkEvidence};
+pub use incarnations::DeclareError;
 pub use quota::{
     BYTES_PER_ACTOR_MAX, CHANGES_PER_ACTOR_MAX, PENDING_BYTES_PER_MEMBER_MAX,
     PENDING_PER_MEMBER_MAX,

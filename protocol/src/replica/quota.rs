@@ -15,7 +15,14 @@
 //! `place.rs`), so the changes and bytes up to a given change are the same
 //! on every node whatever the arrival order: the decision is deterministic
 //! and the replicas converge. A device that reaches the quota writes on
-//! under a new incarnation.
+//! under a new incarnation, which it declares first.
+//!
+//! What a member may write in all: its actors are bounded by the
+//! membership log, which counts at most `INCARNATIONS_PER_MEMBER_MAX`
+//! declared incarnations across the member's keys still writing
+//! (`membership::EntryKind::Incarnation`, `incarnations.rs`), so a member
+//! keeps at most that many times the per-actor quota on any node, plus
+//! the histories frozen for its revoked devices and old keys.
 //!
 //! Never decides anything else about a change.
 

@@ -1,13 +1,12 @@
 //! How many bytes of each member's documents this replica keeps: applied,
 //! held and waiting changes together, by owner.
 //!
-//! This is a figure to watch, not a quota. The quotas that refuse are per
-//! actor (`quota.rs`), because only those are decided alike on every node
-//! (DESIGN.md promise 3). A member that mints fresh incarnations can write
-//! a full actor quota under each, on branches that never see each other,
-//! so no rule over one change and its causal past bounds the member's
-//! total (ARCHITECTURE.md, "Why no member-wide quota"). The node shows this
-//! figure and warns when a member passes a threshold, so that the pact can
+//! This is a figure to watch, not a quota. What refuses is decided alike
+//! on every node (DESIGN.md promise 3): a quota per actor (`quota.rs`)
+//! and a cap on the incarnations that count per member (the membership
+//! log, `incarnations.rs`), which bound a member loosely (ARCHITECTURE.md,
+//! "Member-wide bound"). The node shows this figure and warns when a
+//! member passes a threshold far below that bound, so that the pact can
 //! remove a member that floods it; after its removal nothing new of it is
 //! accepted.
 

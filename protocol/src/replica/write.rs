@@ -20,7 +20,8 @@ pub struct LocalDevice {
     pub member: MemberId,
     /// The device key, delegated by the member.
     pub key: KeyPair,
-    /// Random bytes chosen when the store was created.
+    /// Random bytes chosen when the store was created; its changes count
+    /// once the device declares it (`Replica::declare_incarnation`).
     pub incarnation: [u8; INCARNATION_LEN],
 }
 
@@ -112,11 +113,13 @@ impl Replica {
                 RecordOp::Delete { key } => model::check_record_key(collection, key).map(|_| ())?,
             }
         }
+        self.declare_incarnation(device, now_ms)
+            .map_err(|e| WriteError::NotAuthorised(e.to_string()))?;
         let id = DocumentId::new(device.member, collection);
         match self
             .membership
             .state()
-            .authorise(&device.key.public(), &id, now_ms)
+            .authorise_actor(&device.actor(), &id, now_ms)
         {
             Ok(Authority::Full) => {}
             Ok(Authority::Frozen { .. } | Authority::FrozenTwice { .. }) => {

@@ -92,7 +92,7 @@ pub(crate) fn make_data_dirs(
         create_pact_store(
             &dir,
             &pact.charter,
-            &pact.delegations,
+            &pact.entries().cloned().collect::<Vec<_>>(),
             &member.member_key,
             &member.device.key,
             T0_MS,

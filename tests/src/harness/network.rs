@@ -94,7 +94,7 @@ impl Network {
                     peer.planted = config.planted;
                 }
                 if let Some(replica) = peer.replica.as_mut() {
-                    for entry in &pact.delegations {
+                    for entry in pact.entries() {
                         let _ = replica.receive_entry(entry.clone());
                     }
                 }

@@ -92,9 +92,18 @@ impl Peer {
             Ok(replica) => replica,
             Err(error) => panic!("the charter was accepted before, so it must be again: {error}"),
         };
-        for entry in self.store.entries.values() {
-            // Pending entries cascade once their parents are in.
-            let _ = replica.receive_entry(entry.clone());
+        // A node's store keeps its entries in the order it took them,
+        // parents and delegations first; this one keeps them by hash, so
+        // an entry whose author a later entry introduces (a device's
+        // declaration before the device's delegation) is tried again once
+        // that one is in. Pending entries cascade once their parents are.
+        let mut remaining: Vec<_> = self.store.entries.values().cloned().collect();
+        loop {
+            let before = remaining.len();
+            remaining.retain(|entry| replica.receive_entry(entry.clone()).is_err());
+            if remaining.len() == before {
+                break;
+            }
         }
         replica.set_loaded_documents_max(LOADED_DOCUMENTS);
         let unreadable = replica.restore(self.store.envelopes.clone());

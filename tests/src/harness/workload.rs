@@ -398,6 +398,23 @@ impl Network {
         let (collection, ops) = sample::offer_write(&mut self.rng, now_ms);
         let (_, other_ops) = sample::offer_write(&mut self.rng, now_ms);
         let document = DocumentId::new(device.member, collection);
+        // The device declared the incarnation it lies under long before
+        // (it must, for either story to count anywhere): every peer up
+        // holds the declaration; those down get it with their next sync.
+        let declared = self.peers[liar].replica.as_ref().map(|replica| {
+            replica.membership().declare_incarnation(
+                &device.key,
+                device.member,
+                incarnation,
+                now_ms,
+            )
+        });
+        for peer in &mut self.peers {
+            if let (Some(replica), Some(entry)) = (peer.replica.as_mut(), &declared) {
+                let _ = replica.receive_entry(entry.clone());
+                peer.persist();
+            }
+        }
         let one = fresh_change(document, &device.key, incarnation, now_ms, &ops);
         let two = fresh_change(document, &device.key, incarnation, now_ms + 1, &other_ops);
         let stories = [

@@ -20,6 +20,12 @@ pub(crate) struct Fixture {
     pub(crate) replica: Replica,
 }
 
+/// Incarnations every device of the [`fixture`] has declared besides its
+/// own: the tests write changes of fresh actors under them (a change
+/// counts only under a declared incarnation).
+pub(crate) const FRESH_INCARNATIONS: [[u8; 16]; 6] =
+    [[1; 16], [2; 16], [3; 16], [7; 16], [8; 16], [9; 16]];
+
 pub(crate) fn fixture() -> Fixture {
     let pact = TestPact::new(4, 11);
     let pact_id = super::pact_id(&pact.charter);
@@ -44,6 +50,11 @@ pub(crate) fn fixture() -> Fixture {
         .expect("member 1 may write its requests");
     assert_eq!(replica.stats().accepted, 2);
     assert!(replica.stats().rejected.is_empty());
+    for member in &pact.members {
+        for incarnation in FRESH_INCARNATIONS {
+            declare(&mut replica, &member.device.key, member.id(), incarnation);
+        }
+    }
     Fixture {
         pact,
         pact_id,
@@ -87,6 +98,22 @@ pub(crate) fn stranger(seed: u8) -> KeyPair {
 }
 
 /// `count` consecutive changes of one device to one offer, each updating it.
+/// `key` declares `incarnation` for `member` in `replica`'s log, as the
+/// device would before writing under it.
+pub(crate) fn declare(
+    replica: &mut Replica,
+    key: &KeyPair,
+    member: amtshilfe_protocol::ids::MemberId,
+    incarnation: [u8; 16],
+) {
+    let entry = replica
+        .membership()
+        .declare_incarnation(key, member, incarnation, T0_MS);
+    replica
+        .receive_entry(entry)
+        .expect("a device declares its own incarnation");
+}
+
 pub(crate) fn chain(
     pact_id: &PactId,
     document: DocumentId,

@@ -56,6 +56,13 @@ impl TestNode {
             key: device,
             incarnation: [5; 16],
         };
+        // The laptop declares its incarnation, and the node learns of it as
+        // from the log's sync.
+        let declared = replica
+            .declare_incarnation(&laptop, T0_MS)
+            .unwrap()
+            .unwrap();
+        self.core.lock().receive_entry(declared, "laptop").unwrap();
         (replica, laptop)
     }
 }

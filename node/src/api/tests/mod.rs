@@ -122,7 +122,7 @@ impl TestNode {
         let state = ApiState::new(core.clone(), net, stop);
         let accounts = state.accounts.clone();
         let app = router(state);
-        let other = OtherMember {
+        let mut other = OtherMember {
             replica: Replica::new(charter).unwrap(),
             device: LocalDevice {
                 member: MemberId::from_key(key_b.public()),
@@ -130,6 +130,14 @@ impl TestNode {
                 incarnation: [7; 16],
             },
         };
+        // B declares the incarnation it writes under, and A learns of it
+        // as it would from the log's sync, so that B's changes count.
+        let declared = other
+            .replica
+            .declare_incarnation(&other.device, T0_MS)
+            .unwrap()
+            .unwrap();
+        core.lock().receive_entry(declared, "member-b").unwrap();
         let mut node = Self {
             app,
             core,

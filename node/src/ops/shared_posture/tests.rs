@@ -185,7 +185,7 @@ fn pact(dir: &std::path::Path) -> (Core, Vec<Served>) {
         "appointed"
     );
     maintain(&mut core, T0_MS + 2).unwrap();
-    let served = keys[1..]
+    let mut served = keys[1..]
         .iter()
         .enumerate()
         .map(|(index, key)| {
@@ -204,7 +204,17 @@ fn pact(dir: &std::path::Path) -> (Core, Vec<Served>) {
                 secret: EncryptionSecret::from_bytes([31 + index as u8; 32]),
             }
         })
-        .collect();
+        .collect::<Vec<Served>>();
+    // Each served member declares the incarnation it writes under, and the
+    // host learns of it as from the log's sync.
+    for member in &mut served {
+        let declared = member
+            .replica
+            .declare_incarnation(&member.device, T0_MS + 2)
+            .unwrap()
+            .unwrap();
+        assert!(core.receive_entries(vec![declared], "test"));
+    }
     (core, served)
 }
 

@@ -58,8 +58,15 @@ impl Pact {
         self.replica.pact_id()
     }
 
+    /// The replica's whole log: the charter, the delegation and, once the
+    /// device has written, its declared incarnation.
     fn entries(&self) -> Vec<SignedEntry> {
-        vec![self.charter.clone(), self.delegation.clone()]
+        self.replica
+            .membership()
+            .entries_in_order()
+            .into_iter()
+            .map(|(_, entry)| entry.clone())
+            .collect()
     }
 
     /// `count` profile changes, each a new envelope.

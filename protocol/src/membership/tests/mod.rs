@@ -7,6 +7,7 @@ mod authority;
 mod convergence;
 mod decline;
 mod device_revocation;
+mod incarnations;
 mod majority;
 mod partition;
 mod rejections;
