@@ -1,6 +1,8 @@
 //! The node's metrics in the Prometheus text exposition format (0.0.4),
 //! rendered on request from the core's counters; there is no registry and
-//! no background task.
+//! no background task. The figures are copied under the core's lock
+//! ([`Snapshot::of`]) and the page is written after it is released
+//! ([`render`]), like every page (ARCHITECTURE.md, the lock discipline).
 //!
 //! Labelled families list every known label value, zeros included, so a
 //! dashboard sees a series before its first event: every
@@ -21,46 +23,92 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// The gossip validation results the network counts (see `net/gossip.rs`).
 pub const GOSSIP_RESULTS: [&str; 3] = ["accepted", "ignored", "rejected"];
 
-/// The metrics page for `core`.
-pub fn render(core: &Core) -> String {
-    let replica = core.replica();
-    let stats = replica.stats();
-    let counters = &core.counters;
+/// The figures the metrics page shows, copied from the core.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    peers_connected: usize,
+    members: usize,
+    accepted: u64,
+    duplicates: u64,
+    rejected: BTreeMap<&'static str, u64>,
+    entries_rejected: BTreeMap<&'static str, u64>,
+    pending: usize,
+    held: usize,
+    forks: usize,
+    stored: Vec<crate::member_watch::MemberStored>,
+    sync_sessions: u64,
+    sync_rounds: u64,
+    last_sync_ms: BTreeMap<String, i64>,
+    gossip: BTreeMap<&'static str, u64>,
+    writes_stopped: bool,
+}
+
+impl Snapshot {
+    /// Copies the figures from `core` (under its lock).
+    pub fn of(core: &Core) -> Self {
+        let replica = core.replica();
+        let stats = replica.stats();
+        let counters = &core.counters;
+        Self {
+            peers_connected: counters.peers_connected.get(),
+            members: replica.membership().state().member_count(),
+            accepted: stats.accepted,
+            duplicates: stats.duplicates,
+            rejected: stats.rejected.clone(),
+            entries_rejected: stats.entries_rejected.clone(),
+            pending: replica.pending_len(),
+            held: replica.held_len(),
+            forks: replica.forks().count(),
+            stored: crate::member_watch::stored(replica),
+            sync_sessions: counters.sync_sessions,
+            sync_rounds: counters.sync_rounds,
+            last_sync_ms: counters.last_sync_ms.clone(),
+            gossip: counters.gossip.clone(),
+            writes_stopped: core.is_stopped(),
+        }
+    }
+}
+
+/// The metrics page of `snapshot`; never under the core's lock (checked
+/// in debug builds).
+pub fn render(snapshot: &Snapshot) -> String {
+    debug_assert!(
+        amtshilfe_dashboard::render_check::rendering_allowed(),
+        "the metrics page was rendered while the node's core lock was held"
+    );
     let mut page = Page::default();
 
     page.family("amtshilfe_peers_connected", "gauge", "Peers connected now.");
-    page.sample(
-        "amtshilfe_peers_connected",
-        &[],
-        counters.peers_connected.get(),
-    );
+    page.sample("amtshilfe_peers_connected", &[], snapshot.peers_connected);
     page.family(
         "amtshilfe_members",
         "gauge",
         "Current members of the pact, as the membership log says.",
     );
-    let members = replica.membership().state().member_count();
-    page.sample("amtshilfe_members", &[], members);
+    page.sample("amtshilfe_members", &[], snapshot.members);
 
     page.family(
         "amtshilfe_envelopes_accepted_total",
         "counter",
         "Envelopes applied, received or written here.",
     );
-    page.sample("amtshilfe_envelopes_accepted_total", &[], stats.accepted);
+    page.sample("amtshilfe_envelopes_accepted_total", &[], snapshot.accepted);
     page.family(
         "amtshilfe_envelopes_duplicate_total",
         "counter",
         "Envelopes received again that were already known.",
     );
-    page.sample("amtshilfe_envelopes_duplicate_total", &[], stats.duplicates);
+    page.sample(
+        "amtshilfe_envelopes_duplicate_total",
+        &[],
+        snapshot.duplicates,
+    );
     page.family(
         "amtshilfe_envelopes_rejected_total",
         "counter",
         "Envelopes refused by ingress, by reason.",
     );
-    let rejected = with_zeros(&Rejection::CODES, &stats.rejected);
-    for (reason, count) in rejected {
+    for (reason, count) in with_zeros(&Rejection::CODES, &snapshot.rejected) {
         page.sample(
             "amtshilfe_envelopes_rejected_total",
             &[("reason", reason)],
@@ -72,8 +120,7 @@ pub fn render(core: &Core) -> String {
         "counter",
         "Membership entries refused, by reason.",
     );
-    let entries_rejected = with_zeros(&EntryRejection::CODES, &stats.entries_rejected);
-    for (reason, count) in entries_rejected {
+    for (reason, count) in with_zeros(&EntryRejection::CODES, &snapshot.entries_rejected) {
         page.sample(
             "amtshilfe_entries_rejected_total",
             &[("reason", reason)],
@@ -85,26 +132,25 @@ pub fn render(core: &Core) -> String {
         "gauge",
         "Envelopes waiting for missing dependencies.",
     );
-    page.sample("amtshilfe_pending_envelopes", &[], replica.pending_len());
+    page.sample("amtshilfe_pending_envelopes", &[], snapshot.pending);
     page.family(
         "amtshilfe_held_changes",
         "gauge",
         "Stored changes no longer authorised (kept, not applied).",
     );
-    page.sample("amtshilfe_held_changes", &[], replica.held_len());
+    page.sample("amtshilfe_held_changes", &[], snapshot.held);
     page.family(
         "amtshilfe_forks",
         "gauge",
         "Actors known to have signed two changes with one sequence number (held from there).",
     );
-    page.sample("amtshilfe_forks", &[], replica.forks().count());
+    page.sample("amtshilfe_forks", &[], snapshot.forks);
     page.family(
         "amtshilfe_member_stored_bytes",
         "gauge",
         "Encoded bytes of a member's documents kept here (applied, held, waiting).",
     );
-    let stored = crate::member_watch::stored(replica);
-    for member in &stored {
+    for member in &snapshot.stored {
         let id = member.member.to_string();
         page.sample(
             "amtshilfe_member_stored_bytes",
@@ -117,7 +163,7 @@ pub fn render(core: &Core) -> String {
         "gauge",
         "Members keeping more bytes here than the watch threshold (see /api/status).",
     );
-    let over = stored.iter().filter(|m| m.over_watch).count();
+    let over = snapshot.stored.iter().filter(|m| m.over_watch).count();
     page.sample("amtshilfe_members_over_watch", &[], over);
 
     page.family(
@@ -125,19 +171,19 @@ pub fn render(core: &Core) -> String {
         "counter",
         "Anti-entropy sync sessions completed.",
     );
-    page.sample("amtshilfe_sync_sessions_total", &[], counters.sync_sessions);
+    page.sample("amtshilfe_sync_sessions_total", &[], snapshot.sync_sessions);
     page.family(
         "amtshilfe_sync_rounds_total",
         "counter",
         "Sync request rounds sent.",
     );
-    page.sample("amtshilfe_sync_rounds_total", &[], counters.sync_rounds);
+    page.sample("amtshilfe_sync_rounds_total", &[], snapshot.sync_rounds);
     page.family(
         "amtshilfe_last_sync_timestamp_seconds",
         "gauge",
         "When the last sync session with a peer completed, seconds since the epoch.",
     );
-    for (peer, ms) in &counters.last_sync_ms {
+    for (peer, ms) in &snapshot.last_sync_ms {
         page.sample(
             "amtshilfe_last_sync_timestamp_seconds",
             &[("peer", peer)],
@@ -149,7 +195,7 @@ pub fn render(core: &Core) -> String {
         "counter",
         "Gossip messages received, by validation result.",
     );
-    for (result, count) in with_zeros(&GOSSIP_RESULTS, &counters.gossip) {
+    for (result, count) in with_zeros(&GOSSIP_RESULTS, &snapshot.gossip) {
         page.sample(
             "amtshilfe_gossip_messages_total",
             &[("result", result)],
@@ -161,7 +207,11 @@ pub fn render(core: &Core) -> String {
         "gauge",
         "1 after a store failure stopped writes (restart the node), else 0.",
     );
-    page.sample("amtshilfe_writes_stopped", &[], u8::from(core.is_stopped()));
+    page.sample(
+        "amtshilfe_writes_stopped",
+        &[],
+        u8::from(snapshot.writes_stopped),
+    );
     page.text
 }
 

@@ -44,7 +44,8 @@ pub(crate) async fn no_route() -> (Extension<NoRoute>, ApiError) {
 
 /// `GET /metrics`: Prometheus text format.
 pub(super) async fn metrics(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
-    let text = with_core(&state, |core| Ok(metrics::render(core))).await?;
+    let snapshot = with_core(&state, |core| Ok(metrics::Snapshot::of(core))).await?;
+    let text = metrics::render(&snapshot);
     Ok(([(CONTENT_TYPE, metrics::CONTENT_TYPE)], text))
 }
 

@@ -53,3 +53,23 @@ async fn a_page_rendered_while_the_core_lock_is_held_panics() {
     let html = amtshilfe_dashboard::pages::overview(&ctx(), &[], &BTreeMap::new(), &[]);
     assert!(html.contains("Kreis Bergstraße"), "{html}");
 }
+
+#[tokio::test]
+async fn the_metrics_page_is_written_after_the_lock_is_released() {
+    let node = TestNode::new();
+    let core = node.core.clone();
+    let under_the_lock = std::thread::spawn(move || {
+        let guard = core.lock();
+        crate::metrics::render(&crate::metrics::Snapshot::of(&guard))
+    })
+    .join();
+    assert!(
+        under_the_lock.is_err(),
+        "writing it under the lock must panic"
+    );
+
+    let snapshot = crate::metrics::Snapshot::of(&node.core.lock());
+    let page = crate::metrics::render(&snapshot);
+    assert!(page.contains("amtshilfe_members 2"), "{page}");
+    // The route keeps to it: `reads::metrics_list_every_family_and_reason_and_move`.
+}
