@@ -268,7 +268,8 @@ impl Worker {
         channel: ResponseChannel<Admission>,
     ) -> IngestDone {
         let gate_changed = if pact == self.pact {
-            self.core.lock().receive_entries(entries, &peer.to_string())
+            let entries = well_signed(entries);
+            !entries.is_empty() && self.core.lock().receive_entries(entries, &peer.to_string())
         } else {
             tracing::warn!(%peer, "introduction from another pact");
             false
@@ -433,6 +434,18 @@ impl Worker {
         }
         outcomes
     }
+}
+
+/// The entries of an introduction whose signatures verify, checked here
+/// before the core's lock is taken: a stranger's introduction can carry
+/// delegations of its own key with made-up signatures, and checking those
+/// must not keep sync and the pages waiting. The log checks the ones kept
+/// again when it takes them (a valid entry is one a member made).
+fn well_signed(entries: Vec<SignedEntry>) -> Vec<SignedEntry> {
+    entries
+        .into_iter()
+        .filter(|entry| entry.check_signatures().is_ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -604,6 +617,18 @@ mod tests {
         );
         drop(queue);
         worker.join().unwrap();
+    }
+
+    /// An introduction's forged delegation is dropped before the lock;
+    /// a genuine one is kept for the log.
+    #[test]
+    fn an_introductions_forged_delegations_are_dropped_before_the_lock() {
+        use amtshilfe_tests::fixtures::TestPact;
+        let pact = TestPact::new(2, 72);
+        let genuine = pact.delegations[0].clone();
+        let mut forged = genuine.clone();
+        forged.signatures[0].signature.0[0] ^= 1;
+        assert_eq!(well_signed(vec![forged, genuine.clone()]), vec![genuine]);
     }
 
     /// Consecutive gossip is judged as one batch; a message that does not
