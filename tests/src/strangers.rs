@@ -1,5 +1,5 @@
-//! Strangers against a node over real libp2p (TCP + noise + yamux on
-//! loopback): fresh peer ids that dial the node, hold their connections
+//! Strangers against a node over real libp2p (TCP + noise + yamux, or
+//! QUIC, on loopback): fresh peer ids that dial the node, hold their connections
 //! and flood its stream protocols with what a peer outside the pact can
 //! send: the largest sync request the codec takes, sync requests that
 //! inflate to the cap ("zip bombs"), truncated frames, bytes that are no
@@ -61,6 +61,15 @@ impl Stranger {
     /// member may do on a connection the same way).
     pub async fn dial_as(address: Multiaddr, key: identity::Keypair) -> Option<Self> {
         let muxer = handshake(address, &key).await?;
+        let muxer = Arc::new(Mutex::new(muxer));
+        let driver = tokio::spawn(drive(muxer.clone()));
+        Some(Self { muxer, driver })
+    }
+
+    /// Dials `address` (a `/udp/…/quic-v1` address without `/p2p/`) over
+    /// QUIC as a fresh peer id.
+    pub async fn dial_quic(address: Multiaddr) -> Option<Self> {
+        let muxer = handshake_quic(address, &identity::Keypair::generate_ed25519()).await?;
         let muxer = Arc::new(Mutex::new(muxer));
         let driver = tokio::spawn(drive(muxer.clone()));
         Some(Self { muxer, driver })
@@ -216,6 +225,51 @@ impl Stranger {
         held.extend(futures::future::join_all(fills).await.into_iter().flatten());
         tokio::time::sleep(hold).await;
         held.len()
+    }
+}
+
+impl Stranger {
+    /// How many bytes the node lets this stranger send without reading
+    /// them: first `stalled` streams whose proposal is cut short (so the
+    /// node waits for the rest and its negotiation slots stay taken), then
+    /// `filled` streams each written with up to `per_stream` bytes, every
+    /// write given up after `wait`. The node does not read a stream before
+    /// it takes it into negotiation, and the transport's flow control
+    /// stops the writes once the node's windows are full, so the sum is
+    /// what the node buffers for the stranger.
+    pub async fn unread_bytes(
+        &self,
+        stalled: usize,
+        filled: usize,
+        per_stream: usize,
+        wait: Duration,
+    ) -> usize {
+        let mut stall = proposal(SYNC);
+        stall.truncate(20);
+        stall.extend_from_slice(&[100, b'/']);
+        let stalls = (0..stalled).map(|_| self.send(&stall, &[], false));
+        let _held: Vec<_> = futures::future::join_all(stalls).await;
+        let chunk = vec![0x5a_u8; 64 * 1024];
+        let fills = (0..filled).map(|_| async {
+            let open = futures::future::poll_fn(|cx| lock(&self.muxer).poll_outbound_unpin(cx));
+            let Ok(Ok(mut stream)) = tokio::time::timeout(wait, open).await else {
+                return (0, None);
+            };
+            let mut sent = 0;
+            while sent < per_stream {
+                let write = async {
+                    stream.write_all(&chunk).await?;
+                    stream.flush().await
+                };
+                match tokio::time::timeout(wait, write).await {
+                    Ok(Ok(())) => sent += chunk.len(),
+                    _ => break,
+                }
+            }
+            (sent, Some(stream))
+        });
+        let filled = futures::future::join_all(fills).await;
+        filled.iter().map(|(sent, _)| sent).sum()
     }
 }
 
@@ -450,6 +504,24 @@ pub fn memory_mib(pid: u32) -> std::io::Result<(f64, f64)> {
             .ok_or_else(|| std::io::Error::other(format!("no {name} in /proc/{pid}/status")))
     };
     Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// A QUIC connection to `address` as `key`'s peer id (libp2p's defaults),
+/// if the handshake completes within [`STEP_TIMEOUT`].
+pub async fn handshake_quic(address: Multiaddr, key: &identity::Keypair) -> Option<StreamMuxerBox> {
+    let mut transport = libp2p::quic::tokio::Transport::new(libp2p::quic::Config::new(key))
+        .map(|(_, connection), _| StreamMuxerBox::new(connection))
+        .boxed();
+    let dial = transport
+        .dial(
+            address,
+            DialOpts {
+                role: Endpoint::Dialer,
+                port_use: PortUse::New,
+            },
+        )
+        .ok()?;
+    tokio::time::timeout(STEP_TIMEOUT, dial).await.ok()?.ok()
 }
 
 /// A connection to `address` as `key`'s peer id over TCP, noise and yamux

@@ -94,6 +94,51 @@ async fn a_thousand_strangers_are_not_all_held_and_the_dashboard_answers() {
     node.stop().await;
 }
 
+/// A stranger over QUIC can make the node hold no more unread bytes than
+/// one over TCP: the node's QUIC windows are cut to
+/// `QUIC_CONNECTION_DATA_MAX` (8 MiB) per connection, from QUIC's default
+/// 15 MB (10 MB per stream, 256 streams).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_over_quic_fills_no_more_than_the_connection_window() {
+    use amtshilfe_node::net::behaviour::{NEGOTIATING_STREAMS_MAX, QUIC_CONNECTION_DATA_MAX};
+    use amtshilfe_tests::strangers::Stranger;
+    let root = tempfile::tempdir().unwrap();
+    let pact = TestPact::new(1, 8);
+    let dirs = make_data_dirs(root.path(), &pact);
+    let mut options = loopback_options(&dirs[0], vec![]);
+    options.listen = vec!["/ip4/127.0.0.1/udp/0/quic-v1".parse().unwrap()];
+    let node = start(options).await;
+    let mut address = dial_address(&node);
+    address.pop();
+    let stranger = Stranger::dial_quic(address)
+        .await
+        .expect("the QUIC handshake");
+    let pushed = stranger
+        .unread_bytes(
+            NEGOTIATING_STREAMS_MAX,
+            64,
+            2 * 1024 * 1024,
+            Duration::from_secs(2),
+        )
+        .await;
+    println!(
+        "a stranger pushed {:.1} MiB unread over QUIC (window {} MiB)",
+        pushed as f64 / 1048576.0,
+        QUIC_CONNECTION_DATA_MAX / 1024 / 1024
+    );
+    // One chunk of slack for the flow control's timing.
+    assert!(
+        pushed <= QUIC_CONNECTION_DATA_MAX as usize + 64 * 1024,
+        "{pushed} bytes"
+    );
+    assert!(
+        pushed > 1024 * 1024,
+        "the stranger sent almost nothing: {pushed}"
+    );
+    drop(stranger);
+    node.stop().await;
+}
+
 /// A stranger's sync stream is refused at protocol negotiation
 /// (`net/gate.rs`), before the node reads a byte of its request; its
 /// introduction stream is taken, since that is how a member gets admitted.

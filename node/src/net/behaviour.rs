@@ -71,6 +71,25 @@ pub fn yamux_config() -> libp2p::yamux::Config {
     config
 }
 
+/// Most bytes a QUIC peer may send on one connection before the node
+/// reads them, in bytes: the same 8 MiB a TCP connection's yamux windows
+/// allow ([`YAMUX_STREAMS_MAX`] × 256 KiB), instead of QUIC's default
+/// 15 MB per connection and 10 MB per stream.
+pub const QUIC_CONNECTION_DATA_MAX: u32 = 8 * 1024 * 1024;
+/// Most bytes a QUIC peer may send on one stream before the node reads
+/// them, in bytes (a sync page streams through it in turns).
+pub const QUIC_STREAM_DATA_MAX: u32 = 1024 * 1024;
+
+/// QUIC with the same stream count and unread-data bound as TCP + yamux,
+/// so that a stranger dialling over UDP holds no more of the node's memory
+/// than one dialling over TCP.
+pub fn quic_config(mut config: libp2p::quic::Config) -> libp2p::quic::Config {
+    config.max_concurrent_stream_limit = YAMUX_STREAMS_MAX as u32;
+    config.max_connection_data = QUIC_CONNECTION_DATA_MAX;
+    config.max_stream_data = QUIC_STREAM_DATA_MAX;
+    config
+}
+
 /// The connection limits above.
 pub fn connection_limits() -> connection_limits::ConnectionLimits {
     connection_limits::ConnectionLimits::default()

@@ -77,7 +77,7 @@ pub fn spawn(
             super::behaviour::yamux_config,
         )
         .map_err(|e| NetworkError::Setup(e.to_string()))?
-        .with_quic()
+        .with_quic_config(super::behaviour::quic_config)
         .with_behaviour(|key| Behaviour::new(key, mdns))
         .map_err(|e| NetworkError::Setup(e.to_string()))?
         .with_swarm_config(|c| {
