@@ -130,7 +130,9 @@ impl Affected {
                 units => derived.held.insert(offer.clone(), units),
             };
             let current = store.offers.get(&offer);
-            derived.capacity.set(offer, current, held);
+            derived
+                .capacity
+                .set(offer, current.map(|offer| &**offer), held);
         }
     }
 }

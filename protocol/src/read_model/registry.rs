@@ -386,7 +386,7 @@ impl ReadModel {
             Merged::new(walks)
                 .take_while(move |address| only.is_none_or(|o| address.owner == o))
                 .filter_map(|address| offers.get_key_value(address))
-                .map(|(address, offer)| (&**address, offer)),
+                .map(|(address, offer)| (&**address, &**offer)),
         )
     }
 
@@ -401,7 +401,7 @@ impl ReadModel {
             None => offers.range::<RecordAddress, _>(..),
         };
         Box::new(
-            from.map(|(address, offer)| (&**address, offer))
+            from.map(|(address, offer)| (&**address, &**offer))
                 .take_while(move |(address, _)| only.is_none_or(|o| address.owner == o)),
         )
     }

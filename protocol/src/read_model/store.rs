@@ -50,7 +50,10 @@ pub(crate) type SharedAddress = Arc<RecordAddress>;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Store {
     pub(crate) profiles: BTreeMap<MemberId, MemberProfile>,
-    pub(crate) offers: BTreeMap<SharedAddress, Offer>,
+    /// Boxed: an `Offer` is some 350 bytes, and a tree node keeps room
+    /// for eleven values whether or not they are there (about half are,
+    /// as offers come in), so inline values cost about twice their size.
+    pub(crate) offers: BTreeMap<SharedAddress, Box<Offer>>,
     /// The offers by owner and status, kind, category and quantity.
     pub(crate) offer_index: OfferIndex,
     pub(crate) requests: BTreeMap<RecordAddress, AidRequest>,
@@ -134,7 +137,7 @@ impl Store {
                 }
                 let address = SharedAddress::new(address);
                 self.offer_index.add(&address, &offer);
-                self.offers.insert(address, offer);
+                self.offers.insert(address, Box::new(offer));
             }
             Record::Request(request) => {
                 self.requests.insert(address, request);
@@ -198,7 +201,7 @@ impl Store {
             RecordTag::Offer => {
                 let offer = self.offers.remove(&address)?;
                 self.offer_index.remove(&address, &offer);
-                Some(Record::Offer(offer))
+                Some(Record::Offer(*offer))
             }
             RecordTag::Request => self.requests.remove(&address).map(Record::Request),
             RecordTag::Pledge => {
