@@ -2,9 +2,9 @@
 //! (`tests/src/bench/scale.rs`: 250 owners with 200 equipment offers
 //! each, quantity 1 to 20, three categories):
 //! `cargo run -p amtshilfe-protocol --example read_model_bytes -- model`
-//! (`-- offers`: the same offers alone, in one map from owner and record
-//! id to offer, so that the rest shows: indexes, documents' keys, derived
-//! entries).
+//! (`-- offers`: the same offers alone, held as the store holds them, a
+//! shared address to a boxed offer in one map, so that the rest shows:
+//! indexes, documents' keys, derived entries).
 //!
 //! Measured as the growth of the process's resident memory (`VmRSS`)
 //! while the model is built, each case in a process of its own (memory a
@@ -16,6 +16,7 @@
 #![allow(clippy::print_stdout)]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use amtshilfe_protocol::ids::{Collection, DocumentId, MemberId, RecordId};
 use amtshilfe_protocol::model::{
@@ -118,7 +119,7 @@ fn main() {
                 for owner in 1..=OWNERS {
                     for n in 0..PER_OWNER {
                         let address = RecordAddress::new(MemberId([owner; 32]), record_id(n));
-                        offers.insert(address, offer(n));
+                        offers.insert(Arc::new(address), Box::new(offer(n)));
                     }
                 }
                 offers
