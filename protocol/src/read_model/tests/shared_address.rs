@@ -1,18 +1,27 @@
-//! The offer index holds the offers' map's own addresses
-//! (`store::SharedAddress`), not copies: at 50,000 offers the copies were
-//! about 20 MiB and put the scale benchmark's node over its memory target.
-//! The registry's answers cannot show a copy, so this looks at the store.
+//! The offer index and the capacity shares hold the offers' map's own
+//! addresses (`store::SharedAddress`), not copies, and the shares one copy
+//! of each capacity key: at 50,000 offers the copies were about 30 MiB and
+//! put the scale benchmark's node over its memory target. The answers
+//! cannot show a copy, so this looks at the store.
 
 use std::sync::Arc;
 
 use super::*;
 
-/// For every offer: the sets that hold it point at the map's address, and
-/// nothing else keeps one (no copy, no address left over from a version
-/// of the offer that was replaced or removed).
+/// For every offer: the sets and the capacity share that hold it point at
+/// the map's address, and nothing else keeps one (no copy, no address left
+/// over from a version of the offer that was replaced or removed).
 fn assert_addresses_shared(model: &ReadModel) {
     let store = &model.store;
+    let capacity = &model.derived.capacity;
+    assert!(capacity.keys_shared(), "a capacity key copied or left over");
+    let shares: Vec<_> = capacity.shared_addresses().collect();
+    for share in &shares {
+        let own = store.offers.get_key_value(&***share).map(|(own, _)| own);
+        assert!(own.is_some_and(|own| Arc::ptr_eq(own, share)), "{share:?}");
+    }
     for address in store.offers.keys() {
+        let shared = usize::from(shares.iter().any(|share| **share == *address));
         let held: Vec<_> = store
             .offer_index
             .by_facet
@@ -25,7 +34,7 @@ fn assert_addresses_shared(model: &ReadModel) {
         }
         assert_eq!(
             Arc::strong_count(address),
-            1 + held.len(),
+            1 + held.len() + shared,
             "{address:?} is held outside the map and its facet sets"
         );
     }
@@ -56,13 +65,15 @@ fn facet_sets_share_the_offers_addresses_through_replacements() {
         ],
     );
     assert_addresses_shared(&model);
-    let sets_holding_any: usize = model
+    // Every set entry and share is one of the map's (counted above).
+    let sets_and_shares: usize = model
         .store
         .offer_index
         .by_facet
         .values()
         .map(|facet| facet.offers.len())
-        .sum();
+        .sum::<usize>()
+        + model.derived.capacity.shared_addresses().count();
     let expected: usize = model
         .store
         .offers
@@ -70,7 +81,10 @@ fn facet_sets_share_the_offers_addresses_through_replacements() {
         .map(|address| Arc::strong_count(address) - 1)
         .sum();
     assert_eq!(
-        sets_holding_any, expected,
-        "a set holds an offer no longer there"
+        sets_and_shares, expected,
+        "an entry for an offer no longer there"
     );
+    // The last offer under a key gone: its key with it.
+    offers(&mut model, HELPER, vec![("team", team_offer())]);
+    assert_addresses_shared(&model);
 }
