@@ -41,13 +41,14 @@ fn assert_addresses_shared(model: &ReadModel) {
 }
 
 #[test]
-fn facet_sets_share_the_offers_addresses_through_replacements() {
+fn addresses_and_capacity_keys_stay_shared_through_replacements() {
     let mut model = ReadModel::new();
     offers(
         &mut model,
         HELPER,
         vec![
             ("laptops", equipment_offer("laptop", 5)),
+            ("more-laptops", equipment_offer("laptop", 2)),
             ("forensics", person_offer("forensics", Mode::Both)),
             ("team", team_offer()),
             ("gone", remote_offer()),
@@ -60,6 +61,7 @@ fn facet_sets_share_the_offers_addresses_through_replacements() {
         HELPER,
         vec![
             ("laptops", equipment_offer("desktop", 3)),
+            ("more-laptops", equipment_offer("desktop", 2)),
             ("forensics", person_offer("lead", Mode::Remote)),
             ("team", team_offer()),
         ],
