@@ -129,8 +129,9 @@ impl Affected {
                 0 => derived.held.remove(&offer),
                 units => derived.held.insert(offer.clone(), units),
             };
-            let current = store.offers.get(&offer);
-            derived.capacity.set(offer, current, held);
+            let current = store.offers.get_key_value(&offer);
+            let current = current.map(|(address, offer)| (address, &**offer));
+            derived.capacity.set(&offer, current, held);
         }
     }
 }

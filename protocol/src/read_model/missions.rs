@@ -141,7 +141,8 @@ impl ReadModel {
             Some(pledge) => PledgeLink::Joined {
                 pledge,
                 offer: offer_of(pledge_address.owner, pledge)
-                    .and_then(|offer| self.store.offers.get(&offer)),
+                    .and_then(|offer| self.store.offers.get(&offer))
+                    .map(|offer| &**offer),
             },
         };
         MissionOrder {

@@ -62,17 +62,19 @@ use derive::{Affected, Derived};
 use store::Store;
 
 /// What the read model keeps about one document: for each key of the
-/// document's root map, the record it was decoded into, or `None` if it
-/// failed the schema check and was skipped. This is what lets an update
-/// take out exactly the records a change replaced.
+/// document's root map, whether it was decoded into a record (`false`: it
+/// failed the schema check and was skipped). This is what lets an update
+/// take out exactly the records a change replaced. A decoded key is its
+/// record's `tag:id` (`RecordKey`'s text), so the key alone names the
+/// record: keeping the parsed key besides doubled the id per record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct DocumentEntry {
-    records: BTreeMap<String, Option<RecordKey>>,
+    records: BTreeMap<Box<str>, bool>,
 }
 
 impl DocumentEntry {
     fn skipped(&self) -> usize {
-        self.records.values().filter(|key| key.is_none()).count()
+        self.records.values().filter(|decoded| !**decoded).count()
     }
 }
 
@@ -114,19 +116,19 @@ impl ReadModel {
     /// skipped and counted; they cannot normally get in, since ingress runs
     /// the same check.
     pub fn update_document(&mut self, document: DocumentId, records: &BTreeMap<String, String>) {
-        let gone: Vec<String> = self
+        let gone: Vec<Box<str>> = self
             .documents
             .get(&document)
             .map(|entry| {
                 entry
                     .records
                     .keys()
-                    .filter(|key| !records.contains_key(*key))
+                    .filter(|key| !records.contains_key(&***key))
                     .cloned()
                     .collect()
             })
             .unwrap_or_default();
-        let gone = gone.iter().map(|key| (key.as_str(), None));
+        let gone = gone.iter().map(|key| (&**key, None));
         let present = records
             .iter()
             .map(|(key, json)| (key.as_str(), Some(json.as_str())));
@@ -147,7 +149,8 @@ impl ReadModel {
         let mut affected = Affected::default();
         let mut entry = self.documents.remove(&document).unwrap_or_default();
         for (key, json) in updates {
-            if let Some(Some(old)) = entry.records.remove(key)
+            if let Some(true) = entry.records.remove(key)
+                && let Ok(old) = key.parse::<RecordKey>()
                 && let Some(record) = self.store.remove(document.owner, &old)
             {
                 let address = RecordAddress::new(document.owner, old.id);
@@ -155,7 +158,7 @@ impl ReadModel {
             }
             let Some(json) = json else { continue };
             let Ok((record_key, record)) = decode_keyed(document.collection, key, json) else {
-                entry.records.insert(key.to_owned(), None);
+                entry.records.insert(key.into(), false);
                 continue;
             };
             let address = RecordAddress::new(document.owner, record_key.id.clone());
@@ -163,7 +166,7 @@ impl ReadModel {
             // being in the store, so touch first and move it in after.
             affected.touch(&self.store, &address, &record);
             self.store.insert(document.owner, &record_key, record);
-            entry.records.insert(key.to_owned(), Some(record_key));
+            entry.records.insert(key.into(), true);
         }
         affected.apply(&self.store, &mut self.derived);
         if !entry.records.is_empty() {

@@ -17,16 +17,16 @@
 //! entries are dropped, so two stores with the same offers compare equal
 //! (the update-order property test checks it with the index in).
 //!
-//! Cost: one set entry (an address, about 100 bytes with the tree's share)
-//! per facet of an offer: four for equipment (kind, category, on-site,
-//! quantity), for a person its role and skills besides; the per-owner
-//! counts and validity bounds are per owner or per distinct time, not per
-//! offer.
+//! Cost: one set entry (a pointer to the address the offers' map holds,
+//! [`SharedAddress`]: 8 bytes, about 15 with the tree's share) per facet
+//! of an offer: three for equipment (kind, category, quantity), for a
+//! person its role, mode and skills besides; the per-owner counts and
+//! validity bounds are per owner or per distinct time, not per offer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
-use super::store::RecordAddress;
+use super::store::{RecordAddress, SharedAddress};
 use crate::ids::MemberId;
 use crate::model::{Mode, Offer, OfferDetail, OfferKind, OfferStatus, TimeWindow};
 
@@ -111,7 +111,8 @@ pub(crate) type OwnerCounts = BTreeMap<MemberId, BTreeMap<OfferStatus, usize>>;
 /// The offers with one facet, and how many of each owner's per status.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FacetOffers {
-    pub(crate) offers: BTreeSet<RecordAddress>,
+    /// The offers' shared addresses (`SharedAddress`), one pointer each.
+    pub(crate) offers: BTreeSet<SharedAddress>,
     /// One flat map, not a map per owner: a facet has few offers of most
     /// owners, and a map each would cost more than the counts.
     counts: BTreeMap<(MemberId, OfferStatus), usize>,
@@ -181,12 +182,12 @@ fn count_out<K: Ord>(counts: &mut BTreeMap<K, usize>, key: K) {
 }
 
 impl OfferIndex {
-    /// Counts `offer` in at `address`.
-    pub(crate) fn add(&mut self, address: &RecordAddress, offer: &Offer) {
+    /// Counts `offer` in at `address`, the offers' map's own.
+    pub(crate) fn add(&mut self, address: &SharedAddress, offer: &Offer) {
         owner_in(&mut self.counts, address.owner, offer.status);
         for facet in Facet::of(offer) {
             let entry = self.by_facet.entry(facet).or_default();
-            entry.offers.insert(address.clone());
+            entry.offers.insert(SharedAddress::clone(address));
             count_in(&mut entry.counts, (address.owner, offer.status));
         }
         count_in(

@@ -377,15 +377,16 @@ impl ReadModel {
             .parts
             .iter()
             .map(|part| match &from {
-                Some(from) => part.offers.range(from.clone()..),
-                None => part.offers.range(..),
+                Some(from) => part.offers.range::<RecordAddress, _>(from.clone()..),
+                None => part.offers.range::<RecordAddress, _>(..),
             })
             .collect();
         let offers = &self.store.offers;
         Box::new(
             Merged::new(walks)
                 .take_while(move |address| only.is_none_or(|o| address.owner == o))
-                .filter_map(|address| offers.get_key_value(address)),
+                .filter_map(|address| offers.get_key_value(address))
+                .map(|(address, offer)| (&**address, &**offer)),
         )
     }
 
@@ -394,10 +395,15 @@ impl ReadModel {
     fn offers_from(&self, start: Option<MemberId>, only: Option<MemberId>) -> Candidates<'_> {
         let offers = &self.store.offers;
         let from = match start {
-            Some(owner) => offers.range(RecordAddress::new(owner, RecordId::lowest())..),
-            None => offers.range(..),
+            Some(owner) => {
+                offers.range::<RecordAddress, _>(RecordAddress::new(owner, RecordId::lowest())..)
+            }
+            None => offers.range::<RecordAddress, _>(..),
         };
-        Box::new(from.take_while(move |(address, _)| only.is_none_or(|o| address.owner == o)))
+        Box::new(
+            from.map(|(address, offer)| (&**address, &**offer))
+                .take_while(move |(address, _)| only.is_none_or(|o| address.owner == o)),
+        )
     }
 
     /// One offer, whatever its status.

@@ -6,7 +6,7 @@ use std::collections::btree_set;
 
 use super::offer_index::{Facet, FacetOffers, OfferIndex};
 use super::registry::RegistryFilter;
-use super::store::RecordAddress;
+use super::store::{RecordAddress, SharedAddress};
 use crate::ids::MemberId;
 use crate::model::{Mode, OfferStatus};
 
@@ -70,11 +70,11 @@ impl<'a> Named<'a> {
 /// Sets' walks merged into one in registry order; each step costs the
 /// number of sets, never their size.
 pub(crate) struct Merged<'a> {
-    walks: Vec<std::iter::Peekable<btree_set::Range<'a, RecordAddress>>>,
+    walks: Vec<std::iter::Peekable<btree_set::Range<'a, SharedAddress>>>,
 }
 
 impl<'a> Merged<'a> {
-    pub(crate) fn new(walks: Vec<btree_set::Range<'a, RecordAddress>>) -> Self {
+    pub(crate) fn new(walks: Vec<btree_set::Range<'a, SharedAddress>>) -> Self {
         Self {
             walks: walks.into_iter().map(Iterator::peekable).collect(),
         }
@@ -88,9 +88,9 @@ impl<'a> Iterator for Merged<'a> {
         let mut least: Option<(usize, &'a RecordAddress)> = None;
         for (n, walk) in self.walks.iter_mut().enumerate() {
             if let Some(&next) = walk.peek()
-                && least.is_none_or(|(_, best)| next < best)
+                && least.is_none_or(|(_, best)| **next < *best)
             {
-                least = Some((n, next));
+                least = Some((n, &**next));
             }
         }
         let (n, address) = least?;

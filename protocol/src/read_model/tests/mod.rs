@@ -11,6 +11,7 @@ mod owned;
 mod registry;
 mod registry_timing;
 mod reimbursement;
+mod shared_address;
 
 use std::collections::BTreeMap;
 
