@@ -393,8 +393,9 @@ async fn a_node_outside_the_pact_gets_nothing_and_is_dropped() {
 
     // No document, no record, no envelope reached it. (Its digest does
     // change: a member's introduction carries the delegations of that
-    // member's own device, which every connecting peer receives before
-    // admission; nothing else of the log.)
+    // member's own device and the declaration of the incarnation it writes
+    // under, which every connecting peer receives before admission;
+    // nothing else of the log.)
     let after = observe(&outsider);
     assert!(after.1.is_empty(), "the outsider received documents");
     assert_eq!(after.2, before.2, "the outsider's read model changed");
@@ -417,13 +418,15 @@ async fn a_node_outside_the_pact_gets_nothing_and_is_dropped() {
             .all(|(_, entry)| {
                 matches!(
                     entry.body.kind,
-                    EntryKind::Charter(_) | EntryKind::Delegate { .. }
+                    EntryKind::Charter(_)
+                        | EntryKind::Delegate { .. }
+                        | EntryKind::Incarnation { .. }
                 )
             })
     };
     assert!(
         learned_only_delegations,
-        "the outsider learned more of the log than device delegations"
+        "the outsider learned more of the log than devices' delegations and incarnations"
     );
     assert_ne!(after.0, observe(&members[0]).0);
     println!(

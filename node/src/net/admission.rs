@@ -192,18 +192,28 @@ impl EventLoop {
         introduction
     }
 
+    /// This device's delegations and the declaration of the incarnation it
+    /// writes under now: with the declaration in the introduction, a peer
+    /// counts this node's changes from the first gossip on, before any
+    /// sync, even if this node goes down right after writing.
     fn introduction(&self) -> Introduction {
         let core = self.core.lock();
         let device = core.device().key.public();
-        let mine: Vec<_> = core
-            .replica()
-            .membership()
-            .entries_in_order()
-            .into_iter()
+        let incarnation = core.device().incarnation;
+        let log = core.replica().membership();
+        let entries_in_order = log.entries_in_order();
+        let delegations: Vec<_> = entries_in_order
+            .iter()
             .filter(|(_, entry)| matches!(&entry.body.kind, EntryKind::Delegate { device: d, .. } if *d == device))
-            .map(|(_, entry)| entry.clone())
+            .map(|(_, entry)| (*entry).clone())
             .collect();
-        let entries = mine[mine.len().saturating_sub(INTRODUCTION_ENTRIES_MAX)..].to_vec();
+        let declaration = entries_in_order.iter().find(|(_, entry)| {
+            entry.author() == Some(&device)
+                && matches!(&entry.body.kind, EntryKind::Incarnation { incarnation: i, .. } if *i == incarnation)
+        });
+        let room = INTRODUCTION_ENTRIES_MAX - usize::from(declaration.is_some());
+        let mut entries = delegations[delegations.len().saturating_sub(room)..].to_vec();
+        entries.extend(declaration.map(|(_, entry)| (*entry).clone()));
         Introduction {
             pact: core.replica().pact_id(),
             entries,
@@ -285,14 +295,19 @@ impl EventLoop {
 }
 
 /// The entries of an introduction that delegate the sending peer's own
-/// device; nothing else in it is the peer's to introduce.
+/// device, or that the device signed to declare an incarnation; nothing
+/// else in it is the peer's to introduce.
 fn own_delegations(peer: &PeerId, entries: Vec<SignedEntry>) -> Vec<SignedEntry> {
     let Some(device) = key_of_peer(peer) else {
         return Vec::new();
     };
     entries
         .into_iter()
-        .filter(|entry| matches!(&entry.body.kind, EntryKind::Delegate { device: d, .. } if *d == device))
+        .filter(|entry| match &entry.body.kind {
+            EntryKind::Delegate { device: d, .. } => *d == device,
+            EntryKind::Incarnation { .. } => entry.author() == Some(&device),
+            _ => false,
+        })
         .collect()
 }
 
@@ -318,6 +333,15 @@ mod tests {
         let peer = peer_id_of(&sender.public()).unwrap();
 
         let taken = own_delegations(&peer, vec![theirs, mine.clone(), charter]);
-        assert_eq!(taken, vec![mine]);
+        assert_eq!(taken, vec![mine.clone()]);
+
+        // The sender's own declaration of its incarnation comes along;
+        // another device's does not.
+        let mut log = log;
+        log.insert(mine.clone()).unwrap();
+        let declared = log.declare_incarnation(&sender, id, [4; 16], 0);
+        let not_its = log.declare_incarnation(&other, id, [4; 16], 0);
+        let taken = own_delegations(&peer, vec![mine.clone(), not_its, declared.clone()]);
+        assert_eq!(taken, vec![mine, declared]);
     }
 }
