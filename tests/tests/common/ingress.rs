@@ -23,8 +23,9 @@ pub(crate) struct Fixture {
 /// Incarnations every device of the [`fixture`] has declared besides its
 /// own: the tests write changes of fresh actors under them (a change
 /// counts only under a declared incarnation).
-pub(crate) const FRESH_INCARNATIONS: [[u8; 16]; 6] =
-    [[1; 16], [2; 16], [3; 16], [7; 16], [8; 16], [9; 16]];
+pub(crate) const FRESH_INCARNATIONS: [[u8; 16]; 9] = [
+    [1; 16], [2; 16], [3; 16], [4; 16], [5; 16], [6; 16], [7; 16], [8; 16], [9; 16],
+];
 
 pub(crate) fn fixture() -> Fixture {
     let pact = TestPact::new(4, 11);
