@@ -107,8 +107,6 @@ pub struct Core {
     /// that the rest of the pact hears of them without waiting for its own
     /// next sync round.
     relay: Vec<Envelope>,
-    /// This device's declarations of its incarnation not yet announced.
-    declarations: Vec<SignedEntry>,
     /// Bumped after every stored change (own write, pulled, gossiped, a
     /// membership entry), for live pages.
     changes: watch::Sender<u64>,
@@ -157,7 +155,6 @@ impl Core {
             stored_forks,
             stopped: false,
             relay: Vec::new(),
-            declarations: Vec::new(),
             changes: watch::Sender::new(0),
             counters: NodeCounters::default(),
             seal_identities: crate::sealing::SealIdentities::default(),
@@ -202,15 +199,6 @@ impl Core {
     ) -> Result<Envelope, CoreError> {
         if self.stopped {
             return Err(CoreError::Stopped);
-        }
-        // Declared here rather than inside the replica's write, so that
-        // the entry is announced with the change (`take_declarations`).
-        if let Some(entry) = self
-            .replica
-            .declare_incarnation(&self.device, now_ms)
-            .map_err(|e| WriteError::NotAuthorised(e.to_string()))?
-        {
-            self.declarations.push(entry);
         }
         let envelope = self.replica.write(&self.device, collection, ops, now_ms)?;
         let failure = match self.persist() {
@@ -440,11 +428,10 @@ impl Core {
     }
 
     /// Takes this device's declarations of its incarnation made since the
-    /// last call, to announce before the changes written under it (peers
-    /// refuse those until the declaration reaches them; sync repairs a
-    /// declaration that was not announced).
+    /// last call (by a write or at start), to announce before the changes
+    /// written under it.
     pub fn take_declarations(&mut self) -> Vec<SignedEntry> {
-        std::mem::take(&mut self.declarations)
+        self.replica.take_declarations()
     }
 
     /// Declares, at start, this device's incarnation and any incarnations
@@ -466,8 +453,7 @@ impl Core {
                 ..self.device.clone()
             };
             match self.replica.declare_incarnation(&device, now_ms) {
-                Ok(Some(entry)) => self.declarations.push(entry),
-                Ok(None) => {}
+                Ok(_) => {}
                 Err(reason) => tracing::warn!(
                     incarnation = %hex::encode(incarnation),
                     %reason,

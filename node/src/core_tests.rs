@@ -347,3 +347,21 @@ fn a_store_from_before_declarations_gets_its_own_incarnations_declared_at_start(
         1
     );
 }
+
+#[test]
+fn a_refused_write_declares_no_incarnation() {
+    let Fixture { mut core, .. } = fixture();
+    core.device.incarnation = [9; 16];
+    let heads = core.replica().membership().heads();
+    let bad = vec![RecordOp::Put {
+        key: "offer:o-bad".into(),
+        json: "{\"not\": \"an offer\"}".into(),
+    }];
+    assert!(core.write(Collection::Offers, &bad, T0_MS).is_err());
+    assert_eq!(
+        core.replica().membership().heads(),
+        heads,
+        "the log is unchanged"
+    );
+    assert!(core.take_declarations().is_empty());
+}

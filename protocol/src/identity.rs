@@ -131,6 +131,17 @@ pub fn actor_id(device: &PublicKey, incarnation: [u8; INCARNATION_LEN]) -> autom
     automerge::ActorId::from(bytes.as_slice())
 }
 
+/// The device key and the incarnation an actor is made of (see
+/// [`actor_id`]).
+pub fn split_actor(actor: &crate::ids::ActorKey) -> (PublicKey, [u8; INCARNATION_LEN]) {
+    let bytes = actor.as_bytes();
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes[..32]);
+    let mut incarnation = [0u8; INCARNATION_LEN];
+    incarnation.copy_from_slice(&bytes[32..]);
+    (PublicKey(key), incarnation)
+}
+
 /// The device key an actor id is bound to, if the actor id has the shape
 /// `device key ‖ incarnation`.
 pub fn device_of_actor(actor: &automerge::ActorId) -> Option<PublicKey> {

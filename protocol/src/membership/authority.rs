@@ -4,7 +4,7 @@
 //! delegation's expiry is compared with the change's own timestamp, so the
 //! answer depends only on the write and the membership log.
 
-use crate::identity::{INCARNATION_LEN, sha256};
+use crate::identity::{sha256, split_actor};
 use crate::ids::{ActorKey, DocumentId, MemberId, PublicKey};
 
 use super::wire::canonical_bytes;
@@ -167,16 +167,6 @@ impl MembershipState {
         message.extend_from_slice(&record);
         sha256(&message)
     }
-}
-
-/// The signing key and the incarnation an actor is made of.
-fn split_actor(actor: &ActorKey) -> (PublicKey, [u8; INCARNATION_LEN]) {
-    let bytes = actor.as_bytes();
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&bytes[..32]);
-    let mut incarnation = [0u8; INCARNATION_LEN];
-    incarnation.copy_from_slice(&bytes[32..]);
-    (PublicKey(key), incarnation)
 }
 
 fn current_key(record: &MemberRecord) -> Option<&PublicKey> {

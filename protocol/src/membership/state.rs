@@ -281,8 +281,19 @@ impl MembershipState {
     /// a device delegated under that key and not revoked (expired or not:
     /// a change's own time decides that). The keys whose incarnations the
     /// member-wide cap counts, and who may declare one.
+    /// The same answer as `member_of_key(key) == Some(member)`, from the
+    /// member's own record (replay asks it once per declaration).
     pub fn writes_for(&self, key: &PublicKey, member: &MemberId) -> bool {
-        self.member_of_key(key) == Some(*member)
+        let (Some(info), Some(record)) = (self.members.get(member), self.records.get(member))
+        else {
+            return false;
+        };
+        info.current_key == *key
+            || (record
+                .delegations
+                .iter()
+                .any(|d| d.device == *key && d.issued_under == info.current_key)
+                && record.device_revocation(key).is_none())
     }
 
     /// The incarnations `key` declared for `member`, in replay order.

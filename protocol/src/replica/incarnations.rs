@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::{LocalDevice, Replica};
-use crate::identity::INCARNATION_LEN;
+use crate::identity::{INCARNATION_LEN, split_actor};
 use crate::ids::{MemberId, PublicKey};
 use crate::membership::{EntryRejection, SignedEntry};
 
@@ -33,9 +33,11 @@ impl Replica {
     /// Declares the device's incarnation in the membership log unless it
     /// is declared already (a change counts only under a declared one,
     /// see `membership::EntryKind::Incarnation`). Returns the new entry,
-    /// which the caller stores and announces with the log's other new
-    /// entries; a refusal says why (the key has used up its incarnations,
-    /// or no longer writes for its member).
+    /// which the caller stores with the log's other new entries; it is
+    /// also kept for [`Self::take_declarations`], so that the node can
+    /// announce it before the changes written under it. A refusal says
+    /// why (the key has used up its incarnations, or no longer writes for
+    /// its member).
     pub fn declare_incarnation(
         &mut self,
         device: &LocalDevice,
@@ -69,7 +71,15 @@ impl Replica {
         {
             return Err(DeclareError::MemberCapReached);
         }
+        self.declarations.push(entry.clone());
         Ok(Some(entry))
+    }
+
+    /// The declarations made here since the last call, to announce
+    /// (peers refuse changes under an incarnation until its declaration
+    /// reaches them; sync repairs a declaration that was not announced).
+    pub fn take_declarations(&mut self) -> Vec<SignedEntry> {
+        std::mem::take(&mut self.declarations)
     }
 
     /// The incarnations of `key` among the changes this replica holds of
@@ -93,13 +103,11 @@ impl Replica {
             .flat_map(|(_, changes)| changes.iter().map(|c| &c.actor));
         applied
             .chain(held)
-            .filter(|actor| actor.as_bytes()[..32] == key.0)
-            .map(|actor| {
-                let mut incarnation = [0u8; INCARNATION_LEN];
-                incarnation.copy_from_slice(&actor.as_bytes()[32..]);
-                incarnation
+            .map(split_actor)
+            .filter(|(signer, incarnation)| {
+                signer == key && !declared.iter().any(|d| d.incarnation == *incarnation)
             })
-            .filter(|incarnation| !declared.iter().any(|d| d.incarnation == *incarnation))
+            .map(|(_, incarnation)| incarnation)
             .collect()
     }
 }

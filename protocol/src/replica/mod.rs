@@ -85,6 +85,9 @@ pub struct Replica {
     forks: BTreeMap<(DocumentId, crate::ids::ActorKey), Fork>,
     /// Changes newly applied (from any path) that the node must store.
     outbox: Vec<Envelope>,
+    /// This replica's own declarations of incarnations not yet taken to
+    /// announce (`incarnations.rs`).
+    declarations: Vec<SignedEntry>,
     read_model: ReadModel,
     stats: IngressStats,
     /// Documents with automerge state in memory, most recently used first.
@@ -109,6 +112,7 @@ impl Replica {
             fingerprints: BTreeMap::new(),
             forks: BTreeMap::new(),
             outbox: Vec::new(),
+            declarations: Vec::new(),
             read_model: ReadModel::new(),
             stats: IngressStats::default(),
             loaded: VecDeque::new(),

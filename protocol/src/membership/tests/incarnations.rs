@@ -242,3 +242,54 @@ fn a_rotated_away_keys_backdated_declaration_counts_for_nothing() {
     apply(&mut log, backdated);
     assert!(log.state().incarnations_of(&id(a), &a.public()).is_empty());
 }
+
+#[test]
+fn a_removed_members_device_declares_nothing_on_top_of_its_removal() {
+    let (keys, mut log) = with_devices();
+    let (a, b, c) = (&keys[0], &keys[1], &keys[2]);
+    let removal = propose(&mut log, b, remove(a));
+    approve_all(&mut log, &[c], removal);
+    assert!(!log.state().is_member(&id(a)));
+    let late = log.declare_incarnation(&key(80), id(a), incarnation(1), T0_MS);
+    assert_eq!(log.insert(late), Err(EntryRejection::AuthorNotCurrent));
+    assert!(!log.state().writes_for(&device(80), &id(a)));
+}
+
+/// `writes_for` reads the member's own record; it must say what the
+/// log-wide `member_of_key` says, for every key and member, through a
+/// rotation, a revocation and a removal.
+#[test]
+fn writes_for_agrees_with_member_of_key() {
+    let (keys, mut log) = with_devices();
+    let (a, b, c) = (&keys[0], &keys[1], &keys[2]);
+    let check = |log: &MembershipLog| {
+        let state = log.state();
+        let all_keys = [a, b, c, &key(80), &key(81), &key(82), &key(11), &key(90)];
+        for k in all_keys {
+            for member in [id(a), id(b), id(c)] {
+                assert_eq!(
+                    state.writes_for(&k.public(), &member),
+                    state.member_of_key(&k.public()) == Some(member),
+                );
+            }
+        }
+    };
+    check(&log);
+    let revocation = log.revoke_device(a, id(a), device(81), BTreeMap::new(), T0_MS);
+    apply(&mut log, revocation);
+    check(&log);
+    let rotation = propose(
+        &mut log,
+        b,
+        Proposal::RotateKey {
+            member: id(a),
+            new_key: key(11).public(),
+            frozen_heads: BTreeMap::new(),
+        },
+    );
+    approve_all(&mut log, &[c], rotation);
+    check(&log);
+    let removal = propose(&mut log, c, remove(b));
+    approve_all(&mut log, &[&key(11)], removal);
+    check(&log);
+}
