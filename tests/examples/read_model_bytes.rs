@@ -1,7 +1,7 @@
 //! The read model's memory on a register of the `scale` benchmark's shape
-//! (`tests/src/bench/scale.rs`: 250 owners with 200 equipment offers
+//! (`tests/src/bench/scale.rs`, its offers made by `bench::scale_offer`: 250 owners with 200 equipment offers
 //! each, quantity 1 to 20, three categories):
-//! `cargo run -p amtshilfe-protocol --example read_model_bytes -- model`
+//! `cargo run -p amtshilfe-tests --example read_model_bytes -- model`
 //! (`-- offers`: the same offers alone, held as the store holds them, a
 //! shared address to a boxed offer in one map, so that the rest shows:
 //! indexes, documents' keys, derived entries).
@@ -19,14 +19,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use amtshilfe_protocol::ids::{Collection, DocumentId, MemberId, RecordId};
-use amtshilfe_protocol::model::{
-    Contact, EquipmentOffer, Offer, OfferDetail, OfferStatus, Record, RecordKey,
-};
+use amtshilfe_protocol::model::{Offer, Record, RecordKey};
 use amtshilfe_protocol::read_model::{ReadModel, RecordAddress};
 
 const OWNERS: u8 = 250;
 const PER_OWNER: usize = 200;
-const CATEGORIES: [&str; 3] = ["laptop", "desktop", "thin_client"];
 const T0_MS: i64 = 1_767_225_600_000;
 
 /// The process's resident memory in KiB.
@@ -53,38 +50,10 @@ fn measure<T>(what: &str, build: impl FnOnce() -> T) -> T {
     value
 }
 
-/// The benchmark's offer `n` (`tests/src/bench/support.rs::offer_put`).
-fn offer(n: usize) -> Offer {
-    let quantity = 1 + (n % 20) as u32;
-    let now_ms = T0_MS + (n * 1_000) as i64;
-    Offer {
-        title: format!("{quantity} Notebooks, sauber aufgesetzt"),
-        status: OfferStatus::Available,
-        valid_from_ms: now_ms,
-        valid_until_ms: None,
-        contact: Contact {
-            role: "IT-Rufbereitschaft".into(),
-            phone: "+49 6252 15-0".into(),
-            email: "it-notfall@example.de".into(),
-        },
-        notes: String::new(),
-        updated_at_ms: now_ms,
-        detail: OfferDetail::Equipment(EquipmentOffer {
-            category: CATEGORIES[n % CATEGORIES.len()].into(),
-            quantity,
-            image_state: "clean_standalone".into(),
-            own_communications: true,
-            location: "Lager Kreishaus".into(),
-            setup_hours: 4,
-            transport: "Abholung oder Lieferung".into(),
-            wiped_on_return: true,
-            clean_image: None,
-        }),
-    }
-}
-
-fn record_id(n: usize) -> RecordId {
-    RecordId::new(format!("o-{n:06}")).expect("a valid record id")
+/// The benchmark's offer `n` (`bench::scale_offer`, as the `scale` row
+/// writes it).
+fn offer(n: usize) -> (RecordId, Offer) {
+    amtshilfe_tests::bench::scale_offer(n, T0_MS).expect("a valid benchmark offer")
 }
 
 /// Each owner's Offers document as the read model is handed it.
@@ -93,8 +62,11 @@ fn documents() -> Vec<(DocumentId, BTreeMap<String, String>)> {
         .map(|owner| {
             let records = (0..PER_OWNER)
                 .map(|n| {
-                    let key = RecordKey::offer(record_id(n)).to_string();
-                    (key, Record::Offer(offer(n)).to_json())
+                    let (id, offer) = offer(n);
+                    (
+                        RecordKey::offer(id).to_string(),
+                        Record::Offer(offer).to_json(),
+                    )
                 })
                 .collect();
             (
@@ -118,8 +90,9 @@ fn main() {
                 let mut offers = BTreeMap::new();
                 for owner in 1..=OWNERS {
                     for n in 0..PER_OWNER {
-                        let address = RecordAddress::new(MemberId([owner; 32]), record_id(n));
-                        offers.insert(Arc::new(address), Box::new(offer(n)));
+                        let (id, offer) = offer(n);
+                        let address = RecordAddress::new(MemberId([owner; 32]), id);
+                        offers.insert(Arc::new(address), Box::new(offer));
                     }
                 }
                 offers

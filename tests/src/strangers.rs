@@ -509,31 +509,31 @@ pub fn memory_mib(pid: u32) -> std::io::Result<(f64, f64)> {
 /// A QUIC connection to `address` as `key`'s peer id (libp2p's defaults),
 /// if the handshake completes within [`STEP_TIMEOUT`].
 pub async fn handshake_quic(address: Multiaddr, key: &identity::Keypair) -> Option<StreamMuxerBox> {
-    let mut transport = libp2p::quic::tokio::Transport::new(libp2p::quic::Config::new(key))
+    let transport = libp2p::quic::tokio::Transport::new(libp2p::quic::Config::new(key))
         .map(|(_, connection), _| StreamMuxerBox::new(connection))
         .boxed();
-    let dial = transport
-        .dial(
-            address,
-            DialOpts {
-                role: Endpoint::Dialer,
-                port_use: PortUse::New,
-            },
-        )
-        .ok()?;
-    tokio::time::timeout(STEP_TIMEOUT, dial).await.ok()?.ok()
+    dial(transport, address).await
 }
 
 /// A connection to `address` as `key`'s peer id over TCP, noise and yamux
 /// (libp2p's defaults, as an ordinary peer would dial), if the handshake
 /// completes within [`STEP_TIMEOUT`].
 pub async fn handshake(address: Multiaddr, key: &identity::Keypair) -> Option<StreamMuxerBox> {
-    let mut transport = tcp::tokio::Transport::new(tcp::Config::default())
+    let transport = tcp::tokio::Transport::new(tcp::Config::default())
         .upgrade(Version::V1)
         .authenticate(noise::Config::new(key).ok()?)
         .multiplex(yamux::Config::default())
         .map(|(_, muxer), _| StreamMuxerBox::new(muxer))
         .boxed();
+    dial(transport, address).await
+}
+
+/// Dials `address` on `transport`; the muxer once the handshake completed
+/// within [`STEP_TIMEOUT`].
+async fn dial(
+    mut transport: libp2p::core::transport::Boxed<StreamMuxerBox>,
+    address: Multiaddr,
+) -> Option<StreamMuxerBox> {
     let dial = transport
         .dial(
             address,

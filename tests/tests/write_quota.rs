@@ -243,18 +243,22 @@ fn a_member_writing_under_fresh_incarnations_is_bounded_alike_in_any_order() {
     }
     // 20 fresh incarnations per device, 60 in all, each declared on the
     // same heads, each writing a chain of three changes.
-    let fresh = |device: usize, n: usize| [(100 + device * 20 + n) as u8; 16];
-    let declarations: Vec<SignedEntry> = (0..devices.len())
-        .flat_map(|d| (0..20).map(move |n| (d, n)))
-        .map(|(d, n)| {
+    let actors: Vec<(&KeyPair, [u8; 16])> = devices
+        .iter()
+        .enumerate()
+        .flat_map(|(d, key)| (0..20).map(move |n| (key, [(100 + d * 20 + n) as u8; 16])))
+        .collect();
+    let declarations: Vec<SignedEntry> = actors
+        .iter()
+        .map(|(key, incarnation)| {
             replica
                 .membership()
-                .declare_incarnation(&devices[d], m3.id(), fresh(d, n), T0_MS)
+                .declare_incarnation(key, m3.id(), *incarnation, T0_MS)
         })
         .collect();
-    let changes: Vec<Vec<Envelope>> = (0..devices.len())
-        .flat_map(|d| (0..20).map(move |n| (d, n)))
-        .map(|(d, n)| chain(&pact_id, offers_of(m3.id()), &devices[d], fresh(d, n), 3))
+    let changes: Vec<Vec<Envelope>> = actors
+        .iter()
+        .map(|(key, incarnation)| chain(&pact_id, offers_of(m3.id()), key, *incarnation, 3))
         .collect();
 
     let slots_before = replica
@@ -293,9 +297,9 @@ fn a_member_writing_under_fresh_incarnations_is_bounded_alike_in_any_order() {
         state.incarnation_slots_used(&m3.id()),
         INCARNATIONS_PER_MEMBER_MAX
     );
-    let counting = (0..devices.len())
-        .flat_map(|d| (0..20).map(move |n| (d, n)))
-        .filter(|(d, n)| state.incarnation_counts(&m3.id(), &devices[*d].public(), &fresh(*d, *n)))
+    let counting = actors
+        .iter()
+        .filter(|(key, incarnation)| state.incarnation_counts(&m3.id(), &key.public(), incarnation))
         .count();
     assert_eq!(counting, INCARNATIONS_PER_MEMBER_MAX - slots_before);
     assert_eq!(accepted.len(), counting * 3);

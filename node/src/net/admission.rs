@@ -110,13 +110,14 @@ impl EventLoop {
         }
     }
 
-    /// Hands the delegations of the peer's own device that it sent (in
-    /// one batch) to the ingest worker, which checks and stores them off
+    /// Hands the delegations of the peer's own device that it sent, and
+    /// the device's declarations of its incarnation (in one batch), to the
+    /// ingest worker, which checks and stores them off
     /// this task; the answer goes out when it is done
     /// ([`Self::introduced`]). Anything else in an introduction is not the
     /// peer's to introduce and is dropped unread: the peer is not admitted
     /// yet, so it must not make this node check signatures or write to its
-    /// log on its behalf. An introduction with none of its own delegations
+    /// log on its behalf. An introduction with none of its own entries
     /// takes no queue slot. With the queue full the peer is answered at once
     /// as things stand; unadmitted, it is disconnected after
     /// [`ADMISSION_GRACE`] and introduces itself again on its next dial.
@@ -126,7 +127,7 @@ impl EventLoop {
         introduction: Introduction,
         channel: request_response::ResponseChannel<Admission>,
     ) {
-        let entries = own_delegations(&peer, introduction.entries);
+        let entries = own_entries(&peer, introduction.entries);
         if entries.is_empty() {
             // Nothing to take in (a stranger's usual introduction): no
             // queue slot, answered at once.
@@ -297,7 +298,7 @@ impl EventLoop {
 /// The entries of an introduction that delegate the sending peer's own
 /// device, or that the device signed to declare an incarnation; nothing
 /// else in it is the peer's to introduce.
-fn own_delegations(peer: &PeerId, entries: Vec<SignedEntry>) -> Vec<SignedEntry> {
+fn own_entries(peer: &PeerId, entries: Vec<SignedEntry>) -> Vec<SignedEntry> {
     let Some(device) = key_of_peer(peer) else {
         return Vec::new();
     };
@@ -320,7 +321,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_senders_own_delegations_are_taken() {
+    fn only_the_senders_own_entries_are_taken() {
         let member = KeyPair::from_seed([1; 32]);
         let charter = MembershipLog::charter("Pakt", &[(&member, "A")], 0);
         let log = MembershipLog::new(charter.clone()).unwrap();
@@ -332,7 +333,7 @@ mod tests {
 
         let peer = peer_id_of(&sender.public()).unwrap();
 
-        let taken = own_delegations(&peer, vec![theirs, mine.clone(), charter]);
+        let taken = own_entries(&peer, vec![theirs, mine.clone(), charter]);
         assert_eq!(taken, vec![mine.clone()]);
 
         // The sender's own declaration of its incarnation comes along;
@@ -341,7 +342,7 @@ mod tests {
         log.insert(mine.clone()).unwrap();
         let declared = log.declare_incarnation(&sender, id, [4; 16], 0);
         let not_its = log.declare_incarnation(&other, id, [4; 16], 0);
-        let taken = own_delegations(&peer, vec![mine.clone(), not_its, declared.clone()]);
+        let taken = own_entries(&peer, vec![mine.clone(), not_its, declared.clone()]);
         assert_eq!(taken, vec![mine, declared]);
     }
 }

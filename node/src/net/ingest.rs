@@ -53,7 +53,7 @@ pub(super) enum IngestJob {
     /// Start a pull session with `peer`.
     StartSync { peer: PeerId },
     /// Take in the delegation entries of `peer`'s own device from its
-    /// introduction (`admission::own_delegations`), then answer it on
+    /// introduction (`admission::own_entries`), then answer it on
     /// `channel`. Their signatures are checked and the log committed here,
     /// not on the network task.
     Introduction {

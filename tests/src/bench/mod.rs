@@ -25,6 +25,7 @@ use std::path::PathBuf;
 
 pub use scale::serve_store;
 pub use strangers::serve_node;
+pub use support::scale_offer;
 pub use table::{Row, render_table, to_json};
 
 /// Every figure the program reports, in table order.

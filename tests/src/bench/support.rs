@@ -10,7 +10,7 @@ use amtshilfe_node::setup::create_pact_store;
 use amtshilfe_protocol::document::RecordOp;
 use amtshilfe_protocol::envelope::Envelope;
 use amtshilfe_protocol::ids::{Collection, RecordId};
-use amtshilfe_protocol::model::{OfferDetail, Record, RecordKey};
+use amtshilfe_protocol::model::{Offer, OfferDetail, Record, RecordKey};
 use amtshilfe_protocol::replica::Replica;
 use anyhow::Context;
 
@@ -36,14 +36,20 @@ pub(crate) fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1_000.0
 }
 
-/// A put of a valid equipment offer: the `n`-th offer of some member.
-pub(crate) fn offer_put(n: usize, now_ms: i64) -> anyhow::Result<RecordOp> {
+/// The benchmark's `n`-th equipment offer of a member, with its record
+/// id: quantity 1 to 20, the categories in turn.
+pub fn scale_offer(n: usize, now_ms: i64) -> anyhow::Result<(RecordId, Offer)> {
     let quantity = 1 + (n % 20) as u32;
     let mut offer = sample::laptops(quantity, now_ms);
     if let OfferDetail::Equipment(equipment) = &mut offer.detail {
         equipment.category = CATEGORIES[n % CATEGORIES.len()].into();
     }
-    let id = RecordId::new(format!("o-{n:06}"))?;
+    Ok((RecordId::new(format!("o-{n:06}"))?, offer))
+}
+
+/// A put of a valid equipment offer: the `n`-th offer of some member.
+pub(crate) fn offer_put(n: usize, now_ms: i64) -> anyhow::Result<RecordOp> {
+    let (id, offer) = scale_offer(n, now_ms)?;
     Ok(RecordOp::Put {
         key: RecordKey::offer(id).to_string(),
         json: Record::Offer(offer).to_json(),
